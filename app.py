@@ -1,0 +1,21 @@
+"""Police24 (24小时警局): the Chalice app only wires blueprints."""
+
+from __future__ import annotations
+
+import os
+
+from chalice.app import Chalice
+
+from chalicelib.api import admin, forum, identity
+from chalicelib.api.middleware import common_headers
+
+app = Chalice(app_name="police24")
+app.register_middleware(common_headers, "http")
+app.register_blueprint(identity.bp)
+app.register_blueprint(forum.bp)
+app.register_blueprint(admin.bp)
+
+if os.environ.get("STAGE", "local") in ("local", "test"):
+    from chalicelib.api import dev
+
+    app.register_blueprint(dev.bp)

@@ -1,0 +1,118 @@
+"""Convert domain objects to table items and back; index attributes are set here."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.adapters.dynamodb import keys
+from chalicelib.domain.people import Officer, Unit, User
+from chalicelib.domain.posts import Event, Post, Reply, epoch_ms
+
+# A post still `received` this long after creation is picked up by the sweep and re-queued.
+DISPATCH_GRACE = timedelta(minutes=2)
+
+_INDEX_ATTRS = tuple(f"GSI{n}{part}" for n in range(1, 6) for part in ("PK", "SK"))
+
+
+def feed_key(post: Post) -> str:
+    """Return the sort key of a post in the feed indexes."""
+    return keys.epoch_ms_key(epoch_ms(post.created_at), post.id)
+
+
+def post_id_of_feed_key(key: str) -> str:
+    """Return the post id a feed sort key names."""
+    return key.split("#", 1)[1]
+
+
+def due_at(post: Post) -> datetime | None:
+    """Return when the sweep next has work for a post, if ever."""
+    if post.status == "received":
+        return post.created_at + DISPATCH_GRACE
+    return None
+
+
+def post_item(post: Post) -> dict[str, Any]:
+    """Return the META item of a post with its index attributes."""
+    data = post.model_dump(mode="json")
+    data.update(PK=keys.post_pk(post.id), SK=keys.META, item_type="post")
+    sort = feed_key(post)
+    if not post.hidden:
+        data.update(GSI1PK=keys.FEED, GSI1SK=sort, GSI2PK=keys.board_pk(post.board), GSI2SK=sort)
+    data.update(GSI3PK=keys.author_pk(post.author_id), GSI3SK=sort)
+    if post.pin is not None:
+        data.update(GSI4PK=keys.PINNED, GSI4SK=keys.epoch_ms_key(epoch_ms(post.pin.at), post.id))
+    due = due_at(post)
+    if due is not None:
+        data.update(GSI5PK=keys.DUE, GSI5SK=keys.epoch_ms_key(epoch_ms(due), post.id))
+    return data
+
+
+def index_attrs() -> tuple[str, ...]:
+    """Return the names of every index attribute a post item may carry."""
+    return _INDEX_ATTRS
+
+
+def post_from(item: dict[str, Any]) -> Post:
+    """Rebuild a post from its META item."""
+    return Post.model_validate({k: v for k, v in item.items() if k in Post.model_fields})
+
+
+def reply_item(reply: Reply) -> dict[str, Any]:
+    data = reply.model_dump(mode="json")
+    sort = keys.reply_sk(epoch_ms(reply.created_at), reply.id)
+    data.update(PK=keys.post_pk(reply.post_id), SK=sort, item_type="reply")
+    return data
+
+
+def reply_from(item: dict[str, Any]) -> Reply:
+    return Reply.model_validate({k: v for k, v in item.items() if k in Reply.model_fields})
+
+
+def event_item(post_id: str, event: Event) -> dict[str, Any]:
+    data = event.model_dump(mode="json")
+    data.update(PK=keys.post_pk(post_id), SK=keys.event_sk(epoch_ms(event.at), event.id), item_type="event")
+    return data
+
+
+def event_from(item: dict[str, Any]) -> Event:
+    return Event.model_validate({k: v for k, v in item.items() if k in Event.model_fields})
+
+
+def user_items(user: User) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the phone item and the profile item of an account."""
+    data = user.model_dump(mode="json")
+    return (
+        {**data, "PK": keys.phone_pk(user.phone), "SK": "USER", "item_type": "user_phone"},
+        {**data, "PK": keys.user_pk(user.id), "SK": "PROFILE", "item_type": "user"},
+    )
+
+
+def user_from(item: dict[str, Any]) -> User:
+    return User.model_validate({k: v for k, v in item.items() if k in User.model_fields})
+
+
+def unit_item(unit: Unit) -> dict[str, Any]:
+    return {**unit.model_dump(mode="json"), "PK": keys.DIR, "SK": keys.unit_sk(unit.id), "item_type": "unit"}
+
+
+def unit_from(item: dict[str, Any]) -> Unit:
+    return Unit.model_validate({k: v for k, v in item.items() if k in Unit.model_fields})
+
+
+def officer_item(officer: Officer) -> dict[str, Any]:
+    sk = keys.officer_sk(officer.id)
+    return {
+        **officer.model_dump(mode="json"),
+        "PK": keys.DIR,
+        "SK": sk,
+        "item_type": "officer",
+        "GSI1PK": keys.officer_phone_pk(officer.phone),
+        "GSI1SK": sk,
+        "GSI2PK": keys.unit_officers_pk(officer.unit_id),
+        "GSI2SK": sk,
+    }
+
+
+def officer_from(item: dict[str, Any]) -> Officer:
+    return Officer.model_validate({k: v for k, v in item.items() if k in Officer.model_fields})

@@ -1,0 +1,96 @@
+"""Key formats of the one table; the only module that knows them.
+
+Access patterns (every request path is a GetItem or a Query, never a Scan):
+
+| #  | pattern                               | index | key condition                                   |
+|----|---------------------------------------|-------|-------------------------------------------------|
+| 1  | post detail (post, events, replies)   | table | PK = POST#<id>                                  |
+| 2  | post alone (for an update)            | table | PK = POST#<id>, SK = META                       |
+| 3  | feed, all boards, newest first        | GSI1  | GSI1PK = FEED, GSI1SK < cursor (desc)           |
+| 4  | feed of one board, newest first       | GSI2  | GSI2PK = BOARD#<board>, GSI2SK < cursor (desc)  |
+| 5  | a user's own posts, newest first      | GSI3  | GSI3PK = AUTHOR#<user>, GSI3SK < cursor (desc)  |
+| 6  | every pinned post (few), for the feed | GSI4  | GSI4PK = PINNED                                 |
+| 7  | posts with work due (sweep, 督办)      | GSI5  | GSI5PK = DUE, GSI5SK <= <now>                   |
+| 8  | user by phone (sign-in)               | table | PK = PHONE#<phone>, SK = USER                   |
+| 9  | user by id                            | table | PK = USER#<id>, SK = PROFILE                    |
+| 10 | one-time code of a phone              | table | PK = OTP#<phone>, SK = OTP (TTL)                |
+| 11 | the unit directory                    | table | PK = DIR, SK begins_with UNIT#                  |
+| 12 | one officer                           | table | PK = DIR, SK = OFFICER#<id>                     |
+| 13 | officer by phone (sign-in)            | GSI1  | GSI1PK = OFFICER_PHONE#<phone>                  |
+| 14 | officers of a unit (dispatch)         | GSI2  | GSI2PK = UNIT_OFFICERS#<unit>                   |
+| 15 | routing rules                         | table | PK = DIR, SK = ROUTING                          |
+| 16 | idempotency record                    | table | PK = IDEM#<user>#<key>, SK = IDEM (TTL 24 h)    |
+| 17 | outbox of the local stack             | table | PK = OUTBOX, SK > '' (desc)                     |
+
+Sort keys of posts in the feed indexes are `<created_at as epoch ms, 13 digits>#<post id>`, so that ties
+are broken by id. Events sort as `EVENT#<ms>#<id>` and replies as `REPLY#<ms>#<id>`: one Query on the
+post's partition returns the events, the post (`META`) and the replies, each group oldest first.
+GSI5 is sparse: only posts that still have a deadline or a pending dispatch carry GSI5PK.
+"""
+
+from __future__ import annotations
+
+META = "META"
+FEED = "FEED"
+PINNED = "PINNED"
+DUE = "DUE"
+DIR = "DIR"
+ROUTING = "ROUTING"
+OUTBOX = "OUTBOX"
+
+
+def epoch_ms_key(ms: int, ident: str) -> str:
+    """Return a sortable key of a time in epoch milliseconds and a tie-breaking id."""
+    return f"{ms:013d}#{ident}"
+
+
+def post_pk(post_id: str) -> str:
+    return f"POST#{post_id}"
+
+
+def board_pk(board: str) -> str:
+    return f"BOARD#{board}"
+
+
+def author_pk(user_id: str) -> str:
+    return f"AUTHOR#{user_id}"
+
+
+def event_sk(ms: int, event_id: str) -> str:
+    return f"EVENT#{epoch_ms_key(ms, event_id)}"
+
+
+def reply_sk(ms: int, reply_id: str) -> str:
+    return f"REPLY#{epoch_ms_key(ms, reply_id)}"
+
+
+def phone_pk(phone: str) -> str:
+    return f"PHONE#{phone}"
+
+
+def user_pk(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+def otp_pk(phone: str) -> str:
+    return f"OTP#{phone}"
+
+
+def unit_sk(unit_id: str) -> str:
+    return f"UNIT#{unit_id}"
+
+
+def officer_sk(officer_id: str) -> str:
+    return f"OFFICER#{officer_id}"
+
+
+def officer_phone_pk(phone: str) -> str:
+    return f"OFFICER_PHONE#{phone}"
+
+
+def unit_officers_pk(unit_id: str) -> str:
+    return f"UNIT_OFFICERS#{unit_id}"
+
+
+def idempotency_pk(user_id: str, key: str) -> str:
+    return f"IDEM#{user_id}#{key}"

@@ -1,0 +1,94 @@
+"""Admin routes: pins, the directory and routing rules (IAM in AWS, ADMIN_KEY locally)."""
+
+from __future__ import annotations
+
+import re
+
+from chalice.app import Blueprint, IAMAuthorizer, Response
+
+from chalicelib.api.auth import require_admin
+from chalicelib.api.http import http_errors, ok, parse, require_no_body
+from chalicelib.api.render import post_out, unit_out
+from chalicelib.api.schemas import OfficerIn, PinIn, RoutingIn, UnitIn
+from chalicelib.bootstrap import services
+from chalicelib.domain.errors import ValidationFailed
+from chalicelib.domain.people import Officer, Routing, RoutingRule, Unit
+from chalicelib.services.identity import normalize_phone
+
+bp = Blueprint(__name__)
+iam = IAMAuthorizer()
+_ID_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+def _check_id(value: str, name: str) -> str:
+    if not _ID_OK.match(value):
+        raise ValidationFailed("编号只能包含字母、数字、- 和 _", {name: "invalid id"})
+    return value
+
+
+@bp.route("/admin/posts/{post_id}/pin", methods=["PUT"], authorizer=iam)
+@http_errors
+def pin(post_id: str) -> Response:
+    """Pin a post on its board or on every feed (admins)."""
+    svc = services()
+    body = parse(bp.current_request, PinIn)
+    admin = require_admin(bp.current_request, svc)
+    post = svc.admin.pin(post_id, body.scope, body.until)
+    return ok(post_out(post, admin, svc.clock.now()))
+
+
+@bp.route("/admin/posts/{post_id}/pin", methods=["DELETE"], authorizer=iam)
+@http_errors
+def unpin(post_id: str) -> Response:
+    """Take a pin off a post (admins)."""
+    svc = services()
+    require_no_body(bp.current_request)
+    admin = require_admin(bp.current_request, svc)
+    post = svc.admin.unpin(post_id)
+    return ok(post_out(post, admin, svc.clock.now()))
+
+
+@bp.route("/admin/units/{unit_id}", methods=["PUT"], authorizer=iam)
+@http_errors
+def put_unit(unit_id: str) -> Response:
+    """Create or replace a unit (admins)."""
+    svc = services()
+    body = parse(bp.current_request, UnitIn)
+    _check_id(unit_id, "unit_id")
+    require_admin(bp.current_request, svc)
+    unit = svc.admin.put_unit(Unit(id=unit_id, **body.model_dump()))
+    return ok(unit_out(unit))
+
+
+@bp.route("/admin/officers/{officer_id}", methods=["PUT"], authorizer=iam)
+@http_errors
+def put_officer(officer_id: str) -> Response:
+    """Create or replace an officer (admins)."""
+    svc = services()
+    body = parse(bp.current_request, OfficerIn)
+    _check_id(officer_id, "officer_id")
+    phone = normalize_phone(body.phone)
+    require_admin(bp.current_request, svc)
+    officer = svc.admin.put_officer(Officer(id=officer_id, **{**body.model_dump(), "phone": phone}))
+    return ok(officer.model_dump())
+
+
+@bp.route("/admin/routing", methods=["GET"], authorizer=iam)
+@http_errors
+def get_routing() -> Response:
+    """Return the routing rules (admins)."""
+    svc = services()
+    require_admin(bp.current_request, svc)
+    return ok(svc.admin.routing().model_dump())
+
+
+@bp.route("/admin/routing", methods=["PUT"], authorizer=iam)
+@http_errors
+def put_routing() -> Response:
+    """Replace the whole set of routing rules (admins)."""
+    svc = services()
+    body = parse(bp.current_request, RoutingIn)
+    require_admin(bp.current_request, svc)
+    rules = tuple(RoutingRule(**rule.model_dump()) for rule in body.rules)
+    routing = svc.admin.put_routing(Routing(rules=rules, default_unit_id=body.default_unit_id))
+    return ok(routing.model_dump())

@@ -1,0 +1,57 @@
+"""Who is calling: bearer sessions for people, ADMIN_KEY (locally) or IAM (in AWS) for admins."""
+
+from __future__ import annotations
+
+import hmac
+
+from chalice.app import Request
+
+from chalicelib.bootstrap import Services
+from chalicelib.domain.errors import Forbidden, Unauthenticated
+from chalicelib.domain.people import ANONYMOUS, Actor
+
+
+def bearer(request: Request) -> str | None:
+    """Return the bearer token of a request, if any."""
+    header = str(request.headers.get("authorization", ""))
+    scheme, _, token = header.partition(" ")
+    if not header:
+        return None
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("登录已失效或凭证无效,请重新登录")
+    return token.strip()
+
+
+def current_actor(request: Request, services: Services) -> Actor:
+    """Return the caller; anonymous without a token, 401 with a bad one."""
+    token = bearer(request)
+    if token is None:
+        return ANONYMOUS
+    return services.tokens.actor(token, services.clock.now())
+
+
+def signed_in(request: Request, services: Services) -> Actor:
+    """Return the caller, who must be signed in."""
+    actor = current_actor(request, services)
+    if not actor.signed_in:
+        raise Unauthenticated("请先登录")
+    return actor
+
+
+def require_admin(request: Request, services: Services) -> Actor:
+    """Admit an admin: IAM-signed in AWS (API Gateway checked it), ADMIN_KEY locally."""
+    settings = services.settings
+    if not settings.is_local:
+        identity = (request.context or {}).get("identity") or {}
+        if not identity.get("userArn"):
+            raise Forbidden("需要管理员权限")
+        return Actor(role="admin", user_id=str(identity["userArn"]), nickname="管理员")
+    token = bearer(request)
+    if token is None:
+        raise Unauthenticated("需要管理员凭证")
+    if not settings.admin_key or not hmac.compare_digest(token.encode(), settings.admin_key.encode()):
+        if "." in token:  # a person's session: known, but not an admin
+            services.tokens.actor(token, services.clock.now())
+            raise Forbidden("需要管理员权限")
+        raise Unauthenticated("管理员凭证无效")
+    return Actor(role="admin", user_id="admin", nickname="管理员")

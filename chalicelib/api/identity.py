@@ -1,0 +1,50 @@
+"""Routes of identity: one-time codes, sessions and the caller's profile."""
+
+from __future__ import annotations
+
+from chalice.app import Blueprint, Response
+
+from chalicelib.api.auth import signed_in
+from chalicelib.api.http import http_errors, ok, parse
+from chalicelib.api.render import user_out
+from chalicelib.api.schemas import OtpIn, ProfileIn, SessionIn
+from chalicelib.bootstrap import services
+
+bp = Blueprint(__name__)
+
+
+@bp.route("/auth/otp", methods=["POST"])
+@http_errors
+def request_code() -> Response:
+    """Send a one-time code by SMS (anyone)."""
+    body = parse(bp.current_request, OtpIn)
+    expires_in = services().identity.request_code(body.phone)
+    return ok({"expires_in": expires_in}, 202)
+
+
+@bp.route("/auth/session", methods=["POST"])
+@http_errors
+def sign_in() -> Response:
+    """Exchange a phone's one-time code for a session token (anyone)."""
+    body = parse(bp.current_request, SessionIn)
+    session = services().identity.sign_in(body.phone, body.code)
+    return ok({"token": session.token, "user": user_out(session.user)})
+
+
+@bp.route("/me", methods=["GET"])
+@http_errors
+def me() -> Response:
+    """Return the caller's profile (signed in)."""
+    svc = services()
+    actor = signed_in(bp.current_request, svc)
+    return ok(user_out(svc.identity.profile(actor)))
+
+
+@bp.route("/me", methods=["PATCH"])
+@http_errors
+def rename() -> Response:
+    """Change the caller's nickname (signed-in citizens)."""
+    svc = services()
+    body = parse(bp.current_request, ProfileIn)
+    actor = signed_in(bp.current_request, svc)
+    return ok(user_out(svc.identity.rename(actor, body.nickname)))

@@ -1,0 +1,90 @@
+"""The one place that builds adapters and binds use cases; tests override by keyword."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from chalicelib.config import Settings
+from chalicelib.services.admin import Admin
+from chalicelib.services.cursors import CursorCodec
+from chalicelib.services.forum import Forum
+from chalicelib.services.identity import Identity
+from chalicelib.services.ports import Clock
+from chalicelib.services.tokens import TokenService
+
+
+class SystemClock:
+    """The real time, in UTC (rendered as +08:00 at the edge)."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    """The bound use cases one request or message needs."""
+
+    settings: Settings
+    forum: Forum
+    identity: Identity
+    admin: Admin
+    tokens: TokenService
+    clock: Clock
+    directory: Any
+    table: Any
+
+
+def build(settings: Settings | None = None, **overrides: Any) -> Services:
+    """Build the services from settings; keyword arguments replace any adapter."""
+    from chalicelib.adapters.dynamodb.repositories import (
+        DynamoDirectoryRepository,
+        DynamoIdempotencyStore,
+        DynamoOtpRepository,
+        DynamoPostRepository,
+        DynamoUserRepository,
+    )
+    from chalicelib.adapters.dynamodb.table import Table
+    from chalicelib.adapters.sns import SnsSmsSender
+    from chalicelib.adapters.sqs import SqsDispatchQueue
+
+    settings = settings or Settings.from_env()
+    table = overrides.get("table") or Table(settings.table_name, settings.region)
+    posts = overrides.get("posts") or DynamoPostRepository(table)
+    users = overrides.get("users") or DynamoUserRepository(table)
+    directory = overrides.get("directory") or DynamoDirectoryRepository(table)
+    otps = overrides.get("otps") or DynamoOtpRepository(table)
+    idempotency = overrides.get("idempotency") or DynamoIdempotencyStore(table)
+    queue = overrides.get("queue") or SqsDispatchQueue(settings.dispatch_queue_url, settings.region)
+    sms = overrides.get("sms") or SnsSmsSender(settings.region)
+    clock: Clock = overrides.get("clock") or SystemClock()
+    tokens = TokenService(settings.token_keys)
+    secret = settings.token_keys[0][1]
+    return Services(
+        settings=settings,
+        forum=Forum(posts, directory, queue, idempotency, clock, CursorCodec(secret), settings.districts),
+        identity=Identity(users, otps, directory, sms, tokens, clock, pepper=secret),
+        admin=Admin(posts, directory, clock, settings.districts),
+        tokens=tokens,
+        clock=clock,
+        directory=directory,
+        table=table,
+    )
+
+
+_cache: dict[Settings, Services] = {}
+
+
+def services() -> Services:
+    """Return the services for the current environment, built once per settings."""
+    settings = Settings.from_env()
+    found = _cache.get(settings)
+    if found is None:
+        found = _cache[settings] = build(settings)
+    return found
+
+
+def reset() -> None:
+    """Forget built services (tests)."""
+    _cache.clear()

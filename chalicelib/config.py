@@ -1,0 +1,72 @@
+"""Settings read from the environment when a request runs, never at import."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+BAOTOU_DISTRICTS = (
+    "昆都仑区",
+    "青山区",
+    "东河区",
+    "九原区",
+    "石拐区",
+    "白云鄂博矿区",
+    "土默特右旗",
+    "固阳县",
+    "达尔罕茂明安联合旗",
+)
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _signing_keys(value: str) -> tuple[tuple[str, str], ...]:
+    """Parse `kid:secret,kid:secret`; the first key signs, all of them verify."""
+    keys = []
+    for part in _split(value):
+        kid, _, secret = part.partition(":")
+        if kid and secret:
+            keys.append((kid, secret))
+    return tuple(keys)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app needs to know about where it runs."""
+
+    stage: str = "local"
+    region: str = "us-east-1"
+    table_name: str = "police24"
+    dispatch_queue_url: str = ""
+    officer_topic_arn: str = ""
+    site_url: str = "http://127.0.0.1:8000"
+    admin_key: str = ""
+    token_keys: tuple[tuple[str, str], ...] = ()
+    districts: tuple[str, ...] = BAOTOU_DISTRICTS
+    session_ttl_seconds: int = 7 * 24 * 3600
+    otp_ttl_seconds: int = 300
+    otp_max_tries: int = 5
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from an environment (by default the process's)."""
+        env = os.environ if environ is None else environ
+        return cls(
+            stage=env.get("STAGE", "local"),
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+            table_name=env.get("TABLE_NAME", "police24"),
+            dispatch_queue_url=env.get("DISPATCH_QUEUE_URL", ""),
+            officer_topic_arn=env.get("OFFICER_TOPIC_ARN", ""),
+            site_url=env.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            admin_key=env.get("ADMIN_KEY", ""),
+            token_keys=_signing_keys(env.get("TOKEN_KEYS", "")),
+            districts=_split(env.get("DISTRICTS", "")) or BAOTOU_DISTRICTS,
+        )
+
+    @property
+    def is_local(self) -> bool:
+        """Tell whether this is the one-machine stack (or its tests), where dev routes exist."""
+        return self.stage in ("local", "test")

@@ -1,0 +1,118 @@
+"""Who acts: users, officers, units, and the routing rules that pick a unit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Role = Literal["anonymous", "citizen", "officer", "leader", "admin"]
+UnitKind = Literal["command_center", "station", "brigade", "department"]
+POLICE_ROLES = frozenset({"officer", "leader", "admin"})
+
+
+class User(BaseModel):
+    """A signed-in account: a citizen by phone, or an officer from the directory."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    phone: str
+    nickname: str
+    role: Role = "citizen"
+    created_at: str = ""
+
+
+class Unit(BaseModel):
+    """A police unit: the command center, a station, a brigade or a department."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    kind: UnitKind
+    district: str | None = None
+    parent_id: str | None = None
+    public_contact: str | None = None
+
+
+class Officer(BaseModel):
+    """A police officer, known by real name, title and unit."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    title: str
+    phone: str
+    email: str | None = None
+    unit_id: str
+    role: Literal["officer", "leader", "admin"] = "officer"
+    on_duty: bool = True
+    public_contact: str | None = None
+
+
+class RoutingRule(BaseModel):
+    """Send posts of a board (and optionally a type and a district) to a unit."""
+
+    model_config = ConfigDict(frozen=True)
+
+    board: str
+    type: str | None = None
+    district: str | None = None
+    unit_id: str
+
+    def matches(self, board: str, type_: str, district: str | None) -> bool:
+        """Tell whether every field the rule gives matches the post."""
+        return (
+            self.board == board
+            and (self.type is None or self.type == type_)
+            and (self.district is None or self.district == district)
+        )
+
+    @property
+    def specificity(self) -> int:
+        """District counts more than type, type more than the board alone."""
+        return (2 if self.district is not None else 0) + (1 if self.type is not None else 0)
+
+
+class Routing(BaseModel):
+    """The whole set of routing rules."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rules: tuple[RoutingRule, ...] = ()
+    default_unit_id: str | None = None
+
+    def unit_for(self, board: str, type_: str, district: str | None) -> str | None:
+        """Pick the most specific matching rule's unit (ties go to the earlier rule)."""
+        best: RoutingRule | None = None
+        for rule in self.rules:
+            if rule.matches(board, type_, district) and (
+                best is None or rule.specificity > best.specificity
+            ):
+                best = rule
+        return best.unit_id if best else self.default_unit_id
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The caller of a use case, as the credentials say."""
+
+    role: Role
+    user_id: str = ""
+    nickname: str = ""
+    officer_id: str | None = None
+    link_post_id: str | None = None
+
+    @property
+    def is_police(self) -> bool:
+        return self.role in POLICE_ROLES
+
+    @property
+    def signed_in(self) -> bool:
+        return self.role != "anonymous"
+
+
+ANONYMOUS = Actor(role="anonymous")

@@ -1,0 +1,180 @@
+"""Posts, replies and the public timeline, with the rules of their lifecycle."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from chalicelib.domain.boards import FIRST_RESPONSE_MINUTES
+from chalicelib.domain.errors import Conflict, StaleVersion, ValidationFailed
+
+CST = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+Status = Literal[
+    "received", "dispatched", "acknowledged", "in_progress", "resolved", "reopened", "hidden"
+]
+Visibility = Literal["public", "police_only"]
+PinScope = Literal["board", "global"]
+
+STATUS_NAMES = {
+    "received": "已收悉",
+    "dispatched": "已派警",
+    "acknowledged": "已受理",
+    "in_progress": "处置中",
+    "resolved": "已办结",
+    "reopened": "重新办理",
+    "hidden": "已隐藏",
+}
+# The order statuses move in; `reopened` sits just after `dispatched`.
+_RANK = {
+    "received": 0,
+    "dispatched": 1,
+    "reopened": 1.5,
+    "acknowledged": 2,
+    "in_progress": 3,
+    "resolved": 4,
+}
+
+
+def now_cst(moment: datetime) -> str:
+    """Format a time as ISO 8601 with the +08:00 offset, to the millisecond."""
+    return moment.astimezone(CST).isoformat(timespec="milliseconds")
+
+
+def epoch_ms(moment: datetime) -> int:
+    """Return a time as whole milliseconds since the epoch."""
+    return int(moment.timestamp() * 1000)
+
+
+class UnitRef(BaseModel):
+    """A unit as a post or a reply shows it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+
+
+class Pin(BaseModel):
+    """An admin's pin on a post: on its board or on every feed, maybe until a time."""
+
+    model_config = ConfigDict(frozen=True)
+
+    scope: PinScope
+    until: datetime | None = None
+    at: datetime
+
+    def active(self, now: datetime) -> bool:
+        """Tell whether the pin still holds."""
+        return self.until is None or self.until > now
+
+
+class Event(BaseModel):
+    """One entry of a post's public timeline."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    at: datetime
+    kind: str
+    text: str
+    unit: UnitRef | None = None
+    actor: str | None = None
+
+
+class OfficialAuthor(BaseModel):
+    """The real name, title and unit under an official reply."""
+
+    model_config = ConfigDict(frozen=True)
+
+    officer_id: str
+    name: str
+    title: str
+    unit: UnitRef
+
+
+class Reply(BaseModel):
+    """A reply: a citizen's follow-up or an officer's official answer."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    post_id: str
+    body: str
+    created_at: datetime
+    author_id: str
+    nickname: str | None = None
+    official: OfficialAuthor | None = None
+    template: str | None = None
+
+
+class Post(BaseModel):
+    """A post on a board, the aggregate that replies and the timeline hang from."""
+
+    model_config = ConfigDict(validate_assignment=False)
+
+    id: str
+    board: str
+    type: str
+    title: str
+    body: str
+    author_id: str
+    author_nickname: str
+    author_phone: str = ""
+    district: str | None = None
+    status: Status = "received"
+    visibility: Visibility = "public"
+    pin: Pin | None = None
+    created_at: datetime
+    updated_at: datetime
+    first_response_due: datetime | None = None
+    first_official_reply_at: datetime | None = None
+    assigned_unit: UnitRef | None = None
+    reply_count: int = 0
+    version: int = 1
+    hidden: bool = False
+    enqueue_failed: bool = False
+
+    @staticmethod
+    def first_response_due_for(type_: str, created_at: datetime) -> datetime | None:
+        """Return the deadline for the first official reply, if the type has one."""
+        minutes = FIRST_RESPONSE_MINUTES.get(type_)
+        return None if minutes is None else created_at + timedelta(minutes=minutes)
+
+    def pinned_at(self, now: datetime) -> bool:
+        """Tell whether the post is pinned right now."""
+        return self.pin is not None and self.pin.active(now)
+
+    def can_move_to(self, status: str) -> bool:
+        """Tell whether the lifecycle allows moving to this status."""
+        if status == "reopened":
+            return self.status == "resolved"
+        if status not in _RANK or self.status == "hidden":
+            return False
+        return _RANK[status] > _RANK[self.status]
+
+    def move_to(self, status: str, at: datetime, version: int) -> None:
+        """Move the post along its lifecycle, refusing stale versions and steps back."""
+        if status not in _RANK:
+            raise ValidationFailed("不支持的状态", {"status": f"unknown status {status!r}"})
+        if version != self.version:
+            raise StaleVersion("帖子已被他人更新,请刷新后重试")
+        if not self.can_move_to(status):
+            raise Conflict(f"帖子当前状态为{STATUS_NAMES[self.status]},不能改为{STATUS_NAMES[status]}")
+        self.status = status  # type: ignore[assignment]
+        self.updated_at = at
+
+    def pin_with(self, scope: PinScope, until: datetime | None, at: datetime) -> None:
+        """Pin the post on its board or on every feed."""
+        if until is not None and until <= at:
+            raise ValidationFailed("置顶截止时间必须晚于现在", {"until": "must be in the future"})
+        self.pin = Pin(scope=scope, until=until, at=at)
+        self.updated_at = at
+
+    def unpin(self, at: datetime) -> None:
+        """Take the pin off."""
+        self.pin = None
+        self.updated_at = at
+

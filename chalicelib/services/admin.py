@@ -1,0 +1,89 @@
+"""The admin's use cases: the directory, routing rules and pins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from chalicelib.domain.boards import BOARDS_BY_ID, POST_TYPE_NAMES
+from chalicelib.domain.errors import NotFound, ValidationFailed
+from chalicelib.domain.people import Officer, Routing, Unit
+from chalicelib.domain.posts import PinScope, Post
+from chalicelib.services.ports import Clock, DirectoryRepository, PostRepository
+
+
+class Admin:
+    """Directory, routing and pins; callers are already known to be admins."""
+
+    def __init__(
+        self, posts: PostRepository, directory: DirectoryRepository, clock: Clock, districts: tuple[str, ...]
+    ) -> None:
+        self.posts, self.directory, self.clock, self.districts = posts, directory, clock, districts
+
+    def put_unit(self, unit: Unit) -> Unit:
+        """Create or replace a unit; its parent must exist."""
+        if unit.parent_id is not None and unit.parent_id != unit.id and self.directory.unit(unit.parent_id) is None:
+            raise ValidationFailed("上级单位不存在", {"parent_id": "unknown unit"})
+        self.directory.put_unit(unit)
+        return unit
+
+    def put_officer(self, officer: Officer) -> Officer:
+        """Create or replace an officer; the unit must exist and the phone be theirs alone."""
+        if self.directory.unit(officer.unit_id) is None:
+            raise ValidationFailed("所属单位不存在", {"unit_id": "unknown unit"})
+        holder = self.directory.officer_by_phone(officer.phone)
+        if holder is not None and holder.id != officer.id:
+            raise ValidationFailed("该手机号已属于另一位民警", {"phone": "already used by another officer"})
+        self.directory.put_officer(officer)
+        return officer
+
+    def routing(self) -> Routing:
+        """Return the routing rules, with the command center as the default unit."""
+        routing = self.directory.routing()
+        if routing.default_unit_id is None:
+            center = next((u for u in self.directory.units() if u.kind == "command_center"), None)
+            if center is not None:
+                routing = routing.model_copy(update={"default_unit_id": center.id})
+        return routing
+
+    def put_routing(self, routing: Routing) -> Routing:
+        """Replace the routing rules; every unit named must exist."""
+        known = {u.id for u in self.directory.units()}
+        for index, rule in enumerate(routing.rules):
+            if rule.board not in BOARDS_BY_ID:
+                raise ValidationFailed("规则指向不存在的板块", {f"rules[{index}].board": "unknown board"})
+            if rule.type is not None and rule.type not in POST_TYPE_NAMES:
+                raise ValidationFailed("规则指向不存在的帖子类型", {f"rules[{index}].type": "unknown type"})
+            if rule.district is not None and rule.district not in self.districts:
+                raise ValidationFailed("规则指向不存在的地区", {f"rules[{index}].district": "unknown district"})
+            if rule.unit_id not in known:
+                raise ValidationFailed("规则指向不存在的单位", {f"rules[{index}].unit_id": "unknown unit"})
+        if routing.default_unit_id is not None and routing.default_unit_id not in known:
+            raise ValidationFailed("默认单位不存在", {"default_unit_id": "unknown unit"})
+        self.directory.put_routing(routing)
+        return self.routing()
+
+    def pin(self, post_id: str, scope: PinScope, until: datetime | None) -> Post:
+        """Pin a post on its board or on every feed."""
+        post = self._post(post_id)
+        expected = post.version
+        post.pin_with(scope, until, self.clock.now())
+        post.version += 1
+        self.posts.update(post, expected)
+        return post
+
+    def unpin(self, post_id: str) -> Post:
+        """Take a pin off (a post without a pin stays as it is)."""
+        post = self._post(post_id)
+        if post.pin is None:
+            return post
+        expected = post.version
+        post.unpin(self.clock.now())
+        post.version += 1
+        self.posts.update(post, expected)
+        return post
+
+    def _post(self, post_id: str) -> Post:
+        post = self.posts.get(post_id)
+        if post is None:
+            raise NotFound("帖子不存在")
+        return post

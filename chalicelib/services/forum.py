@@ -1,0 +1,261 @@
+"""Posting, reading, replying and moving posts along their lifecycle."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+from dataclasses import dataclass
+
+from chalicelib.domain.boards import BOARDS_BY_ID, POLICE_ONLY_TYPES, POST_TYPE_NAMES
+from chalicelib.domain.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
+from chalicelib.domain.people import Actor, Officer
+from chalicelib.domain.posts import STATUS_NAMES, Event, OfficialAuthor, Post, Reply, UnitRef
+from chalicelib.services.cursors import CursorCodec
+from chalicelib.services.ports import (
+    Clock,
+    DirectoryRepository,
+    DispatchQueue,
+    IdempotencyRecord,
+    IdempotencyStore,
+    PostDetail,
+    PostRepository,
+)
+
+log = logging.getLogger(__name__)
+
+
+def new_id(prefix: str) -> str:
+    """Return a fresh opaque id."""
+    return f"{prefix}{secrets.token_hex(8)}"
+
+
+@dataclass(frozen=True)
+class NewPost:
+    """What an author asks to publish."""
+
+    board: str
+    type: str
+    title: str
+    body: str
+    district: str | None = None
+    visibility: str = "public"
+
+
+@dataclass(frozen=True)
+class Feed:
+    """The pinned posts (first page only) and a page of the rest, newest first."""
+
+    pinned: list[Post]
+    posts: list[Post]
+    next_cursor: str | None
+
+
+class Forum:
+    """The use cases of the forum; it sees only ports."""
+
+    def __init__(
+        self,
+        posts: PostRepository,
+        directory: DirectoryRepository,
+        queue: DispatchQueue,
+        idempotency: IdempotencyStore,
+        clock: Clock,
+        cursors: CursorCodec,
+        districts: tuple[str, ...],
+    ) -> None:
+        self.posts, self.directory, self.queue = posts, directory, queue
+        self.idempotency, self.clock, self.cursors, self.districts = idempotency, clock, cursors, districts
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def create_post(self, actor: Actor, new: NewPost, idempotency_key: str | None = None) -> Post:
+        """Publish a post and hand it to dispatch; a replayed key returns the first post."""
+        self._require_signed_in(actor)
+        self._check_new_post(actor, new)
+        scope = request_hash = None
+        if idempotency_key is not None:
+            scope = f"{actor.user_id}#{idempotency_key}"
+            request_hash = hashlib.sha256(json.dumps(new.__dict__, sort_keys=True).encode()).hexdigest()
+            replay = self._replay(scope, request_hash)
+            if replay is not None:
+                return replay
+        now = self.clock.now()
+        post = Post(
+            id=new_id("p"),
+            board=new.board,
+            type=new.type,
+            title=new.title,
+            body=new.body,
+            author_id=actor.user_id,
+            author_nickname=actor.nickname,
+            district=new.district,
+            visibility=new.visibility,
+            created_at=now,
+            updated_at=now,
+            first_response_due=Post.first_response_due_for(new.type, now),
+        )
+        event = Event(id=new_id("e"), at=now, kind="received", text="已收悉,正在分派处置单位")
+        record = (scope, IdempotencyRecord(request_hash, post.id)) if scope and request_hash else None
+        try:
+            self.posts.add(post, event, idempotency=record)
+        except Conflict:
+            if scope and request_hash and (replay := self._replay(scope, request_hash)) is not None:
+                return replay
+            raise
+        self._enqueue(post)
+        return post
+
+    def _replay(self, scope: str, request_hash: str) -> Post | None:
+        record = self.idempotency.get(scope)
+        if record is None:
+            return None
+        if record.request_hash != request_hash:
+            raise Conflict("该 Idempotency-Key 已用于另一条内容不同的请求")
+        return self.posts.get(record.result_id)
+
+    def _enqueue(self, post: Post) -> None:
+        """Send the dispatch message; on failure the post stays marked for the sweep."""
+        try:
+            self.queue.enqueue(post.id)
+        except Exception:
+            log.exception("dispatch enqueue failed", extra={"post_id": post.id})
+            try:
+                self.posts.mark_enqueue_failed(post.id)
+            except Exception:
+                log.exception("could not mark enqueue failure", extra={"post_id": post.id})
+
+    def _check_new_post(self, actor: Actor, new: NewPost) -> None:
+        board = BOARDS_BY_ID.get(new.board)
+        if board is None:
+            raise ValidationFailed("没有这个板块", {"board": f"unknown board {new.board!r}"})
+        if new.type not in POST_TYPE_NAMES:
+            raise ValidationFailed("没有这种帖子类型", {"type": f"unknown type {new.type!r}"})
+        if new.type in POLICE_ONLY_TYPES and not actor.is_police:
+            raise Forbidden("只有民警可以发布宣传帖")
+        if new.type not in board.post_types:
+            raise ValidationFailed(
+                f"{board.name}板块不接受{POST_TYPE_NAMES[new.type]}帖", {"type": "not accepted on this board"}
+            )
+        if new.district is not None and new.district not in self.districts:
+            raise ValidationFailed("没有这个地区", {"district": f"unknown district {new.district!r}"})
+        if actor.link_post_id:
+            raise Forbidden("通知链接只能用于处理对应的帖子")
+
+    def reply(self, actor: Actor, post_id: str, body: str, template: str | None = None) -> Reply:
+        """Add a reply; an officer's reply is official and carries name, title and unit."""
+        self._require_signed_in(actor)
+        post = self._visible_post(post_id, actor)
+        if actor.link_post_id and actor.link_post_id != post_id:
+            raise Forbidden("通知链接只能用于处理对应的帖子")
+        now = self.clock.now()
+        official = None
+        event = None
+        if actor.officer_id:
+            officer = self._officer(actor)
+            unit = self.directory.unit(officer.unit_id)
+            unit_ref = UnitRef(id=officer.unit_id, name=unit.name if unit else officer.unit_id)
+            official = OfficialAuthor(officer_id=officer.id, name=officer.name, title=officer.title, unit=unit_ref)
+            event = Event(
+                id=new_id("e"), at=now, kind="replied", text=f"{unit_ref.name}{officer.name}已回复", unit=unit_ref
+            )
+        reply = Reply(
+            id=new_id("r"),
+            post_id=post.id,
+            body=body,
+            created_at=now,
+            author_id=actor.user_id,
+            nickname=None if official else actor.nickname,
+            official=official,
+            template=template,
+        )
+        self.posts.add_reply(post.id, reply, event)
+        return reply
+
+    def change_status(self, actor: Actor, post_id: str, status: str, version: int, note: str | None) -> Post:
+        """Move a post along its lifecycle, with optimistic locking on `version`."""
+        self._require_signed_in(actor)
+        post = self._visible_post(post_id, actor)
+        self._require_may_handle(actor, post)
+        if status == "hidden":
+            raise ValidationFailed("隐藏帖子请使用管理接口", {"status": "use the admin hidden route"})
+        now = self.clock.now()
+        post.move_to(status, now, version)
+        expected = post.version
+        post.version += 1
+        who = self._who(actor)
+        text = f"{who}将状态改为{STATUS_NAMES[status]}" + (f":{note}" if note else "")
+        event = Event(id=new_id("e"), at=now, kind=status, text=text, unit=post.assigned_unit, actor=who)
+        self.posts.update(post, expected, event)
+        return post
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def feed(self, board: str | None, cursor: str | None, limit: int) -> Feed:
+        """Return pinned posts first (first page only), then newest first, never repeating pins."""
+        if board is not None and board not in BOARDS_BY_ID:
+            raise ValidationFailed("没有这个板块", {"board": f"unknown board {board!r}"})
+        view = board or "*"
+        after = self.cursors.decode(cursor, view) if cursor else None
+        now = self.clock.now()
+        pinned = [
+            p
+            for p in self.posts.pinned()
+            if p.pin is not None and p.pinned_at(now) and not p.hidden
+            and (p.pin.scope == "global" or (board is not None and p.board == board))
+        ]
+        pinned.sort(key=lambda p: (p.pin.scope != "global" if p.pin else True, -(p.pin.at.timestamp() if p.pin else 0)))
+        page = self.posts.feed(board, limit, after, frozenset(p.id for p in pinned))
+        next_cursor = self.cursors.encode(page.next_key, view) if page.next_key else None
+        return Feed(pinned=pinned if after is None else [], posts=page.posts, next_cursor=next_cursor)
+
+    def detail(self, actor: Actor, post_id: str) -> PostDetail:
+        """Return a post with its replies and timeline."""
+        detail = self.posts.detail(post_id)
+        if detail is None or (detail.post.hidden and not actor.is_police):
+            raise NotFound("帖子不存在或已被隐藏")
+        return detail
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _visible_post(self, post_id: str, actor: Actor) -> Post:
+        post = self.posts.get(post_id)
+        if post is None or (post.hidden and not actor.is_police):
+            raise NotFound("帖子不存在或已被隐藏")
+        return post
+
+    def _officer(self, actor: Actor) -> Officer:
+        officer = self.directory.officer(actor.officer_id or "")
+        if officer is None:
+            raise Forbidden("民警账号已停用")
+        return officer
+
+    def _who(self, actor: Actor) -> str:
+        if actor.officer_id:
+            officer = self.directory.officer(actor.officer_id)
+            if officer is not None:
+                unit = self.directory.unit(officer.unit_id)
+                return f"{unit.name if unit else ''}{officer.name}"
+        return "管理员" if actor.role == "admin" else actor.nickname
+
+    def _require_may_handle(self, actor: Actor, post: Post) -> None:
+        """Officers of the assigned unit (any while none), leaders, command center, admins."""
+        if actor.link_post_id is not None and actor.link_post_id != post.id:
+            raise Forbidden("通知链接只能用于处理对应的帖子")
+        if actor.role in ("admin", "leader"):
+            return
+        if actor.role != "officer":
+            raise Forbidden("只有民警可以办理帖子")
+        officer = self._officer(actor)
+        unit = self.directory.unit(officer.unit_id)
+        if unit is not None and unit.kind == "command_center":
+            return
+        if post.assigned_unit is not None and post.assigned_unit.id != officer.unit_id:
+            raise Forbidden("该帖子已派至其他单位办理")
+
+    @staticmethod
+    def _require_signed_in(actor: Actor) -> None:
+        if not actor.signed_in:
+            raise Unauthenticated("请先登录")
+

@@ -1,0 +1,167 @@
+"""The ports the use cases see; adapters implement them, tests fake them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from chalicelib.domain.people import Officer, Routing, Unit, User
+from chalicelib.domain.posts import Event, Post, Reply
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    """One page of posts, newest first, and where the next page starts."""
+
+    posts: list[Post]
+    next_key: str | None
+
+
+@dataclass(frozen=True)
+class PostDetail:
+    """A post with its replies and timeline, each oldest first."""
+
+    post: Post
+    replies: list[Reply]
+    events: list[Event]
+
+
+@dataclass(frozen=True)
+class OtpRecord:
+    """A pending one-time code, kept as a hash."""
+
+    phone: str
+    code_hash: str
+    expires_at: datetime
+    tries: int = 0
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """What a request with an Idempotency-Key produced."""
+
+    request_hash: str
+    result_id: str
+
+
+class PostRepository(Protocol):
+    """Posts, their replies and their timelines."""
+
+    def add(self, post: Post, event: Event, idempotency: tuple[str, IdempotencyRecord] | None = None) -> None:
+        """Store a new post with its first timeline entry (and its idempotency record)."""
+
+    def get(self, post_id: str) -> Post | None:
+        """Return a post, or None."""
+
+    def detail(self, post_id: str) -> PostDetail | None:
+        """Return a post with its replies and timeline in one read."""
+
+    def update(self, post: Post, expected_version: int, event: Event | None = None) -> None:
+        """Save a changed post if its stored version is still `expected_version` (else StaleVersion)."""
+
+    def add_reply(self, post_id: str, reply: Reply, event: Event | None = None) -> None:
+        """Store a reply and count it on its post, atomically."""
+
+    def feed(self, board: str | None, limit: int, after: str | None, exclude: frozenset[str]) -> FeedPage:
+        """Return a page of posts newest first, skipping the excluded ids."""
+
+    def pinned(self) -> list[Post]:
+        """Return every post that carries a pin (expired ones included)."""
+
+    def mark_enqueue_failed(self, post_id: str) -> None:
+        """Note that the dispatch message for a post could not be sent."""
+
+
+class UserRepository(Protocol):
+    """Citizen accounts."""
+
+    def by_phone(self, phone: str) -> User | None:
+        """Return the account of a phone, or None."""
+
+    def get(self, user_id: str) -> User | None:
+        """Return an account, or None."""
+
+    def create(self, user: User) -> User:
+        """Store a new account; if the phone already has one, return that instead."""
+
+    def set_nickname(self, user_id: str, nickname: str) -> User:
+        """Change an account's nickname."""
+
+
+class DirectoryRepository(Protocol):
+    """Units, officers and routing rules."""
+
+    def units(self) -> list[Unit]:
+        """Return every unit."""
+
+    def unit(self, unit_id: str) -> Unit | None:
+        """Return a unit, or None."""
+
+    def put_unit(self, unit: Unit) -> None:
+        """Create or replace a unit."""
+
+    def officer(self, officer_id: str) -> Officer | None:
+        """Return an officer, or None."""
+
+    def officers(self) -> list[Officer]:
+        """Return every officer."""
+
+    def officer_by_phone(self, phone: str) -> Officer | None:
+        """Return the officer with this phone, or None."""
+
+    def officers_of(self, unit_id: str) -> list[Officer]:
+        """Return the officers of a unit."""
+
+    def put_officer(self, officer: Officer) -> None:
+        """Create or replace an officer."""
+
+    def routing(self) -> Routing:
+        """Return the routing rules."""
+
+    def put_routing(self, routing: Routing) -> None:
+        """Replace the routing rules."""
+
+
+class OtpRepository(Protocol):
+    """Pending one-time codes."""
+
+    def put(self, record: OtpRecord) -> None:
+        """Store (or replace) the code of a phone."""
+
+    def get(self, phone: str) -> OtpRecord | None:
+        """Return the pending code of a phone, or None."""
+
+    def count_try(self, phone: str) -> int:
+        """Count one failed try atomically and return the new count."""
+
+    def delete(self, phone: str) -> None:
+        """Forget the code of a phone."""
+
+
+class IdempotencyStore(Protocol):
+    """Results of requests that carried an Idempotency-Key."""
+
+    def get(self, scope: str) -> IdempotencyRecord | None:
+        """Return the record for an account's key, or None."""
+
+
+class DispatchQueue(Protocol):
+    """The queue that hands new posts to the dispatcher."""
+
+    def enqueue(self, post_id: str) -> None:
+        """Send one dispatch message for a post."""
+
+
+class SmsSender(Protocol):
+    """Sends a text message to a phone."""
+
+    def send(self, phone: str, text: str) -> None:
+        """Send one SMS."""
+
+
+class Clock(Protocol):
+    """Tells the time."""
+
+    def now(self) -> datetime:
+        """Return the current time, timezone-aware."""
