@@ -6,14 +6,17 @@ import os
 
 from chalice.app import Chalice
 
-from chalicelib.api import admin, forum, identity
+from chalicelib.api import admin, forum, identity, lifecycle
 from chalicelib.api.middleware import common_headers
+from chalicelib.workers import dispatch
 
 app = Chalice(app_name="police24")
 app.register_middleware(common_headers, "http")
 app.register_blueprint(identity.bp)
 app.register_blueprint(forum.bp)
 app.register_blueprint(admin.bp)
+app.register_blueprint(lifecycle.bp)
+app.register_blueprint(dispatch.bp)
 
 if os.environ.get("STAGE", "local") in ("local", "test"):
     from chalicelib.api import dev

@@ -9,9 +9,13 @@ from typing import Any
 from chalicelib.config import Settings
 from chalicelib.services.admin import Admin
 from chalicelib.services.cursors import CursorCodec
+from chalicelib.services.dispatch import Dispatcher
 from chalicelib.services.forum import Forum
 from chalicelib.services.identity import Identity
+from chalicelib.services.lifecycle import Lifecycle
 from chalicelib.services.ports import Clock
+from chalicelib.services.stats import Stats
+from chalicelib.services.supervision import Supervision
 from chalicelib.services.tokens import TokenService
 
 
@@ -30,6 +34,11 @@ class Services:
     forum: Forum
     identity: Identity
     admin: Admin
+    lifecycle: Lifecycle
+    dispatcher: Dispatcher
+    supervision: Supervision
+    stats: Stats
+    queue: Any
     tokens: TokenService
     clock: Clock
     directory: Any
@@ -41,12 +50,14 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
     from chalicelib.adapters.dynamodb.repositories import (
         DynamoDirectoryRepository,
         DynamoIdempotencyStore,
+        DynamoNoticeLedger,
         DynamoOtpRepository,
         DynamoPostRepository,
+        DynamoStatsRepository,
         DynamoUserRepository,
     )
     from chalicelib.adapters.dynamodb.table import Table
-    from chalicelib.adapters.sns import SnsSmsSender
+    from chalicelib.adapters.sns import SnsOfficerChannel, SnsSmsSender
     from chalicelib.adapters.sqs import SqsDispatchQueue
 
     settings = settings or Settings.from_env()
@@ -59,13 +70,23 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
     queue = overrides.get("queue") or SqsDispatchQueue(settings.dispatch_queue_url, settings.region)
     sms = overrides.get("sms") or SnsSmsSender(settings.region)
     clock: Clock = overrides.get("clock") or SystemClock()
+    ledger = overrides.get("ledger") or DynamoNoticeLedger(table)
+    stats = overrides.get("stats") or DynamoStatsRepository(table)
+    officers = overrides.get("officers") or SnsOfficerChannel(settings.officer_topic_arn, settings.region)
     tokens = TokenService(settings.token_keys)
     secret = settings.token_keys[0][1]
+    forum = Forum(posts, directory, queue, idempotency, clock, CursorCodec(secret), settings.districts, stats)
+    dispatcher = Dispatcher(posts, directory, users, ledger, officers, sms, stats, tokens, clock, settings.site_url)
     return Services(
         settings=settings,
-        forum=Forum(posts, directory, queue, idempotency, clock, CursorCodec(secret), settings.districts),
+        forum=forum,
         identity=Identity(users, otps, directory, sms, tokens, clock, pepper=secret),
-        admin=Admin(posts, directory, clock, settings.districts),
+        admin=Admin(posts, directory, clock, settings.districts, officers),
+        lifecycle=Lifecycle(forum),
+        dispatcher=dispatcher,
+        supervision=Supervision(posts, directory, queue, dispatcher, stats, clock),
+        stats=Stats(stats, directory),
+        queue=queue,
         tokens=tokens,
         clock=clock,
         directory=directory,

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
+from botocore.exceptions import ClientError
+
 from chalicelib.adapters.aws import client
+from chalicelib.domain.people import Officer
 
 
 class SnsSmsSender:
@@ -20,3 +25,41 @@ class SnsSmsSender:
                 "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}
             },
         )
+
+
+class SnsOfficerChannel:
+    """One SNS topic for every officer; each officer's subscriptions filter on `officer_id`."""
+
+    def __init__(self, topic_arn: str, region: str) -> None:
+        self.topic_arn, self.region = topic_arn, region
+
+    def notify(self, officer_id: str, subject: str, text: str) -> None:
+        client("sns", self.region).publish(
+            TopicArn=self.topic_arn,
+            Subject=subject[:100],
+            Message=text,
+            MessageAttributes={"officer_id": {"DataType": "String", "StringValue": officer_id}},
+        )
+
+    def sync(self, officer: Officer, current: list[str]) -> list[str]:
+        sns = client("sns", self.region)
+        for arn in current:
+            try:
+                sns.unsubscribe(SubscriptionArn=arn)
+            except ClientError:
+                pass  # already gone
+        policy = json.dumps({"officer_id": [officer.id]})
+        wanted = [("sms", "+86" + officer.phone)]
+        if officer.email:
+            wanted.append(("email", officer.email))
+        arns = []
+        for protocol, endpoint in wanted:
+            response = sns.subscribe(
+                TopicArn=self.topic_arn,
+                Protocol=protocol,
+                Endpoint=endpoint,
+                Attributes={"FilterPolicy": policy},
+                ReturnSubscriptionArn=True,
+            )
+            arns.append(response["SubscriptionArn"])
+        return arns

@@ -1,4 +1,4 @@
-"""The dispatch queue on SQS."""
+"""The dispatch (work) queue on SQS."""
 
 from __future__ import annotations
 
@@ -8,14 +8,23 @@ from chalicelib.adapters.aws import client
 
 
 class SqsDispatchQueue:
-    """Send one message per post to the dispatch queue."""
+    """Send one message per piece of work about a post."""
 
     def __init__(self, queue_url: str, region: str) -> None:
         self.queue_url, self.region = queue_url, region
 
-    def enqueue(self, post_id: str) -> None:
+    def enqueue(self, post_id: str, kind: str = "dispatch", **extra: str) -> None:
         if not self.queue_url:
             raise RuntimeError("DISPATCH_QUEUE_URL is not configured")
-        client("sqs", self.region).send_message(
-            QueueUrl=self.queue_url, MessageBody=json.dumps({"post_id": post_id})
-        )
+        body = {"kind": kind, "post_id": post_id, **extra}
+        client("sqs", self.region).send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(body))
+
+    def acknowledge(self, receipt_handles: list[str]) -> None:
+        """Delete handled messages of a batch that is about to fail for the others."""
+        sqs = client("sqs", self.region)
+        for start in range(0, len(receipt_handles), 10):
+            chunk = receipt_handles[start : start + 10]
+            sqs.delete_message_batch(
+                QueueUrl=self.queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": handle} for i, handle in enumerate(chunk)],
+            )

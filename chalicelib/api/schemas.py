@@ -94,3 +94,17 @@ class RuleIn(Body):
 class RoutingIn(Body):
     rules: list[RuleIn] = Field(max_length=500)
     default_unit_id: Id | None = None
+
+
+class LinkIn(Body):
+    token: str = Field(min_length=1, max_length=2000)
+
+
+class RouteIn(Body):
+    unit_id: Id
+    note: Annotated[Text, Field(max_length=500)] | None = None
+
+
+class FeedbackIn(Body):
+    satisfied: bool
+    comment: Annotated[Text, Field(max_length=500)] | None = None

@@ -136,6 +136,12 @@ class Post(BaseModel):
     version: int = 1
     hidden: bool = False
     enqueue_failed: bool = False
+    urgent: bool = False
+    dispatch_round: int = 0
+    escalation_level: int = 0
+    awaiting_feedback: bool = False
+    satisfied: bool | None = None
+    feedback_comment: str | None = None
 
     @staticmethod
     def first_response_due_for(type_: str, created_at: datetime) -> datetime | None:
@@ -165,6 +171,35 @@ class Post(BaseModel):
             raise Conflict(f"帖子当前状态为{STATUS_NAMES[self.status]},不能改为{STATUS_NAMES[status]}")
         self.status = status  # type: ignore[assignment]
         self.updated_at = at
+        self.awaiting_feedback = status == "resolved"
+
+    def assign(self, unit: UnitRef, at: datetime) -> None:
+        """Hand the post to a unit (a new dispatch round); a new post becomes `dispatched`."""
+        self.assigned_unit = unit
+        self.dispatch_round += 1
+        if self.status == "received":
+            self.status = "dispatched"
+        self.updated_at = at
+
+    def rate(self, satisfied: bool, comment: str | None, at: datetime) -> None:
+        """Record the author's verdict on a resolved post; unsatisfied reopens it."""
+        if self.status != "resolved" or not self.awaiting_feedback:
+            raise Conflict("只有已办结且尚未评价的帖子可以评价")
+        self.satisfied, self.feedback_comment = satisfied, comment
+        self.awaiting_feedback = False
+        self.updated_at = at
+        if not satisfied:
+            self.status = "reopened"
+            self.dispatch_round += 1
+            self.escalation_level = 0
+
+    def deadline_passed(self, now: datetime) -> bool:
+        """Tell whether the first-response deadline passed without an official reply."""
+        return (
+            self.first_response_due is not None
+            and self.first_official_reply_at is None
+            and now >= self.first_response_due
+        )
 
     def pin_with(self, scope: PinScope, until: datetime | None, at: datetime) -> None:
         """Pin the post on its board or on every feed."""

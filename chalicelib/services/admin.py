@@ -8,16 +8,22 @@ from chalicelib.domain.boards import BOARDS_BY_ID, POST_TYPE_NAMES
 from chalicelib.domain.errors import NotFound, ValidationFailed
 from chalicelib.domain.people import Officer, Routing, Unit
 from chalicelib.domain.posts import PinScope, Post
-from chalicelib.services.ports import Clock, DirectoryRepository, PostRepository
+from chalicelib.services.ports import Clock, DirectoryRepository, OfficerChannel, PostRepository
 
 
 class Admin:
     """Directory, routing and pins; callers are already known to be admins."""
 
     def __init__(
-        self, posts: PostRepository, directory: DirectoryRepository, clock: Clock, districts: tuple[str, ...]
+        self,
+        posts: PostRepository,
+        directory: DirectoryRepository,
+        clock: Clock,
+        districts: tuple[str, ...],
+        channel: OfficerChannel,
     ) -> None:
         self.posts, self.directory, self.clock, self.districts = posts, directory, clock, districts
+        self.channel = channel
 
     def put_unit(self, unit: Unit) -> Unit:
         """Create or replace a unit; its parent must exist."""
@@ -33,7 +39,11 @@ class Admin:
         holder = self.directory.officer_by_phone(officer.phone)
         if holder is not None and holder.id != officer.id:
             raise ValidationFailed("该手机号已属于另一位民警", {"phone": "already used by another officer"})
+        previous = self.directory.officer(officer.id)
         self.directory.put_officer(officer)
+        if previous is None or (previous.phone, previous.email) != (officer.phone, officer.email):
+            current = self.directory.subscriptions(officer.id)
+            self.directory.set_subscriptions(officer.id, self.channel.sync(officer, current))
         return officer
 
     def routing(self) -> Routing:

@@ -21,6 +21,7 @@ from chalicelib.services.ports import (
     IdempotencyStore,
     PostDetail,
     PostRepository,
+    StatsRepository,
 )
 
 log = logging.getLogger(__name__)
@@ -64,15 +65,16 @@ class Forum:
         clock: Clock,
         cursors: CursorCodec,
         districts: tuple[str, ...],
+        stats: StatsRepository,
     ) -> None:
-        self.posts, self.directory, self.queue = posts, directory, queue
+        self.posts, self.directory, self.queue, self.stats = posts, directory, queue, stats
         self.idempotency, self.clock, self.cursors, self.districts = idempotency, clock, cursors, districts
 
     # -- writing -----------------------------------------------------------------------------
 
     def create_post(self, actor: Actor, new: NewPost, idempotency_key: str | None = None) -> Post:
         """Publish a post and hand it to dispatch; a replayed key returns the first post."""
-        self._require_signed_in(actor)
+        self.require_signed_in(actor)
         self._check_new_post(actor, new)
         scope = request_hash = None
         if idempotency_key is not None:
@@ -104,6 +106,7 @@ class Forum:
             if scope and request_hash and (replay := self._replay(scope, request_hash)) is not None:
                 return replay
             raise
+        self.stats.add(["all"], {"posts": 1})
         self._enqueue(post)
         return post
 
@@ -118,7 +121,7 @@ class Forum:
     def _enqueue(self, post: Post) -> None:
         """Send the dispatch message; on failure the post stays marked for the sweep."""
         try:
-            self.queue.enqueue(post.id)
+            self.queue.enqueue(post.id, "dispatch")
         except Exception:
             log.exception("dispatch enqueue failed", extra={"post_id": post.id})
             try:
@@ -145,15 +148,15 @@ class Forum:
 
     def reply(self, actor: Actor, post_id: str, body: str, template: str | None = None) -> Reply:
         """Add a reply; an officer's reply is official and carries name, title and unit."""
-        self._require_signed_in(actor)
-        post = self._visible_post(post_id, actor)
+        self.require_signed_in(actor)
+        post = self.visible_post(post_id, actor)
         if actor.link_post_id and actor.link_post_id != post_id:
             raise Forbidden("通知链接只能用于处理对应的帖子")
         now = self.clock.now()
         official = None
         event = None
         if actor.officer_id:
-            officer = self._officer(actor)
+            officer = self.officer_of(actor)
             unit = self.directory.unit(officer.unit_id)
             unit_ref = UnitRef(id=officer.unit_id, name=unit.name if unit else officer.unit_id)
             official = OfficialAuthor(officer_id=officer.id, name=officer.name, title=officer.title, unit=unit_ref)
@@ -171,23 +174,42 @@ class Forum:
             template=template,
         )
         self.posts.add_reply(post.id, reply, event)
+        if official is not None:
+            self.stats.add(["all", official.unit.id], {"replies": 1, "official_replies": 1})
+            self.notify_later(post.id, "official_reply", reply_id=reply.id)
+        else:
+            self.stats.add(["all"], {"replies": 1})
         return reply
+
+    def notify_later(self, post_id: str, kind: str, **extra: str) -> None:
+        """Queue follow-up work (notices, SMS); a failure is logged, the stored change stands."""
+        try:
+            self.queue.enqueue(post_id, kind, **extra)
+        except Exception:
+            log.exception("could not queue follow-up work", extra={"post_id": post_id, "kind": kind})
 
     def change_status(self, actor: Actor, post_id: str, status: str, version: int, note: str | None) -> Post:
         """Move a post along its lifecycle, with optimistic locking on `version`."""
-        self._require_signed_in(actor)
-        post = self._visible_post(post_id, actor)
-        self._require_may_handle(actor, post)
+        self.require_signed_in(actor)
+        post = self.visible_post(post_id, actor)
+        self.require_may_handle(actor, post)
         if status == "hidden":
             raise ValidationFailed("隐藏帖子请使用管理接口", {"status": "use the admin hidden route"})
         now = self.clock.now()
         post.move_to(status, now, version)
         expected = post.version
         post.version += 1
-        who = self._who(actor)
+        if status == "reopened":
+            post.dispatch_round += 1
+            post.escalation_level = 0
+        who = self.who(actor)
         text = f"{who}将状态改为{STATUS_NAMES[status]}" + (f":{note}" if note else "")
         event = Event(id=new_id("e"), at=now, kind=status, text=text, unit=post.assigned_unit, actor=who)
         self.posts.update(post, expected, event)
+        if status == "reopened":
+            self.notify_later(post.id, "dispatch")
+        if status == "resolved":
+            self.stats.add(["all"] + ([post.assigned_unit.id] if post.assigned_unit else []), {"resolved": 1})
         return post
 
     # -- reading -----------------------------------------------------------------------------
@@ -219,19 +241,19 @@ class Forum:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _visible_post(self, post_id: str, actor: Actor) -> Post:
+    def visible_post(self, post_id: str, actor: Actor) -> Post:
         post = self.posts.get(post_id)
         if post is None or (post.hidden and not actor.is_police):
             raise NotFound("帖子不存在或已被隐藏")
         return post
 
-    def _officer(self, actor: Actor) -> Officer:
+    def officer_of(self, actor: Actor) -> Officer:
         officer = self.directory.officer(actor.officer_id or "")
         if officer is None:
             raise Forbidden("民警账号已停用")
         return officer
 
-    def _who(self, actor: Actor) -> str:
+    def who(self, actor: Actor) -> str:
         if actor.officer_id:
             officer = self.directory.officer(actor.officer_id)
             if officer is not None:
@@ -239,7 +261,7 @@ class Forum:
                 return f"{unit.name if unit else ''}{officer.name}"
         return "管理员" if actor.role == "admin" else actor.nickname
 
-    def _require_may_handle(self, actor: Actor, post: Post) -> None:
+    def require_may_handle(self, actor: Actor, post: Post) -> None:
         """Officers of the assigned unit (any while none), leaders, command center, admins."""
         if actor.link_post_id is not None and actor.link_post_id != post.id:
             raise Forbidden("通知链接只能用于处理对应的帖子")
@@ -247,7 +269,7 @@ class Forum:
             return
         if actor.role != "officer":
             raise Forbidden("只有民警可以办理帖子")
-        officer = self._officer(actor)
+        officer = self.officer_of(actor)
         unit = self.directory.unit(officer.unit_id)
         if unit is not None and unit.kind == "command_center":
             return
@@ -255,7 +277,7 @@ class Forum:
             raise Forbidden("该帖子已派至其他单位办理")
 
     @staticmethod
-    def _require_signed_in(actor: Actor) -> None:
+    def require_signed_in(actor: Actor) -> None:
         if not actor.signed_in:
             raise Unauthenticated("请先登录")
 

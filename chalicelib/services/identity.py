@@ -103,6 +103,23 @@ class Identity:
         nickname = "网友" + secrets.token_hex(3).upper()
         return self.users.create(User(id="u_" + secrets.token_hex(8), phone=phone, nickname=nickname, created_at=now))
 
+    def exchange_link(self, link_token: object) -> tuple[Session, str]:
+        """Exchange a notification link for a session that may act on that one post."""
+        if not isinstance(link_token, str) or not link_token:
+            raise ValidationFailed("缺少链接凭证", {"token": "required"})
+        now = self.clock.now()
+        claims = self.tokens.claims(link_token, now, purpose="link")
+        officer = self.directory.officer(str(claims["sub"]))
+        post_id = claims.get("post")
+        if officer is None or not isinstance(post_id, str):
+            raise Unauthenticated("登录已失效或凭证无效,请重新登录")
+        actor = Actor(role=officer.role, user_id=officer.id, nickname=officer.name,
+                      officer_id=officer.id, link_post_id=post_id)
+        remaining = min(self.session_ttl, int(claims["exp"] - now.timestamp()))
+        token = self.tokens.issue(actor, now, timedelta(seconds=remaining))
+        user = User(id=officer.id, phone=officer.phone, nickname=officer.name, role=officer.role)
+        return Session(token, user), post_id
+
     def profile(self, actor: Actor) -> User:
         """Return the caller's own profile."""
         if actor.officer_id:

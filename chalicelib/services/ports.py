@@ -72,6 +72,12 @@ class PostRepository(Protocol):
     def mark_enqueue_failed(self, post_id: str) -> None:
         """Note that the dispatch message for a post could not be sent."""
 
+    def reschedule(self, post_id: str, at: datetime) -> None:
+        """Move a post's next check to `at`, changing nothing else."""
+
+    def due(self, now: datetime, limit: int) -> list[Post]:
+        """Return posts whose next check (dispatch grace or deadline) is at or before `now`."""
+
 
 class UserRepository(Protocol):
     """Citizen accounts."""
@@ -116,6 +122,12 @@ class DirectoryRepository(Protocol):
     def put_officer(self, officer: Officer) -> None:
         """Create or replace an officer."""
 
+    def subscriptions(self, officer_id: str) -> list[str]:
+        """Return the ids of the officer's notification subscriptions."""
+
+    def set_subscriptions(self, officer_id: str, ids: list[str]) -> None:
+        """Remember the ids of the officer's notification subscriptions."""
+
     def routing(self) -> Routing:
         """Return the routing rules."""
 
@@ -147,10 +159,43 @@ class IdempotencyStore(Protocol):
 
 
 class DispatchQueue(Protocol):
-    """The queue that hands new posts to the dispatcher."""
+    """The queue that hands work (dispatch, notices) to the dispatcher."""
 
-    def enqueue(self, post_id: str) -> None:
-        """Send one dispatch message for a post."""
+    def enqueue(self, post_id: str, kind: str = "dispatch", **extra: str) -> None:
+        """Send one work message about a post."""
+
+
+class NoticeLedger(Protocol):
+    """Remembers which one-time effects (a notice, a count) already happened."""
+
+    def claim(self, post_id: str, key: str, now: datetime, stale_after: int = 60) -> bool:
+        """Claim an effect; True if this caller should carry it out (new, or a stale unfinished claim)."""
+
+    def confirm(self, post_id: str, key: str) -> None:
+        """Mark a claimed effect as done for good."""
+
+    def release(self, post_id: str, key: str) -> None:
+        """Give a claim back after the effect failed, so a retry can take it."""
+
+
+class OfficerChannel(Protocol):
+    """Notifications to one officer (SNS topic with a filter policy per officer)."""
+
+    def notify(self, officer_id: str, subject: str, text: str) -> None:
+        """Send a notification to one officer's SMS and email."""
+
+    def sync(self, officer: Officer, current: list[str]) -> list[str]:
+        """Make the officer's subscriptions match the directory; return their ids."""
+
+
+class StatsRepository(Protocol):
+    """Aggregate counters, platform-wide and per unit."""
+
+    def add(self, scopes: list[str], counters: dict[str, int]) -> None:
+        """Add to counters atomically in each scope (`all` or a unit id)."""
+
+    def all(self) -> dict[str, dict[str, int]]:
+        """Return every scope's counters."""
 
 
 class SmsSender(Protocol):

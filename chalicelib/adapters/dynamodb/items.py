@@ -26,9 +26,17 @@ def post_id_of_feed_key(key: str) -> str:
 
 
 def due_at(post: Post) -> datetime | None:
-    """Return when the sweep next has work for a post, if ever."""
+    """Return when the sweep next has work for a post: re-queue its dispatch, or escalate it."""
+    if post.hidden:
+        return None
     if post.status == "received":
         return post.created_at + DISPATCH_GRACE
+    if post.first_official_reply_at is not None or post.first_response_due is None or post.status == "resolved":
+        return None
+    if post.escalation_level == 0:
+        return post.first_response_due
+    if post.escalation_level == 1:
+        return post.created_at + 2 * (post.first_response_due - post.created_at)
     return None
 
 

@@ -21,6 +21,9 @@ Access patterns (every request path is a GetItem or a Query, never a Scan):
 | 15 | routing rules                         | table | PK = DIR, SK = ROUTING                          |
 | 16 | idempotency record                    | table | PK = IDEM#<user>#<key>, SK = IDEM (TTL 24 h)    |
 | 17 | outbox of the local stack             | table | PK = OUTBOX, SK > '' (desc)                     |
+| 18 | one-time effects of a post (notices)  | table | PK = NOTICE#<post>, SK = <effect key>           |
+| 19 | figures, platform-wide and per unit   | table | PK = STATS (all scopes in one Query)            |
+| 20 | an officer's SNS subscriptions        | table | PK = DIR, SK = SUBS#<officer>                   |
 
 Sort keys of posts in the feed indexes are `<created_at as epoch ms, 13 digits>#<post id>`, so that ties
 are broken by id. Events sort as `EVENT#<ms>#<id>` and replies as `REPLY#<ms>#<id>`: one Query on the
@@ -37,6 +40,7 @@ DUE = "DUE"
 DIR = "DIR"
 ROUTING = "ROUTING"
 OUTBOX = "OUTBOX"
+STATS = "STATS"
 
 
 def epoch_ms_key(ms: int, ident: str) -> str:
@@ -94,3 +98,11 @@ def unit_officers_pk(unit_id: str) -> str:
 
 def idempotency_pk(user_id: str, key: str) -> str:
     return f"IDEM#{user_id}#{key}"
+
+
+def notice_pk(post_id: str) -> str:
+    return f"NOTICE#{post_id}"
+
+
+def subscriptions_sk(officer_id: str) -> str:
+    return f"SUBS#{officer_id}"

@@ -194,6 +194,104 @@ class DynamoPostRepository:
         )
 
 
+    def reschedule(self, post_id: str, at: datetime) -> None:
+        try:
+            self.table.call(
+                "update_item",
+                TableName=self.table.name,
+                Key=to_item({"PK": keys.post_pk(post_id), "SK": keys.META}),
+                UpdateExpression="SET GSI5SK = :sk",
+                ConditionExpression="attribute_exists(GSI5PK)",
+                ExpressionAttributeValues=to_item({":sk": keys.epoch_ms_key(int(at.timestamp() * 1000), post_id)}),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    def due(self, now: datetime, limit: int) -> list[Post]:
+        upper = keys.epoch_ms_key(int(now.timestamp() * 1000), "~")
+        found, _ = self.table.query(
+            IndexName="GSI5",
+            KeyConditionExpression="GSI5PK = :pk AND GSI5SK <= :upper",
+            ExpressionAttributeValues=to_item({":pk": keys.DUE, ":upper": upper}),
+            Limit=limit,
+        )
+        return [it.post_from(item) for item in found]
+
+
+class DynamoNoticeLedger:
+    """One item per one-time effect of a post, claimed with a conditional write."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def claim(self, post_id: str, key: str, now: datetime, stale_after: int = 60) -> bool:
+        stamp = int(now.timestamp())
+        try:
+            self.table.call(
+                "put_item",
+                TableName=self.table.name,
+                Item=to_item({"PK": keys.notice_pk(post_id), "SK": key, "state": "claimed", "at": stamp}),
+                ConditionExpression="attribute_not_exists(PK) OR (#state = :claimed AND #at < :stale)",
+                ExpressionAttributeNames={"#state": "state", "#at": "at"},
+                ExpressionAttributeValues=to_item({":claimed": "claimed", ":stale": stamp - stale_after}),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def confirm(self, post_id: str, key: str) -> None:
+        self.table.call(
+            "update_item",
+            TableName=self.table.name,
+            Key=to_item({"PK": keys.notice_pk(post_id), "SK": key}),
+            UpdateExpression="SET #state = :done",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues=to_item({":done": "done"}),
+        )
+
+    def release(self, post_id: str, key: str) -> None:
+        self.table.call(
+            "delete_item",
+            TableName=self.table.name,
+            Key=to_item({"PK": keys.notice_pk(post_id), "SK": key}),
+            ConditionExpression="#state = :claimed",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues=to_item({":claimed": "claimed"}),
+        )
+
+
+class DynamoStatsRepository:
+    """Counters under the STATS partition, one item per scope, added to atomically."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def add(self, scopes: list[str], counters: dict[str, int]) -> None:
+        names = {f"#c{i}": name for i, name in enumerate(counters)}
+        values = {f":v{i}": value for i, value in enumerate(counters.values())}
+        expression = "ADD " + ", ".join(f"#c{i} :v{i}" for i in range(len(counters)))
+        for scope in scopes:
+            self.table.call(
+                "update_item",
+                TableName=self.table.name,
+                Key=to_item({"PK": keys.STATS, "SK": scope}),
+                UpdateExpression=expression,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_item(values),
+            )
+
+    def all(self) -> dict[str, dict[str, int]]:
+        return {
+            str(item["SK"]): {k: int(v) for k, v in item.items() if k not in ("PK", "SK")}
+            for item in self.table.query_all(
+                KeyConditionExpression="PK = :pk", ExpressionAttributeValues=to_item({":pk": keys.STATS})
+            )
+        }
+
+
 class DynamoUserRepository:
     """Citizen accounts, found by phone or by id."""
 
@@ -346,6 +444,14 @@ class DynamoDirectoryRepository:
 
     def put_officer(self, officer: Officer) -> None:
         self.table.call("put_item", TableName=self.table.name, Item=to_item(it.officer_item(officer)))
+
+    def subscriptions(self, officer_id: str) -> list[str]:
+        item = self.table.get(keys.DIR, keys.subscriptions_sk(officer_id))
+        return list(item.get("arns", [])) if item else []
+
+    def set_subscriptions(self, officer_id: str, ids: list[str]) -> None:
+        item = {"PK": keys.DIR, "SK": keys.subscriptions_sk(officer_id), "arns": ids}
+        self.table.call("put_item", TableName=self.table.name, Item=to_item(item))
 
     def routing(self) -> Routing:
         item = self.table.get(keys.DIR, keys.ROUTING)

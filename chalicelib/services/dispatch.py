@@ -1,0 +1,173 @@
+"""The dispatcher: assign a post to a unit, notify its officers, tell the author of answers.
+
+Every effect is decided by a conditional write keyed on the post (never on the message id), so a
+message delivered twice, or a post enqueued twice, has one effect.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.domain.boards import BOARDS_BY_ID, POST_TYPE_NAMES
+from chalicelib.domain.errors import StaleVersion
+from chalicelib.domain.people import Actor, Officer
+from chalicelib.domain.posts import Event, Post, UnitRef, now_cst
+from chalicelib.services.forum import new_id
+from chalicelib.services.ports import (
+    Clock,
+    DirectoryRepository,
+    NoticeLedger,
+    OfficerChannel,
+    PostRepository,
+    SmsSender,
+    StatsRepository,
+    UserRepository,
+)
+from chalicelib.services.tokens import TokenService
+
+log = logging.getLogger(__name__)
+LINK_TTL = timedelta(hours=72)
+REPLY_SMS = "【24小时警局】您发布的帖子「{title}」有了民警回复,请登录24小时警局查看。"
+
+
+def minutes_between(start: datetime, end: datetime) -> int:
+    """Return whole minutes from start to end (never negative)."""
+    return max(0, int((end - start).total_seconds() // 60))
+
+
+class Dispatcher:
+    """Carries out the work messages of the dispatch queue."""
+
+    def __init__(
+        self,
+        posts: PostRepository,
+        directory: DirectoryRepository,
+        users: UserRepository,
+        ledger: NoticeLedger,
+        officers: OfficerChannel,
+        sms: SmsSender,
+        stats: StatsRepository,
+        tokens: TokenService,
+        clock: Clock,
+        site_url: str,
+    ) -> None:
+        self.posts, self.directory, self.users, self.ledger = posts, directory, users, ledger
+        self.officers, self.sms, self.stats, self.tokens = officers, sms, stats, tokens
+        self.clock, self.site_url = clock, site_url
+
+    def handle(self, message: dict[str, Any]) -> None:
+        """Carry out one message; raise to let SQS retry it."""
+        post_id = message.get("post_id")
+        if not isinstance(post_id, str):
+            raise ValueError(f"message without a post id: {message!r}")
+        kind = message.get("kind", "dispatch")
+        if kind == "dispatch":
+            self.dispatch(post_id)
+        elif kind == "official_reply":
+            self.official_reply(post_id, str(message.get("reply_id", "")))
+        else:
+            raise ValueError(f"unknown message kind {kind!r}")
+
+    def dispatch(self, post_id: str) -> None:
+        """Assign a new post to the responsible unit, then notify the unit's on-duty officers."""
+        post = self.posts.get(post_id)
+        if post is None:
+            log.warning("dispatch of a missing post", extra={"post_id": post_id})
+            return
+        if post.status == "received":
+            post = self._assign(post)
+        if post.assigned_unit is not None and post.status != "resolved":
+            self.notify_unit(post, post.assigned_unit.id, f"round{post.dispatch_round}")
+
+    def _assign(self, post: Post) -> Post:
+        routing = self.directory.routing()
+        unit_id = routing.unit_for(post.board, post.type, post.district) or self._command_center_id()
+        unit = self.directory.unit(unit_id) if unit_id else None
+        if unit is None:
+            raise RuntimeError(f"no unit to dispatch post {post.id} to (routing names {unit_id!r})")
+        now = self.clock.now()
+        expected = post.version
+        ref = UnitRef(id=unit.id, name=unit.name)
+        post.assign(ref, now)
+        post.version += 1
+        event = Event(id=new_id("e"), at=now, kind="dispatched", text=f"已派至{unit.name}", unit=ref)
+        try:
+            self.posts.update(post, expected, event)
+        except StaleVersion:
+            fresh = self.posts.get(post.id)
+            if fresh is None:
+                raise
+            return fresh  # another delivery (or an officer) got there first
+        self.stats.add(["all", unit.id], {"dispatches": 1, "posts_assigned": 1})
+        return post
+
+    def _command_center_id(self) -> str | None:
+        return next((u.id for u in self.directory.units() if u.kind == "command_center"), None)
+
+    def notify_unit(self, post: Post, unit_id: str, round_key: str, leaders_only: bool = False) -> int:
+        """Notify the on-duty officers (or the leaders) of a unit once each for this round."""
+        officers = [o for o in self.directory.officers_of(unit_id) if o.on_duty or leaders_only]
+        if leaders_only:
+            officers = [o for o in officers if o.role == "leader"]
+        sent = 0
+        for officer in officers:
+            sent += self.notify_officer(post, officer, round_key, escalated=leaders_only or round_key.startswith("esc"))
+        return sent
+
+    def notify_officer(self, post: Post, officer: Officer, round_key: str, escalated: bool = False) -> int:
+        """Send one officer a notification with a reply link, at most once per round."""
+        key = f"notify#{round_key}#{officer.id}"
+        now = self.clock.now()
+        if not self.ledger.claim(post.id, key, now):
+            return 0
+        actor = Actor(role=officer.role, user_id=officer.id, nickname=officer.name,
+                      officer_id=officer.id, link_post_id=post.id)
+        link = f"{self.site_url}/reply.html#t={self.tokens.issue(actor, now, LINK_TTL, purpose='link')}"
+        board = BOARDS_BY_ID[post.board].name if post.board in BOARDS_BY_ID else post.board
+        due = f",请于{now_cst(post.first_response_due)[:16].replace('T', ' ')}前回复" if post.first_response_due else ""
+        head = "【24小时警局·督办】超时未回复" if escalated else "【24小时警局】新警情"
+        text = (
+            f"{head}:{board}·{POST_TYPE_NAMES.get(post.type, post.type)}「{post.title[:40]}」"
+            f"{'(' + post.district + ')' if post.district else ''}{due}。处理链接:{link}"
+        )
+        try:
+            self.officers.notify(officer.id, "24小时警局督办" if escalated else "24小时警局新帖待处理", text)
+        except Exception:
+            self.ledger.release(post.id, key)
+            raise
+        self.ledger.confirm(post.id, key)
+        return 1
+
+    def official_reply(self, post_id: str, reply_id: str) -> None:
+        """Count the first official answer once and tell the author by SMS once per reply."""
+        post = self.posts.get(post_id)
+        if post is None:
+            return
+        now = self.clock.now()
+        answered = post.first_official_reply_at
+        if answered is not None and self.ledger.claim(post.id, "first-response", now, stale_after=10**9):
+            scopes = ["all"] + ([post.assigned_unit.id] if post.assigned_unit else [])
+            counters = {"answered": 1, f"h_{min(minutes_between(post.created_at, answered), 1440)}": 1}
+            if post.first_response_due is not None:
+                counters["answered_in_time"] = int(answered <= post.first_response_due)
+                counters["with_deadline"] = 1
+            self.stats.add(scopes, counters)
+            self.ledger.confirm(post.id, "first-response")
+        phone = self._author_phone(post)
+        key = f"sms#reply#{reply_id}"
+        if phone and self.ledger.claim(post.id, key, now):
+            try:
+                self.sms.send(phone, REPLY_SMS.format(title=post.title[:30]))
+            except Exception:
+                self.ledger.release(post.id, key)
+                raise
+            self.ledger.confirm(post.id, key)
+
+    def _author_phone(self, post: Post) -> str | None:
+        user = self.users.get(post.author_id)
+        if user is not None:
+            return user.phone
+        officer = self.directory.officer(post.author_id)
+        return officer.phone if officer else None

@@ -1,0 +1,86 @@
+"""The every-minute sweep: re-queue lost dispatches, escalate overdue posts (督办)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from chalicelib.domain.errors import StaleVersion
+from chalicelib.domain.posts import Event, Post
+from chalicelib.services.dispatch import Dispatcher
+from chalicelib.services.forum import new_id
+from chalicelib.services.ports import Clock, DirectoryRepository, DispatchQueue, PostRepository, StatsRepository
+
+log = logging.getLogger(__name__)
+REQUEUE_EVERY = timedelta(minutes=2)
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did."""
+
+    requeued: int = 0
+    escalated_to_leaders: int = 0
+    escalated_to_command: int = 0
+    settled: int = 0
+
+
+class Supervision:
+    """Finds due posts on the sparse index and acts on each once."""
+
+    def __init__(
+        self,
+        posts: PostRepository,
+        directory: DirectoryRepository,
+        queue: DispatchQueue,
+        dispatcher: Dispatcher,
+        stats: StatsRepository,
+        clock: Clock,
+        batch: int = 100,
+    ) -> None:
+        self.posts, self.directory, self.queue, self.dispatcher = posts, directory, queue, dispatcher
+        self.stats, self.clock, self.batch = stats, clock, batch
+
+    def sweep(self) -> SweepReport:
+        """Run one pass over every post whose next check is due."""
+        report = SweepReport()
+        now = self.clock.now()
+        for post in self.posts.due(now, self.batch):
+            try:
+                self._check(post, report)
+            except StaleVersion:
+                log.info("post changed during the sweep; next pass", extra={"post_id": post.id})
+        return report
+
+    def _check(self, post: Post, report: SweepReport) -> None:
+        now = self.clock.now()
+        if post.status == "received":
+            self.queue.enqueue(post.id)
+            report.requeued += 1
+            self.posts.reschedule(post.id, now + REQUEUE_EVERY)
+            return
+        if not post.deadline_passed(now) or post.escalation_level >= 2:
+            self.posts.update(post, post.version)  # recomputes the sparse index: nothing left to do
+            report.settled += 1
+            return
+        level = post.escalation_level + 1
+        unit_id = post.assigned_unit.id if post.assigned_unit else None
+        center = next((u for u in self.directory.units() if u.kind == "command_center"), None)
+        if level == 1 and unit_id is not None and (unit_id != (center.id if center else None)):
+            target_id, target_name = unit_id, post.assigned_unit.name if post.assigned_unit else ""
+            text = f"超过首次回复时限,已提请{target_name}领导督办"
+        else:
+            level = 2
+            target_id, target_name = (center.id, center.name) if center else (unit_id or "", "")
+            text = f"超过首次回复时限两倍,已上报{target_name}督办"
+        # Notify first (once per officer and level, by the ledger), then record: a failure retries both.
+        self.dispatcher.notify_unit(post, target_id, f"esc{level}", leaders_only=level == 1)
+        event = Event(id=new_id("e"), at=now, kind="escalated", text=text, unit=post.assigned_unit)
+        post.escalation_level = level
+        self.posts.update(post, post.version, event)
+        self.stats.add(["all"] + ([unit_id] if unit_id else []), {"escalations": 1})
+        if level == 1:
+            report.escalated_to_leaders += 1
+        else:
+            report.escalated_to_command += 1

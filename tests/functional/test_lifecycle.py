@@ -1,0 +1,87 @@
+"""The seed's first story end to end: post → dispatch → link → official reply → SMS → resolve → rating."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from tests.conftest import Api, sent_sms
+
+
+def officer_messages(officer_phone: str) -> list[str]:
+    """Return what SNS delivered to an officer's SMS subscription (filter policy applied)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    backend = sns_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
+    out = []
+    for topic in backend.topics.values():
+        subs = [s for s in backend.subscriptions.values() if s.topic.arn == topic.arn]
+        for _, message, _, attributes, _ in topic.sent_notifications:
+            for sub in subs:
+                if sub.protocol == "sms" and sub.endpoint.removeprefix("+86") == officer_phone:
+                    if sub._filter_policy_matcher is None or sub._filter_policy_matcher.matches(attributes, message):
+                        out.append(message)
+    return out
+
+
+def deliver(client: Any, aws: dict[str, str]) -> int:
+    """Receive every message on the dispatch queue and hand it to the real handler, as Lambda would."""
+    import boto3
+
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    handled = 0
+    while True:
+        got = sqs.receive_message(QueueUrl=aws["DispatchQueueUrl"], MaxNumberOfMessages=10).get("Messages", [])
+        if not got:
+            return handled
+        for message in got:
+            event = client.events.generate_sqs_event(queue_name="police24-dispatch", message_bodies=[message["Body"]])
+            client.lambda_.invoke("dispatch_post", event)
+            sqs.delete_message(QueueUrl=aws["DispatchQueueUrl"], ReceiptHandle=message["ReceiptHandle"])
+            handled += 1
+
+
+def test_a_tip_off_reaches_the_station_and_the_resident_hears_back(api: Api, directory: dict, aws: dict) -> None:
+    resident = api.sign_in("13812345678")
+    status, post, _ = api.call("POST", "/posts", {"board": "report", "type": "report", "title": "捡到求救纸条",
+                                                   "body": "被困地址昆区锦泰驾校小区", "district": "昆都仑区"},
+                               token=resident)
+    assert status == 201 and post["status"] == "received"
+    assert deliver(api.client, aws) == 1
+
+    status, detail, _ = api.call("GET", f"/posts/{post['id']}")
+    assert detail["post"]["status"] == "dispatched"
+    assert detail["post"]["assigned_unit"] == {"id": "kunqu", "name": "昆都仑区公安分局"}
+    assert [e["kind"] for e in detail["timeline"]] == ["received", "dispatched"]
+
+    messages = officer_messages("13900000003")
+    assert len(messages) == 1 and "捡到求救纸条" in messages[0]
+    link = re.search(r"reply\.html#t=(\S+)", messages[0]).group(1)
+    assert officer_messages("13900000004") == []  # another station's officer hears nothing
+
+    status, session, _ = api.call("POST", "/auth/link", {"token": link})
+    assert status == 200 and session["post_id"] == post["id"]
+    officer = session["token"]
+    status, reply, _ = api.call("POST", f"/posts/{post['id']}/replies",
+                                {"body": "你好,该警情已收悉,昆都仑区公安分局正在处置,感谢您对24小时警局的关注", "template": "received"},
+                                token=officer)
+    assert status == 201 and reply["official"] is True
+    assert reply["author"] == {"name": "王警官", "title": "社区民警", "unit": {"id": "kunqu", "name": "昆都仑区公安分局"}}
+    deliver(api.client, aws)
+    assert any("回复" in text for _, text in sent_sms("13812345678"))
+
+    version = api.call("GET", f"/posts/{post['id']}")[1]["post"]["version"]
+    status, resolved, _ = api.call("POST", f"/posts/{post['id']}/status", {"status": "resolved", "version": version},
+                                   token=officer)
+    assert status == 200 and resolved["status"] == "resolved"
+    status, rated, _ = api.call("POST", f"/posts/{post['id']}/feedback", {"satisfied": False}, token=resident)
+    assert status == 200 and rated["status"] == "reopened"
+    deliver(api.client, aws)
+    assert len(officer_messages("13900000003")) == 2  # the unit is told again
+
+    status, stats, _ = api.call("GET", "/stats")
+    assert stats["overall"]["posts"] == 1 and stats["overall"]["dispatches"] == 1
+    assert stats["overall"]["official_replies"] == 1 and stats["overall"]["satisfaction"] == 0.0
+    assert json.dumps(stats).count("kunqu") == 1
