@@ -6,6 +6,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,8 @@ os.environ.update(TEST_ENV)
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
 
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+@contextmanager
+def moto_stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """Start moto in-process, provision the stack from infra/ and point the app at it."""
     from moto import mock_aws
 
@@ -44,13 +45,49 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     clear_clients()
     bootstrap.reset()
     with mock_aws():
-        outputs = provision("police24-test")
+        outputs = provision("police24")
         monkeypatch.setenv("TABLE_NAME", outputs["TableName"])
         monkeypatch.setenv("DISPATCH_QUEUE_URL", outputs["DispatchQueueUrl"])
         monkeypatch.setenv("OFFICER_TOPIC_ARN", outputs["OfficerTopicArn"])
         yield outputs
     clear_clients()
     bootstrap.reset()
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """Start moto in-process, provision the stack from infra/ and point the app at it."""
+    with moto_stack(monkeypatch) as outputs:
+        yield outputs
+
+
+class MovableClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        from datetime import datetime, timezone
+
+        self.current = datetime.now(timezone.utc)
+
+    def now(self) -> Any:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        from datetime import timedelta
+
+        self.current += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(aws: dict[str, str]) -> MovableClock:
+    """Make the app's services run on a clock the test moves."""
+    from chalicelib import bootstrap
+    from chalicelib.config import Settings
+
+    moving = MovableClock()
+    settings = Settings.from_env()
+    bootstrap._cache[settings] = bootstrap.build(settings, clock=moving)
+    return moving
 
 
 @pytest.fixture
@@ -147,3 +184,37 @@ def directory(api: Api) -> dict[str, Any]:
         assert api.admin("PUT", f"/admin/officers/{officer_id}", officer)[0] == 200
     assert api.admin("PUT", "/admin/routing", DIRECTORY["routing"])[0] == 200
     return DIRECTORY
+
+
+def officer_messages(officer_phone: str) -> list[str]:
+    """Return what SNS delivered to an officer's SMS subscription (filter policy applied)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    backend = sns_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
+    out = []
+    for topic in backend.topics.values():
+        subs = [s for s in backend.subscriptions.values() if s.topic.arn == topic.arn]
+        for _, message, _, attributes, _ in topic.sent_notifications:
+            for sub in subs:
+                if sub.protocol == "sms" and sub.endpoint.removeprefix("+86") == officer_phone:
+                    if sub._filter_policy_matcher is None or sub._filter_policy_matcher.matches(attributes, message):
+                        out.append(message)
+    return out
+
+
+def deliver(client: Any, aws: dict[str, str]) -> int:
+    """Receive every message on the dispatch queue and hand it to the real handler, as Lambda would."""
+    import boto3
+
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    handled = 0
+    while True:
+        got = sqs.receive_message(QueueUrl=aws["DispatchQueueUrl"], MaxNumberOfMessages=10).get("Messages", [])
+        if not got:
+            return handled
+        for message in got:
+            event = client.events.generate_sqs_event(queue_name="police24-dispatch", message_bodies=[message["Body"]])
+            client.lambda_.invoke("dispatch_post", event)
+            sqs.delete_message(QueueUrl=aws["DispatchQueueUrl"], ReceiptHandle=message["ReceiptHandle"])
+            handled += 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 from chalice.app import Blueprint, Response
 
 from chalicelib.api.auth import signed_in
-from chalicelib.api.http import http_errors, ok, parse
-from chalicelib.api.render import user_out
+from chalicelib.api.http import http_errors, ok, parse, query, query_int
+from chalicelib.api.render import post_out, user_out
 from chalicelib.api.schemas import OtpIn, ProfileIn, SessionIn
 from chalicelib.bootstrap import services
 
@@ -48,3 +48,16 @@ def rename() -> Response:
     body = parse(bp.current_request, ProfileIn)
     actor = signed_in(bp.current_request, svc)
     return ok(user_out(svc.identity.rename(actor, body.nickname)))
+
+
+@bp.route("/me/posts", methods=["GET"])
+@http_errors
+def my_posts() -> Response:
+    """Return the caller's own posts, newest first (signed in)."""
+    svc = services()
+    request = bp.current_request
+    limit = query_int(request, "limit", 20, 1, 50)
+    actor = signed_in(request, svc)
+    page = svc.forum.my_posts(actor, query(request).get("cursor") or None, limit)
+    now = svc.clock.now()
+    return ok({"posts": [post_out(p, actor, now) for p in page.posts], "next_cursor": page.next_cursor})

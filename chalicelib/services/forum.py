@@ -232,6 +232,15 @@ class Forum:
         next_cursor = self.cursors.encode(page.next_key, view) if page.next_key else None
         return Feed(pinned=pinned if after is None else [], posts=page.posts, next_cursor=next_cursor)
 
+    def my_posts(self, actor: Actor, cursor: str | None, limit: int) -> Feed:
+        """Return the caller's own posts, newest first (hidden ones included)."""
+        self.require_signed_in(actor)
+        view = f"author:{actor.user_id}"
+        after = self.cursors.decode(cursor, view) if cursor else None
+        page = self.posts.feed(None, limit, after, frozenset(), author=actor.user_id)
+        next_cursor = self.cursors.encode(page.next_key, view) if page.next_key else None
+        return Feed(pinned=[], posts=page.posts, next_cursor=next_cursor)
+
     def detail(self, actor: Actor, post_id: str) -> PostDetail:
         """Return a post with its replies and timeline."""
         detail = self.posts.detail(post_id)

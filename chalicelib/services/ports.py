@@ -63,8 +63,10 @@ class PostRepository(Protocol):
     def add_reply(self, post_id: str, reply: Reply, event: Event | None = None) -> None:
         """Store a reply and count it on its post, atomically."""
 
-    def feed(self, board: str | None, limit: int, after: str | None, exclude: frozenset[str]) -> FeedPage:
-        """Return a page of posts newest first, skipping the excluded ids."""
+    def feed(
+        self, board: str | None, limit: int, after: str | None, exclude: frozenset[str], author: str | None = None
+    ) -> FeedPage:
+        """Return a page of posts newest first (of a board, or of an author), skipping the excluded ids."""
 
     def pinned(self) -> list[Post]:
         """Return every post that carries a pin (expired ones included)."""

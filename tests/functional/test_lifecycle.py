@@ -4,43 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
-from tests.conftest import Api, sent_sms
-
-
-def officer_messages(officer_phone: str) -> list[str]:
-    """Return what SNS delivered to an officer's SMS subscription (filter policy applied)."""
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.sns.models import sns_backends
-
-    backend = sns_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
-    out = []
-    for topic in backend.topics.values():
-        subs = [s for s in backend.subscriptions.values() if s.topic.arn == topic.arn]
-        for _, message, _, attributes, _ in topic.sent_notifications:
-            for sub in subs:
-                if sub.protocol == "sms" and sub.endpoint.removeprefix("+86") == officer_phone:
-                    if sub._filter_policy_matcher is None or sub._filter_policy_matcher.matches(attributes, message):
-                        out.append(message)
-    return out
-
-
-def deliver(client: Any, aws: dict[str, str]) -> int:
-    """Receive every message on the dispatch queue and hand it to the real handler, as Lambda would."""
-    import boto3
-
-    sqs = boto3.client("sqs", region_name="us-east-1")
-    handled = 0
-    while True:
-        got = sqs.receive_message(QueueUrl=aws["DispatchQueueUrl"], MaxNumberOfMessages=10).get("Messages", [])
-        if not got:
-            return handled
-        for message in got:
-            event = client.events.generate_sqs_event(queue_name="police24-dispatch", message_bodies=[message["Body"]])
-            client.lambda_.invoke("dispatch_post", event)
-            sqs.delete_message(QueueUrl=aws["DispatchQueueUrl"], ReceiptHandle=message["ReceiptHandle"])
-            handled += 1
+from tests.conftest import Api, deliver, officer_messages, sent_sms
 
 
 def test_a_tip_off_reaches_the_station_and_the_resident_hears_back(api: Api, directory: dict, aws: dict) -> None:

@@ -140,8 +140,12 @@ class DynamoPostRepository:
                 raise NotFound("帖子不存在") from error
             raise
 
-    def feed(self, board: str | None, limit: int, after: str | None, exclude: frozenset[str]) -> FeedPage:
+    def feed(
+        self, board: str | None, limit: int, after: str | None, exclude: frozenset[str], author: str | None = None
+    ) -> FeedPage:
         index, pk = ("GSI2", keys.board_pk(board)) if board else ("GSI1", keys.FEED)
+        if author is not None:
+            index, pk = "GSI3", keys.author_pk(author)
         kwargs: dict[str, Any] = {
             "IndexName": index,
             "KeyConditionExpression": f"{index}PK = :pk",

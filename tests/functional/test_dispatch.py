@@ -1,0 +1,293 @@
+"""Dispatch, notices, link sessions and supervision through the real handlers on moto."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.conftest import Api, MovableClock, deliver, officer_messages, sent_sms
+
+KUNQU_OFFICER = "13900000003"
+CHIEF = "13900000001"
+CENTER_OFFICER = "13900000002"
+
+
+def post(api: Api, token: str, **fields: Any) -> dict[str, Any]:
+    body = {"board": "report", "type": "report", "title": "可疑人员", "body": "小区门口有可疑人员徘徊",
+            "district": "昆都仑区", **fields}
+    status, data, _ = api.call("POST", "/posts", body, token=token)
+    assert status == 201, data
+    return data
+
+
+def invoke(api: Api, *bodies: dict[str, Any]) -> Any:
+    event = api.client.events.generate_sqs_event(
+        queue_name="police24-dispatch", message_bodies=[json.dumps(b) for b in bodies]
+    )
+    return api.client.lambda_.invoke("dispatch_post", event)
+
+
+SCHEDULED = {"version": "0", "id": "tick", "detail-type": "Scheduled Event", "source": "aws.events",
+             "account": "123456789012", "time": "2026-01-01T00:00:00Z", "region": "us-east-1",
+             "resources": ["arn:aws:events:us-east-1:123456789012:rule/police24-sweep"], "detail": {}}
+
+
+def sweep(api: Api) -> Any:
+    return api.client.lambda_.invoke("sweep", SCHEDULED)
+
+
+def link_of(message: str) -> str:
+    found = re.search(r"reply\.html#t=(\S+)", message)
+    assert found, message
+    return found.group(1)
+
+
+def timeline(api: Api, post_id: str) -> list[str]:
+    return [e["kind"] for e in api.call("GET", f"/posts/{post_id}")[1]["timeline"]]
+
+
+def test_the_same_message_twice_gives_one_assignment_and_one_notice(api: Api, directory: dict, aws: dict) -> None:
+    resident = api.sign_in("13812345678")
+    created = post(api, resident)
+    deliver(api.client, aws)
+    invoke(api, {"kind": "dispatch", "post_id": created["id"]})
+    invoke(api, {"kind": "dispatch", "post_id": created["id"]}, {"kind": "dispatch", "post_id": created["id"]})
+    assert timeline(api, created["id"]) == ["received", "dispatched"]
+    assert len(officer_messages(KUNQU_OFFICER)) == 1
+    assert api.call("GET", "/stats")[1]["overall"]["dispatches"] == 1
+
+
+def test_notices_go_to_on_duty_officers_of_the_routed_unit_only(api: Api, directory: dict, aws: dict) -> None:
+    resident = api.sign_in("13812345678")
+    created = post(api, resident, district="东河区")
+    deliver(api.client, aws)
+    detail = api.call("GET", f"/posts/{created['id']}")[1]
+    assert detail["post"]["assigned_unit"]["id"] == "qingfu"
+    assert detail["timeline"][-1]["text"] == "已派至东河区青福派出所"
+    assert len(officer_messages("13900000004")) == 1
+    assert officer_messages(KUNQU_OFFICER) == []
+
+
+def test_a_post_no_rule_matches_goes_to_the_command_center(api: Api, directory: dict, aws: dict) -> None:
+    resident = api.sign_in("13812345678")
+    created = post(api, resident, board="qa", type="question", district=None)
+    deliver(api.client, aws)
+    detail = api.call("GET", f"/posts/{created['id']}")[1]
+    assert detail["post"]["assigned_unit"]["id"] == "command-center"
+    # on-duty officers of the center: the chief (leader, on duty) and the center officer; not the off-duty admin
+    assert len(officer_messages(CHIEF)) == 1 and len(officer_messages(CENTER_OFFICER)) == 1
+    assert officer_messages("13900000005") == []
+
+
+def test_a_message_that_keeps_failing_is_retried_and_the_others_pass(api: Api, directory: dict, aws: dict) -> None:
+    resident = api.sign_in("13812345678")
+    created = post(api, resident)
+    with pytest.raises(RuntimeError):
+        invoke(api, {"kind": "dispatch", "post_id": created["id"]}, {"kind": "bogus"})
+    assert timeline(api, created["id"]) == ["received", "dispatched"]
+
+
+def test_a_lost_enqueue_is_recovered_by_the_sweep(api: Api, directory: dict, aws: dict, clock: MovableClock) -> None:
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    resident = api.sign_in("13812345678")
+    created = post(api, resident)
+    sqs.purge_queue(QueueUrl=aws["DispatchQueueUrl"])  # the message never got through
+    sweep(api)
+    assert deliver(api.client, aws) == 0  # not yet: two minutes of grace
+    clock.advance(minutes=3)
+    sweep(api)
+    assert deliver(api.client, aws) == 1
+    assert timeline(api, created["id"]) == ["received", "dispatched"]
+
+
+def test_a_failed_send_marks_the_post_and_the_sweep_still_dispatches_it(
+    api: Api, directory: dict, aws: dict, clock: MovableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib.adapters.sqs import SqsDispatchQueue
+
+    resident = api.sign_in("13812345678")
+
+    def broken(self: Any, post_id: str, kind: str = "dispatch", **extra: str) -> None:
+        raise ConnectionError("queue down")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SqsDispatchQueue, "enqueue", broken)
+        created = post(api, resident)
+    assert created["status"] == "received"
+    clock.advance(minutes=3)
+    sweep(api)
+    deliver(api.client, aws)
+    assert timeline(api, created["id"]) == ["received", "dispatched"]
+
+
+def test_an_overdue_post_is_escalated_to_the_leader_then_the_command_center(
+    api: Api, directory: dict, aws: dict, clock: MovableClock
+) -> None:
+    resident = api.sign_in("13812345678")
+    created = post(api, resident)  # a report: 15 minutes
+    deliver(api.client, aws)
+    api.admin("PUT", "/admin/officers/o-kunqu-chief", {"name": "赵所长", "title": "分局局长", "phone": "13900000009",
+                                                        "unit_id": "kunqu", "role": "leader", "on_duty": False})
+    clock.advance(minutes=14)
+    sweep(api)
+    assert "escalated" not in timeline(api, created["id"])
+    clock.advance(minutes=2)
+    sweep(api)
+    sweep(api)  # a second run in the same minute changes nothing
+    assert timeline(api, created["id"]).count("escalated") == 1
+    leader_notices = officer_messages("13900000009")
+    assert len(leader_notices) == 1 and "督办" in leader_notices[0]
+    clock.advance(minutes=15)
+    sweep(api)
+    events = api.call("GET", f"/posts/{created['id']}")[1]["timeline"]
+    assert [e["kind"] for e in events].count("escalated") == 2
+    assert "指挥中心" in events[-1]["text"]
+    assert len(officer_messages(CENTER_OFFICER)) == 1
+    assert api.call("GET", "/stats")[1]["overall"]["escalations"] == 2
+
+
+def test_an_answered_post_is_not_escalated(api: Api, directory: dict, aws: dict, clock: MovableClock) -> None:
+    resident = api.sign_in("13812345678")
+    created = post(api, resident)
+    deliver(api.client, aws)
+    officer = api.call("POST", "/auth/link", {"token": link_of(officer_messages(KUNQU_OFFICER)[0])})[1]["token"]
+    assert api.call("POST", f"/posts/{created['id']}/replies", {"body": "已收悉"}, token=officer)[0] == 201
+    deliver(api.client, aws)
+    clock.advance(minutes=40)
+    sweep(api)
+    assert "escalated" not in timeline(api, created["id"])
+    figures = api.call("GET", "/stats")[1]["overall"]
+    assert figures["answered_within_deadline"] == 1.0 and figures["median_first_response_minutes"] == 0
+
+
+def test_the_author_is_told_once_per_official_reply(api: Api, directory: dict, aws: dict) -> None:
+    resident = api.sign_in("13812345678")
+    created = post(api, resident)
+    deliver(api.client, aws)
+    officer = api.sign_in(KUNQU_OFFICER)
+    api.call("POST", f"/posts/{created['id']}/replies", {"body": "民警已出发"}, token=officer)
+    api.call("POST", f"/posts/{created['id']}/replies", {"body": "我补充一下情况"}, token=resident)
+    deliver(api.client, aws)
+    answers = [text for _, text in sent_sms("13812345678") if "回复" in text]
+    assert len(answers) == 1
+
+
+def test_opening_a_link_changes_nothing(api: Api, directory: dict, aws: dict) -> None:
+    resident = api.sign_in("13812345678")
+    created = post(api, resident)
+    deliver(api.client, aws)
+    before = api.call("GET", f"/posts/{created['id']}")[1]
+    link = link_of(officer_messages(KUNQU_OFFICER)[0])
+    for _ in range(2):
+        assert api.call("POST", "/auth/link", {"token": link})[0] == 200
+    assert api.call("GET", f"/posts/{created['id']}")[1] == before
+
+
+def test_a_link_session_may_act_only_on_its_own_post(api: Api, directory: dict, aws: dict) -> None:
+    resident = api.sign_in("13812345678")
+    first, second = post(api, resident), post(api, resident, title="另一条")
+    deliver(api.client, aws)
+    links = [link_of(m) for m in officer_messages(KUNQU_OFFICER)]
+    session = api.call("POST", "/auth/link", {"token": links[0]})[1]
+    other = second["id"] if session["post_id"] == first["id"] else first["id"]
+    status, error, _ = api.call("POST", f"/posts/{other}/replies", {"body": "x"}, token=session["token"])
+    assert status == 403 and error["error"]["code"] == "forbidden"
+    version = api.call("GET", f"/posts/{other}")[1]["post"]["version"]
+    assert api.call("POST", f"/posts/{other}/status", {"status": "in_progress", "version": version},
+                    token=session["token"])[0] == 403
+
+
+@pytest.mark.parametrize("tamper", ["flip", "expired", "session_token", "garbage"])
+def test_a_bad_link_is_refused(api: Api, directory: dict, aws: dict, clock: MovableClock, tamper: str) -> None:
+    resident = api.sign_in("13812345678")
+    post(api, resident)
+    deliver(api.client, aws)
+    link = link_of(officer_messages(KUNQU_OFFICER)[0])
+    if tamper == "flip":
+        link = link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB")
+    elif tamper == "expired":
+        clock.advance(hours=73)
+    elif tamper == "session_token":
+        link = resident
+    else:
+        link = "not-a-token"
+    status, error, _ = api.call("POST", "/auth/link", {"token": link})
+    assert status == 401 and error["error"]["code"] == "unauthenticated"
+
+
+ROLES = ["citizen_author", "citizen_other", "officer_assigned", "officer_other_unit", "center_officer", "leader",
+         "anonymous"]
+
+
+def actor_token(api: Api, role: str, author: str) -> str | None:
+    phones = {"citizen_other": "13712345678", "officer_assigned": KUNQU_OFFICER, "officer_other_unit": "13900000004",
+              "center_officer": CENTER_OFFICER, "leader": CHIEF}
+    if role == "anonymous":
+        return None
+    if role == "citizen_author":
+        return author
+    return api.sign_in(phones[role])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_re_route_a_post(api: Api, directory: dict, aws: dict, role: str) -> None:
+    author = api.sign_in("13812345678")
+    created = post(api, author)
+    deliver(api.client, aws)
+    token = actor_token(api, role, author)
+    status, body, _ = api.call("POST", f"/posts/{created['id']}/route", {"unit_id": "qingfu"}, token=token)
+    allowed = role in ("center_officer", "leader")
+    expected = 200 if allowed else 401 if role == "anonymous" else 403
+    assert status == expected, body
+    detail = api.call("GET", f"/posts/{created['id']}")[1]
+    assert detail["post"]["assigned_unit"]["id"] == ("qingfu" if allowed else "kunqu")
+    if allowed:
+        deliver(api.client, aws)
+        assert len(officer_messages("13900000004")) == 1  # the new unit is told
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_move_a_dispatched_post_along(api: Api, directory: dict, aws: dict, role: str) -> None:
+    author = api.sign_in("13812345678")
+    created = post(api, author)
+    deliver(api.client, aws)
+    token = actor_token(api, role, author)
+    version = api.call("GET", f"/posts/{created['id']}")[1]["post"]["version"]
+    status, _, _ = api.call("POST", f"/posts/{created['id']}/status", {"status": "in_progress", "version": version},
+                            token=token)
+    allowed = role in ("officer_assigned", "center_officer", "leader")
+    assert status == (200 if allowed else 401 if role == "anonymous" else 403)
+    assert api.call("GET", f"/posts/{created['id']}")[1]["post"]["status"] == ("in_progress" if allowed
+                                                                               else "dispatched")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_author_rates_a_resolved_post(api: Api, directory: dict, aws: dict, role: str) -> None:
+    author = api.sign_in("13812345678")
+    created = post(api, author)
+    deliver(api.client, aws)
+    officer = api.sign_in(KUNQU_OFFICER)
+    version = api.call("GET", f"/posts/{created['id']}")[1]["post"]["version"]
+    assert api.call("POST", f"/posts/{created['id']}/status", {"status": "resolved", "version": version},
+                    token=officer)[0] == 200
+    token = actor_token(api, role, author) if role != "officer_assigned" else officer
+    status, _, _ = api.call("POST", f"/posts/{created['id']}/feedback", {"satisfied": True}, token=token)
+    assert status == (200 if role == "citizen_author" else 401 if role == "anonymous" else 403)
+
+
+def test_rating_before_resolution_or_twice_is_a_conflict(api: Api, directory: dict, aws: dict) -> None:
+    author = api.sign_in("13812345678")
+    created = post(api, author)
+    assert api.call("POST", f"/posts/{created['id']}/feedback", {"satisfied": True}, token=author)[0] == 409
+    officer = api.sign_in(KUNQU_OFFICER)
+    deliver(api.client, aws)
+    version = api.call("GET", f"/posts/{created['id']}")[1]["post"]["version"]
+    api.call("POST", f"/posts/{created['id']}/status", {"status": "resolved", "version": version}, token=officer)
+    assert api.call("POST", f"/posts/{created['id']}/feedback", {"satisfied": True}, token=author)[0] == 200
+    assert api.call("POST", f"/posts/{created['id']}/feedback", {"satisfied": True}, token=author)[0] == 409
+    figures = api.call("GET", "/stats")[1]["overall"]
+    assert figures["satisfaction"] == 1.0 and figures["ratings"] == 1
