@@ -6,7 +6,7 @@ import os
 
 from chalice.app import Chalice
 
-from chalicelib.api import admin, forum, identity, lifecycle
+from chalicelib.api import admin, cad, forum, identity, lifecycle
 from chalicelib.api.middleware import common_headers
 from chalicelib.workers import dispatch
 
@@ -16,6 +16,7 @@ app.register_blueprint(identity.bp)
 app.register_blueprint(forum.bp)
 app.register_blueprint(admin.bp)
 app.register_blueprint(lifecycle.bp)
+app.register_blueprint(cad.bp)
 app.register_blueprint(dispatch.bp)
 
 if os.environ.get("STAGE", "local") in ("local", "test"):

@@ -12,6 +12,7 @@ from chalicelib.services.cursors import CursorCodec
 from chalicelib.services.dispatch import Dispatcher
 from chalicelib.services.forum import Forum
 from chalicelib.services.identity import Identity
+from chalicelib.services.incidents import Incidents
 from chalicelib.services.lifecycle import Lifecycle
 from chalicelib.services.ports import Clock
 from chalicelib.services.stats import Stats
@@ -38,6 +39,7 @@ class Services:
     dispatcher: Dispatcher
     supervision: Supervision
     stats: Stats
+    incidents: Incidents
     queue: Any
     tokens: TokenService
     clock: Clock
@@ -50,6 +52,7 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
     from chalicelib.adapters.dynamodb.repositories import (
         DynamoDirectoryRepository,
         DynamoIdempotencyStore,
+        DynamoIncidentRepository,
         DynamoNoticeLedger,
         DynamoOtpRepository,
         DynamoPostRepository,
@@ -58,7 +61,7 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
     )
     from chalicelib.adapters.dynamodb.table import Table
     from chalicelib.adapters.sns import SnsOfficerChannel, SnsSmsSender
-    from chalicelib.adapters.sqs import SqsDispatchQueue
+    from chalicelib.adapters.sqs import SqsCadOutbox, SqsDispatchQueue
 
     settings = settings or Settings.from_env()
     table = overrides.get("table") or Table(settings.table_name, settings.region)
@@ -77,6 +80,18 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
     secret = settings.token_keys[0][1]
     forum = Forum(posts, directory, queue, idempotency, clock, CursorCodec(secret), settings.districts, stats)
     dispatcher = Dispatcher(posts, directory, users, ledger, officers, sms, stats, tokens, clock, settings.site_url)
+    incidents = Incidents(
+        forum,
+        users,
+        ledger,
+        overrides.get("cad") or SqsCadOutbox(settings.cad_queue_url, settings.region),
+        overrides.get("incidents") or DynamoIncidentRepository(table),
+        stats,
+        settings.site_url,
+        settings.incident_boards,
+        settings.cad_secret,
+    )
+    dispatcher.incidents = incidents
     return Services(
         settings=settings,
         forum=forum,
@@ -86,6 +101,7 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
         dispatcher=dispatcher,
         supervision=Supervision(posts, directory, queue, dispatcher, stats, clock),
         stats=Stats(stats, directory),
+        incidents=incidents,
         queue=queue,
         tokens=tokens,
         clock=clock,

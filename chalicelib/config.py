@@ -46,6 +46,9 @@ class Settings:
     admin_key: str = ""
     token_keys: tuple[tuple[str, str], ...] = ()
     districts: tuple[str, ...] = BAOTOU_DISTRICTS
+    cad_queue_url: str = ""
+    cad_secret: str = ""
+    incident_boards: tuple[str, ...] = ("report",)
     session_ttl_seconds: int = 7 * 24 * 3600
     otp_ttl_seconds: int = 300
     otp_max_tries: int = 5
@@ -64,6 +67,9 @@ class Settings:
             admin_key=env.get("ADMIN_KEY", ""),
             token_keys=_signing_keys(env.get("TOKEN_KEYS", "")),
             districts=_split(env.get("DISTRICTS", "")) or BAOTOU_DISTRICTS,
+            cad_queue_url=env.get("CAD_QUEUE_URL", ""),
+            cad_secret=env.get("CAD_SECRET", ""),
+            incident_boards=_split(env.get("INCIDENT_BOARDS", "report")),
         )
 
     @property

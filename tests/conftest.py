@@ -25,6 +25,7 @@ TEST_ENV = {
     "ADMIN_KEY": ADMIN_KEY,
     "TOKEN_KEYS": "k1:test-signing-secret-0123456789abcdef",
     "SITE_URL": "http://127.0.0.1:8000",
+    "CAD_SECRET": "test-cad-secret",
 }
 os.environ.update(TEST_ENV)
 os.environ.pop("AWS_ENDPOINT_URL", None)
@@ -49,6 +50,7 @@ def moto_stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
         monkeypatch.setenv("TABLE_NAME", outputs["TableName"])
         monkeypatch.setenv("DISPATCH_QUEUE_URL", outputs["DispatchQueueUrl"])
         monkeypatch.setenv("OFFICER_TOPIC_ARN", outputs["OfficerTopicArn"])
+        monkeypatch.setenv("CAD_QUEUE_URL", outputs["CadQueueUrl"])
         yield outputs
     clear_clients()
     bootstrap.reset()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from chalicelib.adapters.aws import client
 
@@ -28,3 +29,17 @@ class SqsDispatchQueue:
                 QueueUrl=self.queue_url,
                 Entries=[{"Id": str(i), "ReceiptHandle": handle} for i, handle in enumerate(chunk)],
             )
+
+
+class SqsCadOutbox:
+    """The `cad-outbox` queue the 110 command system consumes."""
+
+    def __init__(self, queue_url: str, region: str) -> None:
+        self.queue_url, self.region = queue_url, region
+
+    def send(self, record: dict[str, Any]) -> None:
+        if not self.queue_url:
+            raise RuntimeError("CAD_QUEUE_URL is not configured")
+        client("sqs", self.region).send_message(
+            QueueUrl=self.queue_url, MessageBody=json.dumps(record, ensure_ascii=False)
+        )

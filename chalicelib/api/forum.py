@@ -10,6 +10,7 @@ from chalicelib.api.render import event_out, post_out, reply_out, unit_out
 from chalicelib.api.schemas import PostIn, ReplyIn, StatusIn
 from chalicelib.bootstrap import services
 from chalicelib.domain.boards import BOARDS
+from chalicelib.domain.emergency import CALL_110
 from chalicelib.services.forum import NewPost
 
 bp = Blueprint(__name__)
@@ -74,7 +75,10 @@ def create_post() -> Response:
     actor = signed_in(request, svc)
     key = request.headers.get("idempotency-key")
     post = svc.forum.create_post(actor, NewPost(**body.model_dump()), idempotency_key=key)
-    return created(post_out(post, actor, svc.clock.now()))
+    out = post_out(post, actor, svc.clock.now())
+    if post.urgent:
+        out["notice"] = CALL_110
+    return created(out)
 
 
 @bp.route("/posts/{post_id}", methods=["GET"])

@@ -47,6 +47,7 @@ def post_out(post: Post, viewer: Actor, now: datetime) -> dict[str, Any]:
         "assigned_unit": post.assigned_unit.model_dump() if post.assigned_unit else None,
         "reply_count": post.reply_count,
         "version": post.version,
+        "urgent": post.urgent,
     }
 
 

@@ -11,6 +11,7 @@ from chalicelib.domain.boards import FIRST_RESPONSE_MINUTES
 from chalicelib.domain.errors import Conflict, StaleVersion, ValidationFailed
 
 CST = timezone(timedelta(hours=8), "Asia/Shanghai")
+URGENT_MINUTES = 5
 
 Status = Literal[
     "received", "dispatched", "acknowledged", "in_progress", "resolved", "reopened", "hidden"
@@ -144,10 +145,12 @@ class Post(BaseModel):
     feedback_comment: str | None = None
 
     @staticmethod
-    def first_response_due_for(type_: str, created_at: datetime) -> datetime | None:
-        """Return the deadline for the first official reply, if the type has one."""
+    def first_response_due_for(type_: str, created_at: datetime, urgent: bool = False) -> datetime | None:
+        """Return the deadline for the first official reply, if the type has one (urgent: 5 minutes)."""
         minutes = FIRST_RESPONSE_MINUTES.get(type_)
-        return None if minutes is None else created_at + timedelta(minutes=minutes)
+        if minutes is None:
+            return None
+        return created_at + timedelta(minutes=min(minutes, URGENT_MINUTES) if urgent else minutes)
 
     def pinned_at(self, now: datetime) -> bool:
         """Tell whether the post is pinned right now."""

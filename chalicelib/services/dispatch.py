@@ -56,6 +56,7 @@ class Dispatcher:
         self.posts, self.directory, self.users, self.ledger = posts, directory, users, ledger
         self.officers, self.sms, self.stats, self.tokens = officers, sms, stats, tokens
         self.clock, self.site_url = clock, site_url
+        self.incidents: Any = None  # set by bootstrap: the 110 hand-off (services.incidents.Incidents)
 
     def handle(self, message: dict[str, Any]) -> None:
         """Carry out one message; raise to let SQS retry it."""
@@ -65,6 +66,9 @@ class Dispatcher:
         kind = message.get("kind", "dispatch")
         if kind == "dispatch":
             self.dispatch(post_id)
+        elif kind == "incident":
+            if self.incidents is not None:
+                self.incidents.hand_off(post_id)
         elif kind == "official_reply":
             self.official_reply(post_id, str(message.get("reply_id", "")))
         else:
@@ -78,6 +82,8 @@ class Dispatcher:
             return
         if post.status == "received":
             post = self._assign(post)
+        if self.incidents is not None and self.incidents.is_incident(post):
+            self.incidents.hand_off(post.id)
         if post.assigned_unit is not None and post.status != "resolved":
             self.notify_unit(post, post.assigned_unit.id, f"round{post.dispatch_round}")
 

@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 
 from chalicelib.domain.boards import BOARDS_BY_ID, POLICE_ONLY_TYPES, POST_TYPE_NAMES
+from chalicelib.domain.emergency import reads_as_emergency
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from chalicelib.domain.people import Actor, Officer
 from chalicelib.domain.posts import STATUS_NAMES, Event, OfficialAuthor, Post, Reply, UnitRef
@@ -84,6 +85,7 @@ class Forum:
             if replay is not None:
                 return replay
         now = self.clock.now()
+        urgent = reads_as_emergency(new.title, new.body)
         post = Post(
             id=new_id("p"),
             board=new.board,
@@ -96,7 +98,8 @@ class Forum:
             visibility=new.visibility,
             created_at=now,
             updated_at=now,
-            first_response_due=Post.first_response_due_for(new.type, now),
+            first_response_due=Post.first_response_due_for(new.type, now, urgent),
+            urgent=urgent,
         )
         event = Event(id=new_id("e"), at=now, kind="received", text="已收悉,正在分派处置单位")
         record = (scope, IdempotencyRecord(request_hash, post.id)) if scope and request_hash else None

@@ -32,6 +32,7 @@ def figures(counters: dict[str, int]) -> dict[str, Any]:
         "dispatches": counters.get("dispatches", 0),
         "resolved": counters.get("resolved", 0),
         "escalations": counters.get("escalations", 0),
+        "police_dispatches": counters.get("police_dispatches", 0),
         "median_first_response_minutes": median_minutes(counters),
         "answered_within_deadline": (
             round(counters.get("answered_in_time", 0) / with_deadline, 4) if with_deadline else None

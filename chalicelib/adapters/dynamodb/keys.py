@@ -24,6 +24,7 @@ Access patterns (every request path is a GetItem or a Query, never a Scan):
 | 18 | one-time effects of a post (notices)  | table | PK = NOTICE#<post>, SK = <effect key>           |
 | 19 | figures, platform-wide and per unit   | table | PK = STATS (all scopes in one Query)            |
 | 20 | an officer's SNS subscriptions        | table | PK = DIR, SK = SUBS#<officer>                   |
+| 21 | the post of a 110 incident            | table | PK = INCIDENT#<id>, SK = INCIDENT               |
 
 Sort keys of posts in the feed indexes are `<created_at as epoch ms, 13 digits>#<post id>`, so that ties
 are broken by id. Events sort as `EVENT#<ms>#<id>` and replies as `REPLY#<ms>#<id>`: one Query on the
@@ -106,3 +107,7 @@ def notice_pk(post_id: str) -> str:
 
 def subscriptions_sk(officer_id: str) -> str:
     return f"SUBS#{officer_id}"
+
+
+def incident_pk(incident_id: str) -> str:
+    return f"INCIDENT#{incident_id}"

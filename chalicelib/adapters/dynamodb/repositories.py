@@ -464,3 +464,27 @@ class DynamoDirectoryRepository:
     def put_routing(self, routing: Routing) -> None:
         item = {"PK": keys.DIR, "SK": keys.ROUTING, "routing": routing.model_dump(mode="json")}
         self.table.call("put_item", TableName=self.table.name, Item=to_item(item))
+
+
+class DynamoIncidentRepository:
+    """Incident id -> post id, written once at hand-off."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def put(self, incident_id: str, post_id: str, at: datetime) -> None:
+        item = {"PK": keys.incident_pk(incident_id), "SK": "INCIDENT", "post_id": post_id, "at": at.isoformat()}
+        try:
+            self.table.call(
+                "put_item",
+                TableName=self.table.name,
+                Item=to_item(item),
+                ConditionExpression="attribute_not_exists(PK)",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    def post_of(self, incident_id: str) -> str | None:
+        item = self.table.get(keys.incident_pk(incident_id), "INCIDENT")
+        return str(item["post_id"]) if item else None

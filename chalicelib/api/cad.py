@@ -1,0 +1,58 @@
+"""Routes of the 110 command system channel: progress events in, conversions of posts to incidents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from chalice.app import Blueprint, Response
+from pydantic import AfterValidator, Field
+
+from chalicelib.api.auth import signed_in
+from chalicelib.api.http import http_errors, ok, parse
+from chalicelib.api.schemas import Body
+from chalicelib.bootstrap import services
+from chalicelib.services.incidents import CadEventIn
+
+bp = Blueprint(__name__)
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("time must carry an offset")
+    return value
+
+
+class CadEventBody(Body):
+    model_config = Body.model_config | {"strict": False}
+
+    incident_id: str = Field(min_length=1, max_length=80)
+    post_id: str = Field(min_length=1, max_length=80)
+    event: Literal["accepted", "dispatched", "arrived", "closed"]
+    unit_name: str = Field(max_length=60)
+    note: str | None = Field(default=None, max_length=500)
+    at: Annotated[datetime, AfterValidator(_aware)]
+
+
+@bp.route("/cad/events", methods=["POST"])
+@http_errors
+def cad_event() -> Response:
+    """Apply a progress event from the command system (signed with the shared secret)."""
+    svc = services()
+    request = bp.current_request
+    raw = request.raw_body or b""
+    raw_bytes = raw.encode() if isinstance(raw, str) else raw
+    svc.incidents.verify(raw_bytes, request.headers.get("x-timestamp"), request.headers.get("x-signature"))
+    body = parse(request, CadEventBody)
+    applied = svc.incidents.apply(CadEventIn(**body.model_dump()))
+    return ok({"applied": applied})
+
+
+@bp.route("/posts/{post_id}/incident", methods=["POST"])
+@http_errors
+def convert(post_id: str) -> Response:
+    """Hand a post to the 110 command system as an incident (leaders, command center)."""
+    svc = services()
+    actor = signed_in(bp.current_request, svc)
+    incident_id = svc.incidents.convert(actor, post_id)
+    return ok({"incident_id": incident_id, "post_id": post_id}, 202)

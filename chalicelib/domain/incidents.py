@@ -1,0 +1,22 @@
+"""Incidents handed to the 110 command system (三台合一) and the progress it reports back."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+CadEvent = Literal["accepted", "dispatched", "arrived", "closed"]
+SCHEMA_ID = "https://police24.example/schemas/cad-incident/v1"
+SCHEMA_VERSION = "1.0"
+
+# What the resident reads on the timeline, and the status each event moves the post forward to.
+CAD_EVENTS: dict[str, tuple[str, str]] = {
+    "accepted": ("110指挥中心已接警", "acknowledged"),
+    "dispatched": ("民警已出警", "in_progress"),
+    "arrived": ("民警已到达现场", "in_progress"),
+    "closed": ("警情已处置完毕", "resolved"),
+}
+
+
+def incident_id_for(post_id: str) -> str:
+    """Return the one incident id a post can have (so a repeated hand-off is the same incident)."""
+    return f"INC-{post_id}"
