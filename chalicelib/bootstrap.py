@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.config import Settings
-from chalicelib.services.admin import Admin
-from chalicelib.services.cursors import CursorCodec
-from chalicelib.services.dispatch import Dispatcher
-from chalicelib.services.forum import Forum
-from chalicelib.services.identity import Identity
-from chalicelib.services.incidents import Incidents
-from chalicelib.services.lifecycle import Lifecycle
-from chalicelib.services.ports import Clock
-from chalicelib.services.stats import Stats
-from chalicelib.services.supervision import Supervision
-from chalicelib.services.tokens import TokenService
 
+if TYPE_CHECKING:
+    from chalicelib.services.admin import Admin
+    from chalicelib.services.audit import AuditLog
+    from chalicelib.services.dispatch import Dispatcher
+    from chalicelib.services.forum import Forum
+    from chalicelib.services.identity import Identity
+    from chalicelib.services.incidents import Incidents
+    from chalicelib.services.lifecycle import Lifecycle
+    from chalicelib.services.moderation import Moderation
+    from chalicelib.services.ports import Clock
+    from chalicelib.services.stats import Stats
+    from chalicelib.services.supervision import Supervision
+    from chalicelib.services.tokens import TokenService
 
 class SystemClock:
     """The real time, in UTC (rendered as +08:00 at the edge)."""
@@ -40,6 +42,8 @@ class Services:
     supervision: Supervision
     stats: Stats
     incidents: Incidents
+    moderation: Moderation
+    audit: AuditLog
     queue: Any
     tokens: TokenService
     clock: Clock
@@ -50,6 +54,8 @@ class Services:
 def build(settings: Settings | None = None, **overrides: Any) -> Services:
     """Build the services from settings; keyword arguments replace any adapter."""
     from chalicelib.adapters.dynamodb.repositories import (
+        DynamoAuditLog,
+        DynamoCounters,
         DynamoDirectoryRepository,
         DynamoIdempotencyStore,
         DynamoIncidentRepository,
@@ -62,6 +68,19 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
     from chalicelib.adapters.dynamodb.table import Table
     from chalicelib.adapters.sns import SnsOfficerChannel, SnsSmsSender
     from chalicelib.adapters.sqs import SqsCadOutbox, SqsDispatchQueue
+    from chalicelib.services.admin import Admin
+    from chalicelib.services.audit import Auditor
+    from chalicelib.services.cursors import CursorCodec
+    from chalicelib.services.dispatch import Dispatcher
+    from chalicelib.services.forum import Forum
+    from chalicelib.services.identity import Identity
+    from chalicelib.services.incidents import Incidents
+    from chalicelib.services.lifecycle import Lifecycle
+    from chalicelib.services.limits import Limits, LimitSettings
+    from chalicelib.services.moderation import Moderation
+    from chalicelib.services.stats import Stats
+    from chalicelib.services.supervision import Supervision
+    from chalicelib.services.tokens import TokenService
 
     settings = settings or Settings.from_env()
     table = overrides.get("table") or Table(settings.table_name, settings.region)
@@ -78,7 +97,12 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
     officers = overrides.get("officers") or SnsOfficerChannel(settings.officer_topic_arn, settings.region)
     tokens = TokenService(settings.token_keys)
     secret = settings.token_keys[0][1]
-    forum = Forum(posts, directory, queue, idempotency, clock, CursorCodec(secret), settings.districts, stats)
+    limits = Limits(overrides.get("counters") or DynamoCounters(table), LimitSettings.parse(settings.rate_limits))
+    auditor = Auditor(overrides.get("audit") or DynamoAuditLog(table), clock)
+    forum = Forum(
+        posts, directory, queue, idempotency, clock, CursorCodec(secret), settings.districts, stats, limits,
+        auditor, settings.sensitive_words,
+    )
     dispatcher = Dispatcher(posts, directory, users, ledger, officers, sms, stats, tokens, clock, settings.site_url)
     incidents = Incidents(
         forum,
@@ -95,8 +119,10 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
     return Services(
         settings=settings,
         forum=forum,
-        identity=Identity(users, otps, directory, sms, tokens, clock, pepper=secret),
-        admin=Admin(posts, directory, clock, settings.districts, officers),
+        identity=Identity(users, otps, directory, sms, tokens, clock, pepper=secret, limits=limits),
+        admin=Admin(posts, directory, clock, settings.districts, officers, auditor),
+        moderation=Moderation(forum, ledger, posts, auditor),
+        audit=auditor.trail,
         lifecycle=Lifecycle(forum),
         dispatcher=dispatcher,
         supervision=Supervision(posts, directory, queue, dispatcher, stats, clock),

@@ -49,6 +49,8 @@ class Settings:
     cad_queue_url: str = ""
     cad_secret: str = ""
     incident_boards: tuple[str, ...] = ("report",)
+    rate_limits: str = ""
+    sensitive_words: tuple[str, ...] = ()
     session_ttl_seconds: int = 7 * 24 * 3600
     otp_ttl_seconds: int = 300
     otp_max_tries: int = 5
@@ -70,6 +72,8 @@ class Settings:
             cad_queue_url=env.get("CAD_QUEUE_URL", ""),
             cad_secret=env.get("CAD_SECRET", ""),
             incident_boards=_split(env.get("INCIDENT_BOARDS", "report")),
+            rate_limits=env.get("RATE_LIMITS", ""),
+            sensitive_words=_split(env.get("SENSITIVE_WORDS", "")),
         )
 
     @property

@@ -26,6 +26,8 @@ TEST_ENV = {
     "TOKEN_KEYS": "k1:test-signing-secret-0123456789abcdef",
     "SITE_URL": "http://127.0.0.1:8000",
     "CAD_SECRET": "test-cad-secret",
+    # Posting limits are off for the suite; the limit tests switch them on. OTP limits stay at their defaults.
+    "RATE_LIMITS": "post_interval=0,posts_per_day=0,posts_first_day=0,reply_interval=0,duplicate_window=0",
 }
 os.environ.update(TEST_ENV)
 os.environ.pop("AWS_ENDPOINT_URL", None)

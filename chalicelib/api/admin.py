@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from chalice.app import Blueprint, IAMAuthorizer, Response
 
 from chalicelib.api.auth import require_admin
 from chalicelib.api.http import http_errors, ok, parse, require_no_body
+from chalicelib.api.lazy import lazy_module
 from chalicelib.api.render import post_out, unit_out
-from chalicelib.api.schemas import OfficerIn, PinIn, RoutingIn, UnitIn
 from chalicelib.bootstrap import services
+from chalicelib.domain.actors import normalize_phone
 from chalicelib.domain.errors import ValidationFailed
-from chalicelib.domain.people import Officer, Routing, RoutingRule, Unit
-from chalicelib.services.identity import normalize_phone
+
+if TYPE_CHECKING:
+    from chalicelib.api import schemas
+    from chalicelib.domain import people
+else:
+    schemas = lazy_module("chalicelib.api.schemas")
+    people = lazy_module("chalicelib.domain.people")
 
 bp = Blueprint(__name__)
 iam = IAMAuthorizer()
@@ -31,9 +38,9 @@ def _check_id(value: str, name: str) -> str:
 def pin(post_id: str) -> Response:
     """Pin a post on its board or on every feed (admins)."""
     svc = services()
-    body = parse(bp.current_request, PinIn)
+    body = parse(bp.current_request, schemas.PinIn)
     admin = require_admin(bp.current_request, svc)
-    post = svc.admin.pin(post_id, body.scope, body.until)
+    post = svc.admin.pin(post_id, body.scope, body.until, by=admin)
     return ok(post_out(post, admin, svc.clock.now()))
 
 
@@ -44,7 +51,7 @@ def unpin(post_id: str) -> Response:
     svc = services()
     require_no_body(bp.current_request)
     admin = require_admin(bp.current_request, svc)
-    post = svc.admin.unpin(post_id)
+    post = svc.admin.unpin(post_id, by=admin)
     return ok(post_out(post, admin, svc.clock.now()))
 
 
@@ -53,10 +60,10 @@ def unpin(post_id: str) -> Response:
 def put_unit(unit_id: str) -> Response:
     """Create or replace a unit (admins)."""
     svc = services()
-    body = parse(bp.current_request, UnitIn)
+    body = parse(bp.current_request, schemas.UnitIn)
     _check_id(unit_id, "unit_id")
-    require_admin(bp.current_request, svc)
-    unit = svc.admin.put_unit(Unit(id=unit_id, **body.model_dump()))
+    admin = require_admin(bp.current_request, svc)
+    unit = svc.admin.put_unit(people.Unit(id=unit_id, **body.model_dump()), by=admin)
     return ok(unit_out(unit))
 
 
@@ -65,11 +72,11 @@ def put_unit(unit_id: str) -> Response:
 def put_officer(officer_id: str) -> Response:
     """Create or replace an officer (admins)."""
     svc = services()
-    body = parse(bp.current_request, OfficerIn)
+    body = parse(bp.current_request, schemas.OfficerIn)
     _check_id(officer_id, "officer_id")
     phone = normalize_phone(body.phone)
-    require_admin(bp.current_request, svc)
-    officer = svc.admin.put_officer(Officer(id=officer_id, **{**body.model_dump(), "phone": phone}))
+    admin = require_admin(bp.current_request, svc)
+    officer = svc.admin.put_officer(people.Officer(id=officer_id, **{**body.model_dump(), "phone": phone}), by=admin)
     return ok(officer.model_dump())
 
 
@@ -87,8 +94,8 @@ def get_routing() -> Response:
 def put_routing() -> Response:
     """Replace the whole set of routing rules (admins)."""
     svc = services()
-    body = parse(bp.current_request, RoutingIn)
-    require_admin(bp.current_request, svc)
-    rules = tuple(RoutingRule(**rule.model_dump()) for rule in body.rules)
-    routing = svc.admin.put_routing(Routing(rules=rules, default_unit_id=body.default_unit_id))
+    body = parse(bp.current_request, schemas.RoutingIn)
+    admin = require_admin(bp.current_request, svc)
+    rules = tuple(people.RoutingRule(**rule.model_dump()) for rule in body.rules)
+    routing = svc.admin.put_routing(people.Routing(rules=rules, default_unit_id=body.default_unit_id), by=admin)
     return ok(routing.model_dump())

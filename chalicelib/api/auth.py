@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hmac
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from chalice.app import Request
 
-from chalicelib.bootstrap import Services
+from chalicelib.domain.actors import ANONYMOUS, Actor
 from chalicelib.domain.errors import Forbidden, Unauthenticated
-from chalicelib.domain.people import ANONYMOUS, Actor
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Services
 
 
 def bearer(request: Request) -> str | None:
@@ -35,6 +39,10 @@ def signed_in(request: Request, services: Services) -> Actor:
     actor = current_actor(request, services)
     if not actor.signed_in:
         raise Unauthenticated("请先登录")
+    if actor.officer_id is None:  # a citizen may have renamed since the token was issued
+        user = services.identity.users.get(actor.user_id)
+        if user is not None and user.nickname != actor.nickname:
+            return replace(actor, nickname=user.nickname)
     return actor
 
 

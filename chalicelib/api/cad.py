@@ -2,36 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING
 
 from chalice.app import Blueprint, Response
-from pydantic import AfterValidator, Field
 
 from chalicelib.api.auth import signed_in
 from chalicelib.api.http import http_errors, ok, parse
-from chalicelib.api.schemas import Body
+from chalicelib.api.lazy import lazy_module
 from chalicelib.bootstrap import services
-from chalicelib.services.incidents import CadEventIn
+from chalicelib.domain.incidents import CadEventIn
+
+if TYPE_CHECKING:
+    from chalicelib.api import schemas
+else:
+    schemas = lazy_module("chalicelib.api.schemas")
 
 bp = Blueprint(__name__)
-
-
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("time must carry an offset")
-    return value
-
-
-class CadEventBody(Body):
-    model_config = Body.model_config | {"strict": False}
-
-    incident_id: str = Field(min_length=1, max_length=80)
-    post_id: str = Field(min_length=1, max_length=80)
-    event: Literal["accepted", "dispatched", "arrived", "closed"]
-    unit_name: str = Field(max_length=60)
-    note: str | None = Field(default=None, max_length=500)
-    at: Annotated[datetime, AfterValidator(_aware)]
 
 
 @bp.route("/cad/events", methods=["POST"])
@@ -43,7 +29,7 @@ def cad_event() -> Response:
     raw = request.raw_body or b""
     raw_bytes = raw.encode() if isinstance(raw, str) else raw
     svc.incidents.verify(raw_bytes, request.headers.get("x-timestamp"), request.headers.get("x-signature"))
-    body = parse(request, CadEventBody)
+    body = parse(request, schemas.CadEventBody)
     applied = svc.incidents.apply(CadEventIn(**body.model_dump()))
     return ok({"applied": applied})
 

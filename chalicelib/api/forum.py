@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice.app import Blueprint, Response
 
 from chalicelib.api.auth import current_actor, signed_in
 from chalicelib.api.http import created, http_errors, ok, parse, query, query_int
+from chalicelib.api.lazy import lazy_module
 from chalicelib.api.render import event_out, post_out, reply_out, unit_out
-from chalicelib.api.schemas import PostIn, ReplyIn, StatusIn
 from chalicelib.bootstrap import services
 from chalicelib.domain.boards import BOARDS
+from chalicelib.domain.commands import NewPost
 from chalicelib.domain.emergency import CALL_110
-from chalicelib.services.forum import NewPost
+
+if TYPE_CHECKING:
+    from chalicelib.api import schemas
+else:
+    schemas = lazy_module("chalicelib.api.schemas")
 
 bp = Blueprint(__name__)
 
@@ -71,7 +78,7 @@ def create_post() -> Response:
     """Publish a post (signed-in users; publicity posts by police only)."""
     svc = services()
     request = bp.current_request
-    body = parse(request, PostIn)
+    body = parse(request, schemas.PostIn)
     actor = signed_in(request, svc)
     key = request.headers.get("idempotency-key")
     post = svc.forum.create_post(actor, NewPost(**body.model_dump()), idempotency_key=key)
@@ -104,7 +111,7 @@ def reply(post_id: str) -> Response:
     """Reply to a post (signed-in users; officers' replies are official)."""
     svc = services()
     request = bp.current_request
-    body = parse(request, ReplyIn)
+    body = parse(request, schemas.ReplyIn)
     actor = signed_in(request, svc)
     answer = svc.forum.reply(actor, post_id, body.body, body.template)
     post = svc.forum.detail(actor, post_id).post
@@ -117,7 +124,7 @@ def change_status(post_id: str) -> Response:
     """Move a post along its lifecycle (officers of the unit, leaders, command center, admins)."""
     svc = services()
     request = bp.current_request
-    body = parse(request, StatusIn)
+    body = parse(request, schemas.StatusIn)
     actor = signed_in(request, svc)
     post = svc.forum.change_status(actor, post_id, body.status, body.version, body.note)
     return ok(post_out(post, actor, svc.clock.now()))

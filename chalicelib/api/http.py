@@ -6,12 +6,14 @@ import functools
 import json
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalice.app import Request, Response
-from pydantic import BaseModel, ValidationError
 
 from chalicelib.domain import errors
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,7 @@ ERROR_STATUS: tuple[tuple[type[errors.DomainError], int], ...] = (
     (errors.Unavailable, 503),
 )
 
-Model = TypeVar("Model", bound=BaseModel)
+Model = TypeVar("Model", bound="BaseModel")
 
 
 class PayloadTooLarge(errors.DomainError):
@@ -99,6 +101,8 @@ def parse(request: Request, model: type[Model]) -> Model:
         raise errors.ValidationFailed("请求内容不是合法的 JSON", {"body": "invalid JSON"}) from error
     if not isinstance(data, dict):
         raise errors.ValidationFailed("请求内容必须是 JSON 对象", {"body": "expected a JSON object"})
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(data)
     except ValidationError as error:

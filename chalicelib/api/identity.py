@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice.app import Blueprint, Response
 
 from chalicelib.api.auth import signed_in
 from chalicelib.api.http import http_errors, ok, parse, query, query_int
+from chalicelib.api.lazy import lazy_module
 from chalicelib.api.render import post_out, user_out
-from chalicelib.api.schemas import OtpIn, ProfileIn, SessionIn
 from chalicelib.bootstrap import services
+
+if TYPE_CHECKING:
+    from chalicelib.api import schemas
+else:
+    schemas = lazy_module("chalicelib.api.schemas")
 
 bp = Blueprint(__name__)
 
@@ -17,7 +24,7 @@ bp = Blueprint(__name__)
 @http_errors
 def request_code() -> Response:
     """Send a one-time code by SMS (anyone)."""
-    body = parse(bp.current_request, OtpIn)
+    body = parse(bp.current_request, schemas.OtpIn)
     expires_in = services().identity.request_code(body.phone)
     return ok({"expires_in": expires_in}, 202)
 
@@ -26,7 +33,7 @@ def request_code() -> Response:
 @http_errors
 def sign_in() -> Response:
     """Exchange a phone's one-time code for a session token (anyone)."""
-    body = parse(bp.current_request, SessionIn)
+    body = parse(bp.current_request, schemas.SessionIn)
     session = services().identity.sign_in(body.phone, body.code)
     return ok({"token": session.token, "user": user_out(session.user)})
 
@@ -45,7 +52,7 @@ def me() -> Response:
 def rename() -> Response:
     """Change the caller's nickname (signed-in citizens)."""
     svc = services()
-    body = parse(bp.current_request, ProfileIn)
+    body = parse(bp.current_request, schemas.ProfileIn)
     actor = signed_in(bp.current_request, svc)
     return ok(user_out(svc.identity.rename(actor, body.nickname)))
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice.app import Blueprint, Response
 
 from chalicelib.api.auth import signed_in
 from chalicelib.api.http import http_errors, ok, parse
+from chalicelib.api.lazy import lazy_module
 from chalicelib.api.render import post_out, user_out
-from chalicelib.api.schemas import FeedbackIn, LinkIn, RouteIn
 from chalicelib.bootstrap import services
 from chalicelib.domain.templates import REPLY_TEMPLATES
+
+if TYPE_CHECKING:
+    from chalicelib.api import schemas
+else:
+    schemas = lazy_module("chalicelib.api.schemas")
 
 bp = Blueprint(__name__)
 
@@ -18,7 +25,7 @@ bp = Blueprint(__name__)
 @http_errors
 def exchange_link() -> Response:
     """Exchange a notification link token for a session on that one post (link holders)."""
-    body = parse(bp.current_request, LinkIn)
+    body = parse(bp.current_request, schemas.LinkIn)
     session, post_id = services().identity.exchange_link(body.token)
     return ok({"token": session.token, "user": user_out(session.user), "post_id": post_id})
 
@@ -28,7 +35,7 @@ def exchange_link() -> Response:
 def route(post_id: str) -> Response:
     """Re-dispatch a post to another unit (leaders, command center)."""
     svc = services()
-    body = parse(bp.current_request, RouteIn)
+    body = parse(bp.current_request, schemas.RouteIn)
     actor = signed_in(bp.current_request, svc)
     post = svc.lifecycle.route(actor, post_id, body.unit_id, body.note)
     return ok(post_out(post, actor, svc.clock.now()))
@@ -39,7 +46,7 @@ def route(post_id: str) -> Response:
 def feedback(post_id: str) -> Response:
     """Rate a resolved post; unsatisfied reopens it (the author)."""
     svc = services()
-    body = parse(bp.current_request, FeedbackIn)
+    body = parse(bp.current_request, schemas.FeedbackIn)
     actor = signed_in(bp.current_request, svc)
     post = svc.lifecycle.feedback(actor, post_id, body.satisfied, body.comment)
     return ok(post_out(post, actor, svc.clock.now()))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain.actors import Actor
 from chalicelib.domain.masking import mask_text
-from chalicelib.domain.people import Actor, Officer, Unit, User
-from chalicelib.domain.posts import Event, Post, Reply, now_cst
+from chalicelib.domain.times import now_cst
+
+if TYPE_CHECKING:
+    from chalicelib.domain.people import Officer, Unit, User
+    from chalicelib.domain.posts import Event, Post, Reply
 
 POLICE_ONLY_NOTICE = "该线索仅警方可见"
 

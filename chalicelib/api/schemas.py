@@ -14,6 +14,12 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
+def _aware_required(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("time must carry an offset, e.g. +08:00")
+    return value
+
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
 AwareTime = Annotated[datetime | None, AfterValidator(_aware)]
@@ -108,3 +114,16 @@ class RouteIn(Body):
 class FeedbackIn(Body):
     satisfied: bool
     comment: Annotated[Text, Field(max_length=500)] | None = None
+
+
+class CadEventBody(Body):
+    """A progress event from the 110 command system."""
+
+    model_config = ConfigDict(extra="forbid", strict=False, str_strip_whitespace=True, defer_build=True)
+
+    incident_id: str = Field(min_length=1, max_length=80)
+    post_id: str = Field(min_length=1, max_length=80)
+    event: Literal["accepted", "dispatched", "arrived", "closed"]
+    unit_name: str = Field(max_length=60)
+    note: str | None = Field(default=None, max_length=500)
+    at: Annotated[datetime, AfterValidator(_aware_required)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 CadEvent = Literal["accepted", "dispatched", "arrived", "closed"]
@@ -20,3 +22,15 @@ CAD_EVENTS: dict[str, tuple[str, str]] = {
 def incident_id_for(post_id: str) -> str:
     """Return the one incident id a post can have (so a repeated hand-off is the same incident)."""
     return f"INC-{post_id}"
+
+
+@dataclass(frozen=True)
+class CadEventIn:
+    """A progress event reported by the command system."""
+
+    incident_id: str
+    post_id: str
+    event: str
+    unit_name: str
+    at: datetime
+    note: str | None = None

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-Role = Literal["anonymous", "citizen", "officer", "leader", "admin"]
+from chalicelib.domain.actors import ANONYMOUS, POLICE_ROLES, Actor, Role, normalize_phone
+
 UnitKind = Literal["command_center", "station", "brigade", "department"]
-POLICE_ROLES = frozenset({"officer", "leader", "admin"})
 
 
 class User(BaseModel):
@@ -89,30 +88,21 @@ class Routing(BaseModel):
         """Pick the most specific matching rule's unit (ties go to the earlier rule)."""
         best: RoutingRule | None = None
         for rule in self.rules:
-            if rule.matches(board, type_, district) and (
-                best is None or rule.specificity > best.specificity
-            ):
+            if rule.matches(board, type_, district) and (best is None or rule.specificity > best.specificity):
                 best = rule
         return best.unit_id if best else self.default_unit_id
 
 
-@dataclass(frozen=True)
-class Actor:
-    """The caller of a use case, as the credentials say."""
-
-    role: Role
-    user_id: str = ""
-    nickname: str = ""
-    officer_id: str | None = None
-    link_post_id: str | None = None
-
-    @property
-    def is_police(self) -> bool:
-        return self.role in POLICE_ROLES
-
-    @property
-    def signed_in(self) -> bool:
-        return self.role != "anonymous"
-
-
-ANONYMOUS = Actor(role="anonymous")
+__all__ = [
+    "ANONYMOUS",
+    "POLICE_ROLES",
+    "Actor",
+    "Officer",
+    "Role",
+    "Routing",
+    "RoutingRule",
+    "Unit",
+    "UnitKind",
+    "User",
+    "normalize_phone",
+]

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from chalicelib.domain.boards import FIRST_RESPONSE_MINUTES
+from chalicelib.domain.commands import NewPost
 from chalicelib.domain.errors import Conflict, StaleVersion, ValidationFailed
+from chalicelib.domain.times import CST, epoch_ms, now_cst
 
-CST = timezone(timedelta(hours=8), "Asia/Shanghai")
 URGENT_MINUTES = 5
 
-Status = Literal[
-    "received", "dispatched", "acknowledged", "in_progress", "resolved", "reopened", "hidden"
-]
+Status = Literal["received", "dispatched", "acknowledged", "in_progress", "resolved", "reopened", "hidden"]
 Visibility = Literal["public", "police_only"]
 PinScope = Literal["board", "global"]
 
@@ -37,16 +36,6 @@ _RANK = {
     "in_progress": 3,
     "resolved": 4,
 }
-
-
-def now_cst(moment: datetime) -> str:
-    """Format a time as ISO 8601 with the +08:00 offset, to the millisecond."""
-    return moment.astimezone(CST).isoformat(timespec="milliseconds")
-
-
-def epoch_ms(moment: datetime) -> int:
-    """Return a time as whole milliseconds since the epoch."""
-    return int(moment.timestamp() * 1000)
 
 
 class UnitRef(BaseModel):
@@ -136,6 +125,8 @@ class Post(BaseModel):
     reply_count: int = 0
     version: int = 1
     hidden: bool = False
+    hidden_reason: str | None = None
+    flag_count: int = 0
     enqueue_failed: bool = False
     urgent: bool = False
     dispatch_round: int = 0
@@ -216,3 +207,17 @@ class Post(BaseModel):
         self.pin = None
         self.updated_at = at
 
+
+__all__ = [
+    "CST",
+    "STATUS_NAMES",
+    "Event",
+    "NewPost",
+    "OfficialAuthor",
+    "Pin",
+    "Post",
+    "Reply",
+    "UnitRef",
+    "epoch_ms",
+    "now_cst",
+]

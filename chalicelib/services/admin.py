@@ -6,8 +6,9 @@ from datetime import datetime
 
 from chalicelib.domain.boards import BOARDS_BY_ID, POST_TYPE_NAMES
 from chalicelib.domain.errors import NotFound, ValidationFailed
-from chalicelib.domain.people import Officer, Routing, Unit
+from chalicelib.domain.people import Actor, Officer, Routing, Unit
 from chalicelib.domain.posts import PinScope, Post
+from chalicelib.services.audit import Auditor, snapshot
 from chalicelib.services.ports import Clock, DirectoryRepository, OfficerChannel, PostRepository
 
 
@@ -21,18 +22,21 @@ class Admin:
         clock: Clock,
         districts: tuple[str, ...],
         channel: OfficerChannel,
+        auditor: Auditor,
     ) -> None:
         self.posts, self.directory, self.clock, self.districts = posts, directory, clock, districts
-        self.channel = channel
+        self.channel, self.auditor = channel, auditor
 
-    def put_unit(self, unit: Unit) -> Unit:
+    def put_unit(self, unit: Unit, *, by: Actor) -> Unit:
         """Create or replace a unit; its parent must exist."""
         if unit.parent_id is not None and unit.parent_id != unit.id and self.directory.unit(unit.parent_id) is None:
             raise ValidationFailed("上级单位不存在", {"parent_id": "unknown unit"})
+        before = self.directory.unit(unit.id)
         self.directory.put_unit(unit)
+        self.auditor.log(by, "put_unit", f"unit:{unit.id}", before.model_dump() if before else None, unit.model_dump())
         return unit
 
-    def put_officer(self, officer: Officer) -> Officer:
+    def put_officer(self, officer: Officer, *, by: Actor) -> Officer:
         """Create or replace an officer; the unit must exist and the phone be theirs alone."""
         if self.directory.unit(officer.unit_id) is None:
             raise ValidationFailed("所属单位不存在", {"unit_id": "unknown unit"})
@@ -44,6 +48,8 @@ class Admin:
         if previous is None or (previous.phone, previous.email) != (officer.phone, officer.email):
             current = self.directory.subscriptions(officer.id)
             self.directory.set_subscriptions(officer.id, self.channel.sync(officer, current))
+        before = previous.model_dump() if previous else None
+        self.auditor.log(by, "put_officer", f"officer:{officer.id}", before, officer.model_dump())
         return officer
 
     def routing(self) -> Routing:
@@ -55,7 +61,7 @@ class Admin:
                 routing = routing.model_copy(update={"default_unit_id": center.id})
         return routing
 
-    def put_routing(self, routing: Routing) -> Routing:
+    def put_routing(self, routing: Routing, *, by: Actor) -> Routing:
         """Replace the routing rules; every unit named must exist."""
         known = {u.id for u in self.directory.units()}
         for index, rule in enumerate(routing.rules):
@@ -69,27 +75,33 @@ class Admin:
                 raise ValidationFailed("规则指向不存在的单位", {f"rules[{index}].unit_id": "unknown unit"})
         if routing.default_unit_id is not None and routing.default_unit_id not in known:
             raise ValidationFailed("默认单位不存在", {"default_unit_id": "unknown unit"})
+        before = self.directory.routing()
         self.directory.put_routing(routing)
+        self.auditor.log(by, "put_routing", "routing", before.model_dump(), routing.model_dump())
         return self.routing()
 
-    def pin(self, post_id: str, scope: PinScope, until: datetime | None) -> Post:
+    def pin(self, post_id: str, scope: PinScope, until: datetime | None, *, by: Actor) -> Post:
         """Pin a post on its board or on every feed."""
         post = self._post(post_id)
         expected = post.version
+        before = snapshot(post)
         post.pin_with(scope, until, self.clock.now())
         post.version += 1
         self.posts.update(post, expected)
+        self.auditor.log(by, "pin", f"post:{post.id}", before, snapshot(post))
         return post
 
-    def unpin(self, post_id: str) -> Post:
+    def unpin(self, post_id: str, *, by: Actor) -> Post:
         """Take a pin off (a post without a pin stays as it is)."""
         post = self._post(post_id)
         if post.pin is None:
             return post
         expected = post.version
+        before = snapshot(post)
         post.unpin(self.clock.now())
         post.version += 1
         self.posts.update(post, expected)
+        self.auditor.log(by, "unpin", f"post:{post.id}", before, snapshot(post))
         return post
 
     def _post(self, post_id: str) -> Post:

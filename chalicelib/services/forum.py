@@ -7,13 +7,17 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from chalicelib.domain.boards import BOARDS_BY_ID, POLICE_ONLY_TYPES, POST_TYPE_NAMES
 from chalicelib.domain.emergency import reads_as_emergency
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from chalicelib.domain.people import Actor, Officer
-from chalicelib.domain.posts import STATUS_NAMES, Event, OfficialAuthor, Post, Reply, UnitRef
+from chalicelib.domain.posts import STATUS_NAMES, Event, NewPost, OfficialAuthor, Post, Reply, UnitRef
+from chalicelib.domain.screening import contains_sensitive
+from chalicelib.services.audit import Auditor, snapshot
 from chalicelib.services.cursors import CursorCodec
+from chalicelib.services.limits import Limits
 from chalicelib.services.ports import (
     Clock,
     DirectoryRepository,
@@ -31,18 +35,6 @@ log = logging.getLogger(__name__)
 def new_id(prefix: str) -> str:
     """Return a fresh opaque id."""
     return f"{prefix}{secrets.token_hex(8)}"
-
-
-@dataclass(frozen=True)
-class NewPost:
-    """What an author asks to publish."""
-
-    board: str
-    type: str
-    title: str
-    body: str
-    district: str | None = None
-    visibility: str = "public"
 
 
 @dataclass(frozen=True)
@@ -67,7 +59,11 @@ class Forum:
         cursors: CursorCodec,
         districts: tuple[str, ...],
         stats: StatsRepository,
+        limits: Limits,
+        auditor: Auditor,
+        sensitive_words: tuple[str, ...] = (),
     ) -> None:
+        self.limits, self.auditor, self.sensitive_words = limits, auditor, sensitive_words
         self.posts, self.directory, self.queue, self.stats = posts, directory, queue, stats
         self.idempotency, self.clock, self.cursors, self.districts = idempotency, clock, cursors, districts
 
@@ -85,7 +81,11 @@ class Forum:
             if replay is not None:
                 return replay
         now = self.clock.now()
+        if not actor.is_police:
+            created = datetime.fromtimestamp(actor.account_created, UTC) if actor.account_created else None
+            self.limits.post(actor.user_id, created, new.title, new.body, now)
         urgent = reads_as_emergency(new.title, new.body)
+        held = contains_sensitive(self.sensitive_words, new.title, new.body)
         post = Post(
             id=new_id("p"),
             board=new.board,
@@ -100,6 +100,8 @@ class Forum:
             updated_at=now,
             first_response_due=Post.first_response_due_for(new.type, now, urgent),
             urgent=urgent,
+            hidden=held,
+            hidden_reason="held_for_review" if held else None,
         )
         event = Event(id=new_id("e"), at=now, kind="received", text="已收悉,正在分派处置单位")
         record = (scope, IdempotencyRecord(request_hash, post.id)) if scope and request_hash else None
@@ -156,6 +158,8 @@ class Forum:
         if actor.link_post_id and actor.link_post_id != post_id:
             raise Forbidden("通知链接只能用于处理对应的帖子")
         now = self.clock.now()
+        if not actor.is_police:
+            self.limits.reply(actor.user_id, now)
         official = None
         event = None
         if actor.officer_id:
@@ -178,6 +182,7 @@ class Forum:
         )
         self.posts.add_reply(post.id, reply, event)
         if official is not None:
+            self.auditor.log(actor, "reply", f"post:{post.id}", None, {"reply_id": reply.id})
             self.stats.add(["all", official.unit.id], {"replies": 1, "official_replies": 1})
             self.notify_later(post.id, "official_reply", reply_id=reply.id)
         else:
@@ -199,6 +204,7 @@ class Forum:
         if status == "hidden":
             raise ValidationFailed("隐藏帖子请使用管理接口", {"status": "use the admin hidden route"})
         now = self.clock.now()
+        before = snapshot(post)
         post.move_to(status, now, version)
         expected = post.version
         post.version += 1
@@ -209,6 +215,7 @@ class Forum:
         text = f"{who}将状态改为{STATUS_NAMES[status]}" + (f":{note}" if note else "")
         event = Event(id=new_id("e"), at=now, kind=status, text=text, unit=post.assigned_unit, actor=who)
         self.posts.update(post, expected, event)
+        self.auditor.log(actor, "status", f"post:{post.id}", before, snapshot(post))
         if status == "reopened":
             self.notify_later(post.id, "dispatch")
         if status == "resolved":
@@ -247,7 +254,7 @@ class Forum:
     def detail(self, actor: Actor, post_id: str) -> PostDetail:
         """Return a post with its replies and timeline."""
         detail = self.posts.detail(post_id)
-        if detail is None or (detail.post.hidden and not actor.is_police):
+        if detail is None or not self.may_see(actor, detail.post):
             raise NotFound("帖子不存在或已被隐藏")
         return detail
 
@@ -255,9 +262,14 @@ class Forum:
 
     def visible_post(self, post_id: str, actor: Actor) -> Post:
         post = self.posts.get(post_id)
-        if post is None or (post.hidden and not actor.is_police):
+        if post is None or not self.may_see(actor, post):
             raise NotFound("帖子不存在或已被隐藏")
         return post
+
+    @staticmethod
+    def may_see(actor: Actor, post: Post) -> bool:
+        """Hidden posts are seen by the police and their author only."""
+        return not post.hidden or actor.is_police or (actor.signed_in and actor.user_id == post.author_id)
 
     def officer_of(self, actor: Actor) -> Officer:
         officer = self.directory.officer(actor.officer_id or "")

@@ -7,22 +7,15 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from chalicelib.domain.errors import NotFound, TooManyRequests, Unauthenticated, ValidationFailed
-from chalicelib.domain.people import Actor, User
+from chalicelib.domain.errors import NotFound, Unauthenticated, ValidationFailed
+from chalicelib.domain.people import Actor, User, normalize_phone
+from chalicelib.services.limits import Limits
 from chalicelib.services.ports import Clock, DirectoryRepository, OtpRecord, OtpRepository, SmsSender, UserRepository
 from chalicelib.services.tokens import TokenService
 
-_PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
 OTP_TEXT = "【24小时警局】您的验证码是{code},{minutes}分钟内有效。如非本人操作,请忽略本短信。"
-
-
-def normalize_phone(raw: object) -> str:
-    """Return an 11-digit mainland mobile number, or refuse it."""
-    if not isinstance(raw, str) or not (match := _PHONE.match(raw.replace(" ", "").replace("-", ""))):
-        raise ValidationFailed("请输入正确的11位手机号码", {"phone": "must be a mainland mobile number"})
-    return match.group(1)
 
 
 @dataclass(frozen=True)
@@ -45,12 +38,13 @@ class Identity:
         tokens: TokenService,
         clock: Clock,
         pepper: str,
+        limits: Limits,
         otp_ttl: int = 300,
         otp_max_tries: int = 5,
         session_ttl: int = 7 * 24 * 3600,
     ) -> None:
         self.users, self.otps, self.directory, self.sms = users, otps, directory, sms
-        self.tokens, self.clock, self._pepper = tokens, clock, pepper.encode()
+        self.tokens, self.clock, self._pepper, self.limits = tokens, clock, pepper.encode(), limits
         self.otp_ttl, self.otp_max_tries, self.session_ttl = otp_ttl, otp_max_tries, session_ttl
 
     def _hash(self, phone: str, code: str) -> str:
@@ -60,10 +54,7 @@ class Identity:
         """Send a 6-digit code to a phone; return its lifetime in seconds."""
         phone = normalize_phone(raw_phone)
         now = self.clock.now()
-        pending = self.otps.get(phone)
-        if pending and pending.expires_at - timedelta(seconds=self.otp_ttl - 60) > now:
-            wait = int((pending.expires_at - timedelta(seconds=self.otp_ttl - 60) - now).total_seconds()) + 1
-            raise TooManyRequests("验证码发送过于频繁,请稍后再试", retry_after=wait)
+        self.limits.otp(phone, now)
         code = f"{secrets.randbelow(10**6):06d}"
         self.otps.put(OtpRecord(phone, self._hash(phone, code), now + timedelta(seconds=self.otp_ttl)))
         self.sms.send(phone, OTP_TEXT.format(code=code, minutes=self.otp_ttl // 60))
@@ -84,11 +75,13 @@ class Identity:
             raise Unauthenticated("验证码错误")
         self.otps.delete(phone)
         user = self._account(phone, now.isoformat())
+        created = datetime.fromisoformat(user.created_at) if user.created_at else now
         actor = Actor(
             role=user.role,
             user_id=user.id,
             nickname=user.nickname,
             officer_id=user.id if user.role != "citizen" else None,
+            account_created=int(created.timestamp()) if user.role == "citizen" else None,
         )
         token = self.tokens.issue(actor, now, timedelta(seconds=self.session_ttl))
         return Session(token, user)

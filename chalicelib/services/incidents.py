@@ -5,12 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.domain.errors import Forbidden, NotFound, StaleVersion, Unauthenticated, ValidationFailed
-from chalicelib.domain.incidents import CAD_EVENTS, SCHEMA_ID, SCHEMA_VERSION, incident_id_for
+from chalicelib.domain.incidents import CAD_EVENTS, SCHEMA_ID, SCHEMA_VERSION, CadEventIn, incident_id_for
 from chalicelib.domain.people import Actor
 from chalicelib.domain.posts import Event, Post, now_cst
 from chalicelib.services.forum import Forum, new_id
@@ -36,18 +35,6 @@ class IncidentRepository(Protocol):
 
     def post_of(self, incident_id: str) -> str | None:
         """Return the post of an incident, or None."""
-
-
-@dataclass(frozen=True)
-class CadEventIn:
-    """A progress event reported by the command system."""
-
-    incident_id: str
-    post_id: str
-    event: str
-    unit_name: str
-    at: datetime
-    note: str | None = None
 
 
 def sign(secret: str, timestamp: str, raw_body: bytes) -> str:
@@ -88,6 +75,7 @@ class Incidents:
         if actor.role != "leader" and not self._in_command_center(actor):
             raise Forbidden("只有局领导和指挥中心可以转为警情")
         self.forum.notify_later(post.id, "incident")
+        self.forum.auditor.log(actor, "incident", f"post:{post.id}", None, {"incident_id": incident_id_for(post.id)})
         return incident_id_for(post.id)
 
     def _in_command_center(self, actor: Actor) -> bool:

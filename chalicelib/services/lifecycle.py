@@ -5,6 +5,7 @@ from __future__ import annotations
 from chalicelib.domain.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.domain.people import Actor
 from chalicelib.domain.posts import Event, Post, UnitRef
+from chalicelib.services.audit import snapshot
 from chalicelib.services.forum import Forum, new_id
 
 
@@ -35,9 +36,11 @@ class Lifecycle:
         post.assign(ref, now)
         post.escalation_level = 0
         post.version += 1
+        before = snapshot(post)
         who = self.forum.who(actor)
         text = f"{who}将帖子改派至{unit.name}" + (f":{note}" if note else "")
         self.posts.update(post, expected, Event(id=new_id("e"), at=now, kind="dispatched", text=text, unit=ref))
+        self.forum.auditor.log(actor, "route", f"post:{post.id}", before, snapshot(post))
         self.stats.add(["all", unit.id], {"dispatches": 1, **({"posts_assigned": 1} if first else {})})
         self.forum.notify_later(post.id, "dispatch")
         return post

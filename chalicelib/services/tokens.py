@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-import jwt
-
 from chalicelib.domain.errors import Unauthenticated
 from chalicelib.domain.people import Actor
 
@@ -39,12 +37,18 @@ class TokenService:
             claims["off"] = actor.officer_id
         if actor.link_post_id:
             claims["post"] = actor.link_post_id
+        if actor.account_created is not None:
+            claims["acct"] = actor.account_created
+        import jwt  # imported on first use: PyJWT pulls in `cryptography`, a cold-start cost
+
         return jwt.encode(
             claims, self._keys[self._signing_kid], algorithm="HS256", headers={"kid": self._signing_kid}
         )
 
     def claims(self, token: str, now: datetime, purpose: str = "session") -> dict[str, Any]:
         """Verify a token and return its claims; any fault is the same 401."""
+        import jwt
+
         try:
             kid = jwt.get_unverified_header(token).get("kid")
             key = self._keys.get(kid) if isinstance(kid, str) else None
@@ -55,7 +59,8 @@ class TokenService:
                 key,
                 algorithms=ALGORITHMS,
                 audience=AUDIENCE,
-                options={"require": ["exp", "iat", "sub", "aud"], "verify_iat": False},
+                # `exp` is checked below against the caller's `now` (the Clock), not the wall clock.
+                options={"require": ["exp", "iat", "sub", "aud"], "verify_iat": False, "verify_exp": False},
                 leeway=0,
             )
         except jwt.PyJWTError as error:
@@ -76,4 +81,5 @@ class TokenService:
             nickname=str(claims.get("nick", "")),
             officer_id=claims.get("off"),
             link_post_id=claims.get("post"),
+            account_created=claims.get("acct") if isinstance(claims.get("acct"), int) else None,
         )

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import items as it
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.dynamodb.table import Table, cancellation_codes, to_item
+from chalicelib.adapters.dynamodb.table import Table, cancellation_codes, from_item, to_item
 from chalicelib.domain.errors import Conflict, NotFound, StaleVersion
 from chalicelib.domain.people import Officer, Routing, Unit, User
 from chalicelib.domain.posts import Event, Post, Reply
+from chalicelib.services.audit import AuditEntry
 from chalicelib.services.ports import FeedPage, IdempotencyRecord, OtpRecord, PostDetail
 
 IDEMPOTENCY_TTL = 24 * 3600
 # Fields the update path never overwrites: counters kept by atomic ADDs.
-_COUNTED = frozenset({"reply_count", "first_official_reply_at"})
+_COUNTED = frozenset({"reply_count", "first_official_reply_at", "flag_count"})
 
 
 def _put(table: Table, item: dict[str, Any], condition: str | None = None) -> dict[str, Any]:
@@ -221,6 +224,19 @@ class DynamoPostRepository:
             Limit=limit,
         )
         return [it.post_from(item) for item in found]
+
+
+    def count_flag(self, post_id: str) -> int:
+        response = self.table.call(
+            "update_item",
+            TableName=self.table.name,
+            Key=to_item({"PK": keys.post_pk(post_id), "SK": keys.META}),
+            UpdateExpression="ADD flag_count :one",
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeValues=to_item({":one": 1}),
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(response["Attributes"]["flag_count"]["N"])
 
 
 class DynamoNoticeLedger:
@@ -488,3 +504,89 @@ class DynamoIncidentRepository:
     def post_of(self, incident_id: str) -> str | None:
         item = self.table.get(keys.incident_pk(incident_id), "INCIDENT")
         return str(item["post_id"]) if item else None
+
+
+class DynamoCounters:
+    """Rate-limit counters: one item per key (and window), conditional writes, TTL to clean up."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def take_interval(self, key: str, seconds: int, now: datetime) -> int:
+        stamp = now.timestamp()
+        try:
+            self.table.call(
+                "put_item",
+                TableName=self.table.name,
+                Item=to_item({"PK": f"RATE#{key}", "SK": "RATE", "at": Decimal(str(stamp)),
+                              "expires_at": int(stamp) + seconds + 60}),
+                ConditionExpression="attribute_not_exists(PK) OR #at <= :since",
+                ExpressionAttributeNames={"#at": "at"},
+                ExpressionAttributeValues=to_item({":since": Decimal(str(stamp - seconds))}),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            item = self.table.get(f"RATE#{key}", "RATE", consistent=True)
+            last = float(item["at"]) if item else stamp
+            return max(1, int(last + seconds - stamp + 0.999))
+        return 0
+
+    def take_quota(self, key: str, limit: int, expires: datetime) -> bool:
+        try:
+            self.table.call(
+                "update_item",
+                TableName=self.table.name,
+                Key=to_item({"PK": f"RATE#{key}", "SK": "RATE"}),
+                UpdateExpression="ADD #n :one SET expires_at = :exp",
+                ConditionExpression="attribute_not_exists(#n) OR #n < :limit",
+                ExpressionAttributeNames={"#n": "n"},
+                ExpressionAttributeValues=to_item({":one": 1, ":limit": limit, ":exp": int(expires.timestamp()) + 60}),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+
+class DynamoAuditLog:
+    """The audit trail, one partition per month, newest first."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def record(self, entry: AuditEntry) -> None:
+        month = entry.at.strftime("%Y-%m")
+        item = {
+            "PK": f"AUDIT#{month}",
+            "SK": keys.epoch_ms_key(int(entry.at.timestamp() * 1000), entry.id),
+            "id": entry.id,
+            "at": entry.at.isoformat(),
+            "actor": entry.actor,
+            "role": entry.role,
+            "action": entry.action,
+            "target": entry.target,
+            "before": json.dumps(entry.before, ensure_ascii=False, default=str),
+            "after": json.dumps(entry.after, ensure_ascii=False, default=str),
+        }
+        self.table.call("put_item", TableName=self.table.name, Item=to_item(item))
+
+    def month(self, month: str, limit: int, after: str | None) -> tuple[list[AuditEntry], str | None]:
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": to_item({":pk": f"AUDIT#{month}"}),
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if after:
+            kwargs["ExclusiveStartKey"] = to_item({"PK": f"AUDIT#{month}", "SK": after})
+        found, last = self.table.query(**kwargs)
+        entries = [
+            AuditEntry(
+                id=i["id"], at=datetime.fromisoformat(i["at"]), actor=i["actor"], role=i["role"],
+                action=i["action"], target=i["target"], before=json.loads(i["before"]), after=json.loads(i["after"]),
+            )
+            for i in found
+        ]
+        return entries, (str(from_item(last)["SK"]) if last else None)

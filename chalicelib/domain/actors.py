@@ -1,0 +1,43 @@
+"""Who acts (the caller of a use case) and how phones are written; no pydantic here, for a light import."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from chalicelib.domain.errors import ValidationFailed
+
+Role = Literal["anonymous", "citizen", "officer", "leader", "admin"]
+POLICE_ROLES = frozenset({"officer", "leader", "admin"})
+_PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The caller of a use case, as the credentials say."""
+
+    role: Role
+    user_id: str = ""
+    nickname: str = ""
+    officer_id: str | None = None
+    link_post_id: str | None = None
+    account_created: int | None = None  # epoch seconds; limits are tighter on an account's first day
+
+    @property
+    def is_police(self) -> bool:
+        return self.role in POLICE_ROLES
+
+    @property
+    def signed_in(self) -> bool:
+        return self.role != "anonymous"
+
+
+ANONYMOUS = Actor(role="anonymous")
+
+
+def normalize_phone(raw: object) -> str:
+    """Return an 11-digit mainland mobile number, or refuse it."""
+    if not isinstance(raw, str) or not (match := _PHONE.match(raw.replace(" ", "").replace("-", ""))):
+        raise ValidationFailed("请输入正确的11位手机号码", {"phone": "must be a mainland mobile number"})
+    return match.group(1)
