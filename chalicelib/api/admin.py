@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from chalice.app import Blueprint, IAMAuthorizer, Response
 
 from chalicelib.api.auth import require_admin
-from chalicelib.api.http import http_errors, ok, parse, require_no_body
+from chalicelib.api.http import http_errors, ok, parse, query, query_int, require_no_body
 from chalicelib.api.lazy import lazy_module
 from chalicelib.api.render import post_out, unit_out
 from chalicelib.bootstrap import services
@@ -53,6 +53,50 @@ def unpin(post_id: str) -> Response:
     admin = require_admin(bp.current_request, svc)
     post = svc.admin.unpin(post_id, by=admin)
     return ok(post_out(post, admin, svc.clock.now()))
+
+
+@bp.route("/admin/posts/{post_id}/hidden", methods=["PUT"], authorizer=iam)
+@http_errors
+def hide(post_id: str) -> Response:
+    """Hide a post from the public (admins)."""
+    svc = services()
+    body = parse(bp.current_request, schemas.HideIn)
+    admin = require_admin(bp.current_request, svc)
+    post = svc.moderation.set_hidden(admin, post_id, True, body.reason)
+    return ok(post_out(post, admin, svc.clock.now()))
+
+
+@bp.route("/admin/posts/{post_id}/hidden", methods=["DELETE"], authorizer=iam)
+@http_errors
+def unhide(post_id: str) -> Response:
+    """Show a hidden post again (admins)."""
+    svc = services()
+    require_no_body(bp.current_request)
+    admin = require_admin(bp.current_request, svc)
+    post = svc.moderation.set_hidden(admin, post_id, False, None)
+    return ok(post_out(post, admin, svc.clock.now()))
+
+
+@bp.route("/admin/audit", methods=["GET"], authorizer=iam)
+@http_errors
+def audit() -> Response:
+    """List a month's audit entries newest first (admins)."""
+    svc = services()
+    request = bp.current_request
+    params = query(request)
+    month = params.get("month") or svc.clock.now().strftime("%Y-%m")
+    if not re.fullmatch(r"\d{4}-\d{2}", month):
+        raise ValidationFailed("月份格式应为 YYYY-MM", {"month": "expected YYYY-MM"})
+    limit = query_int(request, "limit", 50, 1, 200)
+    require_admin(request, svc)
+    after = svc.forum.cursors.decode(params["cursor"], f"audit:{month}") if params.get("cursor") else None
+    entries, last = svc.audit.month(month, limit, after)
+    return ok(
+        {
+            "entries": [{**e.__dict__, "at": e.at.isoformat()} for e in entries],
+            "next_cursor": svc.forum.cursors.encode(last, f"audit:{month}") if last else None,
+        }
+    )
 
 
 @bp.route("/admin/units/{unit_id}", methods=["PUT"], authorizer=iam)

@@ -113,8 +113,8 @@ def reply(post_id: str) -> Response:
     request = bp.current_request
     body = parse(request, schemas.ReplyIn)
     actor = signed_in(request, svc)
-    answer = svc.forum.reply(actor, post_id, body.body, body.template)
-    post = svc.forum.detail(actor, post_id).post
+    key = request.headers.get("idempotency-key")
+    answer, post = svc.forum.reply(actor, post_id, body.body, body.template, idempotency_key=key)
     return created(reply_out(answer, post, actor))
 
 

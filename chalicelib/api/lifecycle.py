@@ -52,6 +52,17 @@ def feedback(post_id: str) -> Response:
     return ok(post_out(post, actor, svc.clock.now()))
 
 
+@bp.route("/posts/{post_id}/flags", methods=["POST"])
+@http_errors
+def flag(post_id: str) -> Response:
+    """Flag a post for review, once per account (signed-in users)."""
+    svc = services()
+    body = parse(bp.current_request, schemas.FlagIn)
+    actor = signed_in(bp.current_request, svc)
+    svc.moderation.flag(actor, post_id, body.reason)
+    return ok({"post_id": post_id, "flagged": True}, 202)
+
+
 @bp.route("/stats", methods=["GET"])
 @http_errors
 def stats() -> Response:

@@ -52,6 +52,7 @@ def post_out(post: Post, viewer: Actor, now: datetime) -> dict[str, Any]:
         "reply_count": post.reply_count,
         "version": post.version,
         "urgent": post.urgent,
+        **({"hidden": True, "hidden_reason": post.hidden_reason} if post.hidden and original else {}),
     }
 
 

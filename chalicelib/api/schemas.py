@@ -127,3 +127,11 @@ class CadEventBody(Body):
     unit_name: str = Field(max_length=60)
     note: str | None = Field(default=None, max_length=500)
     at: Annotated[datetime, AfterValidator(_aware_required)]
+
+
+class FlagIn(Body):
+    reason: Annotated[Text, Field(max_length=200)]
+
+
+class HideIn(Body):
+    reason: Annotated[Text, Field(max_length=200)]

@@ -15,6 +15,7 @@ from chalicelib.domain.errors import Conflict, Forbidden, NotFound, Unauthentica
 from chalicelib.domain.people import Actor, Officer
 from chalicelib.domain.posts import STATUS_NAMES, Event, NewPost, OfficialAuthor, Post, Reply, UnitRef
 from chalicelib.domain.screening import contains_sensitive
+from chalicelib.domain.times import epoch_ms
 from chalicelib.services.audit import Auditor, snapshot
 from chalicelib.services.cursors import CursorCodec
 from chalicelib.services.limits import Limits
@@ -151,12 +152,21 @@ class Forum:
         if actor.link_post_id:
             raise Forbidden("通知链接只能用于处理对应的帖子")
 
-    def reply(self, actor: Actor, post_id: str, body: str, template: str | None = None) -> Reply:
+    def reply(
+        self, actor: Actor, post_id: str, body: str, template: str | None = None, idempotency_key: str | None = None
+    ) -> tuple[Reply, Post]:
         """Add a reply; an officer's reply is official and carries name, title and unit."""
         self.require_signed_in(actor)
         post = self.visible_post(post_id, actor)
         if actor.link_post_id and actor.link_post_id != post_id:
             raise Forbidden("通知链接只能用于处理对应的帖子")
+        record = None
+        if idempotency_key is not None:
+            scope = f"{actor.user_id}#reply:{idempotency_key}"
+            request_hash = hashlib.sha256(json.dumps([post_id, body, template]).encode()).hexdigest()
+            previous = self.idempotency.get(scope)
+            if previous is not None:
+                return self._replayed_reply(previous, request_hash, post)
         now = self.clock.now()
         if not actor.is_police:
             self.limits.reply(actor.user_id, now)
@@ -170,8 +180,11 @@ class Forum:
             event = Event(
                 id=new_id("e"), at=now, kind="replied", text=f"{unit_ref.name}{officer.name}已回复", unit=unit_ref
             )
+        reply_id = new_id("r")
+        if idempotency_key is not None:
+            record = (scope, IdempotencyRecord(request_hash, f"{post.id}|{epoch_ms(now)}|{reply_id}"))
         reply = Reply(
-            id=new_id("r"),
+            id=reply_id,
             post_id=post.id,
             body=body,
             created_at=now,
@@ -180,14 +193,28 @@ class Forum:
             official=official,
             template=template,
         )
-        self.posts.add_reply(post.id, reply, event)
+        try:
+            self.posts.add_reply(post.id, reply, event, idempotency=record)
+        except Conflict:
+            if record is not None and (previous := self.idempotency.get(record[0])) is not None:
+                return self._replayed_reply(previous, record[1].request_hash, post)
+            raise
         if official is not None:
             self.auditor.log(actor, "reply", f"post:{post.id}", None, {"reply_id": reply.id})
             self.stats.add(["all", official.unit.id], {"replies": 1, "official_replies": 1})
             self.notify_later(post.id, "official_reply", reply_id=reply.id)
         else:
             self.stats.add(["all"], {"replies": 1})
-        return reply
+        return reply, post
+
+    def _replayed_reply(self, record: IdempotencyRecord, request_hash: str, post: Post) -> tuple[Reply, Post]:
+        if record.request_hash != request_hash:
+            raise Conflict("该 Idempotency-Key 已用于另一条内容不同的请求")
+        post_id, ms, reply_id = [*record.result_id.split("|"), "", ""][:3]
+        stored = self.posts.reply(post_id, int(ms or 0), reply_id)
+        if stored is None or post_id != post.id:
+            raise Conflict("该 Idempotency-Key 已用于另一条回复")
+        return stored, post
 
     def notify_later(self, post_id: str, kind: str, **extra: str) -> None:
         """Queue follow-up work (notices, SMS); a failure is logged, the stored change stands."""

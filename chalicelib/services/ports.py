@@ -60,8 +60,17 @@ class PostRepository(Protocol):
     def update(self, post: Post, expected_version: int, event: Event | None = None) -> None:
         """Save a changed post if its stored version is still `expected_version` (else StaleVersion)."""
 
-    def add_reply(self, post_id: str, reply: Reply, event: Event | None = None) -> None:
-        """Store a reply and count it on its post, atomically."""
+    def add_reply(
+        self,
+        post_id: str,
+        reply: Reply,
+        event: Event | None = None,
+        idempotency: tuple[str, IdempotencyRecord] | None = None,
+    ) -> None:
+        """Store a reply and count it on its post, atomically (Conflict if the idempotency scope is taken)."""
+
+    def reply(self, post_id: str, created_ms: int, reply_id: str) -> Reply | None:
+        """Return a stored reply by its creation time (epoch ms) and id, or None."""
 
     def feed(
         self, board: str | None, limit: int, after: str | None, exclude: frozenset[str], author: str | None = None

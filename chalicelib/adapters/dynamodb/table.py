@@ -118,3 +118,11 @@ class Table:
                     time.sleep(0.02 * (2**attempt))
                     continue
                 raise
+
+
+def put_request(table: Table, item: dict[str, Any], condition: str | None = None) -> dict[str, Any]:
+    """Return a Put of a transaction, with an optional condition."""
+    put: dict[str, Any] = {"TableName": table.name, "Item": to_item(item)}
+    if condition:
+        put["ConditionExpression"] = condition
+    return {"Put": put}

@@ -1,0 +1,111 @@
+"""Citizen accounts, one-time codes and idempotency records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from botocore.exceptions import ClientError
+
+from chalicelib.adapters.dynamodb import items as it
+from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb.table import Table, cancellation_codes, put_request, to_item
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.people import User
+from chalicelib.services.ports import IdempotencyRecord, OtpRecord
+
+
+class DynamoUserRepository:
+    """Citizen accounts, found by phone or by id."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def by_phone(self, phone: str) -> User | None:
+        item = self.table.get(keys.phone_pk(phone), "USER")
+        return it.user_from(item) if item else None
+
+    def get(self, user_id: str) -> User | None:
+        item = self.table.get(keys.user_pk(user_id), "PROFILE")
+        return it.user_from(item) if item else None
+
+    def create(self, user: User) -> User:
+        phone_item, profile_item = it.user_items(user)
+        try:
+            self.table.transact(
+                [
+                    put_request(self.table, phone_item, "attribute_not_exists(PK)"),
+                    put_request(self.table, profile_item, "attribute_not_exists(PK)"),
+                ]
+            )
+        except ClientError as error:
+            if "ConditionalCheckFailed" in cancellation_codes(error):
+                existing = self.by_phone(user.phone)
+                if existing is not None:
+                    return existing
+            raise
+        return user
+
+    def set_nickname(self, user_id: str, nickname: str) -> User:
+        user = self.get(user_id)
+        if user is None:
+            raise NotFound("账号不存在")
+        renamed = user.model_copy(update={"nickname": nickname})
+        self.table.transact([put_request(self.table, item) for item in it.user_items(renamed)])
+        return renamed
+
+
+class DynamoOtpRepository:
+    """One-time codes, as hashes, expiring by TTL as well as by check."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def put(self, record: OtpRecord) -> None:
+        item = {
+            "PK": keys.otp_pk(record.phone),
+            "SK": "OTP",
+            "code_hash": record.code_hash,
+            "expires_at": int(record.expires_at.timestamp()),
+            "tries": record.tries,
+        }
+        self.table.call("put_item", TableName=self.table.name, Item=to_item(item))
+
+    def get(self, phone: str) -> OtpRecord | None:
+        item = self.table.get(keys.otp_pk(phone), "OTP", consistent=True)
+        if item is None:
+            return None
+        expires = datetime.fromtimestamp(item["expires_at"]).astimezone()
+        return OtpRecord(phone, item["code_hash"], expires, int(item.get("tries", 0)))
+
+    def count_try(self, phone: str) -> int:
+        try:
+            response = self.table.call(
+                "update_item",
+                TableName=self.table.name,
+                Key=to_item({"PK": keys.otp_pk(phone), "SK": "OTP"}),
+                UpdateExpression="ADD tries :one",
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeValues=to_item({":one": 1}),
+                ReturnValues="UPDATED_NEW",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return 10**6
+            raise
+        return int(response["Attributes"]["tries"]["N"])
+
+    def delete(self, phone: str) -> None:
+        self.table.call("delete_item", TableName=self.table.name, Key=to_item({"PK": keys.otp_pk(phone), "SK": "OTP"}))
+
+
+class DynamoIdempotencyStore:
+    """Results of requests with an Idempotency-Key (written with the post they created)."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def get(self, scope: str) -> IdempotencyRecord | None:
+        item = self.table.get(keys.idempotency_pk(*scope.split("#", 1)), "IDEM", consistent=True)
+        if item is None or item.get("expires_at", 0) < datetime.now().timestamp():
+            return None
+        return IdempotencyRecord(item["request_hash"], item["result_id"])

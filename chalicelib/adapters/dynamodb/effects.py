@@ -1,0 +1,209 @@
+"""One-time effects, counters, figures, incidents and the audit trail."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb.table import Table, from_item, to_item
+from chalicelib.services.audit import AuditEntry
+
+
+class DynamoNoticeLedger:
+    """One item per one-time effect of a post, claimed with a conditional write."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def claim(self, post_id: str, key: str, now: datetime, stale_after: int = 60) -> bool:
+        stamp = int(now.timestamp())
+        try:
+            self.table.call(
+                "put_item",
+                TableName=self.table.name,
+                Item=to_item({"PK": keys.notice_pk(post_id), "SK": key, "state": "claimed", "at": stamp}),
+                ConditionExpression="attribute_not_exists(PK) OR (#state = :claimed AND #at < :stale)",
+                ExpressionAttributeNames={"#state": "state", "#at": "at"},
+                ExpressionAttributeValues=to_item({":claimed": "claimed", ":stale": stamp - stale_after}),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def confirm(self, post_id: str, key: str) -> None:
+        self.table.call(
+            "update_item",
+            TableName=self.table.name,
+            Key=to_item({"PK": keys.notice_pk(post_id), "SK": key}),
+            UpdateExpression="SET #state = :done",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues=to_item({":done": "done"}),
+        )
+
+    def release(self, post_id: str, key: str) -> None:
+        self.table.call(
+            "delete_item",
+            TableName=self.table.name,
+            Key=to_item({"PK": keys.notice_pk(post_id), "SK": key}),
+            ConditionExpression="#state = :claimed",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues=to_item({":claimed": "claimed"}),
+        )
+
+
+class DynamoStatsRepository:
+    """Counters under the STATS partition, one item per scope, added to atomically."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def add(self, scopes: list[str], counters: dict[str, int]) -> None:
+        names = {f"#c{i}": name for i, name in enumerate(counters)}
+        values = {f":v{i}": value for i, value in enumerate(counters.values())}
+        expression = "ADD " + ", ".join(f"#c{i} :v{i}" for i in range(len(counters)))
+        for scope in scopes:
+            self.table.call(
+                "update_item",
+                TableName=self.table.name,
+                Key=to_item({"PK": keys.STATS, "SK": scope}),
+                UpdateExpression=expression,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_item(values),
+            )
+
+    def all(self) -> dict[str, dict[str, int]]:
+        return {
+            str(item["SK"]): {k: int(v) for k, v in item.items() if k not in ("PK", "SK")}
+            for item in self.table.query_all(
+                KeyConditionExpression="PK = :pk", ExpressionAttributeValues=to_item({":pk": keys.STATS})
+            )
+        }
+
+
+class DynamoCounters:
+    """Rate-limit counters: one item per key (and window), conditional writes, TTL to clean up."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def take_interval(self, key: str, seconds: int, now: datetime) -> int:
+        stamp = now.timestamp()
+        try:
+            self.table.call(
+                "put_item",
+                TableName=self.table.name,
+                Item=to_item(
+                    {
+                        "PK": f"RATE#{key}",
+                        "SK": "RATE",
+                        "at": Decimal(str(stamp)),
+                        "expires_at": int(stamp) + seconds + 60,
+                    }
+                ),
+                ConditionExpression="attribute_not_exists(PK) OR #at <= :since",
+                ExpressionAttributeNames={"#at": "at"},
+                ExpressionAttributeValues=to_item({":since": Decimal(str(stamp - seconds))}),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            item = self.table.get(f"RATE#{key}", "RATE", consistent=True)
+            last = float(item["at"]) if item else stamp
+            return max(1, int(last + seconds - stamp + 0.999))
+        return 0
+
+    def take_quota(self, key: str, limit: int, expires: datetime) -> bool:
+        try:
+            self.table.call(
+                "update_item",
+                TableName=self.table.name,
+                Key=to_item({"PK": f"RATE#{key}", "SK": "RATE"}),
+                UpdateExpression="ADD #n :one SET expires_at = :exp",
+                ConditionExpression="attribute_not_exists(#n) OR #n < :limit",
+                ExpressionAttributeNames={"#n": "n"},
+                ExpressionAttributeValues=to_item({":one": 1, ":limit": limit, ":exp": int(expires.timestamp()) + 60}),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+
+class DynamoIncidentRepository:
+    """Incident id -> post id, written once at hand-off."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def put(self, incident_id: str, post_id: str, at: datetime) -> None:
+        item = {"PK": keys.incident_pk(incident_id), "SK": "INCIDENT", "post_id": post_id, "at": at.isoformat()}
+        try:
+            self.table.call(
+                "put_item",
+                TableName=self.table.name,
+                Item=to_item(item),
+                ConditionExpression="attribute_not_exists(PK)",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    def post_of(self, incident_id: str) -> str | None:
+        item = self.table.get(keys.incident_pk(incident_id), "INCIDENT")
+        return str(item["post_id"]) if item else None
+
+
+class DynamoAuditLog:
+    """The audit trail, one partition per month, newest first."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def record(self, entry: AuditEntry) -> None:
+        month = entry.at.strftime("%Y-%m")
+        item = {
+            "PK": f"AUDIT#{month}",
+            "SK": keys.epoch_ms_key(int(entry.at.timestamp() * 1000), entry.id),
+            "id": entry.id,
+            "at": entry.at.isoformat(),
+            "actor": entry.actor,
+            "role": entry.role,
+            "action": entry.action,
+            "target": entry.target,
+            "before": json.dumps(entry.before, ensure_ascii=False, default=str),
+            "after": json.dumps(entry.after, ensure_ascii=False, default=str),
+        }
+        self.table.call("put_item", TableName=self.table.name, Item=to_item(item))
+
+    def month(self, month: str, limit: int, after: str | None) -> tuple[list[AuditEntry], str | None]:
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": to_item({":pk": f"AUDIT#{month}"}),
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if after:
+            kwargs["ExclusiveStartKey"] = to_item({"PK": f"AUDIT#{month}", "SK": after})
+        found, last = self.table.query(**kwargs)
+        entries = [
+            AuditEntry(
+                id=i["id"],
+                at=datetime.fromisoformat(i["at"]),
+                actor=i["actor"],
+                role=i["role"],
+                action=i["action"],
+                target=i["target"],
+                before=json.loads(i["before"]),
+                after=json.loads(i["after"]),
+            )
+            for i in found
+        ]
+        return entries, (str(from_item(last)["SK"]) if last else None)

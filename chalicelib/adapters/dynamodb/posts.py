@@ -1,0 +1,250 @@
+"""Posts, replies and timelines in the one table (access patterns 1-7 in keys.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.adapters.dynamodb import items as it
+from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb.table import Table, cancellation_codes, put_request, to_item
+from chalicelib.domain.errors import Conflict, NotFound, StaleVersion
+from chalicelib.domain.posts import Event, Post, Reply
+from chalicelib.services.ports import FeedPage, IdempotencyRecord, PostDetail
+
+IDEMPOTENCY_TTL = 24 * 3600
+# Fields the update path never overwrites: counters kept by atomic ADDs.
+_COUNTED = frozenset({"reply_count", "first_official_reply_at", "flag_count"})
+
+
+class DynamoPostRepository:
+    """Posts, replies and timelines in the one table."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def add(self, post: Post, event: Event, idempotency: tuple[str, IdempotencyRecord] | None = None) -> None:
+        writes = [
+            put_request(self.table, it.post_item(post), "attribute_not_exists(PK)"),
+            put_request(self.table, it.event_item(post.id, event)),
+        ]
+        if idempotency is not None:
+            writes.append(
+                put_request(
+                    self.table, self._idempotency_item(idempotency, post.created_at), "attribute_not_exists(PK)"
+                )
+            )
+        try:
+            self.table.transact(writes)
+        except ClientError as error:
+            if "ConditionalCheckFailed" in cancellation_codes(error):
+                raise Conflict("重复的请求") from error
+            raise
+
+    def get(self, post_id: str) -> Post | None:
+        item = self.table.get(keys.post_pk(post_id), keys.META)
+        return it.post_from(item) if item else None
+
+    def detail(self, post_id: str) -> PostDetail | None:
+        post: Post | None = None
+        replies: list[Reply] = []
+        events: list[Event] = []
+        for item in self.table.query_all(
+            KeyConditionExpression="PK = :pk", ExpressionAttributeValues=to_item({":pk": keys.post_pk(post_id)})
+        ):
+            kind = item.get("item_type")
+            if kind == "post":
+                post = it.post_from(item)
+            elif kind == "reply":
+                replies.append(it.reply_from(item))
+            elif kind == "event":
+                events.append(it.event_from(item))
+        return PostDetail(post, replies, events) if post else None
+
+    def update(self, post: Post, expected_version: int, event: Event | None = None) -> None:
+        item = it.post_item(post)
+        sets, removes, values, names = [], [], {":expected": expected_version}, {}
+        for index, (field, value) in enumerate(sorted(item.items())):
+            if field in ("PK", "SK") or field in _COUNTED:
+                continue
+            names[f"#f{index}"] = field
+            if value is None:
+                removes.append(f"#f{index}")
+            else:
+                sets.append(f"#f{index} = :v{index}")
+                values[f":v{index}"] = value
+        for index, attr in enumerate(a for a in it.index_attrs() if a not in item):
+            names[f"#x{index}"] = attr
+            removes.append(f"#x{index}")
+        names["#version"] = "version"
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        writes: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self.table.name,
+                    "Key": to_item({"PK": keys.post_pk(post.id), "SK": keys.META}),
+                    "UpdateExpression": expression,
+                    "ConditionExpression": "attribute_exists(PK) AND #version = :expected",
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": to_item(values),
+                }
+            }
+        ]
+        if event is not None:
+            writes.append(put_request(self.table, it.event_item(post.id, event)))
+        try:
+            self.table.transact(writes)
+        except ClientError as error:
+            if "ConditionalCheckFailed" in cancellation_codes(error):
+                raise StaleVersion("帖子已被他人更新,请刷新后重试") from error
+            raise
+
+    def add_reply(
+        self,
+        post_id: str,
+        reply: Reply,
+        event: Event | None = None,
+        idempotency: tuple[str, IdempotencyRecord] | None = None,
+    ) -> None:
+        values: dict[str, Any] = {":one": 1, ":now": reply.created_at.isoformat()}
+        expression = "ADD reply_count :one SET updated_at = :now"
+        if reply.official is not None:
+            expression += ", first_official_reply_at = if_not_exists(first_official_reply_at, :now)"
+        writes = [
+            put_request(self.table, it.reply_item(reply), "attribute_not_exists(PK)"),
+            {
+                "Update": {
+                    "TableName": self.table.name,
+                    "Key": to_item({"PK": keys.post_pk(post_id), "SK": keys.META}),
+                    "UpdateExpression": expression,
+                    "ConditionExpression": "attribute_exists(PK)",
+                    "ExpressionAttributeValues": to_item(values),
+                }
+            },
+        ]
+        if event is not None:
+            writes.append(put_request(self.table, it.event_item(post_id, event)))
+        if idempotency is not None:
+            writes.append(
+                put_request(
+                    self.table, self._idempotency_item(idempotency, reply.created_at), "attribute_not_exists(PK)"
+                )
+            )
+        try:
+            self.table.transact(writes)
+        except ClientError as error:
+            codes = cancellation_codes(error)
+            if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+                raise NotFound("帖子不存在") from error
+            if "ConditionalCheckFailed" in codes:
+                raise Conflict("重复的请求") from error
+            raise
+
+    def reply(self, post_id: str, created_ms: int, reply_id: str) -> Reply | None:
+        item = self.table.get(keys.post_pk(post_id), keys.reply_sk(created_ms, reply_id))
+        return it.reply_from(item) if item and item.get("item_type") == "reply" else None
+
+    def _idempotency_item(self, idempotency: tuple[str, IdempotencyRecord], at: datetime) -> dict[str, Any]:
+        scope, record = idempotency
+        return {
+            "PK": keys.idempotency_pk(*scope.split("#", 1)),
+            "SK": "IDEM",
+            "request_hash": record.request_hash,
+            "result_id": record.result_id,
+            "expires_at": int(at.timestamp()) + IDEMPOTENCY_TTL,
+        }
+
+    def feed(
+        self, board: str | None, limit: int, after: str | None, exclude: frozenset[str], author: str | None = None
+    ) -> FeedPage:
+        index, pk = ("GSI2", keys.board_pk(board)) if board else ("GSI1", keys.FEED)
+        if author is not None:
+            index, pk = "GSI3", keys.author_pk(author)
+        kwargs: dict[str, Any] = {
+            "IndexName": index,
+            "KeyConditionExpression": f"{index}PK = :pk",
+            "ExpressionAttributeValues": to_item({":pk": pk}),
+            "ScanIndexForward": False,
+            # One more than needed tells whether another page exists, past any excluded pins.
+            "Limit": limit + len(exclude) + 1,
+        }
+        start = (
+            to_item(
+                {
+                    f"{index}PK": pk,
+                    f"{index}SK": after,
+                    "PK": keys.post_pk(it.post_id_of_feed_key(after)),
+                    "SK": keys.META,
+                }
+            )
+            if after
+            else None
+        )
+        kept: list[Post] = []
+        while True:
+            page, start = self.table.query(**kwargs, **({"ExclusiveStartKey": start} if start else {}))
+            kept.extend(p for p in map(it.post_from, page) if p.id not in exclude)
+            if len(kept) > limit or not start:
+                break
+        if len(kept) > limit:
+            kept = kept[:limit]
+            return FeedPage(kept, it.feed_key(kept[-1]))
+        return FeedPage(kept, None)
+
+    def pinned(self) -> list[Post]:
+        return [
+            it.post_from(item)
+            for item in self.table.query_all(
+                IndexName="GSI4",
+                KeyConditionExpression="GSI4PK = :pk",
+                ExpressionAttributeValues=to_item({":pk": keys.PINNED}),
+            )
+        ]
+
+    def mark_enqueue_failed(self, post_id: str) -> None:
+        self.table.call(
+            "update_item",
+            TableName=self.table.name,
+            Key=to_item({"PK": keys.post_pk(post_id), "SK": keys.META}),
+            UpdateExpression="SET enqueue_failed = :t",
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeValues=to_item({":t": True}),
+        )
+
+    def reschedule(self, post_id: str, at: datetime) -> None:
+        try:
+            self.table.call(
+                "update_item",
+                TableName=self.table.name,
+                Key=to_item({"PK": keys.post_pk(post_id), "SK": keys.META}),
+                UpdateExpression="SET GSI5SK = :sk",
+                ConditionExpression="attribute_exists(GSI5PK)",
+                ExpressionAttributeValues=to_item({":sk": keys.epoch_ms_key(int(at.timestamp() * 1000), post_id)}),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    def due(self, now: datetime, limit: int) -> list[Post]:
+        upper = keys.epoch_ms_key(int(now.timestamp() * 1000), "~")
+        found, _ = self.table.query(
+            IndexName="GSI5",
+            KeyConditionExpression="GSI5PK = :pk AND GSI5SK <= :upper",
+            ExpressionAttributeValues=to_item({":pk": keys.DUE, ":upper": upper}),
+            Limit=limit,
+        )
+        return [it.post_from(item) for item in found]
+
+    def count_flag(self, post_id: str) -> int:
+        response = self.table.call(
+            "update_item",
+            TableName=self.table.name,
+            Key=to_item({"PK": keys.post_pk(post_id), "SK": keys.META}),
+            UpdateExpression="ADD flag_count :one",
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeValues=to_item({":one": 1}),
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(response["Attributes"]["flag_count"]["N"])
