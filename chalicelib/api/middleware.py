@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -38,6 +39,10 @@ def common_headers(request: Request, get_response: Callable[[Request], Response]
                             headers={**response.headers, **JSON_HEADERS})
     headers: dict[str, Any] = response.headers
     headers["X-Content-Type-Options"] = "nosniff"
+    origin = request.headers.get("origin")
+    if origin and origin.rstrip("/") == os.environ.get("SITE_URL", "").rstrip("/"):
+        headers["Access-Control-Allow-Origin"] = origin  # the site's own origin only, never "*"
+        headers["Vary"] = "Origin"
     if request.headers.get("authorization") or request.method != "GET":
         headers["Cache-Control"] = "no-store"
     return response

@@ -10,7 +10,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.boards import BOARDS_BY_ID, POST_TYPE_NAMES
+from chalicelib.domain.boards import BOARDS_BY_ID, POLICE_ONLY_TYPES, POST_TYPE_NAMES
 from chalicelib.domain.errors import StaleVersion
 from chalicelib.domain.people import Actor, Officer
 from chalicelib.domain.posts import Event, Post, UnitRef, now_cst
@@ -80,6 +80,8 @@ class Dispatcher:
         if post is None:
             log.warning("dispatch of a missing post", extra={"post_id": post_id})
             return
+        if post.type in POLICE_ONLY_TYPES:
+            return  # a notice by the police themselves
         if post.status == "received":
             post = self._assign(post)
         if self.incidents is not None and self.incidents.is_incident(post):

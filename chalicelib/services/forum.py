@@ -113,7 +113,8 @@ class Forum:
                 return replay
             raise
         self.stats.add(["all"], {"posts": 1})
-        self._enqueue(post)
+        if post.type not in POLICE_ONLY_TYPES:  # notices by the police need no dispatch
+            self._enqueue(post)
         return post
 
     def _replay(self, scope: str, request_hash: str) -> Post | None:
@@ -127,7 +128,7 @@ class Forum:
     def _enqueue(self, post: Post) -> None:
         """Send the dispatch message; on failure the post stays marked for the sweep."""
         try:
-            self.queue.enqueue(post.id, "dispatch")
+            self.queue.enqueue(post.id, "dispatch", **({"urgent": "1"} if post.urgent else {}))
         except Exception:
             log.exception("dispatch enqueue failed", extra={"post_id": post.id})
             try:

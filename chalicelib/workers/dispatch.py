@@ -22,7 +22,9 @@ def dispatch_post(event: SQSEvent) -> None:
     """Carry out each work message; a failing record is retried, then kept by the DLQ."""
     svc = services()
     done, failed = [], 0
-    for record in event:
+    # Urgent posts (emergency wording) first; the rest in the order SQS gave them.
+    records = sorted(event, key=lambda r: '"urgent"' not in r.body)
+    for record in records:
         try:
             svc.dispatcher.handle(json.loads(record.body))
             done.append(record.receipt_handle)

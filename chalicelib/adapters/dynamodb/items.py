@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.dynamodb import keys
+from chalicelib.domain.boards import POLICE_ONLY_TYPES
 from chalicelib.domain.people import Officer, Unit, User
 from chalicelib.domain.posts import Event, Post, Reply, epoch_ms
 
@@ -27,8 +28,8 @@ def post_id_of_feed_key(key: str) -> str:
 
 def due_at(post: Post) -> datetime | None:
     """Return when the sweep next has work for a post: re-queue its dispatch, or escalate it."""
-    if post.hidden:
-        return None
+    if post.hidden or post.type in POLICE_ONLY_TYPES:
+        return None  # hidden, or a notice of the police themselves: nothing to dispatch or escalate
     if post.status == "received":
         return post.created_at + DISPATCH_GRACE
     if post.first_official_reply_at is not None or post.first_response_due is None or post.status == "resolved":

@@ -1,0 +1,182 @@
+"""Serve `web/` at `/` and forward `/api/*` to chalice local, as CloudFront does in the cloud."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import os
+import posixpath
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+log = logging.getLogger(__name__)
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".webmanifest": "application/manifest+json; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".map": "application/json; charset=utf-8",
+}
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "content-length",
+    }
+)
+REPLACED_BY_PROXY = HOP_BY_HOP | {"server", "date"}
+API_PREFIX = "/api"
+
+
+class SiteServer(ThreadingHTTPServer):
+    """The local stand-in for CloudFront: static site plus the API under /api."""
+
+    daemon_threads = True
+
+    def __init__(self, port: int, web_root: Path, upstream_port: int = 0) -> None:
+        self.web_root = web_root.resolve()
+        self.upstream_port = upstream_port
+        super().__init__(("127.0.0.1", port), SiteHandler)
+
+
+class SiteHandler(BaseHTTPRequestHandler):
+    """Route one request to the static files or to the API."""
+
+    server: SiteServer
+    protocol_version = "HTTP/1.1"
+    server_version = "police24-local"
+    sys_version = ""
+
+    def version_string(self) -> str:
+        """Name the server without a Python version."""
+        return self.server_version
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Log through `logging` at debug level (chalice local already logs API calls)."""
+        log.debug("%s %s", self.address_string(), format % args)
+
+    def _is_api(self) -> bool:
+        path = urlsplit(self.path).path
+        return path == API_PREFIX or path.startswith(API_PREFIX + "/")
+
+    def _handle(self) -> None:
+        if self._is_api():
+            self._forward()
+        elif self.command in ("GET", "HEAD"):
+            self._static()
+        else:
+            self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"", "text/plain", {"Allow": "GET, HEAD"})
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle
+
+    def _read_body(self) -> bytes:
+        """Read the request body, de-chunking it if needed."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks: list[bytes] = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _forward(self) -> None:
+        """Pass the request to chalice local and its answer back unchanged."""
+        body = self._read_body()
+        target = self.path[len(API_PREFIX) :] or "/"
+        if not target.startswith("/"):
+            target = "/" + target
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+        if body or self.command in ("POST", "PUT", "PATCH"):
+            headers["Content-Length"] = str(len(body))
+        connection = http.client.HTTPConnection("127.0.0.1", self.server.upstream_port, timeout=60)
+        try:
+            connection.request(self.command, target, body=body or None, headers=headers)
+            answer = connection.getresponse()
+            payload = answer.read()
+            extra = [(k, v) for k, v in answer.getheaders() if k.lower() not in REPLACED_BY_PROXY]
+            status = answer.status
+        except OSError as error:
+            log.warning("proxy: API unreachable: %s", error)
+            message = {"error": {"code": "bad_gateway", "message": "the local API is not answering"}}
+            payload = json.dumps(message).encode("utf-8")
+            extra = [("Content-Type", "application/json"), ("X-Content-Type-Options", "nosniff")]
+            status = HTTPStatus.BAD_GATEWAY
+        finally:
+            connection.close()
+        self.send_response(status)
+        for key, value in extra:
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+    def _resolve(self) -> Path | None:
+        """Map the URL path to a file under the web root, or None."""
+        raw = unquote(urlsplit(self.path).path)
+        if "\x00" in raw or "\\" in raw:
+            return None
+        clean = posixpath.normpath("/" + raw.lstrip("/"))
+        if raw.endswith("/"):
+            clean = clean.rstrip("/") + "/index.html"
+        if any(part.startswith(".") for part in clean.split("/") if part):
+            return None
+        root = self.server.web_root
+        candidate = Path(os.path.realpath(root / clean.lstrip("/")))
+        if candidate != root and root not in candidate.parents:
+            return None
+        return candidate if candidate.is_file() else None
+
+    def _static(self) -> None:
+        """Serve one file from the web root; never a directory listing."""
+        path = self._resolve()
+        if path is None:
+            body = "<!doctype html><meta charset=utf-8><title>404</title><p>404 找不到页面</p>"
+            self._send(HTTPStatus.NOT_FOUND, body.encode("utf-8"), CONTENT_TYPES[".html"])
+            return
+        content_type = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+        self._send(HTTPStatus.OK, path.read_bytes(), content_type, {"Cache-Control": "no-cache"})
+
+    def _send(
+        self,
+        status: HTTPStatus,
+        body: bytes,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "same-origin")
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)

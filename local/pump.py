@@ -1,0 +1,209 @@
+"""Feed SQS messages and the schedule to the app's Lambda handlers, as Lambda would."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+from chalice.app import ScheduledEventConfig, SQSEventConfig
+from chalice.local import LambdaContext
+from moto.core.models import DEFAULT_ACCOUNT_ID
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+@dataclass(frozen=True)
+class QueueBinding:
+    """A queue and the Lambda function that consumes it."""
+
+    function_name: str
+    queue_name: str
+    url: str
+    arn: str
+    batch_size: int
+    handler: Handler
+
+
+@dataclass(frozen=True)
+class ScheduleBinding:
+    """A Lambda function that runs on a schedule."""
+
+    function_name: str
+    expression: str
+    handler: Handler
+
+
+def _expression(config: ScheduledEventConfig) -> str:
+    expression = config.schedule_expression
+    return expression if isinstance(expression, str) else expression.to_string()
+
+
+def discover(chalice_app: Any, sqs: Any) -> tuple[list[QueueBinding], list[ScheduleBinding]]:
+    """Find the app's SQS and schedule handlers (blueprints included) and resolve queue URLs."""
+    queues: list[QueueBinding] = []
+    schedules: list[ScheduleBinding] = []
+    for source in chalice_app.event_sources:
+        handler = chalice_app.handler_map[source.name]
+        if isinstance(source, SQSEventConfig):
+            name = source.queue or str(source.queue_arn).rsplit(":", 1)[-1]
+            try:
+                url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+            except ClientError:
+                log.warning("pump: queue %s of %s does not exist; skipped", name, source.name)
+                continue
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+            queues.append(
+                QueueBinding(
+                    function_name=source.name,
+                    queue_name=name,
+                    url=url,
+                    arn=arn["Attributes"]["QueueArn"],
+                    batch_size=max(1, min(10, int(source.batch_size))),
+                    handler=handler,
+                )
+            )
+        elif isinstance(source, ScheduledEventConfig):
+            schedules.append(ScheduleBinding(source.name, _expression(source), handler))
+    return queues, schedules
+
+
+def _lambda_attribute(value: dict[str, Any]) -> dict[str, Any]:
+    """Turn an SQS API message attribute into the camelCase shape Lambda delivers."""
+    binary = value.get("BinaryValue")
+    return {
+        "stringValue": value.get("StringValue"),
+        "binaryValue": base64.b64encode(binary).decode("ascii") if binary else None,
+        "stringListValues": list(value.get("StringListValues", [])),
+        "binaryListValues": [base64.b64encode(b).decode("ascii") for b in value.get("BinaryListValues", [])],
+        "dataType": value.get("DataType", "String"),
+    }
+
+
+def sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> dict[str, Any]:
+    """Build the event Lambda's SQS integration would pass for these received messages."""
+    records = [
+        {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": dict(message.get("Attributes", {})),
+            "messageAttributes": {
+                name: _lambda_attribute(value) for name, value in message.get("MessageAttributes", {}).items()
+            },
+            "md5OfBody": message.get("MD5OfBody", ""),
+            "eventSource": "aws:sqs",
+            "eventSourceARN": queue_arn,
+            "awsRegion": region,
+        }
+        for message in messages
+    ]
+    return {"Records": records}
+
+
+def scheduled_event(rule: str, region: str, now: float | None = None) -> dict[str, Any]:
+    """Build the event EventBridge passes to a scheduled Lambda."""
+    moment = datetime.fromtimestamp(time.time() if now is None else now, UTC)
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": DEFAULT_ACCOUNT_ID,
+        "time": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": region,
+        "resources": [f"arn:aws:events:{region}:{DEFAULT_ACCOUNT_ID}:rule/{rule}"],
+        "detail": {},
+    }
+
+
+class Pump:
+    """Long-poll each bound queue and call its handler; call schedule handlers every minute."""
+
+    def __init__(
+        self,
+        chalice_app: Any,
+        sqs: Any,
+        *,
+        region: str = "us-east-1",
+        wait_seconds: int = 1,
+        schedule_interval: float = 60.0,
+    ) -> None:
+        self.sqs = sqs
+        self.region = region
+        self.wait_seconds = wait_seconds
+        self.schedule_interval = schedule_interval
+        self.queues, self.schedules = discover(chalice_app, sqs)
+
+    def poll(self, binding: QueueBinding, wait_seconds: int | None = None) -> tuple[int, int]:
+        """Receive one batch, hand it to the handler; return (received, deleted)."""
+        wait = self.wait_seconds if wait_seconds is None else wait_seconds
+        answer = self.sqs.receive_message(
+            QueueUrl=binding.url,
+            MaxNumberOfMessages=binding.batch_size,
+            WaitTimeSeconds=wait,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        )
+        messages = answer.get("Messages", [])
+        if not messages:
+            return 0, 0
+        event = sqs_event(messages, binding.arn, self.region)
+        context = LambdaContext(binding.function_name, memory_size=256, max_runtime_ms=30_000)
+        try:
+            binding.handler(event, context)
+        except Exception:
+            ids = ", ".join(m["MessageId"] for m in messages)
+            log.exception("pump: %s failed on %s; left for retry", binding.function_name, ids)
+            return len(messages), 0
+        self.sqs.delete_message_batch(
+            QueueUrl=binding.url,
+            Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(messages)],
+        )
+        log.info("pump: %s handled %d message(s)", binding.function_name, len(messages))
+        return len(messages), len(messages)
+
+    def run_schedules(self) -> int:
+        """Call every schedule handler once; return how many succeeded."""
+        done = 0
+        for binding in self.schedules:
+            context = LambdaContext(binding.function_name, memory_size=256, max_runtime_ms=60_000)
+            try:
+                binding.handler(scheduled_event(binding.function_name, self.region), context)
+                done += 1
+            except Exception:
+                log.exception("pump: schedule %s failed", binding.function_name)
+        return done
+
+    def _consume(self, binding: QueueBinding, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                self.poll(binding)
+            except Exception:
+                log.exception("pump: polling %s failed", binding.queue_name)
+                stop.wait(1.0)
+
+    def _tick(self, stop: threading.Event) -> None:
+        while not stop.wait(self.schedule_interval):
+            self.run_schedules()
+
+    def start(self, stop: threading.Event) -> list[threading.Thread]:
+        """Start one thread per queue and one for the schedule; they end when `stop` is set."""
+        threads = [
+            threading.Thread(target=self._consume, args=(b, stop), name=f"pump-{b.queue_name}") for b in self.queues
+        ]
+        if self.schedules:
+            threads.append(threading.Thread(target=self._tick, args=(stop,), name="pump-schedule"))
+        for thread in threads:
+            thread.daemon = True
+            thread.start()
+        return threads

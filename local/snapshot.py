@@ -1,0 +1,172 @@
+"""Keep the local table in `.data/table.json`: dump it atomically, restore it at start."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+Item = dict[str, Any]
+TTL_ATTRIBUTE = "expires_at"
+
+
+def scan(client: Any, table: str) -> list[Item]:
+    """Read every item of the table in DynamoDB's typed form (dev tooling only)."""
+    items: list[Item] = []
+    for page in client.get_paginator("scan").paginate(TableName=table, ConsistentRead=True):
+        items.extend(page["Items"])
+    items.sort(key=lambda item: (_key_text(item, "PK"), _key_text(item, "SK")))
+    return items
+
+
+def _key_text(item: Item, name: str) -> str:
+    value = item.get(name, {})
+    return str(next(iter(value.values()), "")) if isinstance(value, dict) else ""
+
+
+def _encode(value: Any) -> Any:
+    """Turn typed values into JSON: binary becomes base64, as on DynamoDB's wire."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for kind, inner in value.items():
+            if kind == "B":
+                out[kind] = base64.b64encode(inner).decode("ascii")
+            elif kind == "BS":
+                out[kind] = [base64.b64encode(b).decode("ascii") for b in inner]
+            else:
+                out[kind] = _encode(inner)
+        return out
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    """Invert `_encode`."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for kind, inner in value.items():
+            if kind == "B":
+                out[kind] = base64.b64decode(inner)
+            elif kind == "BS":
+                out[kind] = [base64.b64decode(b) for b in inner]
+            else:
+                out[kind] = _decode(inner)
+        return out
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def serialize(items: list[Item]) -> bytes:
+    """Render items as stable UTF-8 JSON."""
+    document = {"format": "dynamodb-typed-json/1", "items": [_encode(i) for i in items]}
+    text = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True)
+    return text.encode("utf-8")
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write a file so that readers see the old or the new content, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def dump(client: Any, table: str, path: Path) -> int:
+    """Write every item of the table to `path`; return how many."""
+    items = scan(client, table)
+    write_atomically(path, serialize(items))
+    return len(items)
+
+
+def load(path: Path) -> list[Item]:
+    """Read the items of a snapshot file (none if there is no file)."""
+    if not path.exists():
+        return []
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return [_decode(item) for item in document["items"]]
+
+
+def _expired(item: Item, now: float) -> bool:
+    """Tell whether DynamoDB's TTL would have removed the item by now."""
+    ttl = item.get(TTL_ATTRIBUTE, {})
+    try:
+        return "N" in ttl and float(ttl["N"]) < now
+    except ValueError:
+        return False
+
+
+def _chunks(items: list[Item], size: int = 25) -> Iterator[list[Item]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def restore(client: Any, table: str, path: Path, *, now: float | None = None) -> int:
+    """Put the snapshot's items into the table, leaving out TTL-expired ones; return how many."""
+    moment = time.time() if now is None else now
+    items = [item for item in load(path) if not _expired(item, moment)]
+    for chunk in _chunks(items):
+        requests: list[dict[str, Any]] = [{"PutRequest": {"Item": item}} for item in chunk]
+        while requests:
+            answer = client.batch_write_item(RequestItems={table: requests})
+            requests = answer.get("UnprocessedItems", {}).get(table, [])
+    return len(items)
+
+
+class Snapshotter:
+    """Dump the table whenever its content changed since the last dump."""
+
+    def __init__(self, client: Any, table: str, path: Path) -> None:
+        self.client = client
+        self.table = table
+        self.path = path
+        self._digest = ""
+        self._lock = threading.Lock()
+
+    def restore(self) -> int:
+        """Restore the snapshot and remember its content as already saved."""
+        count = restore(self.client, self.table, self.path)
+        self._digest = hashlib.sha256(serialize(scan(self.client, self.table))).hexdigest()
+        return count
+
+    def dump_if_changed(self) -> bool:
+        """Write the snapshot if the table changed; tell whether it wrote."""
+        with self._lock:
+            data = serialize(scan(self.client, self.table))
+            digest = hashlib.sha256(data).hexdigest()
+            if digest == self._digest:
+                return False
+            write_atomically(self.path, data)
+            self._digest = digest
+            return True
+
+    def run(self, stop: threading.Event, interval: float = 2.0) -> None:
+        """Dump every `interval` seconds until stopped (the caller dumps once more after)."""
+        _every(stop, interval, self.dump_if_changed, "snapshot")
+
+
+def _every(stop: threading.Event, interval: float, action: Callable[[], object], what: str) -> None:
+    """Call `action` every `interval` seconds until `stop` is set, logging failures."""
+    while not stop.wait(interval):
+        try:
+            action()
+        except Exception:
+            log.exception("%s failed", what)
