@@ -22,6 +22,7 @@ from moto.server import ThreadedMotoServer
 
 from local import demo, seed
 from local.chalice_local import free_port, start_chalice, stop_process, wait_for_http
+from local.cad_simulator import CadSimulator
 from local.outbox import OutboxCollector
 from local.provision import env_for, provision
 from local.proxy import SiteServer
@@ -80,6 +81,7 @@ class Stack:
         self.chalice: Popen[bytes] | None = None
         self.snapshotter: Snapshotter | None = None
         self.collector: OutboxCollector | None = None
+        self.cad: CadSimulator | None = None
         self.threads: list[threading.Thread] = []
         self.admin_key = ""
 
@@ -141,12 +143,14 @@ class Stack:
         self.site.upstream_port = internal
         self._thread(self.site.serve_forever, "proxy")
         self.serving = True
+        self.cad = CadSimulator(f"http://127.0.0.1:{self.port}/api", os.environ["CAD_SECRET"])
         self.collector = OutboxCollector(
             dynamodb,
             outputs["TableName"],
             region=REGION,
             sqs=boto3.client("sqs"),
             cad_queue_url=outputs.get("CadQueueUrl", ""),
+            on_cad=self.cad.on_record,
         )
         self._thread(self.collector.run, "outbox", self.stop)
         self._start_pump()
@@ -203,6 +207,8 @@ class Stack:
     def shutdown(self) -> None:
         """Stop everything that was started, saving the table last."""
         self.stop.set()
+        if self.cad is not None:
+            self.cad.stop()
         if self.site is not None:
             if self.serving:
                 self.site.shutdown()

@@ -109,7 +109,9 @@ class OutboxCollector:
         clock: Callable[[], float] = time.time,
         sqs: Any = None,
         cad_queue_url: str = "",
+        on_cad: Callable[[str], None] | None = None,
     ) -> None:
+        self.on_cad = on_cad
         self.client = client
         self.table = table
         self.region = region
@@ -149,7 +151,10 @@ class OutboxCollector:
             if not messages:
                 return added
             for message in messages:
-                added += self._record(Delivery(key=message["MessageId"], channel="cad", to="110", body=message["Body"]))
+                new = self._record(Delivery(key=message["MessageId"], channel="cad", to="110", body=message["Body"]))
+                if new and self.on_cad is not None:
+                    self.on_cad(message["Body"])
+                added += new
             self.sqs.delete_message_batch(
                 QueueUrl=self.cad_queue_url,
                 Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(messages)],

@@ -1,0 +1,1 @@
+"""Count AWS calls and bytes per API operation, and time the import of app.py (`make bench`)."""

@@ -1,0 +1,75 @@
+"""Drive each measured API operation once over its HTTP route and record the AWS calls it made."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from bench.counting import CallRecorder, Calls
+from bench.stack import Http
+
+OPERATIONS = ("feed first page", "feed next page", "post detail", "create post", "reply")
+ROUTES = {
+    "feed first page": "GET /posts",
+    "feed next page": "GET /posts?cursor=…",
+    "post detail": "GET /posts/{id}",
+    "create post": "POST /posts",
+    "reply": "POST /posts/{id}/replies",
+}
+NEW_POST = {
+    "board": "report",
+    "type": "report",
+    "title": "小区门口有人兜售假药",
+    "body": "每天早上七点左右,昆区锦泰驾校小区门口有两名男子向老人兜售所谓“特效药”,价格很高,请民警核查。",
+    "district": "昆都仑区",
+}
+REPLY = {"body": "补充一下:今天早上又看到了,穿灰色外套,骑一辆蓝色三轮车。"}
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one pass over the operations recorded, and the post it created."""
+
+    calls: dict[str, Calls]
+    created_post_id: str
+    feed_page_size: int
+    pinned_shown: int
+
+
+def feed_first_page(http: Http, recorder: CallRecorder, token: str) -> tuple[Calls, dict[str, object]]:
+    with recorder.recording() as calls:
+        page = http.call("GET", "/posts", token=token)
+    return calls, page
+
+
+def feed_next_page(http: Http, recorder: CallRecorder, token: str, cursor: str) -> Calls:
+    with recorder.recording() as calls:
+        http.call("GET", f"/posts?cursor={quote(cursor)}", token=token)
+    return calls
+
+
+def post_detail(http: Http, recorder: CallRecorder, token: str, post_id: str) -> Calls:
+    with recorder.recording() as calls:
+        http.call("GET", f"/posts/{post_id}", token=token)
+    return calls
+
+
+def run_operations(http: Http, recorder: CallRecorder, token: str, target_id: str) -> Run:
+    """Measure the five operations in order; the reply goes to the target post."""
+    first, page = feed_first_page(http, recorder, token)
+    cursor = page.get("next_cursor")
+    if not isinstance(cursor, str):
+        raise RuntimeError("the first feed page has no next_cursor: fill more posts")
+    calls = {"feed first page": first, "feed next page": feed_next_page(http, recorder, token, cursor)}
+    calls["post detail"] = post_detail(http, recorder, token, target_id)
+    with recorder.recording() as calls["create post"]:
+        created = http.call("POST", "/posts", NEW_POST, token=token, expect=201)
+    with recorder.recording() as calls["reply"]:
+        http.call("POST", f"/posts/{target_id}/replies", REPLY, token=token, expect=201)
+    posts, pinned = page.get("posts"), page.get("pinned")
+    return Run(
+        calls,
+        str(created["id"]),
+        len(posts) if isinstance(posts, list) else 0,
+        len(pinned) if isinstance(pinned, list) else 0,
+    )

@@ -1,0 +1,459 @@
+"""In-memory fakes of the ports in chalicelib/services/ports.py, with the DynamoDB adapters' semantics."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from chalicelib.adapters.dynamodb.items import due_at
+from chalicelib.domain.errors import Conflict, NotFound, StaleVersion
+from chalicelib.domain.people import Officer, Routing, Unit, User
+from chalicelib.domain.posts import Event, Post, Reply, epoch_ms
+from chalicelib.services.audit import AuditEntry
+from chalicelib.services.ports import FeedPage, IdempotencyRecord, OtpRecord, PostDetail
+
+IDEMPOTENCY_TTL = timedelta(hours=24)
+COUNTED = ("reply_count", "first_official_reply_at", "flag_count")
+
+
+def feed_key(post: Post) -> str:
+    """Return a post's place in the feed: `<13-digit epoch ms>#<post id>`, as the feed indexes sort it."""
+    return f"{epoch_ms(post.created_at):013d}#{post.id}"
+
+
+def _timeline_key(moment: datetime, ident: str) -> tuple[int, str]:
+    return epoch_ms(moment), ident
+
+
+class InMemoryPostRepository:
+    """Posts, replies, timelines and idempotency records in dicts; every read and write copies."""
+
+    def __init__(self) -> None:
+        self.posts: dict[str, Post] = {}
+        self.replies: dict[str, dict[str, Reply]] = {}
+        self.events: dict[str, dict[str, Event]] = {}
+        self.idempotency: dict[str, tuple[IdempotencyRecord, datetime]] = {}
+        self.next_check: dict[str, datetime] = {}  # the sparse "due" index: set on add and update only
+        self._lock = threading.Lock()
+
+    def _index_due(self, post: Post) -> None:
+        at = due_at(post)
+        if at is None:
+            self.next_check.pop(post.id, None)
+        else:
+            self.next_check[post.id] = at
+
+    def add(self, post: Post, event: Event, idempotency: tuple[str, IdempotencyRecord] | None = None) -> None:
+        with self._lock:
+            if post.id in self.posts:
+                raise Conflict("重复的请求")
+            if idempotency is not None and idempotency[0] in self.idempotency:
+                raise Conflict("重复的请求")
+            self.posts[post.id] = post.model_copy(deep=True)
+            self.replies[post.id] = {}
+            self.events[post.id] = {event.id: event}
+            self._index_due(post)
+            if idempotency is not None:
+                scope, record = idempotency
+                self.idempotency[scope] = (record, post.created_at + IDEMPOTENCY_TTL)
+
+    def get(self, post_id: str) -> Post | None:
+        post = self.posts.get(post_id)
+        return post.model_copy(deep=True) if post else None
+
+    def detail(self, post_id: str) -> PostDetail | None:
+        post = self.get(post_id)
+        if post is None:
+            return None
+        replies = sorted(self.replies[post_id].values(), key=lambda r: _timeline_key(r.created_at, r.id))
+        events = sorted(self.events[post_id].values(), key=lambda e: _timeline_key(e.at, e.id))
+        return PostDetail(post, replies, events)
+
+    def update(self, post: Post, expected_version: int, event: Event | None = None) -> None:
+        with self._lock:
+            stored = self.posts.get(post.id)
+            if stored is None or stored.version != expected_version:
+                raise StaleVersion("帖子已被他人更新,请刷新后重试")
+            # Counters belong to add_reply and count_flag: a saved copy never overwrites them.
+            self.posts[post.id] = post.model_copy(deep=True, update={name: getattr(stored, name) for name in COUNTED})
+            self._index_due(post)
+            if event is not None:
+                self.events[post.id][event.id] = event
+
+    def add_reply(
+        self,
+        post_id: str,
+        reply: Reply,
+        event: Event | None = None,
+        idempotency: tuple[str, IdempotencyRecord] | None = None,
+    ) -> None:
+        with self._lock:
+            stored = self.posts.get(post_id)
+            if stored is None:
+                raise NotFound("帖子不存在")
+            if reply.id in self.replies[post_id] or (idempotency is not None and idempotency[0] in self.idempotency):
+                raise Conflict("重复的请求")
+            self.replies[post_id][reply.id] = reply
+            changes: dict[str, Any] = {"reply_count": stored.reply_count + 1, "updated_at": reply.created_at}
+            if reply.official is not None and stored.first_official_reply_at is None:
+                changes["first_official_reply_at"] = reply.created_at
+            self.posts[post_id] = stored.model_copy(update=changes)
+            if event is not None:
+                self.events[post_id][event.id] = event
+            if idempotency is not None:
+                scope, record = idempotency
+                self.idempotency[scope] = (record, reply.created_at + IDEMPOTENCY_TTL)
+
+    def reply(self, post_id: str, created_ms: int, reply_id: str) -> Reply | None:
+        found = self.replies.get(post_id, {}).get(reply_id)
+        return found if found is not None and epoch_ms(found.created_at) == created_ms else None
+
+    def count_flag(self, post_id: str) -> int:
+        with self._lock:
+            stored = self.posts.get(post_id)
+            if stored is None:
+                raise NotFound("帖子不存在")
+            self.posts[post_id] = stored.model_copy(update={"flag_count": stored.flag_count + 1})
+            return stored.flag_count + 1
+
+    def feed(
+        self, board: str | None, limit: int, after: str | None, exclude: frozenset[str], author: str | None = None
+    ) -> FeedPage:
+        if author is not None:  # an author sees their own posts on every board, hidden ones included
+            chosen = [p for p in self.posts.values() if p.author_id == author]
+        else:
+            chosen = [p for p in self.posts.values() if not p.hidden and (board is None or p.board == board)]
+        candidates = sorted((p for p in chosen if p.id not in exclude), key=feed_key, reverse=True)
+        if after is not None:
+            candidates = [p for p in candidates if feed_key(p) < after]
+        page = [p.model_copy(deep=True) for p in candidates[:limit]]
+        more = len(candidates) > limit
+        return FeedPage(page, feed_key(page[-1]) if more and page else None)
+
+    def pinned(self) -> list[Post]:
+        pinned = [p for p in self.posts.values() if p.pin is not None]
+        pinned.sort(key=lambda p: _timeline_key(p.pin.at, p.id) if p.pin else (0, p.id))
+        return [p.model_copy(deep=True) for p in pinned]
+
+    def mark_enqueue_failed(self, post_id: str) -> None:
+        with self._lock:
+            stored = self.posts.get(post_id)
+            if stored is None:
+                raise NotFound("帖子不存在")
+            self.posts[post_id] = stored.model_copy(update={"enqueue_failed": True})
+
+    def reschedule(self, post_id: str, at: datetime) -> None:
+        with self._lock:
+            if post_id in self.next_check:
+                self.next_check[post_id] = at
+
+    def due(self, now: datetime, limit: int) -> list[Post]:
+        due = [(at, post_id) for post_id, at in self.next_check.items() if epoch_ms(at) <= epoch_ms(now)]
+        due.sort(key=lambda pair: _timeline_key(*pair))
+        return [self.posts[post_id].model_copy(deep=True) for _, post_id in due[:limit]]
+
+
+class InMemoryIdempotencyStore:
+    """Reads the idempotency records a post repository wrote with the posts they created."""
+
+    def __init__(self, posts: InMemoryPostRepository, clock: FixedClock | None = None) -> None:
+        self._posts, self._clock = posts, clock
+
+    def get(self, scope: str) -> IdempotencyRecord | None:
+        found = self._posts.idempotency.get(scope)
+        if found is None:
+            return None
+        record, expires_at = found
+        if self._clock is not None and expires_at < self._clock.now():
+            return None
+        return record
+
+
+class InMemoryUserRepository:
+    """Accounts by id and by phone."""
+
+    def __init__(self) -> None:
+        self.users: dict[str, User] = {}
+        self._lock = threading.Lock()
+
+    def by_phone(self, phone: str) -> User | None:
+        return next((u for u in self.users.values() if u.phone == phone), None)
+
+    def get(self, user_id: str) -> User | None:
+        return self.users.get(user_id)
+
+    def create(self, user: User) -> User:
+        with self._lock:
+            existing = self.by_phone(user.phone)
+            if existing is not None:
+                return existing
+            if user.id in self.users:
+                raise Conflict("账号已存在")
+            self.users[user.id] = user
+            return user
+
+    def set_nickname(self, user_id: str, nickname: str) -> User:
+        user = self.users.get(user_id)
+        if user is None:
+            raise NotFound("账号不存在")
+        renamed = user.model_copy(update={"nickname": nickname})
+        self.users[user_id] = renamed
+        return renamed
+
+
+class InMemoryDirectoryRepository:
+    """Units, officers, their subscriptions and the routing rules."""
+
+    def __init__(self) -> None:
+        self.unit_map: dict[str, Unit] = {}
+        self.officer_map: dict[str, Officer] = {}
+        self.subscription_map: dict[str, list[str]] = {}
+        self.rules = Routing()
+
+    def units(self) -> list[Unit]:
+        return [self.unit_map[k] for k in sorted(self.unit_map)]
+
+    def unit(self, unit_id: str) -> Unit | None:
+        return self.unit_map.get(unit_id)
+
+    def put_unit(self, unit: Unit) -> None:
+        self.unit_map[unit.id] = unit
+
+    def officer(self, officer_id: str) -> Officer | None:
+        return self.officer_map.get(officer_id)
+
+    def officers(self) -> list[Officer]:
+        return [self.officer_map[k] for k in sorted(self.officer_map)]
+
+    def officer_by_phone(self, phone: str) -> Officer | None:
+        return next((o for o in self.officers() if o.phone == phone), None)
+
+    def officers_of(self, unit_id: str) -> list[Officer]:
+        return [o for o in self.officers() if o.unit_id == unit_id]
+
+    def put_officer(self, officer: Officer) -> None:
+        self.officer_map[officer.id] = officer
+
+    def subscriptions(self, officer_id: str) -> list[str]:
+        return list(self.subscription_map.get(officer_id, []))
+
+    def set_subscriptions(self, officer_id: str, ids: list[str]) -> None:
+        self.subscription_map[officer_id] = list(ids)
+
+    def routing(self) -> Routing:
+        return self.rules
+
+    def put_routing(self, routing: Routing) -> None:
+        self.rules = routing
+
+
+class InMemoryOtpRepository:
+    """Pending codes by phone; like the table, expiry is kept to the whole second."""
+
+    GONE = 10**6  # what count_try answers for a phone without a code
+
+    def __init__(self) -> None:
+        self.records: dict[str, OtpRecord] = {}
+        self._lock = threading.Lock()
+
+    def put(self, record: OtpRecord) -> None:
+        self.records[record.phone] = OtpRecord(
+            record.phone, record.code_hash, record.expires_at.replace(microsecond=0), record.tries
+        )
+
+    def get(self, phone: str) -> OtpRecord | None:
+        return self.records.get(phone)
+
+    def count_try(self, phone: str) -> int:
+        with self._lock:
+            record = self.records.get(phone)
+            if record is None:
+                return self.GONE
+            record = OtpRecord(record.phone, record.code_hash, record.expires_at, record.tries + 1)
+            self.records[phone] = record
+            return record.tries
+
+    def delete(self, phone: str) -> None:
+        self.records.pop(phone, None)
+
+
+class InMemoryNoticeLedger:
+    """One-time effects per post: claimed, then confirmed (done for good) or released."""
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, str], tuple[str, int | None]] = {}  # (post, key) -> (state, claimed at)
+        self._lock = threading.Lock()
+
+    def claim(self, post_id: str, key: str, now: datetime, stale_after: int = 60) -> bool:
+        stamp = int(now.timestamp())
+        with self._lock:
+            found = self.entries.get((post_id, key))
+            if found is not None:
+                state, at = found
+                if state != "claimed" or at is None or at >= stamp - stale_after:
+                    return False
+            self.entries[(post_id, key)] = ("claimed", stamp)
+            return True
+
+    def confirm(self, post_id: str, key: str) -> None:
+        with self._lock:
+            _, at = self.entries.get((post_id, key), ("done", None))
+            self.entries[(post_id, key)] = ("done", at)
+
+    def release(self, post_id: str, key: str) -> None:
+        with self._lock:
+            if self.entries.get((post_id, key), ("", None))[0] == "claimed":
+                del self.entries[(post_id, key)]
+
+    def done(self, post_id: str) -> set[str]:
+        """Return the keys of a post's confirmed effects."""
+        return {key for (pid, key), (state, _) in self.entries.items() if pid == post_id and state == "done"}
+
+
+class InMemoryStatsRepository:
+    """Counters per scope (`all` or a unit id)."""
+
+    def __init__(self) -> None:
+        self.scopes: dict[str, dict[str, int]] = {}
+        self._lock = threading.Lock()
+
+    def add(self, scopes: list[str], counters: dict[str, int]) -> None:
+        with self._lock:
+            for scope in scopes:
+                mine = self.scopes.setdefault(scope, {})
+                for name, value in counters.items():
+                    mine[name] = mine.get(name, 0) + value
+
+    def all(self) -> dict[str, dict[str, int]]:
+        return {scope: dict(counters) for scope, counters in self.scopes.items()}
+
+
+class InMemoryCounters:
+    """Rate-limit counters: the last claim of an interval key and the uses of a quota key."""
+
+    def __init__(self) -> None:
+        self.last: dict[str, float] = {}
+        self.uses: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def take_interval(self, key: str, seconds: int, now: datetime) -> int:
+        stamp = now.timestamp()
+        with self._lock:
+            last = self.last.get(key)
+            if last is None or last <= stamp - seconds:
+                self.last[key] = stamp
+                return 0
+            return max(1, int(last + seconds - stamp + 0.999))
+
+    def take_quota(self, key: str, limit: int, expires: datetime) -> bool:
+        with self._lock:
+            if self.uses.get(key, 0) >= limit:
+                return False
+            self.uses[key] = self.uses.get(key, 0) + 1
+            return True
+
+
+class RecordingOfficerChannel:
+    """Remembers every notice and subscription sync; told to fail (`failing = True`), notify raises."""
+
+    def __init__(self, failing: bool = False) -> None:
+        self.failing = failing
+        self.notices: list[tuple[str, str, str]] = []
+        self.synced: list[tuple[str, list[str]]] = []
+
+    def notify(self, officer_id: str, subject: str, text: str) -> None:
+        if self.failing:
+            raise ConnectionError("the officer topic is unreachable")
+        self.notices.append((officer_id, subject, text))
+
+    def sync(self, officer: Officer, current: list[str]) -> list[str]:
+        self.synced.append((officer.id, list(current)))
+        ids = [f"sub:{officer.id}:sms:{officer.phone}"]
+        if officer.email:
+            ids.append(f"sub:{officer.id}:email:{officer.email}")
+        return ids
+
+    def texts_to(self, officer_id: str) -> list[str]:
+        return [text for to, _, text in self.notices if to == officer_id]
+
+
+class InMemoryAuditLog:
+    """The audit trail in a list; a month reads newest first, paged by `<epoch ms>#<entry id>`."""
+
+    def __init__(self) -> None:
+        self.entries: list[AuditEntry] = []
+
+    def record(self, entry: AuditEntry) -> None:
+        self.entries.append(entry)
+
+    def month(self, month: str, limit: int, after: str | None) -> tuple[list[AuditEntry], str | None]:
+        def key(entry: AuditEntry) -> str:
+            return f"{epoch_ms(entry.at):013d}#{entry.id}"
+
+        chosen = sorted((e for e in self.entries if e.at.strftime("%Y-%m") == month), key=key, reverse=True)
+        if after is not None:
+            chosen = [e for e in chosen if key(e) < after]
+        page = chosen[:limit]
+        return page, key(page[-1]) if len(page) == limit and page else None
+
+    def actions(self) -> list[tuple[str, str, str]]:
+        """Return (actor, action, target) of every entry, oldest first."""
+        return [(e.actor, e.action, e.target) for e in self.entries]
+
+
+@dataclass(frozen=True)
+class QueuedMessage:
+    """One message a RecordingDispatchQueue accepted."""
+
+    post_id: str
+    kind: str = "dispatch"
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class RecordingDispatchQueue:
+    """Remembers every message; told to fail (`failing = True`), it raises instead."""
+
+    def __init__(self, failing: bool = False) -> None:
+        self.failing = failing
+        self.messages: list[QueuedMessage] = []
+
+    def enqueue(self, post_id: str, kind: str = "dispatch", **extra: str) -> None:
+        if self.failing:
+            raise ConnectionError("the dispatch queue is unreachable")
+        self.messages.append(QueuedMessage(post_id, kind, dict(extra)))
+
+    @property
+    def post_ids(self) -> list[str]:
+        return [m.post_id for m in self.messages]
+
+
+class RecordingSmsSender:
+    """Remembers every (phone, text) it was asked to send."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def send(self, phone: str, text: str) -> None:
+        self.sent.append((phone, text))
+
+    def texts_to(self, phone: str) -> list[str]:
+        return [text for to, text in self.sent if to == phone]
+
+
+class FixedClock:
+    """A clock that stands still until set or advanced."""
+
+    def __init__(self, at: datetime | None = None) -> None:
+        self.at = at or datetime(2026, 3, 13, 8, 5, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.at
+
+    def set(self, at: datetime) -> None:
+        self.at = at
+
+    def advance(self, seconds: float = 0, **delta: float) -> datetime:
+        self.at = self.at + timedelta(seconds=seconds, **delta)
+        return self.at

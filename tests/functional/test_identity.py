@@ -1,0 +1,231 @@
+"""Signing in by SMS code, sessions and the caller's profile."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import DIRECTORY, last_code, sent_sms
+from tests.functional.conftest import CITIZENS, OFFICERS, ROLES, World, assert_error_shape
+
+ROLE_OF = {"citizen": "citizen", "other_citizen": "citizen"} | {
+    persona: DIRECTORY["officers"][officer]["role"] for persona, officer in OFFICERS.items()
+}
+SIGNED_IN = {role: 200 for role in ROLES} | {"anonymous": 401, "admin_key": 401}
+
+
+def request_code(people: World, phone: str) -> int:
+    return people.api.call("POST", "/auth/otp", {"phone": phone})[0]
+
+
+def wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 10**6:06d}"
+
+
+# -- who may ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_anyone_may_ask_for_a_code_and_sign_in(people: World, role: str) -> None:
+    phone = f"136000000{ROLES.index(role):02d}"
+    status, data, _ = people.api.call("POST", "/auth/otp", {"phone": phone}, token=people.token(role))
+    assert status == 202 and data == {"expires_in": 300}
+    status, session, headers = people.api.call("POST", "/auth/session", {"phone": phone, "code": last_code(phone)},
+                                               token=people.token(role))
+    assert status == 200, session
+    assert session["user"]["role"] == "citizen" and session["user"]["id"] and session["user"]["nickname"]
+    assert "no-store" in headers.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_see_their_profile(people: World, role: str) -> None:
+    status, me, _ = people.api.call("GET", "/me", token=people.token(role))
+    assert status == SIGNED_IN[role], me
+    if status == 200:
+        assert me["role"] == ROLE_OF[role]
+        if role in OFFICERS:
+            officer = DIRECTORY["officers"][OFFICERS[role]]
+            assert me["id"] == OFFICERS[role] and me["nickname"] == officer["name"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_change_a_nickname(people: World, role: str) -> None:
+    token = people.token(role)
+    before = people.api.call("GET", "/me", token=token)[1] if SIGNED_IN[role] == 200 else None
+    nickname = f"昵称{ROLES.index(role)}"
+    status, data, _ = people.api.call("PATCH", "/me", {"nickname": nickname}, token=token)
+    # Citizens choose a nickname; officers always show their real name (refused as bad input).
+    assert status == (200 if role in CITIZENS else 400 if role in OFFICERS else 401), data
+    if before is None:
+        return
+    after = people.api.call("GET", "/me", token=token)[1]
+    assert after["nickname"] == (nickname if status == 200 else before["nickname"])
+    if status == 200:
+        assert data["nickname"] == nickname
+        post = people.api.new_post(token)
+        assert post["author"] == {"nickname": nickname}
+        reply = people.api.call("POST", f"/posts/{post['id']}/replies", {"body": "补充一下"}, token=token)[1]
+        assert reply["author"] == {"nickname": nickname}
+
+
+# -- codes -----------------------------------------------------------------------------------------
+
+
+def test_the_code_arrives_by_sms_and_its_session_works(people: World) -> None:
+    phone = "13511110001"
+    assert request_code(people, phone) == 202
+    texts = [text for _, text in sent_sms(phone)]
+    assert len(texts) == 1
+    assert "验证码" in texts[0] and "回复" not in texts[0]
+    assert re.search(r"(?<!\d)\d{6}(?!\d)", texts[0])
+    status, session, _ = people.api.call("POST", "/auth/session", {"phone": phone, "code": last_code(phone)})
+    assert status == 200
+    status, me, _ = people.api.call("GET", "/me", token=session["token"])
+    assert status == 200
+    assert me == session["user"] and me["role"] == "citizen"
+
+
+def test_signing_in_again_finds_the_same_account(people: World) -> None:
+    phone = "13511110002"
+    first = people.api.call("GET", "/me", token=people.api.sign_in(phone))[1]
+    people.clock.advance(seconds=61)  # one code a minute per phone
+    again = people.api.call("GET", "/me", token=people.api.sign_in(phone))[1]
+    assert again["id"] == first["id"]
+
+
+def test_a_wrong_code_is_401_and_the_right_one_still_works(people: World) -> None:
+    phone = "13511110003"
+    assert request_code(people, phone) == 202
+    code = last_code(phone)
+    status, data, _ = people.api.call("POST", "/auth/session", {"phone": phone, "code": wrong(code)})
+    assert status == 401
+    assert_error_shape(data)
+    assert "token" not in data
+    assert people.api.call("POST", "/auth/session", {"phone": phone, "code": code})[0] == 200
+    assert people.api.call("POST", "/auth/session", {"phone": phone, "code": code})[0] == 401  # used once
+
+
+def test_five_wrong_tries_kill_the_code(people: World) -> None:
+    phone = "13511110004"
+    assert request_code(people, phone) == 202
+    code = last_code(phone)
+    for _ in range(5):
+        assert people.api.call("POST", "/auth/session", {"phone": phone, "code": wrong(code)})[0] == 401
+    status, data, _ = people.api.call("POST", "/auth/session", {"phone": phone, "code": code})
+    assert status == 401 and "token" not in data
+
+
+def test_four_wrong_tries_leave_the_code_alive(people: World) -> None:
+    phone = "13511110005"
+    assert request_code(people, phone) == 202
+    code = last_code(phone)
+    for _ in range(4):
+        assert people.api.call("POST", "/auth/session", {"phone": phone, "code": wrong(code)})[0] == 401
+    assert people.api.call("POST", "/auth/session", {"phone": phone, "code": code})[0] == 200
+
+
+def test_a_code_works_for_its_own_phone_only(people: World) -> None:
+    assert request_code(people, "13511110006") == 202
+    status, _, _ = people.api.call("POST", "/auth/session", {"phone": "13511110007", "code": last_code("13511110006")})
+    assert status == 401
+
+
+def test_a_second_code_within_a_minute_is_429_with_retry_after(people: World) -> None:
+    phone = "13511110008"
+    assert request_code(people, phone) == 202
+    code = last_code(phone)
+    status, data, headers = people.api.call("POST", "/auth/otp", {"phone": phone})
+    assert status == 429
+    assert_error_shape(data)
+    assert 1 <= int(headers["Retry-After"]) <= 60
+    assert len(sent_sms(phone)) == 1
+    assert request_code(people, "13511110009") == 202  # per phone: another phone is not held up
+    assert people.api.call("POST", "/auth/session", {"phone": phone, "code": code})[0] == 200
+    people.clock.advance(seconds=61)
+    assert request_code(people, phone) == 202  # a minute later the phone may ask again
+
+
+def test_refused_requests_do_not_count_towards_the_code_limit(people: World) -> None:
+    phone = "13511110010"
+    assert people.api.call("POST", "/auth/otp", {"phone": phone, "channel": "sms"})[0] == 400
+    assert people.api.raw("POST", "/auth/otp", f'{{"phone": "{phone}"}}', {"Content-Type": "text/plain"})[0] == 415
+    assert sent_sms(phone) == []
+    assert request_code(people, phone) == 202
+    # ...and while a code is pending, bad input still answers 400/415 before the 429.
+    assert people.api.call("POST", "/auth/otp", {"phone": phone, "channel": "sms"})[0] == 400
+    assert people.api.raw("POST", "/auth/otp", f'{{"phone": "{phone}"}}', {"Content-Type": "text/plain"})[0] == 415
+
+
+@pytest.mark.parametrize("body", [
+    {"phone": "12345"},
+    {"phone": "1381234567a"},
+    {"phone": 13812345678},
+    {},
+    {"phone": "13812345678", "code": "123456"},
+])
+def test_a_bad_phone_is_400_and_sends_nothing(people: World, body: dict) -> None:
+    before = len(sent_sms())
+    status, data, _ = people.api.call("POST", "/auth/otp", body)
+    assert status == 400
+    assert_error_shape(data, "validation_error")
+    assert len(sent_sms()) == before
+
+
+@pytest.mark.parametrize("body", [
+    {"phone": "13511110011", "code": "12345"},
+    {"phone": "13511110011", "code": 123456},
+    {"phone": "13511110011"},
+    {"phone": "bad", "code": "123456"},
+])
+def test_a_malformed_sign_in_is_400(people: World, body: dict) -> None:
+    status, data, _ = people.api.call("POST", "/auth/session", body)
+    assert status == 400
+    assert_error_shape(data, "validation_error")
+
+
+# -- credentials -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("header", [
+    "Bearer not-a-token",
+    "Bearer ",
+    "Basic dXNlcjpwYXNz",
+    "Bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ4Iiwicm9sZSI6ImFkbWluIn0.",
+])
+def test_bad_credentials_are_401(people: World, header: str) -> None:
+    status, data, _ = people.api.call("GET", "/me", headers={"Authorization": header})
+    assert status == 401
+    assert_error_shape(data, "unauthenticated")
+
+
+def test_a_tampered_token_is_401(people: World) -> None:
+    token = people.token("citizen")
+    assert token is not None
+    head, payload, signature = token.split(".")
+    forged = payload[:-2] + ("A" if payload[-2] != "A" else "B") + payload[-1]
+    for bad in (f"{head}.{forged}.{signature}", f"{head}.{payload}.{signature[:-2]}xx"):
+        assert people.api.call("GET", "/me", token=bad)[0] == 401
+
+
+@pytest.mark.parametrize("body", [
+    {"nickname": "昵" * 21},
+    {"nickname": ""},
+    {"nickname": "   "},
+    {"nickname": 7},
+    {"nickname": "小王", "role": "admin"},
+    {},
+])
+def test_a_bad_nickname_is_400_and_the_old_one_stays(people: World, body: dict) -> None:
+    token = people.token("other_citizen")
+    before = people.api.call("GET", "/me", token=token)[1]
+    status, data, _ = people.api.call("PATCH", "/me", body, token=token)
+    assert status == 400
+    assert_error_shape(data, "validation_error")
+    assert people.api.call("GET", "/me", token=token)[1] == before
+
+
+def test_a_nickname_of_20_characters_is_accepted(people: World) -> None:
+    token = people.api.sign_in("13511110012")
+    status, me, _ = people.api.call("PATCH", "/me", {"nickname": "名" * 20}, token=token)
+    assert status == 200 and me["nickname"] == "名" * 20

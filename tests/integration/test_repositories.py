@@ -1,0 +1,701 @@
+"""One contract for the repositories, run against the in-memory fakes and the DynamoDB adapters on moto."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+import pytest
+
+from chalicelib.adapters.dynamodb.items import feed_key
+from chalicelib.domain.errors import Conflict, NotFound, StaleVersion
+from chalicelib.domain.people import Officer, Routing, RoutingRule, Unit, User
+from chalicelib.domain.posts import Event, OfficialAuthor, Pin, Post, Reply, UnitRef, epoch_ms
+from chalicelib.services.audit import AuditEntry, AuditLog
+from chalicelib.services.limits import Counters
+from chalicelib.services.moderation import FlagCounter
+from chalicelib.services.ports import (
+    DirectoryRepository,
+    IdempotencyRecord,
+    IdempotencyStore,
+    NoticeLedger,
+    OtpRecord,
+    OtpRepository,
+    PostRepository,
+    StatsRepository,
+    UserRepository,
+)
+from tests.conftest import TEST_ENV
+from tests.fakes import (
+    InMemoryAuditLog,
+    InMemoryCounters,
+    InMemoryDirectoryRepository,
+    InMemoryIdempotencyStore,
+    InMemoryNoticeLedger,
+    InMemoryOtpRepository,
+    InMemoryPostRepository,
+    InMemoryStatsRepository,
+    InMemoryUserRepository,
+)
+
+T0 = datetime(2026, 3, 13, 8, 5, 0, 123000, tzinfo=UTC)
+OFFICIAL = OfficialAuthor(
+    officer_id="o-kunqu", name="王警官", title="社区民警", unit=UnitRef(id="kunqu", name="昆都仑区公安分局")
+)
+
+
+@dataclass
+class Repos:
+    posts: PostRepository
+    users: UserRepository
+    directory: DirectoryRepository
+    otps: OtpRepository
+    idempotency: IdempotencyStore
+    ledger: NoticeLedger
+    stats: StatsRepository
+    counters: Counters
+    audit: AuditLog
+
+    @property
+    def flags(self) -> FlagCounter:
+        """The post repository in its role of flag counter."""
+        return cast(FlagCounter, self.posts)
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[dict[str, str]]:
+    """Provision the stack from infra/ on moto once for this module (as the `aws` fixture does per test)."""
+    from moto import mock_aws
+
+    from chalicelib.adapters.aws import clear_clients
+    from local.provision import provision
+
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in TEST_ENV.items():
+            patch.setenv(key, value)
+        patch.delenv("AWS_ENDPOINT_URL", raising=False)
+        clear_clients()
+        with mock_aws():
+            yield provision("police24-repos")
+        clear_clients()
+
+
+@pytest.fixture
+def table_name(stack: dict[str, str]) -> Iterator[str]:
+    """The provisioned table, emptied after each test so every test starts from nothing."""
+    import boto3
+
+    yield stack["TableName"]
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    for page in dynamodb.get_paginator("scan").paginate(TableName=stack["TableName"], ProjectionExpression="PK, SK"):
+        for item in page["Items"]:
+            dynamodb.delete_item(TableName=stack["TableName"], Key=item)
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def repos(request: pytest.FixtureRequest) -> Repos:
+    """The same repositories, in memory or on a moto table provisioned from infra/."""
+    if request.param == "memory":
+        posts = InMemoryPostRepository()
+        return Repos(
+            posts, InMemoryUserRepository(), InMemoryDirectoryRepository(), InMemoryOtpRepository(),
+            InMemoryIdempotencyStore(posts), InMemoryNoticeLedger(), InMemoryStatsRepository(), InMemoryCounters(),
+            InMemoryAuditLog(),
+        )
+    from chalicelib.adapters.dynamodb.repositories import (
+        DynamoAuditLog,
+        DynamoCounters,
+        DynamoDirectoryRepository,
+        DynamoIdempotencyStore,
+        DynamoNoticeLedger,
+        DynamoOtpRepository,
+        DynamoPostRepository,
+        DynamoStatsRepository,
+        DynamoUserRepository,
+    )
+    from chalicelib.adapters.dynamodb.table import Table
+
+    table = Table(request.getfixturevalue("table_name"), "us-east-1")
+    return Repos(
+        DynamoPostRepository(table), DynamoUserRepository(table), DynamoDirectoryRepository(table),
+        DynamoOtpRepository(table), DynamoIdempotencyStore(table), DynamoNoticeLedger(table),
+        DynamoStatsRepository(table), DynamoCounters(table), DynamoAuditLog(table),
+    )
+
+
+def make_post(post_id: str, at: datetime = T0, board: str = "report", **fields: Any) -> Post:
+    values: dict[str, Any] = {
+        "id": post_id, "board": board, "type": "report", "title": f"标题{post_id}", "body": "正文", "author_id": "u1",
+        "author_nickname": "网友A", "district": "昆都仑区", "created_at": at, "updated_at": at,
+        "first_response_due": Post.first_response_due_for("report", at),
+    }
+    return Post(**{**values, **fields})
+
+
+def event(event_id: str, at: datetime = T0, kind: str = "received") -> Event:
+    return Event(id=event_id, at=at, kind=kind, text=f"事件{event_id}")
+
+
+def reply(reply_id: str, post_id: str, at: datetime = T0, official: bool = False) -> Reply:
+    return Reply(
+        id=reply_id, post_id=post_id, body=f"回复{reply_id}", created_at=at, author_id="o-kunqu" if official else "u2",
+        nickname=None if official else "网友B", official=OFFICIAL if official else None,
+    )
+
+
+def add(repos: Repos, post: Post) -> Post:
+    repos.posts.add(post, event(f"e-{post.id}", post.created_at))
+    return post
+
+
+# -- posts ---------------------------------------------------------------------------------------
+
+
+def test_an_added_post_reads_back_as_it_was_stored(repos: Repos) -> None:
+    post = add(repos, make_post("p1", urgent=True))
+
+    assert repos.posts.get("p1") == post
+    assert repos.posts.get("p-missing") is None
+
+
+def test_adding_a_post_with_an_existing_id_is_a_conflict_and_keeps_the_first(repos: Repos) -> None:
+    add(repos, make_post("p1"))
+
+    with pytest.raises(Conflict):
+        repos.posts.add(make_post("p1").model_copy(update={"title": "另一个"}), event("e2"))
+
+    stored = repos.posts.get("p1")
+    assert stored is not None and stored.title == "标题p1"
+
+
+def test_detail_lists_events_and_replies_oldest_first(repos: Repos) -> None:
+    repos.posts.add(make_post("p1"), event("e-first", T0))
+    repos.posts.add_reply("p1", reply("r-b", "p1", T0 + timedelta(seconds=2)), event("e-c", T0 + timedelta(seconds=2)))
+    repos.posts.add_reply("p1", reply("r-a", "p1", T0 + timedelta(seconds=1)), event("e-b", T0 + timedelta(seconds=1)))
+    repos.posts.add_reply("p1", reply("r-z", "p1", T0 + timedelta(seconds=1)))  # same moment: the id decides
+
+    detail = repos.posts.detail("p1")
+
+    assert detail is not None and detail.post.id == "p1"
+    assert [e.id for e in detail.events] == ["e-first", "e-b", "e-c"]
+    assert [r.id for r in detail.replies] == ["r-a", "r-z", "r-b"]
+    assert detail.replies[0] == reply("r-a", "p1", T0 + timedelta(seconds=1))
+    assert repos.posts.detail("p-missing") is None
+
+
+def test_update_saves_a_change_and_its_event_when_the_version_matches(repos: Repos) -> None:
+    post = add(repos, make_post("p1"))
+    post.move_to("acknowledged", T0 + timedelta(minutes=1), version=1)
+    post.version = 2
+
+    repos.posts.update(post, expected_version=1, event=event("e-ack", T0 + timedelta(minutes=1), "acknowledged"))
+
+    detail = repos.posts.detail("p1")
+    assert detail is not None
+    assert (detail.post.status, detail.post.version) == ("acknowledged", 2)
+    assert [e.kind for e in detail.events] == ["received", "acknowledged"]
+
+
+def test_update_with_a_stale_version_raises_and_changes_nothing(repos: Repos) -> None:
+    add(repos, make_post("p1"))
+    first, second = repos.posts.get("p1"), repos.posts.get("p1")
+    assert first is not None and second is not None
+    first.title, first.version = "第一次修改", 2
+    repos.posts.update(first, expected_version=1)
+
+    second.title, second.version = "第二次修改", 2
+    with pytest.raises(StaleVersion):
+        repos.posts.update(second, expected_version=1, event=event("e-lost"))
+
+    detail = repos.posts.detail("p1")
+    assert detail is not None and detail.post.title == "第一次修改"
+    assert [e.id for e in detail.events] == ["e-p1"]
+
+
+def test_update_of_a_missing_post_is_stale(repos: Repos) -> None:
+    with pytest.raises(StaleVersion):
+        repos.posts.update(make_post("p-ghost", version=2), expected_version=1)
+    assert repos.posts.get("p-ghost") is None
+
+
+def test_update_of_an_old_copy_keeps_the_reply_count(repos: Repos) -> None:
+    add(repos, make_post("p1"))
+    copy = repos.posts.get("p1")
+    assert copy is not None
+    repos.posts.add_reply("p1", reply("r1", "p1", T0 + timedelta(seconds=1), official=True))
+
+    copy.move_to("acknowledged", T0 + timedelta(seconds=2), version=1)
+    copy.version = 2
+    repos.posts.update(copy, expected_version=1)
+
+    stored = repos.posts.get("p1")
+    assert stored is not None
+    assert (stored.status, stored.reply_count) == ("acknowledged", 1)
+    assert stored.first_official_reply_at == T0 + timedelta(seconds=1)
+
+
+def test_replies_are_counted_and_only_the_first_official_one_sets_the_first_response(repos: Repos) -> None:
+    add(repos, make_post("p1"))
+    repos.posts.add_reply("p1", reply("r1", "p1", T0 + timedelta(seconds=1)))
+    after_citizen = repos.posts.get("p1")
+    repos.posts.add_reply("p1", reply("r2", "p1", T0 + timedelta(seconds=2), official=True))
+    repos.posts.add_reply("p1", reply("r3", "p1", T0 + timedelta(seconds=3), official=True))
+
+    stored = repos.posts.get("p1")
+    assert after_citizen is not None and after_citizen.first_official_reply_at is None
+    assert stored is not None
+    assert stored.reply_count == 3
+    assert stored.first_official_reply_at == T0 + timedelta(seconds=2)
+    assert stored.version == 1  # counting is not an edit
+
+
+# moto applies concurrent transactions without isolation (it loses ADDs and can fail mid-iteration), so this
+# one runs on the fake only; DynamoDB's ADD is atomic by contract, and the adapter relies on it.
+@pytest.mark.parametrize("repos", ["memory"], indirect=True)
+def test_replies_added_at_once_from_many_threads_are_all_counted(repos: Repos) -> None:
+    add(repos, make_post("p1"))
+    count = 8
+    start = threading.Barrier(count)
+
+    def reply_once(n: int) -> None:
+        start.wait()
+        repos.posts.add_reply("p1", reply(f"r{n}", "p1", T0 + timedelta(milliseconds=n)))
+
+    with ThreadPoolExecutor(count) as pool:
+        for done in [pool.submit(reply_once, n) for n in range(count)]:
+            done.result()
+
+    detail = repos.posts.detail("p1")
+    assert detail is not None
+    assert detail.post.reply_count == count == len(detail.replies)
+
+
+def test_a_reply_with_an_idempotency_key_is_stored_once_and_found_by_time_and_id(repos: Repos) -> None:
+    now = datetime.now(UTC)  # the DynamoDB store judges the 24 h expiry by the wall clock
+    add(repos, make_post("p1", now))
+    first = reply("r1", "p1", now)
+    record = IdempotencyRecord("hash-1", f"p1|{epoch_ms(now)}|r1")
+    repos.posts.add_reply("p1", first, idempotency=("u2#reply:k-1", record))
+
+    with pytest.raises(Conflict):
+        repos.posts.add_reply("p1", reply("r2", "p1", now), idempotency=("u2#reply:k-1", record))
+
+    assert repos.idempotency.get("u2#reply:k-1") == record
+    assert repos.posts.reply("p1", epoch_ms(now), "r1") == first
+    assert repos.posts.reply("p1", epoch_ms(now) + 1, "r1") is None
+    assert repos.posts.reply("p1", epoch_ms(now), "r2") is None
+    detail = repos.posts.detail("p1")
+    assert detail is not None and detail.post.reply_count == 1 and detail.replies == [first]
+
+
+def test_flags_are_counted_and_an_old_copy_does_not_reset_them(repos: Repos) -> None:
+    add(repos, make_post("p1"))
+    copy = repos.posts.get("p1")
+    assert copy is not None
+
+    assert [repos.flags.count_flag("p1") for _ in range(3)] == [1, 2, 3]
+    copy.hidden, copy.version = True, 2
+    repos.posts.update(copy, expected_version=1)
+
+    stored = repos.posts.get("p1")
+    assert stored is not None and (stored.hidden, stored.flag_count) == (True, 3)
+
+
+def test_a_reply_to_a_missing_post_is_not_found(repos: Repos) -> None:
+    with pytest.raises(NotFound):
+        repos.posts.add_reply("p-ghost", reply("r1", "p-ghost"))
+    assert repos.posts.detail("p-ghost") is None
+
+
+def test_marking_an_enqueue_failure_is_stored(repos: Repos) -> None:
+    add(repos, make_post("p1"))
+
+    repos.posts.mark_enqueue_failed("p1")
+
+    stored = repos.posts.get("p1")
+    assert stored is not None and stored.enqueue_failed
+
+
+# -- feed ----------------------------------------------------------------------------------------
+
+
+def seed_feed(repos: Repos) -> dict[str, Post]:
+    """Seven posts: two pairs created in the same millisecond, one on another board, one hidden."""
+    ms = timedelta(milliseconds=1)
+    posts = [
+        make_post("p-a", T0),
+        make_post("p-b", T0 + ms),
+        make_post("p-c", T0 + ms),  # ties with p-b: the larger id is newer
+        make_post("p-d", T0 + 2 * ms, board="traffic"),
+        make_post("p-e", T0 + 3 * ms),
+        make_post("p-f", T0 + 4 * ms, hidden=True),
+        make_post("p-g", T0 + 5 * ms),
+        make_post("p-h", T0 + 5 * ms),
+    ]
+    return {p.id: add(repos, p) for p in posts}
+
+
+def walk(repos: Repos, board: str | None, limit: int, exclude: frozenset[str] = frozenset()) -> list[list[str]]:
+    pages: list[list[str]] = []
+    after = None
+    while True:
+        page = repos.posts.feed(board, limit, after, exclude)
+        pages.append([p.id for p in page.posts])
+        if page.next_key is None:
+            return pages
+        assert page.next_key == feed_key(page.posts[-1])
+        after = page.next_key
+
+
+def test_the_feed_pages_newest_first_with_ties_broken_by_id(repos: Repos) -> None:
+    seed_feed(repos)
+
+    assert walk(repos, None, 2) == [["p-h", "p-g"], ["p-e", "p-d"], ["p-c", "p-b"], ["p-a"]]
+
+
+def test_the_feed_skips_excluded_ids_on_every_page(repos: Repos) -> None:
+    seed_feed(repos)
+
+    assert walk(repos, None, 3, frozenset({"p-g", "p-b"})) == [["p-h", "p-e", "p-d"], ["p-c", "p-a"]]
+
+
+def test_the_next_key_is_the_feed_sort_key_of_the_last_post(repos: Repos) -> None:
+    posts = seed_feed(repos)
+
+    page = repos.posts.feed(None, 2, None, frozenset())
+
+    assert page.next_key == f"{int(posts['p-g'].created_at.timestamp() * 1000):013d}#p-g"
+    assert len(page.next_key.split("#")[0]) == 13
+
+
+def test_a_board_feed_holds_only_that_board(repos: Repos) -> None:
+    seed_feed(repos)
+
+    assert walk(repos, "report", 4) == [["p-h", "p-g", "p-e", "p-c"], ["p-b", "p-a"]]
+    assert walk(repos, "traffic", 4) == [["p-d"]]
+    assert walk(repos, "hukou", 4) == [[]]
+
+
+def test_a_last_page_that_is_exactly_full_has_no_next_key(repos: Repos) -> None:
+    seed_feed(repos)
+
+    page = repos.posts.feed("report", 6, None, frozenset())
+
+    assert len(page.posts) == 6 and page.next_key is None
+
+
+def test_a_post_hidden_by_an_update_leaves_the_feed(repos: Repos) -> None:
+    seed_feed(repos)
+    post = repos.posts.get("p-h")
+    assert post is not None
+    post.hidden, post.version = True, 2
+
+    repos.posts.update(post, expected_version=1)
+
+    assert walk(repos, None, 10) == [["p-g", "p-e", "p-d", "p-c", "p-b", "p-a"]]
+    assert "p-h" not in walk(repos, "report", 10)[0]
+
+
+def test_pinned_returns_every_pinned_post_and_forgets_an_unpinned_one(repos: Repos) -> None:
+    seed_feed(repos)
+    for post_id, scope, until in [("p-a", "global", None), ("p-d", "board", T0 - timedelta(days=1)),
+                                  ("p-e", "board", None)]:
+        post = repos.posts.get(post_id)
+        assert post is not None
+        post.pin, post.version = Pin(scope=scope, until=until, at=T0 + timedelta(hours=1)), 2
+        repos.posts.update(post, expected_version=1)
+    unpinned = repos.posts.get("p-e")
+    assert unpinned is not None
+    unpinned.pin, unpinned.version = None, 3
+    repos.posts.update(unpinned, expected_version=2)
+
+    pinned = {p.id: p.pin for p in repos.posts.pinned()}
+
+    assert set(pinned) == {"p-a", "p-d"}  # an expired pin is still returned; the caller decides
+    assert pinned["p-a"] == Pin(scope="global", until=None, at=T0 + timedelta(hours=1))
+    assert pinned["p-d"] is not None and pinned["p-d"].until == T0 - timedelta(days=1)
+
+
+def test_an_authors_feed_holds_their_posts_on_every_board_hidden_ones_included(repos: Repos) -> None:
+    seed_feed(repos)
+    add(repos, make_post("p-x", T0 + timedelta(seconds=1), author_id="u2"))
+
+    page = repos.posts.feed(None, 4, None, frozenset(), author="u1")
+    rest = repos.posts.feed("traffic", 4, page.next_key, frozenset(), author="u1")
+
+    assert [p.id for p in page.posts] == ["p-h", "p-g", "p-f", "p-e"]
+    assert ([p.id for p in rest.posts], rest.next_key) == (["p-d", "p-c", "p-b", "p-a"], None)
+    assert [p.id for p in repos.posts.feed(None, 4, None, frozenset(), author="u2").posts] == ["p-x"]
+
+
+# -- the sweep's schedule ------------------------------------------------------------------------
+
+
+def test_a_post_still_received_is_due_after_the_dispatch_grace(repos: Repos) -> None:
+    add(repos, make_post("p1", T0))
+    add(repos, make_post("p2", T0 + timedelta(seconds=1)))
+
+    assert repos.posts.due(T0 + timedelta(minutes=1), 10) == []
+    assert [p.id for p in repos.posts.due(T0 + timedelta(minutes=2), 10)] == ["p1"]
+    assert [p.id for p in repos.posts.due(T0 + timedelta(minutes=3), 10)] == ["p1", "p2"]
+    assert [p.id for p in repos.posts.due(T0 + timedelta(minutes=3), 1)] == ["p1"]
+
+
+def test_a_dispatched_post_is_due_at_its_deadline_and_may_be_rescheduled(repos: Repos) -> None:
+    post = add(repos, make_post("p1", T0))
+    post.assign(UnitRef(id="kunqu", name="昆都仑区公安分局"), T0 + timedelta(seconds=5))
+    post.version = 2
+    repos.posts.update(post, expected_version=1)
+    assert repos.posts.due(T0 + timedelta(minutes=14), 10) == []
+    assert [p.id for p in repos.posts.due(T0 + timedelta(minutes=15), 10)] == ["p1"]
+
+    repos.posts.reschedule("p1", T0 + timedelta(minutes=20))
+
+    assert repos.posts.due(T0 + timedelta(minutes=19), 10) == []
+    due = repos.posts.due(T0 + timedelta(minutes=20), 10)
+    assert [(p.id, p.status, p.version) for p in due] == [("p1", "dispatched", 2)]
+
+
+def test_a_post_with_nothing_left_to_check_is_never_due_even_when_rescheduled(repos: Repos) -> None:
+    post = add(repos, make_post("p1", T0))
+    post.assign(UnitRef(id="kunqu", name="昆都仑区公安分局"), T0)
+    post.hidden, post.version = True, 2
+    repos.posts.update(post, expected_version=1)
+
+    repos.posts.reschedule("p1", T0 + timedelta(minutes=1))
+
+    assert repos.posts.due(T0 + timedelta(days=1), 10) == []
+
+
+# -- idempotency ---------------------------------------------------------------------------------
+
+
+def test_an_idempotency_record_is_stored_with_its_post(repos: Repos) -> None:
+    now = datetime.now(UTC)  # the DynamoDB store judges the 24 h expiry by the wall clock
+    record = IdempotencyRecord("hash-1", "p1")
+
+    repos.posts.add(make_post("p1", now), event("e1", now), idempotency=("u1#key-1", record))
+
+    assert repos.idempotency.get("u1#key-1") == record
+    assert repos.idempotency.get("u1#key-2") is None
+    assert repos.idempotency.get("u2#key-1") is None
+
+
+def test_a_used_idempotency_scope_refuses_a_second_post_and_stores_nothing(repos: Repos) -> None:
+    now = datetime.now(UTC)
+    repos.posts.add(make_post("p1", now), event("e1", now), idempotency=("u1#key-1", IdempotencyRecord("h1", "p1")))
+
+    with pytest.raises(Conflict):
+        repos.posts.add(make_post("p2", now), event("e2", now), idempotency=("u1#key-1", IdempotencyRecord("h2", "p2")))
+
+    assert repos.posts.get("p2") is None
+    assert repos.idempotency.get("u1#key-1") == IdempotencyRecord("h1", "p1")
+
+
+# -- users ---------------------------------------------------------------------------------------
+
+
+def test_creating_a_user_for_a_known_phone_returns_the_existing_account(repos: Repos) -> None:
+    first = User(id="u1", phone="13800001111", nickname="网友A", created_at="2026-03-13T16:05:00+08:00")
+    assert repos.users.create(first) == first
+
+    again = repos.users.create(User(id="u2", phone="13800001111", nickname="网友B"))
+
+    assert again == first
+    assert repos.users.by_phone("13800001111") == first
+    assert repos.users.get("u1") == first
+    assert repos.users.get("u2") is None
+    assert repos.users.by_phone("13800002222") is None
+
+
+def test_a_nickname_change_shows_by_id_and_by_phone(repos: Repos) -> None:
+    repos.users.create(User(id="u1", phone="13800001111", nickname="网友A"))
+
+    renamed = repos.users.set_nickname("u1", "老王")
+
+    assert renamed.nickname == "老王"
+    assert repos.users.get("u1") == renamed
+    assert repos.users.by_phone("13800001111") == renamed
+
+
+def test_renaming_an_unknown_user_is_not_found(repos: Repos) -> None:
+    with pytest.raises(NotFound):
+        repos.users.set_nickname("u-ghost", "谁")
+
+
+# -- one-time codes ------------------------------------------------------------------------------
+
+
+def test_an_otp_record_round_trips_and_counts_tries(repos: Repos) -> None:
+    expires = datetime(2026, 3, 13, 8, 10, tzinfo=UTC)
+    repos.otps.put(OtpRecord("13800001111", "hash", expires))
+
+    assert repos.otps.get("13800001111") == OtpRecord("13800001111", "hash", expires, 0)
+    assert [repos.otps.count_try("13800001111") for _ in range(3)] == [1, 2, 3]
+    stored = repos.otps.get("13800001111")
+    assert stored is not None and stored.tries == 3
+
+
+def test_putting_a_new_code_replaces_the_old_one_and_its_tries(repos: Repos) -> None:
+    expires = datetime(2026, 3, 13, 8, 10, tzinfo=UTC)
+    repos.otps.put(OtpRecord("13800001111", "old", expires))
+    repos.otps.count_try("13800001111")
+
+    repos.otps.put(OtpRecord("13800001111", "new", expires + timedelta(minutes=5)))
+
+    assert repos.otps.get("13800001111") == OtpRecord("13800001111", "new", expires + timedelta(minutes=5), 0)
+
+
+def test_a_deleted_code_is_gone_and_counting_its_tries_reports_exhaustion(repos: Repos) -> None:
+    repos.otps.put(OtpRecord("13800001111", "hash", datetime(2026, 3, 13, 8, 10, tzinfo=UTC)))
+
+    repos.otps.delete("13800001111")
+
+    assert repos.otps.get("13800001111") is None
+    assert repos.otps.count_try("13800001111") >= 5
+    assert repos.otps.get("13800001111") is None
+    repos.otps.delete("13800001111")  # deleting twice is fine
+
+
+# -- directory -----------------------------------------------------------------------------------
+
+
+CENTER = Unit(id="command-center", name="包头市公安局指挥中心", kind="command_center", public_contact="0472-110")
+KUNQU = Unit(id="kunqu", name="昆都仑区公安分局", kind="station", district="昆都仑区", parent_id="command-center")
+WANG = Officer(id="o-kunqu", name="王警官", title="社区民警", phone="13900000003", email="wang@example.org",
+               unit_id="kunqu")
+ZHAO = Officer(id="o-kunqu2", name="赵警官", title="社区民警", phone="13900000006", unit_id="kunqu", on_duty=False)
+LIU = Officer(id="o-center", name="刘宇", title="指挥中心大队长", phone="13900000002", unit_id="command-center",
+              role="leader")
+
+
+def test_units_round_trip_and_a_put_replaces(repos: Repos) -> None:
+    repos.directory.put_unit(KUNQU)
+    repos.directory.put_unit(CENTER)
+    renamed = KUNQU.model_copy(update={"name": "昆区分局"})
+
+    repos.directory.put_unit(renamed)
+
+    assert repos.directory.units() == [CENTER, renamed]
+    assert repos.directory.unit("kunqu") == renamed
+    assert repos.directory.unit("nowhere") is None
+
+
+def test_officers_are_found_by_id_phone_and_unit(repos: Repos) -> None:
+    for officer in (ZHAO, LIU, WANG):
+        repos.directory.put_officer(officer)
+
+    assert repos.directory.officer("o-kunqu") == WANG
+    assert repos.directory.officer("o-ghost") is None
+    assert repos.directory.officers() == [LIU, WANG, ZHAO]
+    assert repos.directory.officer_by_phone("13900000002") == LIU
+    assert repos.directory.officer_by_phone("13800001111") is None
+    assert repos.directory.officers_of("kunqu") == [WANG, ZHAO]
+    assert repos.directory.officers_of("command-center") == [LIU]
+    assert repos.directory.officers_of("qingfu") == []
+
+
+def test_an_officer_who_moves_unit_and_phone_is_found_only_by_the_new_ones(repos: Repos) -> None:
+    repos.directory.put_officer(WANG)
+    moved = WANG.model_copy(update={"unit_id": "command-center", "phone": "13900000009"})
+
+    repos.directory.put_officer(moved)
+
+    assert repos.directory.officer_by_phone("13900000003") is None
+    assert repos.directory.officer_by_phone("13900000009") == moved
+    assert repos.directory.officers_of("kunqu") == []
+    assert repos.directory.officers_of("command-center") == [moved]
+
+
+def test_routing_is_empty_until_put_and_then_round_trips(repos: Repos) -> None:
+    assert repos.directory.routing() == Routing()
+    routing = Routing(
+        rules=(RoutingRule(board="report", district="昆都仑区", unit_id="kunqu"),
+               RoutingRule(board="traffic", type="help", unit_id="command-center")),
+        default_unit_id="command-center",
+    )
+
+    repos.directory.put_routing(routing)
+    repos.directory.put_routing(routing)
+
+    assert repos.directory.routing() == routing
+
+
+# -- one-time effects, figures and rate counters ---------------------------------------------------
+
+
+def test_an_effect_is_claimed_once_until_a_stale_claim_may_be_taken_over(repos: Repos) -> None:
+    assert repos.ledger.claim("p1", "notify#1#o-kunqu", T0)
+    assert not repos.ledger.claim("p1", "notify#1#o-kunqu", T0 + timedelta(seconds=60))
+    assert repos.ledger.claim("p2", "notify#1#o-kunqu", T0)  # another post's effect is its own
+
+    assert repos.ledger.claim("p1", "notify#1#o-kunqu", T0 + timedelta(seconds=62))
+
+
+def test_a_confirmed_effect_is_never_claimed_again(repos: Repos) -> None:
+    assert repos.ledger.claim("p1", "sms#reply#r1", T0)
+
+    repos.ledger.confirm("p1", "sms#reply#r1")
+
+    assert not repos.ledger.claim("p1", "sms#reply#r1", T0 + timedelta(days=30), stale_after=0)
+
+
+def test_a_released_effect_may_be_claimed_again_at_once(repos: Repos) -> None:
+    assert repos.ledger.claim("p1", "cad-handoff", T0)
+
+    repos.ledger.release("p1", "cad-handoff")
+
+    assert repos.ledger.claim("p1", "cad-handoff", T0)
+
+
+def test_figures_add_up_per_scope(repos: Repos) -> None:
+    assert repos.stats.all() == {}
+
+    repos.stats.add(["all", "kunqu"], {"replies": 1, "official_replies": 1})
+    repos.stats.add(["all"], {"posts": 1, "replies": 1})
+    repos.stats.add(["all"], {"posts": 1})
+
+    assert repos.stats.all() == {
+        "all": {"posts": 2, "replies": 2, "official_replies": 1},
+        "kunqu": {"replies": 1, "official_replies": 1},
+    }
+
+
+def test_an_interval_counter_admits_once_per_interval_and_says_how_long_to_wait(repos: Repos) -> None:
+    assert repos.counters.take_interval("post#u1", 30, T0) == 0
+    assert repos.counters.take_interval("post#u1", 30, T0 + timedelta(seconds=10)) == 20
+    assert repos.counters.take_interval("post#u2", 30, T0 + timedelta(seconds=10)) == 0
+
+    assert repos.counters.take_interval("post#u1", 30, T0 + timedelta(seconds=30)) == 0
+
+
+def test_a_quota_counter_admits_up_to_its_limit(repos: Repos) -> None:
+    until = T0 + timedelta(hours=1)
+
+    taken = [repos.counters.take_quota("otph#13800001111", 2, until) for _ in range(3)]
+
+    assert taken == [True, True, False]
+    assert repos.counters.take_quota("otph#13800002222", 2, until)
+
+
+def audit(entry_id: str, at: datetime, action: str = "pin") -> AuditEntry:
+    return AuditEntry(entry_id, at, "o-admin", "admin", action, "post:p1", {"status": "received", "pin": None},
+                      {"status": "received", "pin": {"scope": "global"}})
+
+
+def test_the_audit_trail_reads_a_month_newest_first_page_by_page(repos: Repos) -> None:
+    march = [audit(f"a{n}", datetime(2026, 3, 1 + n, 8, tzinfo=UTC)) for n in range(3)]
+    for entry in [*march, audit("a-april", datetime(2026, 4, 1, 8, tzinfo=UTC), "unpin")]:
+        repos.audit.record(entry)
+
+    first, after = repos.audit.month("2026-03", 2, None)
+    rest, end = repos.audit.month("2026-03", 2, after)
+
+    assert first == [march[2], march[1]] and after is not None
+    assert (rest, end) == ([march[0]], None)
+    assert [e.action for e in repos.audit.month("2026-04", 10, None)[0]] == ["unpin"]
+    assert repos.audit.month("2026-05", 10, None) == ([], None)

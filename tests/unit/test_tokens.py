@@ -1,0 +1,109 @@
+"""Session tokens: one clear refusal for every fault, and key rotation."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+
+from chalicelib.domain.errors import Unauthenticated
+from chalicelib.domain.people import Actor
+from chalicelib.services.tokens import AUDIENCE, TokenService
+
+T0 = datetime(2026, 3, 13, 8, 5, tzinfo=UTC)
+HOUR = timedelta(hours=1)
+OLD = ("k1", "old-signing-secret-0123456789abcdef")
+NEW = ("k2", "new-signing-secret-0123456789abcdef")
+OFFICER = Actor(role="officer", user_id="o-kunqu", nickname="王警官", officer_id="o-kunqu")
+SERVICE = TokenService((OLD,))
+
+
+def refusal(token: str, service: TokenService = SERVICE, now: datetime = T0) -> str:
+    """Return the message a refused token gets."""
+    with pytest.raises(Unauthenticated) as raised:
+        service.actor(token, now)
+    return raised.value.message
+
+
+def claims(**changes: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "sub": "o-kunqu", "role": "officer", "nick": "王警官", "aud": AUDIENCE, "typ": "session",
+        "iat": int(T0.timestamp()), "exp": int((T0 + HOUR).timestamp()), "off": "o-kunqu",
+    }
+    return {**base, **changes}
+
+
+def test_a_token_gives_back_the_actor_it_was_issued_for() -> None:
+    link = Actor(role="leader", user_id="o-chief", nickname="卜连海", officer_id="o-chief", link_post_id="p1")
+
+    assert SERVICE.actor(SERVICE.issue(OFFICER, T0, HOUR), T0) == OFFICER
+    assert SERVICE.actor(SERVICE.issue(link, T0, HOUR), T0) == link
+
+
+def test_a_token_is_judged_at_the_time_the_caller_gives_not_the_wall_clock() -> None:
+    long_ago = datetime(2001, 1, 1, tzinfo=UTC)
+    token = SERVICE.issue(OFFICER, long_ago, HOUR)
+
+    assert SERVICE.actor(token, long_ago + HOUR - timedelta(seconds=1)) == OFFICER
+    refusal(token, now=long_ago + HOUR)
+
+
+def test_every_bad_token_gets_the_same_refusal() -> None:
+    good = SERVICE.issue(OFFICER, T0, HOUR)
+    head, _, signature = good.split(".")
+    forged_body = base64.urlsafe_b64encode(json.dumps(claims(role="admin")).encode()).decode().rstrip("=")
+    bad = {
+        "expired": good,  # judged an hour later below
+        "forged": f"{head}.{forged_body}.{signature}",
+        "alg none": jwt.encode(claims(), "", algorithm="none", headers={"kid": OLD[0]}),
+        "wrong key": jwt.encode(claims(), NEW[1], algorithm="HS256", headers={"kid": OLD[0]}),
+        "unknown kid": jwt.encode(claims(), OLD[1], algorithm="HS256", headers={"kid": "k9"}),
+        "no kid": jwt.encode(claims(), OLD[1], algorithm="HS256"),
+        "wrong audience": jwt.encode(claims(aud="someone-else"), OLD[1], algorithm="HS256", headers={"kid": OLD[0]}),
+        "no expiry": jwt.encode(
+            {k: v for k, v in claims().items() if k != "exp"}, OLD[1], algorithm="HS256", headers={"kid": OLD[0]}
+        ),
+        "a link, not a session": SERVICE.issue(OFFICER, T0, HOUR, purpose="link"),
+        "unknown role": jwt.encode(claims(role="superuser"), OLD[1], algorithm="HS256", headers={"kid": OLD[0]}),
+        "garbage": "not-a-token",
+        "empty": "",
+    }
+
+    messages = {name: refusal(token, now=T0 + HOUR if name == "expired" else T0) for name, token in bad.items()}
+
+    assert len(set(messages.values())) == 1, messages
+    assert SERVICE.actor(jwt.encode(claims(), OLD[1], algorithm="HS256", headers={"kid": OLD[0]}), T0) == OFFICER
+
+
+def test_a_token_of_the_old_key_still_verifies_while_keys_rotate() -> None:
+    old_token = SERVICE.issue(OFFICER, T0, HOUR)
+    rotated = TokenService((NEW, OLD))
+
+    new_token = rotated.issue(OFFICER, T0, HOUR)
+
+    assert rotated.actor(old_token, T0) == OFFICER
+    assert jwt.get_unverified_header(new_token)["kid"] == NEW[0]
+    assert rotated.actor(new_token, T0) == OFFICER
+    refusal(new_token)  # a service that never had the new key refuses it
+
+
+def test_a_retired_key_no_longer_verifies() -> None:
+    old_token = SERVICE.issue(OFFICER, T0, HOUR)
+
+    refusal(old_token, TokenService((NEW,)))
+
+
+def test_a_link_token_is_accepted_only_as_a_link() -> None:
+    link = SERVICE.issue(OFFICER, T0, HOUR, purpose="link")
+
+    assert SERVICE.claims(link, T0, purpose="link")["sub"] == "o-kunqu"
+    with pytest.raises(Unauthenticated):
+        SERVICE.claims(SERVICE.issue(OFFICER, T0, HOUR), T0, purpose="link")
+
+
+def test_a_service_without_keys_refuses_to_start() -> None:
+    with pytest.raises(RuntimeError):
+        TokenService(())

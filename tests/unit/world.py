@@ -1,0 +1,124 @@
+"""A small police directory and the people who act in the unit tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.domain.people import Actor, Officer, Routing, RoutingRule, Unit
+from chalicelib.services.admin import Admin
+from chalicelib.services.audit import Auditor
+from chalicelib.services.cursors import CursorCodec
+from chalicelib.services.forum import Forum
+from chalicelib.services.identity import Identity
+from chalicelib.services.limits import Limits, LimitSettings
+from chalicelib.services.tokens import TokenService
+from tests.fakes import (
+    FixedClock,
+    InMemoryAuditLog,
+    InMemoryCounters,
+    InMemoryDirectoryRepository,
+    InMemoryIdempotencyStore,
+    InMemoryOtpRepository,
+    InMemoryPostRepository,
+    InMemoryStatsRepository,
+    InMemoryUserRepository,
+    RecordingDispatchQueue,
+    RecordingOfficerChannel,
+    RecordingSmsSender,
+)
+
+UNITS = (
+    Unit(id="command-center", name="包头市公安局指挥中心", kind="command_center", public_contact="0472-110"),
+    Unit(id="kunqu", name="昆都仑区公安分局", kind="station", district="昆都仑区", parent_id="command-center"),
+    Unit(id="qingfu", name="东河区青福派出所", kind="station", district="东河区", parent_id="command-center"),
+)
+OFFICERS = (
+    Officer(id="o-chief", name="卜连海", title="局长", phone="13900000001", unit_id="command-center", role="leader"),
+    Officer(id="o-center", name="刘宇", title="指挥中心大队长", phone="13900000002", unit_id="command-center"),
+    Officer(id="o-kunqu", name="王警官", title="社区民警", phone="13900000003", unit_id="kunqu"),
+    Officer(id="o-qingfu", name="李警官", title="值班民警", phone="13900000004", unit_id="qingfu"),
+    Officer(id="o-admin", name="张管理", title="平台管理员", phone="13900000005", unit_id="command-center",
+            role="admin", on_duty=False),
+)
+DISTRICTS = ("昆都仑区", "东河区")
+TOKEN_KEYS = (("k1", "test-signing-secret-0123456789abcdef"),)
+ROUTING = Routing(rules=(RoutingRule(board="report", district="昆都仑区", unit_id="kunqu"),
+                         RoutingRule(board="report", district="东河区", unit_id="qingfu")))
+
+CITIZEN = Actor(role="citizen", user_id="u-citizen", nickname="网友A1B2C3")
+OTHER_CITIZEN = Actor(role="citizen", user_id="u-other", nickname="网友D4E5F6")
+KUNQU_OFFICER = Actor(role="officer", user_id="o-kunqu", nickname="王警官", officer_id="o-kunqu")
+QINGFU_OFFICER = Actor(role="officer", user_id="o-qingfu", nickname="李警官", officer_id="o-qingfu")
+CENTER_OFFICER = Actor(role="officer", user_id="o-center", nickname="刘宇", officer_id="o-center")
+LEADER = Actor(role="leader", user_id="o-chief", nickname="卜连海", officer_id="o-chief")
+ADMIN = Actor(role="admin", user_id="o-admin", nickname="张管理", officer_id="o-admin")
+ANONYMOUS = Actor(role="anonymous")
+
+
+def link_session(post_id: str) -> Actor:
+    """The session a notification link gives the Kunqu officer for one post."""
+    return Actor(role="officer", user_id="o-kunqu", nickname="王警官", officer_id="o-kunqu", link_post_id=post_id)
+
+
+def seeded_directory() -> InMemoryDirectoryRepository:
+    """Return a directory holding the units, officers and routing above."""
+    directory = InMemoryDirectoryRepository()
+    for unit in UNITS:
+        directory.put_unit(unit)
+    for officer in OFFICERS:
+        directory.put_officer(officer)
+    directory.put_routing(ROUTING)
+    return directory
+
+
+def no_limits() -> Limits:
+    """Limits that admit everything, for tests about something else."""
+    return Limits(InMemoryCounters(), LimitSettings.parse("off"))
+
+
+def build_forum(**ports: Any) -> Forum:
+    """Bind the forum to fakes; keyword arguments replace any of them."""
+    posts = ports.get("posts") or InMemoryPostRepository()
+    clock = ports.get("clock") or FixedClock()
+    defaults: dict[str, Any] = {
+        "posts": posts,
+        "directory": seeded_directory(),
+        "queue": RecordingDispatchQueue(),
+        "idempotency": InMemoryIdempotencyStore(posts, clock),
+        "clock": clock,
+        "cursors": CursorCodec("cursor-secret"),
+        "districts": DISTRICTS,
+        "stats": InMemoryStatsRepository(),
+        "limits": no_limits(),
+        "auditor": Auditor(InMemoryAuditLog(), clock),
+    }
+    return Forum(**{**defaults, **ports})
+
+
+def build_admin(**ports: Any) -> Admin:
+    """Bind the admin's use cases to fakes; keyword arguments replace any of them."""
+    clock = ports.get("clock") or FixedClock()
+    defaults: dict[str, Any] = {
+        "posts": InMemoryPostRepository(),
+        "directory": seeded_directory(),
+        "clock": clock,
+        "districts": DISTRICTS,
+        "channel": RecordingOfficerChannel(),
+        "auditor": Auditor(InMemoryAuditLog(), clock),
+    }
+    return Admin(**{**defaults, **ports})
+
+
+def build_identity(**ports: Any) -> Identity:
+    """Bind identity to fakes; keyword arguments replace any of them."""
+    defaults: dict[str, Any] = {
+        "users": InMemoryUserRepository(),
+        "otps": InMemoryOtpRepository(),
+        "directory": seeded_directory(),
+        "sms": RecordingSmsSender(),
+        "tokens": TokenService(TOKEN_KEYS),
+        "clock": FixedClock(),
+        "pepper": "pepper",
+        "limits": no_limits(),
+    }
+    return Identity(**{**defaults, **ports})
