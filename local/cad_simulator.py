@@ -57,7 +57,7 @@ class CadSimulator:
                      "X-Signature": sign(self.secret, stamp, raw)},
         )
         try:
-            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - loopback only
+            with urllib.request.urlopen(request, timeout=5) as response:
                 status = int(response.status)
         except urllib.error.HTTPError as error:
             status = error.code

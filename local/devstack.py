@@ -21,8 +21,8 @@ import boto3
 from moto.server import ThreadedMotoServer
 
 from local import demo, seed
-from local.chalice_local import free_port, start_chalice, stop_process, wait_for_http
 from local.cad_simulator import CadSimulator
+from local.chalice_local import free_port, start_chalice, stop_process, wait_for_http
 from local.outbox import OutboxCollector
 from local.provision import env_for, provision
 from local.proxy import SiteServer

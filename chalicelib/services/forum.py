@@ -6,6 +6,8 @@ import hashlib
 import json
 import logging
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -31,11 +33,17 @@ from chalicelib.services.ports import (
 )
 
 log = logging.getLogger(__name__)
+_id_lock = threading.Lock()
+_last_ns = 0
 
 
 def new_id(prefix: str) -> str:
-    """Return a fresh opaque id."""
-    return f"{prefix}{secrets.token_hex(8)}"
+    """Return a fresh opaque id that sorts by creation within a process (ties in one millisecond)."""
+    global _last_ns
+    with _id_lock:
+        _last_ns = max(time.time_ns(), _last_ns + 1)
+        stamp = _last_ns
+    return f"{prefix}{stamp:016x}{secrets.token_hex(3)}"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from chalicelib.domain.errors import NotFound, Unauthenticated, ValidationFailed
+from chalicelib.domain.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from chalicelib.domain.people import Actor, User, normalize_phone
 from chalicelib.services.limits import Limits
 from chalicelib.services.ports import Clock, DirectoryRepository, OtpRecord, OtpRepository, SmsSender, UserRepository
@@ -128,5 +128,5 @@ class Identity:
     def rename(self, actor: Actor, nickname: str) -> User:
         """Change a citizen's nickname (officers show their real name)."""
         if actor.officer_id:
-            raise ValidationFailed("民警以实名显示,不能修改昵称", {"nickname": "officers use their real name"})
+            raise Forbidden("民警以实名显示,不能修改昵称")
         return self.users.set_nickname(actor.user_id, nickname)

@@ -31,19 +31,35 @@ def cad_records(aws: dict[str, str]) -> list[dict[str, Any]]:
 
 
 def tip_off(api: Api, token: str, **fields: Any) -> dict[str, Any]:
-    body = {"board": "report", "type": "report", "title": "有人在小区门口贩毒",
-            "body": "联系电话13812345678,地点昆区锦泰小区", "district": "昆都仑区", **fields}
+    body = {
+        "board": "report",
+        "type": "report",
+        "title": "有人在小区门口贩毒",
+        "body": "联系电话13812345678,地点昆区锦泰小区",
+        "district": "昆都仑区",
+        **fields,
+    }
     status, data, _ = api.call("POST", "/posts", body, token=token)
     assert status == 201, data
     return data
 
 
-def send_event(api: Api, payload: dict[str, Any] | bytes, *, secret: str = SECRET, timestamp: int | None = None,
-               signature: str | None = None, tamper: bool = False) -> tuple[int, Any]:
+def send_event(
+    api: Api,
+    payload: dict[str, Any] | bytes,
+    *,
+    secret: str = SECRET,
+    timestamp: int | None = None,
+    signature: str | None = None,
+    tamper: bool = False,
+) -> tuple[int, Any]:
     raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     stamp = str(timestamp if timestamp is not None else int(time.time()))
-    headers = {"Content-Type": "application/json", "X-Timestamp": stamp,
-               "X-Signature": signature if signature is not None else sign(secret, stamp, raw)}
+    headers = {
+        "Content-Type": "application/json",
+        "X-Timestamp": stamp,
+        "X-Signature": signature if signature is not None else sign(secret, stamp, raw),
+    }
     if tamper:
         raw = raw.replace(b"accepted", b"closed")
     response = api.client.http.post("/cad/events", headers=headers, body=raw)
@@ -51,8 +67,13 @@ def send_event(api: Api, payload: dict[str, Any] | bytes, *, secret: str = SECRE
 
 
 def event(record: dict[str, Any], kind: str, minute: int = 0) -> dict[str, Any]:
-    return {"incident_id": record["incident_id"], "post_id": record["post_id"], "event": kind,
-            "unit_name": "昆区分局巡警大队", "at": f"2026-03-13T20:{minute:02d}:00+08:00"}
+    return {
+        "incident_id": record["incident_id"],
+        "post_id": record["post_id"],
+        "event": kind,
+        "unit_name": "昆区分局巡警大队",
+        "at": f"2026-03-13T20:{minute:02d}:00+08:00",
+    }
 
 
 @pytest.fixture
@@ -71,8 +92,12 @@ def test_a_tip_off_on_an_incident_board_is_handed_off_once_unmasked(handed_off: 
     assert record["post_id"] == post["id"] and record["board"] == "report" and record["district"] == "昆都仑区"
     assert "13812345678" in record["body"]  # police-only channel: unmasked
     assert record["reporter"]["phone"] == "13812345678"
-    api.client.lambda_.invoke("dispatch_post", api.client.events.generate_sqs_event(
-        queue_name="police24-dispatch", message_bodies=[json.dumps({"kind": "dispatch", "post_id": post["id"]})]))
+    api.client.lambda_.invoke(
+        "dispatch_post",
+        api.client.events.generate_sqs_event(
+            queue_name="police24-dispatch", message_bodies=[json.dumps({"kind": "dispatch", "post_id": post["id"]})]
+        ),
+    )
     assert cad_records(aws) == []  # redelivery: no second record
 
 
@@ -92,10 +117,12 @@ def test_an_urgent_help_post_on_any_board_is_handed_off(api: Api, directory: dic
     assert len(records) == 1 and records[0]["urgent"] is True
 
 
-@pytest.mark.parametrize("phone,allowed", [("13900000001", True), ("13900000002", True), ("13900000003", False),
-                                           ("13812345678", False)])
-def test_the_command_center_converts_a_post_once(api: Api, directory: dict, aws: dict, phone: str,
-                                                 allowed: bool) -> None:
+@pytest.mark.parametrize(
+    "phone,allowed", [("13900000001", True), ("13900000002", True), ("13900000003", False), ("13812345678", False)]
+)
+def test_the_command_center_converts_a_post_once(
+    api: Api, directory: dict, aws: dict, phone: str, allowed: bool
+) -> None:
     resident = api.sign_in("13812345678")
     post = tip_off(api, resident, board="qa", type="question", title="邻居家传出呼救声", body="不确定是否需要报警")
     deliver(api.client, aws)
@@ -110,12 +137,17 @@ def test_the_command_center_converts_a_post_once(api: Api, directory: dict, aws:
 def test_events_move_the_post_forward_once_each_and_show_on_the_timeline(handed_off: Any, api: Api) -> None:
     post, record, _ = handed_off
     for minute, kind in enumerate(["accepted", "dispatched", "dispatched", "arrived", "closed"]):
-        status, body = send_event(api, event(record, kind, minute))
+        status, _ = send_event(api, event(record, kind, minute))
         assert status == 200
     detail = api.call("GET", f"/posts/{post['id']}")[1]
     cad = [e for e in detail["timeline"] if e["kind"].startswith("cad_")]
     assert [e["kind"] for e in cad] == ["cad_accepted", "cad_dispatched", "cad_arrived", "cad_closed"]
-    assert [e["text"].split("(")[0] for e in cad] == ["110指挥中心已接警", "民警已出警", "民警已到达现场", "警情已处置完毕"]
+    assert [e["text"].split("(")[0] for e in cad] == [
+        "110指挥中心已接警",
+        "民警已出警",
+        "民警已到达现场",
+        "警情已处置完毕",
+    ]
     assert detail["post"]["status"] == "resolved"
     stats = api.call("GET", "/stats")[1]
     kunqu = next(u for u in stats["units"] if u["unit"]["id"] == "kunqu")

@@ -17,8 +17,14 @@ CENTER_OFFICER = "13900000002"
 
 
 def post(api: Api, token: str, **fields: Any) -> dict[str, Any]:
-    body = {"board": "report", "type": "report", "title": "可疑人员", "body": "小区门口有可疑人员徘徊",
-            "district": "昆都仑区", **fields}
+    body = {
+        "board": "report",
+        "type": "report",
+        "title": "可疑人员",
+        "body": "小区门口有可疑人员徘徊",
+        "district": "昆都仑区",
+        **fields,
+    }
     status, data, _ = api.call("POST", "/posts", body, token=token)
     assert status == 201, data
     return data
@@ -31,9 +37,17 @@ def invoke(api: Api, *bodies: dict[str, Any]) -> Any:
     return api.client.lambda_.invoke("dispatch_post", event)
 
 
-SCHEDULED = {"version": "0", "id": "tick", "detail-type": "Scheduled Event", "source": "aws.events",
-             "account": "123456789012", "time": "2026-01-01T00:00:00Z", "region": "us-east-1",
-             "resources": ["arn:aws:events:us-east-1:123456789012:rule/police24-sweep"], "detail": {}}
+SCHEDULED = {
+    "version": "0",
+    "id": "tick",
+    "detail-type": "Scheduled Event",
+    "source": "aws.events",
+    "account": "123456789012",
+    "time": "2026-01-01T00:00:00Z",
+    "region": "us-east-1",
+    "resources": ["arn:aws:events:us-east-1:123456789012:rule/police24-sweep"],
+    "detail": {},
+}
 
 
 def sweep(api: Api) -> Any:
@@ -130,8 +144,18 @@ def test_an_overdue_post_is_escalated_to_the_leader_then_the_command_center(
     resident = api.sign_in("13812345678")
     created = post(api, resident)  # a report: 15 minutes
     deliver(api.client, aws)
-    api.admin("PUT", "/admin/officers/o-kunqu-chief", {"name": "赵所长", "title": "分局局长", "phone": "13900000009",
-                                                        "unit_id": "kunqu", "role": "leader", "on_duty": False})
+    api.admin(
+        "PUT",
+        "/admin/officers/o-kunqu-chief",
+        {
+            "name": "赵所长",
+            "title": "分局局长",
+            "phone": "13900000009",
+            "unit_id": "kunqu",
+            "role": "leader",
+            "on_duty": False,
+        },
+    )
     clock.advance(minutes=14)
     sweep(api)
     assert "escalated" not in timeline(api, created["id"])
@@ -197,8 +221,12 @@ def test_a_link_session_may_act_only_on_its_own_post(api: Api, directory: dict, 
     status, error, _ = api.call("POST", f"/posts/{other}/replies", {"body": "x"}, token=session["token"])
     assert status == 403 and error["error"]["code"] == "forbidden"
     version = api.call("GET", f"/posts/{other}")[1]["post"]["version"]
-    assert api.call("POST", f"/posts/{other}/status", {"status": "in_progress", "version": version},
-                    token=session["token"])[0] == 403
+    assert (
+        api.call(
+            "POST", f"/posts/{other}/status", {"status": "in_progress", "version": version}, token=session["token"]
+        )[0]
+        == 403
+    )
 
 
 @pytest.mark.parametrize("tamper", ["flip", "expired", "session_token", "garbage"])
@@ -219,13 +247,25 @@ def test_a_bad_link_is_refused(api: Api, directory: dict, aws: dict, clock: Mova
     assert status == 401 and error["error"]["code"] == "unauthenticated"
 
 
-ROLES = ["citizen_author", "citizen_other", "officer_assigned", "officer_other_unit", "center_officer", "leader",
-         "anonymous"]
+ROLES = [
+    "citizen_author",
+    "citizen_other",
+    "officer_assigned",
+    "officer_other_unit",
+    "center_officer",
+    "leader",
+    "anonymous",
+]
 
 
 def actor_token(api: Api, role: str, author: str) -> str | None:
-    phones = {"citizen_other": "13712345678", "officer_assigned": KUNQU_OFFICER, "officer_other_unit": "13900000004",
-              "center_officer": CENTER_OFFICER, "leader": CHIEF}
+    phones = {
+        "citizen_other": "13712345678",
+        "officer_assigned": KUNQU_OFFICER,
+        "officer_other_unit": "13900000004",
+        "center_officer": CENTER_OFFICER,
+        "leader": CHIEF,
+    }
     if role == "anonymous":
         return None
     if role == "citizen_author":
@@ -257,12 +297,14 @@ def test_who_may_move_a_dispatched_post_along(api: Api, directory: dict, aws: di
     deliver(api.client, aws)
     token = actor_token(api, role, author)
     version = api.call("GET", f"/posts/{created['id']}")[1]["post"]["version"]
-    status, _, _ = api.call("POST", f"/posts/{created['id']}/status", {"status": "in_progress", "version": version},
-                            token=token)
+    status, _, _ = api.call(
+        "POST", f"/posts/{created['id']}/status", {"status": "in_progress", "version": version}, token=token
+    )
     allowed = role in ("officer_assigned", "center_officer", "leader")
     assert status == (200 if allowed else 401 if role == "anonymous" else 403)
-    assert api.call("GET", f"/posts/{created['id']}")[1]["post"]["status"] == ("in_progress" if allowed
-                                                                               else "dispatched")
+    assert api.call("GET", f"/posts/{created['id']}")[1]["post"]["status"] == (
+        "in_progress" if allowed else "dispatched"
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -272,8 +314,10 @@ def test_only_the_author_rates_a_resolved_post(api: Api, directory: dict, aws: d
     deliver(api.client, aws)
     officer = api.sign_in(KUNQU_OFFICER)
     version = api.call("GET", f"/posts/{created['id']}")[1]["post"]["version"]
-    assert api.call("POST", f"/posts/{created['id']}/status", {"status": "resolved", "version": version},
-                    token=officer)[0] == 200
+    assert (
+        api.call("POST", f"/posts/{created['id']}/status", {"status": "resolved", "version": version}, token=officer)[0]
+        == 200
+    )
     token = actor_token(api, role, author) if role != "officer_assigned" else officer
     status, _, _ = api.call("POST", f"/posts/{created['id']}/feedback", {"satisfied": True}, token=token)
     assert status == (200 if role == "citizen_author" else 401 if role == "anonymous" else 403)

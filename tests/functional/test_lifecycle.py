@@ -10,9 +10,18 @@ from tests.conftest import Api, deliver, officer_messages, sent_sms
 
 def test_a_tip_off_reaches_the_station_and_the_resident_hears_back(api: Api, directory: dict, aws: dict) -> None:
     resident = api.sign_in("13812345678")
-    status, post, _ = api.call("POST", "/posts", {"board": "report", "type": "report", "title": "捡到求救纸条",
-                                                   "body": "被困地址昆区锦泰驾校小区", "district": "昆都仑区"},
-                               token=resident)
+    status, post, _ = api.call(
+        "POST",
+        "/posts",
+        {
+            "board": "report",
+            "type": "report",
+            "title": "捡到求救纸条",
+            "body": "被困地址昆区锦泰驾校小区",
+            "district": "昆都仑区",
+        },
+        token=resident,
+    )
     assert status == 201 and post["status"] == "received"
     assert deliver(api.client, aws) == 1
 
@@ -29,17 +38,25 @@ def test_a_tip_off_reaches_the_station_and_the_resident_hears_back(api: Api, dir
     status, session, _ = api.call("POST", "/auth/link", {"token": link})
     assert status == 200 and session["post_id"] == post["id"]
     officer = session["token"]
-    status, reply, _ = api.call("POST", f"/posts/{post['id']}/replies",
-                                {"body": "你好,该警情已收悉,昆都仑区公安分局正在处置,感谢您对24小时警局的关注", "template": "received"},
-                                token=officer)
+    status, reply, _ = api.call(
+        "POST",
+        f"/posts/{post['id']}/replies",
+        {"body": "你好,该警情已收悉,昆都仑区公安分局正在处置,感谢您对24小时警局的关注", "template": "received"},
+        token=officer,
+    )
     assert status == 201 and reply["official"] is True
-    assert reply["author"] == {"name": "王警官", "title": "社区民警", "unit": {"id": "kunqu", "name": "昆都仑区公安分局"}}
+    assert reply["author"] == {
+        "name": "王警官",
+        "title": "社区民警",
+        "unit": {"id": "kunqu", "name": "昆都仑区公安分局"},
+    }
     deliver(api.client, aws)
     assert any("回复" in text for _, text in sent_sms("13812345678"))
 
     version = api.call("GET", f"/posts/{post['id']}")[1]["post"]["version"]
-    status, resolved, _ = api.call("POST", f"/posts/{post['id']}/status", {"status": "resolved", "version": version},
-                                   token=officer)
+    status, resolved, _ = api.call(
+        "POST", f"/posts/{post['id']}/status", {"status": "resolved", "version": version}, token=officer
+    )
     assert status == 200 and resolved["status"] == "resolved"
     status, rated, _ = api.call("POST", f"/posts/{post['id']}/feedback", {"satisfied": False}, token=resident)
     assert status == 200 and rated["status"] == "reopened"

@@ -15,7 +15,7 @@ def test_each_record_gets_accepted_then_dispatched_signed_with_the_shared_secret
     received: list[dict[str, Any]] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+        def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers["Content-Length"]))
             good = self.headers["X-Signature"] == sign("s3cret", self.headers["X-Timestamp"], raw)
             received.append({"path": self.path, "good": good, **json.loads(raw)})

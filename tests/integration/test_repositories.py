@@ -118,11 +118,12 @@ def repos(request: pytest.FixtureRequest) -> Repos:
         DynamoUserRepository,
     )
     from chalicelib.adapters.dynamodb.table import Table
+    from chalicelib.bootstrap import SystemClock
 
     table = Table(request.getfixturevalue("table_name"), "us-east-1")
     return Repos(
         DynamoPostRepository(table), DynamoUserRepository(table), DynamoDirectoryRepository(table),
-        DynamoOtpRepository(table), DynamoIdempotencyStore(table), DynamoNoticeLedger(table),
+        DynamoOtpRepository(table), DynamoIdempotencyStore(table, SystemClock()), DynamoNoticeLedger(table),
         DynamoStatsRepository(table), DynamoCounters(table), DynamoAuditLog(table),
     )
 

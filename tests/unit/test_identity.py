@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from chalicelib.domain.errors import NotFound, Unauthenticated, ValidationFailed
+from chalicelib.domain.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from chalicelib.domain.people import Actor
 from chalicelib.services.identity import Identity
 from chalicelib.services.tokens import TokenService
@@ -194,7 +194,7 @@ def test_a_citizen_may_rename_but_an_officer_shows_the_real_name(world: World) -
 
     assert world.identity.rename(citizen, "老王").nickname == "老王"
     assert world.identity.profile(citizen).nickname == "老王"
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(Forbidden):
         world.identity.rename(KUNQU_OFFICER, "小王")
     assert world.identity.profile(KUNQU_OFFICER).nickname == "王警官"
 

@@ -11,7 +11,7 @@ from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.table import Table, cancellation_codes, put_request, to_item
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.people import User
-from chalicelib.services.ports import IdempotencyRecord, OtpRecord
+from chalicelib.services.ports import Clock, IdempotencyRecord, OtpRecord
 
 
 class DynamoUserRepository:
@@ -101,11 +101,11 @@ class DynamoOtpRepository:
 class DynamoIdempotencyStore:
     """Results of requests with an Idempotency-Key (written with the post they created)."""
 
-    def __init__(self, table: Table) -> None:
-        self.table = table
+    def __init__(self, table: Table, clock: Clock) -> None:
+        self.table, self.clock = table, clock
 
     def get(self, scope: str) -> IdempotencyRecord | None:
         item = self.table.get(keys.idempotency_pk(*scope.split("#", 1)), "IDEM", consistent=True)
-        if item is None or item.get("expires_at", 0) < datetime.now().timestamp():
+        if item is None or item.get("expires_at", 0) < self.clock.now().timestamp():
             return None
         return IdempotencyRecord(item["request_hash"], item["result_id"])

@@ -10,7 +10,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.dynamodb.table import Table, from_item, to_item
+from chalicelib.adapters.dynamodb.table import Table, condition_failed, from_item, to_item
+from chalicelib.domain.times import CST
 from chalicelib.services.audit import AuditEntry
 
 
@@ -48,14 +49,18 @@ class DynamoNoticeLedger:
         )
 
     def release(self, post_id: str, key: str) -> None:
-        self.table.call(
-            "delete_item",
-            TableName=self.table.name,
-            Key=to_item({"PK": keys.notice_pk(post_id), "SK": key}),
-            ConditionExpression="#state = :claimed",
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues=to_item({":claimed": "claimed"}),
-        )
+        try:
+            self.table.call(
+                "delete_item",
+                TableName=self.table.name,
+                Key=to_item({"PK": keys.notice_pk(post_id), "SK": key}),
+                ConditionExpression="#state = :claimed",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues=to_item({":claimed": "claimed"}),
+            )
+        except ClientError as error:
+            if not condition_failed(error):
+                raise  # a claim already done (or gone) stays as it is
 
 
 class DynamoStatsRepository:
@@ -168,7 +173,7 @@ class DynamoAuditLog:
         self.table = table
 
     def record(self, entry: AuditEntry) -> None:
-        month = entry.at.strftime("%Y-%m")
+        month = entry.at.astimezone(CST).strftime("%Y-%m")
         item = {
             "PK": f"AUDIT#{month}",
             "SK": keys.epoch_ms_key(int(entry.at.timestamp() * 1000), entry.id),

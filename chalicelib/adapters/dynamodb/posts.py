@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import items as it
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.dynamodb.table import Table, cancellation_codes, put_request, to_item
+from chalicelib.adapters.dynamodb.table import Table, cancellation_codes, condition_failed, put_request, to_item
 from chalicelib.domain.errors import Conflict, NotFound, StaleVersion
 from chalicelib.domain.posts import Event, Post, Reply
 from chalicelib.services.ports import FeedPage, IdempotencyRecord, PostDetail
@@ -204,14 +204,19 @@ class DynamoPostRepository:
         ]
 
     def mark_enqueue_failed(self, post_id: str) -> None:
-        self.table.call(
-            "update_item",
-            TableName=self.table.name,
-            Key=to_item({"PK": keys.post_pk(post_id), "SK": keys.META}),
-            UpdateExpression="SET enqueue_failed = :t",
-            ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeValues=to_item({":t": True}),
-        )
+        try:
+            self.table.call(
+                "update_item",
+                TableName=self.table.name,
+                Key=to_item({"PK": keys.post_pk(post_id), "SK": keys.META}),
+                UpdateExpression="SET enqueue_failed = :t",
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeValues=to_item({":t": True}),
+            )
+        except ClientError as error:
+            if condition_failed(error):
+                raise NotFound("帖子不存在") from error
+            raise
 
     def reschedule(self, post_id: str, at: datetime) -> None:
         try:
@@ -238,13 +243,18 @@ class DynamoPostRepository:
         return [it.post_from(item) for item in found]
 
     def count_flag(self, post_id: str) -> int:
-        response = self.table.call(
-            "update_item",
-            TableName=self.table.name,
-            Key=to_item({"PK": keys.post_pk(post_id), "SK": keys.META}),
-            UpdateExpression="ADD flag_count :one",
-            ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeValues=to_item({":one": 1}),
-            ReturnValues="UPDATED_NEW",
-        )
+        try:
+            response = self.table.call(
+                "update_item",
+                TableName=self.table.name,
+                Key=to_item({"PK": keys.post_pk(post_id), "SK": keys.META}),
+                UpdateExpression="ADD flag_count :one",
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeValues=to_item({":one": 1}),
+                ReturnValues="UPDATED_NEW",
+            )
+        except ClientError as error:
+            if condition_failed(error):
+                raise NotFound("帖子不存在") from error
+            raise
         return int(response["Attributes"]["flag_count"]["N"])

@@ -120,6 +120,11 @@ class Table:
                 raise
 
 
+def condition_failed(error: ClientError) -> bool:
+    """Tell whether a single-item write was refused by its condition."""
+    return bool(error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
+
+
 def put_request(table: Table, item: dict[str, Any], condition: str | None = None) -> dict[str, Any]:
     """Return a Put of a transaction, with an optional condition."""
     put: dict[str, Any] = {"TableName": table.name, "Item": to_item(item)}
