@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: dev test bench lint typecheck venv clean
+.PHONY: dev test screenshots bench lint typecheck venv clean
 
 venv: $(VENV)/.installed
 
@@ -18,7 +18,13 @@ dev: venv
 	$(BIN)/python -m local.devstack
 
 test: venv
+	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 	$(BIN)/python -m pytest
+
+screenshots: venv
+	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+	fc-list :lang=zh | grep -q . || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-noto-cjk)
+	$(BIN)/python tools/screenshots.py
 
 bench: venv
 	$(BIN)/python -m bench

@@ -1,0 +1,122 @@
+// The HTTP contract of API.md, spoken from the page: same origin, base /api.
+
+import { t } from "./i18n.js";
+
+export const API_BASE = "/api";
+
+/** An error answer of the API, or a network failure (status 0). */
+export class ApiError extends Error {
+  constructor(status, code, message, fields = {}, retryAfter = 0) {
+    super(message || code);
+    this.status = status;
+    this.code = code;
+    this.fields = fields || {};
+    this.retryAfter = retryAfter;
+  }
+}
+
+/**
+ * Call the API and return the parsed JSON body; throw ApiError on any failure.
+ * Options: body (sent as JSON), token (Bearer), headers, signal.
+ */
+export async function api(method, path, { body, token, headers = {}, signal } = {}) {
+  const init = { method, headers: { Accept: "application/json", ...headers }, signal, credentials: "same-origin" };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  if (token) init.headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(API_BASE + path, init);
+  } catch (error) {
+    if (error && error.name === "AbortError") throw error;
+    throw new ApiError(0, "network", "network error");
+  }
+  const text = await response.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (!response.ok) {
+    const error = (data && data.error) || {};
+    const retryAfter = Number(response.headers.get("Retry-After")) || 0;
+    throw new ApiError(response.status, error.code || `http_${response.status}`, error.message, error.fields, retryAfter);
+  }
+  return data;
+}
+
+// Field names of API errors -> the sentence that explains them; `context` picks a variant.
+const FIELD_KEYS = {
+  phone: "field.phone",
+  code: "field.code",
+  title: "field.title",
+  body: "field.body",
+  board: "field.board",
+  type: "field.type",
+  district: "field.district",
+  nickname: "field.nickname",
+  unit_id: "field.unit_id",
+  status: "field.status",
+  comment: "field.comment",
+  note: "field.note",
+};
+
+/** The sentence for one field error (without the field's raw message). */
+export function fieldSentence(field, context = "") {
+  if (field === "body" && context === "reply") return t("field.replyBody");
+  return FIELD_KEYS[field] ? t(FIELD_KEYS[field]) : null;
+}
+
+/**
+ * Turn any error into sentences a resident understands; never show a bare code.
+ * Returns {summary, fields: {name: sentence}}.
+ */
+export function describeError(error, context = "") {
+  if (!(error instanceof ApiError)) return { summary: t("error.unknown"), fields: {} };
+  const fields = {};
+  for (const name of Object.keys(error.fields || {})) {
+    const sentence = fieldSentence(name, context);
+    if (sentence) fields[name] = sentence;
+  }
+  let summary;
+  switch (error.status) {
+    case 0:
+      summary = t("error.network");
+      break;
+    case 400:
+      summary = Object.values(fields)[0] || t("error.invalid");
+      break;
+    case 401:
+      summary = context === "login" ? t("field.codeWrong") : context === "link" ? t("reply.expired") : t("error.unauthenticated");
+      break;
+    case 403:
+      summary = context === "link" ? t("reply.foreign") : t("error.forbidden");
+      break;
+    case 404:
+      summary = context === "post" ? t("post.notFound") : t("error.notFound");
+      break;
+    case 409:
+      summary = context === "feedback" ? t("post.rated") : t("error.conflict");
+      break;
+    case 413:
+      summary = t("error.tooLarge");
+      break;
+    case 429:
+      summary = t("error.tooMany", { n: error.retryAfter || 60 });
+      break;
+    default:
+      summary = error.status >= 500 ? t("error.server") : t("error.unknown");
+  }
+  return { summary, fields };
+}
+
+/** A fresh key for the Idempotency-Key header. */
+export function idempotencyKey() {
+  if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}

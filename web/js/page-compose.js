@@ -1,0 +1,194 @@
+// The compose form: board, type, district, title, body, police-only; limits, errors, emergency banner.
+
+import { api, describeError, idempotencyKey } from "./api.js";
+import { alertBox, busy, h, loading, replace } from "./dom.js";
+import { boardText, t } from "./i18n.js";
+import { looksUrgent, typeLabel } from "./format.js";
+import { clearSession, session } from "./session.js";
+import { loadBoards, loadDistricts, setFlash } from "./store.js";
+import { countedTextarea } from "./views.js";
+import { go } from "./app.js";
+
+/** A prompt to sign in first, coming back to `next` afterwards. */
+export function signInPrompt(next) {
+  return h(
+    "div",
+    { class: "panel" },
+    h("p", {}, t("login.needed")),
+    h("a", { class: "button", href: `#/login?next=${encodeURIComponent(next)}` }, t("login.goSignIn")),
+  );
+}
+
+function fieldError(input, id) {
+  const el = h("p", { id, class: "field-error", hidden: true });
+  const described = input.getAttribute("aria-describedby");
+  input.setAttribute("aria-describedby", described ? `${described} ${id}` : id);
+  return {
+    el,
+    show(text) {
+      el.textContent = text;
+      el.hidden = false;
+      input.setAttribute("aria-invalid", "true");
+    },
+    clear() {
+      el.textContent = "";
+      el.hidden = true;
+      input.removeAttribute("aria-invalid");
+    },
+  };
+}
+
+/** The compose page (signed-in residents; officers may also post notices). */
+export async function composePage(ctx) {
+  const { view, params } = ctx;
+  const current = session();
+  if (!current) {
+    replace(view, h("h1", {}, t("compose.title")), signInPrompt("/compose"));
+    return;
+  }
+  replace(view, loading(t("common.loading")));
+  let boards;
+  let districts;
+  try {
+    [boards, districts] = await Promise.all([loadBoards(), loadDistricts()]);
+  } catch (error) {
+    if (ctx.isCurrent()) replace(view, alertBox(describeError(error).summary));
+    return;
+  }
+  if (!ctx.isCurrent()) return;
+
+  const police = current.user.role !== "citizen";
+  const boardSelect = h(
+    "select",
+    { id: "compose-board", name: "board", required: true },
+    boards.map((board) => h("option", { value: board.id, selected: board.id === params.get("board") }, boardText(board).name)),
+  );
+  const typeSelect = h("select", { id: "compose-type", name: "type", required: true });
+  const districtSelect = h(
+    "select",
+    { id: "compose-district", name: "district" },
+    h("option", { value: "" }, t("compose.noDistrict")),
+    districts.map((name) => h("option", { value: name }, name)),
+  );
+  const fillTypes = () => {
+    const board = boards.find((b) => b.id === boardSelect.value) || boards[0];
+    const before = typeSelect.value;
+    const types = board.post_types.filter((type) => police || type !== "publicity");
+    replace(typeSelect, types.map((type) => h("option", { value: type, selected: type === before }, typeLabel(type))));
+  };
+  boardSelect.addEventListener("change", fillTypes);
+  fillTypes();
+
+  const titleInput = h("input", { id: "compose-title", name: "title", type: "text", maxlength: 100, required: true, "aria-describedby": "compose-title-count", autocomplete: "off" });
+  const titleCount = h("span", { id: "compose-title-count", class: "counter", "aria-live": "polite" }, t("common.chars", { n: 0, max: 100 }));
+  titleInput.addEventListener("input", () => {
+    titleCount.textContent = t("common.chars", { n: [...titleInput.value].length, max: 100 });
+  });
+  const body = countedTextarea({ id: "compose-body", label: t("compose.body"), max: 5000, rows: 7, hint: t("compose.bodyHint"), name: "body" });
+  const policeOnly = h("input", { id: "compose-police-only", type: "checkbox", name: "police_only" });
+
+  const errors = {
+    board: fieldError(boardSelect, "compose-board-error"),
+    type: fieldError(typeSelect, "compose-type-error"),
+    district: fieldError(districtSelect, "compose-district-error"),
+    title: fieldError(titleInput, "compose-title-error"),
+    body: fieldError(body.input, "compose-body-error"),
+  };
+
+  let confirmed = false;
+  const confirmButton = h("button", { type: "button", class: "button danger-outline", id: "emergency-confirm" }, t("compose.confirm"));
+  const banner = h(
+    "div",
+    { class: "emergency", id: "emergency-banner", role: "alert", hidden: true },
+    h("p", { class: "emergency-title" }, t("compose.emergency")),
+    h("p", {}, t("compose.emergencyText")),
+    h("div", { class: "actions" }, h("a", { class: "button danger", href: "tel:110" }, t("compose.call110")), confirmButton),
+  );
+  const updateBanner = () => {
+    const urgent = looksUrgent(`${titleInput.value}\n${body.input.value}`);
+    banner.hidden = !urgent;
+    if (!urgent) confirmed = false;
+  };
+  titleInput.addEventListener("input", updateBanner);
+  body.input.addEventListener("input", updateBanner);
+
+  const message = h("div", { class: "form-message", "aria-live": "polite" });
+  const submit = h("button", { type: "submit", class: "button", id: "compose-submit" }, t("compose.submit"));
+  const form = h(
+    "form",
+    { class: "compose-form", novalidate: true, "aria-labelledby": "compose-heading" },
+    h("div", { class: "field" }, h("label", { for: "compose-board" }, t("compose.board")), boardSelect, errors.board.el),
+    h(
+      "div",
+      { class: "field-row" },
+      h("div", { class: "field" }, h("label", { for: "compose-type" }, t("compose.type")), typeSelect, errors.type.el),
+      h("div", { class: "field" }, h("label", { for: "compose-district" }, `${t("compose.district")} ${t("common.optional")}`), districtSelect, errors.district.el),
+    ),
+    h("div", { class: "field" }, h("label", { for: "compose-title" }, t("compose.titleField")), titleInput, titleCount, errors.title.el),
+    body.field,
+    errors.body.el,
+    h("div", { class: "field check" }, policeOnly, h("label", { for: "compose-police-only" }, t("compose.policeOnly"))),
+    banner,
+    message,
+    h("div", { class: "actions" }, submit),
+  );
+  let key = idempotencyKey();
+
+  const send = async () => {
+    for (const error of Object.values(errors)) error.clear();
+    replace(message);
+    const title = titleInput.value.trim();
+    const text = body.input.value.trim();
+    let bad = false;
+    if (!title || [...title].length > 100) {
+      errors.title.show(t("field.title"));
+      bad = true;
+    }
+    if (!text || [...text].length > 5000) {
+      errors.body.show(t("field.body"));
+      bad = true;
+    }
+    if (bad) {
+      replace(message, alertBox(t("error.invalid")));
+      form.querySelector("[aria-invalid='true']").focus();
+      return;
+    }
+    if (looksUrgent(`${title}\n${text}`) && !confirmed) {
+      banner.hidden = false;
+      replace(message, alertBox(t("compose.confirmNeeded")));
+      confirmButton.focus();
+      return;
+    }
+    const payload = { board: boardSelect.value, type: typeSelect.value, title, body: text };
+    if (districtSelect.value) payload.district = districtSelect.value;
+    if (policeOnly.checked) payload.visibility = "police_only";
+    const restore = busy(submit, t("common.submitting"));
+    try {
+      const post = await api("POST", "/posts", { body: payload, token: current.token, headers: { "Idempotency-Key": key } });
+      key = idempotencyKey();
+      setFlash({ text: t("feed.postedOk"), postId: post.id });
+      go("#/");
+    } catch (error) {
+      restore();
+      if (error.status === 401) {
+        clearSession();
+        replace(message, alertBox(describeError(error).summary), signInPrompt("/compose"));
+        return;
+      }
+      if (error.status === 409) key = idempotencyKey();
+      const described = describeError(error);
+      for (const [name, sentence] of Object.entries(described.fields)) if (errors[name]) errors[name].show(sentence);
+      replace(message, alertBox(described.summary));
+    }
+  };
+  confirmButton.addEventListener("click", () => {
+    confirmed = true;
+    send();
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    send();
+  });
+
+  replace(view, h("h1", { id: "compose-heading" }, t("compose.title")), form);
+}

@@ -1,0 +1,33 @@
+// A QR code of the site's own address, generated on the page.
+
+import { alertBox, h, replace } from "./dom.js";
+import { t } from "./i18n.js";
+import { encode, toSvg } from "./qr.js";
+
+/** The share page. */
+export function sharePage(ctx) {
+  const { view } = ctx;
+  const url = `${location.origin}/`;
+  let code;
+  try {
+    code = toSvg(encode(url, { level: "M" }), { label: t("share.qrLabel", { url }), pixels: 220 });
+  } catch {
+    code = alertBox(t("share.tooLong"));
+  }
+  const message = h("p", { class: "form-message", "aria-live": "polite" });
+  const copy = h("button", { type: "button", class: "button secondary" }, t("share.copy"));
+  copy.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(url);
+      message.textContent = t("share.copied");
+    } catch {
+      message.textContent = url;
+    }
+  });
+  replace(
+    view,
+    h("h1", {}, t("share.title")),
+    h("p", { class: "muted" }, t("share.intro")),
+    h("div", { class: "panel share" }, h("div", { class: "qr", id: "site-qr" }, code), h("p", { class: "share-url" }, url), copy, message),
+  );
+}
