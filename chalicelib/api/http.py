@@ -51,9 +51,7 @@ def error_body(code: str, message: str, fields: dict[str, str] | None = None) ->
 def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None,
                    headers: dict[str, str] | None = None) -> Response:
     """Return an error response in the API's shape."""
-    return Response(
-        body=error_body(code, message, fields), status_code=status, headers={**JSON_HEADERS, **(headers or {})}
-    )
+    return ok(error_body(code, message, fields), status, headers)
 
 
 def domain_error_response(error: errors.DomainError) -> Response:

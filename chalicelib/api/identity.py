@@ -35,7 +35,7 @@ def sign_in() -> Response:
     """Exchange a phone's one-time code for a session token (anyone)."""
     body = parse(bp.current_request, schemas.SessionIn)
     session = services().identity.sign_in(body.phone, body.code)
-    return ok({"token": session.token, "user": user_out(session.user)})
+    return ok({"token": session.token, "user": user_out(session.user, services().directory)})
 
 
 @bp.route("/me", methods=["GET"])
@@ -44,7 +44,7 @@ def me() -> Response:
     """Return the caller's profile (signed in)."""
     svc = services()
     actor = signed_in(bp.current_request, svc)
-    return ok(user_out(svc.identity.profile(actor)))
+    return ok(user_out(svc.identity.profile(actor), svc.directory))
 
 
 @bp.route("/me", methods=["PATCH"])

@@ -26,8 +26,9 @@ bp = Blueprint(__name__)
 def exchange_link() -> Response:
     """Exchange a notification link token for a session on that one post (link holders)."""
     body = parse(bp.current_request, schemas.LinkIn)
-    session, post_id = services().identity.exchange_link(body.token)
-    return ok({"token": session.token, "user": user_out(session.user), "post_id": post_id})
+    svc = services()
+    session, post_id = svc.identity.exchange_link(body.token)
+    return ok({"token": session.token, "user": user_out(session.user, svc.directory), "post_id": post_id})
 
 
 @bp.route("/posts/{post_id}/route", methods=["POST"])

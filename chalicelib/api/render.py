@@ -52,6 +52,13 @@ def post_out(post: Post, viewer: Actor, now: datetime) -> dict[str, Any]:
         "reply_count": post.reply_count,
         "version": post.version,
         "urgent": post.urgent,
+        "answered": post.first_official_reply_at is not None,
+        "first_official_reply_at": _time(post.first_official_reply_at),
+        **(
+            {"mine": True, "awaiting_feedback": post.awaiting_feedback, "satisfied": post.satisfied}
+            if viewer.signed_in and viewer.user_id == post.author_id
+            else {}
+        ),
         **({"hidden": True, "hidden_reason": post.hidden_reason} if post.hidden and original else {}),
     }
 
@@ -101,6 +108,14 @@ def unit_out(unit: Unit, officers: list[Officer] | None = None) -> dict[str, Any
     return out
 
 
-def user_out(user: User) -> dict[str, Any]:
-    """Render the caller's own account."""
-    return {"id": user.id, "nickname": user.nickname, "role": user.role}
+def user_out(user: User, directory: Any = None) -> dict[str, Any]:
+    """Render the caller's own account; an officer's carries title and unit from the directory."""
+    out: dict[str, Any] = {"id": user.id, "nickname": user.nickname, "role": user.role}
+    if user.role != "citizen" and directory is not None:
+        officer = directory.officer(user.id)
+        unit = directory.unit(officer.unit_id) if officer else None
+        if officer is not None:
+            out["title"] = officer.title
+        if unit is not None:
+            out["unit"] = {"id": unit.id, "name": unit.name, "kind": unit.kind}
+    return out

@@ -98,6 +98,7 @@ class Reply(BaseModel):
     nickname: str | None = None
     official: OfficialAuthor | None = None
     template: str | None = None
+    exempt: tuple[str, ...] = ()  # published contacts of units and officers in an official body: never masked
 
 
 class Post(BaseModel):
@@ -121,6 +122,7 @@ class Post(BaseModel):
     updated_at: datetime
     first_response_due: datetime | None = None
     first_official_reply_at: datetime | None = None
+    latest_official_reply: str | None = None
     assigned_unit: UnitRef | None = None
     reply_count: int = 0
     version: int = 1

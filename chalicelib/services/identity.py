@@ -86,6 +86,10 @@ class Identity:
         token = self.tokens.issue(actor, now, timedelta(seconds=self.session_ttl))
         return Session(token, user)
 
+    def account(self, raw_phone: object) -> User:
+        """Return the account of a phone, opening a citizen account if it has none."""
+        return self._account(normalize_phone(raw_phone), self.clock.now().isoformat())
+
     def _account(self, phone: str, now: str) -> User:
         officer = self.directory.officer_by_phone(phone)
         if officer is not None:

@@ -32,12 +32,13 @@ class LimitSettings:
     otp_interval: int = 60
     otp_per_hour: int = 5
     duplicate_window: int = 600
+    partner_posts_per_hour: int = 60
 
     @classmethod
     def parse(cls, value: str) -> LimitSettings:
         """Read `name=value,...` (or `off` for none at all)."""
         if value.strip() == "off":
-            return cls(0, 0, 0, 0, 0, 0, 0)
+            return cls(**dict.fromkeys(cls.__dataclass_fields__, 0))
         fields = {}
         for part in value.split(","):
             name, _, number = part.partition("=")
@@ -82,6 +83,13 @@ class Limits:
     def reply(self, user_id: str, now: datetime) -> None:
         """Admit one reply of an account, or refuse it."""
         self._interval(f"reply#{user_id}", self.settings.reply_interval, now, "回复过于频繁,请稍后再试")
+
+    def partner_post(self, key_id: str, now: datetime) -> None:
+        """Admit one post filed through a partner's Open311 key, or refuse it."""
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        key = f"o311#{key_id}#{hour.isoformat()}"
+        limit = self.settings.partner_posts_per_hour
+        self._quota(key, limit, hour + timedelta(hours=1), now, "该接入方本小时提交的诉求已达上限,请稍后再试")
 
     def otp(self, phone: str, now: datetime) -> None:
         """Admit one code request for a phone, or refuse it."""

@@ -37,6 +37,8 @@ def test_a_tip_off_reaches_the_station_and_the_resident_hears_back(api: Api, dir
 
     status, session, _ = api.call("POST", "/auth/link", {"token": link})
     assert status == 200 and session["post_id"] == post["id"]
+    assert session["user"]["title"] == "社区民警"
+    assert session["user"]["unit"] == {"id": "kunqu", "name": "昆都仑区公安分局", "kind": "station"}
     officer = session["token"]
     status, reply, _ = api.call(
         "POST",
@@ -58,6 +60,9 @@ def test_a_tip_off_reaches_the_station_and_the_resident_hears_back(api: Api, dir
         "POST", f"/posts/{post['id']}/status", {"status": "resolved", "version": version}, token=officer
     )
     assert status == 200 and resolved["status"] == "resolved"
+    mine = api.call("GET", f"/posts/{post['id']}", token=resident)[1]["post"]
+    assert mine["mine"] is True and mine["awaiting_feedback"] is True and mine["answered"] is True
+    assert "mine" not in api.call("GET", f"/posts/{post['id']}")[1]["post"]
     status, rated, _ = api.call("POST", f"/posts/{post['id']}/feedback", {"satisfied": False}, token=resident)
     assert status == 200 and rated["status"] == "reopened"
     deliver(api.client, aws)

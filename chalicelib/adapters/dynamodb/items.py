@@ -81,6 +81,7 @@ def reply_from(item: dict[str, Any]) -> Reply:
 def event_item(post_id: str, event: Event) -> dict[str, Any]:
     data = event.model_dump(mode="json")
     data.update(PK=keys.post_pk(post_id), SK=keys.event_sk(epoch_ms(event.at), event.id), item_type="event")
+    data.update(post_id=post_id, GSI1PK=keys.UPDATES, GSI1SK=keys.epoch_ms_key(epoch_ms(event.at), event.id))
     return data
 
 

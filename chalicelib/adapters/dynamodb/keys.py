@@ -25,11 +25,19 @@ Access patterns (every request path is a GetItem or a Query, never a Scan):
 | 19 | figures, platform-wide and per unit   | table | PK = STATS (all scopes in one Query)            |
 | 20 | an officer's SNS subscriptions        | table | PK = DIR, SK = SUBS#<officer>                   |
 | 21 | the post of a 110 incident            | table | PK = INCIDENT#<id>, SK = INCIDENT               |
+| 22 | posts in a time window (Open311)      | GSI1  | GSI1PK = FEED, GSI1SK BETWEEN <ms range> (desc) |
+| 23 | a board's posts in a time window      | GSI2  | GSI2PK = BOARD#<b>, GSI2SK BETWEEN <ms range>   |
+| 24 | posts by ids (Open311 id lists)       | table | BatchGetItem PK = POST#<id>, SK = META          |
+| 25 | a post's timeline alone               | table | PK = POST#<id>, SK begins_with EVENT#           |
+| 26 | timeline entries of all posts by time | GSI1  | GSI1PK = UPDATES, GSI1SK BETWEEN <ms range>     |
+| 27 | partner API keys (few)                | table | PK = PARTNER_KEYS, SK = KEY#<id>                |
 
 Sort keys of posts in the feed indexes are `<created_at as epoch ms, 13 digits>#<post id>`, so that ties
 are broken by id. Events sort as `EVENT#<ms>#<id>` and replies as `REPLY#<ms>#<id>`: one Query on the
 post's partition returns the events, the post (`META`) and the replies, each group oldest first.
 GSI5 is sparse: only posts that still have a deadline or a pending dispatch carry GSI5PK.
+Timeline entries carry GSI1PK = UPDATES and GSI1SK = `<ms>#<event id>` (pattern 26, Open311 request updates);
+a `<ms range>` runs from `<start ms>#` to `<end ms>#~`, so that it holds every id of its first and last millisecond.
 """
 
 from __future__ import annotations
@@ -42,11 +50,18 @@ DIR = "DIR"
 ROUTING = "ROUTING"
 OUTBOX = "OUTBOX"
 STATS = "STATS"
+UPDATES = "UPDATES"
+PARTNER_KEYS = "PARTNER_KEYS"
 
 
 def epoch_ms_key(ms: int, ident: str) -> str:
     """Return a sortable key of a time in epoch milliseconds and a tie-breaking id."""
     return f"{ms:013d}#{ident}"
+
+
+def ms_range(start_ms: int, end_ms: int) -> tuple[str, str]:
+    """Return the bounds of a BETWEEN on epoch-ms sort keys: every id from the first to the last millisecond."""
+    return f"{start_ms:013d}#", f"{end_ms:013d}#~"
 
 
 def post_pk(post_id: str) -> str:
@@ -111,3 +126,7 @@ def subscriptions_sk(officer_id: str) -> str:
 
 def incident_pk(incident_id: str) -> str:
     return f"INCIDENT#{incident_id}"
+
+
+def partner_key_sk(key_id: str) -> str:
+    return f"KEY#{key_id}"

@@ -16,7 +16,7 @@ from chalicelib.services.ports import FeedPage, IdempotencyRecord, PostDetail
 
 IDEMPOTENCY_TTL = 24 * 3600
 # Fields the update path never overwrites: counters kept by atomic ADDs.
-_COUNTED = frozenset({"reply_count", "first_official_reply_at", "flag_count"})
+_COUNTED = frozenset({"reply_count", "first_official_reply_at", "latest_official_reply", "flag_count"})
 
 
 class DynamoPostRepository:
@@ -112,6 +112,8 @@ class DynamoPostRepository:
         expression = "ADD reply_count :one SET updated_at = :now"
         if reply.official is not None:
             expression += ", first_official_reply_at = if_not_exists(first_official_reply_at, :now)"
+            expression += ", latest_official_reply = :body"
+            values[":body"] = reply.body
         writes = [
             put_request(self.table, it.reply_item(reply), "attribute_not_exists(PK)"),
             {
