@@ -15,7 +15,7 @@ from chalicelib.services.audit import AuditEntry
 from chalicelib.services.ports import FeedPage, IdempotencyRecord, OtpRecord, PostDetail
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
-COUNTED = ("reply_count", "first_official_reply_at", "flag_count")
+COUNTED = ("reply_count", "first_official_reply_at", "latest_official_reply", "flag_count")
 
 
 def feed_key(post: Post) -> str:
@@ -99,6 +99,8 @@ class InMemoryPostRepository:
             changes: dict[str, Any] = {"reply_count": stored.reply_count + 1, "updated_at": reply.created_at}
             if reply.official is not None and stored.first_official_reply_at is None:
                 changes["first_official_reply_at"] = reply.created_at
+            if reply.official is not None:
+                changes["latest_official_reply"] = reply.body
             self.posts[post_id] = stored.model_copy(update=changes)
             if event is not None:
                 self.events[post_id][event.id] = event
@@ -211,6 +213,13 @@ class InMemoryDirectoryRepository:
         self.officer_map: dict[str, Officer] = {}
         self.subscription_map: dict[str, list[str]] = {}
         self.rules = Routing()
+        self.template_list: list[tuple[str, str]] | None = None
+
+    def templates(self) -> list[tuple[str, str]] | None:
+        return None if self.template_list is None else list(self.template_list)
+
+    def put_templates(self, templates: list[tuple[str, str]]) -> None:
+        self.template_list = list(templates)
 
     def units(self) -> list[Unit]:
         return [self.unit_map[k] for k in sorted(self.unit_map)]

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chalice.app import Blueprint, Response
+from chalice.app import Blueprint, IAMAuthorizer, Response
 
-from chalicelib.api.auth import signed_in
+from chalicelib.api.auth import require_admin, signed_in
 from chalicelib.api.http import http_errors, ok, parse
 from chalicelib.api.lazy import lazy_module
 from chalicelib.api.render import post_out, user_out
 from chalicelib.bootstrap import services
-from chalicelib.domain.templates import REPLY_TEMPLATES
 
 if TYPE_CHECKING:
     from chalicelib.api import schemas
@@ -19,6 +18,7 @@ else:
     schemas = lazy_module("chalicelib.api.schemas")
 
 bp = Blueprint(__name__)
+iam = IAMAuthorizer()
 
 
 @bp.route("/auth/link", methods=["POST"])
@@ -74,5 +74,16 @@ def stats() -> Response:
 @bp.route("/templates", methods=["GET"])
 @http_errors
 def templates() -> Response:
-    """List the reply templates (anyone; officers use them)."""
-    return ok({"templates": [{"id": key, "text": text} for key, text in REPLY_TEMPLATES]})
+    """List the reply templates; `{unit}` stands for the officer's unit (anyone)."""
+    return ok({"templates": [{"id": key, "text": text} for key, text in services().admin.templates()]})
+
+
+@bp.route("/admin/templates", methods=["PUT"], authorizer=iam)
+@http_errors
+def put_templates() -> Response:
+    """Replace the reply templates (admins)."""
+    svc = services()
+    body = parse(bp.current_request, schemas.TemplatesIn)
+    admin = require_admin(bp.current_request, svc)
+    saved = svc.admin.put_templates([(t.id, t.text) for t in body.templates], by=admin)
+    return ok({"templates": [{"id": key, "text": text} for key, text in saved]})

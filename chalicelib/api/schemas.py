@@ -135,3 +135,12 @@ class FlagIn(Body):
 
 class HideIn(Body):
     reason: Annotated[Text, Field(max_length=200)]
+
+
+class TemplateIn(Body):
+    id: Id
+    text: Annotated[Text, Field(max_length=500)]
+
+
+class TemplatesIn(Body):
+    templates: list[TemplateIn] = Field(min_length=1, max_length=50)

@@ -8,6 +8,7 @@ from chalicelib.domain.boards import BOARDS_BY_ID, POST_TYPE_NAMES
 from chalicelib.domain.errors import NotFound, ValidationFailed
 from chalicelib.domain.people import Actor, Officer, Routing, Unit
 from chalicelib.domain.posts import PinScope, Post
+from chalicelib.domain.templates import REPLY_TEMPLATES
 from chalicelib.services.audit import Auditor, snapshot
 from chalicelib.services.ports import Clock, DirectoryRepository, OfficerChannel, PostRepository
 
@@ -51,6 +52,20 @@ class Admin:
         before = previous.model_dump() if previous else None
         self.auditor.log(by, "put_officer", f"officer:{officer.id}", before, officer.model_dump())
         return officer
+
+    def templates(self) -> list[tuple[str, str]]:
+        """Return the reply templates (the defaults until the bureau sets its own)."""
+        return self.directory.templates() or list(REPLY_TEMPLATES)
+
+    def put_templates(self, templates: list[tuple[str, str]], *, by: Actor) -> list[tuple[str, str]]:
+        """Replace the reply templates; ids must be distinct."""
+        ids = [key for key, _ in templates]
+        if len(set(ids)) != len(ids):
+            raise ValidationFailed("模板编号不能重复", {"templates": "duplicate id"})
+        before = self.templates()
+        self.directory.put_templates(templates)
+        self.auditor.log(by, "put_templates", "templates", {"templates": before}, {"templates": templates})
+        return templates
 
     def routing(self) -> Routing:
         """Return the routing rules, with the command center as the default unit."""

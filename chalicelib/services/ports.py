@@ -139,6 +139,12 @@ class DirectoryRepository(Protocol):
     def set_subscriptions(self, officer_id: str, ids: list[str]) -> None:
         """Remember the ids of the officer's notification subscriptions."""
 
+    def templates(self) -> list[tuple[str, str]] | None:
+        """Return the bureau's reply templates, or None where it keeps the defaults."""
+
+    def put_templates(self, templates: list[tuple[str, str]]) -> None:
+        """Replace the reply templates."""
+
     def routing(self) -> Routing:
         """Return the routing rules."""
 

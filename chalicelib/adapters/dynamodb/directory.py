@@ -72,6 +72,14 @@ class DynamoDirectoryRepository:
         item = {"PK": keys.DIR, "SK": keys.subscriptions_sk(officer_id), "arns": ids}
         self.table.call("put_item", TableName=self.table.name, Item=to_item(item))
 
+    def templates(self) -> list[tuple[str, str]] | None:
+        item = self.table.get(keys.DIR, keys.TEMPLATES)
+        return [(str(t["id"]), str(t["text"])) for t in item["templates"]] if item else None
+
+    def put_templates(self, templates: list[tuple[str, str]]) -> None:
+        item = {"PK": keys.DIR, "SK": keys.TEMPLATES, "templates": [{"id": i, "text": t} for i, t in templates]}
+        self.table.call("put_item", TableName=self.table.name, Item=to_item(item))
+
     def routing(self) -> Routing:
         item = self.table.get(keys.DIR, keys.ROUTING)
         return Routing.model_validate(item["routing"]) if item else Routing()

@@ -19,6 +19,7 @@ Access patterns (every request path is a GetItem or a Query, never a Scan):
 | 13 | officer by phone (sign-in)            | GSI1  | GSI1PK = OFFICER_PHONE#<phone>                  |
 | 14 | officers of a unit (dispatch)         | GSI2  | GSI2PK = UNIT_OFFICERS#<unit>                   |
 | 15 | routing rules                         | table | PK = DIR, SK = ROUTING                          |
+| 15b| reply templates                       | table | PK = DIR, SK = TEMPLATES                        |
 | 16 | idempotency record                    | table | PK = IDEM#<user>#<key>, SK = IDEM (TTL 24 h)    |
 | 17 | outbox of the local stack             | table | PK = OUTBOX, SK > '' (desc)                     |
 | 18 | one-time effects of a post (notices)  | table | PK = NOTICE#<post>, SK = <effect key>           |
@@ -48,6 +49,7 @@ PINNED = "PINNED"
 DUE = "DUE"
 DIR = "DIR"
 ROUTING = "ROUTING"
+TEMPLATES = "TEMPLATES"
 OUTBOX = "OUTBOX"
 STATS = "STATS"
 UPDATES = "UPDATES"
