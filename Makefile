@@ -4,8 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
+# Deployment (docs/DEPLOY.md): STAGE is prod or dev; AWS_REGION and credentials come from your AWS profile.
+STAGE ?= prod
+DEPLOY_ARGS ?=
 
-.PHONY: dev test screenshots bench lint typecheck venv clean
+.PHONY: dev test screenshots bench lint typecheck venv clean package deploy destroy cost
 
 venv: $(VENV)/.installed
 
@@ -29,9 +32,34 @@ screenshots: venv
 bench: venv
 	$(BIN)/python -m bench
 
+# Reliability (docs/RELIABILITY.md): a bounded load test on a local stack it starts (LOAD_ARGS, e.g.
+# --base-url http://127.0.0.1:8000 --duration 60), and moving a DLQ's messages back to their queue
+# (DLQ=dispatch or cad; on the local stack add AWS_ENDPOINT_URL=<the URL `make dev` prints>).
+LOAD_ARGS ?=
+DLQ ?= dispatch
+.PHONY: load replay-dlq
+
+load: venv
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
+
+replay-dlq: venv
+	$(BIN)/python -m tools.replay_dlq --queue $(DLQ)
+
+package: venv
+	$(BIN)/python -m tools.package --stage $(STAGE) --out dist
+
+deploy: package
+	$(BIN)/python -m tools.deploy --stage $(STAGE) $(DEPLOY_ARGS)
+
+destroy: venv
+	$(BIN)/python -m tools.deploy --stage $(STAGE) --destroy
+
+cost: venv
+	$(BIN)/python -m tools.cost
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache dist

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from chalicelib.services.incidents import Incidents
     from chalicelib.services.lifecycle import Lifecycle
     from chalicelib.services.moderation import Moderation
+    from chalicelib.services.open311 import Open311, PartnerKeys
     from chalicelib.services.ports import Clock
     from chalicelib.services.stats import Stats
     from chalicelib.services.supervision import Supervision
@@ -49,16 +51,20 @@ class Services:
     clock: Clock
     directory: Any
     table: Any
+    open311: Open311
+    partners: PartnerKeys
 
 
 def build(settings: Settings | None = None, **overrides: Any) -> Services:
     """Build the services from settings; keyword arguments replace any adapter."""
+    from chalicelib.adapters.dynamodb.open311 import DynamoOpen311Reads, DynamoPartnerKeyRepository
     from chalicelib.adapters.dynamodb.repositories import (
         DynamoAuditLog,
         DynamoCounters,
         DynamoDirectoryRepository,
         DynamoIdempotencyStore,
         DynamoIncidentRepository,
+        DynamoLinkStore,
         DynamoNoticeLedger,
         DynamoOtpRepository,
         DynamoPostRepository,
@@ -66,7 +72,9 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
         DynamoUserRepository,
     )
     from chalicelib.adapters.dynamodb.table import Table
-    from chalicelib.adapters.sns import SnsOfficerChannel, SnsSmsSender
+    from chalicelib.adapters.metrics import EmfMetrics, MeteredStats
+    from chalicelib.adapters.sms import sms_sender
+    from chalicelib.adapters.sns import SnsOfficerChannel
     from chalicelib.adapters.sqs import SqsCadOutbox, SqsDispatchQueue
     from chalicelib.services.admin import Admin
     from chalicelib.services.audit import Auditor
@@ -78,6 +86,7 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
     from chalicelib.services.lifecycle import Lifecycle
     from chalicelib.services.limits import Limits, LimitSettings
     from chalicelib.services.moderation import Moderation
+    from chalicelib.services.open311 import Open311, PartnerKeys
     from chalicelib.services.stats import Stats
     from chalicelib.services.supervision import Supervision
     from chalicelib.services.tokens import TokenService
@@ -91,9 +100,9 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
     clock: Clock = overrides.get("clock") or SystemClock()
     idempotency = overrides.get("idempotency") or DynamoIdempotencyStore(table, clock)
     queue = overrides.get("queue") or SqsDispatchQueue(settings.dispatch_queue_url, settings.region)
-    sms = overrides.get("sms") or SnsSmsSender(settings.region)
+    sms = overrides.get("sms") or sms_sender(settings.sms_provider, settings.region)
     ledger = overrides.get("ledger") or DynamoNoticeLedger(table)
-    stats = overrides.get("stats") or DynamoStatsRepository(table)
+    stats = MeteredStats(overrides.get("stats") or DynamoStatsRepository(table), EmfMetrics.from_env(os.environ))
     officers = overrides.get("officers") or SnsOfficerChannel(settings.officer_topic_arn, settings.region)
     tokens = TokenService(settings.token_keys)
     secret = settings.token_keys[0][1]
@@ -103,7 +112,10 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
         posts, directory, queue, idempotency, clock, CursorCodec(secret), settings.districts, stats, limits,
         auditor, settings.sensitive_words,
     )
-    dispatcher = Dispatcher(posts, directory, users, ledger, officers, sms, stats, tokens, clock, settings.site_url)
+    links = overrides.get("links") or DynamoLinkStore(table)
+    dispatcher = Dispatcher(
+        posts, directory, users, ledger, officers, sms, stats, tokens, clock, settings.site_url, links
+    )
     incidents = Incidents(
         forum,
         users,
@@ -116,10 +128,16 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
         settings.cad_secret,
     )
     dispatcher.incidents = incidents
+    identity = Identity(users, otps, directory, sms, tokens, clock, pepper=secret, limits=limits, links=links)
+    open311 = Open311(
+        overrides.get("open311_reads") or DynamoOpen311Reads(table), posts, forum, identity, limits, clock,
+        settings.districts,
+    )
+    partners = PartnerKeys(overrides.get("partner_keys") or DynamoPartnerKeyRepository(table), clock, auditor)
     return Services(
         settings=settings,
         forum=forum,
-        identity=Identity(users, otps, directory, sms, tokens, clock, pepper=secret, limits=limits),
+        identity=identity,
         admin=Admin(posts, directory, clock, settings.districts, officers, auditor),
         moderation=Moderation(forum, ledger, posts, auditor),
         audit=auditor.trail,
@@ -133,6 +151,8 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
         clock=clock,
         directory=directory,
         table=table,
+        open311=open311,
+        partners=partners,
     )
 
 

@@ -33,6 +33,16 @@ def _signing_keys(value: str) -> tuple[tuple[str, str], ...]:
     return tuple(keys)
 
 
+def _stored(env: Mapping[str, str], name: str, region: str) -> str:
+    """Return the SSM parameter named by env[name] (read lazily, cached), or "" when none is named."""
+    path = env.get(name, "")
+    if not path:
+        return ""
+    from chalicelib.adapters.ssm import parameter
+
+    return parameter(path, region)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the app needs to know about where it runs."""
@@ -54,26 +64,32 @@ class Settings:
     session_ttl_seconds: int = 7 * 24 * 3600
     otp_ttl_seconds: int = 300
     otp_max_tries: int = 5
+    sms_provider: str = "sns"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read the settings from an environment (by default the process's)."""
         env = os.environ if environ is None else environ
+        region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+        # In AWS the secrets and the site's address live in SSM (TOKEN_KEYS_PARAMETER, ...); locally in the env.
         return cls(
             stage=env.get("STAGE", "local"),
-            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+            region=region,
             table_name=env.get("TABLE_NAME", "police24"),
             dispatch_queue_url=env.get("DISPATCH_QUEUE_URL", ""),
             officer_topic_arn=env.get("OFFICER_TOPIC_ARN", ""),
-            site_url=env.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            site_url=(
+                env.get("SITE_URL") or _stored(env, "SITE_URL_PARAMETER", region) or "http://127.0.0.1:8000"
+            ).rstrip("/"),
             admin_key=env.get("ADMIN_KEY", ""),
-            token_keys=_signing_keys(env.get("TOKEN_KEYS", "")),
+            token_keys=_signing_keys(env.get("TOKEN_KEYS") or _stored(env, "TOKEN_KEYS_PARAMETER", region)),
             districts=_split(env.get("DISTRICTS", "")) or BAOTOU_DISTRICTS,
             cad_queue_url=env.get("CAD_QUEUE_URL", ""),
-            cad_secret=env.get("CAD_SECRET", ""),
+            cad_secret=env.get("CAD_SECRET") or _stored(env, "CAD_SECRET_PARAMETER", region),
             incident_boards=_split(env.get("INCIDENT_BOARDS", "report")),
             rate_limits=env.get("RATE_LIMITS", ""),
             sensitive_words=_split(env.get("SENSITIVE_WORDS", "")),
+            sms_provider=env.get("SMS_PROVIDER") or "sns",
         )
 
     @property

@@ -19,15 +19,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+# `chalice local` listens with socketserver's backlog of 5: a burst of connections (the proxy forwards each
+# request on a new one) overflows it and the extra ones are reset. Run it with a deeper accept queue.
+RUNNER = (
+    "import sys, chalice.local; chalice.local.ThreadedHTTPServer.request_queue_size = 128; "
+    "from chalice.cli import main; sys.exit(main())"
+)
+
+
 def chalice_command(port: int) -> list[str]:
     """Build the `chalice local` command line from this interpreter's environment."""
-    script = Path(sys.executable).parent / "chalice"
-    runner = (
-        [str(script)]
-        if script.exists()
-        else [sys.executable, "-c", "import sys; from chalice.cli import main; sys.exit(main())"]
-    )
-    return [*runner, "local", "--no-autoreload", "--stage", "local", "--port", str(port)]
+    return [sys.executable, "-c", RUNNER, "local", "--no-autoreload", "--stage", "local", "--port", str(port)]
 
 
 def start_chalice(port: int, project_dir: Path) -> subprocess.Popen[bytes]:

@@ -18,7 +18,6 @@ from subprocess import Popen
 from typing import Any
 
 import boto3
-from moto.server import ThreadedMotoServer
 
 from local import demo, seed
 from local.cad_simulator import CadSimulator
@@ -27,6 +26,7 @@ from local.outbox import OutboxCollector
 from local.provision import env_for, provision
 from local.proxy import SiteServer
 from local.pump import Pump
+from local.serial import SerialMotoServer
 from local.snapshot import Snapshotter, write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,7 +77,8 @@ class Stack:
         self.stop = threading.Event()
         self.site: SiteServer | None = None
         self.serving = False
-        self.moto: ThreadedMotoServer | None = None
+        self.moto: SerialMotoServer | None = None
+        self.endpoint = ""
         self.chalice: Popen[bytes] | None = None
         self.snapshotter: Snapshotter | None = None
         self.collector: OutboxCollector | None = None
@@ -103,9 +104,11 @@ class Stack:
             if error.errno == errno.EADDRINUSE:
                 raise PortInUseError(self.port) from error
             raise
-        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        # moto is not thread safe (concurrent DynamoDB transactions lose updates, its dicts change while iterated);
+        # DynamoDB applies each request atomically, so moto serves one AWS request at a time (local/serial.py).
+        self.moto = SerialMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.moto.start()
-        endpoint = "http://{}:{}".format(*self.moto.get_host_and_port())
+        endpoint = self.endpoint = "http://{}:{}".format(*self.moto.get_host_and_port())
         for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
             os.environ.pop(name, None)
         os.environ.update(
@@ -189,6 +192,7 @@ class Stack:
             f"  Open:       {base}/",
             f"  Outbox:     {base}/api/dev/outbox   (every SMS and email SNS 'sent')",
             f"  Admin key:  {self.admin_key}   (Authorization: Bearer <key> on /api/admin/*)",
+            f"  AWS:        {self.endpoint}   (AWS_ENDPOINT_URL for tools, e.g. make replay-dlq AWS_ENDPOINT_URL=...)",
             "  Demo officers (sign in with the phone; the code shows in the outbox):",
         ]
         for officer in demo.OFFICERS:

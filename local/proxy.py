@@ -53,6 +53,7 @@ class SiteServer(ThreadingHTTPServer):
     """The local stand-in for CloudFront: static site plus the API under /api."""
 
     daemon_threads = True
+    request_queue_size = 128  # socketserver's default backlog of 5 resets connections in a burst
 
     def __init__(self, port: int, web_root: Path, upstream_port: int = 0) -> None:
         self.web_root = web_root.resolve()

@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -69,9 +70,9 @@ class MovableClock:
     """A clock the test moves by hand."""
 
     def __init__(self) -> None:
-        from datetime import datetime, timezone
+        from datetime import datetime
 
-        self.current = datetime.now(timezone.utc)
+        self.current = datetime.now(UTC)
 
     def now(self) -> Any:
         return self.current

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.dynamodb.items import due_at
 from chalicelib.domain.errors import Conflict, NotFound, StaleVersion
+from chalicelib.domain.open311 import PartnerKey
 from chalicelib.domain.people import Officer, Routing, Unit, User
 from chalicelib.domain.posts import Event, Post, Reply, epoch_ms
 from chalicelib.services.audit import AuditEntry
-from chalicelib.services.ports import FeedPage, IdempotencyRecord, OtpRecord, PostDetail
+from chalicelib.services.ports import FeedPage, IdempotencyRecord, OtpRecord, PostDetail, ReplyLink
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
 COUNTED = ("reply_count", "first_official_reply_at", "latest_official_reply", "flag_count")
@@ -258,6 +260,19 @@ class InMemoryDirectoryRepository:
         self.rules = routing
 
 
+class InMemoryLinkStore:
+    """Reply links by the hash of their code."""
+
+    def __init__(self) -> None:
+        self.links: dict[str, ReplyLink] = {}
+
+    def put(self, code_hash: str, link: ReplyLink) -> None:
+        self.links[code_hash] = link
+
+    def get(self, code_hash: str) -> ReplyLink | None:
+        return self.links.get(code_hash)
+
+
 class InMemoryOtpRepository:
     """Pending codes by phone; like the table, expiry is kept to the whole second."""
 
@@ -363,6 +378,11 @@ class InMemoryCounters:
             self.uses[key] = self.uses.get(key, 0) + 1
             return True
 
+    def release_interval(self, key: str, now: datetime) -> None:
+        with self._lock:
+            if self.last.get(key) == now.timestamp():
+                del self.last[key]
+
 
 class RecordingOfficerChannel:
     """Remembers every notice and subscription sync; told to fail (`failing = True`), notify raises."""
@@ -466,3 +486,64 @@ class FixedClock:
     def advance(self, seconds: float = 0, **delta: float) -> datetime:
         self.at = self.at + timedelta(seconds=seconds, **delta)
         return self.at
+
+
+class InMemoryOpen311Reads:
+    """Open311's reads over the in-memory posts: windows by creation time, id lists and timelines."""
+
+    def __init__(self, posts: InMemoryPostRepository) -> None:
+        self.store = posts
+
+    def window(self, board: str | None, start: datetime, end: datetime, status: str | None, limit: int) -> list[Post]:
+        low, high = epoch_ms(start), epoch_ms(end)
+        found = [
+            post.model_copy(deep=True)
+            for post in self.store.posts.values()
+            if not post.hidden  # hidden posts leave the feed indexes
+            and (board is None or post.board == board)
+            and low <= epoch_ms(post.created_at) <= high
+            and (status is None or (post.status == "resolved") == (status == "closed"))
+        ]
+        return sorted(found, key=feed_key, reverse=True)[:limit]
+
+    def posts(self, ids: Sequence[str]) -> list[Post]:
+        return [post for i in dict.fromkeys(ids) if (post := self.store.get(i)) is not None]
+
+    def events(self, post_id: str) -> list[Event]:
+        return sorted(self.store.events.get(post_id, {}).values(), key=lambda e: _timeline_key(e.at, e.id))
+
+    def updates(self, start: datetime, end: datetime, limit: int) -> list[tuple[str, Event]]:
+        low, high = epoch_ms(start), epoch_ms(end)
+        found = [
+            (post_id, event)
+            for post_id, events in self.store.events.items()
+            for event in events.values()
+            if low <= epoch_ms(event.at) <= high
+        ]
+        return sorted(found, key=lambda pair: _timeline_key(pair[1].at, pair[1].id), reverse=True)[:limit]
+
+
+class InMemoryPartnerKeyRepository:
+    """Partner API keys in a dict, as the DynamoDB repository keeps them (hashes only)."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, PartnerKey] = {}
+
+    def add(self, key: PartnerKey) -> None:
+        if key.id in self.keys:
+            raise Conflict("重复的密钥")
+        self.keys[key.id] = key
+
+    def get(self, key_id: str) -> PartnerKey | None:
+        return self.keys.get(key_id)
+
+    def all(self) -> list[PartnerKey]:
+        return list(self.keys.values())
+
+    def revoke(self, key_id: str, at: datetime) -> PartnerKey:
+        key = self.keys.get(key_id)
+        if key is None:
+            raise NotFound("没有这个接入密钥")
+        if key.revoked_at is None:
+            key = self.keys[key_id] = replace(key, revoked_at=at)
+        return key

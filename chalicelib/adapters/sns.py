@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.adapters.aws import client
+from chalicelib.domain.errors import Unavailable
 from chalicelib.domain.people import Officer
+
+_THROTTLED = {"Throttling", "ThrottlingException", "Throttled", "ThrottledException", "KMSThrottling"}
+
+
+def publish(region: str, **message: Any) -> None:
+    """Publish; throttling and server faults that outlast botocore's retries become Unavailable (a 503)."""
+    try:
+        client("sns", region).publish(**message)
+    except ClientError as error:
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        if error.response.get("Error", {}).get("Code") in _THROTTLED or status >= 500:
+            raise Unavailable("消息服务繁忙,请稍后重试", retry_after=1) from error
+        raise
+    except BotoCoreError as error:
+        raise Unavailable("消息服务暂时不可用,请稍后重试", retry_after=1) from error
 
 
 class SnsSmsSender:
@@ -18,7 +35,8 @@ class SnsSmsSender:
 
     def send(self, phone: str, text: str) -> None:
         number = phone if phone.startswith("+") else "+86" + phone
-        client("sns", self.region).publish(
+        publish(
+            self.region,
             PhoneNumber=number,
             Message=text,
             MessageAttributes={
@@ -34,7 +52,8 @@ class SnsOfficerChannel:
         self.topic_arn, self.region = topic_arn, region
 
     def notify(self, officer_id: str, subject: str, text: str) -> None:
-        client("sns", self.region).publish(
+        publish(
+            self.region,
             TopicArn=self.topic_arn,
             Subject=subject[:100],
             Message=text,

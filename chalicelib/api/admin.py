@@ -14,6 +14,7 @@ from chalicelib.api.render import post_out, unit_out
 from chalicelib.bootstrap import services
 from chalicelib.domain.actors import normalize_phone
 from chalicelib.domain.errors import ValidationFailed
+from chalicelib.domain.times import CST
 
 if TYPE_CHECKING:
     from chalicelib.api import schemas
@@ -84,7 +85,7 @@ def audit() -> Response:
     svc = services()
     request = bp.current_request
     params = query(request)
-    month = params.get("month") or svc.clock.now().strftime("%Y-%m")
+    month = params.get("month") or svc.clock.now().astimezone(CST).strftime("%Y-%m")  # as the trail files them
     if not re.fullmatch(r"\d{4}-\d{2}", month):
         raise ValidationFailed("月份格式应为 YYYY-MM", {"month": "expected YYYY-MM"})
     limit = query_int(request, "limit", 50, 1, 200)

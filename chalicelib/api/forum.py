@@ -100,7 +100,7 @@ def get_post(post_id: str) -> Response:
         {
             "post": post_out(detail.post, viewer, now),
             "replies": [reply_out(r, detail.post, viewer) for r in detail.replies],
-            "timeline": [event_out(e) for e in detail.events],
+            "timeline": [event_out(e, detail.post, viewer) for e in detail.events],
         }
     )
 

@@ -10,6 +10,7 @@ from typing import Any
 from chalice.app import Request, Response
 
 from chalicelib.api.http import JSON_HEADERS, error_body
+from chalicelib.api.open311_format import chalice_error
 
 _CHALICE_ERRORS = {
     415: ("unsupported_media_type", "请求内容类型必须是 application/json"),
@@ -37,6 +38,8 @@ def common_headers(request: Request, get_response: Callable[[Request], Response]
         code, message = _CHALICE_ERRORS[response.status_code]
         response = Response(body=error_body(code, message), status_code=response.status_code,
                             headers={**response.headers, **JSON_HEADERS})
+        if request.path.startswith("/open311/"):  # Open311 clients read errors in the spec's shape
+            response = chalice_error(response.status_code, request)
     headers: dict[str, Any] = response.headers
     headers["X-Content-Type-Options"] = "nosniff"
     origin = request.headers.get("origin")

@@ -21,8 +21,8 @@ def _time(moment: datetime | None) -> str | None:
 
 
 def sees_original(post: Post, viewer: Actor) -> bool:
-    """The author and the police see a post as written; everyone else masked."""
-    return viewer.is_police or (viewer.signed_in and viewer.user_id == post.author_id)
+    """The author and the police (a link session on its own post only) see a post as written; others masked."""
+    return viewer.police_for(post.id) or (viewer.signed_in and viewer.user_id == post.author_id)
 
 
 def post_out(post: Post, viewer: Actor, now: datetime) -> dict[str, Any]:
@@ -72,7 +72,7 @@ def reply_out(reply: Reply, post: Post, viewer: Actor) -> dict[str, Any]:
         author = {"nickname": reply.nickname or ""}
     original = sees_original(post, viewer) or (viewer.signed_in and viewer.user_id == reply.author_id)
     hidden = post.visibility == "police_only" and not sees_original(post, viewer)
-    body = POLICE_ONLY_NOTICE if hidden else reply.body if original or reply.official else mask_text(reply.body)
+    body = POLICE_ONLY_NOTICE if hidden else reply.body if original else mask_text(reply.body, reply.exempt)
     return {
         "id": reply.id,
         "post_id": reply.post_id,
@@ -83,9 +83,14 @@ def reply_out(reply: Reply, post: Post, viewer: Actor) -> dict[str, Any]:
     }
 
 
-def event_out(event: Event) -> dict[str, Any]:
-    """Render a timeline entry."""
-    out: dict[str, Any] = {"at": _time(event.at), "kind": event.kind, "text": event.text}
+def event_out(event: Event, post: Post | None = None, viewer: Actor | None = None) -> dict[str, Any]:
+    """Render a timeline entry; the public sees it masked, and a police-only post's without officers' notes."""
+    text = event.text
+    if post is not None and viewer is not None and not sees_original(post, viewer):
+        text = mask_text(text)
+        if post.visibility == "police_only":
+            text = text.split(":", 1)[0]  # "…将状态改为处置中:<note>" keeps only what a stub may say
+    out: dict[str, Any] = {"at": _time(event.at), "kind": event.kind, "text": text}
     if event.unit is not None:
         out["unit"] = event.unit.model_dump()
     return out

@@ -32,6 +32,10 @@ class Actor:
     def signed_in(self) -> bool:
         return self.role != "anonymous"
 
+    def police_for(self, post_id: str) -> bool:
+        """Tell whether the caller acts as police on a post (a link session only on its own post)."""
+        return self.is_police and (self.link_post_id is None or self.link_post_id == post_id)
+
 
 ANONYMOUS = Actor(role="anonymous")
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 
 _D = "0-9０-９"
-_GROUP = rf"[{_D}]+(?:[XxＸｘ](?![A-Za-zＡ-Ｚａ-ｚ]))?"
+_GROUP = rf"[{_D}]+[XxＸｘ]?"
 _SEP = "[ \u00a0\u3000\\-\u2010-\u2013\uff0d]"
 _RUN = re.compile(rf"(?<![{_D}])(?:{_GROUP})(?:{_SEP}(?:{_GROUP}))*")
 _SEPARATOR = re.compile(_SEP)
@@ -74,6 +74,8 @@ def _numbers(text: str) -> Iterator[tuple[str, list[int], tuple[int, int]]]:
                 positions.append(offset + index)
                 chars.append(char.translate(_NORMAL))
             ends.add(len(chars))
+            if chars[-1] == "X":
+                ends.add(len(chars) - 1)  # 13812345678X: the letter ends a mobile, or checks an ID card
             offset += len(group) + 1
         if run.start() > 0 and text[run.start() - 1] in "+＋" and chars[:2] == ["8", "6"]:
             starts.add(2)  # +86 13812345678

@@ -6,16 +6,16 @@ the edge renders what they return as JSON or XML.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.boards import BOARDS, BOARDS_BY_ID, POLICE_ONLY_TYPES, POST_TYPE_NAMES, Board
-from chalicelib.domain.errors import NotFound, ValidationFailed
+from chalicelib.domain.emergency import CALL_110
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.masking import mask_text
-from chalicelib.domain.times import CST, now_cst
+from chalicelib.domain.times import now_cst
 
 if TYPE_CHECKING:
     from chalicelib.domain.posts import Event, Post
@@ -23,11 +23,8 @@ if TYPE_CHECKING:
 MAX_DESCRIPTION = 4000
 MAX_TITLE = 100
 MAX_RESULTS = 1000
-MAX_IDS = 100
-WINDOW = timedelta(days=90)
 CHANGESET = "2026-11-28T00:00:00+08:00"  # move on whenever the services or their definitions change
 SERVICE_TYPE = "realtime"  # a POST answers with the service_request_id at once: no tokens
-CITIZEN_TYPES = ("report", "help", "question")
 # The four families of boards, as `group` of the services.
 GROUPS: Mapping[str, tuple[str, ...]] = {
     "举报线索": ("report", "environment"),
@@ -71,24 +68,6 @@ class Submission:
         """Return the first non-empty line of the description, cut to 100 characters."""
         first = next((line.strip() for line in self.description.splitlines() if line.strip()), "")
         return first[:MAX_TITLE]
-
-
-@dataclass(frozen=True)
-class Window:
-    """A time range of a query, both ends included."""
-
-    start: datetime
-    end: datetime
-
-
-@dataclass(frozen=True)
-class RequestQuery:
-    """What `GET requests` asks for: some ids, or services, a window and statuses."""
-
-    ids: tuple[str, ...]
-    service_codes: tuple[str, ...]
-    window: Window
-    statuses: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -202,14 +181,17 @@ def _time(moment: datetime | None) -> str | None:
     return now_cst(moment) if moment is not None else None
 
 
-def request_out(post: Post) -> dict[str, Any]:
-    """Render a post as a public Open311 service request: masked, police-only ones as stubs."""
+def request_out(post: Post, exempt: Iterable[str] = ()) -> dict[str, Any]:
+    """Render a post as a public Open311 service request: masked, police-only ones as stubs.
+
+    `exempt` lists published contact numbers, which official notes may quote unmasked.
+    """
     stub = post.visibility == "police_only"
     notes = post.latest_official_reply
     return {
         "service_request_id": post.id,
         "status": public_status(post),
-        "status_notes": None if stub or not notes else mask_text(notes),
+        "status_notes": None if stub or not notes else mask_text(notes, exempt),
         "service_name": BOARDS_BY_ID[post.board].name if post.board in BOARDS_BY_ID else post.board,
         "service_code": post.board,
         "description": None if stub else mask_text(post.body)[:MAX_DESCRIPTION],
@@ -227,7 +209,10 @@ def request_out(post: Post) -> dict[str, Any]:
 
 def submitted_out(post: Post) -> dict[str, Any]:
     """Render the answer to a POST: the new request's id at once (we are `realtime`)."""
-    return {"service_request_id": post.id, "service_notice": service_notice(post), "account_id": None}
+    notice = service_notice(post)
+    if post.urgent:
+        notice = f"{CALL_110};{notice}" if notice else CALL_110
+    return {"service_request_id": post.id, "service_notice": notice, "account_id": None}
 
 
 def is_public(post: Post) -> bool:
@@ -262,70 +247,3 @@ def update_out(update: Update) -> dict[str, Any]:
         "media_url": None,
         "external_status_code": update.event.kind,
     }
-
-
-# -- parsing what partners send ----------------------------------------------------------------
-
-
-def district_in(address: str, districts: Iterable[str]) -> str | None:
-    """Return the district an address names (the longest name wins), or None."""
-    found = [d for d in districts if d and d in address]
-    return max(found, key=len) if found else None
-
-
-def parse_time(value: str, name: str) -> datetime:
-    """Read a W3C date-time (`2026-03-01T00:00:00Z`, or a date); without an offset it is +08:00."""
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError as error:
-        raise ValidationFailed(f"{name} 不是合法的时间", {name: "expected a W3C date-time"}) from error
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=CST)
-
-
-def parse_window(params: Mapping[str, str], now: datetime, default: timedelta = WINDOW) -> Window:
-    """Read start_date and end_date: by default the last 90 days; never longer than 90 days."""
-    raw_start, raw_end = params.get("start_date") or "", params.get("end_date") or ""
-    start = parse_time(raw_start, "start_date") if raw_start else None
-    end = parse_time(raw_end, "end_date") if raw_end else None
-    if start is None and end is None:
-        end = now
-    if end is None:
-        assert start is not None
-        end = min(now, start + WINDOW)
-    if start is None:
-        start = end - default
-    if start > end:
-        raise ValidationFailed("start_date 晚于 end_date", {"start_date": "must not be after end_date"})
-    if end - start > WINDOW:
-        raise ValidationFailed("查询时间范围不能超过90天", {"end_date": "the range may span at most 90 days"})
-    return Window(start, end)
-
-
-def _listed(value: str | None) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(part.strip() for part in (value or "").split(",") if part.strip()))
-
-
-def parse_ids(value: str | None) -> tuple[str, ...]:
-    """Read a comma-delimited list of service_request_id values (at most 100)."""
-    ids = _listed(value)
-    if len(ids) > MAX_IDS:
-        raise ValidationFailed(f"一次最多查询{MAX_IDS}个编号", {"service_request_id": f"at most {MAX_IDS} ids"})
-    if any(not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", i) for i in ids):
-        raise ValidationFailed("编号格式有误", {"service_request_id": "invalid id"})
-    return ids
-
-
-def parse_request_query(params: Mapping[str, str], now: datetime) -> RequestQuery:
-    """Read the filters of `GET requests`; unknown services are 404, other bad input 400."""
-    statuses = frozenset(_listed(params.get("status")))
-    if not statuses <= {"open", "closed"}:
-        raise ValidationFailed("status 只能是 open 或 closed", {"status": "expected open and/or closed"})
-    codes = _listed(params.get("service_code"))
-    for code in codes:
-        board_of(code)
-    return RequestQuery(
-        ids=parse_ids(params.get("service_request_id")),
-        service_codes=codes,
-        window=parse_window(params, now),
-        statuses=statuses or frozenset({"open", "closed"}),
-    )

@@ -7,17 +7,19 @@ message delivered twice, or a post enqueued twice, has one effect.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.boards import BOARDS_BY_ID, POLICE_ONLY_TYPES, POST_TYPE_NAMES
+from chalicelib.domain.boards import BOARDS_BY_ID, POLICE_ONLY_TYPES
 from chalicelib.domain.errors import StaleVersion
-from chalicelib.domain.people import Actor, Officer
+from chalicelib.domain.people import Officer
 from chalicelib.domain.posts import Event, Post, UnitRef, now_cst
 from chalicelib.services.forum import new_id
+from chalicelib.services.links import issue_link
 from chalicelib.services.ports import (
     Clock,
     DirectoryRepository,
+    LinkStore,
     NoticeLedger,
     OfficerChannel,
     PostRepository,
@@ -28,13 +30,21 @@ from chalicelib.services.ports import (
 from chalicelib.services.tokens import TokenService
 
 log = logging.getLogger(__name__)
-LINK_TTL = timedelta(hours=72)
 REPLY_SMS = "【24小时警局】您发布的帖子「{title}」有了民警回复,请登录24小时警局查看。"
 
 
 def minutes_between(start: datetime, end: datetime) -> int:
     """Return whole minutes from start to end (never negative)."""
     return max(0, int((end - start).total_seconds() // 60))
+
+
+def notice_text(post: Post, link: str, escalated: bool = False) -> str:
+    """Return an officer's notice: short, since SMS bills by the 67-character part."""
+    board = BOARDS_BY_ID[post.board].name if post.board in BOARDS_BY_ID else post.board
+    due = f",{now_cst(post.first_response_due)[5:16].replace('T', ' ')}前回复" if post.first_response_due else ""
+    head = "【24小时警局】督办:超时未回复" if escalated else "【24小时警局】新警情"
+    where = f"({post.district})" if post.district else ""
+    return f"{head}:{board}「{post.title[:16]}」{where}{due}。处理:{link}"
 
 
 class Dispatcher:
@@ -52,7 +62,9 @@ class Dispatcher:
         tokens: TokenService,
         clock: Clock,
         site_url: str,
+        links: LinkStore,
     ) -> None:
+        self.links = links
         self.posts, self.directory, self.users, self.ledger = posts, directory, users, ledger
         self.officers, self.sms, self.stats, self.tokens = officers, sms, stats, tokens
         self.clock, self.site_url = clock, site_url
@@ -130,16 +142,8 @@ class Dispatcher:
         now = self.clock.now()
         if not self.ledger.claim(post.id, key, now):
             return 0
-        actor = Actor(role=officer.role, user_id=officer.id, nickname=officer.name,
-                      officer_id=officer.id, link_post_id=post.id)
-        link = f"{self.site_url}/reply.html#t={self.tokens.issue(actor, now, LINK_TTL, purpose='link')}"
-        board = BOARDS_BY_ID[post.board].name if post.board in BOARDS_BY_ID else post.board
-        due = f",请于{now_cst(post.first_response_due)[:16].replace('T', ' ')}前回复" if post.first_response_due else ""
-        head = "【24小时警局·督办】超时未回复" if escalated else "【24小时警局】新警情"
-        text = (
-            f"{head}:{board}·{POST_TYPE_NAMES.get(post.type, post.type)}「{post.title[:40]}」"
-            f"{'(' + post.district + ')' if post.district else ''}{due}。处理链接:{link}"
-        )
+        link = f"{self.site_url}/reply.html#t={issue_link(self.links, officer.id, post.id, now)}"
+        text = notice_text(post, link, escalated)
         try:
             self.officers.notify(officer.id, "24小时警局督办" if escalated else "24小时警局新帖待处理", text)
         except Exception:

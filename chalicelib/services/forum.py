@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from chalicelib.domain.boards import BOARDS_BY_ID, POLICE_ONLY_TYPES, POST_TYPE_NAMES
 from chalicelib.domain.emergency import reads_as_emergency
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
+from chalicelib.domain.masking import numbers_in
 from chalicelib.domain.people import Actor, Officer
 from chalicelib.domain.posts import STATUS_NAMES, Event, NewPost, OfficialAuthor, Post, Reply, UnitRef
 from chalicelib.domain.screening import contains_sensitive
@@ -120,7 +121,7 @@ class Forum:
             if scope and request_hash and (replay := self._replay(scope, request_hash)) is not None:
                 return replay
             raise
-        self.stats.add(["all"], {"posts": 1})
+        self.count(["all"], {"posts": 1})
         if post.type not in POLICE_ONLY_TYPES:  # notices by the police need no dispatch
             self._enqueue(post)
         return post
@@ -169,6 +170,8 @@ class Forum:
         post = self.visible_post(post_id, actor)
         if actor.link_post_id and actor.link_post_id != post_id:
             raise Forbidden("通知链接只能用于处理对应的帖子")
+        if post.visibility == "police_only" and not self.sees_whole(actor, post):
+            raise Forbidden("该线索仅警方可见,只有发帖人和民警可以回复")
         record = None
         if idempotency_key is not None:
             scope = f"{actor.user_id}#reply:{idempotency_key}"
@@ -181,11 +184,13 @@ class Forum:
             self.limits.reply(actor.user_id, now)
         official = None
         event = None
+        exempt: tuple[str, ...] = ()
         if actor.officer_id:
             officer = self.officer_of(actor)
             unit = self.directory.unit(officer.unit_id)
             unit_ref = UnitRef(id=officer.unit_id, name=unit.name if unit else officer.unit_id)
             official = OfficialAuthor(officer_id=officer.id, name=officer.name, title=officer.title, unit=unit_ref)
+            exempt = self.published_numbers_in(body)
             event = Event(
                 id=new_id("e"), at=now, kind="replied", text=f"{unit_ref.name}{officer.name}已回复", unit=unit_ref
             )
@@ -201,6 +206,7 @@ class Forum:
             nickname=None if official else actor.nickname,
             official=official,
             template=template,
+            exempt=exempt,
         )
         try:
             self.posts.add_reply(post.id, reply, event, idempotency=record)
@@ -209,11 +215,11 @@ class Forum:
                 return self._replayed_reply(previous, record[1].request_hash, post)
             raise
         if official is not None:
-            self.auditor.log(actor, "reply", f"post:{post.id}", None, {"reply_id": reply.id})
-            self.stats.add(["all", official.unit.id], {"replies": 1, "official_replies": 1})
             self.notify_later(post.id, "official_reply", reply_id=reply.id)
+            self.auditor.log(actor, "reply", f"post:{post.id}", None, {"reply_id": reply.id})
+            self.count(["all", official.unit.id], {"replies": 1, "official_replies": 1})
         else:
-            self.stats.add(["all"], {"replies": 1})
+            self.count(["all"], {"replies": 1})
         return reply, post
 
     def _replayed_reply(self, record: IdempotencyRecord, request_hash: str, post: Post) -> tuple[Reply, Post]:
@@ -224,6 +230,13 @@ class Forum:
         if stored is None or post_id != post.id:
             raise Conflict("该 Idempotency-Key 已用于另一条回复")
         return stored, post
+
+    def count(self, scopes: list[str], counters: dict[str, int]) -> None:
+        """Add to the public figures once a write is stored; a failure is logged, the stored write stands."""
+        try:
+            self.stats.add(scopes, counters)
+        except Exception:
+            log.exception("could not count", extra={"scopes": scopes, "counters": counters})
 
     def notify_later(self, post_id: str, kind: str, **extra: str) -> None:
         """Queue follow-up work (notices, SMS); a failure is logged, the stored change stands."""
@@ -255,7 +268,7 @@ class Forum:
         if status == "reopened":
             self.notify_later(post.id, "dispatch")
         if status == "resolved":
-            self.stats.add(["all"] + ([post.assigned_unit.id] if post.assigned_unit else []), {"resolved": 1})
+            self.count(["all"] + ([post.assigned_unit.id] if post.assigned_unit else []), {"resolved": 1})
         return post
 
     # -- reading -----------------------------------------------------------------------------
@@ -305,7 +318,22 @@ class Forum:
     @staticmethod
     def may_see(actor: Actor, post: Post) -> bool:
         """Hidden posts are seen by the police and their author only."""
-        return not post.hidden or actor.is_police or (actor.signed_in and actor.user_id == post.author_id)
+        return not post.hidden or Forum.sees_whole(actor, post)
+
+    @staticmethod
+    def sees_whole(actor: Actor, post: Post) -> bool:
+        """The author and the police (a link session on its own post only) see a post as written."""
+        return actor.police_for(post.id) or (actor.signed_in and actor.user_id == post.author_id)
+
+    def published_numbers_in(self, text: str) -> tuple[str, ...]:
+        """Return the units' and officers' published contact numbers a text quotes (no read if it quotes none)."""
+        quoted = numbers_in(text)
+        if not quoted:
+            return ()
+        contacts = [u.public_contact for u in self.directory.units()]
+        contacts += [o.public_contact for o in self.directory.officers()]
+        published = set().union(*(numbers_in(contact) for contact in contacts if contact))
+        return tuple(sorted(quoted & published))
 
     def officer_of(self, actor: Actor) -> Officer:
         officer = self.directory.officer(actor.officer_id or "")

@@ -12,7 +12,16 @@ from datetime import datetime, timedelta
 from chalicelib.domain.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from chalicelib.domain.people import Actor, User, normalize_phone
 from chalicelib.services.limits import Limits
-from chalicelib.services.ports import Clock, DirectoryRepository, OtpRecord, OtpRepository, SmsSender, UserRepository
+from chalicelib.services.links import resolve_link
+from chalicelib.services.ports import (
+    Clock,
+    DirectoryRepository,
+    LinkStore,
+    OtpRecord,
+    OtpRepository,
+    SmsSender,
+    UserRepository,
+)
 from chalicelib.services.tokens import TokenService
 
 OTP_TEXT = "【24小时警局】您的验证码是{code},{minutes}分钟内有效。如非本人操作,请忽略本短信。"
@@ -39,6 +48,7 @@ class Identity:
         clock: Clock,
         pepper: str,
         limits: Limits,
+        links: LinkStore,
         otp_ttl: int = 300,
         otp_max_tries: int = 5,
         session_ttl: int = 7 * 24 * 3600,
@@ -46,6 +56,7 @@ class Identity:
         self.users, self.otps, self.directory, self.sms = users, otps, directory, sms
         self.tokens, self.clock, self._pepper, self.limits = tokens, clock, pepper.encode(), limits
         self.otp_ttl, self.otp_max_tries, self.session_ttl = otp_ttl, otp_max_tries, session_ttl
+        self.links = links
 
     def _hash(self, phone: str, code: str) -> str:
         return hmac.new(self._pepper, f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
@@ -105,14 +116,14 @@ class Identity:
         if not isinstance(link_token, str) or not link_token:
             raise ValidationFailed("缺少链接凭证", {"token": "required"})
         now = self.clock.now()
-        claims = self.tokens.claims(link_token, now, purpose="link")
-        officer = self.directory.officer(str(claims["sub"]))
-        post_id = claims.get("post")
-        if officer is None or not isinstance(post_id, str):
-            raise Unauthenticated("登录已失效或凭证无效,请重新登录")
+        link = resolve_link(self.links, link_token, now)
+        officer = self.directory.officer(link.officer_id)
+        post_id = link.post_id
+        if officer is None:
+            raise Unauthenticated("链接无效或已过期")
         actor = Actor(role=officer.role, user_id=officer.id, nickname=officer.name,
                       officer_id=officer.id, link_post_id=post_id)
-        remaining = min(self.session_ttl, int(claims["exp"] - now.timestamp()))
+        remaining = min(self.session_ttl, int((link.expires_at - now).total_seconds()))
         token = self.tokens.issue(actor, now, timedelta(seconds=remaining))
         user = User(id=officer.id, phone=officer.phone, nickname=officer.name, role=officer.role)
         return Session(token, user), post_id

@@ -32,11 +32,11 @@ class Lifecycle:
         now = self.clock.now()
         expected = post.version
         first = post.assigned_unit is None
+        before = snapshot(post)
         ref = UnitRef(id=unit.id, name=unit.name)
         post.assign(ref, now)
         post.escalation_level = 0
         post.version += 1
-        before = snapshot(post)
         who = self.forum.who(actor)
         text = f"{who}将帖子改派至{unit.name}" + (f":{note}" if note else "")
         self.posts.update(post, expected, Event(id=new_id("e"), at=now, kind="dispatched", text=text, unit=ref))

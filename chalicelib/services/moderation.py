@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from chalicelib.domain.errors import NotFound, StaleVersion
+from chalicelib.domain.errors import Forbidden, NotFound, StaleVersion
 from chalicelib.domain.people import Actor
 from chalicelib.domain.posts import Post
 from chalicelib.services.audit import Auditor, snapshot
@@ -34,6 +34,10 @@ class Moderation:
         """Flag a post once per account; the third distinct account hides it pending review."""
         self.forum.require_signed_in(actor)
         post = self.forum.visible_post(post_id, actor)
+        if actor.link_post_id is not None and actor.link_post_id != post.id:
+            raise Forbidden("通知链接只能用于处理对应的帖子")
+        if post.visibility == "police_only" and not self.forum.sees_whole(actor, post):
+            raise Forbidden("该线索仅警方可见,不能举报")
         if not self.ledger.claim(post.id, f"flag#{actor.user_id}", self.clock.now(), stale_after=10**9):
             return
         self.ledger.confirm(post.id, f"flag#{actor.user_id}")

@@ -215,6 +215,25 @@ class StatsRepository(Protocol):
         """Return every scope's counters."""
 
 
+@dataclass(frozen=True)
+class ReplyLink:
+    """A notification link: which officer may act on which post, until when (kept by its hash only)."""
+
+    officer_id: str
+    post_id: str
+    expires_at: datetime
+
+
+class LinkStore(Protocol):
+    """Reply links, found by the hash of their code."""
+
+    def put(self, code_hash: str, link: ReplyLink) -> None:
+        """Remember a link under the hash of its code."""
+
+    def get(self, code_hash: str) -> ReplyLink | None:
+        """Return the link with this code hash, or None."""
+
+
 class SmsSender(Protocol):
     """Sends a text message to a phone."""
 

@@ -9,9 +9,11 @@ from typing import Any
 
 from chalice.app import Blueprint, Cron, SQSEvent
 
+from chalicelib.adapters.logs import mask_logs
 from chalicelib.bootstrap import services
 
 log = logging.getLogger(__name__)
+mask_logs(log)  # in AWS the workers' functions import this module, never app.py
 bp = Blueprint(__name__)
 # The queue's name is fixed when the app is packaged; the stack's prefix decides it.
 DISPATCH_QUEUE = os.environ.get("DISPATCH_QUEUE_NAME", "police24-dispatch")

@@ -335,3 +335,17 @@ def test_rating_before_resolution_or_twice_is_a_conflict(api: Api, directory: di
     assert api.call("POST", f"/posts/{created['id']}/feedback", {"satisfied": True}, token=author)[0] == 409
     figures = api.call("GET", "/stats")[1]["overall"]
     assert figures["satisfaction"] == 1.0 and figures["ratings"] == 1
+
+
+def test_an_officer_notice_fits_in_two_sms_parts_and_stores_no_usable_code(
+    api: Api, directory: dict, aws: dict
+) -> None:
+    resident = api.sign_in("13812345678")
+    post(api, resident, title="小区门口有人兜售假药,每天早上七点左右在锦泰驾校小区门口出现")
+    deliver(api.client, aws)
+    notice = officer_messages(KUNQU_OFFICER)[0]
+    assert len(notice) <= 134  # two UCS-2 parts of 67 characters
+    code = link_of(notice)
+    table = boto3.client("dynamodb", region_name="us-east-1")
+    items = table.scan(TableName=aws["TableName"])["Items"]
+    assert not any(code in json.dumps(item) for item in items)  # only the code's hash is kept

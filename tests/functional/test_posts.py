@@ -14,7 +14,7 @@ BOARD_IDS = [
 BAOTOU = ["昆都仑区", "青山区", "东河区", "九原区", "石拐区", "白云鄂博矿区", "土默特右旗", "固阳县",
           "达尔罕茂明安联合旗"]
 PHONE, PHONE_MASKED = "13812345678", "138****5678"
-ID_CARD, ID_CARD_MASKED = "150203199001011234", "1" + "*" * 15 + "34"
+ID_CARD, ID_CARD_MASKED = "150203199001011232", "1" + "*" * 15 + "32"  # a valid GB 11643 check digit
 ALL_200 = {role: 200 for role in ROLES}
 READERS = {**ALL_200, "admin_key": 401}  # the ADMIN_KEY is no person's session: a bad bearer token
 

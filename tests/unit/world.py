@@ -18,6 +18,7 @@ from tests.fakes import (
     InMemoryCounters,
     InMemoryDirectoryRepository,
     InMemoryIdempotencyStore,
+    InMemoryLinkStore,
     InMemoryOtpRepository,
     InMemoryPostRepository,
     InMemoryStatsRepository,
@@ -120,5 +121,6 @@ def build_identity(**ports: Any) -> Identity:
         "clock": FixedClock(),
         "pepper": "pepper",
         "limits": no_limits(),
+        "links": InMemoryLinkStore(),
     }
     return Identity(**{**defaults, **ports})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from botocore.exceptions import ClientError
 
@@ -11,7 +11,7 @@ from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.table import Table, cancellation_codes, put_request, to_item
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.people import User
-from chalicelib.services.ports import Clock, IdempotencyRecord, OtpRecord
+from chalicelib.services.ports import Clock, IdempotencyRecord, OtpRecord, ReplyLink
 
 
 class DynamoUserRepository:
@@ -109,3 +109,27 @@ class DynamoIdempotencyStore:
         if item is None or item.get("expires_at", 0) < self.clock.now().timestamp():
             return None
         return IdempotencyRecord(item["request_hash"], item["result_id"])
+
+
+class DynamoLinkStore:
+    """Reply links under LINK#<sha256 of the code>, expiring by TTL as well as by check."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def put(self, code_hash: str, link: ReplyLink) -> None:
+        item = {
+            "PK": keys.link_pk(code_hash),
+            "SK": "LINK",
+            "officer_id": link.officer_id,
+            "post_id": link.post_id,
+            "expires_at": int(link.expires_at.timestamp()),
+        }
+        self.table.call("put_item", TableName=self.table.name, Item=to_item(item))
+
+    def get(self, code_hash: str) -> ReplyLink | None:
+        item = self.table.get(keys.link_pk(code_hash), "LINK")
+        if item is None:
+            return None
+        expires = datetime.fromtimestamp(int(item["expires_at"]), UTC)
+        return ReplyLink(str(item["officer_id"]), str(item["post_id"]), expires)

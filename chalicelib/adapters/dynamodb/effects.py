@@ -141,6 +141,20 @@ class DynamoCounters:
             raise
         return True
 
+    def release_interval(self, key: str, now: datetime) -> None:
+        try:
+            self.table.call(
+                "delete_item",
+                TableName=self.table.name,
+                Key=to_item({"PK": f"RATE#{key}", "SK": "RATE"}),
+                ConditionExpression="#at = :stamp",  # only this request's own claim
+                ExpressionAttributeNames={"#at": "at"},
+                ExpressionAttributeValues=to_item({":stamp": Decimal(str(now.timestamp()))}),
+            )
+        except ClientError as error:
+            if not condition_failed(error):
+                raise
+
 
 class DynamoIncidentRepository:
     """Incident id -> post id, written once at hand-off."""

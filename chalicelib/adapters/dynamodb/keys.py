@@ -26,18 +26,19 @@ Access patterns (every request path is a GetItem or a Query, never a Scan):
 | 19 | figures, platform-wide and per unit   | table | PK = STATS (all scopes in one Query)            |
 | 20 | an officer's SNS subscriptions        | table | PK = DIR, SK = SUBS#<officer>                   |
 | 21 | the post of a 110 incident            | table | PK = INCIDENT#<id>, SK = INCIDENT               |
-| 22 | posts in a time window (Open311)      | GSI1  | GSI1PK = FEED, GSI1SK BETWEEN <ms range> (desc) |
-| 23 | a board's posts in a time window      | GSI2  | GSI2PK = BOARD#<b>, GSI2SK BETWEEN <ms range>   |
-| 24 | posts by ids (Open311 id lists)       | table | BatchGetItem PK = POST#<id>, SK = META          |
-| 25 | a post's timeline alone               | table | PK = POST#<id>, SK begins_with EVENT#           |
-| 26 | timeline entries of all posts by time | GSI1  | GSI1PK = UPDATES, GSI1SK BETWEEN <ms range>     |
-| 27 | partner API keys (few)                | table | PK = PARTNER_KEYS, SK = KEY#<id>                |
+| 22 | a reply link, by its code's hash      | table | PK = LINK#<sha256>, SK = LINK (TTL 72 h)        |
+| 23 | posts in a time window (Open311)      | GSI1  | GSI1PK = FEED, GSI1SK BETWEEN <ms range> (desc) |
+| 24 | a board's posts in a time window      | GSI2  | GSI2PK = BOARD#<b>, GSI2SK BETWEEN <ms range>   |
+| 25 | posts by ids (Open311 id lists)       | table | BatchGetItem PK = POST#<id>, SK = META          |
+| 26 | a post's timeline alone               | table | PK = POST#<id>, SK begins_with EVENT#           |
+| 27 | timeline entries of all posts by time | GSI1  | GSI1PK = UPDATES, GSI1SK BETWEEN <ms range>     |
+| 28 | partner API keys (few)                | table | PK = PARTNER_KEYS, SK = KEY#<id>                |
 
 Sort keys of posts in the feed indexes are `<created_at as epoch ms, 13 digits>#<post id>`, so that ties
 are broken by id. Events sort as `EVENT#<ms>#<id>` and replies as `REPLY#<ms>#<id>`: one Query on the
 post's partition returns the events, the post (`META`) and the replies, each group oldest first.
 GSI5 is sparse: only posts that still have a deadline or a pending dispatch carry GSI5PK.
-Timeline entries carry GSI1PK = UPDATES and GSI1SK = `<ms>#<event id>` (pattern 26, Open311 request updates);
+Timeline entries carry GSI1PK = UPDATES and GSI1SK = `<ms>#<event id>` (pattern 27, Open311 request updates);
 a `<ms range>` runs from `<start ms>#` to `<end ms>#~`, so that it holds every id of its first and last millisecond.
 """
 
@@ -132,3 +133,7 @@ def incident_pk(incident_id: str) -> str:
 
 def partner_key_sk(key_id: str) -> str:
     return f"KEY#{key_id}"
+
+
+def link_pk(code_hash: str) -> str:
+    return f"LINK#{code_hash}"

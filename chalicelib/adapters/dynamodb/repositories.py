@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from chalicelib.adapters.dynamodb.accounts import DynamoIdempotencyStore, DynamoOtpRepository, DynamoUserRepository
+from chalicelib.adapters.dynamodb.accounts import (
+    DynamoIdempotencyStore,
+    DynamoLinkStore,
+    DynamoOtpRepository,
+    DynamoUserRepository,
+)
 from chalicelib.adapters.dynamodb.directory import DynamoDirectoryRepository
 from chalicelib.adapters.dynamodb.effects import (
     DynamoAuditLog,
@@ -19,6 +24,7 @@ __all__ = [
     "DynamoDirectoryRepository",
     "DynamoIdempotencyStore",
     "DynamoIncidentRepository",
+    "DynamoLinkStore",
     "DynamoNoticeLedger",
     "DynamoOtpRepository",
     "DynamoPostRepository",

@@ -21,6 +21,8 @@ _TRANSIENT = {
     "InternalServerError",
     "ServiceUnavailable",
 }
+# Reasons a transaction was cancelled that say "busy, try again" rather than "refused".
+_BUSY_REASONS = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
 
 
 def to_item(data: dict[str, Any]) -> dict[str, Any]:
@@ -107,7 +109,7 @@ class Table:
                 return
 
     def transact(self, items: list[dict[str, Any]], attempts: int = 5) -> None:
-        """Write a transaction, retrying conflicts with other transactions; ClientError otherwise."""
+        """Write a transaction, retrying conflicts with other transactions; Unavailable when they persist."""
         for attempt in range(attempts):
             try:
                 self.call("transact_write_items", TransactItems=items)
@@ -117,6 +119,8 @@ class Table:
                 if "TransactionConflict" in codes and attempt < attempts - 1:
                     time.sleep(0.02 * (2**attempt))
                     continue
+                if _BUSY_REASONS.intersection(codes) and "ConditionalCheckFailed" not in codes:
+                    raise Unavailable("服务繁忙,请稍后重试", retry_after=1) from error
                 raise
 
 

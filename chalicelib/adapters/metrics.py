@@ -1,0 +1,93 @@
+"""Business metrics in CloudWatch's embedded metric format (EMF): one JSON line per metric set on stdout.
+
+In Lambda, CloudWatch Logs turns each line into metrics (namespace `Police24`, dimension `Service`);
+nothing is called and nothing is imported beyond json. Outside Lambda the emitter stays quiet unless
+METRICS=emf. The platform-wide counters the use cases already keep (the `all` scope of the stats
+port) are the source, so no use case knows about metrics.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from chalicelib.services.ports import StatsRepository
+
+NAMESPACE = "Police24"
+# Stats counter -> metric name; each name is one custom metric on the bill, so only these six.
+COUNTERS = {
+    "posts": "Posts",
+    "replies": "Replies",
+    "official_replies": "OfficialReplies",
+    "dispatches": "Dispatches",
+    "escalations": "Escalations",
+}
+FIRST_RESPONSE = "FirstResponseMinutes"  # from the `h_<minutes>` counter of a first official answer
+
+
+class EmfMetrics:
+    """Write metric sets as EMF lines."""
+
+    def __init__(self, service: str, namespace: str = NAMESPACE, enabled: bool = True,
+                 stream: TextIO | None = None) -> None:
+        self.service, self.namespace, self.enabled, self.stream = service, namespace, enabled, stream
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> EmfMetrics:
+        """Emit in Lambda (or when METRICS=emf), under POWERTOOLS_SERVICE_NAME and _METRICS_NAMESPACE."""
+        return cls(
+            service=environ.get("POWERTOOLS_SERVICE_NAME", "police24"),
+            namespace=environ.get("POWERTOOLS_METRICS_NAMESPACE", NAMESPACE),
+            enabled=bool(environ.get("AWS_LAMBDA_FUNCTION_NAME")) or environ.get("METRICS") == "emf",
+        )
+
+    def put(self, values: Mapping[str, tuple[float, str]]) -> None:
+        """Write one line: metric name -> (value, CloudWatch unit)."""
+        if not self.enabled or not values:
+            return
+        document: dict[str, Any] = {
+            "_aws": {
+                "Timestamp": int(time.time() * 1000),
+                "CloudWatchMetrics": [{
+                    "Namespace": self.namespace,
+                    "Dimensions": [["Service"]],
+                    "Metrics": [{"Name": name, "Unit": unit} for name, (_, unit) in values.items()],
+                }],
+            },
+            "Service": self.service,
+        }
+        document.update({name: value for name, (value, _) in values.items()})
+        print(json.dumps(document, separators=(",", ":")), file=self.stream or sys.stdout, flush=True)
+
+
+def counter_metrics(counters: Mapping[str, int]) -> dict[str, tuple[float, str]]:
+    """Translate platform-wide stats counters into metric values."""
+    values: dict[str, tuple[float, str]] = {
+        COUNTERS[name]: (float(amount), "Count") for name, amount in counters.items() if name in COUNTERS and amount
+    }
+    minutes = [int(name[2:]) for name in counters if name.startswith("h_") and name[2:].isdigit()]
+    if minutes:
+        values[FIRST_RESPONSE] = (float(minutes[0]), "None")
+    return values
+
+
+class MeteredStats:
+    """A stats repository that also reports each platform-wide addition as metrics, after it is stored."""
+
+    def __init__(self, inner: StatsRepository, metrics: EmfMetrics) -> None:
+        self.inner, self.metrics = inner, metrics
+
+    def add(self, scopes: list[str], counters: dict[str, int]) -> None:
+        self.inner.add(scopes, counters)
+        if "all" in scopes:
+            self.metrics.put(counter_metrics(counters))
+
+    def all(self) -> dict[str, dict[str, int]]:
+        return self.inner.all()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)  # anything else the inner repository offers (tests' fakes)

@@ -1,0 +1,304 @@
+"""Response bodies as API.md shapes them, for the OpenAPI description (render.py builds the real ones).
+
+Closed models (`additionalProperties: false`): a field the renderers add without documenting it here
+fails the schema test, so the description stays true.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Status = Literal["received", "dispatched", "acknowledged", "in_progress", "resolved", "reopened", "hidden"]
+Role = Literal["citizen", "officer", "leader", "admin"]
+UnitKind = Literal["command_center", "station", "brigade", "department"]
+
+
+class Out(BaseModel):
+    """A response body: closed, so that undocumented fields are caught."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
+class ErrorDetail(Out):
+    code: str = Field(min_length=1)
+    message: str = Field(min_length=1)
+    fields: dict[str, str] | None = Field(default=None, min_length=1)
+
+
+class Error(Out):
+    """Every 4xx (and 503) of the API."""
+
+    error: ErrorDetail
+
+
+class UnitRef(Out):
+    id: str
+    name: str
+
+
+class CitizenAuthor(Out):
+    nickname: str
+
+
+class OfficialAuthor(Out):
+    name: str
+    title: str
+    unit: UnitRef
+
+
+class Post(Out):
+    """A post; for the public, ID and mobile numbers masked, a police-only one as a stub."""
+
+    id: str
+    board: str
+    type: str
+    title: str
+    body: str
+    author: CitizenAuthor
+    district: str | None
+    status: Status
+    visibility: Literal["public", "police_only"]
+    pinned: bool
+    created_at: datetime
+    updated_at: datetime
+    first_response_due: datetime | None
+    assigned_unit: UnitRef | None
+    reply_count: int = Field(ge=0)
+    version: int = Field(ge=1)
+    urgent: bool
+    answered: bool = Field(description="an official reply came")
+    first_official_reply_at: datetime | None
+    mine: bool = Field(default=False, description="to its author only, with the two fields after it")
+    awaiting_feedback: bool = False
+    satisfied: bool | None = None
+    hidden: bool = Field(default=False, description="only for the author and the police, when hidden")
+    hidden_reason: str | None = None
+
+
+class NewPost(Post):
+    """A post just created; `notice` tells to call 110 when it reads like an emergency."""
+
+    notice: str = Field(default="", description="present on urgent posts only")
+
+
+class Reply(Out):
+    id: str
+    post_id: str
+    body: str
+    created_at: datetime
+    official: bool
+    author: CitizenAuthor | OfficialAuthor
+
+
+class Event(Out):
+    at: datetime
+    kind: str
+    text: str
+    unit: UnitRef | None = None
+
+
+class PostDetail(Out):
+    post: Post
+    replies: list[Reply]
+    timeline: list[Event]
+
+
+class Feed(Out):
+    pinned: list[Post]
+    posts: list[Post]
+    next_cursor: str | None
+
+
+class MyPosts(Out):
+    posts: list[Post]
+    next_cursor: str | None
+
+
+class Board(Out):
+    id: str
+    name: str
+    description: str
+    post_types: list[str]
+
+
+class Boards(Out):
+    boards: list[Board]
+
+
+class Districts(Out):
+    districts: list[str]
+
+
+class PublicOfficer(Out):
+    name: str
+    title: str
+    public_contact: str | None
+
+
+class Unit(Out):
+    id: str
+    name: str
+    kind: UnitKind
+    district: str | None
+    parent_id: str | None
+    public_contact: str | None
+    officers: list[PublicOfficer] = Field(default_factory=list, description="in the public directory only")
+
+
+class Units(Out):
+    units: list[Unit]
+
+
+class Figures(Out):
+    posts: int
+    replies: int
+    official_replies: int
+    dispatches: int
+    resolved: int
+    escalations: int
+    police_dispatches: int
+    median_first_response_minutes: int | None
+    answered_within_deadline: float | None
+    satisfaction: float | None
+    ratings: int
+
+
+class UnitFigures(Figures):
+    unit: UnitRef
+
+
+class Stats(Out):
+    overall: Figures
+    units: list[UnitFigures]
+
+
+class Template(Out):
+    id: str
+    text: str
+
+
+class Templates(Out):
+    templates: list[Template]
+
+
+class CodeSent(Out):
+    expires_in: int
+
+
+class UnitOfOfficer(Out):
+    id: str
+    name: str
+    kind: UnitKind
+
+
+class User(Out):
+    id: str
+    nickname: str
+    role: Role
+    title: str = Field(default="", description="officers only")
+    unit: UnitOfOfficer | None = Field(default=None, description="officers only")
+
+
+class Session(Out):
+    token: str
+    user: User
+
+
+class LinkSession(Session):
+    post_id: str
+
+
+class Flagged(Out):
+    post_id: str
+    flagged: bool
+
+
+class IncidentQueued(Out):
+    incident_id: str
+    post_id: str
+
+
+class CadApplied(Out):
+    applied: bool = Field(description="false when the event was applied before")
+
+
+class AuditEntry(Out):
+    id: str
+    at: datetime
+    actor: str
+    role: str
+    action: str
+    target: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class AuditPage(Out):
+    entries: list[AuditEntry]
+    next_cursor: str | None
+
+
+class Officer(Out):
+    id: str
+    name: str
+    title: str
+    phone: str
+    email: str | None
+    unit_id: str
+    role: Literal["officer", "leader", "admin"]
+    on_duty: bool
+    public_contact: str | None
+
+
+class Rule(Out):
+    board: str
+    type: str | None
+    district: str | None
+    unit_id: str
+
+
+class Routing(Out):
+    rules: list[Rule]
+    default_unit_id: str | None
+
+
+class ApiKey(Out):
+    """An Open311 partner key, without its secret."""
+
+    id: str
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class IssuedApiKey(ApiKey):
+    api_key: str = Field(description="shown this once")
+
+
+class ApiKeys(Out):
+    keys: list[ApiKey]
+
+
+class Message(Out):
+    channel: Literal["sms", "email", "cad"]
+    to: str
+    subject: str | None = None
+    body: str
+    at: str
+
+
+class Outbox(Out):
+    messages: list[Message]
+
+
+class OpenApi(BaseModel):
+    """This document."""
+
+    model_config = ConfigDict(extra="allow", defer_build=True)
+
+    openapi: str
+    info: dict[str, Any]
+    paths: dict[str, Any]

@@ -1,0 +1,35 @@
+"""Short reply links: a random code in the link, only its hash in the table (SMS stays short)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from chalicelib.domain.errors import Unauthenticated
+from chalicelib.services.ports import LinkStore, ReplyLink
+
+LINK_TTL = timedelta(hours=72)
+_BAD_LINK = "链接无效或已过期"
+
+
+def code_hash(code: str) -> str:
+    """Return the stored form of a link code."""
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def issue_link(store: LinkStore, officer_id: str, post_id: str, now: datetime) -> str:
+    """Make a new 128-bit link code for an officer and a post; return the code."""
+    code = secrets.token_urlsafe(16)
+    store.put(code_hash(code), ReplyLink(officer_id, post_id, now + LINK_TTL))
+    return code
+
+
+def resolve_link(store: LinkStore, code: object, now: datetime) -> ReplyLink:
+    """Return the link a code stands for, or refuse a bad or expired one with 401."""
+    if not isinstance(code, str) or not 16 <= len(code) <= 64 or not code.replace("-", "").replace("_", "").isalnum():
+        raise Unauthenticated(_BAD_LINK)
+    link = store.get(code_hash(code))
+    if link is None or link.expires_at <= now:
+        raise Unauthenticated(_BAD_LINK)
+    return link

@@ -1,0 +1,105 @@
+"""moto's server, serving one AWS request at a time, as DynamoDB applies each request atomically.
+
+moto is not thread safe: two concurrent DynamoDB transactions can both pass their conditions (a lost
+update) and its dicts can change while another request iterates them ("dictionary changed size during
+iteration"). Real DynamoDB applies each request atomically, so the local stack lets moto serve one request
+at a time; the app's code between two requests (reads, decisions, retries) still interleaves freely.
+
+An SQS long poll is the one request that waits for another (a send) to happen: held under the lock it would
+stall every other request for its whole wait. It is served as a series of short polls instead, each under
+the lock, until a message arrives or the wait is over, so a consumer still gets a message within ~20 ms.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from moto.server import ThreadedMotoServer
+
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+POLL_EVERY = 0.02
+
+
+class OneRequestAtATime:
+    """WSGI middleware: run the wrapped app for one request at a time."""
+
+    def __init__(self, app: WsgiApp) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        body = _read_body(environ)
+        wait, short_poll = _long_poll(environ, body)
+        if wait <= 0:
+            status, headers, payload = self._serve(environ, body)
+        else:
+            deadline = time.monotonic() + wait
+            while True:
+                status, headers, payload = self._serve(environ, short_poll)
+                if b"ReceiptHandle" in payload or time.monotonic() >= deadline:
+                    break
+                time.sleep(POLL_EVERY)
+        start_response(status, headers)
+        return [payload]
+
+    def _serve(self, environ: dict[str, Any], body: bytes) -> tuple[str, list[tuple[str, str]], bytes]:
+        """Call the app under the lock with this body; return its status, headers and whole body."""
+        answer: dict[str, Any] = {}
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+            answer["status"], answer["headers"] = status, headers
+            return chunks.append
+
+        chunks: list[bytes] = []
+        request = dict(environ, **{"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))})
+        with self.lock:
+            result = self.app(request, start)
+            try:
+                chunks.extend(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+        return answer["status"], answer["headers"], b"".join(chunks)
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    stream = environ.get("wsgi.input")
+    return stream.read(length) if stream is not None and length > 0 else b""
+
+
+def _long_poll(environ: dict[str, Any], body: bytes) -> tuple[float, bytes]:
+    """Return (seconds to wait, the same request as a short poll) for an SQS long poll, else (0, body)."""
+    if environ.get("HTTP_X_AMZ_TARGET") == "AmazonSQS.ReceiveMessage":  # the JSON protocol (boto3 today)
+        try:
+            params = json.loads(body or b"{}")
+            wait = float(params.get("WaitTimeSeconds") or 0)
+        except (ValueError, TypeError, AttributeError):
+            return 0, body
+        return wait, json.dumps({**params, "WaitTimeSeconds": 0}).encode()
+    if b"Action=ReceiveMessage" in body:  # the query protocol (older SDKs)
+        params = dict(parse_qsl(body.decode("utf-8", "replace")))
+        try:
+            wait = float(params.get("WaitTimeSeconds") or 0)
+        except ValueError:
+            return 0, body
+        return wait, urlencode({**params, "WaitTimeSeconds": "0"}).encode()
+    return 0, body
+
+
+class SerialMotoServer(ThreadedMotoServer):
+    """moto's threaded server whose app serves one request at a time (see the module's docstring)."""
+
+    def start(self) -> None:
+        super().start()
+        server = self._server
+        assert server is not None
+        server.app = OneRequestAtATime(server.app)  # before anyone knows the port: no request came yet

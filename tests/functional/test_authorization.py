@@ -1,0 +1,398 @@
+"""The authorization matrix (OWASP API1): every route × every kind of caller.
+
+Each cell is either allowed (its documented success) or refused with 401, 403 or 404, and nothing the caller
+may not see leaks: the police-only tip, the unmasked numbers and the hidden post never appear in what an
+outsider gets, and `/me/posts` lists the caller's own posts only. Every answer is also held to the OpenAPI
+description (its status documented, its body of the documented shape).
+
+One stack for the module (tests/functional/conftest.py): refused cells share their targets, since a refusal
+changes nothing; allowed cells that change a post get a post of their own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from app import app
+from tests.conftest import DIRECTORY, deliver, last_code, officer_messages
+from tests.functional.conftest import PERSONAS, ROLES, World
+from tests.functional.contract import Contract
+
+LINK = "link_other"  # an officer's notification-link session, for another post than the one acted on
+MATRIX_ROLES = (*ROLES, LINK)
+PEOPLE = tuple(role for role in MATRIX_ROLES if role not in ("anonymous", "admin_key"))
+POLICE = ("unit_officer", "other_unit_officer", "center_officer", "leader", "admin_officer")
+OUTSIDERS = ("anonymous", "other_citizen", LINK, "admin_key")  # neither the author nor police on the post
+
+SECRET_TITLE, SECRET_BODY = "线索:北沙梁有人制毒", "3号院西厢房夜间有刺鼻气味,车牌蒙A7X321常来。"
+SECRET_REPLY, SECRET_NOTE = "已布控,请勿声张。", "便衣已到北沙梁"
+PHONE, ID_CARD = "13812345678", "150203199001011232"
+HIDDEN_BODY = "这条帖子已被管理员隐藏:内容涉嫌诽谤某商户。"
+PRIVATE_NUMBERS = [PERSONAS["citizen"], PERSONAS["other_citizen"],
+                   *(o["phone"] for o in DIRECTORY["officers"].values())]
+SECRETS = [SECRET_TITLE, SECRET_BODY, SECRET_REPLY, SECRET_NOTE, PHONE, ID_CARD, HIDDEN_BODY, *PRIVATE_NUMBERS]
+NEW_PHONES = {role: f"1370000{index:04d}" for index, role in enumerate(MATRIX_ROLES)}
+
+
+def signed_in(ok: int) -> dict[str, int]:
+    """Anyone signed in; no token is 401, and the ADMIN_KEY is no person's session (401)."""
+    return {role: ok for role in PEOPLE} | {"anonymous": 401, "admin_key": 401}
+
+
+def anyone(ok: int) -> dict[str, int]:
+    return {role: ok for role in MATRIX_ROLES}
+
+
+READERS = anyone(200) | {"admin_key": 401}  # routes that read an optional token: a bogus one is 401
+ADMIN_ONLY = {role: 403 for role in PEOPLE} | {"anonymous": 401, "admin_key": 200}
+HANDLERS = {"unit_officer", "center_officer", "leader", "admin_officer"}  # of a post assigned to 昆都仑区
+ROUTERS = {"center_officer", "leader", "admin_officer"}  # leaders and the command center (its admin too)
+
+
+def only(allowed: set[str], ok: int, refused: int = 403) -> dict[str, int]:
+    return {role: ok if role in allowed else refused for role in PEOPLE} | {"anonymous": 401, "admin_key": 401}
+
+
+@dataclass
+class Stage:
+    """The module's stack with its shared targets: a public post with numbers, a police-only tip, a hidden post."""
+
+    world: World
+    contract: Contract
+    tokens: dict[str, str | None]
+    public: dict[str, Any] = field(default_factory=dict)
+    secret: dict[str, Any] = field(default_factory=dict)
+    hidden: dict[str, Any] = field(default_factory=dict)
+    shared: dict[str, dict[str, Any]] = field(default_factory=dict)
+    authored: dict[str, set[str]] = field(default_factory=dict)  # role -> ids of the posts it wrote here
+
+    def call(self, method: str, template: str, role: str, body: Any = None, **args: str) -> tuple[int, Any]:
+        """Call a route as a role; check the answer against the OpenAPI description."""
+        path = template.format(**args)
+        status, data, _ = self.world.api.call(method, path, body, token=self.tokens[role])
+        self.contract.check(method, template.split("?")[0], status, data)
+        if (method, template) == ("POST", "/posts") and status == 201:
+            self.authored.setdefault(role, set()).add(data["id"])
+        return status, data
+
+    def admin(self, method: str, path: str, body: Any = None) -> Any:
+        status, data, _ = self.world.api.admin(method, path, body)
+        assert status in (200, 201), data
+        return data
+
+    def post(self, role: str = "citizen", **fields: Any) -> dict[str, Any]:
+        created = self.world.api.new_post(self.tokens[role], **fields)
+        self.authored.setdefault(role, set()).add(created["id"])
+        return created
+
+    def assigned_post(self, **fields: Any) -> dict[str, Any]:
+        """A citizen's report assigned to 昆都仑区公安分局 (re-routed there by the leader)."""
+        created = self.post(board="report", type="report", district="昆都仑区", **fields)
+        status, routed = self.call("POST", "/posts/{post_id}/route", "leader", {"unit_id": "kunqu"},
+                                   post_id=created["id"])
+        assert status == 200, routed
+        return dict(routed)
+
+    def once(self, name: str, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """A target refused callers share (a refusal changes nothing)."""
+        if name not in self.shared:
+            self.shared[name] = make()
+        return self.shared[name]
+
+    def current(self, post_id: str) -> dict[str, Any]:
+        return dict(self.world.api.detail(post_id, self.tokens["leader"])["post"])
+
+
+def link_session(world: World) -> str:
+    """Dispatch a report to 昆都仑区 and open the link its officer got by SMS: a session for that post only."""
+    api = world.api
+    api.new_post(world.token("citizen"), board="report", type="report", title="链接用的帖子", body="楼道灯坏了",
+                 district="昆都仑区")
+    deliver(api.client, world.outputs)
+    message = officer_messages(PERSONAS["unit_officer"] or "")[-1]
+    found = re.search(r"reply\.html#t=(\S+)", message)
+    assert found, message
+    status, session, _ = api.call("POST", "/auth/link", {"token": found.group(1)})
+    assert status == 200, session
+    return str(session["token"])
+
+
+@pytest.fixture(scope="module")
+def stage(people: World) -> Stage:
+    api = people.api
+    tokens = {**people.tokens, LINK: link_session(people)}
+    status, document, _ = api.call("GET", "/openapi.json")
+    assert status == 200
+    stage = Stage(people, Contract(document), tokens)
+    stage.public = stage.post(board="report", type="report", title=f"失物招领,失主电话{PHONE}",
+                              body=f"捡到身份证{ID_CARD},失主请打{PHONE}。")
+    stage.secret = stage.assigned_post(title=SECRET_TITLE, body=SECRET_BODY, visibility="police_only")
+    status, _, _ = api.call("POST", f"/posts/{stage.secret['id']}/replies", {"body": SECRET_REPLY},
+                            token=tokens["unit_officer"])
+    assert status == 201
+    version = stage.current(stage.secret["id"])["version"]
+    status, _, _ = api.call("POST", f"/posts/{stage.secret['id']}/status",
+                            {"status": "in_progress", "version": version, "note": SECRET_NOTE},
+                            token=tokens["unit_officer"])
+    assert status == 200
+    stage.hidden = stage.post(board="report", type="report", title="某商户卖假货", body=HIDDEN_BODY)
+    stage.admin("PUT", f"/admin/posts/{stage.hidden['id']}/hidden", {"reason": "待核实"})
+    return stage
+
+
+# -- one runner per route: (stage, role) -> (status, body) --------------------------------------------------
+
+Runner = Callable[[Stage, str], tuple[int, Any]]
+
+
+def read(method: str, template: str) -> Runner:
+    return lambda s, role: s.call(method, template, role)
+
+
+def read_detail(s: Stage, role: str) -> tuple[int, Any]:
+    """Read the public post, the police-only tip and the hidden post; the answers are checked in the test."""
+    answers = {}
+    for name, post in (("public", s.public), ("secret", s.secret), ("hidden", s.hidden)):
+        answers[name] = s.call("GET", "/posts/{post_id}", role, post_id=post["id"])
+    status = answers["public"][0]
+    if status == 200:
+        insider = role in ("citizen", *POLICE)
+        assert answers["hidden"][0] == (200 if insider else 404), (role, answers["hidden"])
+        secret = answers["secret"][1]
+        shown = (secret["post"]["title"], secret["post"]["body"])
+        assert shown == ((SECRET_TITLE, SECRET_BODY) if insider else ("该线索仅警方可见",) * 2), role
+        assert [r["body"] for r in secret["replies"]] == [SECRET_REPLY if insider else "该线索仅警方可见"]
+        assert (SECRET_NOTE in json.dumps(secret, ensure_ascii=False)) is insider
+        public = answers["public"][1]["post"]
+        assert (PHONE in public["body"] and ID_CARD in public["body"]) is insider, (role, public["body"])
+    return status, {name: answer[1] for name, answer in answers.items()}
+
+
+def feed(s: Stage, role: str) -> tuple[int, Any]:
+    status, page = s.call("GET", "/posts?board=report&limit=50", role)
+    if status == 200:
+        shown = {p["id"]: p for p in [*page["pinned"], *page["posts"]]}
+        assert s.hidden["id"] not in shown and s.public["id"] in shown
+        insider = role in ("citizen", *POLICE)
+        assert (shown[s.secret["id"]]["body"] == SECRET_BODY) is insider
+    return status, page
+
+
+def my_posts(s: Stage, role: str) -> tuple[int, Any]:
+    status, page = s.call("GET", "/me/posts?limit=50", role)
+    if status == 200:
+        ids = {p["id"] for p in page["posts"]}
+        mine = {s.public["id"], s.secret["id"], s.hidden["id"]}
+        assert (mine <= ids) if role == "citizen" else not (mine & ids), (role, ids)
+        others = set().union(*(ids for author, ids in s.authored.items() if author != role))
+        assert not ids & others, (role, ids & others)
+    return status, page
+
+
+def rename(s: Stage, role: str) -> tuple[int, Any]:
+    return s.call("PATCH", "/me", role, {"nickname": f"矩阵{MATRIX_ROLES.index(role)}"})
+
+
+def create(s: Stage, role: str) -> tuple[int, Any]:
+    return s.call("POST", "/posts", role, {"board": "qa", "type": "question", "title": "矩阵提问",
+                                           "body": f"{role}的提问"})
+
+
+def reply_public(s: Stage, role: str) -> tuple[int, Any]:
+    status, data = s.call("POST", "/posts/{post_id}/replies", role, {"body": "同问"}, post_id=s.public["id"])
+    if role in OUTSIDERS:  # a police-only tip takes replies from its author and the police only
+        secret_status, _ = s.call("POST", "/posts/{post_id}/replies", role, {"body": "我也知道"},
+                                  post_id=s.secret["id"])
+        assert secret_status == (403 if status == 201 else status), (role, secret_status)
+    return status, data
+
+
+NEXT_STATUS = {"dispatched": "acknowledged", "reopened": "acknowledged", "acknowledged": "in_progress",
+               "in_progress": "resolved", "resolved": "reopened"}
+
+
+def change_status(s: Stage, role: str) -> tuple[int, Any]:
+    """Everyone tries to move one post of 昆都仑区 a step on; only who may handle it moves it."""
+    target = s.once("handled", lambda: s.assigned_post(title="路灯不亮", body="三号路口"))
+    before = s.current(target["id"])
+    step = NEXT_STATUS[before["status"]]
+    status, data = s.call("POST", "/posts/{post_id}/status", role, {"status": step, "version": before["version"]},
+                          post_id=target["id"])
+    after = s.current(target["id"])
+    assert (after["status"], after["version"]) == ((step, before["version"] + 1) if status == 200 else
+                                                   (before["status"], before["version"]))
+    return status, data
+
+
+def route(s: Stage, role: str) -> tuple[int, Any]:
+    target = s.once("routed", lambda: s.post(board="report", type="report", title="待改派", body="噪音扰民",
+                                             district="东河区"))
+    return s.call("POST", "/posts/{post_id}/route", role, {"unit_id": "kunqu", "note": "就近处置"},
+                  post_id=target["id"])
+
+
+def feedback(s: Stage, role: str) -> tuple[int, Any]:
+    def resolved() -> dict[str, Any]:
+        target = s.assigned_post(title="待评价", body="已修好了吗")
+        status, _ = s.call("POST", "/posts/{post_id}/status", "leader",
+                           {"status": "resolved", "version": target["version"]}, post_id=target["id"])
+        assert status == 200
+        return target
+
+    target = s.once("resolved", resolved)  # the author's check comes first: the verdict given or not
+    return s.call("POST", "/posts/{post_id}/feedback", role, {"satisfied": True}, post_id=target["id"])
+
+
+def flag(s: Stage, role: str) -> tuple[int, Any]:
+    pair = PEOPLE.index(role) // 2 if role in PEOPLE else "public"  # two flags hide nothing; a third would
+    target = s.public if pair == "public" else s.once(f"flagged-{pair}", lambda: s.post(title="广告帖", body="加微信"))
+    status, data = s.call("POST", "/posts/{post_id}/flags", role, {"reason": "广告"}, post_id=target["id"])
+    if role in OUTSIDERS:  # who cannot read a police-only tip cannot flag it either (nor hide it by flags)
+        secret_status, _ = s.call("POST", "/posts/{post_id}/flags", role, {"reason": "看不见"},
+                                  post_id=s.secret["id"])
+        assert secret_status == (403 if status == 202 else status), role
+    return status, data
+
+
+def incident(s: Stage, role: str) -> tuple[int, Any]:
+    return s.call("POST", "/posts/{post_id}/incident", role, post_id=s.public["id"])
+
+
+def cad_event(s: Stage, role: str) -> tuple[int, Any]:
+    body = {"incident_id": "inc-1", "post_id": s.public["id"], "event": "closed", "unit_name": "昆都仑区公安分局",
+            "at": "2026-03-13T16:05:00+08:00"}
+    return s.call("POST", "/cad/events", role, body)
+
+
+def pin(s: Stage, role: str) -> tuple[int, Any]:
+    return s.call("PUT", "/admin/posts/{post_id}/pin", role, {"scope": "board"}, post_id=s.public["id"])
+
+
+def unpin(s: Stage, role: str) -> tuple[int, Any]:
+    return s.call("DELETE", "/admin/posts/{post_id}/pin", role, post_id=s.public["id"])
+
+
+def hide(s: Stage, role: str) -> tuple[int, Any]:
+    target = s.post(title="待隐藏", body="无关内容") if role == "admin_key" else s.public
+    return s.call("PUT", "/admin/posts/{post_id}/hidden", role, {"reason": "测试"}, post_id=target["id"])
+
+
+def unhide(s: Stage, role: str) -> tuple[int, Any]:
+    status, data = s.call("DELETE", "/admin/posts/{post_id}/hidden", role, post_id=s.hidden["id"])
+    if status == 200:
+        s.admin("PUT", f"/admin/posts/{s.hidden['id']}/hidden", {"reason": "待核实"})  # hidden again for the rest
+    return status, data
+
+
+def put_unit(s: Stage, role: str) -> tuple[int, Any]:
+    return s.call("PUT", "/admin/units/{unit_id}", role, {"name": "矩阵派出所", "kind": "station"},
+                  unit_id=f"matrix-{MATRIX_ROLES.index(role)}")
+
+
+def put_officer(s: Stage, role: str) -> tuple[int, Any]:
+    body = {"name": "矩阵警官", "title": "民警", "phone": NEW_PHONES[role], "unit_id": "kunqu", "role": "officer",
+            "on_duty": False}
+    return s.call("PUT", "/admin/officers/{officer_id}", role, body, officer_id=f"o-matrix-{MATRIX_ROLES.index(role)}")
+
+
+def put_routing(s: Stage, role: str) -> tuple[int, Any]:
+    return s.call("PUT", "/admin/routing", role, DIRECTORY["routing"])
+
+
+def put_templates(s: Stage, role: str) -> tuple[int, Any]:
+    templates = s.world.api.call("GET", "/templates")[1]["templates"]
+    return s.call("PUT", "/admin/templates", role, {"templates": templates})
+
+
+def issue_key(s: Stage, role: str) -> tuple[int, Any]:
+    return s.call("POST", "/admin/api-keys", role, {"name": f"矩阵伙伴{MATRIX_ROLES.index(role)}"})
+
+
+def revoke_key(s: Stage, role: str) -> tuple[int, Any]:
+    key = s.admin("POST", "/admin/api-keys", {"name": "待吊销"}) if role == "admin_key" else s.once(
+        "key", lambda: s.admin("POST", "/admin/api-keys", {"name": "不被吊销"}))
+    return s.call("DELETE", "/admin/api-keys/{key_id}", role, key_id=key["id"])
+
+
+def otp(s: Stage, role: str) -> tuple[int, Any]:
+    return s.call("POST", "/auth/otp", role, {"phone": NEW_PHONES[role]})
+
+
+def session(s: Stage, role: str) -> tuple[int, Any]:
+    phone = f"1360000{MATRIX_ROLES.index(role):04d}"
+    assert s.world.api.call("POST", "/auth/otp", {"phone": phone})[0] == 202
+    return s.call("POST", "/auth/session", role, {"phone": phone, "code": last_code(phone)})
+
+
+def link(s: Stage, role: str) -> tuple[int, Any]:
+    message = officer_messages(PERSONAS["unit_officer"] or "")[0]
+    found = re.search(r"reply\.html#t=(\S+)", message)
+    assert found
+    return s.call("POST", "/auth/link", role, {"token": found.group(1)})
+
+
+LINK_REFUSED = {LINK: 403}
+CASES: dict[tuple[str, str], tuple[dict[str, int], Runner]] = {
+    ("GET", "/boards"): (anyone(200), read("GET", "/boards")),
+    ("GET", "/districts"): (anyone(200), read("GET", "/districts")),
+    ("GET", "/units"): (anyone(200), read("GET", "/units")),
+    ("GET", "/templates"): (anyone(200), read("GET", "/templates")),
+    ("GET", "/stats"): (anyone(200), read("GET", "/stats")),
+    ("GET", "/openapi.json"): (anyone(200), read("GET", "/openapi.json")),
+    ("GET", "/dev/outbox"): (anyone(200), read("GET", "/dev/outbox?limit=5")),  # local stage only
+    ("GET", "/posts"): (READERS, feed),
+    ("GET", "/posts/{post_id}"): (READERS, read_detail),
+    ("GET", "/me"): (signed_in(200), read("GET", "/me")),
+    ("PATCH", "/me"): (only({"citizen", "other_citizen"}, 200), rename),
+    ("GET", "/me/posts"): (signed_in(200), my_posts),
+    ("POST", "/posts"): (signed_in(201) | LINK_REFUSED, create),
+    ("POST", "/posts/{post_id}/replies"): (signed_in(201) | LINK_REFUSED, reply_public),
+    ("POST", "/posts/{post_id}/status"): (only(HANDLERS, 200), change_status),
+    ("POST", "/posts/{post_id}/route"): (only(ROUTERS, 200), route),
+    ("POST", "/posts/{post_id}/feedback"): (only({"citizen"}, 200), feedback),
+    ("POST", "/posts/{post_id}/flags"): (signed_in(202) | LINK_REFUSED, flag),
+    ("POST", "/posts/{post_id}/incident"): (only(ROUTERS, 202), incident),
+    ("POST", "/cad/events"): (anyone(401), cad_event),  # only the command system's signature admits
+    ("PUT", "/admin/posts/{post_id}/pin"): (ADMIN_ONLY, pin),
+    ("DELETE", "/admin/posts/{post_id}/pin"): (ADMIN_ONLY, unpin),
+    ("PUT", "/admin/posts/{post_id}/hidden"): (ADMIN_ONLY, hide),
+    ("DELETE", "/admin/posts/{post_id}/hidden"): (ADMIN_ONLY, unhide),
+    ("GET", "/admin/audit"): (ADMIN_ONLY, read("GET", "/admin/audit")),
+    ("PUT", "/admin/units/{unit_id}"): (ADMIN_ONLY, put_unit),
+    ("PUT", "/admin/officers/{officer_id}"): (ADMIN_ONLY, put_officer),
+    ("GET", "/admin/routing"): (ADMIN_ONLY, read("GET", "/admin/routing")),
+    ("PUT", "/admin/routing"): (ADMIN_ONLY, put_routing),
+    ("PUT", "/admin/templates"): (ADMIN_ONLY, put_templates),
+    ("POST", "/admin/api-keys"): (ADMIN_ONLY | {"admin_key": 201}, issue_key),
+    ("GET", "/admin/api-keys"): (ADMIN_ONLY, read("GET", "/admin/api-keys")),
+    ("DELETE", "/admin/api-keys/{key_id}"): (ADMIN_ONLY, revoke_key),
+    ("POST", "/auth/otp"): (anyone(202), otp),
+    ("POST", "/auth/session"): (anyone(200), session),
+    ("POST", "/auth/link"): (anyone(200), link),
+}
+
+
+def test_the_matrix_covers_every_route_but_open311s_own_key_scheme() -> None:
+    routes = {(method, path) for path, methods in app.routes.items() for method in methods}
+    json_routes = {(m, p) for m, p in routes if not p.startswith("/open311/")}  # api_key per the spec, not roles
+    assert json_routes == set(CASES), "add a row to CASES for every new route"
+
+
+@pytest.mark.parametrize("role", MATRIX_ROLES)
+@pytest.mark.parametrize("route", list(CASES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_each_caller_is_allowed_or_refused_and_sees_only_its_share(stage: Stage, route: tuple[str, str],
+                                                                    role: str) -> None:
+    expected, run = CASES[route]
+    status, data = run(stage, role)
+    assert status == expected[role], (route, role, status, data)
+    admin_route = route[1].startswith("/admin/") and role == "admin_key"  # there the key is the admin's
+    if route != ("GET", "/dev/outbox") and role in OUTSIDERS and not admin_route:  # the outbox: the local SMS log
+        shown = json.dumps(data, ensure_ascii=False)
+        leaked = [secret for secret in SECRETS if secret in shown]
+        assert not leaked, (route, role, leaked)

@@ -1,0 +1,149 @@
+"""Abuse limits on a moved clock: posting and replying per account, codes per phone, duplicates, Retry-After.
+
+The suite runs with the posting limits off (tests/conftest.py TEST_ENV); this module switches the configured
+defaults on (30 s between posts, 20 a day, 5 on an account's first day, 5 s between replies, duplicate text
+within 10 minutes, codes 1 a minute and 5 an hour) for its own stack, whose clock the tests move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from itertools import count
+from typing import Any
+
+import pytest
+
+from tests.functional.conftest import World, assert_error_shape
+
+_phones = count(1)
+
+
+@pytest.fixture(scope="module")
+def limited(people: World) -> Iterator[World]:
+    """The module's stack with the default limits on, on the module's movable clock."""
+    from chalicelib import bootstrap
+    from chalicelib.config import Settings
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RATE_LIMITS", "")  # the defaults
+        bootstrap.reset()
+        settings = Settings.from_env()
+        bootstrap._cache[settings] = bootstrap.build(settings, clock=people.clock)
+        yield people
+    bootstrap.reset()
+
+
+def new_account(world: World) -> str:
+    """Sign in a phone never seen before: a new account."""
+    return world.api.sign_in(f"1350000{next(_phones):04d}")
+
+
+def publish(world: World, token: str, title: str, body: str = "正文", **headers: str) -> tuple[int, Any, dict]:
+    fields = {"board": "qa", "type": "question", "title": title, "body": body}
+    return world.api.call("POST", "/posts", fields, token=token, headers=headers or None)
+
+
+def assert_slow_down(status: int, data: Any, headers: dict[str, str], at_most: int) -> int:
+    assert status == 429, data
+    assert_error_shape(data)
+    retry = int(headers["Retry-After"])
+    assert 1 <= retry <= at_most
+    return retry
+
+
+def test_a_second_post_within_30_seconds_is_429_until_the_wait_is_over(limited: World) -> None:
+    token = new_account(limited)
+    assert publish(limited, token, "第一条")[0] == 201
+    limited.clock.advance(seconds=10)
+    status, data, headers = publish(limited, token, "第二条")
+    assert assert_slow_down(status, data, headers, at_most=30) >= 19
+    limited.clock.advance(seconds=20)
+    assert publish(limited, token, "第二条")[0] == 201
+
+
+def test_limits_are_per_account(limited: World) -> None:
+    first, second = new_account(limited), new_account(limited)
+    assert publish(limited, first, "甲的帖子")[0] == 201
+    assert publish(limited, second, "乙的帖子")[0] == 201
+    assert publish(limited, first, "甲的第二条")[0] == 429
+
+
+def test_the_same_text_again_within_10_minutes_is_a_duplicate(limited: World) -> None:
+    token = new_account(limited)
+    assert publish(limited, token, "小区停车难", "晚上没有车位")[0] == 201
+    limited.clock.advance(minutes=5)
+    status, data, _ = publish(limited, token, "小区停车难", "晚上没有车位")
+    assert status == 409, data
+    assert_error_shape(data, "conflict")
+    assert publish(limited, token, "小区停车难", "白天也没有")[0] == 201  # other text is no duplicate
+    limited.clock.advance(minutes=10)
+    assert publish(limited, token, "小区停车难", "晚上没有车位")[0] == 201
+
+
+def test_a_new_account_posts_5_on_its_first_day_and_20_a_day_after(limited: World) -> None:
+    token = new_account(limited)
+    for index in range(5):
+        assert publish(limited, token, f"第一天第{index}条")[0] == 201
+        limited.clock.advance(seconds=31)
+    status, data, headers = publish(limited, token, "第一天第6条")
+    assert_slow_down(status, data, headers, at_most=24 * 3600)
+    limited.clock.advance(days=1)
+    for index in range(20):
+        assert publish(limited, token, f"第二天第{index}条")[0] == 201, index
+        limited.clock.advance(seconds=31)
+    status, data, headers = publish(limited, token, "第二天第21条")
+    assert_slow_down(status, data, headers, at_most=24 * 3600)
+
+
+def test_replies_come_at_most_one_every_5_seconds(limited: World) -> None:
+    token = new_account(limited)
+    post = limited.api.new_post(limited.token("leader"), title="警方提问", body="请大家留言")
+    path = f"/posts/{post['id']}/replies"
+    assert limited.api.call("POST", path, {"body": "第一条回复"}, token=token)[0] == 201
+    status, data, headers = limited.api.call("POST", path, {"body": "第二条回复"}, token=token)
+    assert_slow_down(status, data, headers, at_most=5)
+    limited.clock.advance(seconds=5)
+    assert limited.api.call("POST", path, {"body": "第二条回复"}, token=token)[0] == 201
+
+
+def test_the_police_are_not_held_back(limited: World) -> None:
+    for index in range(3):
+        status, data, _ = publish(limited, limited.token("leader") or "", f"警情通报{index}")
+        assert status == 201, data
+
+
+def test_refused_requests_and_replays_do_not_count(limited: World) -> None:
+    token = new_account(limited)
+    assert publish(limited, token, "")[0] == 400  # refused: no wait starts
+    assert limited.api.call("POST", "/posts/nope/replies", {"body": "在吗"}, token=token)[0] == 404
+    status, first, _ = publish(limited, token, "带幂等键的帖子", **{"Idempotency-Key": "k-1"})
+    assert status == 201
+    status, again, _ = publish(limited, token, "带幂等键的帖子", **{"Idempotency-Key": "k-1"})
+    assert (status, again["id"]) == (201, first["id"])  # a replay, not a second post: no 429, no duplicate
+
+
+def test_bad_input_and_unknown_posts_answer_before_the_limit(limited: World) -> None:
+    token = new_account(limited)
+    assert publish(limited, token, "先发一条")[0] == 201
+    assert publish(limited, token, "")[0] == 400
+    assert publish(limited, "not-a-token", "冷却中")[0] == 401
+    assert limited.api.call("POST", "/posts/nope/replies", {"body": "在吗"}, token=token)[0] == 404
+    assert publish(limited, token, "冷却中")[0] == 429
+
+
+def test_codes_go_out_once_a_minute_and_five_an_hour_per_phone(limited: World) -> None:
+    api, phone = limited.api, "13500009999"
+    assert api.call("POST", "/auth/otp", {"phone": phone})[0] == 202
+    status, data, headers = api.call("POST", "/auth/otp", {"phone": phone})
+    assert_slow_down(status, data, headers, at_most=60)
+    assert api.call("POST", "/auth/otp", {"phone": "13500009998"})[0] == 202  # another phone is not held
+    now = limited.clock.now() + timedelta(seconds=61)
+    limited.clock.advance(seconds=((now + timedelta(hours=1)).replace(minute=0, second=1) - now).total_seconds() + 61)
+    for _ in range(5):  # a new hour: five codes, a minute apart
+        assert api.call("POST", "/auth/otp", {"phone": phone})[0] == 202
+        limited.clock.advance(seconds=61)
+    status, data, headers = api.call("POST", "/auth/otp", {"phone": phone})
+    assert_slow_down(status, data, headers, at_most=3600)
+    limited.clock.advance(hours=1)
+    assert api.call("POST", "/auth/otp", {"phone": phone})[0] == 202

@@ -1,0 +1,111 @@
+"""Privacy through the real app: police-only stubs everywhere, masked timelines, published contacts kept."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from tests.conftest import DIRECTORY, deliver, officer_messages
+from tests.functional.conftest import POLICE, World
+
+NOTICE = "该线索仅警方可见"
+TITLE, BODY = "线索:东河区某网吧容留吸毒", "二楼包间,每周五晚上,老板知情。"
+NOTE = "已安排便衣蹲守"
+STUB_KEPT = ("id", "board", "type", "district", "status", "visibility", "created_at", "updated_at", "reply_count",
+             "assigned_unit", "urgent")
+
+
+@pytest.fixture(scope="module")
+def tip(people: World) -> dict[str, Any]:
+    """A police-only tip in 昆都仑区 with an official reply and a status note, dispatched with a link sent."""
+    api = people.api
+    post = api.new_post(people.token("citizen"), board="report", type="report", title=TITLE, body=BODY,
+                        district="昆都仑区", visibility="police_only")
+    deliver(api.client, people.outputs)
+    status, _, _ = api.call("POST", f"/posts/{post['id']}/replies", {"body": "收到,感谢举报"},
+                            token=people.token("unit_officer"))
+    assert status == 201
+    whole = api.detail(post["id"], people.token("unit_officer"))["post"]
+    body = {"status": "in_progress", "version": whole["version"], "note": NOTE}
+    assert api.call("POST", f"/posts/{post['id']}/status", body, token=people.token("unit_officer"))[0] == 200
+    return api.detail(post["id"], people.token("leader"))
+
+
+def test_the_stub_shows_board_type_time_and_status_but_no_title_body_reply_or_note(people: World,
+                                                                                  tip: dict[str, Any]) -> None:
+    whole = tip["post"]
+    for role in ("anonymous", "other_citizen"):
+        shown = people.api.detail(whole["id"], people.token(role))
+        stub = shown["post"]
+        assert (stub["title"], stub["body"]) == (NOTICE, NOTICE)
+        assert {key: stub[key] for key in STUB_KEPT} == {key: whole[key] for key in STUB_KEPT}
+        assert [reply["body"] for reply in shown["replies"]] == [NOTICE]
+        assert [event["kind"] for event in shown["timeline"]] == [event["kind"] for event in tip["timeline"]]
+        text = json.dumps(shown, ensure_ascii=False)
+        for secret in (TITLE, "网吧", BODY, "收到,感谢举报", NOTE):
+            assert secret not in text, (role, secret)
+
+
+def test_the_feed_shows_the_stub_and_the_author_and_police_the_whole(people: World, tip: dict[str, Any]) -> None:
+    post_id = tip["post"]["id"]
+    for role, expected in (("anonymous", NOTICE), ("other_citizen", NOTICE), ("citizen", BODY), ("leader", BODY)):
+        page = people.api.call("GET", "/posts?board=report&limit=50", token=people.token(role))[1]
+        assert next(p for p in page["posts"] if p["id"] == post_id)["body"] == expected, role
+
+
+def test_my_posts_lists_the_callers_own_posts_only(people: World, tip: dict[str, Any]) -> None:
+    post_id = tip["post"]["id"]
+    mine = people.api.call("GET", "/me/posts?limit=50", token=people.token("citizen"))[1]["posts"]
+    assert next(p for p in mine if p["id"] == post_id)["body"] == BODY
+    for role in ("other_citizen", *POLICE):
+        theirs = people.api.call("GET", "/me/posts?limit=50", token=people.token(role))[1]["posts"]
+        assert post_id not in {p["id"] for p in theirs}, role
+
+
+def test_a_link_session_sees_its_own_post_whole_and_any_other_as_the_public(people: World,
+                                                                           tip: dict[str, Any]) -> None:
+    links = [re.search(r"reply\.html#t=(\S+)", m) for m in officer_messages("13900000003")]
+    token = next(found.group(1) for found in links if found)
+    status, session, _ = people.api.call("POST", "/auth/link", {"token": token})
+    assert status == 200 and session["post_id"] == tip["post"]["id"]
+    own = people.api.detail(tip["post"]["id"], session["token"])
+    assert (own["post"]["title"], own["post"]["body"]) == (TITLE, BODY)
+    other = people.api.new_post(people.token("citizen"), board="report", type="report", title="另一条线索",
+                                body="只给警方看", visibility="police_only")
+    assert people.api.detail(other["id"], session["token"])["post"]["body"] == NOTICE
+
+
+def test_others_may_neither_reply_to_nor_flag_a_police_only_tip(people: World, tip: dict[str, Any]) -> None:
+    post_id = tip["post"]["id"]
+    token = people.token("other_citizen")
+    assert people.api.call("POST", f"/posts/{post_id}/replies", {"body": "我也知道"}, token=token)[0] == 403
+    assert people.api.call("POST", f"/posts/{post_id}/flags", {"reason": "看不懂"}, token=token)[0] == 403
+    assert people.api.call("POST", f"/posts/{post_id}/replies", {"body": "补充:老板姓李"},
+                           token=people.token("citizen"))[0] == 201
+
+
+def test_notes_on_a_public_timeline_are_masked_for_the_public(people: World) -> None:
+    post = people.api.new_post(people.token("citizen"), board="report", type="report", title="丢了钱包",
+                               body="在公交上", district="昆都仑区")
+    note = "已联系失主13812345678"
+    body = {"status": "acknowledged", "version": post["version"], "note": note}
+    assert people.api.call("POST", f"/posts/{post['id']}/status", body, token=people.token("leader"))[0] == 200
+    public = people.api.detail(post["id"])["timeline"][-1]["text"]
+    assert "13812345678" not in public and "138****5678" in public
+    assert note in people.api.detail(post["id"], people.token("leader"))["timeline"][-1]["text"]
+
+
+def test_an_official_reply_keeps_published_contacts_and_masks_the_rest(people: World) -> None:
+    officer = {**DIRECTORY["officers"]["o-kunqu"], "public_contact": "社区民警 139-0000-9999"}
+    assert people.api.admin("PUT", "/admin/officers/o-kunqu", officer)[0] == 200
+    post = people.api.new_post(people.token("citizen"), title="户口迁移", body="要带什么?")
+    answer = "请联系社区民警13900009999;您留的电话13812345678已登记。"
+    status, reply, _ = people.api.call("POST", f"/posts/{post['id']}/replies", {"body": answer},
+                                       token=people.token("unit_officer"))
+    assert status == 201 and reply["body"] == answer
+    shown = people.api.detail(post["id"])["replies"][0]["body"]
+    assert shown == "请联系社区民警13900009999;您留的电话138****5678已登记。"
+    assert people.api.detail(post["id"], people.token("citizen"))["replies"][0]["body"] == answer

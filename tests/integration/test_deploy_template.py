@@ -1,0 +1,355 @@
+"""The packaged template (`make package`): what AWS would get, checked offline.
+
+The template is built once for the module with `--offline` (the same chalice package and merge, the
+code zip without dependencies, so no package index is needed).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT
+from tools.package import FRAGMENTS, load, package
+
+Template = dict[str, Any]
+FUNCTIONS = ("APIHandler", "DispatchPost", "Sweep")
+DATA_PLANE = ("dynamodb:", "sqs:", "sns:", "ssm:", "s3:", "kms:", "logs:")
+
+
+@pytest.fixture(scope="module")
+def packaged(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return package("prod", tmp_path_factory.mktemp("dist"), offline=True)
+
+
+@pytest.fixture(scope="module")
+def template(packaged: Path) -> Template:
+    loaded: Template = json.loads(packaged.read_text(encoding="utf-8"))
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def resources(template: Template) -> dict[str, Any]:
+    found: dict[str, Any] = template["Resources"]
+    return found
+
+
+def of_type(resources: dict[str, Any], kind: str) -> dict[str, Any]:
+    return {name: r for name, r in resources.items() if r["Type"] == kind}
+
+
+def statements(resources: dict[str, Any], role: str) -> Iterator[dict[str, Any]]:
+    """Yield a role's policy statements, with Fn::If branches that may apply."""
+    for policy in resources[role]["Properties"]["Policies"]:
+        for statement in policy["PolicyDocument"]["Statement"]:
+            if "Fn::If" in statement:
+                statement = statement["Fn::If"][1]
+            if statement != {"Ref": "AWS::NoValue"}:
+                yield statement
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_the_packaged_template_passes_cfn_lint(packaged: Path) -> None:
+    cfn_lint = Path(sys.executable).parent / "cfn-lint"
+    result = subprocess.run([str(cfn_lint), str(packaged)], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_chalice_wrote_its_sam_template_and_a_code_zip_beside_it(packaged: Path) -> None:
+    assert (packaged.parent / "sam.json").exists()
+    assert (packaged.parent / "deployment.zip").stat().st_size > 0
+
+
+def test_the_deployed_stateful_resources_are_exactly_the_local_stacks(resources: dict[str, Any]) -> None:
+    stateful = load("stateful.json")["Resources"]
+    for name, resource in stateful.items():
+        assert resources[name] == resource, name
+
+
+def test_every_admin_route_needs_aws_iam_and_no_other_route_does(resources: dict[str, Any]) -> None:
+    swagger = resources["RestAPI"]["Properties"]["DefinitionBody"]
+    assert swagger["securityDefinitions"]["sigv4"]["x-amazon-apigateway-authtype"] == "awsSigv4"
+    admin = 0
+    for path, methods in swagger["paths"].items():
+        for method, operation in methods.items():
+            signed = operation.get("security") == [{"sigv4": []}]
+            assert signed == path.startswith("/admin/"), (method, path)
+            admin += signed
+    assert admin >= 9
+
+
+def test_local_only_routes_are_not_deployed(resources: dict[str, Any]) -> None:
+    paths = resources["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    assert not [p for p in paths if p.startswith("/dev/")]
+
+
+def test_functions_run_on_arm64_with_sized_memory_and_timeouts(resources: dict[str, Any]) -> None:
+    for name in FUNCTIONS:
+        properties = resources[name]["Properties"]
+        assert properties["Architectures"] == ["arm64"], name
+        assert 128 <= properties["MemorySize"] <= 1024, name
+    assert resources["APIHandler"]["Properties"]["Timeout"] <= 29  # API Gateway gives up at 29 s
+    assert resources["Sweep"]["Properties"]["Timeout"] < 60  # it runs every minute
+
+
+def test_the_dispatcher_reads_the_real_queue_whose_visibility_is_six_times_its_timeout(
+    resources: dict[str, Any],
+) -> None:
+    dispatcher = resources["DispatchPost"]["Properties"]
+    source = next(iter(dispatcher["Events"].values()))
+    assert source["Type"] == "SQS"
+    assert source["Properties"]["Queue"] == {"Fn::GetAtt": ["DispatchQueue", "Arn"]}
+    queue = resources["DispatchQueue"]["Properties"]
+    assert queue["VisibilityTimeout"] >= 6 * dispatcher["Timeout"]
+    redrive = {"deadLetterTargetArn": {"Fn::GetAtt": ["DispatchDlq", "Arn"]}, "maxReceiveCount": 3}
+    assert queue["RedrivePolicy"] == redrive
+    assert resources["CadOutbox"]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["CadOutboxDlq", "Arn"]}
+
+
+def test_the_table_is_on_demand_with_recovery_ttl_and_protection(resources: dict[str, Any]) -> None:
+    table = resources["Table"]
+    assert table["DeletionPolicy"] == "Retain"
+    properties = table["Properties"]
+    assert properties["BillingMode"] == "PAY_PER_REQUEST"
+    assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert properties["DeletionProtectionEnabled"] is True
+    assert properties["TimeToLiveSpecification"]["Enabled"] is True
+
+
+def test_each_function_logs_json_to_its_own_group_with_a_retention(
+    template: Template, resources: dict[str, Any],
+) -> None:
+    groups = of_type(resources, "AWS::Logs::LogGroup")
+    assert len(groups) == len(FUNCTIONS)
+    for group in groups.values():
+        assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+        assert "Fn::Sub" in group["Properties"]["LogGroupName"]  # named by the prefix, not by the function
+    assert template["Parameters"]["LogRetentionDays"]["Default"] == 30
+    for name in FUNCTIONS:
+        logging = resources[name]["Properties"]["LoggingConfig"]
+        assert logging["LogFormat"] == "JSON"
+        assert logging["LogGroup"]["Ref"] in groups
+        assert logging["SystemLogLevel"] == "WARN"  # no START/END/REPORT lines on the bill
+
+
+def test_the_functions_find_the_stateful_resources_and_secrets_by_reference(template: Template) -> None:
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["TABLE_NAME"] == {"Ref": "Table"}
+    assert variables["DISPATCH_QUEUE_URL"] == {"Ref": "DispatchQueue"}
+    assert variables["CAD_QUEUE_URL"] == {"Ref": "CadOutbox"}
+    assert variables["OFFICER_TOPIC_ARN"] == {"Ref": "OfficerTopic"}
+    assert variables["TOKEN_KEYS_PARAMETER"] == {"Fn::Sub": "/${Prefix}/token-keys"}
+    assert variables["CAD_SECRET_PARAMETER"] == {"Fn::Sub": "/${Prefix}/cad-secret"}
+    assert variables["SMS_PROVIDER"] == {"Ref": "SmsProvider"}
+    text = json.dumps(template)
+    for secret in ("TOKEN_KEYS\"", "CAD_SECRET\"", "ADMIN_KEY"):
+        assert secret not in text  # secrets come from SSM at run time, never from the template
+
+
+def test_the_api_stage_is_throttled_and_regional(resources: dict[str, Any]) -> None:
+    properties = resources["RestAPI"]["Properties"]
+    assert properties["StageName"] == "api"
+    assert properties["EndpointConfiguration"] == "REGIONAL"  # CloudFront is the edge
+    # The 5xx alarm and the dashboard find the API by its name, the prefix.
+    assert properties["Name"] == properties["DefinitionBody"]["info"]["title"] == {"Ref": "Prefix"}
+    (setting,) = properties["MethodSettings"]
+    assert setting["ThrottlingRateLimit"] == {"Ref": "ApiRateLimit"}
+    assert setting["ThrottlingBurstLimit"] == {"Ref": "ApiBurstLimit"}
+
+
+def test_api_gateways_own_errors_have_the_apis_error_shape(resources: dict[str, Any]) -> None:
+    responses = resources["RestAPI"]["Properties"]["GatewayResponses"]
+    expected = {"DEFAULT_4XX", "DEFAULT_5XX", "ACCESS_DENIED", "THROTTLED", "MISSING_AUTHENTICATION_TOKEN"}
+    assert expected <= set(responses)
+    assert responses["THROTTLED"]["StatusCode"] == "429"
+    for response in responses.values():
+        body = response["ResponseTemplates"]["application/json"].replace("$context.error.messageString", '"x"')
+        error = json.loads(body)["error"]
+        assert set(error) == {"code", "message"} and error["code"] and error["message"]
+        assert response["ResponseParameters"]["Headers"]["X-Content-Type-Options"] == "'nosniff'"
+
+
+def test_every_function_has_its_own_role_and_no_wildcard_data_plane_permission(resources: dict[str, Any]) -> None:
+    roles = {resources[name]["Properties"]["Role"]["Fn::GetAtt"][0] for name in FUNCTIONS}
+    assert len(roles) == len(FUNCTIONS)
+    assert not of_type(resources, "AWS::IAM::ManagedPolicy")
+    for role in roles:
+        assert "ManagedPolicyArns" not in resources[role]["Properties"]
+        for statement in statements(resources, role):
+            assert statement["Effect"] == "Allow"
+            for action in as_list(statement["Action"]):
+                assert "*" not in action, (role, action)
+            if "*" in as_list(statement["Resource"]):
+                # The one documented exception: SNS can only authorize a direct SMS on "*".
+                assert statement["Sid"] == "DirectSmsToPhoneNumbers" and statement["Action"] == ["sns:Publish"], role
+                assert any(a.startswith(DATA_PLANE) for a in as_list(statement["Action"]))
+
+
+def test_direct_sms_is_granted_only_to_the_functions_that_text_and_only_via_sns(resources: dict[str, Any]) -> None:
+    def sms_statement(role: str) -> Any:
+        for policy in resources[role]["Properties"]["Policies"]:
+            for statement in policy["PolicyDocument"]["Statement"]:
+                if "Fn::If" in statement and statement["Fn::If"][1].get("Sid") == "DirectSmsToPhoneNumbers":
+                    return statement["Fn::If"]
+        return None
+
+    assert sms_statement("ApiHandlerRole")[0] == "SmsViaSns"  # one-time codes
+    assert sms_statement("DispatchPostRole")[0] == "SmsViaSns"  # "police answered you"
+    assert sms_statement("SweepRole") is None
+
+
+def test_the_roles_grant_every_dynamodb_call_the_adapters_make_and_nothing_broader(resources: dict[str, Any]) -> None:
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "chalicelib" / "adapters").rglob("*.py"))
+    used = set(re.findall(r'"(get_item|put_item|update_item|delete_item|query|scan|batch_get_item|batch_write_item)"',
+                          source))
+    if "transact_write_items" in source:
+        used |= {"put_item", "update_item", "delete_item", "condition_check_item"}
+    assert "scan" not in used  # no Scan on any path
+    wanted = {"dynamodb:" + "".join(word.title() for word in op.split("_")) for op in used | {"get_item", "query"}}
+    for role in ("ApiHandlerRole", "DispatchPostRole", "SweepRole"):
+        granted = {a for s in statements(resources, role) for a in as_list(s["Action"]) if a.startswith("dynamodb:")}
+        # Batch reads serve Open311's HTTP reads only: the workers do not get them.
+        needed = wanted if role == "ApiHandlerRole" else {a for a in wanted if not a.startswith("dynamodb:Batch")}
+        assert needed <= granted, (role, needed - granted)
+        for statement in statements(resources, role):
+            if any(a.startswith("dynamodb:") for a in as_list(statement["Action"])):
+                for resource in as_list(statement["Resource"]):
+                    assert "Table" in json.dumps(resource)  # the one table and its named indexes only
+
+
+def test_every_granted_action_exists_in_iam(resources: dict[str, Any]) -> None:
+    import cfnlint
+
+    known = json.loads((Path(cfnlint.__file__).parent / "data" / "AdditionalSpecs" / "Policies.json").read_text())
+    for role in of_type(resources, "AWS::IAM::Role"):
+        for statement in statements(resources, role):
+            for action in as_list(statement["Action"]):
+                service, _, name = action.partition(":")
+                if service == "sts":
+                    continue
+                assert name.lower() in {a.lower() for a in known[service]["Actions"]}, action
+
+
+def test_the_secrets_are_readable_by_name_only(resources: dict[str, Any]) -> None:
+    for role in ("ApiHandlerRole", "DispatchPostRole", "SweepRole"):
+        (statement,) = [s for s in statements(resources, role) if s["Action"] == ["ssm:GetParameter"]]
+        names = {r["Fn::Sub"].rsplit("/", 1)[-1] for r in statement["Resource"]}
+        assert names == {"token-keys", "cad-secret", "site-url"}
+
+
+def test_alarms_watch_dlqs_api_errors_dispatcher_and_overdue_posts(resources: dict[str, Any]) -> None:
+    alarms = of_type(resources, "AWS::CloudWatch::Alarm")
+    watched = {(a["Properties"]["Namespace"], a["Properties"]["MetricName"],
+                json.dumps(a["Properties"]["Dimensions"])) for a in alarms.values()}
+    for dlq in ("DispatchDlq", "CadOutboxDlq"):
+        queue = [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq, "QueueName"]}}]
+        assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", json.dumps(queue)) in watched
+    assert any(ns == "AWS/ApiGateway" and metric == "5XXError" for ns, metric, _ in watched)
+    assert ("AWS/Lambda", "Errors", json.dumps([{"Name": "FunctionName", "Value": {"Ref": "DispatchPost"}}])) in watched
+    assert any(ns == "Police24" and metric == "Escalations" for ns, metric, _ in watched)
+    for alarm in alarms.values():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": "OpsTopic"}]
+    assert resources["OpsTopic"]["Type"] == "AWS::SNS::Topic"
+
+
+def test_the_dashboard_shows_posts_replies_dispatches_first_response_escalations_and_errors(
+    resources: dict[str, Any],
+) -> None:
+    body = resources["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    names = set(re.findall(r"\$\{([A-Za-z0-9:.]+)\}", body))
+    assert names <= set(resources) | {"Prefix", "AWS::Region"} | {f"{n.split('.')[0]}.{n.split('.')[1]}" for n in names
+                                                                   if "." in n and n.split(".")[0] in resources}
+    dashboard = json.loads(re.sub(r"\$\{[^}]+\}", "x", body))
+    metrics = {m[1] for w in dashboard["widgets"] if w["type"] == "metric" for m in w["properties"]["metrics"]}
+    assert {"Posts", "Replies", "OfficialReplies", "Dispatches", "FirstResponseMinutes", "Escalations", "Errors",
+            "5XXError"} <= metrics
+
+
+def test_cloudfront_serves_the_private_bucket_at_root_and_the_api_stage_under_api(resources: dict[str, Any]) -> None:
+    config = resources["Distribution"]["Properties"]["DistributionConfig"]
+    origins = {o["Id"]: o for o in config["Origins"]}
+    assert origins["site"]["OriginAccessControlId"] == {"Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}
+    assert origins["site"]["S3OriginConfig"] == {"OriginAccessIdentity": ""}
+    assert origins["api"]["DomainName"] == {"Fn::Sub": "${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}
+    assert "OriginPath" not in origins["api"]  # /api/... reaches the stage named api as it is
+    assert config["DefaultCacheBehavior"]["TargetOriginId"] == "site"
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    behaviours = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
+    assert list(behaviours)[-1] == "/api/*"  # the specific /api/... patterns come first
+    for behaviour in behaviours.values():
+        assert behaviour["TargetOriginId"] == "api"
+        assert set(behaviour["AllowedMethods"]) >= {"GET", "POST", "PUT", "DELETE", "PATCH"}
+        assert behaviour["CachedMethods"] == ["GET", "HEAD"]
+    bucket = resources["SiteBucket"]["Properties"]["PublicAccessBlockConfiguration"]
+    assert all(bucket.values())
+    (reader,) = [s for s in resources["SiteBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+                 if s["Effect"] == "Allow"]
+    assert reader["Principal"] == {"Service": "cloudfront.amazonaws.com"} and reader["Action"] == "s3:GetObject"
+    assert "${Distribution}" in reader["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+
+
+def test_public_gets_are_cached_briefly_and_requests_with_authorization_are_keyed_apart(
+    resources: dict[str, Any],
+) -> None:
+    config = resources["Distribution"]["Properties"]["DistributionConfig"]
+    behaviours = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
+    short = resources[behaviours["/api/*"]["CachePolicyId"]["Ref"]]["Properties"]["CachePolicyConfig"]
+    reference = resources[behaviours["/api/boards"]["CachePolicyId"]["Ref"]]["Properties"]["CachePolicyConfig"]
+    assert short["MinTTL"] == 0 and 0 < short["DefaultTTL"] <= 60
+    assert reference["DefaultTTL"] > short["DefaultTTL"]
+    for policy in (short, reference):
+        key = policy["ParametersInCacheKeyAndForwardedToOrigin"]
+        # Authorization in the key: a signed-in request never gets another caller's answer, and since the API
+        # answers it with Cache-Control: no-store (MinTTL 0), it is not stored at all.
+        assert key["HeadersConfig"] == {"HeaderBehavior": "whitelist", "Headers": ["Authorization"]}
+        assert key["QueryStringsConfig"]["QueryStringBehavior"] == "all"
+        assert key["CookiesConfig"]["CookieBehavior"] == "none"
+    errors = {e["ErrorCode"]: e["ErrorCachingMinTTL"] for e in config["CustomErrorResponses"]}
+    assert errors == {500: 0, 502: 0, 503: 0, 504: 0}
+
+
+def test_the_security_headers_match_the_pages_csp(resources: dict[str, Any]) -> None:
+    security = resources["SecurityHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    for page in ("index.html", "reply.html"):
+        meta = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"',
+                         (ROOT / "web" / page).read_text(encoding="utf-8"))
+        assert meta is not None
+        assert security["ContentSecurityPolicy"]["ContentSecurityPolicy"].startswith(meta.group(1))
+    assert "frame-ancestors 'none'" in security["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    assert security["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+    assert security["ContentTypeOptions"] == {"Override": True}
+    assert security["FrameOptions"]["FrameOption"] == "DENY"
+
+
+def test_the_infra_fragments_never_define_a_name_twice() -> None:
+    seen: dict[str, str] = {}
+    for name in FRAGMENTS:
+        for section in ("Parameters", "Conditions", "Resources", "Outputs"):
+            for key in load(name).get(section, {}):
+                assert f"{section}.{key}" not in seen, (name, seen.get(f"{section}.{key}"))
+                seen[f"{section}.{key}"] = name
+
+
+def test_every_functions_entry_module_masks_personal_data_in_its_logs(resources: dict[str, Any]) -> None:
+    for name in FUNCTIONS:
+        module = resources[name]["Properties"]["Handler"].rsplit(".", 1)[0]
+        probe = (
+            f"import logging, sys; import {module}; "
+            "print(getattr(logging.getLogRecordFactory(), 'masks', False), 'app' in sys.modules)"
+        )
+        result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT,
+                                env={"PATH": "", "STAGE": "prod"}, timeout=60, check=False)
+        assert result.returncode == 0, result.stderr
+        masks, _ = result.stdout.split()
+        assert masks == "True", (name, module)

@@ -1,0 +1,109 @@
+"""`make deploy` pieces that need no real AWS: secrets, the site upload, the code location (on moto)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from tools.deploy import (
+    ASSET_CACHE,
+    HTML_CACHE,
+    ensure_secrets,
+    parse_params,
+    publish_site,
+    site_files,
+    stack_name,
+    with_code_location,
+)
+
+
+@pytest.fixture
+def moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def web(tmp_path: Path) -> Path:
+    root = tmp_path / "web"
+    (root / "js").mkdir(parents=True)
+    (root / "css").mkdir()
+    (root / "index.html").write_text("<!doctype html><title>24小时警局</title>", encoding="utf-8")
+    (root / "outbox.html").write_text("local only", encoding="utf-8")
+    (root / "js" / "app.js").write_text("export {};", encoding="utf-8")
+    (root / "js" / "outbox.js").write_text("export {};", encoding="utf-8")
+    (root / "css" / "site.css").write_text("body{}", encoding="utf-8")
+    (root / "favicon.svg").write_text("<svg/>", encoding="utf-8")
+    return root
+
+
+def test_the_site_is_published_with_content_types_and_cache_headers(moto: None, web: Path) -> None:
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="site")
+    s3.put_object(Bucket="site", Key="old.js", Body=b"stale")
+    uploaded, deleted = publish_site(s3, "site", web)
+    assert (uploaded, deleted) == (4, 1)
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket="site")["Contents"]}
+    assert keys == {"index.html", "js/app.js", "css/site.css", "favicon.svg"}  # never the local outbox
+    expected = {
+        "index.html": ("text/html; charset=utf-8", HTML_CACHE),
+        "js/app.js": ("text/javascript; charset=utf-8", ASSET_CACHE),
+        "css/site.css": ("text/css; charset=utf-8", ASSET_CACHE),
+        "favicon.svg": ("image/svg+xml", ASSET_CACHE),
+    }
+    for key, (content_type, cache) in expected.items():
+        head = s3.head_object(Bucket="site", Key=key)
+        assert (head["ContentType"], head["CacheControl"]) == (content_type, cache), key
+    assert "s-maxage" in HTML_CACHE  # CloudFront keeps pages; a deploy invalidates them
+
+
+def test_the_real_web_directory_publishes_its_pages_but_not_the_outbox() -> None:
+    keys = {f.key for f in site_files()}
+    assert {"index.html", "reply.html"} <= keys
+    assert "outbox.html" not in keys and "js/outbox.js" not in keys
+
+
+def test_secrets_are_created_once_and_never_overwritten(moto: None) -> None:
+    ssm = boto3.client("ssm")
+    assert ensure_secrets(ssm, "p24") == ["/p24/token-keys", "/p24/cad-secret"]
+    keys = ssm.get_parameter(Name="/p24/token-keys", WithDecryption=True)["Parameter"]
+    assert keys["Type"] == "SecureString"
+    kid, _, secret = keys["Value"].partition(":")
+    assert kid.startswith("k") and len(secret) >= 32
+    assert ensure_secrets(ssm, "p24") == []
+    again = ssm.get_parameter(Name="/p24/token-keys", WithDecryption=True)["Parameter"]["Value"]
+    assert again == keys["Value"]
+
+
+def test_every_function_points_at_the_uploaded_code_and_nothing_else_changes() -> None:
+    template: dict[str, Any] = {"Resources": {
+        "APIHandler": {"Type": "AWS::Serverless::Function", "Properties": {"CodeUri": "./deployment.zip"}},
+        "Sweep": {"Type": "AWS::Serverless::Function", "Properties": {"CodeUri": "./deployment.zip"}},
+        "Table": {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": "x"}},
+    }}
+    out = with_code_location(template, "artifacts", "p24/code-abc.zip")
+    assert out["Resources"]["APIHandler"]["Properties"]["CodeUri"] == {"Bucket": "artifacts", "Key": "p24/code-abc.zip"}
+    assert out["Resources"]["Sweep"]["Properties"]["CodeUri"]["Key"] == "p24/code-abc.zip"
+    assert out["Resources"]["Table"] == template["Resources"]["Table"]
+    assert json.dumps(template).count("./deployment.zip") == 2  # the packaged template is left as it was
+
+
+def test_parameters_are_given_as_key_value_pairs() -> None:
+    assert parse_params(["AlarmEmail=ops@example.org", "SmsProvider=log"]) == {
+        "AlarmEmail": "ops@example.org", "SmsProvider": "log"}
+    with pytest.raises(SystemExit):
+        parse_params(["AlarmEmail"])
+
+
+def test_the_deployed_stack_never_collides_with_the_local_one() -> None:
+    from local.provision import stack_name as local_stack
+
+    assert stack_name("police24") != local_stack("police24")

@@ -1,0 +1,103 @@
+"""Business metrics in CloudWatch's embedded metric format, fed by the platform-wide stats counters."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+
+from chalicelib.adapters.metrics import EmfMetrics, MeteredStats, counter_metrics
+
+
+class RecordingStats:
+    """A stats repository that keeps what it was given."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.added: list[tuple[list[str], dict[str, int]]] = []
+        self.fail = fail
+
+    def add(self, scopes: list[str], counters: dict[str, int]) -> None:
+        if self.fail:
+            raise RuntimeError("table unavailable")
+        self.added.append((scopes, counters))
+
+    def all(self) -> dict[str, dict[str, int]]:
+        return {"all": {"posts": len(self.added)}}
+
+
+def lines(stream: io.StringIO) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def emitter() -> tuple[EmfMetrics, io.StringIO]:
+    stream = io.StringIO()
+    return EmfMetrics("police24-test", stream=stream), stream
+
+
+def test_a_metric_set_is_one_valid_emf_line() -> None:
+    metrics, stream = emitter()
+    metrics.put({"Posts": (1.0, "Count"), "FirstResponseMinutes": (12.0, "None")})
+    (line,) = lines(stream)
+    (directive,) = line["_aws"]["CloudWatchMetrics"]
+    assert directive["Namespace"] == "Police24"
+    assert directive["Dimensions"] == [["Service"]]
+    assert {m["Name"]: m["Unit"] for m in directive["Metrics"]} == {"Posts": "Count", "FirstResponseMinutes": "None"}
+    assert isinstance(line["_aws"]["Timestamp"], int)
+    assert line["Service"] == "police24-test" and line["Posts"] == 1.0 and line["FirstResponseMinutes"] == 12.0
+
+
+@pytest.mark.parametrize(
+    ("counters", "expected"),
+    [
+        ({"posts": 1}, {"Posts": (1.0, "Count")}),
+        ({"replies": 1, "official_replies": 1}, {"Replies": (1.0, "Count"), "OfficialReplies": (1.0, "Count")}),
+        ({"dispatches": 1, "posts_assigned": 1}, {"Dispatches": (1.0, "Count")}),
+        ({"escalations": 1}, {"Escalations": (1.0, "Count")}),
+        ({"answered": 1, "h_17": 1, "answered_in_time": 1}, {"FirstResponseMinutes": (17.0, "None")}),
+        ({"rated": 1, "satisfied": 0}, {}),
+    ],
+)
+def test_stats_counters_become_the_dashboards_metrics(counters: dict[str, int], expected: dict[str, Any]) -> None:
+    assert counter_metrics(counters) == expected
+
+
+def test_platform_wide_additions_are_stored_then_reported() -> None:
+    inner = RecordingStats()
+    metrics, stream = emitter()
+    stats = MeteredStats(inner, metrics)
+    stats.add(["all", "kunqu"], {"dispatches": 1, "posts_assigned": 1})
+    stats.add(["kunqu"], {"resolved": 1})
+    assert inner.added == [(["all", "kunqu"], {"dispatches": 1, "posts_assigned": 1}), (["kunqu"], {"resolved": 1})]
+    assert [line["Dispatches"] for line in lines(stream)] == [1.0]
+    assert stats.all() == {"all": {"posts": 2}}
+
+
+def test_nothing_is_reported_when_the_counter_could_not_be_stored() -> None:
+    metrics, stream = emitter()
+    with pytest.raises(RuntimeError):
+        MeteredStats(RecordingStats(fail=True), metrics).add(["all"], {"posts": 1})
+    assert stream.getvalue() == ""
+
+
+@pytest.mark.parametrize(
+    ("environ", "enabled"),
+    [
+        ({}, False),
+        ({"AWS_LAMBDA_FUNCTION_NAME": "police24-app-APIHandler"}, True),
+        ({"METRICS": "emf"}, True),
+    ],
+)
+def test_metrics_are_written_in_lambda_or_on_request(environ: dict[str, str], enabled: bool) -> None:
+    assert EmfMetrics.from_env(environ).enabled is enabled
+
+
+def test_the_service_dimension_is_the_stacks_prefix() -> None:
+    metrics = EmfMetrics.from_env({"POWERTOOLS_SERVICE_NAME": "police24-dev"})
+    assert metrics.service == "police24-dev" and metrics.namespace == "Police24"
+
+
+def test_a_disabled_emitter_writes_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    EmfMetrics("police24", enabled=False).put({"Posts": (1.0, "Count")})
+    assert capsys.readouterr().out == ""

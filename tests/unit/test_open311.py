@@ -1,0 +1,323 @@
+"""Open311 on fakes: the mapping of posts to requests, the filters, partner keys and filing for a phone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib.domain import open311 as o311
+from chalicelib.domain import open311_filters as filters
+from chalicelib.domain.errors import Forbidden, NotFound, TooManyRequests, ValidationFailed
+from chalicelib.domain.people import Officer
+from chalicelib.domain.posts import Event, Post, UnitRef
+from chalicelib.domain.times import CST
+from chalicelib.services.audit import Auditor
+from chalicelib.services.limits import Limits, LimitSettings
+from chalicelib.services.open311 import Open311, PartnerKeys
+from tests.fakes import (
+    FixedClock,
+    InMemoryAuditLog,
+    InMemoryCounters,
+    InMemoryOpen311Reads,
+    InMemoryPartnerKeyRepository,
+    InMemoryPostRepository,
+    InMemoryUserRepository,
+)
+from tests.unit.world import ADMIN, DISTRICTS, build_forum, build_identity
+
+NOW = datetime(2026, 3, 13, 8, 5, tzinfo=UTC)
+
+
+def make_post(number: int = 1, **fields: Any) -> Post:
+    at = fields.pop("created_at", NOW - timedelta(minutes=number))
+    values: dict[str, Any] = {
+        "id": f"p{number:04d}",
+        "board": "report",
+        "type": "report",
+        "title": "有人卖假药",
+        "body": "电话13812345678,身份证11010519491231002X",
+        "author_id": "u-1",
+        "author_nickname": "网友A",
+        "created_at": at,
+        "updated_at": at,
+        "first_response_due": at + timedelta(minutes=15),
+    }
+    return Post(**{**values, **fields})
+
+
+def event(post_at: datetime, minutes: int, kind: str, ident: str) -> Event:
+    return Event(id=ident, at=post_at + timedelta(minutes=minutes), kind=kind, text=f"{kind} 13812345678")
+
+
+class World:
+    """Open311 and partner keys bound to fakes, with a clock that stands at NOW."""
+
+    def __init__(self, settings: LimitSettings | None = None) -> None:
+        self.clock = FixedClock(NOW)
+        self.posts = InMemoryPostRepository()
+        self.users = InMemoryUserRepository()
+        self.counters = InMemoryCounters()
+        self.limits = Limits(self.counters, settings or LimitSettings.parse("off"))
+        self.forum = build_forum(posts=self.posts, clock=self.clock, limits=self.limits)
+        identity = build_identity(users=self.users, clock=self.clock)
+        self.open311 = Open311(InMemoryOpen311Reads(self.posts), self.posts, self.forum, identity, self.limits,
+                               self.clock, DISTRICTS)
+        self.audit = InMemoryAuditLog()
+        self.keys = InMemoryPartnerKeyRepository()
+        self.partners = PartnerKeys(self.keys, self.clock, Auditor(self.audit, self.clock))
+
+    def store(self, *posts: Post) -> None:
+        for post in posts:
+            self.posts.add(post, Event(id=f"e{post.id}", at=post.created_at, kind="received", text="已收悉"))
+
+
+def submission(**fields: Any) -> o311.Submission:
+    values: dict[str, Any] = {"service_code": "report", "description": "小区门口有人卖假药\n每天晚上八点",
+                              "phone": "13811112222", "type": "report", "district": "昆都仑区"}
+    return o311.Submission(**{**values, **fields})
+
+
+# -- the mapping --------------------------------------------------------------------------------
+
+
+def test_title_is_the_first_non_empty_line_cut_to_100_characters() -> None:
+    assert submission(description="\n  第一行  \n第二行").title == "第一行"
+    assert submission(description="长" * 150).title == "长" * 100
+
+
+def test_a_district_named_in_the_address_is_found() -> None:
+    assert filters.district_in("内蒙古包头市东河区巴彦塔拉大街", DISTRICTS) == "东河区"
+    assert filters.district_in("北京市朝阳区", DISTRICTS) is None
+
+
+@pytest.mark.parametrize(
+    ("type_", "urgent", "notice"),
+    [("report", False, "民警将在15分钟内首次回复"), ("question", False, "民警将在1小时内首次回复"),
+     ("help", True, "民警将在5分钟内首次回复"), ("publicity", False, None)],
+)
+def test_the_service_notice_is_the_first_reply_promise(type_: str, urgent: bool, notice: str | None) -> None:
+    post = make_post(type=type_, urgent=urgent, first_response_due=Post.first_response_due_for(type_, NOW, urgent),
+                     created_at=NOW)
+    assert o311.service_notice(post) == notice
+
+
+def test_a_request_is_masked_and_maps_our_lifecycle() -> None:
+    post = make_post(status="resolved", assigned_unit=UnitRef(id="kunqu", name="昆都仑区公安分局"),
+                     latest_official_reply="已核实,请拨打13812345678联系", district="昆都仑区")
+    out = o311.request_out(post)
+    assert out["status"] == "closed"
+    assert out["description"] == "电话138****5678,身份证1***************2X"
+    assert out["status_notes"] == "已核实,请拨打138****5678联系"
+    assert out["agency_responsible"] == "昆都仑区公安分局"
+    assert out["service_name"] == "随手举报" and out["address"] == "昆都仑区"
+    assert out["requested_datetime"].endswith("+08:00") and out["expected_datetime"].endswith("+08:00")
+    for status in ("received", "dispatched", "acknowledged", "in_progress", "reopened"):
+        assert o311.request_out(make_post(status=status))["status"] == "open"
+
+
+def test_status_notes_keep_the_published_contacts_they_quote() -> None:
+    world = World()
+    world.forum.directory.put_officer(Officer(id="o-desk", name="接待员", title="社区民警", phone="13900009999",
+                                              unit_id="kunqu", public_contact="13700001111"))
+    post = make_post(latest_official_reply="请联系13700001111,或您留下的13812345678")
+    exempt = world.open311.published_numbers([post, make_post(2)])
+    assert exempt == ("13700001111",)
+    assert o311.request_out(post, exempt)["status_notes"] == "请联系13700001111,或您留下的138****5678"
+    assert world.open311.published_numbers([make_post(3, latest_official_reply="已处理")]) == ()
+
+
+def test_a_police_only_request_is_a_stub_without_description_or_notes() -> None:
+    out = o311.request_out(make_post(visibility="police_only", latest_official_reply="已出警"))
+    assert out["description"] is None and out["status_notes"] is None
+    assert out["service_request_id"] == "p0001" and out["status"] == "open"
+
+
+def test_the_description_is_cut_to_4000_characters() -> None:
+    assert len(o311.request_out(make_post(body="字" * 5000))["description"]) == 4000
+
+
+def test_updates_carry_the_status_right_after_each_entry() -> None:
+    post = make_post(status="in_progress")
+    at = post.created_at
+    events = [event(at, 0, "received", "e1"), event(at, 1, "dispatched", "e2"), event(at, 2, "resolved", "e3"),
+              event(at, 3, "replied", "e4"), event(at, 4, "reopened", "e5"), event(at, 5, "in_progress", "e6")]
+    updates = o311.updates_of(post, events)
+    assert [(u.event.id, u.status) for u in updates] == [
+        ("e6", "open"), ("e5", "open"), ("e4", "closed"), ("e3", "closed"), ("e2", "open"), ("e1", "open")
+    ]
+    out = o311.update_out(updates[0])
+    assert out["description"] == "in_progress 138****5678" and out["external_status_code"] == "in_progress"
+
+
+# -- the filters ------------------------------------------------------------------------------
+
+
+def test_the_window_defaults_to_the_last_90_days() -> None:
+    window = filters.parse_window({}, NOW)
+    assert (window.start, window.end) == (NOW - timedelta(days=90), NOW)
+
+
+def test_a_window_with_one_end_runs_90_days_from_it_but_not_past_now() -> None:
+    start = filters.parse_window({"start_date": "2026-03-01T00:00:00Z"}, NOW)
+    assert (start.start, start.end) == (datetime(2026, 3, 1, tzinfo=UTC), NOW)
+    end = filters.parse_window({"end_date": "2026-03-01T00:00:00+08:00"}, NOW)
+    assert end.end == datetime(2026, 3, 1, tzinfo=CST) and end.end - end.start == timedelta(days=90)
+    naive = filters.parse_window({"start_date": "2026-03-01T00:00:00"}, NOW)
+    assert naive.start == datetime(2026, 3, 1, tzinfo=CST)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"start_date": "2025-01-01T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"},
+     {"start_date": "2026-03-02T00:00:00Z", "end_date": "2026-03-01T00:00:00Z"},
+     {"start_date": "yesterday"}],
+)
+def test_a_bad_or_too_long_window_is_refused(params: dict[str, str]) -> None:
+    with pytest.raises(ValidationFailed):
+        filters.parse_window(params, NOW)
+
+
+def test_ids_override_every_other_filter() -> None:
+    query = filters.parse_request_query({"service_request_id": "p1, p2,p1", "status": "bogus"}, NOW)
+    assert query.ids == ("p1", "p2") and query.window is None
+
+
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [({"status": "pending"}, ValidationFailed), ({"service_code": "report,parking"}, NotFound),
+     ({"service_request_id": ",".join(f"p{n}" for n in range(101))}, ValidationFailed),
+     ({"service_request_id": "p1;drop"}, ValidationFailed)],
+)
+def test_bad_filters_are_refused(params: dict[str, str], error: type[Exception]) -> None:
+    with pytest.raises(error):
+        filters.parse_request_query(params, NOW)
+
+
+def test_requests_are_public_newest_first_and_filtered() -> None:
+    world = World()
+    old, resolved, hidden, other = (make_post(1), make_post(2, status="resolved"), make_post(3, hidden=True),
+                                    make_post(4, board="traffic"))
+    world.store(old, resolved, hidden, other)
+    window = filters.parse_window({}, NOW)
+    ids = [p.id for p in world.open311.requests(filters.RequestQuery(window=window))]
+    assert ids == ["p0001", "p0002", "p0004"]
+    closed = filters.RequestQuery(window=window, statuses=frozenset({"closed"}))
+    assert [p.id for p in world.open311.requests(closed)] == ["p0002"]
+    boards = filters.RequestQuery(window=window, service_codes=("traffic", "report"))
+    assert [p.id for p in world.open311.requests(boards)] == ["p0001", "p0002", "p0004"]
+    by_id = filters.RequestQuery(ids=("p0003", "p0004", "nope"))
+    assert [p.id for p in world.open311.requests(by_id)] == ["p0004"]
+    with pytest.raises(NotFound):
+        world.open311.request("p0003")
+
+
+def test_at_most_1000_requests_are_listed() -> None:
+    world = World()
+    world.store(*(make_post(n, created_at=NOW - timedelta(seconds=n)) for n in range(1, 1003)))
+    found = world.open311.requests(filters.RequestQuery(window=filters.parse_window({}, NOW)))
+    assert len(found) == 1000 and found[0].id == "p0001"
+
+
+def test_updates_of_hidden_posts_never_show() -> None:
+    world = World()
+    world.store(make_post(1), make_post(2, hidden=True))
+    window = filters.parse_window({}, NOW)
+    assert [u.post_id for u in world.open311.updates((), window)] == ["p0001"]
+    assert [u.post_id for u in world.open311.updates(("p0001", "p0002"), None)] == ["p0001"]
+
+
+# -- partner keys -------------------------------------------------------------------------------
+
+
+def test_a_key_is_shown_once_and_only_its_hash_is_kept() -> None:
+    world = World()
+    key, api_key = world.partners.issue("12345平台", by=ADMIN)
+    secret = api_key.split(".", 1)[1]
+    assert len(secret) >= 43  # 32 random bytes
+    assert secret not in repr(world.keys.keys) and world.keys.keys[key.id].secret_hash != secret
+    assert world.partners.admit(api_key) == key
+    assert ("o-admin", "api_key_issue", f"api_key:{key.id}") in world.audit.actions()
+
+
+@pytest.mark.parametrize("presented", [None, "", 42, "no-dot", "pkunknown.secret", "x" * 300])
+def test_a_missing_unknown_or_malformed_key_is_refused(presented: object) -> None:
+    world = World()
+    world.partners.issue("12345平台", by=ADMIN)
+    with pytest.raises(Forbidden):
+        world.partners.admit(presented)
+
+
+def test_a_key_with_a_wrong_secret_or_revoked_is_refused() -> None:
+    world = World()
+    key, api_key = world.partners.issue("12345平台", by=ADMIN)
+    with pytest.raises(Forbidden):
+        world.partners.admit(f"{key.id}.wrong")
+    world.partners.revoke(key.id, by=ADMIN)
+    world.partners.revoke(key.id, by=ADMIN)
+    with pytest.raises(Forbidden):
+        world.partners.admit(api_key)
+    with pytest.raises(NotFound):
+        world.partners.revoke("pkmissing", by=ADMIN)
+
+
+# -- filing ---------------------------------------------------------------------------------------
+
+
+def test_a_request_is_filed_for_the_phones_account_and_dispatched() -> None:
+    world = World()
+    key, _ = world.partners.issue("12345平台", by=ADMIN)
+    post = world.open311.submit(key, submission())
+    user = world.users.by_phone("13811112222")
+    assert user is not None and post.author_id == user.id and post.author_nickname == user.nickname
+    assert (post.board, post.type, post.district, post.title) == ("report", "report", "昆都仑区", "小区门口有人卖假药")
+    assert post.body == "小区门口有人卖假药\n每天晚上八点"
+    assert world.forum.queue.post_ids == [post.id]
+    again = world.open311.submit(key, submission(description="又来了"))
+    assert again.author_id == user.id
+
+
+@pytest.mark.parametrize(
+    ("fields", "error"),
+    [({"service_code": "parking"}, NotFound), ({"service_code": "online-lawyer"}, ValidationFailed),
+     ({"type": "publicity"}, ValidationFailed), ({"district": "朝阳区"}, ValidationFailed)],
+)
+def test_a_refused_request_counts_towards_no_limit(fields: dict[str, Any], error: type[Exception]) -> None:
+    world = World(LimitSettings.parse("partner_posts_per_hour=1"))
+    key, _ = world.partners.issue("12345平台", by=ADMIN)
+    with pytest.raises(error):
+        world.open311.submit(key, submission(**fields))
+    assert world.counters.uses == {} and world.posts.posts == {}
+    world.open311.submit(key, submission())
+
+
+def test_a_partner_key_is_rate_limited_per_hour() -> None:
+    world = World(LimitSettings.parse("partner_posts_per_hour=2,posts_per_day=0,posts_first_day=0,post_interval=0"))
+    key, _ = world.partners.issue("12345平台", by=ADMIN)
+    other, _ = world.partners.issue("市长热线", by=ADMIN)
+    world.open311.submit(key, submission(phone="13811110001"))
+    world.open311.submit(key, submission(phone="13811110002"))
+    with pytest.raises(TooManyRequests) as refused:
+        world.open311.submit(key, submission(phone="13811110003"))
+    assert 0 < refused.value.retry_after <= 3600
+    world.open311.submit(other, submission(phone="13811110003"))
+    world.clock.advance(hours=1)
+    world.open311.submit(key, submission(phone="13811110004"))
+
+
+def test_the_posting_limits_of_the_phones_account_apply() -> None:
+    world = World(LimitSettings.parse("posts_first_day=1,post_interval=0,duplicate_window=0"))
+    key, _ = world.partners.issue("12345平台", by=ADMIN)
+    world.open311.submit(key, submission())
+    with pytest.raises(TooManyRequests):
+        world.open311.submit(key, submission(description="第二条"))
+
+
+def test_an_officers_phone_files_as_a_citizen_under_the_limits() -> None:
+    world = World(LimitSettings.parse("posts_first_day=1,posts_per_day=1,post_interval=0,duplicate_window=0"))
+    key, _ = world.partners.issue("12345平台", by=ADMIN)
+    post = world.open311.submit(key, submission(phone="13900000003"))
+    assert post.author_id == "o-kunqu"
+    with pytest.raises(TooManyRequests):
+        world.open311.submit(key, submission(phone="13900000003", description="第二条"))

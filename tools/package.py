@@ -1,0 +1,184 @@
+"""`make package`: merge infra/*.json, run `chalice package`, write the deployable dist/template.json.
+
+    python -m tools.package [--stage prod] [--out dist] [--offline]
+
+`chalice package --merge-template` takes one file, so the infra fragments are merged first (a resource,
+parameter, condition or output defined twice is an error), the dashboard body is embedded, and the
+result is handed to chalice, which writes dist/sam.json and dist/deployment.zip (built from
+requirements.txt: it needs a package index the first time, then reuses .chalice/deployments/).
+dist/template.json is chalice's SAM template checked and described: every function must run under
+its own role from infra/functions.json, never chalice's placeholder.
+
+`--offline` packages a copy of the code without requirements.txt (no package index, no cache written
+in the project): the template is the same, the zip lacks the dependencies. Tests use it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+INFRA = ROOT / "infra"
+# The stateful part comes first: local/provision.py creates it alone on moto.
+FRAGMENTS = ("stateful.json", "functions.json", "edge.json", "operations.json")
+DASHBOARD = "dashboard.json"
+SECTIONS = ("Parameters", "Conditions", "Resources", "Outputs")
+PLACEHOLDER_ROLE = "replaced-by-infra-functions-json"
+DESCRIPTION = (
+    "Police24 (24小时警局): Chalice API, dispatcher and sweep on Lambda (arm64), one DynamoDB table, "
+    "SQS with DLQs, SNS, CloudFront in front of a private site bucket, alarms and a dashboard."
+)
+
+
+class PackageError(RuntimeError):
+    """The template could not be built."""
+
+
+def load(name: str) -> dict[str, Any]:
+    """Load one infra file."""
+    data: dict[str, Any] = json.loads((INFRA / name).read_text(encoding="utf-8"))
+    return data
+
+
+def merged_infra(fragments: tuple[str, ...] = FRAGMENTS) -> dict[str, Any]:
+    """Merge the infra fragments into one template for `--merge-template`."""
+    merged: dict[str, Any] = {"AWSTemplateFormatVersion": "2010-09-09", "Description": DESCRIPTION}
+    owners: dict[tuple[str, str], str] = {}
+    for name in fragments:
+        fragment = load(name)
+        for section in SECTIONS:
+            for key, value in fragment.get(section, {}).items():
+                if (section, key) in owners:
+                    raise PackageError(f"{section}.{key} is defined in both {owners[section, key]} and {name}")
+                owners[section, key] = name
+                merged.setdefault(section, {})[key] = value
+        if "Globals" in fragment:
+            merged["Globals"] = fragment["Globals"]
+    dashboard = merged["Resources"]["Dashboard"]["Properties"]
+    body = json.loads((INFRA / DASHBOARD).read_text(encoding="utf-8"))
+    dashboard["DashboardBody"] = {"Fn::Sub": json.dumps(body, ensure_ascii=False, separators=(",", ":"))}
+    return merged
+
+
+def _chalice() -> str:
+    """Return the chalice executable of this interpreter's environment."""
+    found = Path(sys.executable).parent / "chalice"
+    if found.exists():
+        return str(found)
+    which = shutil.which("chalice")
+    if which is None:
+        raise PackageError("chalice is not installed: run `make venv`")
+    return which
+
+
+def _offline_project(into: Path) -> Path:
+    """Copy the app without requirements.txt, so that chalice needs no package index and caches nothing here."""
+    project = into / "project"
+    project.mkdir()
+    shutil.copy2(ROOT / "app.py", project / "app.py")
+    shutil.copytree(ROOT / "chalicelib", project / "chalicelib", ignore=shutil.ignore_patterns("__pycache__"))
+    (project / ".chalice").mkdir()
+    shutil.copy2(ROOT / ".chalice" / "config.json", project / ".chalice" / "config.json")
+    return project
+
+
+def run_chalice(stage: str, outdir: Path, merge_path: Path, project: Path) -> dict[str, Any]:
+    """Run `chalice package` and return the SAM template it wrote."""
+    env = {**os.environ, "STAGE": stage}
+    env.setdefault("AWS_DEFAULT_REGION", env.get("AWS_REGION", "us-east-1"))
+    for name in ("AWS_ENDPOINT_URL", "TOKEN_KEYS", "ADMIN_KEY"):
+        env.pop(name, None)  # the local stack's settings must not leak into the package
+    command = [
+        _chalice(), "--project-dir", str(project), "package", "--stage", stage,
+        "--merge-template", str(merge_path), str(outdir),
+    ]
+    # A fixed argv: this environment's own chalice on our own paths.
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600, check=False)  # noqa: S603
+    if result.returncode != 0:
+        raise PackageError(f"chalice package failed:\n{result.stdout}\n{result.stderr}")
+    sam: dict[str, Any] = json.loads((outdir / "sam.json").read_text(encoding="utf-8"))
+    return sam
+
+
+def _is_intrinsic(key: str) -> bool:
+    return key == "Ref" or key.startswith("Fn::")
+
+
+def settle_intrinsics(node: Any) -> Any:
+    """Keep infra's side where chalice's deep merge put two intrinsic functions in one dict.
+
+    The merger copies chalice's dict and then sets infra's keys, so when infra replaces chalice's
+    `{"Fn::Sub": ...}` by a `{"Fn::GetAtt": ...}` both end up in one dict, infra's last.
+    """
+    if isinstance(node, list):
+        return [settle_intrinsics(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if len(node) > 1 and all(_is_intrinsic(key) for key in node):
+        key = list(node)[-1]
+        return {key: settle_intrinsics(node[key])}
+    return {key: settle_intrinsics(value) for key, value in node.items()}
+
+
+def finish(sam: dict[str, Any]) -> dict[str, Any]:
+    """Check chalice's template against what infra/ promises and return the deployable template."""
+    sam = settle_intrinsics(sam)
+    resources = sam["Resources"]
+    functions = {k: v for k, v in resources.items() if v["Type"] == "AWS::Serverless::Function"}
+    if not functions:
+        raise PackageError("chalice produced no functions")
+    for name, function in functions.items():
+        role = function["Properties"].get("Role")
+        if not isinstance(role, dict) or PLACEHOLDER_ROLE in json.dumps(role):
+            raise PackageError(f"{name} has no role of its own: add it to infra/functions.json")
+        if "LogGroup" not in function["Properties"].get("LoggingConfig", {}):
+            raise PackageError(f"{name} has no log group with a retention: add it to infra/functions.json")
+    template = {"AWSTemplateFormatVersion": sam.get("AWSTemplateFormatVersion", "2010-09-09")}
+    template["Description"] = DESCRIPTION
+    template.update({k: v for k, v in sam.items() if k not in ("AWSTemplateFormatVersion", "Description")})
+    return template
+
+
+def package(stage: str = "prod", outdir: Path = ROOT / "dist", *, offline: bool = False) -> Path:
+    """Build dist/template.json (and chalice's sam.json and deployment.zip) for a stage."""
+    outdir = Path(outdir).resolve()
+    if outdir.exists():
+        shutil.rmtree(outdir)
+    with tempfile.TemporaryDirectory(prefix="police24-package-") as scratch:
+        merge_path = Path(scratch) / "infra.json"
+        merge_path.write_text(json.dumps(merged_infra(), ensure_ascii=False, indent=1), encoding="utf-8")
+        project = _offline_project(Path(scratch)) if offline else ROOT
+        sam = run_chalice(stage, outdir, merge_path, project)
+    template = finish(sam)
+    path = outdir / "template.json"
+    path.write_text(json.dumps(template, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.package", description=__doc__.splitlines()[0])
+    parser.add_argument("--stage", default=os.environ.get("STAGE", "prod"), choices=("dev", "prod"))
+    parser.add_argument("--out", type=Path, default=ROOT / "dist")
+    parser.add_argument("--offline", action="store_true", help="template only: the zip lacks the dependencies")
+    args = parser.parse_args(argv)
+    try:
+        path = package(args.stage, args.out, offline=args.offline)
+    except PackageError as error:
+        print(f"package: {error}", file=sys.stderr)
+        return 1
+    zip_path = path.parent / "deployment.zip"
+    size = zip_path.stat().st_size / 1e6 if zip_path.exists() else 0.0
+    print(f"wrote {path} ({path.stat().st_size:,} bytes) and {zip_path.name} ({size:.1f} MB) for stage {args.stage}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
