@@ -118,4 +118,5 @@ class Stack:
 
     def officer_link(self, phone: str, title: str) -> str:
         """The reply-page link that reached an officer for the post with this title."""
-        return self.wait_for_message(phone, title, LINK)
+        # A notice quotes only the first 16 characters of the title (SMS bills by the part).
+        return self.wait_for_message(phone, title[:16], LINK)
