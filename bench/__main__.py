@@ -1,17 +1,31 @@
-"""`make bench`: DynamoDB calls and bytes per API operation at two table sizes, and the import time of app.py."""
+"""`make bench`: DynamoDB calls and bytes per API operation at two table sizes, the import time of app.py,
+and on the local stack the post-to-notification latency, a bounded load test and the fault-injection suite.
+
+Writes docs/PERFORMANCE.md (calls, bytes, import time, latency) and docs/RELIABILITY.md (everything)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from bench import faults as fault_suite
+from bench import latency as notification
 from bench.counting import CallRecorder, Calls
 from bench.fill import Filler
-from bench.imports import measure_imports
+from bench.imports import ImportReport, measure_imports
+from bench.live import LocalStack
+from bench.load import Load
+from bench.load import Results as LoadResults
+from bench.load import Settings as LoadSettings
+from bench.load import summary as load_summary
 from bench.operations import Run, run_operations
-from bench.report import Results, console, judge, markdown
+from bench.reliability import Gathered, latency_section
+from bench.reliability import markdown as reliability_markdown
+from bench.report import Goal, Results, console, judge, markdown
 from bench.stack import ROOT, Http, chalice_client, moto_stack
 
 SIZES = (1_000, 10_000)
@@ -90,23 +104,68 @@ def observations(results: Results, runs: dict[int, Run]) -> list[str]:
     return notes
 
 
+def measure_live(args: argparse.Namespace) -> tuple[notification.Latency, LoadResults, LoadSettings]:
+    """Measure the notification latency, then the load, each on a fresh `make dev` stack on a free port.
+
+    Fresh, because moto's queries walk every item: the local stack slows as its table grows.
+    """
+    settings = LoadSettings(args.load_duration, args.load_requests, args.load_users, args.load_concurrency)
+    with tempfile.TemporaryDirectory(prefix="police24-bench-") as folder:
+        with LocalStack(Path(folder) / "latency") as stack:
+            log(f"local stack up at {stack.base}; {args.latency_posts} posts for the notification latency")
+            latency = notification.measure(stack.base, args.latency_posts)
+        with LocalStack(Path(folder) / "load") as stack:
+            log(f"load: {settings.users} residents, {settings.concurrency} threads, {settings.duration:.0f} s")
+            load = Load(stack.base, settings).run()
+    print("\n" + "\n".join(latency_section(latency)) + "\n\n" + "\n".join(load_summary(load)))
+    return latency, load, settings
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="table sizes in posts")
     parser.add_argument("--import-runs", type=int, default=7, help="fresh interpreters per import timing")
-    parser.add_argument("--no-write", action="store_true", help="do not write docs/PERFORMANCE.md")
+    parser.add_argument("--no-write", action="store_true", help="write neither docs/PERFORMANCE.md nor RELIABILITY.md")
+    parser.add_argument("--skip-calls", action="store_true",
+                        help="skip the call counts and import time (docs/PERFORMANCE.md is left as it is)")
+    parser.add_argument("--skip-live", action="store_true", help="skip the local stack (latency and load)")
+    parser.add_argument("--skip-faults", action="store_true", help="skip the fault-injection suite")
+    parser.add_argument("--latency-posts", type=int, default=50, help="posts timed to their notification")
+    parser.add_argument("--load-duration", type=float, default=LoadSettings.duration, help="seconds of load")
+    parser.add_argument("--load-requests", type=int, default=LoadSettings.requests, help="request budget")
+    parser.add_argument("--load-users", type=int, default=LoadSettings.users, help="residents signing in")
+    parser.add_argument("--load-concurrency", type=int, default=LoadSettings.concurrency, help="threads")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    results, runs = measure_sizes(tuple(sorted(args.sizes)))
-    log("timing imports in fresh interpreters")
-    imports = measure_imports(args.import_runs)
-    goals = judge(results, imports)
-    notes = observations(results, runs)
-    print(console(results, imports, goals, notes))
+    results: Results | None = None
+    imports: ImportReport | None = None
+    goals: list[Goal] = []
+    notes: list[str] = []
+    if not args.skip_calls:
+        results, runs = measure_sizes(tuple(sorted(args.sizes)))
+        log("timing imports in fresh interpreters")
+        imports = measure_imports(args.import_runs)
+        goals = judge(results, imports)
+        notes = observations(results, runs)
+        print(console(results, imports, goals, notes))
+    latency = load = load_settings = None
+    if not args.skip_live:
+        latency, load, load_settings = measure_live(args)
+    faults = None
+    if not args.skip_faults:
+        log(f"running the fault-injection suite ({fault_suite.SUITE})")
+        faults = fault_suite.run()
+        log(f"  {faults.passed} of {len(faults.outcomes)} passed in {faults.seconds:.0f} s")
     if not args.no_write:
-        path = ROOT / "docs" / "PERFORMANCE.md"
-        path.write_text(markdown(results, imports, goals, notes), encoding="utf-8")
-        log(f"wrote {path.relative_to(ROOT)}")
+        if results is not None:
+            text = markdown(results, imports, goals, notes)
+            if latency is not None:
+                text += "\n" + "\n".join(latency_section(latency)) + "\n"
+            (ROOT / "docs" / "PERFORMANCE.md").write_text(text, encoding="utf-8")
+            log("wrote docs/PERFORMANCE.md")
+        gathered = Gathered(results, imports, goals, latency, load, load_settings, faults)
+        (ROOT / "docs" / "RELIABILITY.md").write_text(reliability_markdown(gathered), encoding="utf-8")
+        log("wrote docs/RELIABILITY.md")
     log(f"bench took {time.monotonic() - started:.0f} s")
     return 0  # a report: failed goals are said loudly, not turned into an exit code
 

@@ -157,7 +157,7 @@ class Stack:
         )
         self._thread(self.collector.run, "outbox", self.stop)
         self._start_pump()
-        self._thread(snapshotter.run, "snapshot", self.stop)
+        self._thread(snapshotter.run, "snapshot", self.stop, 2.0, self.moto.writes)
         self._check()
         self._seed()
 

@@ -33,6 +33,7 @@ def outbox() -> Response:
         KeyConditionExpression="PK = :pk",
         ExpressionAttributeValues=to_item({":pk": keys.OUTBOX}),
         ScanIndexForward=False,
+        Limit=50,  # pages of the newest first: a recipient's recent message is found without reading them all
     ):
         if to and _bare(str(item.get("to", ""))) != _bare(to):
             continue
