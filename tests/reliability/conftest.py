@@ -24,6 +24,7 @@ import pytest
 from tests.conftest import Api
 
 CONNECTION_RESET = "ConnectionReset"  # not an AWS error code: the connection drops before any answer
+ANSWER_LOST = "AnswerLost"  # not an AWS error code: the request is applied, then the connection drops
 # The app's clients retry in botocore's standard mode with max_attempts=4 (retries): 5 attempts in all.
 ATTEMPTS = 5
 
@@ -110,6 +111,9 @@ class Faults:
             self.calls[service, operation] += 1
             for fault in self.rules:
                 if fault.take(service, operation):
+                    if fault.code == ANSWER_LOST:
+                        serve(stubber, request)
+                        raise ConnectionClosedError(endpoint_url=request.url)
                     if fault.code == CONNECTION_RESET:
                         raise ConnectionClosedError(endpoint_url=request.url)
                     return error_response(fault, request)

@@ -8,7 +8,15 @@ import boto3
 import pytest
 
 from tests.conftest import Api, officer_messages
-from tests.reliability.conftest import ATTEMPTS, CONNECTION_RESET, DispatchQueue, Faults, new_post, timeline
+from tests.reliability.conftest import (
+    ANSWER_LOST,
+    ATTEMPTS,
+    CONNECTION_RESET,
+    DispatchQueue,
+    Faults,
+    new_post,
+    timeline,
+)
 
 THROTTLED = pytest.param("ProvisionedThroughputExceededException", 400, id="ProvisionedThroughputExceeded")
 THROTTLING = pytest.param("ThrottlingException", 400, id="ThrottlingException")
@@ -150,3 +158,33 @@ def test_dispatch_outlasting_dynamodb_faults_comes_back_and_assigns_once(
     assert list(queue.deliveries.values()) == [2]
     assert timeline(api, created["id"]) == ["received", "dispatched"]
     assert len(officer_messages("13900000003")) == 1
+
+
+@pytest.mark.parametrize("write", ["post", "reply", "status"])
+def test_a_write_whose_answer_was_lost_is_answered_as_done_and_applied_once(
+    api: Api, directory: dict, faults: Faults, write: str
+) -> None:
+    """DynamoDB applied the transaction, the answer never came, botocore sent it again: still one effect, no 409."""
+    resident = api.sign_in("13812345678")
+    created = new_post(api, resident, **TIP) if write != "post" else None
+    fault = faults.inject("dynamodb", "TransactWriteItems", ANSWER_LOST, 1)
+    if write == "post":
+        status, body, _ = api.call("POST", "/posts", TIP, token=resident)
+        assert status == 201, body
+        assert [p["id"] for p in api.call("GET", "/me/posts", token=resident)[1]["posts"]] == [body["id"]]
+        assert timeline(api, body["id"]) == ["received"]
+    elif write == "reply":
+        assert created is not None
+        status, body, _ = api.call("POST", f"/posts/{created['id']}/replies", {"body": "补充:在三号楼"}, token=resident)
+        assert status == 201, body
+        detail = api.call("GET", f"/posts/{created['id']}")[1]
+        assert detail["post"]["reply_count"] == 1 and [r["body"] for r in detail["replies"]] == ["补充:在三号楼"]
+    else:
+        assert created is not None
+        officer = api.sign_in("13900000003")
+        change = {"status": "in_progress", "version": created["version"], "note": "已出警"}
+        status, body, _ = api.call("POST", f"/posts/{created['id']}/status", change, token=officer)
+        assert status == 200, body
+        assert body["status"] == "in_progress" and body["version"] == created["version"] + 1
+        assert timeline(api, created["id"]).count("in_progress") == 1
+    assert fault.injected == 1

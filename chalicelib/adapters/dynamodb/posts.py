@@ -9,9 +9,16 @@ from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import items as it
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.dynamodb.table import Table, cancellation_codes, condition_failed, put_request, to_item
+from chalicelib.adapters.dynamodb.table import (
+    Table,
+    cancellation_codes,
+    condition_failed,
+    put_request,
+    resent,
+    to_item,
+)
 from chalicelib.domain.errors import Conflict, NotFound, StaleVersion
-from chalicelib.domain.posts import Event, Post, Reply
+from chalicelib.domain.posts import Event, Post, Reply, epoch_ms
 from chalicelib.services.ports import FeedPage, IdempotencyRecord, PostDetail
 
 IDEMPOTENCY_TTL = 24 * 3600
@@ -39,6 +46,8 @@ class DynamoPostRepository:
         try:
             self.table.transact(writes)
         except ClientError as error:
+            if resent(error) and self.get(post.id) is not None:
+                return  # an earlier attempt landed; only its answer was lost
             if "ConditionalCheckFailed" in cancellation_codes(error):
                 raise Conflict("重复的请求") from error
             raise
@@ -97,9 +106,18 @@ class DynamoPostRepository:
         try:
             self.table.transact(writes)
         except ClientError as error:
+            if resent(error) and self._landed(post):
+                return
             if "ConditionalCheckFailed" in cancellation_codes(error):
                 raise StaleVersion("帖子已被他人更新,请刷新后重试") from error
             raise
+
+    def _landed(self, post: Post) -> bool:
+        """Tell whether the stored post is this very write (same version and update time)."""
+        item = self.table.get(keys.post_pk(post.id), keys.META, consistent=True)
+        return item is not None and item.get("version") == post.version and item.get("updated_at") == (
+            it.post_item(post).get("updated_at")
+        )
 
     def add_reply(
         self,
@@ -137,6 +155,8 @@ class DynamoPostRepository:
         try:
             self.table.transact(writes)
         except ClientError as error:
+            if resent(error) and self.reply(post_id, epoch_ms(reply.created_at), reply.id) is not None:
+                return  # an earlier attempt landed; only its answer was lost
             codes = cancellation_codes(error)
             if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
                 raise NotFound("帖子不存在") from error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -109,10 +110,15 @@ class Table:
                 return
 
     def transact(self, items: list[dict[str, Any]], attempts: int = 5) -> None:
-        """Write a transaction, retrying conflicts with other transactions; Unavailable when they persist."""
+        """Write a transaction, retrying conflicts with other transactions; Unavailable when they persist.
+
+        Each attempt carries a client token, so DynamoDB applies it once however often botocore resends it
+        after a lost answer; an emulator that ignores the token refuses the resend by its conditions, and
+        the repositories tell their own landed write from another's (`resent`).
+        """
         for attempt in range(attempts):
             try:
-                self.call("transact_write_items", TransactItems=items)
+                self.call("transact_write_items", TransactItems=items, ClientRequestToken=uuid.uuid4().hex)
                 return
             except ClientError as error:
                 codes = cancellation_codes(error)
@@ -122,6 +128,11 @@ class Table:
                 if _BUSY_REASONS.intersection(codes) and "ConditionalCheckFailed" not in codes:
                     raise Unavailable("服务繁忙,请稍后重试", retry_after=1) from error
                 raise
+
+
+def resent(error: ClientError) -> bool:
+    """Tell whether botocore sent the failed call more than once: an earlier attempt may have been applied."""
+    return int(error.response.get("ResponseMetadata", {}).get("RetryAttempts") or 0) > 0
 
 
 def condition_failed(error: ClientError) -> bool:
