@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
+from chalicelib.api.auth import current_actor, signed_in
 from chalicelib.domain.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from chalicelib.domain.people import Actor
 from chalicelib.services.identity import Identity, Session
@@ -373,3 +376,19 @@ def test_resolving_a_session_reads_the_officer_once_consistently_and_a_citizen_n
     world.actor(citizen)
 
     assert counting.reads == [("o-chief", True)]
+
+
+def test_a_request_resolves_its_caller_once_however_often_it_asks(world: World) -> None:
+    token = officer_session(world)
+    counting = CountingDirectory(world.directory)
+    world.identity.directory = counting  # type: ignore[assignment]
+    request = SimpleNamespace(headers={"authorization": f"Bearer {token}"})
+    services = cast(Any, SimpleNamespace(identity=world.identity))
+
+    first = current_actor(cast(Any, request), services)
+    again = signed_in(cast(Any, request), services)
+
+    assert first == again and first.role == "leader"
+    assert counting.reads == [("o-chief", True)]
+    assert current_actor(cast(Any, SimpleNamespace(headers=request.headers)), services) == first  # a new request
+    assert len(counting.reads) == 2
