@@ -100,7 +100,7 @@ class Identity:
             raise Unauthenticated("验证码错误,请重新获取验证码")
         if not self.otps.consume(phone, record.code_hash):  # another request signed in with it first
             raise Unauthenticated(_EXPIRED_CODE)
-        officer = self.directory.officer_by_phone(phone)
+        officer = self._officer_of(phone)
         user = self._account(phone, now.isoformat(), officer)
         created = datetime.fromisoformat(user.created_at) if user.created_at else now
         actor = Actor(
@@ -118,6 +118,14 @@ class Identity:
         """Return the account of a phone, opening a citizen account if it has none."""
         phone = normalize_phone(raw_phone)
         return self._account(phone, self.clock.now().isoformat(), self.directory.officer_by_phone(phone))
+
+    def _officer_of(self, phone: str) -> Officer | None:
+        """Return the officer a phone belongs to now (the phone index may lag a change; the record does not)."""
+        found = self.directory.officer_by_phone(phone)
+        if found is None:
+            return None
+        officer = self.directory.officer(found.id, consistent=True)
+        return officer if officer is not None and officer.phone == phone else None
 
     def _account(self, phone: str, now: str, officer: Officer | None) -> User:
         if officer is not None:

@@ -392,3 +392,17 @@ def test_a_request_resolves_its_caller_once_however_often_it_asks(world: World) 
     assert counting.reads == [("o-chief", True)]
     assert current_actor(cast(Any, SimpleNamespace(headers=request.headers)), services) == first  # a new request
     assert len(counting.reads) == 2
+
+
+def test_a_phone_index_that_lags_a_phone_change_does_not_sign_the_old_phone_in_as_the_officer(world: World) -> None:
+    chief = world.directory.officer("o-chief")
+    assert chief is not None
+    stale = CountingDirectory(world.directory)
+    stale.officer_by_phone = lambda phone: chief if phone == chief.phone else None  # type: ignore[method-assign]
+    world.identity.directory = stale  # type: ignore[assignment]
+    build_admin(directory=world.directory).put_officer(chief.model_copy(update={"phone": "13900000011"}), by=ADMIN)
+
+    session = world.identity.sign_in(chief.phone, world.code(chief.phone))
+
+    assert session.user.role == "citizen"
+    assert world.actor(session.token).role == "citizen"
