@@ -232,7 +232,7 @@ class InMemoryDirectoryRepository:
     def put_unit(self, unit: Unit) -> None:
         self.unit_map[unit.id] = unit
 
-    def officer(self, officer_id: str) -> Officer | None:
+    def officer(self, officer_id: str, consistent: bool = False) -> Officer | None:
         return self.officer_map.get(officer_id)
 
     def officers(self) -> list[Officer]:
@@ -246,6 +246,10 @@ class InMemoryDirectoryRepository:
 
     def put_officer(self, officer: Officer) -> None:
         self.officer_map[officer.id] = officer
+
+    def remove_officer(self, officer_id: str) -> None:
+        self.officer_map.pop(officer_id, None)
+        self.subscription_map.pop(officer_id, None)
 
     def subscriptions(self, officer_id: str) -> list[str]:
         return list(self.subscription_map.get(officer_id, []))
@@ -274,33 +278,41 @@ class InMemoryLinkStore:
 
 
 class InMemoryOtpRepository:
-    """Pending codes by phone; like the table, expiry is kept to the whole second."""
-
-    GONE = 10**6  # what count_try answers for a phone without a code
+    """Pending codes by phone; like the table, expiry is kept to the whole second, and a try is taken, and a
+    code consumed, atomically (under a lock, as DynamoDB applies one conditional write at a time)."""
 
     def __init__(self) -> None:
         self.records: dict[str, OtpRecord] = {}
         self._lock = threading.Lock()
 
     def put(self, record: OtpRecord) -> None:
-        self.records[record.phone] = OtpRecord(
-            record.phone, record.code_hash, record.expires_at.replace(microsecond=0), record.tries
-        )
+        with self._lock:
+            self.records[record.phone] = OtpRecord(
+                record.phone, record.code_hash, record.expires_at.replace(microsecond=0), record.tries
+            )
 
     def get(self, phone: str) -> OtpRecord | None:
         return self.records.get(phone)
 
-    def count_try(self, phone: str) -> int:
+    def take_try(self, phone: str, limit: int) -> OtpRecord | None:
         with self._lock:
             record = self.records.get(phone)
-            if record is None:
-                return self.GONE
-            record = OtpRecord(record.phone, record.code_hash, record.expires_at, record.tries + 1)
-            self.records[phone] = record
-            return record.tries
+            if record is None or record.tries >= limit:
+                return None
+            record = self.records[phone] = replace(record, tries=record.tries + 1)
+            return record
+
+    def consume(self, phone: str, code_hash: str) -> bool:
+        with self._lock:
+            record = self.records.get(phone)
+            if record is None or record.code_hash != code_hash:
+                return False
+            del self.records[phone]
+            return True
 
     def delete(self, phone: str) -> None:
-        self.records.pop(phone, None)
+        with self._lock:
+            self.records.pop(phone, None)
 
 
 class InMemoryNoticeLedger:
@@ -391,6 +403,7 @@ class RecordingOfficerChannel:
         self.failing = failing
         self.notices: list[tuple[str, str, str]] = []
         self.synced: list[tuple[str, list[str]]] = []
+        self.dropped: list[str] = []
 
     def notify(self, officer_id: str, subject: str, text: str) -> None:
         if self.failing:
@@ -403,6 +416,9 @@ class RecordingOfficerChannel:
         if officer.email:
             ids.append(f"sub:{officer.id}:email:{officer.email}")
         return ids
+
+    def drop(self, current: list[str]) -> None:
+        self.dropped.extend(current)
 
     def texts_to(self, officer_id: str) -> list[str]:
         return [text for to, _, text in self.notices if to == officer_id]
@@ -547,3 +563,41 @@ class InMemoryPartnerKeyRepository:
         if key.revoked_at is None:
             key = self.keys[key_id] = replace(key, revoked_at=at)
         return key
+
+
+class Lockstep:
+    """A port wrapper that forces the worst interleaving of concurrent callers: each caller (a thread that set
+    `caller(index)`) makes its first call to the port in index order, and none goes on until all have made it.
+
+    So every concurrent sign-in reads (or counts) before any of them compares or writes, as the race of many
+    guesses arriving at once can have it on DynamoDB; calls outside a caller's first pass straight through.
+    """
+
+    def __init__(self, inner: Any, callers: int) -> None:
+        self._inner, self._callers, self._turn = inner, callers, 0
+        self._cond = threading.Condition()
+        self._local = threading.local()
+
+    def caller(self, index: int) -> None:
+        """Mark the current thread as caller `index` (0-based)."""
+        self._local.index, self._local.done = index, False
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._inner, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            index = getattr(self._local, "index", None)
+            if index is None or self._local.done:
+                return method(*args, **kwargs)
+            self._local.done = True
+            with self._cond:
+                self._cond.wait_for(lambda: self._turn == index, timeout=30)
+            try:
+                return method(*args, **kwargs)
+            finally:
+                with self._cond:
+                    self._turn += 1
+                    self._cond.notify_all()
+                    self._cond.wait_for(lambda: self._turn >= self._callers, timeout=30)
+
+        return call

@@ -60,13 +60,17 @@ class SnsOfficerChannel:
             MessageAttributes={"officer_id": {"DataType": "String", "StringValue": officer_id}},
         )
 
-    def sync(self, officer: Officer, current: list[str]) -> list[str]:
+    def drop(self, current: list[str]) -> None:
         sns = client("sns", self.region)
         for arn in current:
             try:
                 sns.unsubscribe(SubscriptionArn=arn)
             except ClientError:
                 pass  # already gone
+
+    def sync(self, officer: Officer, current: list[str]) -> list[str]:
+        self.drop(current)
+        sns = client("sns", self.region)
         policy = json.dumps({"officer_id": [officer.id]})
         wanted = [("sms", "+86" + officer.phone)]
         if officer.email:

@@ -125,6 +125,18 @@ def put_officer(officer_id: str) -> Response:
     return ok(officer.model_dump())
 
 
+@bp.route("/admin/officers/{officer_id}", methods=["DELETE"], authorizer=iam)
+@http_errors
+def remove_officer(officer_id: str) -> Response:
+    """Remove an officer from the directory, ending every session and reply link of theirs (admins)."""
+    svc = services()
+    require_no_body(bp.current_request)
+    _check_id(officer_id, "officer_id")
+    admin = require_admin(bp.current_request, svc)
+    svc.admin.remove_officer(officer_id, by=admin)
+    return Response(body="", status_code=204)
+
+
 @bp.route("/admin/routing", methods=["GET"], authorizer=iam)
 @http_errors
 def get_routing() -> Response:

@@ -1,4 +1,8 @@
-"""Who is calling: bearer sessions for people, ADMIN_KEY (locally) or IAM (in AWS) for admins."""
+"""Who is calling: bearer sessions for people, ADMIN_KEY (locally) or IAM (in AWS) for admins.
+
+A session token names a person only; what an officer may do (role, unit, standing) is read from the directory
+once per request (Identity.actor) and kept on the request for the rest of it.
+"""
 
 from __future__ import annotations
 
@@ -26,12 +30,18 @@ def bearer(request: Request) -> str | None:
     return token.strip()
 
 
+_CACHE = "_police24_actor"  # the caller, resolved once per request
+
+
 def current_actor(request: Request, services: Services) -> Actor:
-    """Return the caller; anonymous without a token, 401 with a bad one."""
+    """Return the caller; anonymous without a token, 401 with a bad or ended one."""
+    cached = getattr(request, _CACHE, None)
+    if isinstance(cached, tuple) and cached[0] is services and isinstance(cached[1], Actor):
+        return cached[1]
     token = bearer(request)
-    if token is None:
-        return ANONYMOUS
-    return services.tokens.actor(token, services.clock.now())
+    actor = ANONYMOUS if token is None else services.identity.actor(token)
+    setattr(request, _CACHE, (services, actor))
+    return actor
 
 
 def signed_in(request: Request, services: Services) -> Actor:
@@ -59,7 +69,7 @@ def require_admin(request: Request, services: Services) -> Actor:
         raise Unauthenticated("需要管理员凭证")
     if not settings.admin_key or not hmac.compare_digest(token.encode(), settings.admin_key.encode()):
         if "." in token:  # a person's session: known, but not an admin
-            services.tokens.actor(token, services.clock.now())
+            current_actor(request, services)
             raise Forbidden("需要管理员权限")
         raise Unauthenticated("管理员凭证无效")
     return Actor(role="admin", user_id="admin", nickname="管理员")

@@ -42,7 +42,7 @@ class Op:
     """What the description says about one route: who, what goes in, what comes out, which errors."""
 
     who: str
-    response: type[BaseModel]
+    response: type[BaseModel] | None  # None: no body (204)
     status: int = 200
     request: type[BaseModel] | None = None
     errors: tuple[int, ...] = ()
@@ -117,6 +117,7 @@ ROUTES: dict[tuple[str, str], Op] = {
                                     (*BODY_ERRORS, 401, 403), tag="Open311"),
     ("GET", "/admin/api-keys"): Op(ADMIN, out.ApiKeys, errors=(401, 403), tag="Open311"),
     ("DELETE", "/admin/api-keys/{key_id}"): Op(ADMIN, out.ApiKey, errors=(400, 401, 403, 404), tag="Open311"),
+    ("DELETE", "/admin/officers/{officer_id}"): Op(ADMIN, None, 204, errors=(400, 401, 403, 404), tag="admin"),
     ("GET", "/admin/routing"): Op(ADMIN, out.Routing, errors=(401, 403), tag="admin"),
     ("PUT", "/admin/routing"): Op(ADMIN, out.Routing, 200, body.RoutingIn, (*BODY_ERRORS, 401, 403), tag="admin"),
     ("GET", "/dev/outbox"): Op(ANYONE, out.Outbox, errors=(400, 404),
@@ -186,7 +187,7 @@ def _operation(method: str, path: str, op: Op, view: Any) -> dict[str, Any]:
         "tags": [op.tag],
         "security": SECURITY[op.who],
         "responses": {
-            str(op.status): {"description": "OK", "content": _json(_ref(op.response))},
+            str(op.status): {"description": "OK", **({"content": _json(_ref(op.response))} if op.response else {})},
             **{str(status): {"$ref": f"#/components/responses/E{status}"} for status in sorted(errors)},
         },
     }
@@ -251,7 +252,7 @@ def _document(routes: tuple[tuple[str, str, Any], ...]) -> str:
             used += [open311_schemas.ServiceRequestForm] if path.startswith("/open311/") and method == "POST" else []
             continue
         paths.setdefault(path, {})[method.lower()] = _operation(method, path, op, view)
-        used += [op.response] + ([op.request] if op.request else [])
+        used += ([op.response] if op.response else []) + ([op.request] if op.request else [])
     _unique_operation_ids(paths)
     document = {
         "openapi": "3.1.0",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.domain.actors import ANONYMOUS, POLICE_ROLES, Actor, Role, normalize_phone
 
@@ -50,6 +50,9 @@ class Officer(BaseModel):
     role: Literal["officer", "leader", "admin"] = "officer"
     on_duty: bool = True
     public_contact: str | None = None
+    # The officer's session stamp: sessions and reply links issued under another stamp are void. Set anew when
+    # the officer is created or the phone changes; kept out of every dump (admin answers, audit entries).
+    sessions: str = Field(default="", exclude=True, repr=False)
 
 
 class RoutingRule(BaseModel):

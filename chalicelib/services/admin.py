@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from chalicelib.domain.boards import BOARDS_BY_ID, POST_TYPE_NAMES
@@ -38,13 +39,20 @@ class Admin:
         return unit
 
     def put_officer(self, officer: Officer, *, by: Actor) -> Officer:
-        """Create or replace an officer; the unit must exist and the phone be theirs alone."""
+        """Create or replace an officer; the unit must exist and the phone be theirs alone.
+
+        Role, unit and duty take effect at the officer's next request. A new officer, or a new phone, gets a new
+        session stamp: sessions and reply links issued before (to the old phone) end.
+        """
         if self.directory.unit(officer.unit_id) is None:
             raise ValidationFailed("所属单位不存在", {"unit_id": "unknown unit"})
         holder = self.directory.officer_by_phone(officer.phone)
         if holder is not None and holder.id != officer.id:
             raise ValidationFailed("该手机号已属于另一位民警", {"phone": "already used by another officer"})
-        previous = self.directory.officer(officer.id)
+        previous = self.directory.officer(officer.id, consistent=True)
+        same_phone = previous is not None and previous.phone == officer.phone
+        stamp = previous.sessions if previous is not None and same_phone else secrets.token_hex(8)
+        officer = officer.model_copy(update={"sessions": stamp})
         self.directory.put_officer(officer)
         if previous is None or (previous.phone, previous.email) != (officer.phone, officer.email):
             current = self.directory.subscriptions(officer.id)
@@ -52,6 +60,16 @@ class Admin:
         before = previous.model_dump() if previous else None
         self.auditor.log(by, "put_officer", f"officer:{officer.id}", before, officer.model_dump())
         return officer
+
+    def remove_officer(self, officer_id: str, *, by: Actor) -> None:
+        """Take an officer out of the directory: every session and reply link of theirs ends at once."""
+        officer = self.directory.officer(officer_id, consistent=True)
+        if officer is None:
+            raise NotFound("没有这位民警")
+        subscriptions = self.directory.subscriptions(officer_id)
+        self.directory.remove_officer(officer_id)
+        self.channel.drop(subscriptions)
+        self.auditor.log(by, "remove_officer", f"officer:{officer_id}", officer.model_dump(), None)
 
     def templates(self) -> list[tuple[str, str]]:
         """Return the reply templates (the defaults until the bureau sets its own)."""

@@ -142,7 +142,7 @@ class Dispatcher:
         now = self.clock.now()
         if not self.ledger.claim(post.id, key, now):
             return 0
-        link = f"{self.site_url}/reply.html#t={issue_link(self.links, officer.id, post.id, now)}"
+        link = f"{self.site_url}/reply.html#t={issue_link(self.links, officer.id, post.id, now, officer.sessions)}"
         text = notice_text(post, link, escalated)
         try:
             self.officers.notify(officer.id, "24小时警局督办" if escalated else "24小时警局新帖待处理", text)

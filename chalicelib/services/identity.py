@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chalicelib.domain.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
-from chalicelib.domain.people import Actor, User, normalize_phone
+from chalicelib.domain.people import Actor, Officer, User, normalize_phone
 from chalicelib.services.limits import Limits
 from chalicelib.services.links import resolve_link
 from chalicelib.services.ports import (
@@ -24,6 +24,8 @@ from chalicelib.services.ports import (
 )
 from chalicelib.services.tokens import TokenService
 
+_EXPIRED_CODE = "验证码已失效,请重新获取"
+_ENDED = "登录已失效或凭证无效,请重新登录"
 OTP_TEXT = "【24小时警局】您的验证码是{code},{minutes}分钟内有效。如非本人操作,请忽略本短信。"
 
 
@@ -72,37 +74,60 @@ class Identity:
         return self.otp_ttl
 
     def sign_in(self, raw_phone: object, code: object) -> Session:
-        """Exchange a phone's code for a session; the directory decides police roles."""
+        """Exchange a phone's code for a session; the directory decides police roles.
+
+        Every guess takes one of the code's tries first, atomically, and is compared only if it got one, so
+        however many guesses arrive at once, at most `otp_max_tries` are ever compared; the right code is then
+        consumed by a conditional delete, so one code gives one session.
+        """
         phone = normalize_phone(raw_phone)
         if not isinstance(code, str) or not re.fullmatch(r"\d{6}", code):
             raise ValidationFailed("请输入6位数字验证码", {"code": "must be 6 digits"})
-        record = self.otps.get(phone)
         now = self.clock.now()
-        if record is None or record.expires_at <= now or record.tries >= self.otp_max_tries:
-            raise Unauthenticated("验证码已失效,请重新获取")
+        record = self.otps.take_try(phone, self.otp_max_tries)
+        if record is None:
+            left = self.otps.get(phone)
+            if left is not None and left.expires_at > now:
+                raise Unauthenticated("验证码错误次数过多,请重新获取验证码")
+            raise Unauthenticated(_EXPIRED_CODE)
+        if record.expires_at <= now:
+            raise Unauthenticated(_EXPIRED_CODE)
         if not hmac.compare_digest(record.code_hash, self._hash(phone, code)):
-            if self.otps.count_try(phone) >= self.otp_max_tries:
-                self.otps.delete(phone)
-            raise Unauthenticated("验证码错误")
-        self.otps.delete(phone)
-        user = self._account(phone, now.isoformat())
+            remaining = self.otp_max_tries - record.tries
+            if remaining > 0:
+                raise Unauthenticated(f"验证码错误,还可尝试{remaining}次")
+            self.otps.consume(phone, record.code_hash)  # used up: gone, unless a new code replaced it meanwhile
+            raise Unauthenticated("验证码错误,请重新获取验证码")
+        if not self.otps.consume(phone, record.code_hash):  # another request signed in with it first
+            raise Unauthenticated(_EXPIRED_CODE)
+        officer = self._officer_of(phone)
+        user = self._account(phone, now.isoformat(), officer)
         created = datetime.fromisoformat(user.created_at) if user.created_at else now
         actor = Actor(
             role=user.role,
             user_id=user.id,
             nickname=user.nickname,
-            officer_id=user.id if user.role != "citizen" else None,
-            account_created=int(created.timestamp()) if user.role == "citizen" else None,
+            officer_id=user.id if officer is not None else None,
+            account_created=int(created.timestamp()) if officer is None else None,
         )
-        token = self.tokens.issue(actor, now, timedelta(seconds=self.session_ttl))
+        stamp = officer.sessions if officer is not None else ""
+        token = self.tokens.issue(actor, now, timedelta(seconds=self.session_ttl), stamp=stamp)
         return Session(token, user)
 
     def account(self, raw_phone: object) -> User:
         """Return the account of a phone, opening a citizen account if it has none."""
-        return self._account(normalize_phone(raw_phone), self.clock.now().isoformat())
+        phone = normalize_phone(raw_phone)
+        return self._account(phone, self.clock.now().isoformat(), self.directory.officer_by_phone(phone))
 
-    def _account(self, phone: str, now: str) -> User:
-        officer = self.directory.officer_by_phone(phone)
+    def _officer_of(self, phone: str) -> Officer | None:
+        """Return the officer a phone belongs to now (the phone index may lag a change; the record does not)."""
+        found = self.directory.officer_by_phone(phone)
+        if found is None:
+            return None
+        officer = self.directory.officer(found.id, consistent=True)
+        return officer if officer is not None and officer.phone == phone else None
+
+    def _account(self, phone: str, now: str, officer: Officer | None) -> User:
         if officer is not None:
             return User(id=officer.id, phone=phone, nickname=officer.name, role=officer.role, created_at=now)
         existing = self.users.by_phone(phone)
@@ -117,16 +142,33 @@ class Identity:
             raise ValidationFailed("缺少链接凭证", {"token": "required"})
         now = self.clock.now()
         link = resolve_link(self.links, link_token, now)
-        officer = self.directory.officer(link.officer_id)
+        officer = self.directory.officer(link.officer_id, consistent=True)
         post_id = link.post_id
-        if officer is None:
-            raise Unauthenticated("链接无效或已过期")
+        if officer is None or not hmac.compare_digest(officer.sessions, link.sessions):
+            raise Unauthenticated("链接无效或已过期")  # the officer left the directory, or changed phone since
         actor = Actor(role=officer.role, user_id=officer.id, nickname=officer.name,
                       officer_id=officer.id, link_post_id=post_id)
         remaining = min(self.session_ttl, int((link.expires_at - now).total_seconds()))
-        token = self.tokens.issue(actor, now, timedelta(seconds=remaining))
+        token = self.tokens.issue(actor, now, timedelta(seconds=remaining), stamp=officer.sessions)
         user = User(id=officer.id, phone=officer.phone, nickname=officer.name, role=officer.role)
         return Session(token, user), post_id
+
+    def actor(self, token: str) -> Actor:
+        """Return who holds a session token, with the role and standing the directory gives them now.
+
+        An officer's session (sign-in or reply link) holds while the officer is in the directory under the
+        session stamp the token was issued with: removing the officer, or changing the phone, ends it (401).
+        One consistent read of the officer per call; a citizen's token is enough by itself.
+        """
+        claims = self.tokens.session(token, self.clock.now())
+        if claims.officer_id is None:
+            return Actor(role="citizen", user_id=claims.user_id, nickname=claims.nickname,
+                         link_post_id=claims.link_post_id, account_created=claims.account_created)
+        officer = self.directory.officer(claims.officer_id, consistent=True)
+        if officer is None or not hmac.compare_digest(officer.sessions, claims.stamp):
+            raise Unauthenticated(_ENDED)
+        return Actor(role=officer.role, user_id=officer.id, nickname=officer.name, officer_id=officer.id,
+                     link_post_id=claims.link_post_id)
 
     def profile(self, actor: Actor) -> User:
         """Return the caller's own profile."""

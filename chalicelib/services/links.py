@@ -18,10 +18,10 @@ def code_hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def issue_link(store: LinkStore, officer_id: str, post_id: str, now: datetime) -> str:
-    """Make a new 128-bit link code for an officer and a post; return the code."""
+def issue_link(store: LinkStore, officer_id: str, post_id: str, now: datetime, sessions: str = "") -> str:
+    """Make a new 128-bit link code for an officer and a post (under the officer's session stamp); return it."""
     code = secrets.token_urlsafe(16)
-    store.put(code_hash(code), ReplyLink(officer_id, post_id, now + LINK_TTL))
+    store.put(code_hash(code), ReplyLink(officer_id, post_id, now + LINK_TTL, sessions))
     return code
 
 

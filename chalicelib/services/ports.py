@@ -118,8 +118,8 @@ class DirectoryRepository(Protocol):
     def put_unit(self, unit: Unit) -> None:
         """Create or replace a unit."""
 
-    def officer(self, officer_id: str) -> Officer | None:
-        """Return an officer, or None."""
+    def officer(self, officer_id: str, consistent: bool = False) -> Officer | None:
+        """Return an officer, or None (`consistent`: as of now, for deciding what a session may do)."""
 
     def officers(self) -> list[Officer]:
         """Return every officer."""
@@ -131,7 +131,10 @@ class DirectoryRepository(Protocol):
         """Return the officers of a unit."""
 
     def put_officer(self, officer: Officer) -> None:
-        """Create or replace an officer."""
+        """Create or replace an officer (with its session stamp)."""
+
+    def remove_officer(self, officer_id: str) -> None:
+        """Delete an officer and the record of its subscriptions (nothing if unknown)."""
 
     def subscriptions(self, officer_id: str) -> list[str]:
         """Return the ids of the officer's notification subscriptions."""
@@ -161,8 +164,11 @@ class OtpRepository(Protocol):
     def get(self, phone: str) -> OtpRecord | None:
         """Return the pending code of a phone, or None."""
 
-    def count_try(self, phone: str) -> int:
-        """Count one failed try atomically and return the new count."""
+    def take_try(self, phone: str, limit: int) -> OtpRecord | None:
+        """Count one try if fewer than `limit` were made, atomically; return the record as counted, else None."""
+
+    def consume(self, phone: str, code_hash: str) -> bool:
+        """Delete the code of a phone if it is still this one; True for the one caller that deleted it."""
 
     def delete(self, phone: str) -> None:
         """Forget the code of a phone."""
@@ -204,6 +210,9 @@ class OfficerChannel(Protocol):
     def sync(self, officer: Officer, current: list[str]) -> list[str]:
         """Make the officer's subscriptions match the directory; return their ids."""
 
+    def drop(self, current: list[str]) -> None:
+        """End these subscriptions (an officer who left the directory)."""
+
 
 class StatsRepository(Protocol):
     """Aggregate counters, platform-wide and per unit."""
@@ -222,6 +231,7 @@ class ReplyLink:
     officer_id: str
     post_id: str
     expires_at: datetime
+    sessions: str = ""  # the officer's session stamp when the link was made: void once the stamp changes
 
 
 class LinkStore(Protocol):

@@ -1,7 +1,12 @@
-"""Signed bearer tokens (JWT, HS256 only), with key rotation by `kid`."""
+"""Signed bearer tokens (JWT, HS256 only), with key rotation by `kid`.
+
+A token names who holds it (an account, or an officer and the officer's session stamp), never what they may
+do: role, unit and standing come from the directory at every request (services/identity.Identity.actor).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,6 +18,18 @@ ALGORITHMS = ["HS256"]
 _BAD_TOKEN = "登录已失效或凭证无效,请重新登录"
 
 
+@dataclass(frozen=True)
+class SessionClaims:
+    """Who a verified session token names: an account, or an officer (and the stamp it was issued under)."""
+
+    user_id: str
+    officer_id: str | None = None
+    link_post_id: str | None = None
+    account_created: int | None = None
+    nickname: str = ""  # a citizen's nickname when signed in (display only)
+    stamp: str = ""
+
+
 class TokenService:
     """Issue and verify session tokens; the first key signs, every key verifies."""
 
@@ -22,12 +39,10 @@ class TokenService:
         self._keys = dict(keys)
         self._signing_kid = keys[0][0]
 
-    def issue(self, actor: Actor, now: datetime, ttl: timedelta, purpose: str = "session") -> str:
-        """Sign a token for an actor, valid for `ttl` from `now`."""
+    def issue(self, actor: Actor, now: datetime, ttl: timedelta, purpose: str = "session", stamp: str = "") -> str:
+        """Sign a token naming an actor (not its role), valid for `ttl` from `now`; `stamp`: the officer's."""
         claims: dict[str, Any] = {
             "sub": actor.user_id,
-            "role": actor.role,
-            "nick": actor.nickname,
             "aud": AUDIENCE,
             "typ": purpose,
             "iat": int(now.timestamp()),
@@ -35,6 +50,9 @@ class TokenService:
         }
         if actor.officer_id:
             claims["off"] = actor.officer_id
+            claims["ses"] = stamp
+        else:
+            claims["nick"] = actor.nickname
         if actor.link_post_id:
             claims["post"] = actor.link_post_id
         if actor.account_created is not None:
@@ -69,17 +87,17 @@ class TokenService:
             raise Unauthenticated(_BAD_TOKEN)
         return claims
 
-    def actor(self, token: str, now: datetime) -> Actor:
-        """Verify a session token and return who holds it."""
+    def session(self, token: str, now: datetime) -> SessionClaims:
+        """Verify a session token and return whom it names (what they may do is the directory's to say)."""
         claims = self.claims(token, now)
-        role = claims.get("role")
-        if role not in ("citizen", "officer", "leader", "admin"):
+        officer_id, post_id, created = claims.get("off"), claims.get("post"), claims.get("acct")
+        if (officer_id is not None and not isinstance(officer_id, str)) or not isinstance(claims["sub"], str):
             raise Unauthenticated(_BAD_TOKEN)
-        return Actor(
-            role=role,
-            user_id=str(claims["sub"]),
-            nickname=str(claims.get("nick", "")),
-            officer_id=claims.get("off"),
-            link_post_id=claims.get("post"),
-            account_created=claims.get("acct") if isinstance(claims.get("acct"), int) else None,
+        return SessionClaims(
+            user_id=claims["sub"],
+            officer_id=officer_id or None,
+            link_post_id=post_id if isinstance(post_id, str) and post_id else None,
+            account_created=created if isinstance(created, int) else None,
+            nickname="" if officer_id else str(claims.get("nick", "")),
+            stamp=str(claims.get("ses", "")),
         )

@@ -301,6 +301,19 @@ def put_officer(s: Stage, role: str) -> tuple[int, Any]:
     return s.call("PUT", "/admin/officers/{officer_id}", role, body, officer_id=f"o-matrix-{MATRIX_ROLES.index(role)}")
 
 
+def remove_officer(s: Stage, role: str) -> tuple[int, Any]:
+    """The admin removes an officer made for the purpose; refused callers target one that stays."""
+    from chalicelib.bootstrap import services
+
+    officer_id = "o-leaving" if role == "admin_key" else "o-staying"
+    body = {"name": "调离警官", "title": "民警", "phone": "13700019999" if role == "admin_key" else "13700019998",
+            "unit_id": "kunqu", "role": "officer", "on_duty": True}
+    s.once(officer_id, lambda: s.admin("PUT", f"/admin/officers/{officer_id}", body))
+    status, data = s.call("DELETE", "/admin/officers/{officer_id}", role, officer_id=officer_id)
+    assert (services().directory.officer(officer_id) is None) is (status == 204), (role, status)
+    return status, data
+
+
 def put_routing(s: Stage, role: str) -> tuple[int, Any]:
     return s.call("PUT", "/admin/routing", role, DIRECTORY["routing"])
 
@@ -366,6 +379,7 @@ CASES: dict[tuple[str, str], tuple[dict[str, int], Runner]] = {
     ("GET", "/admin/audit"): (ADMIN_ONLY, read("GET", "/admin/audit")),
     ("PUT", "/admin/units/{unit_id}"): (ADMIN_ONLY, put_unit),
     ("PUT", "/admin/officers/{officer_id}"): (ADMIN_ONLY, put_officer),
+    ("DELETE", "/admin/officers/{officer_id}"): (ADMIN_ONLY | {"admin_key": 204}, remove_officer),
     ("GET", "/admin/routing"): (ADMIN_ONLY, read("GET", "/admin/routing")),
     ("PUT", "/admin/routing"): (ADMIN_ONLY, put_routing),
     ("PUT", "/admin/templates"): (ADMIN_ONLY, put_templates),

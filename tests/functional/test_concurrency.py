@@ -65,7 +65,7 @@ def test_twenty_concurrent_replies_are_all_stored_and_counted(fresh_api: Checked
     replier = api.sign_in("13800000002")
     post = api.new_post(author)
     svc = services()
-    actor = svc.tokens.actor(replier, svc.clock.now())
+    actor = svc.identity.actor(replier)
 
     results = all_at_once(lambda i: svc.forum.reply(actor, post["id"], f"第{i}条补充"))
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+import threading
+from typing import Any
 
 import pytest
 
-from tests.conftest import DIRECTORY, last_code, sent_sms
-from tests.functional.conftest import CITIZENS, OFFICERS, ROLES, World, assert_error_shape
+from chalicelib.domain.errors import Unauthenticated
+from tests.conftest import ADMIN_KEY, DIRECTORY, deliver, last_code, officer_messages, sent_sms
+from tests.fakes import Lockstep
+from tests.functional.conftest import CITIZENS, OFFICERS, ROLES, CheckedApi, World, assert_error_shape
 
 ROLE_OF = {"citizen": "citizen", "other_citizen": "citizen"} | {
     persona: DIRECTORY["officers"][officer]["role"] for persona, officer in OFFICERS.items()
@@ -229,3 +233,173 @@ def test_a_nickname_of_20_characters_is_accepted(people: World) -> None:
     token = people.api.sign_in("13511110012")
     status, me, _ = people.api.call("PATCH", "/me", {"nickname": "名" * 20}, token=token)
     assert status == 200 and me["nickname"] == "名" * 20
+
+
+# -- a session follows the directory (issue 12, item 3) --------------------------------------------
+
+FALLEN = {"name": "贾某", "title": "副局长", "phone": "13900000077", "unit_id": "kunqu", "role": "leader",
+          "on_duty": True}
+NEW_PHONE = "13900000078"
+
+
+def reply_link(api: CheckedApi, aws: dict[str, str], phone: str, title: str) -> str:
+    """Hand the dispatch messages to the worker and return the reply link code a phone got about a post."""
+    deliver(api.client, aws)
+    found = [re.findall(r"reply\.html#t=(\S+)", text) for text in officer_messages(phone) if title in text]
+    assert found and found[-1], officer_messages(phone)
+    return str(found[-1][0])
+
+
+def test_a_demoted_officer_loses_the_powers_at_once_and_a_new_phone_or_removal_ends_his_sessions(
+    people: World,
+) -> None:
+    api, aws, citizen = people.api, people.outputs, people.token("citizen")
+    assert api.admin("PUT", "/admin/officers/o-fallen", FALLEN)[0] == 200
+    ordinary = api.new_post(citizen, board="report", type="report", title="小区门口有人打架", body="请尽快处理",
+                            district="昆都仑区")
+    tip = api.new_post(citizen, board="report", type="report", title="线索:某仓库藏有赃物", body="夜里有人搬运",
+                       district="东河区", visibility="police_only")
+    link = reply_link(api, aws, FALLEN["phone"], ordinary["title"])  # `ordinary` is assigned to 昆都仑区
+    session = api.sign_in(FALLEN["phone"])
+    status, opened, _ = api.call("POST", "/auth/link", {"token": link})
+    assert status == 200, opened
+    link_session = opened["token"]
+    assert api.call("GET", "/me", token=session)[1]["role"] == "leader"
+    assert api.detail(tip["id"], session)["post"]["title"] == tip["title"]  # police see a police-only post whole
+
+    # Demoted to an officer of another unit, off duty: the same tokens lose a leader's powers at once.
+    demoted = {**FALLEN, "role": "officer", "unit_id": "qingfu", "on_duty": False}
+    assert api.admin("PUT", "/admin/officers/o-fallen", demoted)[0] == 200
+    version = api.detail(ordinary["id"])["post"]["version"]
+    for token in (session, link_session):
+        assert api.call("POST", f"/posts/{ordinary['id']}/route", {"unit_id": "qingfu"}, token=token)[0] == 403
+        assert api.call("POST", f"/posts/{ordinary['id']}/status", {"status": "resolved", "version": version},
+                        token=token)[0] == 403
+        assert api.call("POST", f"/posts/{ordinary['id']}/incident", token=token)[0] == 403
+    status, me, _ = api.call("GET", "/me", token=session)
+    assert status == 200 and me["role"] == "officer" and me["unit"]["id"] == "qingfu", me
+    # Off duty he may still act as an officer of his new unit (he is only not notified).
+    tip_version = api.detail(tip["id"], session)["post"]["version"]
+    status, handled, _ = api.call("POST", f"/posts/{tip['id']}/status",
+                                  {"status": "in_progress", "version": tip_version}, token=session)
+    assert status == 200, handled
+
+    # A new phone ends every session and reply link issued to the old one.
+    assert api.admin("PUT", "/admin/officers/o-fallen", {**demoted, "phone": NEW_PHONE})[0] == 200
+    for token in (session, link_session):
+        assert api.call("GET", "/me", token=token)[0] == 401
+        assert api.call("GET", f"/posts/{tip['id']}", token=token)[0] == 401
+        assert api.call("POST", f"/posts/{ordinary['id']}/replies", {"body": "收到"}, token=token)[0] == 401
+    assert api.call("POST", "/auth/link", {"token": link})[0] == 401
+    assert api.detail(tip["id"])["post"]["title"] == "该线索仅警方可见"  # what the public (and he) may see
+    session = api.sign_in(NEW_PHONE)
+    assert api.call("GET", "/me", token=session)[1]["role"] == "officer"
+
+    # Off duty, he is not notified; on duty again, he is, at the new phone.
+    api.new_post(citizen, board="report", type="report", title="东河区路灯不亮", body="已经三天了", district="东河区")
+    deliver(api.client, aws)
+    assert not [text for text in officer_messages(NEW_PHONE) if "东河区路灯不亮" in text]
+    assert api.admin("PUT", "/admin/officers/o-fallen", {**demoted, "phone": NEW_PHONE, "on_duty": True})[0] == 200
+    api.new_post(citizen, board="report", type="report", title="东河区井盖丢失", body="很危险", district="东河区")
+    link = reply_link(api, aws, NEW_PHONE, "东河区井盖丢失")
+    link_session = api.call("POST", "/auth/link", {"token": link})[1]["token"]
+    assert api.call("GET", "/me", token=session)[0] == 200
+
+    # Removed from the directory: every session and reply link ends at once, and stays ended if he is put back.
+    status, body, _ = api.call("DELETE", "/admin/officers/o-fallen", token=ADMIN_KEY)
+    assert (status, body) == (204, None)
+    for _ in range(2):
+        for token in (session, link_session):
+            assert api.call("GET", "/me", token=token)[0] == 401
+            assert api.call("GET", "/posts", token=token)[0] == 401
+            assert api.call("POST", f"/posts/{tip['id']}/replies", {"body": "收到"}, token=token)[0] == 401
+        assert api.call("POST", "/auth/link", {"token": link})[0] == 401
+        assert api.admin("PUT", "/admin/officers/o-fallen", {**demoted, "phone": NEW_PHONE})[0] == 200
+    assert api.admin("DELETE", "/admin/officers/o-ghost")[0] == 404
+
+
+# -- many guesses at once (issue 12, item 7) -------------------------------------------------------
+
+
+@pytest.fixture
+def one_request_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let moto serve one request at a time, as DynamoDB applies each request atomically (see test_concurrency)."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    lock = threading.RLock()
+    serve = BotocoreStubber.process_request
+
+    def one_at_a_time(self: BotocoreStubber, request: Any) -> Any:
+        with lock:
+            return serve(self, request)
+
+    monkeypatch.setattr(BotocoreStubber, "process_request", one_at_a_time)
+
+
+def guess_at_once(monkeypatch: pytest.MonkeyPatch, phone: str, guesses: list[str]) -> list[Any]:
+    """Send every guess to the sign-in use case on moto at once, one thread each, as concurrent Lambda invocations
+    would, in the worst interleaving: every guess reaches the code's record before any is compared."""
+    from chalicelib.bootstrap import services
+
+    identity = services().identity
+    lockstep = Lockstep(identity.otps, len(guesses))
+    monkeypatch.setattr(identity, "otps", lockstep)
+    gate = threading.Barrier(len(guesses))
+    results: list[Any] = [None] * len(guesses)
+
+    def guess(index: int) -> None:
+        lockstep.caller(index)
+        gate.wait()
+        try:
+            results[index] = identity.sign_in(phone, guesses[index]).token
+        except Unauthenticated as refused:
+            results[index] = refused
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(len(guesses))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+@pytest.mark.usefixtures("one_request_at_a_time")
+def test_thirty_wrong_guesses_at_once_get_at_most_five_wrong_code_answers(
+    people: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    phone = "13511110020"
+    assert request_code(people, phone) == 202
+    code = last_code(phone)
+
+    results = guess_at_once(monkeypatch, phone, [wrong(code)] * 30)
+
+    assert all(isinstance(r, Unauthenticated) for r in results), results
+    answered_wrong = [r.message for r in results if r.message.startswith("验证码错误,")]
+    assert len(answered_wrong) == 5, answered_wrong  # the other 25 were refused before any comparison
+    status, data, _ = people.api.call("POST", "/auth/session", {"phone": phone, "code": code})
+    assert status == 401 and "token" not in data
+
+
+@pytest.mark.usefixtures("one_request_at_a_time")
+def test_forty_guesses_at_once_with_the_right_one_past_the_fifth_do_not_sign_in(
+    people: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    phone = "13511110021"
+    assert request_code(people, phone) == 202
+    code = last_code(phone)
+    guesses = [wrong(code)] * 40
+    guesses[20] = code
+
+    results = guess_at_once(monkeypatch, phone, guesses)
+
+    assert all(isinstance(r, Unauthenticated) for r in results), [r for r in results if isinstance(r, str)]
+    assert people.api.call("POST", "/auth/session", {"phone": phone, "code": code})[0] == 401
+
+
+def test_a_wrong_code_says_how_many_tries_remain(people: World) -> None:
+    phone = "13511110022"
+    assert request_code(people, phone) == 202
+    code = last_code(phone)
+    messages = [people.api.call("POST", "/auth/session", {"phone": phone, "code": wrong(code)})[1]["error"]["message"]
+                for _ in range(2)]
+    assert messages == ["验证码错误,还可尝试4次", "验证码错误,还可尝试3次"]

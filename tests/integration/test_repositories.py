@@ -22,10 +22,12 @@ from chalicelib.services.ports import (
     DirectoryRepository,
     IdempotencyRecord,
     IdempotencyStore,
+    LinkStore,
     NoticeLedger,
     OtpRecord,
     OtpRepository,
     PostRepository,
+    ReplyLink,
     StatsRepository,
     UserRepository,
 )
@@ -35,6 +37,7 @@ from tests.fakes import (
     InMemoryCounters,
     InMemoryDirectoryRepository,
     InMemoryIdempotencyStore,
+    InMemoryLinkStore,
     InMemoryNoticeLedger,
     InMemoryOtpRepository,
     InMemoryPostRepository,
@@ -59,6 +62,7 @@ class Repos:
     stats: StatsRepository
     counters: Counters
     audit: AuditLog
+    links: LinkStore
 
     @property
     def flags(self) -> FlagCounter:
@@ -104,13 +108,14 @@ def repos(request: pytest.FixtureRequest) -> Repos:
         return Repos(
             posts, InMemoryUserRepository(), InMemoryDirectoryRepository(), InMemoryOtpRepository(),
             InMemoryIdempotencyStore(posts), InMemoryNoticeLedger(), InMemoryStatsRepository(), InMemoryCounters(),
-            InMemoryAuditLog(),
+            InMemoryAuditLog(), InMemoryLinkStore(),
         )
     from chalicelib.adapters.dynamodb.repositories import (
         DynamoAuditLog,
         DynamoCounters,
         DynamoDirectoryRepository,
         DynamoIdempotencyStore,
+        DynamoLinkStore,
         DynamoNoticeLedger,
         DynamoOtpRepository,
         DynamoPostRepository,
@@ -124,7 +129,7 @@ def repos(request: pytest.FixtureRequest) -> Repos:
     return Repos(
         DynamoPostRepository(table), DynamoUserRepository(table), DynamoDirectoryRepository(table),
         DynamoOtpRepository(table), DynamoIdempotencyStore(table, SystemClock()), DynamoNoticeLedger(table),
-        DynamoStatsRepository(table), DynamoCounters(table), DynamoAuditLog(table),
+        DynamoStatsRepository(table), DynamoCounters(table), DynamoAuditLog(table), DynamoLinkStore(table),
     )
 
 
@@ -531,12 +536,14 @@ def test_renaming_an_unknown_user_is_not_found(repos: Repos) -> None:
 # -- one-time codes ------------------------------------------------------------------------------
 
 
-def test_an_otp_record_round_trips_and_counts_tries(repos: Repos) -> None:
+def test_an_otp_record_round_trips_and_counts_tries_up_to_the_limit(repos: Repos) -> None:
     expires = datetime(2026, 3, 13, 8, 10, tzinfo=UTC)
     repos.otps.put(OtpRecord("13800001111", "hash", expires))
 
     assert repos.otps.get("13800001111") == OtpRecord("13800001111", "hash", expires, 0)
-    assert [repos.otps.count_try("13800001111") for _ in range(3)] == [1, 2, 3]
+    taken = [repos.otps.take_try("13800001111", 3) for _ in range(4)]
+
+    assert taken == [OtpRecord("13800001111", "hash", expires, n) for n in (1, 2, 3)] + [None]
     stored = repos.otps.get("13800001111")
     assert stored is not None and stored.tries == 3
 
@@ -544,22 +551,72 @@ def test_an_otp_record_round_trips_and_counts_tries(repos: Repos) -> None:
 def test_putting_a_new_code_replaces_the_old_one_and_its_tries(repos: Repos) -> None:
     expires = datetime(2026, 3, 13, 8, 10, tzinfo=UTC)
     repos.otps.put(OtpRecord("13800001111", "old", expires))
-    repos.otps.count_try("13800001111")
+    repos.otps.take_try("13800001111", 5)
 
     repos.otps.put(OtpRecord("13800001111", "new", expires + timedelta(minutes=5)))
 
     assert repos.otps.get("13800001111") == OtpRecord("13800001111", "new", expires + timedelta(minutes=5), 0)
 
 
-def test_a_deleted_code_is_gone_and_counting_its_tries_reports_exhaustion(repos: Repos) -> None:
+def test_a_deleted_code_is_gone_and_no_try_can_be_taken_on_it(repos: Repos) -> None:
     repos.otps.put(OtpRecord("13800001111", "hash", datetime(2026, 3, 13, 8, 10, tzinfo=UTC)))
 
     repos.otps.delete("13800001111")
 
     assert repos.otps.get("13800001111") is None
-    assert repos.otps.count_try("13800001111") >= 5
-    assert repos.otps.get("13800001111") is None
+    assert repos.otps.take_try("13800001111", 5) is None
+    assert repos.otps.get("13800001111") is None  # taking a try never creates a code
     repos.otps.delete("13800001111")  # deleting twice is fine
+
+
+def test_a_code_is_consumed_once_and_only_while_it_is_still_the_same_code(repos: Repos) -> None:
+    expires = datetime(2026, 3, 13, 8, 10, tzinfo=UTC)
+    repos.otps.put(OtpRecord("13800001111", "old", expires))
+    repos.otps.put(OtpRecord("13800001111", "new", expires))
+
+    assert not repos.otps.consume("13800001111", "old")  # replaced meanwhile: the new code stays
+    assert repos.otps.consume("13800001111", "new")
+    assert not repos.otps.consume("13800001111", "new")
+    assert repos.otps.get("13800001111") is None
+
+
+@pytest.fixture
+def one_request_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let moto serve one request at a time, as DynamoDB applies each request atomically (it is not thread safe)."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    lock = threading.RLock()
+    serve = BotocoreStubber.process_request
+
+    def one_at_a_time(self: BotocoreStubber, request: Any) -> Any:
+        with lock:
+            return serve(self, request)
+
+    monkeypatch.setattr(BotocoreStubber, "process_request", one_at_a_time)
+
+
+@pytest.mark.usefixtures("one_request_at_a_time")
+def test_concurrent_tries_never_pass_the_limit_and_a_code_is_consumed_by_one_caller(repos: Repos) -> None:
+    expires = datetime(2026, 3, 13, 8, 10, tzinfo=UTC)
+    repos.otps.put(OtpRecord("13800001111", "hash", expires))
+    gate = threading.Barrier(30)
+
+    def take(_: int) -> OtpRecord | None:
+        gate.wait()
+        return repos.otps.take_try("13800001111", 5)
+
+    with ThreadPoolExecutor(30) as pool:
+        taken = list(pool.map(take, range(30)))
+        counted = sorted(r.tries for r in taken if r is not None)
+
+        def consume(_: int) -> bool:
+            gate.wait()
+            return repos.otps.consume("13800001111", "hash")
+
+        consumed = list(pool.map(consume, range(30)))
+
+    assert counted == [1, 2, 3, 4, 5]
+    assert consumed.count(True) == 1
 
 
 # -- directory -----------------------------------------------------------------------------------
@@ -610,6 +667,42 @@ def test_an_officer_who_moves_unit_and_phone_is_found_only_by_the_new_ones(repos
     assert repos.directory.officer_by_phone("13900000009") == moved
     assert repos.directory.officers_of("kunqu") == []
     assert repos.directory.officers_of("command-center") == [moved]
+
+
+def test_an_officers_session_stamp_is_stored_with_the_record_but_never_dumped(repos: Repos) -> None:
+    stamped = WANG.model_copy(update={"sessions": "s1"})
+
+    repos.directory.put_officer(stamped)
+
+    for found in (repos.directory.officer("o-kunqu"), repos.directory.officer("o-kunqu", consistent=True),
+                  repos.directory.officer_by_phone(WANG.phone), *repos.directory.officers_of("kunqu")):
+        assert found is not None and found.sessions == "s1"
+    assert "sessions" not in stamped.model_dump()
+
+
+def test_a_removed_officer_is_gone_with_the_record_of_subscriptions(repos: Repos) -> None:
+    for officer in (WANG, LIU):
+        repos.directory.put_officer(officer)
+    repos.directory.set_subscriptions("o-kunqu", ["arn:sms"])
+
+    repos.directory.remove_officer("o-kunqu")
+    repos.directory.remove_officer("o-ghost")  # an unknown officer: nothing happens
+
+    assert repos.directory.officer("o-kunqu", consistent=True) is None
+    assert repos.directory.officer_by_phone(WANG.phone) is None
+    assert repos.directory.officers_of("kunqu") == []
+    assert repos.directory.subscriptions("o-kunqu") == []
+    assert repos.directory.officers() == [LIU]
+
+
+def test_a_reply_link_round_trips_with_its_session_stamp(repos: Repos) -> None:
+    at = datetime(2026, 3, 16, 8, 5, tzinfo=UTC)
+    repos.links.put("h1", ReplyLink("o-kunqu", "p1", at, "s1"))
+    repos.links.put("h2", ReplyLink("o-kunqu", "p2", at))
+
+    assert repos.links.get("h1") == ReplyLink("o-kunqu", "p1", at, "s1")
+    assert repos.links.get("h2") == ReplyLink("o-kunqu", "p2", at, "")
+    assert repos.links.get("h3") is None
 
 
 def test_routing_is_empty_until_put_and_then_round_trips(repos: Repos) -> None:

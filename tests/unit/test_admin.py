@@ -70,7 +70,8 @@ def test_a_unit_may_be_replaced(world: World) -> None:
 def test_a_new_officer_is_stored_and_subscribed_for_notices(world: World) -> None:
     world.admin.put_officer(officer(email="zhao@example.org"), by=ADMIN)
 
-    assert world.directory.officer("o-new") == officer(email="zhao@example.org")
+    stored = world.directory.officer("o-new")
+    assert stored is not None and stored.model_dump() == officer(email="zhao@example.org").model_dump()
     assert world.directory.subscriptions("o-new") == [
         "sub:o-new:sms:13900000009", "sub:o-new:email:zhao@example.org"
     ]
@@ -85,6 +86,55 @@ def test_an_officer_is_resubscribed_only_when_phone_or_email_change(world: World
 
     assert world.channel.synced[-1] == ("o-new", ["sub:o-new:sms:13900000009"])
     assert world.directory.subscriptions("o-new") == ["sub:o-new:sms:13900000010"]
+
+
+def stamp(world: World, officer_id: str = "o-new") -> str:
+    found = world.directory.officer(officer_id)
+    assert found is not None
+    return found.sessions
+
+
+def test_a_new_role_unit_or_duty_keeps_the_session_stamp_and_a_new_phone_changes_it(world: World) -> None:
+    world.admin.put_officer(officer(), by=ADMIN)
+    first = stamp(world)
+
+    world.admin.put_officer(officer(role="leader", unit_id="qingfu", on_duty=False), by=ADMIN)
+    kept = stamp(world)
+    world.admin.put_officer(officer(phone="13900000010"), by=ADMIN)
+
+    assert first and kept == first
+    assert stamp(world) not in ("", first)
+    assert all("sessions" not in (entry.after or {}) for entry in world.trail.entries)  # never in the trail
+
+
+def test_removing_an_officer_drops_the_record_and_the_subscriptions_and_is_audited(world: World) -> None:
+    world.admin.put_officer(officer(email="zhao@example.org"), by=ADMIN)
+    world.trail.entries.clear()
+
+    world.admin.remove_officer("o-new", by=ADMIN)
+
+    assert world.directory.officer("o-new") is None and world.directory.subscriptions("o-new") == []
+    assert world.channel.dropped == ["sub:o-new:sms:13900000009", "sub:o-new:email:zhao@example.org"]
+    [entry] = world.trail.entries
+    assert (entry.action, entry.target, entry.after) == ("remove_officer", "officer:o-new", None)
+    assert entry.before is not None and entry.before["phone"] == "13900000009"
+
+
+def test_removing_an_unknown_officer_is_not_found(world: World) -> None:
+    with pytest.raises(NotFound):
+        world.admin.remove_officer("o-ghost", by=ADMIN)
+
+    assert world.trail.entries == [] and world.channel.dropped == []
+
+
+def test_an_officer_put_again_after_removal_gets_a_new_stamp(world: World) -> None:
+    world.admin.put_officer(officer(), by=ADMIN)
+    before = stamp(world)
+    world.admin.remove_officer("o-new", by=ADMIN)
+
+    world.admin.put_officer(officer(), by=ADMIN)
+
+    assert stamp(world) not in ("", before)
 
 
 def test_an_officer_of_an_unknown_unit_is_refused(world: World) -> None:

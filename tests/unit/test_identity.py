@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
+from chalicelib.api.auth import current_actor, signed_in
 from chalicelib.domain.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from chalicelib.domain.people import Actor
-from chalicelib.services.identity import Identity
+from chalicelib.services.identity import Identity, Session
+from chalicelib.services.links import issue_link
 from chalicelib.services.tokens import TokenService
-from tests.fakes import FixedClock, InMemoryOtpRepository, InMemoryUserRepository, RecordingSmsSender
-from tests.unit.world import CITIZEN, KUNQU_OFFICER, TOKEN_KEYS, build_identity
+from tests.fakes import (
+    FixedClock,
+    InMemoryDirectoryRepository,
+    InMemoryLinkStore,
+    InMemoryOtpRepository,
+    InMemoryUserRepository,
+    Lockstep,
+    RecordingSmsSender,
+)
+from tests.unit.world import ADMIN, CITIZEN, KUNQU_OFFICER, TOKEN_KEYS, build_admin, build_identity, seeded_directory
 
 PHONE = "13800001111"
 
@@ -25,6 +38,8 @@ class World:
     sms: RecordingSmsSender
     tokens: TokenService
     clock: FixedClock
+    directory: InMemoryDirectoryRepository
+    links: InMemoryLinkStore
 
     def code(self, phone: str = PHONE) -> str:
         """Ask for a code and read it from the SMS."""
@@ -34,7 +49,7 @@ class World:
         return found.group(1)
 
     def actor(self, token: str) -> Actor:
-        return self.tokens.actor(token, self.clock.now())
+        return self.identity.actor(token)
 
 
 @pytest.fixture
@@ -42,8 +57,10 @@ def world() -> World:
     users, otps, sms, tokens, clock = (
         InMemoryUserRepository(), InMemoryOtpRepository(), RecordingSmsSender(), TokenService(TOKEN_KEYS), FixedClock()
     )
-    identity = build_identity(users=users, otps=otps, sms=sms, tokens=tokens, clock=clock)
-    return World(identity, users, otps, sms, tokens, clock)
+    directory, links = seeded_directory(), InMemoryLinkStore()
+    identity = build_identity(users=users, otps=otps, sms=sms, tokens=tokens, clock=clock, directory=directory,
+                              links=links)
+    return World(identity, users, otps, sms, tokens, clock, directory, links)
 
 
 def wrong(code: str) -> str:
@@ -202,3 +219,190 @@ def test_a_citizen_may_rename_but_an_officer_shows_the_real_name(world: World) -
 def test_the_profile_of_an_unknown_account_is_not_found(world: World) -> None:
     with pytest.raises(NotFound):
         world.identity.profile(CITIZEN)
+
+
+# -- the try counter under concurrent guesses (issue 12, item 7) ------------------------------------
+
+
+def test_a_wrong_code_says_how_many_tries_remain(world: World) -> None:
+    code = world.code()
+    messages = []
+    for _ in range(6):
+        with pytest.raises(Unauthenticated) as raised:
+            world.identity.sign_in(PHONE, wrong(code))
+        messages.append(raised.value.message)
+
+    assert messages[:4] == [f"验证码错误,还可尝试{n}次" for n in (4, 3, 2, 1)]
+    assert messages[4] == "验证码错误,请重新获取验证码"
+    assert "验证码错误" not in messages[5]
+
+
+def guess_at_once(world: World, guesses: list[str]) -> list[object]:
+    """Send every guess for PHONE at once, each in its own thread, in the worst interleaving (tests.fakes.Lockstep)."""
+    lockstep = Lockstep(world.otps, len(guesses))
+    world.identity.otps = lockstep
+    results: list[object] = [None] * len(guesses)
+
+    def guess(index: int) -> None:
+        lockstep.caller(index)
+        try:
+            results[index] = world.identity.sign_in(PHONE, guesses[index])
+        except Unauthenticated as refused:
+            results[index] = refused.message
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(len(guesses))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_thirty_wrong_guesses_at_once_get_at_most_five_compared(world: World) -> None:
+    code = world.code()
+
+    results = guess_at_once(world, [wrong(code)] * 30)
+
+    answered_wrong = [r for r in results if isinstance(r, str) and r.startswith("验证码错误,")]
+    assert len(answered_wrong) == 5, results
+    assert all(isinstance(r, str) for r in results)  # every guess got an answer, none a session
+    with pytest.raises(Unauthenticated):
+        world.identity.sign_in(PHONE, code)
+
+
+def test_forty_guesses_at_once_with_the_right_one_past_the_fifth_do_not_sign_in(world: World) -> None:
+    code = world.code()
+    guesses = [wrong(code)] * 40
+    guesses[20] = code
+
+    results = guess_at_once(world, guesses)
+
+    assert not [r for r in results if isinstance(r, Session)], results
+    assert world.users.users == {}
+
+
+def test_the_right_code_sent_twice_at_once_gives_one_session(world: World) -> None:
+    code = world.code()
+
+    results = guess_at_once(world, [code, code])
+
+    assert len([r for r in results if isinstance(r, Session)]) == 1, results
+    assert len(world.users.users) == 1
+
+
+# -- officers' sessions follow the directory (issue 12, item 3) -------------------------------------
+
+
+def officer_session(world: World, phone: str = "13900000001") -> str:
+    return world.identity.sign_in(phone, world.code(phone)).token
+
+
+def test_an_officer_token_takes_role_unit_and_name_from_the_directory_at_every_call(world: World) -> None:
+    token = officer_session(world)  # 卜连海, leader
+    admin = build_admin(directory=world.directory)
+    chief = world.directory.officer("o-chief")
+    assert chief is not None and world.actor(token).role == "leader"
+
+    admin.put_officer(chief.model_copy(update={"role": "officer", "unit_id": "qingfu", "on_duty": False,
+                                               "name": "卜某"}), by=ADMIN)
+
+    actor = world.actor(token)
+    assert (actor.role, actor.officer_id, actor.nickname, actor.is_police) == ("officer", "o-chief", "卜某", True)
+    assert world.identity.profile(actor).role == "officer"
+
+
+def test_a_new_phone_ends_the_sessions_and_links_of_the_old_one(world: World) -> None:
+    token = officer_session(world)
+    link = issue_link(world.links, "o-chief", "p1", world.clock.now(), world.directory.officer("o-chief").sessions)
+    link_token = world.identity.exchange_link(link)[0].token
+    chief = world.directory.officer("o-chief")
+    assert chief is not None
+
+    build_admin(directory=world.directory).put_officer(chief.model_copy(update={"phone": "13900000011"}), by=ADMIN)
+
+    for ended in (token, link_token):
+        with pytest.raises(Unauthenticated):
+            world.actor(ended)
+    with pytest.raises(Unauthenticated):
+        world.identity.exchange_link(link)
+    assert world.actor(officer_session(world, "13900000011")).role == "leader"  # the new phone signs in
+
+
+def test_removing_an_officer_ends_every_session_and_link_even_if_put_back(world: World) -> None:
+    admin = build_admin(directory=world.directory)
+    chief = world.directory.officer("o-chief")
+    admin.put_officer(chief, by=ADMIN)  # as the admin API stores officers: with a session stamp
+    token = officer_session(world)
+    link = issue_link(world.links, "o-chief", "p1", world.clock.now(), world.directory.officer("o-chief").sessions)
+    link_token = world.identity.exchange_link(link)[0].token
+    assert world.actor(link_token).link_post_id == "p1"
+
+    admin.remove_officer("o-chief", by=ADMIN)
+    refused = [token, link_token]
+    for ended in refused:
+        with pytest.raises(Unauthenticated):
+            world.actor(ended)
+    admin.put_officer(chief, by=ADMIN)  # the same record again: the old sessions stay ended
+
+    for ended in refused:
+        with pytest.raises(Unauthenticated):
+            world.actor(ended)
+    with pytest.raises(Unauthenticated):
+        world.identity.exchange_link(link)
+
+
+class CountingDirectory:
+    """The seeded directory, counting reads of officers by id."""
+
+    def __init__(self, inner: InMemoryDirectoryRepository) -> None:
+        self.inner, self.reads = inner, []
+        self.reads: list[tuple[str, bool]]
+
+    def officer(self, officer_id: str, consistent: bool = False) -> object:
+        self.reads.append((officer_id, consistent))
+        return self.inner.officer(officer_id, consistent)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+
+def test_resolving_a_session_reads_the_officer_once_consistently_and_a_citizen_not_at_all(world: World) -> None:
+    token = officer_session(world)
+    citizen = world.identity.sign_in(PHONE, world.code()).token
+    counting = CountingDirectory(world.directory)
+    world.identity.directory = counting  # type: ignore[assignment]
+
+    world.actor(token)
+    world.actor(citizen)
+
+    assert counting.reads == [("o-chief", True)]
+
+
+def test_a_request_resolves_its_caller_once_however_often_it_asks(world: World) -> None:
+    token = officer_session(world)
+    counting = CountingDirectory(world.directory)
+    world.identity.directory = counting  # type: ignore[assignment]
+    request = SimpleNamespace(headers={"authorization": f"Bearer {token}"})
+    services = cast(Any, SimpleNamespace(identity=world.identity))
+
+    first = current_actor(cast(Any, request), services)
+    again = signed_in(cast(Any, request), services)
+
+    assert first == again and first.role == "leader"
+    assert counting.reads == [("o-chief", True)]
+    assert current_actor(cast(Any, SimpleNamespace(headers=request.headers)), services) == first  # a new request
+    assert len(counting.reads) == 2
+
+
+def test_a_phone_index_that_lags_a_phone_change_does_not_sign_the_old_phone_in_as_the_officer(world: World) -> None:
+    chief = world.directory.officer("o-chief")
+    assert chief is not None
+    stale = CountingDirectory(world.directory)
+    stale.officer_by_phone = lambda phone: chief if phone == chief.phone else None  # type: ignore[method-assign]
+    world.identity.directory = stale  # type: ignore[assignment]
+    build_admin(directory=world.directory).put_officer(chief.model_copy(update={"phone": "13900000011"}), by=ADMIN)
+
+    session = world.identity.sign_in(chief.phone, world.code(chief.phone))
+
+    assert session.user.role == "citizen"
+    assert world.actor(session.token).role == "citizen"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import items as it
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.dynamodb.table import Table, cancellation_codes, put_request, to_item
+from chalicelib.adapters.dynamodb.table import Table, cancellation_codes, from_item, put_request, to_item
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.people import User
 from chalicelib.services.ports import Clock, IdempotencyRecord, OtpRecord, ReplyLink
@@ -72,27 +73,44 @@ class DynamoOtpRepository:
 
     def get(self, phone: str) -> OtpRecord | None:
         item = self.table.get(keys.otp_pk(phone), "OTP", consistent=True)
-        if item is None:
-            return None
-        expires = datetime.fromtimestamp(item["expires_at"]).astimezone()
-        return OtpRecord(phone, item["code_hash"], expires, int(item.get("tries", 0)))
+        return self._record(phone, item) if item is not None else None
 
-    def count_try(self, phone: str) -> int:
+    @staticmethod
+    def _record(phone: str, item: dict[str, Any]) -> OtpRecord:
+        expires = datetime.fromtimestamp(int(item["expires_at"])).astimezone()
+        return OtpRecord(phone, str(item["code_hash"]), expires, int(item.get("tries", 0)))
+
+    def take_try(self, phone: str, limit: int) -> OtpRecord | None:
         try:
             response = self.table.call(
                 "update_item",
                 TableName=self.table.name,
                 Key=to_item({"PK": keys.otp_pk(phone), "SK": "OTP"}),
                 UpdateExpression="ADD tries :one",
-                ConditionExpression="attribute_exists(PK)",
-                ExpressionAttributeValues=to_item({":one": 1}),
-                ReturnValues="UPDATED_NEW",
+                ConditionExpression="attribute_exists(PK) AND (attribute_not_exists(tries) OR tries < :limit)",
+                ExpressionAttributeValues=to_item({":one": 1, ":limit": limit}),
+                ReturnValues="ALL_NEW",
             )
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return 10**6
+                return None
             raise
-        return int(response["Attributes"]["tries"]["N"])
+        return self._record(phone, from_item(response["Attributes"]))
+
+    def consume(self, phone: str, code_hash: str) -> bool:
+        try:
+            self.table.call(
+                "delete_item",
+                TableName=self.table.name,
+                Key=to_item({"PK": keys.otp_pk(phone), "SK": "OTP"}),
+                ConditionExpression="code_hash = :hash",
+                ExpressionAttributeValues=to_item({":hash": code_hash}),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def delete(self, phone: str) -> None:
         self.table.call("delete_item", TableName=self.table.name, Key=to_item({"PK": keys.otp_pk(phone), "SK": "OTP"}))
@@ -124,6 +142,7 @@ class DynamoLinkStore:
             "officer_id": link.officer_id,
             "post_id": link.post_id,
             "expires_at": int(link.expires_at.timestamp()),
+            "sessions": link.sessions,
         }
         self.table.call("put_item", TableName=self.table.name, Item=to_item(item))
 
@@ -132,4 +151,4 @@ class DynamoLinkStore:
         if item is None:
             return None
         expires = datetime.fromtimestamp(int(item["expires_at"]), UTC)
-        return ReplyLink(str(item["officer_id"]), str(item["post_id"]), expires)
+        return ReplyLink(str(item["officer_id"]), str(item["post_id"]), expires, str(item.get("sessions", "")))

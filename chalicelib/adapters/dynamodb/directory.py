@@ -30,8 +30,8 @@ class DynamoDirectoryRepository:
     def put_unit(self, unit: Unit) -> None:
         self.table.call("put_item", TableName=self.table.name, Item=to_item(it.unit_item(unit)))
 
-    def officer(self, officer_id: str) -> Officer | None:
-        item = self.table.get(keys.DIR, keys.officer_sk(officer_id))
+    def officer(self, officer_id: str, consistent: bool = False) -> Officer | None:
+        item = self.table.get(keys.DIR, keys.officer_sk(officer_id), consistent=consistent)
         return it.officer_from(item) if item else None
 
     def officers(self) -> list[Officer]:
@@ -62,7 +62,12 @@ class DynamoDirectoryRepository:
         ]
 
     def put_officer(self, officer: Officer) -> None:
-        self.table.call("put_item", TableName=self.table.name, Item=to_item(it.officer_item(officer)))
+        item = {**it.officer_item(officer), "sessions": officer.sessions}  # the stamp stays out of model dumps
+        self.table.call("put_item", TableName=self.table.name, Item=to_item(item))
+
+    def remove_officer(self, officer_id: str) -> None:
+        for sk in (keys.officer_sk(officer_id), keys.subscriptions_sk(officer_id)):
+            self.table.call("delete_item", TableName=self.table.name, Key=to_item({"PK": keys.DIR, "SK": sk}))
 
     def subscriptions(self, officer_id: str) -> list[str]:
         item = self.table.get(keys.DIR, keys.subscriptions_sk(officer_id))
