@@ -98,6 +98,9 @@ class AdminClient:
     def put_officer(self, officer_id: str, officer: dict[str, Any]) -> Any:
         return self.request("PUT", f"/admin/officers/{_id(officer_id)}", officer)
 
+    def remove_officer(self, officer_id: str) -> Any:
+        return self.request("DELETE", f"/admin/officers/{_id(officer_id)}")
+
     def routing(self) -> Any:
         return self.request("GET", "/admin/routing")
 
@@ -179,6 +182,9 @@ def parser() -> argparse.ArgumentParser:
     officer = sub.add_parser("officer", help="create or replace an officer from a JSON file ('-' for stdin)")
     officer.add_argument("officer_id")
     officer.add_argument("file")
+    sub.add_parser(
+        "remove-officer", help="take an officer out of the directory, ending every session and reply link"
+    ).add_argument("officer_id")
 
     routing = sub.add_parser("routing", help="get or replace the routing rules")
     routing_sub = routing.add_subparsers(dest="action", required=True)
@@ -233,6 +239,8 @@ def run(args: argparse.Namespace, client: AdminClient) -> Any:
         return client.put_unit(args.unit_id, _read_json(args.file))
     if command == "officer":
         return client.put_officer(args.officer_id, _read_json(args.file))
+    if command == "remove-officer":
+        return client.remove_officer(args.officer_id)
     if command == "routing" and args.action == "get":
         rules = client.routing()
         if args.out:

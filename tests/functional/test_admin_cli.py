@@ -78,6 +78,13 @@ def test_the_directory_routing_and_templates_are_managed_from_files(
     (tmp_path / "officer.json").write_text(json.dumps(officer, ensure_ascii=False), encoding="utf-8")
     code, out, _ = cli(capsys, local_api, "officer", "o-kunqu", str(tmp_path / "officer.json"))
     assert code == 0 and out["name"] == "王警官"
+    officer_token = api.sign_in(officer["phone"])
+    assert api.call("GET", "/me", token=officer_token)[0] == 200
+    code, _, err = cli(capsys, local_api, "remove-officer", "o-kunqu")
+    assert code == 0, err
+    assert api.call("GET", "/me", token=officer_token)[0] == 401  # every session of that officer ended
+    assert cli(capsys, local_api, "remove-officer", "o-kunqu")[0] != 0  # unknown now: 404
+    assert cli(capsys, local_api, "officer", "o-kunqu", str(tmp_path / "officer.json"))[0] == 0
     (tmp_path / "routing.json").write_text(json.dumps(DIRECTORY["routing"], ensure_ascii=False), encoding="utf-8")
     assert cli(capsys, local_api, "routing", "put", str(tmp_path / "routing.json"))[0] == 0
     code, out, _ = cli(capsys, local_api, "routing", "get", "--out", str(tmp_path / "saved.json"))
