@@ -587,3 +587,19 @@ def test_alarms_fire_when_the_one_time_code_budget_is_spent_and_on_sms_spending(
     assert template["Parameters"]["SmsSpendAlarmUsd"]["Default"] == 50
     for alarm in (budget, spend):
         assert alarm["AlarmActions"] == [{"Ref": "OpsTopic"}]
+
+
+def test_the_web_acl_of_a_stack_outside_us_east_1_is_packaged_alone_for_us_east_1(
+    packaged: Path, template: Template, resources: dict[str, Any],
+) -> None:
+    waf_path = packaged.parent / "waf.json"
+    waf = json.loads(waf_path.read_text(encoding="utf-8"))
+    expected = {key: value for key, value in resources["WebAcl"].items() if key != "Condition"}
+    assert waf["Resources"] == {"WebAcl": expected}  # the same rules as the stack would make in us-east-1
+    assert waf["Outputs"]["WebAclArn"]["Value"] == {"Fn::GetAtt": ["WebAcl", "Arn"]}
+    for name, parameter in waf["Parameters"].items():
+        assert parameter == template["Parameters"][name]
+    cfn_lint = Path(sys.executable).parent / "cfn-lint"
+    result = subprocess.run([str(cfn_lint), "--regions", "us-east-1", "--", str(waf_path)],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
