@@ -95,3 +95,22 @@ def test_the_local_stack_has_no_cloudfront_and_needs_no_header(aws: dict[str, st
     for stage in ("local", "test"):
         with on_stage(stage) as api:
             assert get_boards(api)[0] == 200
+
+
+def test_in_aws_the_secret_comes_from_ssm(aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import boto3
+
+    from chalicelib.adapters import ssm
+
+    boto3.client("ssm").put_parameter(Name="/p24/origin-secret", Value=f"{SECRET},old-secret-0123456789",
+                                      Type="SecureString")
+    monkeypatch.delenv("ORIGIN_SECRET", raising=False)
+    monkeypatch.setenv("ORIGIN_SECRET_PARAMETER", "/p24/origin-secret")
+    ssm.forget()
+    try:
+        with on_stage("prod") as api:
+            assert get_boards(api, {"X-Origin-Verify": SECRET})[0] == 200
+            assert get_boards(api, {"X-Origin-Verify": "old-secret-0123456789"})[0] == 200
+            assert get_boards(api)[0] == 403
+    finally:
+        ssm.forget()
