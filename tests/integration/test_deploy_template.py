@@ -422,6 +422,11 @@ def test_the_web_acl_is_created_only_in_us_east_1_or_else_taken_by_arn(template:
                         "arn:aws:wafv2:us-east-1:123456789012:global/webacl/police24-edge/0a1b2c3d")
     assert not re.fullmatch(parameter["AllowedPattern"],
                             "arn:aws:wafv2:ap-northeast-1:123456789012:regional/webacl/x/0a1b")
+    assert not re.fullmatch(parameter["AllowedPattern"],  # CloudFront reads it from us-east-1 only
+                            "arn:aws:wafv2:ap-northeast-1:123456789012:global/webacl/x/0a1b")
+    certificate = template["Parameters"]["CertificateArn"]["AllowedPattern"]
+    assert re.fullmatch(certificate, "arn:aws:acm:us-east-1:123456789012:certificate/0a1b-2c3d")
+    assert not re.fullmatch(certificate, "arn:aws:acm:ap-northeast-1:123456789012:certificate/0a1b-2c3d")
 
 
 def test_cloudfront_proves_itself_to_the_api_with_a_secret_header_that_is_never_in_the_template(
