@@ -65,6 +65,8 @@ class Settings:
     otp_ttl_seconds: int = 300
     otp_max_tries: int = 5
     sms_provider: str = "sns"
+    # X-Origin-Verify values CloudFront may send (`new,old` while rotating); outside local/test every request needs one.
+    origin_secrets: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -90,6 +92,7 @@ class Settings:
             rate_limits=env.get("RATE_LIMITS", ""),
             sensitive_words=_split(env.get("SENSITIVE_WORDS", "")),
             sms_provider=env.get("SMS_PROVIDER") or "sns",
+            origin_secrets=_split(env.get("ORIGIN_SECRET") or _stored(env, "ORIGIN_SECRET_PARAMETER", region)),
         )
 
     @property

@@ -6,8 +6,10 @@
 What `aws cloudformation package` + `deploy` would do, with boto3 (no AWS CLI needed): upload the code
 zip and the template to an artifacts bucket, create and run a change set (the SAM transform runs in
 CloudFormation), then upload web/ to the site bucket with content types and cache headers and
-invalidate CloudFront. The token-signing keys and the 110 shared secret are SecureString parameters
-created here once (random), never overwritten, never in the template.
+invalidate CloudFront. The token-signing keys, the 110 shared secret and CloudFront's origin secret are
+SecureString parameters created here once (random), never overwritten, never in the template (the origin
+secret reaches the stack as a NoEcho parameter). Outside us-east-1 the CLOUDFRONT-scope WAF web ACL, which
+AWS keeps in us-east-1 only, is deployed there first as the stack `<prefix>-waf` (dist/waf.json).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ LOCAL_ONLY = frozenset({"outbox.html", "js/outbox.js"})
 HTML_CACHE = "public, max-age=60, s-maxage=86400"
 ASSET_CACHE = "public, max-age=300, s-maxage=86400"
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
+WAF_REGION = "us-east-1"  # CloudFront reads web ACLs (and certificates) from us-east-1 only
 
 
 def content_type(path: Path) -> str:
@@ -94,6 +97,7 @@ def ensure_secrets(ssm: Any, prefix: str) -> list[str]:
     wanted: dict[str, Callable[[], str]] = {
         f"/{prefix}/token-keys": lambda: f"k{time.strftime('%Y%m')}:{secrets.token_urlsafe(32)}",
         f"/{prefix}/cad-secret": lambda: secrets.token_urlsafe(32),
+        f"/{prefix}/origin-secret": lambda: secrets.token_urlsafe(32),
     }
     created = []
     for name, make in wanted.items():
@@ -108,6 +112,42 @@ def ensure_secrets(ssm: Any, prefix: str) -> list[str]:
         )
         created.append(name)
     return created
+
+
+def origin_secret(ssm: Any, prefix: str) -> str:
+    """Return what CloudFront sends in X-Origin-Verify: the first of `/<prefix>/origin-secret` (`new,old`)."""
+    value = ssm.get_parameter(Name=f"/{prefix}/origin-secret", WithDecryption=True)["Parameter"]["Value"]
+    return str(value).split(",")[0].strip()
+
+
+def carried_over(
+    summary: list[dict[str, Any]], previous: dict[str, str], given: set[str],
+) -> tuple[list[str], list[str]]:
+    """Split the parameters an update is not given into (kept from the stack, back to their default).
+
+    A parameter the running stack does not have yet takes its default (CloudFormation refuses
+    UsePreviousValue for it), and so does one whose old value the template no longer allows
+    (e.g. LogRetentionDays 30 once six months became the minimum).
+    """
+    kept: list[str] = []
+    reset: list[str] = []
+    for parameter in summary:
+        key = parameter["ParameterKey"]
+        if key in given or key not in previous:
+            continue
+        allowed = parameter.get("ParameterConstraints", {}).get("AllowedValues")
+        (reset if allowed and previous[key] not in allowed else kept).append(key)
+    return sorted(kept), sorted(reset)
+
+
+def needs_web_acl_stack(region: str, params: dict[str, str]) -> bool:
+    """Tell whether the web ACL must be made in us-east-1 first (the stack makes its own only there)."""
+    return region != WAF_REGION and not region.startswith("cn-") and not params.get("WebAclArn")
+
+
+def waf_stack_name(prefix: str) -> str:
+    """Name the us-east-1 stack that holds the web ACL of a stack deployed elsewhere."""
+    return f"{prefix}-waf"
 
 
 def with_code_location(template: dict[str, Any], bucket: str, key: str) -> dict[str, Any]:
@@ -175,22 +215,29 @@ class Deployer:
         host = "s3.amazonaws.com" if self.region == "us-east-1" else f"s3.{self.region}.amazonaws.com"
         return f"https://{bucket}.{host}/{template_key}"
 
-    def deploy(self, template_url: str, params: dict[str, str]) -> dict[str, str]:
-        """Create or update the stack through a change set and return its outputs."""
-        name = stack_name(self.prefix)
+    def deploy(self, template_url: str, params: dict[str, str], *, name: str | None = None,
+               template_body: str | None = None) -> dict[str, str]:
+        """Create or update the stack (by default the app's) through a change set and return its outputs."""
+        name = name or stack_name(self.prefix)
+        source = {"TemplateBody": template_body} if template_body is not None else {"TemplateURL": template_url}
         exists = self._status(name) not in (None, "REVIEW_IN_PROGRESS")
-        template_params = self.cloudformation.get_template_summary(TemplateURL=template_url)["Parameters"]
+        template_params = self.cloudformation.get_template_summary(**source)["Parameters"]
         known = {p["ParameterKey"] for p in template_params}
         unknown = set(params) - known
         if unknown:
             raise SystemExit(f"unknown parameters: {', '.join(sorted(unknown))}")
         given: list[dict[str, Any]] = [{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()]
         if exists:  # keep what an earlier deploy chose unless told otherwise
-            given += [{"ParameterKey": k, "UsePreviousValue": True} for k in sorted(known - set(params))]
+            stack = self.cloudformation.describe_stacks(StackName=name)["Stacks"][0]
+            previous = {p["ParameterKey"]: p.get("ParameterValue", "") for p in stack.get("Parameters", [])}
+            kept, reset = carried_over(template_params, previous, set(params))
+            given += [{"ParameterKey": k, "UsePreviousValue": True} for k in kept]
+            for key in reset:
+                print(f"{key}: {previous[key]} is no longer allowed; the template's default applies")
         change_set = f"deploy-{int(time.time())}"
         self.cloudformation.create_change_set(
             StackName=name, ChangeSetName=change_set, ChangeSetType="UPDATE" if exists else "CREATE",
-            TemplateURL=template_url, Parameters=given, Capabilities=CAPABILITIES,
+            Parameters=given, Capabilities=CAPABILITIES, **source,
             Tags=[{"Key": "app", "Value": "police24"}, {"Key": "prefix", "Value": self.prefix}],
         )
         try:
@@ -228,6 +275,15 @@ class Deployer:
             InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": str(time.time())},
         )
 
+    def delete_stack(self, name: str) -> None:
+        """Delete a stack if it exists and wait for it."""
+        if self._status(name) is None:
+            return
+        self.cloudformation.delete_stack(StackName=name)
+        self.cloudformation.get_waiter("stack_delete_complete").wait(
+            StackName=name, WaiterConfig={"Delay": 15, "MaxAttempts": 240})
+        print(f"deleted stack {name} in {self.region}")
+
     def destroy(self) -> None:
         """Empty the site bucket and delete the stack; the table, its backups and the secrets stay."""
         name = stack_name(self.prefix)
@@ -246,7 +302,9 @@ class Deployer:
         self.cloudformation.get_waiter("stack_delete_complete").wait(
             StackName=name, WaiterConfig={"Delay": 15, "MaxAttempts": 240})
         print(f"deleted. Kept on purpose: the table {outputs.get('TableName')} (deletion protection, "
-              f"retained), the SSM parameters /{self.prefix}/*, the artifacts bucket. See docs/DEPLOY.md.")
+              f"retained), the evidence (the log bucket {outputs.get('LogBucketName')} and the log group "
+              f"/aws/apigateway/{self.prefix}-access), the SSM parameters /{self.prefix}/*, the artifacts bucket. "
+              "See docs/DEPLOY.md.")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -268,17 +326,28 @@ def main(argv: list[str] | None = None) -> int:
     if not session.region_name:
         raise SystemExit("no region: pass --region or set AWS_REGION (see docs/DEPLOY.md)")
     deployer = Deployer(session, prefix)
+    waf_deployer = Deployer(boto3.session.Session(profile_name=session.profile_name, region_name=WAF_REGION), prefix)
     if args.destroy:
         deployer.destroy()
+        if session.region_name != WAF_REGION:
+            waf_deployer.delete_stack(waf_stack_name(prefix))  # only once the distribution no longer uses it
         return 0
     if not (args.dist / "template.json").exists():
         raise SystemExit("no dist/template.json: run `make package` first")
     created = ensure_secrets(session.client("ssm"), prefix)
     for name in created:
         print(f"created SecureString {name}")
+    params = {"Prefix": prefix, **parse_params(args.param)}
+    params["OriginSecret"] = origin_secret(session.client("ssm"), prefix)
+    if needs_web_acl_stack(session.region_name, params):
+        waf_params = {k: v for k, v in params.items() if k in ("Prefix", "WafRateLimit", "WafSignInRateLimit")}
+        body = (args.dist / "waf.json").read_text(encoding="utf-8")
+        print(f"web ACL: stack {waf_stack_name(prefix)} in {WAF_REGION} (CloudFront web ACLs live there)")
+        made = waf_deployer.deploy("", waf_params, name=waf_stack_name(prefix), template_body=body)
+        params["WebAclArn"] = made["WebAclArn"]
     bucket = deployer.artifacts_bucket(args.artifacts_bucket)
     template_url = deployer.upload(bucket, args.dist)
-    outputs = deployer.deploy(template_url, {"Prefix": prefix, **parse_params(args.param)})
+    outputs = deployer.deploy(template_url, params)
     if not args.no_site:
         uploaded, deleted = publish_site(deployer.s3, outputs["SiteBucketName"])
         deployer.invalidate(outputs["DistributionId"])

@@ -7,7 +7,9 @@ parameter, condition or output defined twice is an error), the dashboard body is
 result is handed to chalice, which writes dist/sam.json and dist/deployment.zip (built from
 requirements.txt: it needs a package index the first time, then reuses .chalice/deployments/).
 dist/template.json is chalice's SAM template checked and described: every function must run under
-its own role from infra/functions.json, never chalice's placeholder.
+its own role from infra/functions.json, never chalice's placeholder. dist/waf.json is the stack's WAF web
+ACL alone, for a stack outside us-east-1 (CloudFront takes web ACLs from us-east-1 only): tools/deploy.py
+deploys it there and passes its ARN as WebAclArn.
 
 `--offline` packages a copy of the code without requirements.txt (no package index, no cache written
 in the project): the template is the same, the zip lacks the dependencies. Tests use it.
@@ -32,6 +34,8 @@ FRAGMENTS = ("stateful.json", "functions.json", "edge.json", "operations.json")
 DASHBOARD = "dashboard.json"
 SECTIONS = ("Parameters", "Conditions", "Resources", "Outputs")
 PLACEHOLDER_ROLE = "replaced-by-infra-functions-json"
+WEB_ACL = "WebAcl"
+WAF_PARAMETERS = ("Prefix", "WafRateLimit", "WafSignInRateLimit")
 DESCRIPTION = (
     "Police24 (24小时警局): Chalice API, dispatcher and sweep on Lambda (arm64), one DynamoDB table, "
     "SQS with DLQs, SNS, CloudFront in front of a private site bucket, alarms and a dashboard."
@@ -147,19 +151,34 @@ def finish(sam: dict[str, Any]) -> dict[str, Any]:
     return template
 
 
+def waf_template(merged: dict[str, Any]) -> dict[str, Any]:
+    """Return the web ACL of the merged infra as a template of its own, for us-east-1."""
+    acl = {key: value for key, value in merged["Resources"][WEB_ACL].items() if key != "Condition"}
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": "Police24 (24小时警局): the CloudFront web ACL of a stack deployed outside us-east-1.",
+        "Parameters": {name: merged["Parameters"][name] for name in WAF_PARAMETERS},
+        "Resources": {WEB_ACL: acl},
+        "Outputs": {"WebAclArn": {"Value": {"Fn::GetAtt": [WEB_ACL, "Arn"]}}},
+    }
+
+
 def package(stage: str = "prod", outdir: Path = ROOT / "dist", *, offline: bool = False) -> Path:
     """Build dist/template.json (and chalice's sam.json and deployment.zip) for a stage."""
     outdir = Path(outdir).resolve()
     if outdir.exists():
         shutil.rmtree(outdir)
+    merged = merged_infra()
     with tempfile.TemporaryDirectory(prefix="police24-package-") as scratch:
         merge_path = Path(scratch) / "infra.json"
-        merge_path.write_text(json.dumps(merged_infra(), ensure_ascii=False, indent=1), encoding="utf-8")
+        merge_path.write_text(json.dumps(merged, ensure_ascii=False, indent=1), encoding="utf-8")
         project = _offline_project(Path(scratch)) if offline else ROOT
         sam = run_chalice(stage, outdir, merge_path, project)
     template = finish(sam)
     path = outdir / "template.json"
     path.write_text(json.dumps(template, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    waf = json.dumps(waf_template(merged), ensure_ascii=False, indent=1) + "\n"
+    (outdir / "waf.json").write_text(waf, encoding="utf-8")
     return path
 
 

@@ -1,7 +1,8 @@
-"""One HTTP middleware: common headers, and Chalice's own errors in the API's shape."""
+"""One HTTP middleware: the CloudFront origin check, common headers, and Chalice's own errors in the API's shape."""
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
 from collections.abc import Callable
@@ -11,6 +12,9 @@ from chalice.app import Request, Response
 
 from chalicelib.api.http import JSON_HEADERS, error_body
 from chalicelib.api.open311_format import chalice_error
+from chalicelib.config import Settings
+
+ORIGIN_HEADER = "x-origin-verify"
 
 _CHALICE_ERRORS = {
     415: ("unsupported_media_type", "请求内容类型必须是 application/json"),
@@ -31,9 +35,29 @@ def _is_chalice_error(response: Response) -> bool:
     return isinstance(body, dict) and "Code" in body and "error" not in body
 
 
+def came_through_cloudfront(request: Request, settings: Settings) -> bool:
+    """Tell whether a request may reach the app: through CloudFront (its origin header), or IAM-signed admin.
+
+    The local stack has no CloudFront. Admin routes are called on the API stage itself with a SigV4
+    signature that API Gateway has already checked (the caller's ARN is in the request context).
+    """
+    if settings.is_local:
+        return True
+    identity = (request.context or {}).get("identity") or {}
+    if request.path.startswith("/admin/") and identity.get("userArn"):
+        return True
+    sent = (request.headers.get(ORIGIN_HEADER) or "").encode()
+    matches = [hmac.compare_digest(sent, secret.encode()) for secret in settings.origin_secrets]
+    return bool(sent) and any(matches)
+
+
 def common_headers(request: Request, get_response: Callable[[Request], Response]) -> Response:
-    """Add nosniff and no-store headers and normalize framework errors."""
-    response = get_response(request)
+    """Refuse requests that bypassed CloudFront, add nosniff and no-store headers, normalize framework errors."""
+    if came_through_cloudfront(request, Settings.from_env()):
+        response = get_response(request)
+    else:
+        response = Response(body=error_body("forbidden", "请通过本站地址访问"), status_code=403,
+                            headers=dict(JSON_HEADERS))
     if response.status_code in _CHALICE_ERRORS and _is_chalice_error(response):
         code, message = _CHALICE_ERRORS[response.status_code]
         response = Response(body=error_body(code, message), status_code=response.status_code,

@@ -47,7 +47,7 @@ def of_type(resources: dict[str, Any], kind: str) -> dict[str, Any]:
 
 def statements(resources: dict[str, Any], role: str) -> Iterator[dict[str, Any]]:
     """Yield a role's policy statements, with Fn::If branches that may apply."""
-    for policy in resources[role]["Properties"]["Policies"]:
+    for policy in resources[role]["Properties"].get("Policies", []):
         for statement in policy["PolicyDocument"]["Statement"]:
             if "Fn::If" in statement:
                 statement = statement["Fn::If"][1]
@@ -59,9 +59,10 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def test_the_packaged_template_passes_cfn_lint(packaged: Path) -> None:
+def test_the_packaged_template_passes_cfn_lint_for_a_global_and_a_china_region(packaged: Path) -> None:
     cfn_lint = Path(sys.executable).parent / "cfn-lint"
-    result = subprocess.run([str(cfn_lint), str(packaged)], capture_output=True, text=True, timeout=120, check=False)
+    command = [str(cfn_lint), "--regions", "us-east-1", "cn-north-1", "--", str(packaged)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -131,11 +132,10 @@ def test_each_function_logs_json_to_its_own_group_with_a_retention(
     template: Template, resources: dict[str, Any],
 ) -> None:
     groups = of_type(resources, "AWS::Logs::LogGroup")
-    assert len(groups) == len(FUNCTIONS)
+    assert len(groups) == len(FUNCTIONS) + 1  # and the API's access log
     for group in groups.values():
         assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
         assert "Fn::Sub" in group["Properties"]["LogGroupName"]  # named by the prefix, not by the function
-    assert template["Parameters"]["LogRetentionDays"]["Default"] == 30
     for name in FUNCTIONS:
         logging = resources[name]["Properties"]["LoggingConfig"]
         assert logging["LogFormat"] == "JSON"
@@ -163,9 +163,10 @@ def test_the_api_stage_is_throttled_and_regional(resources: dict[str, Any]) -> N
     assert properties["EndpointConfiguration"] == "REGIONAL"  # CloudFront is the edge
     # The 5xx alarm and the dashboard find the API by its name, the prefix.
     assert properties["Name"] == properties["DefinitionBody"]["info"]["title"] == {"Ref": "Prefix"}
-    (setting,) = properties["MethodSettings"]
-    assert setting["ThrottlingRateLimit"] == {"Ref": "ApiRateLimit"}
-    assert setting["ThrottlingBurstLimit"] == {"Ref": "ApiBurstLimit"}
+    stage_wide = properties["MethodSettings"][0]
+    assert (stage_wide["ResourcePath"], stage_wide["HttpMethod"]) == ("/*", "*")
+    assert stage_wide["ThrottlingRateLimit"] == {"Ref": "ApiRateLimit"}
+    assert stage_wide["ThrottlingBurstLimit"] == {"Ref": "ApiBurstLimit"}
 
 
 def test_api_gateways_own_errors_have_the_apis_error_shape(resources: dict[str, Any]) -> None:
@@ -245,13 +246,15 @@ def test_the_secrets_are_readable_by_name_only(resources: dict[str, Any]) -> Non
     for role in ("ApiHandlerRole", "DispatchPostRole", "SweepRole"):
         (statement,) = [s for s in statements(resources, role) if s["Action"] == ["ssm:GetParameter"]]
         names = {r["Fn::Sub"].rsplit("/", 1)[-1] for r in statement["Resource"]}
-        assert names == {"token-keys", "cad-secret", "site-url"}
+        # Only the API checks CloudFront's origin header.
+        extra = {"origin-secret"} if role == "ApiHandlerRole" else set()
+        assert names == {"token-keys", "cad-secret", "site-url"} | extra
 
 
 def test_alarms_watch_dlqs_api_errors_dispatcher_and_overdue_posts(resources: dict[str, Any]) -> None:
     alarms = of_type(resources, "AWS::CloudWatch::Alarm")
     watched = {(a["Properties"]["Namespace"], a["Properties"]["MetricName"],
-                json.dumps(a["Properties"]["Dimensions"])) for a in alarms.values()}
+                json.dumps(a["Properties"].get("Dimensions", []))) for a in alarms.values()}
     for dlq in ("DispatchDlq", "CadOutboxDlq"):
         queue = [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq, "QueueName"]}}]
         assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", json.dumps(queue)) in watched
@@ -279,8 +282,11 @@ def test_the_dashboard_shows_posts_replies_dispatches_first_response_escalations
 def test_cloudfront_serves_the_private_bucket_at_root_and_the_api_stage_under_api(resources: dict[str, Any]) -> None:
     config = resources["Distribution"]["Properties"]["DistributionConfig"]
     origins = {o["Id"]: o for o in config["Origins"]}
-    assert origins["site"]["OriginAccessControlId"] == {"Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}
-    assert origins["site"]["S3OriginConfig"] == {"OriginAccessIdentity": ""}
+    # Origin access control, or in China (which has none) an origin access identity.
+    assert origins["site"]["OriginAccessControlId"] == {"Fn::If": [
+        "OutsideChina", {"Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}, {"Ref": "AWS::NoValue"}]}
+    assert origins["site"]["S3OriginConfig"] == {"OriginAccessIdentity": {"Fn::If": [
+        "InChina", {"Fn::Sub": "origin-access-identity/cloudfront/${SiteOriginAccessIdentity}"}, ""]}}
     assert origins["api"]["DomainName"] == {"Fn::Sub": "${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}
     assert "OriginPath" not in origins["api"]  # /api/... reaches the stage named api as it is
     assert config["DefaultCacheBehavior"]["TargetOriginId"] == "site"
@@ -293,8 +299,11 @@ def test_cloudfront_serves_the_private_bucket_at_root_and_the_api_stage_under_ap
         assert behaviour["CachedMethods"] == ["GET", "HEAD"]
     bucket = resources["SiteBucket"]["Properties"]["PublicAccessBlockConfiguration"]
     assert all(bucket.values())
-    (reader,) = [s for s in resources["SiteBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
-                 if s["Effect"] == "Allow"]
+    (reader_if,) = [s for s in resources["SiteBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+                    if "Fn::If" in s]
+    condition, china, reader = reader_if["Fn::If"]
+    assert condition == "InChina"
+    assert china["Principal"] == {"CanonicalUser": {"Fn::GetAtt": ["SiteOriginAccessIdentity", "S3CanonicalUserId"]}}
     assert reader["Principal"] == {"Service": "cloudfront.amazonaws.com"} and reader["Action"] == "s3:GetObject"
     assert "${Distribution}" in reader["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
 
@@ -353,3 +362,251 @@ def test_every_functions_entry_module_masks_personal_data_in_its_logs(resources:
         assert result.returncode == 0, result.stderr
         masks, _ = result.stdout.split()
         assert masks == "True", (name, module)
+
+
+# -- abuse resistance and evidence (issue 13) --------------------------------------------------------
+
+AWS_RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+                      3288, 3653}
+SIGN_IN = ("/auth/otp", "/auth/session", "/auth/link")
+
+
+def distribution(resources: dict[str, Any]) -> dict[str, Any]:
+    config: dict[str, Any] = resources["Distribution"]["Properties"]["DistributionConfig"]
+    return config
+
+
+def test_a_waf_web_acl_limits_each_client_and_runs_the_common_rule_set_on_the_distribution(
+    template: Template, resources: dict[str, Any],
+) -> None:
+    acl = resources["WebAcl"]
+    assert acl["Type"] == "AWS::WAFv2::WebACL"
+    properties = acl["Properties"]
+    assert properties["Scope"] == "CLOUDFRONT" and properties["DefaultAction"] == {"Allow": {}}
+    rules = {rule["Name"]: rule for rule in properties["Rules"]}
+    per_client = [r for r in rules.values() if "RateBasedStatement" in r["Statement"]]
+    everything = [r for r in per_client if "ScopeDownStatement" not in r["Statement"]["RateBasedStatement"]]
+    assert everything and everything[0]["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
+    (sign_in,) = [r for r in per_client if r not in everything]
+    scope = sign_in["Statement"]["RateBasedStatement"]["ScopeDownStatement"]["ByteMatchStatement"]
+    assert scope["SearchString"] == "/api/auth/" and scope["PositionalConstraint"] == "STARTS_WITH"
+    assert sign_in["Priority"] < everything[0]["Priority"]
+    assert template["Parameters"]["WafSignInRateLimit"]["Default"] < template["Parameters"]["WafRateLimit"]["Default"]
+    for rule in per_client:  # a blocked client gets the API's 429 in its error shape
+        block = rule["Action"]["Block"]["CustomResponse"]
+        assert block["ResponseCode"] == 429
+        body = json.loads(properties["CustomResponseBodies"][block["CustomResponseBodyKey"]]["Content"])
+        assert body["error"]["code"] == "rate_limited"
+    managed = [r["Statement"]["ManagedRuleGroupStatement"] for r in rules.values()
+               if "ManagedRuleGroupStatement" in r["Statement"]]
+    assert {"VendorName": "AWS", "Name": "AWSManagedRulesCommonRuleSet"}.items() <= managed[0].items()
+    # Posts may be up to the API's 64 KiB; the rule set's 8 KB body limit only counts.
+    overrides = {o["Name"]: o["ActionToUse"] for o in managed[0].get("RuleActionOverrides", [])}
+    assert overrides == {"SizeRestrictions_BODY": {"Count": {}}}
+    assert distribution(resources)["WebACLId"] == {"Fn::If": [
+        "AttachesWebAcl", {"Fn::If": ["HasWebAclArn", {"Ref": "WebAclArn"}, {"Fn::GetAtt": ["WebAcl", "Arn"]}]},
+        {"Ref": "AWS::NoValue"}]}
+
+
+def test_the_web_acl_is_created_only_in_us_east_1_or_else_taken_by_arn(template: Template,
+                                                                        resources: dict[str, Any]) -> None:
+    conditions = template["Conditions"]
+    assert resources["WebAcl"]["Condition"] == "CreatesWebAcl"
+    assert conditions["InUsEast1"] == {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}
+    assert conditions["CreatesWebAcl"] == {"Fn::And": [{"Fn::Not": [{"Condition": "HasWebAclArn"}]},
+                                                       {"Condition": "InUsEast1"}]}
+    assert conditions["AttachesWebAcl"] == {"Fn::Or": [{"Condition": "HasWebAclArn"}, {"Condition": "CreatesWebAcl"}]}
+    parameter = template["Parameters"]["WebAclArn"]
+    assert parameter["Default"] == ""
+    assert re.fullmatch(parameter["AllowedPattern"],
+                        "arn:aws:wafv2:us-east-1:123456789012:global/webacl/police24-edge/0a1b2c3d")
+    assert not re.fullmatch(parameter["AllowedPattern"],
+                            "arn:aws:wafv2:ap-northeast-1:123456789012:regional/webacl/x/0a1b")
+    assert not re.fullmatch(parameter["AllowedPattern"],  # CloudFront reads it from us-east-1 only
+                            "arn:aws:wafv2:ap-northeast-1:123456789012:global/webacl/x/0a1b")
+    certificate = template["Parameters"]["CertificateArn"]["AllowedPattern"]
+    assert re.fullmatch(certificate, "arn:aws:acm:us-east-1:123456789012:certificate/0a1b-2c3d")
+    assert not re.fullmatch(certificate, "arn:aws:acm:ap-northeast-1:123456789012:certificate/0a1b-2c3d")
+
+
+def test_cloudfront_proves_itself_to_the_api_with_a_secret_header_that_is_never_in_the_template(
+    template: Template, resources: dict[str, Any],
+) -> None:
+    origins = {o["Id"]: o for o in distribution(resources)["Origins"]}
+    assert origins["api"]["OriginCustomHeaders"] == [{"HeaderName": "X-Origin-Verify",
+                                                      "HeaderValue": {"Ref": "OriginSecret"}}]
+    assert "OriginCustomHeaders" not in origins["site"]
+    secret = template["Parameters"]["OriginSecret"]
+    assert secret["NoEcho"] is True and "Default" not in secret and secret["MinLength"] >= 32
+    from chalicelib.api.middleware import ORIGIN_HEADER
+
+    assert ORIGIN_HEADER == "X-Origin-Verify".lower()
+    # The API reads the same secret at run time from SSM (tools/deploy.py creates it and passes it to the stack).
+    api_env = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert api_env["ORIGIN_SECRET_PARAMETER"] == {"Fn::Sub": "/${Prefix}/origin-secret"}
+
+
+def test_sign_in_routes_have_their_own_tighter_method_throttles(template: Template, resources: dict[str, Any]) -> None:
+    properties = resources["RestAPI"]["Properties"]
+    paths = properties["DefinitionBody"]["paths"]
+    settings = {(s["ResourcePath"], s["HttpMethod"]): s for s in properties["MethodSettings"]}
+    parameters = template["Parameters"]
+    assert parameters["AuthRateLimit"]["Default"] < parameters["ApiRateLimit"]["Default"]
+    assert parameters["AuthBurstLimit"]["Default"] < parameters["ApiBurstLimit"]["Default"]
+    for path in SIGN_IN:
+        assert "post" in paths[path], path  # the throttle names a method that exists
+        setting = settings["/" + path.replace("/", "~1"), "POST"]  # API Gateway's encoding: /~1auth~1otp
+        assert setting["ThrottlingRateLimit"] == {"Ref": "AuthRateLimit"}
+        assert setting["ThrottlingBurstLimit"] == {"Ref": "AuthBurstLimit"}
+
+
+def test_every_log_group_keeps_at_least_six_months(template: Template, resources: dict[str, Any]) -> None:
+    retention = template["Parameters"]["LogRetentionDays"]
+    assert retention["Default"] >= 180
+    assert min(retention["AllowedValues"]) >= 180  # no deploy can shorten it below the law's six months
+    assert set(retention["AllowedValues"]) <= AWS_RETENTION_DAYS
+    groups = of_type(resources, "AWS::Logs::LogGroup")
+    assert groups
+    for name, group in groups.items():
+        days = group["Properties"].get("RetentionInDays")
+        assert days == {"Ref": "LogRetentionDays"} or (isinstance(days, int) and days >= 180), name
+    for name, function in resources.items():  # no function logs to a group the template does not keep
+        if function["Type"] == "AWS::Serverless::Function":
+            assert function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"] in groups, name
+
+
+def test_the_api_stage_writes_json_access_logs_with_the_callers_address(resources: dict[str, Any]) -> None:
+    api = resources["RestAPI"]
+    setting = api["Properties"]["AccessLogSetting"]
+    assert "${ApiAccessLogGroup}" in setting["DestinationArn"]["Fn::Sub"]
+    assert resources["ApiAccessLogGroup"]["DeletionPolicy"] == "Retain"
+    line = json.loads(setting["Format"])  # every value quoted: a line is JSON whatever the request held
+    for wanted in ("$context.identity.sourceIp", "$context.requestId", "$context.resourcePath", "$context.status",
+                   "$context.requestTime", "$context.httpMethod", "$context.identity.userArn"):
+        assert wanted in line.values(), wanted
+    # API Gateway writes to CloudWatch Logs only with the account's logging role set, before the stage exists.
+    assert api["DependsOn"] == ["ApiGatewayAccount"]
+    account = resources["ApiGatewayAccount"]["Properties"]
+    assert account["CloudWatchRoleArn"] == {"Fn::GetAtt": ["ApiGatewayLogsRole", "Arn"]}
+    role = resources["ApiGatewayLogsRole"]
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+        "Service": "apigateway.amazonaws.com"}
+    assert role["DeletionPolicy"] == "Retain"  # other APIs of the account may rely on the setting
+
+
+def test_cloudfront_logs_to_a_private_encrypted_bucket_that_keeps_them_for_the_retention(
+    resources: dict[str, Any],
+) -> None:
+    logging = distribution(resources)["Logging"]
+    assert logging["Bucket"] == {"Fn::GetAtt": ["LogBucket", "DomainName"]}
+    bucket = resources["LogBucket"]
+    assert bucket["DeletionPolicy"] == "Retain"  # evidence outlives the stack
+    properties = bucket["Properties"]
+    assert all(properties["PublicAccessBlockConfiguration"].values())
+    # CloudFront's standard logs are delivered with an ACL, which BucketOwnerEnforced would refuse.
+    assert properties["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]}
+    (encryption,) = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
+    (rule,) = properties["LifecycleConfiguration"]["Rules"]
+    assert rule["Status"] == "Enabled" and rule["ExpirationInDays"] == {"Ref": "LogRetentionDays"}
+    (deny,) = resources["LogBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_the_officer_topic_and_every_queue_are_encrypted_at_rest(resources: dict[str, Any]) -> None:
+    queues = of_type(resources, "AWS::SQS::Queue")
+    assert len(queues) == 4
+    for name, queue in queues.items():
+        properties = queue["Properties"]
+        assert properties.get("SqsManagedSseEnabled") is True or "KmsMasterKeyId" in properties, name
+    assert resources["OfficerTopic"]["Properties"]["KmsMasterKeyId"] == "alias/aws/sns"
+
+
+def test_the_table_uses_the_customer_managed_key_only_when_one_is_given(template: Template,
+                                                                       resources: dict[str, Any]) -> None:
+    assert template["Parameters"]["TableKmsKeyArn"]["Default"] == ""
+    assert template["Conditions"]["HasTableKmsKey"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "TableKmsKeyArn"}, ""]}]}
+    condition, customer, owned = resources["Table"]["Properties"]["SSESpecification"]["Fn::If"]
+    assert condition == "HasTableKmsKey"
+    assert customer == {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": {"Ref": "TableKmsKeyArn"}}
+    assert owned == {"SSEEnabled": False}  # DynamoDB's AWS owned key
+    for role in ("ApiHandlerRole", "DispatchPostRole", "SweepRole"):
+        grants = [s["Fn::If"] for p in resources[role]["Properties"]["Policies"]
+                  for s in p["PolicyDocument"]["Statement"] if "Fn::If" in s and "kms:Decrypt" in json.dumps(s)]
+        assert [(g[0], g[1]["Resource"], g[2]) for g in grants] == [
+            ("HasTableKmsKey", {"Ref": "TableKmsKeyArn"}, {"Ref": "AWS::NoValue"})], role
+
+
+def test_a_custom_domain_is_served_with_its_certificate_sni_and_tls_1_2_2021(template: Template,
+                                                                             resources: dict[str, Any]) -> None:
+    parameters = template["Parameters"]
+    assert parameters["DomainName"]["Default"] == parameters["CertificateArn"]["Default"] == ""
+    assert template["Conditions"]["UsesCustomDomain"] == {"Fn::And": [
+        {"Fn::Not": [{"Fn::Equals": [{"Ref": "DomainName"}, ""]}]},
+        {"Fn::Not": [{"Fn::Equals": [{"Ref": "CertificateArn"}, ""]}]}]}
+    config = distribution(resources)
+    assert config["Aliases"] == {"Fn::If": ["UsesCustomDomain", [{"Ref": "DomainName"}], {"Ref": "AWS::NoValue"}]}
+    condition, own, default = config["ViewerCertificate"]["Fn::If"]
+    assert condition == "UsesCustomDomain"
+    assert own == {"AcmCertificateArn": {"Ref": "CertificateArn"}, "SslSupportMethod": "sni-only",
+                   "MinimumProtocolVersion": "TLSv1.2_2021"}
+    assert default == {"CloudFrontDefaultCertificate": True}
+    # Links in texts and CORS use the address readers actually see.
+    site_url = resources["SiteUrlParameter"]["Properties"]["Value"]
+    assert site_url == {"Fn::If": ["UsesCustomDomain", {"Fn::Sub": "https://${DomainName}"},
+                                   {"Fn::Sub": "https://${Distribution.DomainName}"}]}
+    assert template["Outputs"]["SiteUrl"]["Value"] == site_url
+
+
+def test_what_the_china_regions_lack_is_conditioned_out(template: Template, resources: dict[str, Any]) -> None:
+    conditions = template["Conditions"]
+    assert conditions["InChina"] == {"Fn::Or": [{"Fn::Equals": [{"Ref": "AWS::Region"}, "cn-north-1"]},
+                                                {"Fn::Equals": [{"Ref": "AWS::Region"}, "cn-northwest-1"]}]}
+    assert resources["SiteOriginAccessControl"]["Condition"] == "OutsideChina"
+    assert resources["SiteOriginAccessIdentity"]["Condition"] == "InChina"
+    assert resources["SmsSpendAlarm"]["Condition"] == "WatchesSmsSpend"
+    assert conditions["WatchesSmsSpend"] == {"Fn::And": [{"Condition": "SmsViaSns"}, {"Condition": "OutsideChina"}]}
+    for name, resource in resources.items():  # every ARN the template writes names its partition
+        for arn in re.findall(r"arn:[^\"]*", json.dumps(resource)):
+            assert arn.startswith("arn:${AWS::Partition}:"), (name, arn)
+
+
+def test_alarms_fire_when_the_one_time_code_budget_is_spent_and_on_sms_spending(
+    template: Template, resources: dict[str, Any],
+) -> None:
+    from chalicelib.adapters.metrics import NAMESPACE
+
+    budget = resources["OtpBudgetExhaustedAlarm"]["Properties"]
+    assert (budget["Namespace"], budget["MetricName"]) == (NAMESPACE, "OtpBudgetExhausted")
+    assert budget["Namespace"] == template["Globals"]["Function"]["Environment"]["Variables"][
+        "POWERTOOLS_METRICS_NAMESPACE"]
+    # The app's EMF lines carry one dimension, Service = POWERTOOLS_SERVICE_NAME (the prefix).
+    assert budget["Dimensions"] == [{"Name": "Service", "Value": {"Ref": "Prefix"}}]
+    assert (budget["Statistic"], budget["Period"], budget["Threshold"]) == ("Sum", 300, 1)
+    assert budget["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert budget["TreatMissingData"] == "notBreaching"
+    spend = resources["SmsSpendAlarm"]["Properties"]
+    assert (spend["Namespace"], spend["MetricName"]) == ("AWS/SNS", "SMSMonthToDateSpentUSD")
+    assert spend["Threshold"] == {"Ref": "SmsSpendAlarmUsd"}
+    assert spend["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert template["Parameters"]["SmsSpendAlarmUsd"]["Default"] == 50
+    for alarm in (budget, spend):
+        assert alarm["AlarmActions"] == [{"Ref": "OpsTopic"}]
+    dashboard = resources["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    assert "${OtpBudgetExhaustedAlarm.Arn}" in dashboard and '"OtpBudgetExhausted"' in dashboard
+
+
+def test_the_web_acl_of_a_stack_outside_us_east_1_is_packaged_alone_for_us_east_1(
+    packaged: Path, template: Template, resources: dict[str, Any],
+) -> None:
+    waf_path = packaged.parent / "waf.json"
+    waf = json.loads(waf_path.read_text(encoding="utf-8"))
+    expected = {key: value for key, value in resources["WebAcl"].items() if key != "Condition"}
+    assert waf["Resources"] == {"WebAcl": expected}  # the same rules as the stack would make in us-east-1
+    assert waf["Outputs"]["WebAclArn"]["Value"] == {"Fn::GetAtt": ["WebAcl", "Arn"]}
+    for name, parameter in waf["Parameters"].items():
+        assert parameter == template["Parameters"][name]
+    cfn_lint = Path(sys.executable).parent / "cfn-lint"
+    result = subprocess.run([str(cfn_lint), "--regions", "us-east-1", "--", str(waf_path)],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr

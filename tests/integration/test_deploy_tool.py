@@ -14,7 +14,10 @@ from moto import mock_aws
 from tools.deploy import (
     ASSET_CACHE,
     HTML_CACHE,
+    Deployer,
     ensure_secrets,
+    needs_web_acl_stack,
+    origin_secret,
     parse_params,
     publish_site,
     site_files,
@@ -73,7 +76,7 @@ def test_the_real_web_directory_publishes_its_pages_but_not_the_outbox() -> None
 
 def test_secrets_are_created_once_and_never_overwritten(moto: None) -> None:
     ssm = boto3.client("ssm")
-    assert ensure_secrets(ssm, "p24") == ["/p24/token-keys", "/p24/cad-secret"]
+    assert ensure_secrets(ssm, "p24") == ["/p24/token-keys", "/p24/cad-secret", "/p24/origin-secret"]
     keys = ssm.get_parameter(Name="/p24/token-keys", WithDecryption=True)["Parameter"]
     assert keys["Type"] == "SecureString"
     kid, _, secret = keys["Value"].partition(":")
@@ -107,3 +110,40 @@ def test_the_deployed_stack_never_collides_with_the_local_one() -> None:
     from local.provision import stack_name as local_stack
 
     assert stack_name("police24") != local_stack("police24")
+
+
+def test_cloudfront_gets_the_first_origin_secret_and_the_api_accepts_both_while_rotating(moto: None) -> None:
+    ssm = boto3.client("ssm")
+    ensure_secrets(ssm, "p24")
+    first = origin_secret(ssm, "p24")
+    assert len(first) >= 32 and "," not in first
+    ssm.put_parameter(Name="/p24/origin-secret", Value=f"new-{first},{first}", Type="SecureString", Overwrite=True)
+    assert origin_secret(ssm, "p24") == f"new-{first}"
+
+
+def stack_template(allowed: tuple[int, ...], *, extra: bool = False) -> str:
+    parameters: dict[str, Any] = {
+        "Prefix": {"Type": "String"},
+        "LogRetentionDays": {"Type": "Number", "Default": allowed[-1], "AllowedValues": list(allowed)},
+    }
+    if extra:
+        parameters["WebAclArn"] = {"Type": "String", "Default": ""}
+    topic = {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": {"Fn::Sub": "${Prefix}-${LogRetentionDays}"}}}
+    return json.dumps({"Parameters": parameters, "Resources": {"Topic": topic}})
+
+
+def test_an_update_keeps_earlier_choices_but_not_values_the_template_no_longer_allows(moto: None) -> None:
+    deployer = Deployer(boto3.session.Session(region_name="us-east-1"), "p24")
+    deployer.deploy("", {"Prefix": "p24", "LogRetentionDays": "30"}, template_body=stack_template((30, 180)))
+    # The new template adds a parameter and makes six months the least retention.
+    deployer.deploy("", {}, template_body=stack_template((180, 365), extra=True))
+    stack = deployer.cloudformation.describe_stacks(StackName="p24-app")["Stacks"][0]
+    values = {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
+    assert values == {"Prefix": "p24", "LogRetentionDays": "365", "WebAclArn": ""}
+
+
+def test_the_web_acl_gets_its_own_us_east_1_stack_only_where_the_app_stack_cannot_make_it() -> None:
+    assert not needs_web_acl_stack("us-east-1", {})  # the app stack makes it
+    assert needs_web_acl_stack("ap-northeast-1", {})
+    assert not needs_web_acl_stack("ap-northeast-1", {"WebAclArn": "arn:aws:wafv2:us-east-1:1:global/webacl/x/y"})
+    assert not needs_web_acl_stack("cn-north-1", {})  # no CLOUDFRONT-scope web ACL in the China partition

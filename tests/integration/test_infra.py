@@ -107,3 +107,21 @@ def test_template_passes_cfn_lint() -> None:
         [str(cfn_lint), str(TEMPLATE_PATH)], capture_output=True, text=True, timeout=120, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_queues_and_the_officer_topic_are_encrypted_at_rest(outputs: dict[str, str]) -> None:
+    sqs = boto3.client("sqs")
+    for name in ("DispatchQueueUrl", "DispatchDlqUrl", "CadQueueUrl", "CadDlqUrl"):
+        attributes = sqs.get_queue_attributes(QueueUrl=outputs[name], AttributeNames=["All"])["Attributes"]
+        assert attributes.get("SqsManagedSseEnabled") == "true", name
+    topic = boto3.client("sns").get_topic_attributes(TopicArn=outputs["OfficerTopicArn"])["Attributes"]
+    assert topic["KmsMasterKeyId"] == "alias/aws/sns"
+
+
+def test_the_table_key_is_a_parameter_that_defaults_to_the_aws_owned_key() -> None:
+    loaded = template()
+    assert loaded["Parameters"]["TableKmsKeyArn"]["Default"] == ""
+    when, customer, owned = loaded["Resources"]["Table"]["Properties"]["SSESpecification"]["Fn::If"]
+    assert loaded["Conditions"][when] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "TableKmsKeyArn"}, ""]}]}
+    assert customer == {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": {"Ref": "TableKmsKeyArn"}}
+    assert owned == {"SSEEnabled": False}
