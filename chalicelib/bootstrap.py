@@ -102,11 +102,13 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
     queue = overrides.get("queue") or SqsDispatchQueue(settings.dispatch_queue_url, settings.region)
     sms = overrides.get("sms") or sms_sender(settings.sms_provider, settings.region)
     ledger = overrides.get("ledger") or DynamoNoticeLedger(table)
-    stats = MeteredStats(overrides.get("stats") or DynamoStatsRepository(table), EmfMetrics.from_env(os.environ))
+    metrics = EmfMetrics.from_env(os.environ)
+    stats = MeteredStats(overrides.get("stats") or DynamoStatsRepository(table), metrics)
     officers = overrides.get("officers") or SnsOfficerChannel(settings.officer_topic_arn, settings.region)
     tokens = TokenService(settings.token_keys)
     secret = settings.token_keys[0][1]
-    limits = Limits(overrides.get("counters") or DynamoCounters(table), LimitSettings.parse(settings.rate_limits))
+    limits = Limits(overrides.get("counters") or DynamoCounters(table),
+                    LimitSettings.parse(settings.rate_limits, local=settings.is_local), metrics)
     auditor = Auditor(overrides.get("audit") or DynamoAuditLog(table), clock)
     forum = Forum(
         posts, directory, queue, idempotency, clock, CursorCodec(secret), settings.districts, stats, limits,

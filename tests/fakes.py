@@ -395,6 +395,11 @@ class InMemoryCounters:
             if self.last.get(key) == now.timestamp():
                 del self.last[key]
 
+    def release_quota(self, key: str) -> None:
+        with self._lock:
+            if self.uses.get(key, 0) > 0:
+                self.uses[key] -= 1
+
 
 class RecordingOfficerChannel:
     """Remembers every notice and subscription sync; told to fail (`failing = True`), notify raises."""

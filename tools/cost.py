@@ -170,7 +170,7 @@ def sample_texts() -> dict[str, str]:
     # The app's own notice text, with a link of the real form (a 22-character code).
     link = f"https://d1234abcd5678.cloudfront.net/reply.html#t={secrets.token_urlsafe(16)}"
     notice = notice_text(post, link)
-    return {"otp": OTP_TEXT.format(code="123456", minutes=5), "reply": REPLY_SMS.format(title="小区门口有人兜售假药"),
+    return {"otp": OTP_TEXT.format(code="123456", minutes=5), "reply": REPLY_SMS.format(number="3F9A2C"),
             "officer notice": notice}
 
 

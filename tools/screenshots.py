@@ -28,9 +28,9 @@ DUTY = "13900000012"  # 李晓东, 昆都仑区公安分局
 QINGFU = "13900000032"  # 陈静, 东河区青福派出所
 
 
-def officer_session(stack: Stack, phone: str, title: str) -> str:
+def officer_session(stack: Stack, phone: str, post_id: str) -> str:
     """Open an officer's notification link through the API; return the link session token."""
-    link = stack.officer_link(phone, title)
+    link = stack.officer_link(phone, post_id)
     status, body = stack.call("POST", "/auth/link", {"token": link.split("#t=")[1]})
     assert status == 200, body
     return str(body["token"])
@@ -72,13 +72,13 @@ def seed_demo(stack: Stack) -> dict[str, Any]:
                title="建设路与钢铁大街路口信号灯不亮",
                body="今天早上开始,建设路与钢铁大街交叉口的红绿灯全部不亮,车辆和行人通行很乱。")
 
-    duty = officer_session(stack, DUTY, parking["title"])
+    duty = officer_session(stack, DUTY, parking["id"])
     act(stack, duty, parking["id"], "replies", {
         "body": "你好,该警情已收悉,昆都仑区公安分局正在处置,感谢您对24小时警局的关注。已通知辖区民警前往现场核实。",
         "template": "received"})
     status(stack, duty, parking["id"], "in_progress")
 
-    qingfu = officer_session(stack, QINGFU, idcard["title"])
+    qingfu = officer_session(stack, QINGFU, idcard["id"])
     act(stack, qingfu, idcard["id"], "replies", {
         "body": "你好,您咨询的问题答复如下:补办身份证请携带户口簿到户籍所在地派出所办理,"
                 "也可在“包头公安”公众号预约;办理时可申请临时身份证。",
@@ -137,7 +137,7 @@ def main() -> int:
                               " + window.scrollY - 48)")
                 shoot(page, "compose-emergency")
 
-                page.goto(stack.officer_link(CHIEF, demo["parking"]["title"]))
+                page.goto(stack.officer_link(CHIEF, demo["parking"]["id"]))
                 page.locator(".officer-bar").wait_for()
                 page.locator('button.template[data-template="dispatched"]').click()
                 page.set_viewport_size({"width": VIEWPORT["width"], "height": 1560})

@@ -3,7 +3,8 @@
 In Lambda, CloudWatch Logs turns each line into metrics (namespace `Police24`, dimension `Service`);
 nothing is called and nothing is imported beyond json. Outside Lambda the emitter stays quiet unless
 METRICS=emf. The platform-wide counters the use cases already keep (the `all` scope of the stats
-port) are the source, so no use case knows about metrics.
+port) are the source, so no use case knows about metrics. Events someone must look at (a platform budget
+ran out) arrive through `alarm` and count 1 under their own metric, which a CloudWatch alarm watches.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ COUNTERS = {
     "escalations": "Escalations",
 }
 FIRST_RESPONSE = "FirstResponseMinutes"  # from the `h_<minutes>` counter of a first official answer
+# Alarming event (services.limits) -> metric name; the template's alarms watch these names.
+ALARMS = {"otp_platform_budget": "OtpBudgetExhausted"}
 
 
 class EmfMetrics:
@@ -62,6 +65,13 @@ class EmfMetrics:
         }
         document.update({name: value for name, (value, _) in values.items()})
         print(json.dumps(document, separators=(",", ":")), file=self.stream or sys.stdout, flush=True)
+
+
+    def alarm(self, event: str) -> None:
+        """Count one occurrence of an alarming event under its metric (count 1)."""
+        name = ALARMS.get(event)
+        if name is not None:
+            self.put({name: (1.0, "Count")})
 
 
 def counter_metrics(counters: Mapping[str, int]) -> dict[str, tuple[float, str]]:

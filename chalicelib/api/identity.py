@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chalice.app import Blueprint, Response
+from chalice.app import Blueprint, Request, Response
 
 from chalicelib.api.auth import signed_in
 from chalicelib.api.http import http_errors, ok, parse, query, query_int
@@ -20,12 +20,20 @@ else:
 bp = Blueprint(__name__)
 
 
+def client_address(request: Request) -> str | None:
+    """Return the caller's address as API Gateway saw it (never a header the caller writes, X-Forwarded-For)."""
+    identity = (request.context or {}).get("identity") or {}
+    address = identity.get("sourceIp") if isinstance(identity, dict) else None
+    return address if isinstance(address, str) and address else None
+
+
 @bp.route("/auth/otp", methods=["POST"])
 @http_errors
 def request_code() -> Response:
     """Send a one-time code by SMS (anyone)."""
-    body = parse(bp.current_request, schemas.OtpIn)
-    expires_in = services().identity.request_code(body.phone)
+    request = bp.current_request
+    body = parse(request, schemas.OtpIn)
+    expires_in = services().identity.request_code(body.phone, client_address(request))
     return ok({"expires_in": expires_in}, 202)
 
 

@@ -10,7 +10,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.boards import BOARDS_BY_ID, POLICE_ONLY_TYPES
+from chalicelib.domain.boards import BOARDS_BY_ID, POLICE_ONLY_TYPES, POST_TYPE_NAMES
 from chalicelib.domain.errors import StaleVersion
 from chalicelib.domain.people import Officer
 from chalicelib.domain.posts import Event, Post, UnitRef, now_cst
@@ -30,7 +30,9 @@ from chalicelib.services.ports import (
 from chalicelib.services.tokens import TokenService
 
 log = logging.getLogger(__name__)
-REPLY_SMS = "【24小时警局】您发布的帖子「{title}」有了民警回复,请登录24小时警局查看。"
+# Official texts carry only what the police control (board, district, post number, deadline), never a resident's
+# words: a title such as "点击 http://evil.example 领取补贴" must not go out under the bureau's name.
+REPLY_SMS = "【24小时警局】您发布的帖子(编号{number})有了民警回复,请登录24小时警局查看。"
 
 
 def minutes_between(start: datetime, end: datetime) -> int:
@@ -38,13 +40,23 @@ def minutes_between(start: datetime, end: datetime) -> int:
     return max(0, int((end - start).total_seconds() // 60))
 
 
+def post_number(post_id: str) -> str:
+    """Return the short number an official text names a post by: the last 6 characters of its id."""
+    return post_id[-6:].upper()
+
+
 def notice_text(post: Post, link: str, escalated: bool = False) -> str:
-    """Return an officer's notice: short, since SMS bills by the 67-character part."""
-    board = BOARDS_BY_ID[post.board].name if post.board in BOARDS_BY_ID else post.board
-    due = f",{now_cst(post.first_response_due)[5:16].replace('T', ' ')}前回复" if post.first_response_due else ""
+    """Return an officer's notice, from fields the police control only; short, since SMS bills by the part."""
+    board = BOARDS_BY_ID[post.board].name if post.board in BOARDS_BY_ID else "帖子"
+    kind = POST_TYPE_NAMES.get(post.type, "")
+    parts = [f"{board}·{kind}" if kind and kind not in board else board]
+    if post.district:
+        parts.append(post.district)  # one of the configured districts (checked on input)
+    parts.append(f"编号{post_number(post.id)}")
+    if post.first_response_due:
+        parts.append(f"{now_cst(post.first_response_due)[5:16].replace('T', ' ')}前回复")
     head = "【24小时警局】督办:超时未回复" if escalated else "【24小时警局】新警情"
-    where = f"({post.district})" if post.district else ""
-    return f"{head}:{board}「{post.title[:16]}」{where}{due}。处理:{link}"
+    return f"{head}:{','.join(parts)}。处理:{link}"
 
 
 class Dispatcher:
@@ -171,7 +183,7 @@ class Dispatcher:
         key = f"sms#reply#{reply_id}"
         if phone and self.ledger.claim(post.id, key, now):
             try:
-                self.sms.send(phone, REPLY_SMS.format(title=post.title[:30]))
+                self.sms.send(phone, REPLY_SMS.format(number=post_number(post.id)))
             except Exception:
                 self.ledger.release(post.id, key)
                 raise

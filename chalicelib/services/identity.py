@@ -63,11 +63,11 @@ class Identity:
     def _hash(self, phone: str, code: str) -> str:
         return hmac.new(self._pepper, f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
-    def request_code(self, raw_phone: object) -> int:
-        """Send a 6-digit code to a phone; return its lifetime in seconds."""
+    def request_code(self, raw_phone: object, client: str | None = None) -> int:
+        """Send a 6-digit code to a phone for a caller at a client address; return its lifetime in seconds."""
         phone = normalize_phone(raw_phone)
         now = self.clock.now()
-        self.limits.otp(phone, now)
+        self.limits.otp(phone, now, client)
         code = f"{secrets.randbelow(10**6):06d}"
         self.otps.put(OtpRecord(phone, self._hash(phone, code), now + timedelta(seconds=self.otp_ttl)))
         self.sms.send(phone, OTP_TEXT.format(code=code, minutes=self.otp_ttl // 60))

@@ -1,14 +1,20 @@
-"""Abuse limits per account and per phone: intervals, daily quotas and duplicate text."""
+"""Abuse limits per account, per phone, per client address and platform-wide: intervals, quotas, duplicates."""
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.errors import Conflict, TooManyRequests
 from chalicelib.domain.posts import CST
+
+log = logging.getLogger(__name__)
+# Settings that, on the local stack (every caller is loopback), apply only when RATE_LIMITS names them.
+PER_CLIENT = ("otp_per_client_per_hour",)
 
 
 class Counters(Protocol):
@@ -23,6 +29,16 @@ class Counters(Protocol):
     def release_interval(self, key: str, now: datetime) -> None:
         """Undo the claim of `key` made at `now` (a later check refused the request)."""
 
+    def release_quota(self, key: str) -> None:
+        """Undo one use of `key` counted by take_quota (a later check refused the request)."""
+
+
+class Alarms(Protocol):
+    """Where events someone must look at go (a CloudWatch metric with an alarm on it)."""
+
+    def alarm(self, event: str) -> None:
+        """Report one occurrence of an event."""
+
 
 @dataclass(frozen=True)
 class LimitSettings:
@@ -34,15 +50,19 @@ class LimitSettings:
     reply_interval: int = 5
     otp_interval: int = 60
     otp_per_hour: int = 5
+    otp_per_client_per_hour: int = 10
+    otp_platform_per_hour: int = 2000
     duplicate_window: int = 600
     partner_posts_per_hour: int = 60
+    flag_interval: int = 10
+    flags_per_hour: int = 10
 
     @classmethod
-    def parse(cls, value: str) -> LimitSettings:
-        """Read `name=value,...` (or `off` for none at all)."""
+    def parse(cls, value: str, local: bool = False) -> LimitSettings:
+        """Read `name=value,...` (or `off` for none at all); `local` leaves per-client limits off unless named."""
         if value.strip() == "off":
             return cls(**dict.fromkeys(cls.__dataclass_fields__, 0))
-        fields = {}
+        fields = dict.fromkeys(PER_CLIENT, 0) if local else {}
         for part in value.split(","):
             name, _, number = part.partition("=")
             if name.strip() in cls.__dataclass_fields__ and number.strip().isdigit():
@@ -50,7 +70,21 @@ class LimitSettings:
         return cls(**fields)
 
 
-Claims = list[str]  # the interval keys one request claimed so far, given back if a later check refuses it
+Claims = list[str]  # the interval and quota keys one request took so far, given back if a later check refuses it
+QUOTA = "quota:"  # marks a quota key among the claims
+
+
+def client_bucket(address: str | None) -> str | None:
+    """Return the bucket of a caller's address: an IPv4 address, or the /64 network of an IPv6 one."""
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return f"{ipaddress.IPv6Network((ip, 64), strict=False).network_address}/64"  # one subscriber's prefix
+    return str(ip)
 
 
 def _next_midnight(now: datetime) -> datetime:
@@ -61,8 +95,8 @@ def _next_midnight(now: datetime) -> datetime:
 class Limits:
     """Refuse what comes too fast or too often, with a Retry-After."""
 
-    def __init__(self, counters: Counters, settings: LimitSettings) -> None:
-        self.counters, self.settings = counters, settings
+    def __init__(self, counters: Counters, settings: LimitSettings, alarms: Alarms | None = None) -> None:
+        self.counters, self.settings, self.alarms = counters, settings, alarms
 
     def _interval(self, key: str, seconds: int, now: datetime, message: str, claims: Claims | None = None) -> None:
         if seconds and (wait := self.counters.take_interval(key, seconds, now)):
@@ -70,14 +104,20 @@ class Limits:
         if seconds and claims is not None:
             claims.append(key)
 
-    def _quota(self, key: str, limit: int, until: datetime, now: datetime, message: str) -> None:
+    def _quota(self, key: str, limit: int, until: datetime, now: datetime, message: str,
+               claims: Claims | None = None) -> None:
         if limit and not self.counters.take_quota(key, limit, until):
             raise TooManyRequests(message, retry_after=max(1, int((until - now).total_seconds())))
+        if limit and claims is not None:
+            claims.append(QUOTA + key)
 
     def _give_back(self, claims: Claims, now: datetime) -> None:
-        """Return the intervals a refused request claimed: refusals do not count towards a limit."""
-        for key in claims:
-            self.counters.release_interval(key, now)
+        """Return what a refused request took: refusals do not count towards a limit."""
+        for key in reversed(claims):
+            if key.startswith(QUOTA):
+                self.counters.release_quota(key.removeprefix(QUOTA))
+            else:
+                self.counters.release_interval(key, now)
 
     def post(self, user_id: str, account_created: datetime | None, title: str, body: str, now: datetime) -> None:
         """Admit one post of an account, or refuse it (duplicate text, too fast, too many today)."""
@@ -110,15 +150,47 @@ class Limits:
         limit = self.settings.partner_posts_per_hour
         self._quota(key, limit, hour + timedelta(hours=1), now, "该接入方本小时提交的诉求已达上限,请稍后再试")
 
-    def otp(self, phone: str, now: datetime) -> None:
-        """Admit one code request for a phone, or refuse it."""
+    def otp(self, phone: str, now: datetime, client: str | None = None) -> None:
+        """Admit one code request for a phone from a client address, or refuse it.
+
+        Per phone: one a minute and a few an hour. Per client address (as API Gateway reports it): a budget an
+        hour. Platform-wide: a budget an hour, past which no code leaves and an alarm fires. A refused request
+        gives back what it took, so it counts towards no limit.
+        """
         s = self.settings
         claims: Claims = []
         self._interval(f"otp#{phone}", s.otp_interval, now, "验证码发送过于频繁,请稍后再试", claims)
         hour = now.replace(minute=0, second=0, microsecond=0)
-        key = f"otph#{phone}#{hour.isoformat()}"
+        stamp, until = hour.isoformat(), hour + timedelta(hours=1)
         try:
-            self._quota(key, s.otp_per_hour, hour + timedelta(hours=1), now, "验证码请求次数过多,请一小时后再试")
+            self._quota(f"otph#{phone}#{stamp}", s.otp_per_hour, until, now, "验证码请求次数过多,请一小时后再试",
+                        claims)
+            bucket = client_bucket(client)
+            if bucket is not None:
+                self._quota(f"otpc#{bucket}#{stamp}", s.otp_per_client_per_hour, until, now,
+                            "当前网络请求验证码过于频繁,请稍后再试", claims)
+            self._platform_otp(stamp, until, now)
+        except TooManyRequests:
+            self._give_back(claims, now)
+            raise
+
+    def _platform_otp(self, stamp: str, until: datetime, now: datetime) -> None:
+        limit = self.settings.otp_platform_per_hour
+        if limit and not self.counters.take_quota(f"otpp#{stamp}", limit, until):
+            log.warning("platform one-time code budget exhausted", extra={"budget": limit, "hour": stamp})
+            if self.alarms is not None:
+                self.alarms.alarm("otp_platform_budget")
+            raise TooManyRequests("验证码服务繁忙,请稍后再试", retry_after=max(1, int((until - now).total_seconds())))
+
+    def flag(self, user_id: str, now: datetime) -> None:
+        """Admit one flag of an account, or refuse it (too fast, too many this hour)."""
+        s = self.settings
+        claims: Claims = []
+        self._interval(f"flag#{user_id}", s.flag_interval, now, "举报过于频繁,请稍后再试", claims)
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        try:
+            self._quota(f"flagh#{user_id}#{hour.isoformat()}", s.flags_per_hour, hour + timedelta(hours=1), now,
+                        "本小时举报次数已达上限,请稍后再试")
         except TooManyRequests:
             self._give_back(claims, now)
             raise

@@ -1,11 +1,19 @@
-"""Moderation: flags from citizens, holds on sensitive words, hiding by admins, the audit trail."""
+"""Moderation: flags from citizens, holds on sensitive words, hiding by admins, the audit trail.
+
+Flags are limited per account (services.limits). Only flags of established accounts (older than a day, or
+police) count towards hiding, so freshly made accounts cannot silence a post. Police posts and pinned posts
+are never hidden by flags: at the count that would hide another post they are recorded for review instead
+(an audit entry `flag_review` by the system) and stay visible.
+"""
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from chalicelib.domain.errors import Forbidden, NotFound, StaleVersion
+from chalicelib.domain.boards import POLICE_ONLY_TYPES
+from chalicelib.domain.errors import Forbidden, NotFound, StaleVersion, TooManyRequests
 from chalicelib.domain.people import Actor
 from chalicelib.domain.posts import Post
 from chalicelib.services.audit import Auditor, snapshot
@@ -14,6 +22,8 @@ from chalicelib.services.ports import NoticeLedger
 
 log = logging.getLogger(__name__)
 FLAGS_TO_HIDE = 3
+ESTABLISHED_AFTER = timedelta(days=1)  # an account's flags count towards hiding once it is this old
+SYSTEM = Actor(role="admin", user_id="system", nickname="系统")
 
 
 class FlagCounter(Protocol):
@@ -31,19 +41,50 @@ class Moderation:
         self.ledger, self.flags, self.auditor = ledger, flags, auditor
 
     def flag(self, actor: Actor, post_id: str, reason: str) -> None:
-        """Flag a post once per account; the third distinct account hides it pending review."""
+        """Flag a post once per account; the third established account hides it, or sends it to review."""
         self.forum.require_signed_in(actor)
         post = self.forum.visible_post(post_id, actor)
         if actor.link_post_id is not None and actor.link_post_id != post.id:
             raise Forbidden("通知链接只能用于处理对应的帖子")
         if post.visibility == "police_only" and not self.forum.sees_whole(actor, post):
             raise Forbidden("该线索仅警方可见,不能举报")
-        if not self.ledger.claim(post.id, f"flag#{actor.user_id}", self.clock.now(), stale_after=10**9):
-            return
-        self.ledger.confirm(post.id, f"flag#{actor.user_id}")
+        key, now = f"flag#{actor.user_id}", self.clock.now()
+        if not self.ledger.claim(post.id, key, now, stale_after=10**9):
+            return  # this account flagged the post before: a repeat changes nothing and costs nothing
+        if not actor.is_police:
+            try:
+                self.forum.limits.flag(actor.user_id, now)
+            except TooManyRequests:
+                self.ledger.release(post.id, key)  # a refused flag is not recorded
+                raise
+        self.ledger.confirm(post.id, key)
+        if not self.established(actor, now):
+            return  # recorded once per account, but a brand-new account's flag hides nothing
         count = self.flags.count_flag(post.id)
-        if count >= FLAGS_TO_HIDE and not post.hidden:
-            self.set_hidden(Actor(role="admin", user_id="system", nickname="系统"), post.id, True, "flagged")
+        if count < FLAGS_TO_HIDE:
+            return
+        if self.protected(post, now):
+            if count == FLAGS_TO_HIDE:
+                self.auditor.log(SYSTEM, "flag_review", f"post:{post.id}", snapshot(post),
+                                 {**snapshot(post), "flag_count": count, "review": "flagged"})
+            return
+        if not post.hidden:
+            self.set_hidden(SYSTEM, post.id, True, "flagged")
+
+    @staticmethod
+    def established(actor: Actor, now: datetime) -> bool:
+        """Tell whether an account's flags count towards hiding: the police, or accounts older than a day."""
+        if actor.is_police:
+            return True
+        if actor.account_created is None:
+            return False
+        return now - datetime.fromtimestamp(actor.account_created, UTC) >= ESTABLISHED_AFTER
+
+    def protected(self, post: Post, now: datetime) -> bool:
+        """Tell whether flags may not hide a post: a pinned post, or a post by the police."""
+        if post.pinned_at(now) or post.type in POLICE_ONLY_TYPES:
+            return True
+        return self.forum.directory.officer(post.author_id) is not None
 
     def set_hidden(self, actor: Actor, post_id: str, hidden: bool, reason: str | None) -> Post:
         """Hide or unhide a post (admins, or the system on flags)."""

@@ -15,6 +15,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from chalicelib.services.dispatch import post_number
+
 ROOT = Path(__file__).resolve().parents[2]
 # The app's own settings must come from the stack, not from the test process (tests/conftest.py sets some).
 APP_ENV = ("STAGE", "ADMIN_KEY", "TOKEN_KEYS", "CAD_SECRET", "SITE_URL", "TABLE_NAME", "DISPATCH_QUEUE_URL",
@@ -27,6 +29,11 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def notice_number(post_id: str) -> str:
+    """Return how an officer notice names a post: `编号` and its short number."""
+    return f"编号{post_number(post_id)}"
 
 
 class Stack:
@@ -116,7 +123,7 @@ class Stack:
         assert status == 201, body
         return body
 
-    def officer_link(self, phone: str, title: str) -> str:
-        """The reply-page link that reached an officer for the post with this title."""
-        # A notice quotes only the first 16 characters of the title (SMS bills by the part).
-        return self.wait_for_message(phone, title[:16], LINK)
+    def officer_link(self, phone: str, post_id: str) -> str:
+        """The reply-page link that reached an officer for the post with this id."""
+        # A notice names the post by its number, never by the resident's title.
+        return self.wait_for_message(phone, notice_number(post_id), LINK)

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.conftest import MOBILE, sign_in_page
-from tests.e2e.stack import Stack
+from tests.e2e.stack import Stack, notice_number
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("csp_guard")]
 
@@ -87,7 +87,7 @@ def test_officer_replies_from_the_outbox_link_and_the_resident_sees_it(
 ) -> None:
     post = reported["post"]
     page.goto(f"/outbox.html?to={DUTY_OFFICER}")
-    message = page.locator("li.message", has_text=post["title"][:16]).first  # notices quote 16 characters
+    message = page.locator("li.message", has_text=notice_number(post["id"])).first  # notices name the number
     link = message.locator("a.message-link")
     expect(link).to_be_visible(timeout=15_000)
     assert link.inner_text().startswith(f"{stack.base}/reply.html#t=")
@@ -128,7 +128,7 @@ def test_officer_replies_from_the_outbox_link_and_the_resident_sees_it(
 
 
 def test_a_leader_gets_the_unit_picker_for_re_routing(page: Page, stack: Stack, reported: dict[str, Any]) -> None:
-    page.goto(stack.officer_link(STATION_CHIEF, reported["post"]["title"]))
+    page.goto(stack.officer_link(STATION_CHIEF, reported["post"]["id"]))
     expect(page.locator(".officer-bar")).to_contain_text("刘建国")
     picker = page.get_by_label("改派至")
     expect(picker).to_be_visible()
@@ -156,7 +156,7 @@ def test_markup_in_a_post_shows_as_text(page: Page, stack: Stack) -> None:
     expect(page.locator(".post-detail .post-body")).to_have_text(body)
     assert page.locator("main img, main script, main b").count() == 0
     page.goto("/outbox.html")
-    expect(page.locator("li.message", has_text=title[:16]).first).to_be_visible(timeout=15_000)
+    expect(page.locator("li.message", has_text=notice_number(post["id"])).first).to_be_visible(timeout=15_000)
     assert page.locator("main img, main script").count() == 0
 
 
@@ -207,7 +207,7 @@ def test_pages_fit_375_px_without_horizontal_scroll(
     if english:
         page.evaluate("localStorage.setItem('p24.lang', 'en')")
     if "{link}" in route:
-        route = route.format(link=stack.officer_link(DUTY_OFFICER, reported["post"]["title"]).split("#t=")[1])
+        route = route.format(link=stack.officer_link(DUTY_OFFICER, reported["post"]["id"]).split("#t=")[1])
     page.goto(route.format(post=reported["post"]["id"]))
     expect(page.locator("main h1").first).to_be_visible()
     expect(page.locator("main .loading")).to_have_count(0)
@@ -277,7 +277,7 @@ def test_the_author_rates_a_resolved_post_once(page: Page, stack: Stack) -> None
     resident = stack.sign_in(stack.new_phone())
     post = stack.post(resident["token"], board="hukou", type="question", district="东河区",
                       title=_unique("补办身份证要带什么"), body="户籍在东河区,身份证丢了。")
-    status, link = stack.call("POST", "/auth/link", {"token": stack.officer_link("13900000032", post["title"])
+    status, link = stack.call("POST", "/auth/link", {"token": stack.officer_link("13900000032", post["id"])
                                                       .split("#t=")[1]})
     assert status == 200, link
     _, detail = stack.call("GET", f"/posts/{post['id']}")

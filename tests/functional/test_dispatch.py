@@ -349,3 +349,46 @@ def test_an_officer_notice_fits_in_two_sms_parts_and_stores_no_usable_code(
     table = boto3.client("dynamodb", region_name="us-east-1")
     items = table.scan(TableName=aws["TableName"])["Items"]
     assert not any(code in json.dumps(item) for item in items)  # only the code's hash is kept
+
+
+PHISHING_TITLE = "点击 http://evil.example 领取补贴"
+PHISHING_BODY = "速领 https://evil.example/claim 过期作废"
+
+
+def every_officer_notice() -> list[tuple[str, str]]:
+    """Return (subject, message) of everything published to the officer topic (SMS and email alike)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    backend = sns_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
+    return [(subject or "", message) for topic in backend.topics.values()
+            for _, message, subject, _, _ in topic.sent_notifications]
+
+
+def test_official_texts_carry_no_resident_words_only_board_district_number_and_deadline(
+    api: Api, directory: dict, aws: dict, clock: MovableClock
+) -> None:
+    from chalicelib.services.dispatch import post_number
+
+    resident = api.sign_in("13812345678")
+    created = post(api, resident, title=PHISHING_TITLE, body=PHISHING_BODY)
+    deliver(api.client, aws)
+    clock.advance(minutes=16)
+    sweep(api)
+    clock.advance(minutes=15)
+    sweep(api)  # escalated to the command center
+    officer = api.call("POST", "/auth/link", {"token": link_of(officer_messages(KUNQU_OFFICER)[0])})[1]["token"]
+    assert api.call("POST", f"/posts/{created['id']}/replies", {"body": "已收悉"}, token=officer)[0] == 201
+    deliver(api.client, aws)
+
+    notices = every_officer_notice()
+    answers = [text for _, text in sent_sms("13812345678") if "回复" in text]
+    assert len(notices) >= 2 and any("督办" in text for _, text in notices) and len(answers) == 1
+    for subject, text in [*notices, ("", answers[0])]:
+        for words in ("evil", "点击", "领取补贴", "速领", "过期作废", "claim"):
+            assert words not in subject and words not in text, (words, subject, text)
+    for _, text in notices:
+        assert text.startswith("【24小时警局】") and "随手举报" in text and "昆都仑区" in text
+        assert f"编号{post_number(created['id'])}" in text and "前回复" in text
+        assert re.search(r"处理:http://127\.0\.0\.1:8000/reply\.html#t=\S+$", text)
+    assert f"编号{post_number(created['id'])}" in answers[0]

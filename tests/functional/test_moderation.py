@@ -1,9 +1,10 @@
-"""Moderation through the real app: flags hide at the third distinct account, sensitive words hold a post,
-admins hide and unhide, and every privileged action leaves an audit entry (who, when, what, before/after)."""
+"""Moderation through the real app: flags hide at the third distinct established account (older than a day),
+never a police or pinned post (those go to review), sensitive words hold a post, admins hide and unhide, and
+every privileged action leaves an audit entry (who, when, what, before/after)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from itertools import count
 from typing import Any
@@ -21,6 +22,14 @@ def new_citizen(people: World) -> str:
     return people.api.sign_in(f"1340000{next(_phones):04d}")
 
 
+@pytest.fixture(scope="module")
+def elders(people: World) -> Iterator[str]:
+    """Tokens of citizens whose accounts are over a day old (signed in, then the module's clock moved a day on)."""
+    tokens = [new_citizen(people) for _ in range(15)]
+    people.clock.advance(days=1, minutes=1)
+    return iter(tokens)
+
+
 def flag(people: World, post_id: str, token: str | None) -> int:
     status, data, _ = people.api.call("POST", f"/posts/{post_id}/flags", {"reason": "广告"}, token=token)
     assert status in (202, 404), data
@@ -31,9 +40,9 @@ def visible_to_the_public(people: World, post_id: str) -> bool:
     return people.api.call("GET", f"/posts/{post_id}")[0] == 200
 
 
-def test_a_post_is_hidden_at_the_third_distinct_account_and_not_before(people: World) -> None:
+def test_a_post_is_hidden_at_the_third_distinct_account_and_not_before(people: World, elders: Iterator[str]) -> None:
     post = people.api.new_post(people.token("citizen"), title="卖二手手机", body="全新未拆封,加微信")
-    first, second, third = (new_citizen(people) for _ in range(3))
+    first, second, third = (next(elders) for _ in range(3))
     assert flag(people, post["id"], first) == 202
     assert flag(people, post["id"], first) == 202  # the same account again counts once
     assert flag(people, post["id"], first) == 202
@@ -55,13 +64,42 @@ def test_the_author_flagging_the_own_post_is_one_account_too(people: World) -> N
     assert visible_to_the_public(people, post["id"])
 
 
-def test_an_admin_shows_a_flagged_post_again(people: World) -> None:
+def test_an_admin_shows_a_flagged_post_again(people: World, elders: Iterator[str]) -> None:
     post = people.api.new_post(people.token("citizen"), title="被误举报的帖子", body="其实没问题")
     for _ in range(3):
-        flag(people, post["id"], new_citizen(people))
+        flag(people, post["id"], next(elders))
     assert not visible_to_the_public(people, post["id"])
     assert people.api.admin("DELETE", f"/admin/posts/{post['id']}/hidden")[0] == 200
     assert visible_to_the_public(people, post["id"])
+
+
+def test_three_brand_new_accounts_cannot_hide_a_post(people: World) -> None:
+    post = people.api.new_post(people.token("citizen"), title="正常的求助", body="钱包丢了")
+    for _ in range(4):
+        assert flag(people, post["id"], new_citizen(people)) == 202  # accepted, but counts towards nothing
+    assert visible_to_the_public(people, post["id"])
+    assert post["id"] in people.api.feed_ids("board=qa")
+
+
+@pytest.mark.parametrize("kind", ["pinned", "police"])
+def test_flags_never_hide_the_bureaus_pinned_or_own_posts_but_send_them_to_review(
+    people: World, elders: Iterator[str], kind: str
+) -> None:
+    author = people.token("leader") if kind == "police" else people.token("citizen")
+    post = people.api.new_post(author, title="欢迎来到24小时警局" if kind == "police" else "小区停水通知",
+                               body="使用须知")
+    if kind == "pinned":
+        assert people.api.admin("PUT", f"/admin/posts/{post['id']}/pin", {"scope": "global"})[0] == 200
+    for _ in range(3):
+        flag(people, post["id"], new_citizen(people))  # three new accounts
+    for _ in range(3):
+        flag(people, post["id"], next(elders))  # and three established ones
+
+    assert visible_to_the_public(people, post["id"])
+    assert post["id"] in people.api.feed_ids()
+    reviews = [e for e in audit_entries(people) if e["target"] == f"post:{post['id']}" and e["action"] != "pin"]
+    assert [(e["action"], e["actor"]) for e in reviews] == [("flag_review", "system")]
+    assert reviews[0]["after"]["hidden"] is False and reviews[0]["after"]["flag_count"] == 3
 
 
 def test_a_sensitive_word_holds_a_post_for_review(people: World, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -173,10 +211,10 @@ def test_each_privileged_action_is_audited_with_who_when_and_before_after(people
         assert entry["before"] and entry["before"][field] != entry["after"][field], entry
 
 
-def test_an_automatic_hide_on_flags_is_audited_as_the_system(people: World) -> None:
+def test_an_automatic_hide_on_flags_is_audited_as_the_system(people: World, elders: Iterator[str]) -> None:
     post = people.api.new_post(people.token("citizen"), title="垃圾广告", body="加微信")
     for _ in range(3):
-        flag(people, post["id"], new_citizen(people))
+        flag(people, post["id"], next(elders))
     entries = [e for e in audit_entries(people) if e["target"] == f"post:{post['id']}"]
     assert [(e["action"], e["actor"], e["after"]["hidden_reason"]) for e in entries] == [("hide", "system", "flagged")]
 

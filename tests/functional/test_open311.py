@@ -15,6 +15,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from chalicelib.services.dispatch import post_number
 from tests.conftest import ROOT, deliver, officer_messages, sent_sms
 from tests.functional.conftest import PERSONAS, ROLES, World
 
@@ -199,7 +200,7 @@ def test_a_request_filed_through_open311_shows_in_the_forum_and_is_dispatched(
 
     deliver(people.api.client, people.outputs)
     assert len(officer_messages("13900000003")) > before
-    assert any("小区门口有人卖假药" in text for text in officer_messages("13900000003"))
+    assert any(f"编号{post_number(post_id)}" in text for text in officer_messages("13900000003"))
     status, found, _ = get(people, f"{V2}/requests/{post_id}.json")
     assert status == 200
     validate("requests.json", found)

@@ -776,6 +776,17 @@ def test_a_quota_counter_admits_up_to_its_limit(repos: Repos) -> None:
     assert repos.counters.take_quota("otph#13800002222", 2, until)
 
 
+def test_a_quota_use_given_back_can_be_taken_again_but_never_below_zero(repos: Repos) -> None:
+    until = T0 + timedelta(hours=1)
+    assert [repos.counters.take_quota("otpc#203.0.113.7", 2, until) for _ in range(3)] == [True, True, False]
+
+    repos.counters.release_quota("otpc#203.0.113.7")
+    repos.counters.release_quota("otpc#never-taken")
+
+    assert [repos.counters.take_quota("otpc#203.0.113.7", 2, until) for _ in range(2)] == [True, False]
+    assert repos.counters.take_quota("otpc#never-taken", 1, until)
+
+
 def audit(entry_id: str, at: datetime, action: str = "pin") -> AuditEntry:
     return AuditEntry(entry_id, at, "o-admin", "admin", action, "post:p1", {"status": "received", "pin": None},
                       {"status": "received", "pin": {"scope": "global"}})

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.services.dispatch import post_number
 from tests.conftest import Api, MovableClock, officer_messages, sent_sms
 from tests.reliability.conftest import ATTEMPTS, CONNECTION_RESET, DispatchQueue, Faults, new_post, timeline
 
@@ -68,7 +69,7 @@ def test_a_throttled_notification_is_retried_and_each_officer_is_told_once(
     assert queue.depth() == 0 and queue.depth(queue.dlq_url) == 0
     assert timeline(api, created["id"]) == ["received", "dispatched"]
     for phone in (CHIEF, CENTER_OFFICER):
-        assert len([m for m in officer_messages(phone) if "护照办理" in m]) == 1, phone
+        assert len([m for m in officer_messages(phone) if f"编号{post_number(created['id'])}" in m]) == 1, phone
     figures.update(throttled_publishes=times, deliveries=deliveries, notices_per_officer=1)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.services.dispatch import post_number
 from tests.conftest import Api, officer_messages
 from tests.reliability.conftest import DispatchQueue, new_post, timeline
 
@@ -69,7 +70,7 @@ def test_every_dispatch_message_delivered_three_times_has_one_effect(
     for post, (_, phones) in zip(created, POSTS, strict=True):
         assert timeline(api, post["id"]).count("dispatched") == 1
         for phone in phones:
-            notices = [m for m in officer_messages(phone) if post["title"] in m]
+            notices = [m for m in officer_messages(phone) if f"编号{post_number(post['id'])}" in m]
             assert len(notices) == 1, (phone, notices)
     assert api.call("GET", "/stats")[1]["overall"]["dispatches"] == len(created)
     figures.update(posts=len(created), deliveries_per_post=3, dispatches=api.call("GET", "/stats")[1]["overall"][
@@ -105,7 +106,7 @@ def test_poison_messages_reach_the_dlq_after_three_receives_and_the_others_pass_
     for post in good:
         assert timeline(api, post["id"]).count("dispatched") == 1
     notices = officer_messages(KUNQU_OFFICER)
-    assert sorted(n for post in good for n in notices if f"「{post['title']}」" in n) == sorted(notices)
+    assert sorted(n for post in good for n in notices if f"编号{post_number(post['id'])}" in n) == sorted(notices)
     assert len(notices) == len(good)
     figures.update(good_messages=len(good), handled_each=max(queue.deliveries[m] for m in good_ids),
                    poison_messages=len(POISON), poison_in_dlq=len(POISON),

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.services.dispatch import post_number
 from tests.conftest import Api, officer_messages
 from tests.reliability.conftest import ATTEMPTS, DispatchQueue, Faults, new_post, timeline
 from tools.replay_dlq import main as replay_dlq
@@ -21,7 +22,7 @@ def dead_post(api: Api, queue: DispatchQueue, faults: Faults) -> dict[str, Any]:
     faults.inject("sns", "Publish", "InternalError", 3 * ATTEMPTS, status=500)
     queue.drain()
     assert queue.depth(queue.dlq_url) == 1 and queue.depth() == 0
-    assert [m for m in officer_messages(CHIEF) if "护照丢失" in m] == []
+    assert [m for m in officer_messages(CHIEF) if f"编号{post_number(created['id'])}" in m] == []
     faults.clear()  # SNS is back
     return created
 
@@ -41,7 +42,7 @@ def test_replaying_the_dlq_delivers_what_failed_and_a_second_run_moves_nothing(
     assert queue.depth(queue.dlq_url) == 0 and queue.depth() == 0
     assert timeline(api, created["id"]) == ["received", "dispatched"]
     for phone in (CHIEF, CENTER_OFFICER):
-        assert len([m for m in officer_messages(phone) if "护照丢失" in m]) == 1
+        assert len([m for m in officer_messages(phone) if f"编号{post_number(created['id'])}" in m]) == 1
     figures.update(in_dlq=1, moved_first_run=1, moved_second_run=0, notices_per_officer=1)
 
 
@@ -59,7 +60,7 @@ def test_a_message_replayed_twice_after_a_failed_delete_still_has_one_effect(
 
     assert timeline(api, created["id"]) == ["received", "dispatched"]
     for phone in (CHIEF, CENTER_OFFICER):
-        assert len([m for m in officer_messages(phone) if "护照丢失" in m]) == 1
+        assert len([m for m in officer_messages(phone) if f"编号{post_number(created['id'])}" in m]) == 1
 
 
 def test_the_cad_outbox_dlq_goes_back_to_the_cad_outbox_with_its_record_intact(

@@ -101,3 +101,16 @@ def test_the_service_dimension_is_the_stacks_prefix() -> None:
 def test_a_disabled_emitter_writes_nothing(capsys: pytest.CaptureFixture[str]) -> None:
     EmfMetrics("police24", enabled=False).put({"Posts": (1.0, "Count")})
     assert capsys.readouterr().out == ""
+
+
+def test_an_exhausted_platform_code_budget_counts_one_under_the_metric_the_alarm_watches() -> None:
+    metrics, stream = emitter()
+
+    metrics.alarm("otp_platform_budget")
+    metrics.alarm("something_nobody_watches")
+
+    (line,) = lines(stream)
+    (directive,) = line["_aws"]["CloudWatchMetrics"]
+    assert directive["Namespace"] == "Police24"
+    assert directive["Metrics"] == [{"Name": "OtpBudgetExhausted", "Unit": "Count"}]
+    assert line["OtpBudgetExhausted"] == 1.0

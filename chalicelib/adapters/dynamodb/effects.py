@@ -141,6 +141,21 @@ class DynamoCounters:
             raise
         return True
 
+    def release_quota(self, key: str) -> None:
+        try:
+            self.table.call(
+                "update_item",
+                TableName=self.table.name,
+                Key=to_item({"PK": f"RATE#{key}", "SK": "RATE"}),
+                UpdateExpression="ADD #n :minus",
+                ConditionExpression="#n > :zero",  # never below zero, never an item made anew
+                ExpressionAttributeNames={"#n": "n"},
+                ExpressionAttributeValues=to_item({":minus": -1, ":zero": 0}),
+            )
+        except ClientError as error:
+            if not condition_failed(error):
+                raise
+
     def release_interval(self, key: str, now: datetime) -> None:
         try:
             self.table.call(
