@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chalice.app import Blueprint, Request, Response
+from chalice.app import Blueprint, Response
 
 from chalicelib.api.auth import signed_in
 from chalicelib.api.http import http_errors, ok, parse, query, query_int
 from chalicelib.api.lazy import lazy_module
+from chalicelib.api.middleware import client_address
 from chalicelib.api.render import post_out, user_out
 from chalicelib.bootstrap import services
 
@@ -20,20 +21,14 @@ else:
 bp = Blueprint(__name__)
 
 
-def client_address(request: Request) -> str | None:
-    """Return the caller's address as API Gateway saw it (never a header the caller writes, X-Forwarded-For)."""
-    identity = (request.context or {}).get("identity") or {}
-    address = identity.get("sourceIp") if isinstance(identity, dict) else None
-    return address if isinstance(address, str) and address else None
-
-
 @bp.route("/auth/otp", methods=["POST"])
 @http_errors
 def request_code() -> Response:
     """Send a one-time code by SMS (anyone)."""
     request = bp.current_request
     body = parse(request, schemas.OtpIn)
-    expires_in = services().identity.request_code(body.phone, client_address(request))
+    svc = services()
+    expires_in = svc.identity.request_code(body.phone, client_address(request, svc.settings))
     return ok({"expires_in": expires_in}, 202)
 
 

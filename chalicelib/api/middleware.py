@@ -15,6 +15,7 @@ from chalicelib.api.open311_format import chalice_error
 from chalicelib.config import Settings
 
 ORIGIN_HEADER = "x-origin-verify"
+VIEWER_ADDRESS = "cloudfront-viewer-address"  # "<ip>:<port>", set by CloudFront (origin request policy)
 
 _CHALICE_ERRORS = {
     415: ("unsupported_media_type", "请求内容类型必须是 application/json"),
@@ -49,6 +50,22 @@ def came_through_cloudfront(request: Request, settings: Settings) -> bool:
     sent = (request.headers.get(ORIGIN_HEADER) or "").encode()
     matches = [hmac.compare_digest(sent, secret.encode()) for secret in settings.origin_secrets]
     return bool(sent) and any(matches)
+
+
+def client_address(request: Request, settings: Settings) -> str | None:
+    """Return the caller's address, never from a header the caller writes (such as X-Forwarded-For).
+
+    Where the API answers only CloudFront (an origin secret is set), API Gateway's sourceIp is a CloudFront
+    edge shared by many residents, and CloudFront's own CloudFront-Viewer-Address names the reader; a caller
+    cannot reach the app without passing CloudFront, so cannot write it. Elsewhere, API Gateway's sourceIp.
+    """
+    if settings.origin_secrets and not settings.is_local:
+        viewer = (request.headers.get(VIEWER_ADDRESS) or "").strip()
+        if viewer:
+            return viewer.rsplit(":", 1)[0].strip("[]") if ":" in viewer else viewer
+    identity = (request.context or {}).get("identity") or {}
+    address = identity.get("sourceIp") if isinstance(identity, dict) else None
+    return address if isinstance(address, str) and address else None
 
 
 def common_headers(request: Request, get_response: Callable[[Request], Response]) -> Response:

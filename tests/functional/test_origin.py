@@ -114,3 +114,31 @@ def test_in_aws_the_secret_comes_from_ssm(aws: dict[str, str], monkeypatch: pyte
             assert get_boards(api)[0] == 403
     finally:
         ssm.forget()
+
+
+def test_behind_cloudfront_the_code_budget_is_per_reader_as_cloudfront_names_them(
+    deployed: CheckedApi, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """API Gateway sees CloudFront's edge; CloudFront-Viewer-Address (only CloudFront can set it) names the reader."""
+    from chalice.local import LambdaEventConverter
+
+    from tests.conftest import sent_sms
+
+    monkeypatch.setenv("RATE_LIMITS", "otp_per_client_per_hour=2")
+    through = {"X-Origin-Verify": SECRET}
+
+    def ask(phone: str, viewer: str, edge: str, **extra: str) -> int:
+        monkeypatch.setattr(LambdaEventConverter, "LOCAL_SOURCE_IP", edge)  # API Gateway's sourceIp: an edge
+        headers = {**through, "CloudFront-Viewer-Address": viewer, **extra}
+        return int(deployed.call("POST", "/auth/otp", {"phone": phone}, headers=headers)[0])
+
+    # One reader behind two edges, with a fresh X-Forwarded-For each time: one budget.
+    assert ask("13800000061", "203.0.113.7:50123", "130.176.0.1", **{"X-Forwarded-For": "10.0.0.1"}) == 202
+    assert ask("13800000062", "203.0.113.7:50999", "130.176.0.2", **{"X-Forwarded-For": "10.0.0.2"}) == 202
+    assert ask("13800000063", "203.0.113.7:51000", "130.176.0.1", **{"X-Forwarded-For": "10.0.0.3"}) == 429
+    assert sent_sms("13800000063") == []
+    # Another reader behind the same edge keeps a budget of its own; IPv6 viewer addresses carry no brackets.
+    assert ask("13800000064", "198.51.100.20:443", "130.176.0.1") == 202
+    assert ask("13800000065", "2001:db8:1:2::10:40000", "130.176.0.1") == 202
+    assert ask("13800000066", "2001:db8:1:2::99:40001", "130.176.0.1") == 202  # same /64 as the reader above
+    assert ask("13800000067", "2001:db8:1:2::5:40002", "130.176.0.1") == 429
