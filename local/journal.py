@@ -4,7 +4,10 @@ The snapshot (local/snapshot.py) is written every few seconds; alone it would lo
 the stack is killed. So local/serial.py appends every DynamoDB write moto served successfully to `journal.log`,
 one JSON line each, and fsyncs the file before moto's answer leaves: once the app has its answer (and its caller a
 201), the request is on disk. Requests are appended under the one-request-at-a-time lock, so the file's order is
-the order moto applied them in.
+the order moto applied them in; the fsync comes after the lock is released (one fsync covers every entry written
+before it, so requests waiting together share one), so moto is not held up by the disk. Another request may read a
+write whose fsync is still under way; a write that depends on it is further down the file, so its own fsync covers
+both.
 
 At start the snapshot is restored and the entries numbered after the snapshot's `journal_seq` are replayed through
 moto again, exactly as they were sent. The snapshotter then writes a snapshot that records the last entry it holds
@@ -72,6 +75,8 @@ class Journal:
         # table, so that it sees every write whole and knows the number of the last one it holds.
         self.gate = threading.Lock()
         self.seq = 0  # the number of the last entry written (or held by the snapshot)
+        self._synced = 0  # the number of the last entry known to be on disk
+        self._sync_lock = threading.Lock()
         self._fd: int | None = None
 
     def recover(self, after: int) -> list[Entry]:
@@ -94,7 +99,7 @@ class Journal:
             os.replace(self.path, aside)
             entries, good = [], 0
         pending = [entry for entry in entries if entry.seq > after]
-        self.seq = max([after] + [entry.seq for entry in entries])
+        self.seq = self._synced = max([after] + [entry.seq for entry in entries])
         self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         if not pending:
             good = 0  # everything in it is in the snapshot already
@@ -104,14 +109,24 @@ class Journal:
         return pending
 
     def append(self, method: str, path: str, query: str, headers: list[tuple[str, str]], body: bytes) -> int:
-        """Write one request and fsync it; return its number. Call it before the request is answered."""
+        """Write one request (in the order moto applied it); return its number. `sync` before answering it."""
         if self._fd is None:
             raise RuntimeError("the journal is not open (call recover first)")
         entry = Entry(self.seq + 1, method, path, query, headers, body)
-        os.write(self._fd, entry.line())
-        os.fsync(self._fd)
+        line = entry.line()
+        if os.write(self._fd, line) != len(line):
+            raise OSError(f"short write to {self.path}")
         self.seq = entry.seq
         return entry.seq
+
+    def sync(self, upto: int) -> None:
+        """Return once the entries up to `upto` are on disk: fsync, unless another caller's fsync covered them."""
+        with self._sync_lock:
+            if self._synced >= upto or self._fd is None:
+                return
+            written = self.seq  # everything written so far goes down with this fsync
+            os.fsync(self._fd)
+            self._synced = written
 
     def compacted(self, upto: int) -> None:
         """Empty the journal: a snapshot holding entries up to `upto` is on disk. Hold `gate` meanwhile."""
