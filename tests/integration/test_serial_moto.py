@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import threading
 import time
 import uuid
@@ -198,3 +199,45 @@ def test_replaying_the_journal_on_an_empty_table_gives_back_exactly_the_same_tab
     assert scan(dynamodb, t) == before
     assert next(i for i in before if i["PK"]["S"] == "count")["n"] == {"N": "3"}
     again.close()
+
+
+def test_writes_answered_together_are_each_on_disk_when_answered(
+    endpoint: str, server: SerialMotoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from local.journal import Entry, Journal
+
+    table = new_table(client("dynamodb", endpoint))
+    journal = Journal(tmp_path / "journal.log")
+    journal.recover(0)
+    server.keep_journal(journal)
+    on_disk = [0]  # bytes of the journal the last fsync covered
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        size = os.fstat(fd).st_size
+        real_fsync(fd)
+        on_disk[0] = max(on_disk[0], size)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    seen: dict[str, int] = {}
+
+    def write(index: int) -> None:
+        client("dynamodb", endpoint).put_item(TableName=table, Item={"PK": {"S": f"k{index}"}})
+        seen[f"k{index}"] = on_disk[0]  # what was surely on disk when this answer came
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    data = (tmp_path / "journal.log").read_bytes()
+    end = 0
+    for line in data.splitlines(keepends=True):
+        end += len(line)
+        key = json.loads(Entry.parse(line).body)["Item"]["PK"]["S"]
+        assert seen[key] >= end, key
+    assert len(seen) == 16
+    journal.close()
