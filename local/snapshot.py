@@ -183,7 +183,9 @@ class Snapshotter:
         """Restore the snapshot, replay the journal after it, and remember the snapshot as already saved.
 
         With a journal every item goes back in first, expired or not, so that the journalled writes find the
-        table they were made against; what TTL would have removed by now goes after. Return the items restored.
+        table they were made against; what TTL would have removed by now goes after, and the result is saved
+        at once (emptying the journal), so that the writes journalled from now on are replayed, after a crash,
+        against this very table. Return the items restored.
         """
         if self.journal is None:
             count = restore(self.client, self.table, self.path)
@@ -197,7 +199,8 @@ class Snapshotter:
                 raise ValueError("the journal holds writes to replay: pass `replay`")
             self.replayed = replay(entries)
         count = _expire(self.client, self.table, time.time())
-        self._digest = hashlib.sha256(serialize(scan(self.client, self.table), seq)).hexdigest()
+        self._digest = hashlib.sha256(self.path.read_bytes()).hexdigest() if self.path.exists() else ""
+        self.dump_if_changed()
         return count
 
     def dump_if_changed(self) -> bool:

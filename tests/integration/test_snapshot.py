@@ -204,17 +204,35 @@ def test_a_crash_between_the_snapshot_and_emptying_the_journal_applies_no_write_
 def test_a_torn_last_entry_is_left_out_and_cut_off_before_the_next_write(store: Journalled) -> None:
     for _ in range(3):
         store.count()
-    whole = store.journal_bytes()
     with (store.folder / "journal.log").open("ab") as out:
         out.write(b'{"seq":4,"method":"POST","path":"/","qu')  # the crash came in the middle of this write
 
     store.kill_and_start()
 
     assert store.counted() == "3" and store.snapshotter.replayed == (3, 0)
-    assert store.journal_bytes() == whole
+    assert json.loads((store.folder / "table.json").read_text())["journal_seq"] == 3  # saved at start
+    assert store.journal_bytes() == b""
     store.count()
+    assert Entry.parse(store.journal_bytes().rstrip(b"\n")).seq == 4
     store.kill_and_start()
     assert store.counted() == "4"
+
+
+def test_a_torn_tail_is_cut_off_when_the_journal_is_opened(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "journal.log")
+    journal.recover(0)
+    for _ in range(2):
+        journal.append("POST", "/", "", [("X-Amz-Target", "DynamoDB_20120810.PutItem")], '{"a": "昆"}'.encode())
+    journal.close()
+    whole = (tmp_path / "journal.log").read_bytes()
+    (tmp_path / "journal.log").write_bytes(whole + b'{"seq":3,"meth')
+
+    again = Journal(tmp_path / "journal.log")
+    assert [entry.seq for entry in again.recover(0)] == [1, 2]
+    assert (tmp_path / "journal.log").read_bytes() == whole
+    assert again.append("POST", "/", "", [], b"{}") == 3
+    again.close()
+    assert [entry.seq for entry in Journal(tmp_path / "journal.log").recover(0)] == [1, 2, 3]
 
 
 def test_a_replayed_write_whose_condition_fails_is_skipped_and_the_start_goes_on(store: Journalled) -> None:
@@ -244,3 +262,16 @@ def test_a_journal_that_does_not_follow_the_snapshot_is_set_aside_not_half_repla
     assert [p.name.startswith("journal.log.orphaned-") for p in store.folder.iterdir()].count(True) == 1
     store.count()
     assert Entry.parse(store.journal_bytes().rstrip(b"\n")).seq == 1
+
+
+def test_a_write_made_after_an_expired_item_was_dropped_at_start_comes_back_after_a_kill(store: Journalled) -> None:
+    code = {"PK": {"S": "OTP#13900000001"}, "SK": {"S": "CODE"}, "expires_at": {"N": "1000"}, "hash": {"S": "old"}}
+    write_atomically(store.folder / "table.json", serialize([code], journal_seq=0))
+    store.kill_and_start()  # the expired code is left out
+    fresh = dict(code, expires_at={"N": "99999999999"}, hash={"S": "new"})
+    store.client.put_item(TableName=store.table, Item=fresh, ConditionExpression="attribute_not_exists(PK)")
+
+    snapshotter = store.kill_and_start()
+
+    assert snapshotter.replayed == (1, 0)  # against the table it was made on, without the expired code
+    assert scan(store.client, store.table) == [fresh]
