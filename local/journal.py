@@ -24,6 +24,8 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,14 +68,56 @@ class Entry:
         return cls(int(record["seq"]), str(record["method"]), str(record["path"]), str(record["query"]), headers, body)
 
 
+class Gate:
+    """Many writes at a time, or one snapshot and no write: so that a snapshot sees every write whole.
+
+    A write does not hold up another (moto's own lock orders them), nor wait behind anything but a snapshot.
+    """
+
+    def __init__(self) -> None:
+        self._state = threading.Condition()
+        self._writes = 0
+        self._closed = False
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        with self._state:
+            while self._closed:
+                self._state.wait()
+            self._writes += 1
+        try:
+            yield
+        finally:
+            with self._state:
+                self._writes -= 1
+                if not self._writes:
+                    self._state.notify_all()
+
+    @contextmanager
+    def closed(self) -> Iterator[None]:
+        """Wait for the writes under way to finish and keep new ones out meanwhile."""
+        with self._state:
+            while self._closed:
+                self._state.wait()
+            self._closed = True
+            while self._writes:
+                self._state.wait()
+        try:
+            yield
+        finally:
+            with self._state:
+                self._closed = False
+                self._state.notify_all()
+
+
 class Journal:
     """Append-only file of the requests that changed the table since the last snapshot."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        # Every journalled request holds the gate while moto serves it; the snapshot holds it while it reads the
+        # Journalled requests pass the gate while moto serves them; the snapshot closes it while it reads the
         # table, so that it sees every write whole and knows the number of the last one it holds.
-        self.gate = threading.Lock()
+        self.gate = Gate()
         self.seq = 0  # the number of the last entry written (or held by the snapshot)
         self._synced = 0  # the number of the last entry known to be on disk
         self._sync_lock = threading.Lock()
@@ -129,7 +173,7 @@ class Journal:
             self._synced = written
 
     def compacted(self, upto: int) -> None:
-        """Empty the journal: a snapshot holding entries up to `upto` is on disk. Hold `gate` meanwhile."""
+        """Empty the journal: a snapshot holding entries up to `upto` is on disk. Close `gate` meanwhile."""
         if self._fd is not None and upto == self.seq and os.fstat(self._fd).st_size:
             os.ftruncate(self._fd, 0)
             os.fsync(self._fd)

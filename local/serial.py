@@ -58,7 +58,7 @@ class OneRequestAtATime:
             if journal is None:
                 status, headers, payload = self._serve(environ, body, writes)
             else:
-                with journal.gate:
+                with journal.gate.write():
                     status, headers, payload = self._serve(environ, body, writes, journal)
                     written = journal.seq
                 journal.sync(written)  # on disk before the answer leaves (outside the lock: fsyncs are shared)

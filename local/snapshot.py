@@ -206,10 +206,10 @@ class Snapshotter:
     def dump_if_changed(self) -> bool:
         """Write the snapshot if the table changed; tell whether it wrote. Then empty the journal.
 
-        Writes wait meanwhile (the journal's gate), so that the snapshot holds exactly the journalled writes up
-        to the number it records.
+        Writes wait meanwhile (the journal's gate is closed), so that the snapshot holds exactly the journalled
+        writes up to the number it records.
         """
-        with self._lock, self.journal.gate if self.journal is not None else nullcontext():
+        with self._lock, self.journal.gate.closed() if self.journal is not None else nullcontext():
             seq = self.journal.seq if self.journal is not None else 0
             data = serialize(scan(self.client, self.table), seq)
             digest = hashlib.sha256(data).hexdigest()

@@ -4,6 +4,8 @@ every write since the last snapshot comes back once after a kill."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +15,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from local.journal import Entry, Journal
+from local.journal import Entry, Gate, Journal
 from local.provision import provision
 from local.serial import SerialMotoServer
 from local.snapshot import Snapshotter, dump, restore, scan, serialize, write_atomically
@@ -275,3 +277,41 @@ def test_a_write_made_after_an_expired_item_was_dropped_at_start_comes_back_afte
 
     assert snapshotter.replayed == (1, 0)  # against the table it was made on, without the expired code
     assert scan(store.client, store.table) == [fresh]
+
+
+def test_writes_pass_the_gate_together_and_a_snapshot_waits_for_them_and_holds_them_off() -> None:
+    gate = Gate()
+    events: list[str] = []
+    first_in, release = threading.Event(), threading.Event()
+
+    def write(name: str) -> None:
+        with gate.write():
+            events.append(f"{name} in")
+            first_in.set()
+            release.wait(5)
+            events.append(f"{name} out")
+
+    def snapshot() -> None:
+        with gate.closed():
+            events.append("snapshot")
+            time.sleep(0.1)
+            events.append("snapshot done")
+
+    writers = [threading.Thread(target=write, args=(n,)) for n in ("a", "b")]
+    for thread in writers:
+        thread.start()
+    first_in.wait(5)
+    time.sleep(0.05)
+    assert sorted(events) == ["a in", "b in"]  # writes do not wait for one another
+    snapshotter = threading.Thread(target=snapshot)
+    snapshotter.start()
+    time.sleep(0.05)
+    late = threading.Thread(target=write, args=("c",))
+    late.start()
+    time.sleep(0.05)
+    assert "snapshot" not in events and "c in" not in events  # the snapshot waits; a new write waits behind it
+    release.set()
+    for thread in [*writers, snapshotter, late]:
+        thread.join(5)
+    assert events.index("snapshot") > max(events.index("a out"), events.index("b out"))
+    assert events.index("c in") > events.index("snapshot done")
