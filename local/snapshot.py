@@ -145,11 +145,15 @@ def restore(client: Any, table: str, path: Path, *, now: float | None = None) ->
 
 
 def _put(client: Any, table: str, items: list[Item]) -> None:
-    for chunk in _chunks(items):
-        requests: list[dict[str, Any]] = [{"PutRequest": {"Item": item}} for item in chunk]
-        while requests:
-            answer = client.batch_write_item(RequestItems={table: requests})
-            requests = answer.get("UnprocessedItems", {}).get(table, [])
+    _batch(client, table, [{"PutRequest": {"Item": item}} for item in items])
+
+
+def _batch(client: Any, table: str, requests: list[dict[str, Any]]) -> None:
+    """Send BatchWriteItem requests 25 at a time until none is left unprocessed."""
+    for chunk in _chunks(requests):
+        while chunk:
+            answer = client.batch_write_item(RequestItems={table: chunk})
+            chunk = answer.get("UnprocessedItems", {}).get(table, [])
 
 
 def _expire(client: Any, table: str, now: float) -> int:
@@ -159,11 +163,7 @@ def _expire(client: Any, table: str, now: float) -> int:
     if not expired:
         return len(items)
     keys = [key["AttributeName"] for key in client.describe_table(TableName=table)["Table"]["KeySchema"]]
-    for chunk in _chunks(expired):
-        requests = [{"DeleteRequest": {"Key": {name: item[name] for name in keys}}} for item in chunk]
-        while requests:
-            answer = client.batch_write_item(RequestItems={table: requests})
-            requests = answer.get("UnprocessedItems", {}).get(table, [])
+    _batch(client, table, [{"DeleteRequest": {"Key": {name: item[name] for name in keys}}} for item in expired])
     return len(items) - len(expired)
 
 
