@@ -22,6 +22,7 @@ import boto3
 from local import demo, seed
 from local.cad_simulator import CadSimulator
 from local.chalice_local import free_port, start_chalice, stop_process, wait_for_http
+from local.journal import Journal
 from local.outbox import OutboxCollector
 from local.provision import env_for, provision
 from local.proxy import SiteServer
@@ -81,6 +82,7 @@ class Stack:
         self.endpoint = ""
         self.chalice: Popen[bytes] | None = None
         self.snapshotter: Snapshotter | None = None
+        self.journal: Journal | None = None
         self.collector: OutboxCollector | None = None
         self.cad: CadSimulator | None = None
         self.threads: list[threading.Thread] = []
@@ -134,10 +136,16 @@ class Stack:
             )
         )
         dynamodb = boto3.client("dynamodb")
-        snapshotter = Snapshotter(dynamodb, outputs["TableName"], directory / "table.json")
-        restored = snapshotter.restore()
+        # Every DynamoDB write is journalled (fsynced) before moto answers it and replayed here after the snapshot,
+        # so an acknowledged write survives kill -9 (local/journal.py); each snapshot empties the journal.
+        self.journal = Journal(directory / "journal.log")
+        snapshotter = Snapshotter(dynamodb, outputs["TableName"], directory / "table.json", self.journal)
+        restored = snapshotter.restore(self.moto.replay)
+        self.moto.keep_journal(self.journal)
         self.snapshotter = snapshotter  # only now may shutdown save: a failed restore must not overwrite the file
-        log.info("restored %d item(s) from %s", restored, directory / "table.json")
+        applied, refused = snapshotter.replayed
+        log.info("restored %d item(s) from %s after replaying %d journalled write(s) (%d refused)",
+                 restored, directory / "table.json", applied, refused)
         self._check()
         internal = free_port()
         self.chalice = start_chalice(internal, ROOT)
@@ -230,6 +238,8 @@ class Stack:
             log.exception("final save failed")
         if self.moto is not None:
             self.moto.stop()
+        if self.journal is not None:
+            self.journal.close()
 
 
 def main() -> int:

@@ -1,4 +1,8 @@
-"""Keep the local table in `.data/table.json`: dump it atomically, restore it at start."""
+"""Keep the local table in `.data/table.json`: dump it atomically, restore it at start.
+
+With a journal (local/journal.py) the snapshot records the number of the last journalled write it holds
+(`journal_seq`); restoring replays the writes journalled after it, and each dump empties the journal.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,11 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
+
+from local.journal import Entry, Journal
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +75,9 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def serialize(items: list[Item]) -> bytes:
-    """Render items as stable UTF-8 JSON."""
-    document = {"format": "dynamodb-typed-json/1", "items": [_encode(i) for i in items]}
+def serialize(items: list[Item], journal_seq: int = 0) -> bytes:
+    """Render items (and the last journalled write they hold) as stable UTF-8 JSON."""
+    document = {"format": "dynamodb-typed-json/1", "journal_seq": journal_seq, "items": [_encode(i) for i in items]}
     text = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True)
     return text.encode("utf-8")
 
@@ -88,6 +95,11 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+    directory = os.open(path.parent, os.O_RDONLY)  # the rename itself must be on disk before the journal is emptied
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 def dump(client: Any, table: str, path: Path) -> int:
@@ -99,10 +111,15 @@ def dump(client: Any, table: str, path: Path) -> int:
 
 def load(path: Path) -> list[Item]:
     """Read the items of a snapshot file (none if there is no file)."""
+    return load_document(path)[0]
+
+
+def load_document(path: Path) -> tuple[list[Item], int]:
+    """Read the items of a snapshot file and the last journalled write they hold (none and 0 without a file)."""
     if not path.exists():
-        return []
+        return [], 0
     document = json.loads(path.read_text(encoding="utf-8"))
-    return [_decode(item) for item in document["items"]]
+    return [_decode(item) for item in document["items"]], int(document.get("journal_seq", 0))
 
 
 def _expired(item: Item, now: float) -> bool:
@@ -123,40 +140,86 @@ def restore(client: Any, table: str, path: Path, *, now: float | None = None) ->
     """Put the snapshot's items into the table, leaving out TTL-expired ones; return how many."""
     moment = time.time() if now is None else now
     items = [item for item in load(path) if not _expired(item, moment)]
-    for chunk in _chunks(items):
-        requests: list[dict[str, Any]] = [{"PutRequest": {"Item": item}} for item in chunk]
-        while requests:
-            answer = client.batch_write_item(RequestItems={table: requests})
-            requests = answer.get("UnprocessedItems", {}).get(table, [])
+    _put(client, table, items)
     return len(items)
 
 
-class Snapshotter:
-    """Dump the table whenever its content changed since the last dump."""
+def _put(client: Any, table: str, items: list[Item]) -> None:
+    _batch(client, table, [{"PutRequest": {"Item": item}} for item in items])
 
-    def __init__(self, client: Any, table: str, path: Path) -> None:
+
+def _batch(client: Any, table: str, requests: list[dict[str, Any]]) -> None:
+    """Send BatchWriteItem requests 25 at a time until none is left unprocessed."""
+    for chunk in _chunks(requests):
+        while chunk:
+            answer = client.batch_write_item(RequestItems={table: chunk})
+            chunk = answer.get("UnprocessedItems", {}).get(table, [])
+
+
+def _expire(client: Any, table: str, now: float) -> int:
+    """Delete what DynamoDB's TTL would have removed by now; return how many items are left."""
+    items = scan(client, table)
+    expired = [item for item in items if _expired(item, now)]
+    if not expired:
+        return len(items)
+    keys = [key["AttributeName"] for key in client.describe_table(TableName=table)["Table"]["KeySchema"]]
+    _batch(client, table, [{"DeleteRequest": {"Key": {name: item[name] for name in keys}}} for item in expired])
+    return len(items) - len(expired)
+
+
+class Snapshotter:
+    """Dump the table whenever its content changed since the last dump (and empty the journal, if any)."""
+
+    def __init__(self, client: Any, table: str, path: Path, journal: Journal | None = None) -> None:
         self.client = client
         self.table = table
         self.path = path
+        self.journal = journal
+        self.replayed = (0, 0)  # journal entries applied and refused at the last restore
         self._digest = ""
         self._lock = threading.Lock()
 
-    def restore(self) -> int:
-        """Restore the snapshot and remember its content as already saved."""
-        count = restore(self.client, self.table, self.path)
-        self._digest = hashlib.sha256(serialize(scan(self.client, self.table))).hexdigest()
+    def restore(self, replay: Callable[[list[Entry]], tuple[int, int]] | None = None) -> int:
+        """Restore the snapshot, replay the journal after it, and remember the snapshot as already saved.
+
+        With a journal every item goes back in first, expired or not, so that the journalled writes find the
+        table they were made against; what TTL would have removed by now goes after, and the result is saved
+        at once (emptying the journal), so that the writes journalled from now on are replayed, after a crash,
+        against this very table. Return the items restored.
+        """
+        if self.journal is None:
+            count = restore(self.client, self.table, self.path)
+            self._digest = hashlib.sha256(serialize(scan(self.client, self.table))).hexdigest()
+            return count
+        items, seq = load_document(self.path)
+        _put(self.client, self.table, items)
+        entries = self.journal.recover(seq)
+        if entries:
+            if replay is None:
+                raise ValueError("the journal holds writes to replay: pass `replay`")
+            self.replayed = replay(entries)
+        count = _expire(self.client, self.table, time.time())
+        self._digest = hashlib.sha256(self.path.read_bytes()).hexdigest() if self.path.exists() else ""
+        self.dump_if_changed()
         return count
 
     def dump_if_changed(self) -> bool:
-        """Write the snapshot if the table changed; tell whether it wrote."""
-        with self._lock:
-            data = serialize(scan(self.client, self.table))
+        """Write the snapshot if the table changed; tell whether it wrote. Then empty the journal.
+
+        Writes wait meanwhile (the journal's gate is closed), so that the snapshot holds exactly the journalled
+        writes up to the number it records.
+        """
+        with self._lock, self.journal.gate.closed() if self.journal is not None else nullcontext():
+            seq = self.journal.seq if self.journal is not None else 0
+            data = serialize(scan(self.client, self.table), seq)
             digest = hashlib.sha256(data).hexdigest()
-            if digest == self._digest:
-                return False
-            write_atomically(self.path, data)
-            self._digest = digest
-            return True
+            wrote = digest != self._digest
+            if wrote:
+                write_atomically(self.path, data)
+                self._digest = digest
+            if self.journal is not None:
+                self.journal.compacted(seq)
+            return wrote
 
     def run(self, stop: threading.Event, interval: float = 2.0, writes: Callable[[], int] | None = None) -> None:
         """Dump every `interval` seconds until stopped (the caller dumps once more after).

@@ -1,13 +1,16 @@
-"""The whole local stack over HTTP: many callers at once on one post, and a restart in the middle of work.
+"""The whole local stack over HTTP: many callers at once on one post, a restart in the middle of work, and kill -9.
 
 One `python -m local.devstack` serves the module (chalice local in threads, moto serving one request at a
-time); the last test stops it with Ctrl-C while writes are arriving and starts it again on the same data.
+time); one test stops it with Ctrl-C while writes are arriving and starts it again on the same data, the last
+kills its whole process group with SIGKILL right after a 201 and starts it again.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import threading
 import time
 from collections import Counter, defaultdict
@@ -21,6 +24,8 @@ from typing import Any
 import boto3
 import pytest
 
+from local.journal import Journal
+from local.serial import SerialMotoServer
 from tests.e2e.stack import Stack
 
 pytestmark = pytest.mark.slow
@@ -253,3 +258,100 @@ def test_a_restart_in_the_middle_of_work_loses_no_post_reply_or_timeline_entry(
                    replies_accepted=sum(map(len, written.replies.values())) + sum(map(len, written.official.values())),
                    lost_after_restart=0, attempts_refused_while_down=written.unanswered,
                    undispatched_at_stop=len(undispatched), requeued_by_sweep=report.requeued)
+
+
+def test_journalling_each_write_before_its_answer_costs_one_fsync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, figures: dict[str, Any]
+) -> None:
+    fsyncs: list[float] = []
+    real_fsync = os.fsync
+
+    def timed_fsync(fd: int) -> None:
+        started = time.perf_counter()
+        real_fsync(fd)
+        fsyncs.append(time.perf_counter() - started)
+
+    server = SerialMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        dynamodb = boto3.client("dynamodb", endpoint_url="http://{}:{}".format(*server.get_host_and_port()),
+                                region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+        dynamodb.create_table(TableName="fsync-cost", BillingMode="PAY_PER_REQUEST",
+                              KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}],
+                              AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}])
+        journal = Journal(tmp_path / "journal.log")
+        journal.recover(0)
+        monkeypatch.setattr(os, "fsync", timed_fsync)
+        counter = iter(range(1_000_000))
+
+        def per_write(count: int) -> float:
+            started = time.perf_counter()
+            for _ in range(count):
+                item = {"PK": {"S": f"p{next(counter)}"}, "t": {"S": "x" * 400}}  # about a post's size
+                dynamodb.put_item(TableName="fsync-cost", Item=item)
+            return (time.perf_counter() - started) / count
+
+        per_write(10)  # warm up
+        plain: list[float] = []
+        journalled: list[float] = []
+        for _ in range(5):  # alternate, so that whatever else runs on the machine weighs on both alike
+            assert server.serial is not None
+            server.serial.journal = None
+            plain.append(per_write(25))
+            server.keep_journal(journal)
+            journalled.append(per_write(25))
+        journal.close()
+    finally:
+        server.stop()
+
+    assert (tmp_path / "journal.log").read_bytes().count(b"\n") == 125  # every write, none of the others
+    assert len(fsyncs) == 125  # one after one: each answer waited for its own fsync
+    fsyncs.sort()
+    figures.update(writes_journalled=125, fsyncs=len(fsyncs), fsync_ms_p50=round(fsyncs[62] * 1000, 1),
+                   fsync_ms_p95=round(fsyncs[118] * 1000, 1),
+                   ms_per_write_unjournalled=round(sorted(plain)[2] * 1000, 1),
+                   ms_per_write_journalled=round(sorted(journalled)[2] * 1000, 1))
+
+
+def test_kill_9_right_after_the_last_201_loses_none_of_forty_posts(
+    live: Live, tmp_path: Path, figures: dict[str, Any]
+) -> None:
+    stack = live.stack
+    # Phones of this test's own: a Stack started by an earlier test numbers its phones from 1 again.
+    citizens = [stack.sign_in(f"136{os.getpid() % 10_000:04d}{i:04d}")["token"] for i in range(1, 5)]
+
+    def publish(index: int) -> tuple[str, str]:
+        title = f"断电前的帖子{index}"
+        fields = {"board": "qa", "type": "question", "title": title, "body": "请问怎么办"}
+        status, post = stack.call("POST", "/posts", fields, citizens[index % 4])
+        assert status == 201, post
+        return str(post["id"]), title
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(4) as pool:
+        acknowledged = dict(pool.map(publish, range(40)))
+    os.killpg(stack.process.pid, signal.SIGKILL)  # the whole stack, right after the last 201: nothing is saved
+    stack.process.wait()
+    seconds = time.monotonic() - started
+    snapshot = (live.data / "table.json").read_text(encoding="utf-8")
+    in_snapshot = sum(post_id in snapshot for post_id in acknowledged)
+
+    live.stack = stack = Stack(live.data, tmp_path / "after-kill.log")
+    stack.wait_until_ready()
+
+    for post_id, title in acknowledged.items():
+        status, detail = stack.call("GET", f"/posts/{post_id}")
+        assert status == 200 and detail["post"]["title"] == title, detail
+        assert detail["timeline"][0]["kind"] == "received"
+    in_feed: set[str] = set()
+    cursor = ""
+    while not set(acknowledged) <= in_feed:
+        status, page = stack.call("GET", "/posts?board=qa&limit=50" + (f"&cursor={cursor}" if cursor else ""))
+        assert status == 200, page
+        in_feed |= {p["id"] for p in page["posts"]}
+        cursor = page.get("next_cursor") or ""
+        assert cursor or set(acknowledged) <= in_feed, f"missing from the feed: {set(acknowledged) - in_feed}"
+    replayed = re.search(r"replaying (\d+) journalled write", stack.output())
+    assert replayed, stack.output()[-2000:]
+    figures.update(posts_acknowledged=40, found_after_kill=40, in_feed=40, in_snapshot_at_kill=in_snapshot,
+                   writes_replayed=int(replayed.group(1)), seconds_to_post=round(seconds, 1))
