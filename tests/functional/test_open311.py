@@ -1,7 +1,8 @@
 """Open311 GeoReport v2 through the real app: schemas, JSON/XML parity, partner keys, a third-party client.
 
-Every JSON answer is validated against the GeoReport v2 JSON Schemas in ../shared/open311 (Draft 4, referring
-to each other by file name); every XML answer must be well-formed and carry the same data.
+Every JSON answer is validated against the GeoReport v2 JSON Schemas in tests/functional/open311/
+(Draft 4, copied from open311/schema-validation, referring to each other by file name); every XML answer must
+be well-formed and carry the same data.
 """
 
 from __future__ import annotations
@@ -9,21 +10,22 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 from xml.etree import ElementTree
 
 import pytest
 
-from tests.conftest import ROOT, deliver, officer_messages, sent_sms
+from tests.conftest import deliver, officer_messages, sent_sms
 from tests.functional.conftest import PERSONAS, ROLES, World
 
-SCHEMAS = ROOT.parent / "shared" / "open311"
+SCHEMAS = Path(__file__).parent / "open311"
 V2 = "/open311/v2"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 LISTS = {"services", "service_requests", "service_request_updates", "attributes", "values", "endpoints",
          "formats", "errors"}
-UPDATE_SCHEMA = {  # the FixMyStreet extension has no schema of its own in shared/: its documented fields
+UPDATE_SCHEMA = {  # the FixMyStreet extension has no schema of its own: its documented fields
     "type": "array",
     "items": {
         "type": "object",
@@ -48,7 +50,7 @@ def validate() -> Validate:
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT4
 
-    assert SCHEMAS.is_dir(), f"the Open311 schemas are expected in {SCHEMAS} (shared/ beside the repository)"
+    assert SCHEMAS.is_dir(), f"the Open311 schemas are expected in {SCHEMAS}"
     resources = {
         path.name: Resource.from_contents(json.loads(path.read_text(encoding="utf-8")), default_specification=DRAFT4)
         for path in SCHEMAS.glob("*.json")
