@@ -497,3 +497,99 @@ def test_a_third_party_georeport_client_lists_services_and_reads_requests(
             one = client.get_service_request(filed["open"])
             assert one["service_request_id"] == filed["open"] and one["status"] == "open"
             assert one["description"] == "夜里有人飙车,电话138****5678"
+
+
+# -- confidentiality: police-only and hidden posts ------------------------------------------------
+
+
+def text_of(people: World, path: str) -> str:
+    """Return the raw text of an Open311 answer that must succeed."""
+    response = people.api.client.http.get(path)
+    assert response.status_code == 200, (path, response.body)
+    return response.body.decode("utf-8")
+
+
+def every_output(post_id: str) -> list[str]:
+    """Return every Open311 read that may carry a post, in both formats."""
+    paths = []
+    for fmt in ("json", "xml"):
+        paths += [f"{V2}/requests.{fmt}", f"{V2}/requests.{fmt}?service_request_id={post_id}",
+                  f"{V2}/requests/{post_id}.{fmt}", f"{V2}/requests.{fmt}?service_code=report",
+                  f"{V2}/servicerequestupdates.{fmt}", f"{V2}/servicerequestupdates.{fmt}?service_request_id={post_id}"]
+    return paths
+
+
+def handle(people: World, post_id: str, notes: dict[str, str]) -> None:
+    """Have the leader move a post along and re-route it, writing a note each time."""
+    leader = people.token("leader")
+    for step, note in notes.items():
+        if step == "route":
+            status, data, _ = people.api.call("POST", f"/posts/{post_id}/route", {"unit_id": "qingfu", "note": note},
+                                              token=leader)
+        else:
+            version = people.api.detail(post_id, token=leader)["post"]["version"]
+            status, data, _ = people.api.call("POST", f"/posts/{post_id}/status",
+                                              {"status": step, "version": version, "note": note}, token=leader)
+        assert status == 200, data
+
+
+def test_updates_of_a_police_only_post_say_what_changed_but_never_the_police_notes(
+    people: World, validate: Validate
+) -> None:
+    citizen = people.token("citizen")
+    post_id = people.api.new_post(citizen, board="report", type="report", title="毒品交易线索",
+                                  body="三楼有人贩毒", district="昆都仑区", visibility="police_only")["id"]
+    deliver(people.api.client, people.outputs)
+    notes = {"acknowledged": "线人王五称周三交易", "route": "转青福所秘密布控", "in_progress": "已在301室外蹲守"}
+    handle(people, post_id, notes)
+    for path in every_output(post_id):
+        text = text_of(people, path)
+        for note in [*notes.values(), "王五", "蹲守", "布控", "三楼有人贩毒"]:
+            assert note not in text, (path, note)
+    status, found, _ = get(people, f"{V2}/servicerequestupdates.json?service_request_id={post_id}")
+    assert status == 200
+    validate("updates.json", found)
+    assert [u["external_status_code"] for u in found] == [
+        "in_progress", "dispatched", "acknowledged", "dispatched", "received"]
+    assert [u["description"] for u in found] == [
+        "状态改为处置中", "已派至东河区青福派出所", "状态改为已受理", "已派至昆都仑区公安分局", "已收悉"]
+    assert get(people, f"{V2}/servicerequestupdates.xml?service_request_id={post_id}")[1] == as_text(found)
+
+
+def test_a_hidden_post_shows_nowhere_in_open311_with_its_notes(people: World, api_key: str) -> None:
+    post_id = file(people, api_key, description="将被隐藏的线索")
+    deliver(people.api.client, people.outputs)
+    handle(people, post_id, {"acknowledged": "核查人李四电话13700001234"})
+    assert people.api.admin("PUT", f"/admin/posts/{post_id}/hidden", {"reason": "重复"})[0] == 200
+    for path in every_output(post_id):
+        if f"requests/{post_id}." in path:
+            assert people.api.client.http.get(path).status_code == 404
+            continue
+        text = text_of(people, path)
+        assert post_id not in text and "李四" not in text and "将被隐藏" not in text, path
+
+
+def test_notes_on_public_posts_are_masked_in_updates(people: World, api_key: str) -> None:
+    post_id = file(people, api_key, description="路口有人碰瓷")
+    deliver(people.api.client, people.outputs)
+    handle(people, post_id, {"acknowledged": "已联系报警人13700001234"})
+    for fmt in ("json", "xml"):
+        text = text_of(people, f"{V2}/servicerequestupdates.{fmt}?service_request_id={post_id}")
+        assert "已联系报警人137****1234" in text and "13700001234" not in text
+
+
+def test_no_open311_output_names_the_author_of_a_police_only_post(people: World) -> None:
+    citizen = people.token("other_citizen")
+    status, me, _ = people.api.call("GET", "/me", token=citizen)
+    assert status == 200
+    public_id = people.api.new_post(citizen, board="report", type="report", title="公开的举报", body="公开内容",
+                                    district="昆都仑区")["id"]
+    post_id = people.api.new_post(citizen, board="report", type="report", title="仅警方可见", body="内情",
+                                  district="昆都仑区", visibility="police_only")["id"]
+    deliver(people.api.client, people.outputs)
+    handle(people, post_id, {"acknowledged": "已核实"})
+    assert people.api.call("POST", f"/posts/{post_id}/replies", {"body": "请补充线索"}, token=people.token("leader"))[0]
+    for path in every_output(post_id):
+        text = text_of(people, path)
+        assert me["nickname"] not in text and me["id"] not in text, path
+    assert public_id in text_of(people, f"{V2}/requests.json")

@@ -151,6 +151,24 @@ def test_updates_carry_the_status_right_after_each_entry() -> None:
     assert out["description"] == "in_progress 138****5678" and out["external_status_code"] == "in_progress"
 
 
+@pytest.mark.parametrize(
+    ("kind", "says"),
+    [("received", "已收悉"), ("dispatched", "已派至昆都仑区公安分局"), ("acknowledged", "状态改为已受理"),
+     ("in_progress", "状态改为处置中"), ("resolved", "状态改为已办结"), ("reopened", "状态改为重新办理"),
+     ("replied", "民警已回复"), ("escalated", "已提请督办"), ("rated", "发帖人已评价"),
+     ("cad_accepted", "110指挥中心已接警"), ("cad_closed", "警情已处置完毕"), ("something_new", "状态已更新")],
+)
+def test_an_update_of_a_police_only_post_says_what_happened_never_the_note(kind: str, says: str) -> None:
+    post = make_post(visibility="police_only")
+    note = Event(id="e1", at=post.created_at, kind=kind, text="王警官将状态改为已受理:线人住在13812345678隔壁",
+                 unit=UnitRef(id="kunqu", name="昆都仑区公安分局"))
+    [update] = o311.updates_of(post, [note])
+    assert o311.update_out(update)["description"] == says
+    assert o311.update_out(o311.updates_of(make_post(), [note])[0])["description"] == (
+        "王警官将状态改为已受理:线人住在138****5678隔壁"
+    )
+
+
 # -- the filters ------------------------------------------------------------------------------
 
 
