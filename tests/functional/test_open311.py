@@ -593,3 +593,73 @@ def test_no_open311_output_names_the_author_of_a_police_only_post(people: World)
         text = text_of(people, path)
         assert me["nickname"] not in text and me["id"] not in text, path
     assert public_id in text_of(people, f"{V2}/requests.json")
+
+
+# -- partners file for citizens, never as officers -------------------------------------------------
+
+
+def my_posts(people: World, token: str | None) -> list[dict[str, Any]]:
+    status, page, _ = people.api.call("GET", "/me/posts?limit=50", token=token)
+    assert status == 200, page
+    return list(page["posts"])
+
+
+@pytest.mark.parametrize("phone", ["13900000001", "+86 139 0000 0001", "13900000004"])
+def test_a_partner_may_never_file_as_an_officers_phone(people: World, api_key: str, phone: str) -> None:
+    chief = people.token("leader")
+    before, mine = people.api.feed_ids(), [p["id"] for p in my_posts(people, chief)]
+    for fmt in ("json", "xml"):
+        status, data, _ = post_form(people, f"{V2}/requests.{fmt}", form(api_key, phone=phone,
+                                                                          description="局长本人举报"))
+        assert status == 400, data
+        assert_spec_error(data, 400)
+        assert "phone" in data[0]["description"]
+    assert people.api.feed_ids() == before
+    assert [p["id"] for p in my_posts(people, chief)] == mine
+
+
+def test_a_partner_post_says_which_partner_filed_it_on_the_post_and_its_timeline(people: World, api_key: str) -> None:
+    post_id = file(people, api_key, phone="13811116666", description="菜市场有人卖野生动物")
+    detail = people.api.detail(post_id)
+    assert detail["post"]["via"] == {"name": "12345政务服务便民热线"}
+    received = next(e for e in detail["timeline"] if e["kind"] == "received")
+    assert received["text"] == "已收悉(经12345政务服务便民热线提交),正在分派处置单位"
+    listed = next(p for p in people.api.call("GET", "/posts?board=report&limit=50")[1]["posts"] if p["id"] == post_id)
+    assert listed["via"] == {"name": "12345政务服务便民热线"}
+    citizen_post = people.api.new_post(people.token("citizen"))
+    assert "via" not in people.api.detail(citizen_post["id"])["post"]
+    updates = get(people, f"{V2}/servicerequestupdates.json?service_request_id={post_id}")[1]
+    assert updates[-1]["description"] == "已收悉(经12345政务服务便民热线提交),正在分派处置单位"
+
+
+def test_an_account_a_partner_opens_is_unverified_until_the_phone_signs_in_and_then_holds_its_posts(
+    people: World, api_key: str
+) -> None:
+    from chalicelib.bootstrap import services
+
+    phone = "13811117777"
+    post_id = file(people, api_key, phone=phone, description="楼道里堆放易燃物")
+    opened = services().identity.users.by_phone(phone)
+    assert opened is not None and opened.verified is False and opened.role == "citizen"
+    assert people.api.call("POST", "/auth/session", {"phone": phone, "code": "000000"})[0] == 401
+    token = people.api.sign_in(phone)
+    assert services().identity.users.by_phone(phone) == opened.model_copy(update={"verified": True})
+    [mine] = my_posts(people, token)
+    assert mine["id"] == post_id and mine["via"] == {"name": "12345政务服务便民热线"} and mine["mine"] is True
+    status, me, _ = people.api.call("GET", "/me", token=token)
+    assert status == 200 and (me["id"], me["role"]) == (opened.id, "citizen")
+
+
+def test_a_partner_account_never_becomes_an_officers_identity(people: World, api_key: str) -> None:
+    phone = "13811110000"
+    post_id = file(people, api_key, phone=phone, description="网吧有未成年人")
+    officer = {"name": "赵警官", "title": "社区民警", "phone": phone, "unit_id": "qingfu", "role": "officer",
+               "on_duty": True}
+    assert people.api.admin("PUT", "/admin/officers/o-zhao", officer)[0] == 200
+    token = people.api.sign_in(phone)
+    status, me, _ = people.api.call("GET", "/me", token=token)
+    assert status == 200 and (me["id"], me["role"], me["nickname"]) == ("o-zhao", "officer", "赵警官")
+    assert post_id not in [p["id"] for p in my_posts(people, token)]
+    assert people.api.detail(post_id)["post"]["author"]["nickname"] != "赵警官"
+    status, data, _ = post_form(people, f"{V2}/requests.json", form(api_key, phone=phone))
+    assert status == 400, data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,8 +11,8 @@ import pytest
 from chalicelib.domain import open311 as o311
 from chalicelib.domain import open311_filters as filters
 from chalicelib.domain.errors import Forbidden, NotFound, TooManyRequests, ValidationFailed
-from chalicelib.domain.people import Officer
-from chalicelib.domain.posts import Event, Post, UnitRef
+from chalicelib.domain.people import Officer, User
+from chalicelib.domain.posts import Event, Post, UnitRef, Via
 from chalicelib.domain.times import CST
 from chalicelib.services.audit import Auditor
 from chalicelib.services.limits import Limits, LimitSettings
@@ -24,6 +25,7 @@ from tests.fakes import (
     InMemoryPartnerKeyRepository,
     InMemoryPostRepository,
     InMemoryUserRepository,
+    RecordingSmsSender,
 )
 from tests.unit.world import ADMIN, DISTRICTS, build_forum, build_identity
 
@@ -61,8 +63,9 @@ class World:
         self.counters = InMemoryCounters()
         self.limits = Limits(self.counters, settings or LimitSettings.parse("off"))
         self.forum = build_forum(posts=self.posts, clock=self.clock, limits=self.limits)
-        identity = build_identity(users=self.users, clock=self.clock)
-        self.open311 = Open311(InMemoryOpen311Reads(self.posts), self.posts, self.forum, identity, self.limits,
+        self.sms = RecordingSmsSender()
+        self.identity = build_identity(users=self.users, clock=self.clock, sms=self.sms)
+        self.open311 = Open311(InMemoryOpen311Reads(self.posts), self.posts, self.forum, self.identity, self.limits,
                                self.clock, DISTRICTS)
         self.audit = InMemoryAuditLog()
         self.keys = InMemoryPartnerKeyRepository()
@@ -332,10 +335,45 @@ def test_the_posting_limits_of_the_phones_account_apply() -> None:
         world.open311.submit(key, submission(description="第二条"))
 
 
-def test_an_officers_phone_files_as_a_citizen_under_the_limits() -> None:
-    world = World(LimitSettings.parse("posts_first_day=1,posts_per_day=1,post_interval=0,duplicate_window=0"))
+@pytest.mark.parametrize("phone", ["13900000003", "+86 139-0000-0003", "13900000001"])
+def test_a_partner_may_never_file_for_an_officers_phone(phone: str) -> None:
+    world = World()
     key, _ = world.partners.issue("12345平台", by=ADMIN)
-    post = world.open311.submit(key, submission(phone="13900000003"))
-    assert post.author_id == "o-kunqu"
-    with pytest.raises(TooManyRequests):
-        world.open311.submit(key, submission(phone="13900000003", description="第二条"))
+    with pytest.raises(ValidationFailed) as refused:
+        world.open311.submit(key, submission(phone=phone))
+    assert "phone" in refused.value.fields
+    assert world.posts.posts == {} and world.users.users == {}
+
+
+def test_a_partner_post_says_which_partner_filed_it() -> None:
+    world = World()
+    key, _ = world.partners.issue("12345政务服务便民热线", by=ADMIN)
+    post = world.open311.submit(key, submission())
+    assert post.via == Via(key_id=key.id, name="12345政务服务便民热线")
+    assert world.posts.get(post.id) == post
+    [received] = world.posts.events[post.id].values()
+    assert received.text == "已收悉(经12345政务服务便民热线提交),正在分派处置单位"
+
+
+def test_an_account_a_partner_opens_is_unverified_until_its_phone_signs_in() -> None:
+    world = World()
+    key, _ = world.partners.issue("12345平台", by=ADMIN)
+    post = world.open311.submit(key, submission(phone="13811119999"))
+    opened = world.users.by_phone("13811119999")
+    assert opened is not None and opened.verified is False and post.author_id == opened.id
+    world.identity.request_code("13811119999")
+    code = re.findall(r"\d{6}", world.sms.texts_to("13811119999")[-1])[0]
+    session = world.identity.sign_in("13811119999", code)
+    assert session.user.id == opened.id and session.user.verified is True
+    assert world.users.by_phone("13811119999") == world.users.get(opened.id) == session.user
+    world.open311.submit(key, submission(phone="13811119999", description="第二条"))
+    assert world.users.get(opened.id) == session.user
+
+
+def test_a_partner_filing_for_a_known_citizen_keeps_the_account_as_it_is() -> None:
+    world = World()
+    known = world.users.create(User(id="u_known", phone="13811118888", nickname="老王", created_at=NOW.isoformat()))
+    key, _ = world.partners.issue("12345平台", by=ADMIN)
+    post = world.open311.submit(key, submission(phone="13811118888"))
+    assert (post.author_id, post.author_nickname) == ("u_known", "老王")
+    assert world.users.get("u_known") == known
