@@ -663,3 +663,56 @@ def test_a_partner_account_never_becomes_an_officers_identity(people: World, api
     assert people.api.detail(post_id)["post"]["author"]["nickname"] != "赵警官"
     status, data, _ = post_form(people, f"{V2}/requests.json", form(api_key, phone=phone))
     assert status == 400, data
+
+
+# -- no stored text breaks a document --------------------------------------------------------------
+
+
+def test_text_stored_with_characters_xml_cannot_carry_still_gives_valid_documents(people: World) -> None:
+    from chalicelib.bootstrap import services
+    from chalicelib.domain.posts import Event, Post
+
+    svc = services()
+    now = people.clock.now()
+    junk = "\x01\x08\x0b\x1f\x7f\x85\ufffe\uffff"  # DynamoDB stores no lone surrogate: the unit tests have them
+    post = Post(id="pjunkxml0001", board="report", type="report", title=f"标题{junk}", body=f"有人{junk}卖假药\t第二段",
+                author_id="u_junk", author_nickname="网友JUNK", district="昆都仑区", created_at=now, updated_at=now)
+    svc.open311.posts.add(post, Event(id="ejunkxml0001", at=now, kind="received", text=f"已收悉{junk}"))
+    for fmt in ("json", "xml"):
+        for path in (f"requests.{fmt}", f"requests.{fmt}?service_request_id={post.id}", f"requests/{post.id}.{fmt}",
+                     f"servicerequestupdates.{fmt}", f"servicerequestupdates.{fmt}?service_request_id={post.id}"):
+            response = people.api.client.http.get(f"{V2}/{path}")
+            assert response.status_code == 200, (path, response.body)
+            if fmt == "xml":
+                root = ElementTree.fromstring(response.body)
+                texts = [e.text for e in root.iter() if e.text and ("有人" in e.text or "已收悉" in e.text)]
+            else:
+                texts = [v for entry in json.loads(response.body) for v in entry.values()
+                         if isinstance(v, str) and ("有人" in v or "已收悉" in v)]
+            assert texts, path  # JSON escapes the controls (\u0001); XML has none left
+            assert fmt == "json" or not any(c in t for t in texts for c in junk), path
+    root = ElementTree.fromstring(people.api.client.http.get(f"{V2}/requests/{post.id}.xml").body)
+    assert root.findtext("request/description") == "有人" + "\ufffd" * 8 + "卖假药\t第二段"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("description", "有人\x01卖假药"), ("description", "有人\x00卖假药"), ("description", "\x1b[31m红字"),
+     ("description", "有人\x7f卖假药"), ("description", "有人\x85卖假药"), ("description", "有人\x9f卖假药"),
+     ("attribute[district]", "昆都仑区\x01"), ("address_string", "昆都仑区\x0b阿尔丁大街"),
+     ("attribute[type]", "report\x0c")],
+)
+def test_control_characters_in_a_request_are_refused(people: World, api_key: str, field: str, value: str) -> None:
+    before = people.api.feed_ids()
+    for fmt in ("json", "xml"):
+        status, data, _ = post_form(people, f"{V2}/requests.{fmt}", form(api_key, **{field: value}))
+        assert status == 400, data
+        assert_spec_error(data, 400)
+        assert field in data[0]["description"]
+    assert people.api.feed_ids() == before
+
+
+def test_tabs_and_line_breaks_of_any_kind_are_kept_as_tab_and_newline(people: World, api_key: str) -> None:
+    post_id = file(people, api_key, description="第一行\r\n第二行\r第三行\n\t缩进")
+    author = people.api.sign_in("13811112222")
+    assert people.api.detail(post_id, token=author)["post"]["body"] == "第一行\n第二行\n第三行\n\t缩进"
