@@ -47,7 +47,8 @@ def split_name(name: str) -> tuple[str, str]:
     """Split `report.json` into ('report', 'json'); a name without a known format is not found."""
     stem, dot, fmt = name.rpartition(".")
     if not dot or not stem or fmt not in FORMATS:
-        raise errors.NotFound("请以 .json 或 .xml 结尾指定格式")
+        raise errors.NotFound(f"不支持的格式: {fmt}(请以 .json 或 .xml 结尾)" if dot and stem else
+                              "请以 .json 或 .xml 结尾指定格式")
     return stem, fmt
 
 

@@ -716,3 +716,53 @@ def test_tabs_and_line_breaks_of_any_kind_are_kept_as_tab_and_newline(people: Wo
     post_id = file(people, api_key, description="第一行\r\n第二行\r第三行\n\t缩进")
     author = people.api.sign_in("13811112222")
     assert people.api.detail(post_id, token=author)["post"]["body"] == "第一行\n第二行\n第三行\n\t缩进"
+
+
+# -- odd queries and unknown formats -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["end_date=0001-01-01T00:00:00", "start_date=9999-12-31T00:00:00", "start_date=0001-01-01T00:00:00Z",
+     "end_date=9999-12-31T23:59:59-14:00", "start_date=1800-01-01&end_date=1800-02-01", "end_date=1969-12-31",
+     "start_date=2100-01-01T00:00:00Z", "start_date=2026-W01", "start_date=20260101", "start_date=2026-01-01T00",
+     "start_date=2026-01-01T00:00:00%2B23:59", "start_date=2026-13-01", "start_date=%EF%BC%92026-01-01",
+     "start_date=2026-01-01T00:00:00.Z", "end_date=%00", "end_date=2026-01-01T00:00:00Zjunk"],
+)
+def test_extreme_or_malformed_dates_are_400_in_the_spec_shape(people: World, query: str) -> None:
+    for resource in ("requests", "servicerequestupdates"):
+        for fmt in ("json", "xml"):
+            status, data, _ = get(people, f"{V2}/{resource}.{fmt}?{query}")
+            assert status == 400, (resource, query, data)
+            assert_spec_error(data, 400)
+            assert "date" in data[0]["description"]
+
+
+@pytest.mark.parametrize(
+    "query", ["start_date=2026-03-01", "start_date=2026-03-01T08:00", "start_date=2026-03-01T08:00:00Z",
+              "start_date=2026-03-01T08:00:00.1234567Z", "start_date=2026-03-01T08:00-14:00",
+              "start_date=2026-03-01T08:00:00.5%2B08:00&end_date=2026-05-01T00:00:00-05:00",
+              "end_date=2000-01-01T00:00:00%2B08:00"],
+)
+def test_w3c_dates_with_or_without_an_offset_are_read(people: World, query: str) -> None:
+    for resource in ("requests", "servicerequestupdates"):
+        status, data, _ = get(people, f"{V2}/{resource}.json?{query}")
+        assert status == 200, (resource, query, data)
+
+
+@pytest.mark.parametrize(
+    ("method", "name"),
+    [("GET", "services.csv"), ("GET", "discovery.csv"), ("GET", "requests.csv"), ("GET", "requests.html"),
+     ("GET", "servicerequestupdates.csv"), ("GET", "services"), ("GET", "parking.json"), ("POST", "requests.csv"),
+     ("POST", "requests")],
+)
+def test_an_unknown_format_or_resource_is_404_in_the_spec_shape(people: World, method: str, name: str) -> None:
+    if method == "GET":
+        status, data, _ = get(people, f"{V2}/{name}")
+    else:
+        status, data, _ = post_form(people, f"{V2}/{name}", {"api_key": "x", "service_code": "report"})
+    assert status == 404, data
+    assert_spec_error(data, 404)
+    stem, dot, fmt = name.partition(".")
+    if dot and stem in ("services", "discovery", "requests", "servicerequestupdates"):
+        assert f"不支持的格式: {fmt}" in data[0]["description"]

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chalicelib.domain import open311 as o311
 from chalicelib.domain import open311_filters as filters
@@ -198,6 +200,22 @@ def test_a_window_with_one_end_runs_90_days_from_it_but_not_past_now() -> None:
 def test_a_bad_or_too_long_window_is_refused(params: dict[str, str]) -> None:
     with pytest.raises(ValidationFailed):
         filters.parse_window(params, NOW)
+
+
+_W3C_TIMES = st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30),
+                          timezones=st.none() | st.timezones()).map(lambda d: d.isoformat())
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=st.none() | st.text(max_size=40) | _W3C_TIMES, end=st.none() | st.text(max_size=40) | _W3C_TIMES)
+def test_any_start_and_end_give_a_bounded_window_or_a_validation_error(start: str | None, end: str | None) -> None:
+    params = {name: value for name, value in (("start_date", start), ("end_date", end)) if value is not None}
+    try:
+        window = filters.parse_window(params, NOW)
+    except ValidationFailed:
+        return
+    assert filters.EARLIEST - filters.WINDOW <= window.start <= window.end < filters.LATEST
+    assert window.end - window.start <= filters.WINDOW
 
 
 def test_ids_override_every_other_filter() -> None:
