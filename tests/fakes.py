@@ -206,6 +206,14 @@ class InMemoryUserRepository:
         self.users[user_id] = renamed
         return renamed
 
+    def verify(self, user_id: str) -> User:
+        user = self.users.get(user_id)
+        if user is None:
+            raise NotFound("账号不存在")
+        verified = user.model_copy(update={"verified": True})
+        self.users[user_id] = verified
+        return verified
+
 
 class InMemoryDirectoryRepository:
     """Units, officers, their subscriptions and the routing rules."""

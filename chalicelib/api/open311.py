@@ -29,6 +29,8 @@ iam = IAMAuthorizer()
 in_spec_shape = spec_errors(bp)
 V2 = "/open311/v2"
 CONTACT = "包头市公安局 24小时警局"
+# The resources directly under /open311/v2/, each as .json and .xml; any other name is answered by unknown_resource.
+RESOURCES = frozenset({"discovery", "services", "requests", "tokens", "servicerequestupdates"})
 
 
 @bp.route(f"{V2}/discovery.json", methods=["GET"])
@@ -112,6 +114,16 @@ def file_request() -> Response:
     submission = schemas.parse_submission(form, svc.settings.districts)
     post = svc.open311.submit(key, submission)
     return answer([o311.submitted_out(post)], "service_requests", _fmt())
+
+
+@bp.route(f"{V2}/{{file_name}}", methods=["GET", "POST"], content_types=[FORM, "application/json"])
+@in_spec_shape
+def unknown_resource(file_name: str) -> Response:
+    """Answer a resource or format this endpoint does not have: 404 in the spec's shape (anyone)."""
+    stem, dot, fmt = file_name.rpartition(".")
+    if dot and stem in RESOURCES:
+        raise NotFound(f"不支持的格式: {fmt}(请以 .json 或 .xml 结尾)")
+    raise NotFound(f"没有这个资源: {file_name}")
 
 
 @bp.route("/admin/api-keys", methods=["POST"], authorizer=iam)

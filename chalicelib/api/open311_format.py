@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
@@ -27,6 +28,10 @@ ENTRY = {
     "formats": "format",
     "errors": "error",
 }
+# What XML 1.0 cannot carry (controls but tab, LF and CR; surrogates; U+FFFE, U+FFFF) and the C1 controls it
+# discourages: each becomes U+FFFD, so that no stored text can make a document invalid.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+SURROGATES = re.compile("[\ud800-\udfff]")  # no UTF-8 text carries one: JSON gets U+FFFD in their place
 # A Lambda answer may carry 6 MB; long lists stop short of that, XML being wordier than JSON.
 BUDGET = 4_000_000
 _CHALICE_MESSAGES = {
@@ -42,7 +47,8 @@ def split_name(name: str) -> tuple[str, str]:
     """Split `report.json` into ('report', 'json'); a name without a known format is not found."""
     stem, dot, fmt = name.rpartition(".")
     if not dot or not stem or fmt not in FORMATS:
-        raise errors.NotFound("请以 .json 或 .xml 结尾指定格式")
+        raise errors.NotFound(f"不支持的格式: {fmt}(请以 .json 或 .xml 结尾)" if dot and stem else
+                              "请以 .json 或 .xml 结尾指定格式")
     return stem, fmt
 
 
@@ -59,7 +65,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return NOT_XML.sub("\ufffd", str(value))
 
 
 def to_xml(root: str, data: Any) -> str:
@@ -83,7 +89,10 @@ def to_xml(root: str, data: Any) -> str:
 
 def answer(data: Any, root: str, fmt: str, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """Return data in the format asked for; `root` names the XML document element."""
-    body = to_xml(root, data) if fmt == "xml" else json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if fmt == "xml":
+        body = to_xml(root, data)
+    else:
+        body = SURROGATES.sub("\ufffd", json.dumps(data, ensure_ascii=False, separators=(",", ":")))
     return Response(body=body, status_code=status, headers={"Content-Type": CONTENT_TYPES[fmt], **(headers or {})})
 
 
@@ -91,7 +100,7 @@ def within_budget(entries: list[dict[str, Any]], budget: int = BUDGET) -> list[d
     """Keep the leading entries whose JSON fits the budget (only very long lists of very long texts are cut)."""
     size = 0
     for index, entry in enumerate(entries):
-        size += len(json.dumps(entry, ensure_ascii=False).encode())
+        size += len(json.dumps(entry, ensure_ascii=False).encode("utf-8", "replace"))
         if size > budget:
             return entries[:index]
     return entries

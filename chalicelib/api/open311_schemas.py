@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
@@ -13,6 +14,9 @@ from chalicelib.domain.actors import normalize_phone
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.open311 import MAX_DESCRIPTION, Submission
 from chalicelib.domain.open311_filters import district_in
+
+# Controls a text may not carry once its line breaks are LF: every C0 but tab and LF, DEL, every C1.
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class ApiKeyIn(Body):
@@ -34,9 +38,19 @@ class ServiceRequestForm(BaseModel):
     long: float | None = Field(default=None, ge=-180, le=180)
 
 
+def plain_text(form: Mapping[str, str]) -> dict[str, str]:
+    """Return the fields with CRLF and CR as LF; refuse any other control character (400 naming the fields)."""
+    fields = {name: value.replace("\r\n", "\n").replace("\r", "\n") for name, value in form.items()}
+    bad = {name: "control characters are not allowed (only newline and tab)"
+           for name, value in fields.items() if CONTROLS.search(value)}
+    if bad:
+        raise ValidationFailed("请求内容含有不允许的控制字符", bad)
+    return fields
+
+
 def parse_submission(form: Mapping[str, str], districts: tuple[str, ...]) -> Submission:
     """Check a partner's form field by field (400 with the fields named) and return what it asks."""
-    present = {name: value for name, value in form.items() if value.strip()}
+    present = {name: value for name, value in plain_text(form).items() if value.strip()}
     try:
         fields = ServiceRequestForm.model_validate(present)
     except ValidationError as error:

@@ -60,6 +60,7 @@ def post_out(post: Post, viewer: Actor, now: datetime) -> dict[str, Any]:
             else {}
         ),
         **({"hidden": True, "hidden_reason": post.hidden_reason} if post.hidden and original else {}),
+        **({"via": {"name": post.via.name}} if post.via is not None else {}),
     }
 
 

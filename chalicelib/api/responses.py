@@ -43,6 +43,12 @@ class CitizenAuthor(Out):
     nickname: str
 
 
+class Partner(Out):
+    """The partner app that filed a post through Open311 for a citizen's phone."""
+
+    name: str
+
+
 class OfficialAuthor(Out):
     name: str
     title: str
@@ -76,6 +82,7 @@ class Post(Out):
     satisfied: bool | None = None
     hidden: bool = Field(default=False, description="only for the author and the police, when hidden")
     hidden_reason: str | None = None
+    via: Partner | None = Field(default=None, description="present when a partner app filed it (Open311)")
 
 
 class NewPost(Post):

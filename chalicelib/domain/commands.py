@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chalicelib.domain.posts import Via
 
 
 @dataclass(frozen=True)
@@ -15,3 +19,4 @@ class NewPost:
     body: str
     district: str | None = None
     visibility: str = "public"
+    via: Via | None = None  # the partner app filing it for a citizen's phone

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain.boards import BOARDS, BOARDS_BY_ID, POLICE_ONLY_TYPES, POST_TYPE_NAMES, Board
 from chalicelib.domain.emergency import CALL_110
 from chalicelib.domain.errors import NotFound
+from chalicelib.domain.incidents import CAD_EVENTS
 from chalicelib.domain.masking import mask_text
+from chalicelib.domain.posts import STATUS_NAMES
 from chalicelib.domain.times import now_cst
 
 if TYPE_CHECKING:
@@ -36,6 +38,14 @@ GROUP_OF = {board: group for group, boards in GROUPS.items() for board in boards
 # Timeline kinds after which a request is closed, or open again.
 CLOSING_KINDS = frozenset({"resolved", "cad_closed"})
 REOPENING_KINDS = frozenset({"reopened"})
+# What an update of a police-only post says, by timeline kind: that something happened, in our words only.
+STUB_UPDATES: Mapping[str, str] = {
+    "received": "已收悉",
+    "replied": "民警已回复",
+    "escalated": "已提请督办",
+    "rated": "发帖人已评价",
+    **{f"cad_{event}": words for event, (words, _) in CAD_EVENTS.items()},
+}
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,7 @@ class Update:
     post_id: str
     event: Event
     status: str
+    stub: bool = False  # of a police-only post: its text is never shown
 
 
 # -- services ----------------------------------------------------------------------------------
@@ -226,9 +237,10 @@ def is_public(post: Post) -> bool:
 def updates_of(post: Post, events: Iterable[Event]) -> list[Update]:
     """Pair each timeline entry with the status right after it, walking back from the current status."""
     status = public_status(post)
+    stub = post.visibility == "police_only"
     out: list[Update] = []
     for event in sorted(events, key=lambda e: (e.at, e.id), reverse=True):
-        out.append(Update(post.id, event, status))
+        out.append(Update(post.id, event, status, stub))
         if event.kind in CLOSING_KINDS:
             status = "open"
         elif event.kind in REOPENING_KINDS:
@@ -236,14 +248,23 @@ def updates_of(post: Post, events: Iterable[Event]) -> list[Update]:
     return out
 
 
+def stub_text(event: Event) -> str:
+    """Say what an entry of a police-only post's timeline did, from its kind, never from its stored text."""
+    if event.kind == "dispatched":
+        return f"已派至{event.unit.name}" if event.unit is not None else "已派至处置单位"
+    if event.kind in STUB_UPDATES:
+        return STUB_UPDATES[event.kind]
+    return f"状态改为{STATUS_NAMES[event.kind]}" if event.kind in STATUS_NAMES else "状态已更新"
+
+
 def update_out(update: Update) -> dict[str, Any]:
-    """Render one request update as FixMyStreet reads it."""
+    """Render one request update as FixMyStreet reads it: masked; a police-only post's without any note."""
     return {
         "update_id": update.event.id,
         "service_request_id": update.post_id,
         "status": update.status,
         "updated_datetime": now_cst(update.event.at),
-        "description": mask_text(update.event.text),
+        "description": stub_text(update.event) if update.stub else mask_text(update.event.text),
         "media_url": None,
         "external_status_code": update.event.kind,
     }

@@ -13,6 +13,11 @@ from chalicelib.domain.times import CST
 
 MAX_IDS = 100
 WINDOW = timedelta(days=90)
+# W3C date-times: a date, or a date and time to the minute or second (any fraction), with Z, ±hh:mm or no offset.
+W3C_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?", re.ASCII)
+EARLIEST = datetime(2000, 1, 1, tzinfo=CST)  # dates outside [EARLIEST, LATEST) are refused, not searched
+LATEST = datetime(2100, 1, 1, tzinfo=CST)
+MAX_OFFSET = timedelta(hours=14)
 
 
 @dataclass(frozen=True)
@@ -40,12 +45,25 @@ def district_in(address: str, districts: Iterable[str]) -> str | None:
 
 
 def parse_time(value: str, name: str) -> datetime:
-    """Read a W3C date-time (`2026-03-01T00:00:00Z`, or a date); without an offset it is +08:00."""
+    """Read a W3C date-time (`2026-03-01T00:00:00Z`, or a date); without an offset it is +08:00.
+
+    Times before 2000 or from 2100 on, and offsets beyond ±14:00, are refused.
+    """
+    text = value.strip()
     try:
-        moment = datetime.fromisoformat(value.strip())
+        if not W3C_TIME.fullmatch(text):
+            raise ValueError(text)
+        moment = datetime.fromisoformat(text)
     except ValueError as error:
         raise ValidationFailed(f"{name} 不是合法的时间", {name: "expected a W3C date-time"}) from error
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=CST)
+    offset = moment.utcoffset()
+    if offset is not None and abs(offset) > MAX_OFFSET:
+        raise ValidationFailed(f"{name} 的时区有误", {name: "the offset must be within ±14:00"})
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=CST)
+    if not EARLIEST <= moment < LATEST:
+        raise ValidationFailed(f"{name} 超出可查询的时间范围(2000年至2099年)",
+                               {name: "must fall in the years 2000 to 2099"})
+    return moment
 
 
 def parse_window(params: Mapping[str, str], now: datetime, default: timedelta = WINDOW) -> Window:

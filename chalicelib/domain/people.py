@@ -21,6 +21,7 @@ class User(BaseModel):
     nickname: str
     role: Role = "citizen"
     created_at: str = ""
+    verified: bool = True  # False for an account a partner app opened, until its phone signs in with a code
 
 
 class Unit(BaseModel):

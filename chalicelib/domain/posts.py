@@ -74,6 +74,15 @@ class Event(BaseModel):
     actor: str | None = None
 
 
+class Via(BaseModel):
+    """The partner app (by its Open311 key) a post was filed through."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key_id: str
+    name: str
+
+
 class OfficialAuthor(BaseModel):
     """The real name, title and unit under an official reply."""
 
@@ -136,6 +145,7 @@ class Post(BaseModel):
     awaiting_feedback: bool = False
     satisfied: bool | None = None
     feedback_comment: str | None = None
+    via: Via | None = None
 
     @staticmethod
     def first_response_due_for(type_: str, created_at: datetime, urgent: bool = False) -> datetime | None:

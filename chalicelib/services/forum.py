@@ -112,8 +112,10 @@ class Forum:
             urgent=urgent,
             hidden=held,
             hidden_reason="held_for_review" if held else None,
+            via=new.via,
         )
-        event = Event(id=new_id("e"), at=now, kind="received", text="已收悉,正在分派处置单位")
+        received = f"已收悉(经{new.via.name}提交)" if new.via else "已收悉"
+        event = Event(id=new_id("e"), at=now, kind="received", text=f"{received},正在分派处置单位")
         record = (scope, IdempotencyRecord(request_hash, post.id)) if scope and request_hash else None
         try:
             self.posts.add(post, event, idempotency=record)

@@ -102,6 +102,8 @@ class Identity:
             raise Unauthenticated(_EXPIRED_CODE)
         officer = self._officer_of(phone)
         user = self._account(phone, now.isoformat(), officer)
+        if not user.verified:  # opened by a partner app: the phone has now proved itself
+            user = self.users.verify(user.id)
         created = datetime.fromisoformat(user.created_at) if user.created_at else now
         actor = Actor(
             role=user.role,
@@ -135,6 +137,19 @@ class Identity:
             return existing
         nickname = "网友" + secrets.token_hex(3).upper()
         return self.users.create(User(id="u_" + secrets.token_hex(8), phone=phone, nickname=nickname, created_at=now))
+
+    def partner_account(self, raw_phone: object) -> User:
+        """Return the citizen account a partner app files for: never an officer's; a new one is unverified."""
+        phone = normalize_phone(raw_phone)
+        if self.directory.officer_by_phone(phone) is not None:
+            raise ValidationFailed("合作方不能以民警的手机号提交", {"phone": "is an officer's phone"})
+        existing = self.users.by_phone(phone)
+        if existing is not None:
+            return existing
+        nickname = "网友" + secrets.token_hex(3).upper()
+        user = User(id="u_" + secrets.token_hex(8), phone=phone, nickname=nickname,
+                    created_at=self.clock.now().isoformat(), verified=False)
+        return self.users.create(user)
 
     def exchange_link(self, link_token: object) -> tuple[Session, str]:
         """Exchange a notification link for a session that may act on that one post."""

@@ -26,6 +26,7 @@ from chalicelib.domain.open311 import (
     updates_of,
 )
 from chalicelib.domain.open311_filters import RequestQuery, Window
+from chalicelib.domain.posts import Via
 
 if TYPE_CHECKING:
     from chalicelib.domain.posts import Event, Post
@@ -175,7 +176,11 @@ class Open311:
         return found[:MAX_RESULTS]
 
     def submit(self, key: PartnerKey, submission: Submission) -> Post:
-        """File a post for the submitter's phone, as that citizen would; the usual limits and dispatch apply."""
+        """File a post for a citizen's phone, marked as filed through the partner; never for an officer's phone.
+
+        The usual limits and dispatch apply; an account opened for an unknown phone is unverified until that
+        phone signs in with a code.
+        """
         board = board_of(submission.service_code)
         if submission.type not in citizen_types(board):
             name = POST_TYPE_NAMES.get(submission.type, submission.type)
@@ -183,12 +188,12 @@ class Open311:
         if submission.district is not None and submission.district not in self.districts:
             raise ValidationFailed("没有这个地区", {"attribute[district]": f"unknown district {submission.district!r}"})
         self.limits.partner_post(key.id, self.clock.now())
-        user = self.identity.account(submission.phone)
-        created = datetime.fromisoformat(user.created_at) if user.created_at and user.role == "citizen" else None
+        user = self.identity.partner_account(submission.phone)
+        created = datetime.fromisoformat(user.created_at) if user.created_at else None
         author = Actor(role="citizen", user_id=user.id, nickname=user.nickname,
                        account_created=int(created.timestamp()) if created else None)
         new = NewPost(board=board.id, type=submission.type, title=submission.title, body=submission.description,
-                      district=submission.district)
+                      district=submission.district, via=Via(key_id=key.id, name=key.name))
         post = self.forum.create_post(author, new)
         log.info("open311 request filed", extra={"api_key_id": key.id, "post_id": post.id})
         return post

@@ -105,6 +105,9 @@ class UserRepository(Protocol):
     def set_nickname(self, user_id: str, nickname: str) -> User:
         """Change an account's nickname."""
 
+    def verify(self, user_id: str) -> User:
+        """Mark an account verified: its phone signed in with a code."""
+
 
 class DirectoryRepository(Protocol):
     """Units, officers and routing rules."""

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.errors import Unauthenticated
+from chalicelib.services.dispatch import post_number
 from tests.conftest import ADMIN_KEY, DIRECTORY, deliver, last_code, officer_messages, sent_sms
 from tests.fakes import Lockstep
 from tests.functional.conftest import CITIZENS, OFFICERS, ROLES, CheckedApi, World, assert_error_shape
@@ -242,10 +243,11 @@ FALLEN = {"name": "贾某", "title": "副局长", "phone": "13900000077", "unit_
 NEW_PHONE = "13900000078"
 
 
-def reply_link(api: CheckedApi, aws: dict[str, str], phone: str, title: str) -> str:
+def reply_link(api: CheckedApi, aws: dict[str, str], phone: str, post_id: str) -> str:
     """Hand the dispatch messages to the worker and return the reply link code a phone got about a post."""
     deliver(api.client, aws)
-    found = [re.findall(r"reply\.html#t=(\S+)", text) for text in officer_messages(phone) if title in text]
+    number = post_number(post_id)  # notices name a post by its number, never by what the resident wrote
+    found = [re.findall(r"reply\.html#t=(\S+)", text) for text in officer_messages(phone) if number in text]
     assert found and found[-1], officer_messages(phone)
     return str(found[-1][0])
 
@@ -259,7 +261,7 @@ def test_a_demoted_officer_loses_the_powers_at_once_and_a_new_phone_or_removal_e
                             district="昆都仑区")
     tip = api.new_post(citizen, board="report", type="report", title="线索:某仓库藏有赃物", body="夜里有人搬运",
                        district="东河区", visibility="police_only")
-    link = reply_link(api, aws, FALLEN["phone"], ordinary["title"])  # `ordinary` is assigned to 昆都仑区
+    link = reply_link(api, aws, FALLEN["phone"], ordinary["id"])  # `ordinary` is assigned to 昆都仑区
     session = api.sign_in(FALLEN["phone"])
     status, opened, _ = api.call("POST", "/auth/link", {"token": link})
     assert status == 200, opened
@@ -296,12 +298,14 @@ def test_a_demoted_officer_loses_the_powers_at_once_and_a_new_phone_or_removal_e
     assert api.call("GET", "/me", token=session)[1]["role"] == "officer"
 
     # Off duty, he is not notified; on duty again, he is, at the new phone.
-    api.new_post(citizen, board="report", type="report", title="东河区路灯不亮", body="已经三天了", district="东河区")
+    unseen = api.new_post(citizen, board="report", type="report", title="东河区路灯不亮", body="已经三天了",
+                          district="东河区")
     deliver(api.client, aws)
-    assert not [text for text in officer_messages(NEW_PHONE) if "东河区路灯不亮" in text]
+    assert not [text for text in officer_messages(NEW_PHONE) if post_number(unseen["id"]) in text]
     assert api.admin("PUT", "/admin/officers/o-fallen", {**demoted, "phone": NEW_PHONE, "on_duty": True})[0] == 200
-    api.new_post(citizen, board="report", type="report", title="东河区井盖丢失", body="很危险", district="东河区")
-    link = reply_link(api, aws, NEW_PHONE, "东河区井盖丢失")
+    seen = api.new_post(citizen, board="report", type="report", title="东河区井盖丢失", body="很危险",
+                        district="东河区")
+    link = reply_link(api, aws, NEW_PHONE, seen["id"])
     link_session = api.call("POST", "/auth/link", {"token": link})[1]["token"]
     assert api.call("GET", "/me", token=session)[0] == 200
 

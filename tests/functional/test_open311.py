@@ -1,7 +1,8 @@
 """Open311 GeoReport v2 through the real app: schemas, JSON/XML parity, partner keys, a third-party client.
 
-Every JSON answer is validated against the GeoReport v2 JSON Schemas in ../shared/open311 (Draft 4, referring
-to each other by file name); every XML answer must be well-formed and carry the same data.
+Every JSON answer is validated against the GeoReport v2 JSON Schemas in tests/functional/open311/
+(Draft 4, copied from open311/schema-validation, referring to each other by file name); every XML answer must
+be well-formed and carry the same data.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 from xml.etree import ElementTree
@@ -16,15 +18,15 @@ from xml.etree import ElementTree
 import pytest
 
 from chalicelib.services.dispatch import post_number
-from tests.conftest import ROOT, deliver, officer_messages, sent_sms
+from tests.conftest import deliver, officer_messages, sent_sms
 from tests.functional.conftest import PERSONAS, ROLES, World
 
-SCHEMAS = ROOT.parent / "shared" / "open311"
+SCHEMAS = Path(__file__).parent / "open311"
 V2 = "/open311/v2"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 LISTS = {"services", "service_requests", "service_request_updates", "attributes", "values", "endpoints",
          "formats", "errors"}
-UPDATE_SCHEMA = {  # the FixMyStreet extension has no schema of its own in shared/: its documented fields
+UPDATE_SCHEMA = {  # the FixMyStreet extension has no schema of its own: its documented fields
     "type": "array",
     "items": {
         "type": "object",
@@ -49,7 +51,7 @@ def validate() -> Validate:
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT4
 
-    assert SCHEMAS.is_dir(), f"the Open311 schemas are expected in {SCHEMAS} (shared/ beside the repository)"
+    assert SCHEMAS.is_dir(), f"the Open311 schemas are expected in {SCHEMAS}"
     resources = {
         path.name: Resource.from_contents(json.loads(path.read_text(encoding="utf-8")), default_specification=DRAFT4)
         for path in SCHEMAS.glob("*.json")
@@ -496,3 +498,272 @@ def test_a_third_party_georeport_client_lists_services_and_reads_requests(
             one = client.get_service_request(filed["open"])
             assert one["service_request_id"] == filed["open"] and one["status"] == "open"
             assert one["description"] == "夜里有人飙车,电话138****5678"
+
+
+# -- confidentiality: police-only and hidden posts ------------------------------------------------
+
+
+def text_of(people: World, path: str) -> str:
+    """Return the raw text of an Open311 answer that must succeed."""
+    response = people.api.client.http.get(path)
+    assert response.status_code == 200, (path, response.body)
+    return response.body.decode("utf-8")
+
+
+def every_output(post_id: str) -> list[str]:
+    """Return every Open311 read that may carry a post, in both formats."""
+    paths = []
+    for fmt in ("json", "xml"):
+        paths += [f"{V2}/requests.{fmt}", f"{V2}/requests.{fmt}?service_request_id={post_id}",
+                  f"{V2}/requests/{post_id}.{fmt}", f"{V2}/requests.{fmt}?service_code=report",
+                  f"{V2}/servicerequestupdates.{fmt}", f"{V2}/servicerequestupdates.{fmt}?service_request_id={post_id}"]
+    return paths
+
+
+def handle(people: World, post_id: str, notes: dict[str, str]) -> None:
+    """Have the leader move a post along and re-route it, writing a note each time."""
+    leader = people.token("leader")
+    for step, note in notes.items():
+        if step == "route":
+            status, data, _ = people.api.call("POST", f"/posts/{post_id}/route", {"unit_id": "qingfu", "note": note},
+                                              token=leader)
+        else:
+            version = people.api.detail(post_id, token=leader)["post"]["version"]
+            status, data, _ = people.api.call("POST", f"/posts/{post_id}/status",
+                                              {"status": step, "version": version, "note": note}, token=leader)
+        assert status == 200, data
+
+
+def test_updates_of_a_police_only_post_say_what_changed_but_never_the_police_notes(
+    people: World, validate: Validate
+) -> None:
+    citizen = people.token("citizen")
+    post_id = people.api.new_post(citizen, board="report", type="report", title="毒品交易线索",
+                                  body="三楼有人贩毒", district="昆都仑区", visibility="police_only")["id"]
+    deliver(people.api.client, people.outputs)
+    notes = {"acknowledged": "线人王五称周三交易", "route": "转青福所秘密布控", "in_progress": "已在301室外蹲守"}
+    handle(people, post_id, notes)
+    for path in every_output(post_id):
+        text = text_of(people, path)
+        for note in [*notes.values(), "王五", "蹲守", "布控", "三楼有人贩毒"]:
+            assert note not in text, (path, note)
+    status, found, _ = get(people, f"{V2}/servicerequestupdates.json?service_request_id={post_id}")
+    assert status == 200
+    validate("updates.json", found)
+    assert [u["external_status_code"] for u in found] == [
+        "in_progress", "dispatched", "acknowledged", "dispatched", "received"]
+    assert [u["description"] for u in found] == [
+        "状态改为处置中", "已派至东河区青福派出所", "状态改为已受理", "已派至昆都仑区公安分局", "已收悉"]
+    assert get(people, f"{V2}/servicerequestupdates.xml?service_request_id={post_id}")[1] == as_text(found)
+
+
+def test_a_hidden_post_shows_nowhere_in_open311_with_its_notes(people: World, api_key: str) -> None:
+    post_id = file(people, api_key, description="将被隐藏的线索")
+    deliver(people.api.client, people.outputs)
+    handle(people, post_id, {"acknowledged": "核查人李四电话13700001234"})
+    assert people.api.admin("PUT", f"/admin/posts/{post_id}/hidden", {"reason": "重复"})[0] == 200
+    for path in every_output(post_id):
+        if f"requests/{post_id}." in path:
+            assert people.api.client.http.get(path).status_code == 404
+            continue
+        text = text_of(people, path)
+        assert post_id not in text and "李四" not in text and "将被隐藏" not in text, path
+
+
+def test_notes_on_public_posts_are_masked_in_updates(people: World, api_key: str) -> None:
+    post_id = file(people, api_key, description="路口有人碰瓷")
+    deliver(people.api.client, people.outputs)
+    handle(people, post_id, {"acknowledged": "已联系报警人13700001234"})
+    for fmt in ("json", "xml"):
+        text = text_of(people, f"{V2}/servicerequestupdates.{fmt}?service_request_id={post_id}")
+        assert "已联系报警人137****1234" in text and "13700001234" not in text
+
+
+def test_no_open311_output_names_the_author_of_a_police_only_post(people: World) -> None:
+    citizen = people.token("other_citizen")
+    status, me, _ = people.api.call("GET", "/me", token=citizen)
+    assert status == 200
+    public_id = people.api.new_post(citizen, board="report", type="report", title="公开的举报", body="公开内容",
+                                    district="昆都仑区")["id"]
+    post_id = people.api.new_post(citizen, board="report", type="report", title="仅警方可见", body="内情",
+                                  district="昆都仑区", visibility="police_only")["id"]
+    deliver(people.api.client, people.outputs)
+    handle(people, post_id, {"acknowledged": "已核实"})
+    assert people.api.call("POST", f"/posts/{post_id}/replies", {"body": "请补充线索"}, token=people.token("leader"))[0]
+    for path in every_output(post_id):
+        text = text_of(people, path)
+        assert me["nickname"] not in text and me["id"] not in text, path
+    assert public_id in text_of(people, f"{V2}/requests.json")
+
+
+# -- partners file for citizens, never as officers -------------------------------------------------
+
+
+def my_posts(people: World, token: str | None) -> list[dict[str, Any]]:
+    status, page, _ = people.api.call("GET", "/me/posts?limit=50", token=token)
+    assert status == 200, page
+    return list(page["posts"])
+
+
+@pytest.mark.parametrize("phone", ["13900000001", "+86 139 0000 0001", "13900000004"])
+def test_a_partner_may_never_file_as_an_officers_phone(people: World, api_key: str, phone: str) -> None:
+    chief = people.token("leader")
+    before, mine = people.api.feed_ids(), [p["id"] for p in my_posts(people, chief)]
+    for fmt in ("json", "xml"):
+        status, data, _ = post_form(people, f"{V2}/requests.{fmt}", form(api_key, phone=phone,
+                                                                          description="局长本人举报"))
+        assert status == 400, data
+        assert_spec_error(data, 400)
+        assert "phone" in data[0]["description"]
+    assert people.api.feed_ids() == before
+    assert [p["id"] for p in my_posts(people, chief)] == mine
+
+
+def test_a_partner_post_says_which_partner_filed_it_on_the_post_and_its_timeline(people: World, api_key: str) -> None:
+    post_id = file(people, api_key, phone="13811116666", description="菜市场有人卖野生动物")
+    detail = people.api.detail(post_id)
+    assert detail["post"]["via"] == {"name": "12345政务服务便民热线"}
+    received = next(e for e in detail["timeline"] if e["kind"] == "received")
+    assert received["text"] == "已收悉(经12345政务服务便民热线提交),正在分派处置单位"
+    listed = next(p for p in people.api.call("GET", "/posts?board=report&limit=50")[1]["posts"] if p["id"] == post_id)
+    assert listed["via"] == {"name": "12345政务服务便民热线"}
+    citizen_post = people.api.new_post(people.token("citizen"))
+    assert "via" not in people.api.detail(citizen_post["id"])["post"]
+    updates = get(people, f"{V2}/servicerequestupdates.json?service_request_id={post_id}")[1]
+    assert updates[-1]["description"] == "已收悉(经12345政务服务便民热线提交),正在分派处置单位"
+
+
+def test_an_account_a_partner_opens_is_unverified_until_the_phone_signs_in_and_then_holds_its_posts(
+    people: World, api_key: str
+) -> None:
+    from chalicelib.bootstrap import services
+
+    phone = "13811117777"
+    post_id = file(people, api_key, phone=phone, description="楼道里堆放易燃物")
+    opened = services().identity.users.by_phone(phone)
+    assert opened is not None and opened.verified is False and opened.role == "citizen"
+    assert people.api.call("POST", "/auth/session", {"phone": phone, "code": "000000"})[0] == 401
+    token = people.api.sign_in(phone)
+    assert services().identity.users.by_phone(phone) == opened.model_copy(update={"verified": True})
+    [mine] = my_posts(people, token)
+    assert mine["id"] == post_id and mine["via"] == {"name": "12345政务服务便民热线"} and mine["mine"] is True
+    status, me, _ = people.api.call("GET", "/me", token=token)
+    assert status == 200 and (me["id"], me["role"]) == (opened.id, "citizen")
+
+
+def test_a_partner_account_never_becomes_an_officers_identity(people: World, api_key: str) -> None:
+    phone = "13811110000"
+    post_id = file(people, api_key, phone=phone, description="网吧有未成年人")
+    officer = {"name": "赵警官", "title": "社区民警", "phone": phone, "unit_id": "qingfu", "role": "officer",
+               "on_duty": True}
+    assert people.api.admin("PUT", "/admin/officers/o-zhao", officer)[0] == 200
+    token = people.api.sign_in(phone)
+    status, me, _ = people.api.call("GET", "/me", token=token)
+    assert status == 200 and (me["id"], me["role"], me["nickname"]) == ("o-zhao", "officer", "赵警官")
+    assert post_id not in [p["id"] for p in my_posts(people, token)]
+    assert people.api.detail(post_id)["post"]["author"]["nickname"] != "赵警官"
+    status, data, _ = post_form(people, f"{V2}/requests.json", form(api_key, phone=phone))
+    assert status == 400, data
+
+
+# -- no stored text breaks a document --------------------------------------------------------------
+
+
+def test_text_stored_with_characters_xml_cannot_carry_still_gives_valid_documents(people: World) -> None:
+    from chalicelib.bootstrap import services
+    from chalicelib.domain.posts import Event, Post
+
+    svc = services()
+    now = people.clock.now()
+    junk = "\x01\x08\x0b\x1f\x7f\x85\ufffe\uffff"  # DynamoDB stores no lone surrogate: the unit tests have them
+    post = Post(id="pjunkxml0001", board="report", type="report", title=f"标题{junk}", body=f"有人{junk}卖假药\t第二段",
+                author_id="u_junk", author_nickname="网友JUNK", district="昆都仑区", created_at=now, updated_at=now)
+    svc.open311.posts.add(post, Event(id="ejunkxml0001", at=now, kind="received", text=f"已收悉{junk}"))
+    for fmt in ("json", "xml"):
+        for path in (f"requests.{fmt}", f"requests.{fmt}?service_request_id={post.id}", f"requests/{post.id}.{fmt}",
+                     f"servicerequestupdates.{fmt}", f"servicerequestupdates.{fmt}?service_request_id={post.id}"):
+            response = people.api.client.http.get(f"{V2}/{path}")
+            assert response.status_code == 200, (path, response.body)
+            if fmt == "xml":
+                root = ElementTree.fromstring(response.body)
+                texts = [e.text for e in root.iter() if e.text and ("有人" in e.text or "已收悉" in e.text)]
+            else:
+                texts = [v for entry in json.loads(response.body) for v in entry.values()
+                         if isinstance(v, str) and ("有人" in v or "已收悉" in v)]
+            assert texts, path  # JSON escapes the controls (\u0001); XML has none left
+            assert fmt == "json" or not any(c in t for t in texts for c in junk), path
+    root = ElementTree.fromstring(people.api.client.http.get(f"{V2}/requests/{post.id}.xml").body)
+    assert root.findtext("request/description") == "有人" + "\ufffd" * 8 + "卖假药\t第二段"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("description", "有人\x01卖假药"), ("description", "有人\x00卖假药"), ("description", "\x1b[31m红字"),
+     ("description", "有人\x7f卖假药"), ("description", "有人\x85卖假药"), ("description", "有人\x9f卖假药"),
+     ("attribute[district]", "昆都仑区\x01"), ("address_string", "昆都仑区\x0b阿尔丁大街"),
+     ("attribute[type]", "report\x0c")],
+)
+def test_control_characters_in_a_request_are_refused(people: World, api_key: str, field: str, value: str) -> None:
+    before = people.api.feed_ids()
+    for fmt in ("json", "xml"):
+        status, data, _ = post_form(people, f"{V2}/requests.{fmt}", form(api_key, **{field: value}))
+        assert status == 400, data
+        assert_spec_error(data, 400)
+        assert field in data[0]["description"]
+    assert people.api.feed_ids() == before
+
+
+def test_tabs_and_line_breaks_of_any_kind_are_kept_as_tab_and_newline(people: World, api_key: str) -> None:
+    post_id = file(people, api_key, description="第一行\r\n第二行\r第三行\n\t缩进", phone="13811118888")
+    author = people.api.sign_in("13811118888")  # a phone of its own: the module's others used up their codes
+    assert people.api.detail(post_id, token=author)["post"]["body"] == "第一行\n第二行\n第三行\n\t缩进"
+
+
+# -- odd queries and unknown formats -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["end_date=0001-01-01T00:00:00", "start_date=9999-12-31T00:00:00", "start_date=0001-01-01T00:00:00Z",
+     "end_date=9999-12-31T23:59:59-14:00", "start_date=1800-01-01&end_date=1800-02-01", "end_date=1969-12-31",
+     "start_date=2100-01-01T00:00:00Z", "start_date=2026-W01", "start_date=20260101", "start_date=2026-01-01T00",
+     "start_date=2026-01-01T00:00:00%2B23:59", "start_date=2026-13-01", "start_date=%EF%BC%92026-01-01",
+     "start_date=2026-01-01T00:00:00.Z", "end_date=%00", "end_date=2026-01-01T00:00:00Zjunk"],
+)
+def test_extreme_or_malformed_dates_are_400_in_the_spec_shape(people: World, query: str) -> None:
+    for resource in ("requests", "servicerequestupdates"):
+        for fmt in ("json", "xml"):
+            status, data, _ = get(people, f"{V2}/{resource}.{fmt}?{query}")
+            assert status == 400, (resource, query, data)
+            assert_spec_error(data, 400)
+            assert "date" in data[0]["description"]
+
+
+@pytest.mark.parametrize(
+    "query", ["start_date=2026-03-01", "start_date=2026-03-01T08:00", "start_date=2026-03-01T08:00:00Z",
+              "start_date=2026-03-01T08:00:00.1234567Z", "start_date=2026-03-01T08:00-14:00",
+              "start_date=2026-03-01T08:00:00.5%2B08:00&end_date=2026-05-01T00:00:00-05:00",
+              "end_date=2000-01-01T00:00:00%2B08:00"],
+)
+def test_w3c_dates_with_or_without_an_offset_are_read(people: World, query: str) -> None:
+    for resource in ("requests", "servicerequestupdates"):
+        status, data, _ = get(people, f"{V2}/{resource}.json?{query}")
+        assert status == 200, (resource, query, data)
+
+
+@pytest.mark.parametrize(
+    ("method", "name"),
+    [("GET", "services.csv"), ("GET", "discovery.csv"), ("GET", "requests.csv"), ("GET", "requests.html"),
+     ("GET", "servicerequestupdates.csv"), ("GET", "services"), ("GET", "parking.json"), ("POST", "requests.csv"),
+     ("POST", "requests")],
+)
+def test_an_unknown_format_or_resource_is_404_in_the_spec_shape(people: World, method: str, name: str) -> None:
+    if method == "GET":
+        status, data, _ = get(people, f"{V2}/{name}")
+    else:
+        status, data, _ = post_form(people, f"{V2}/{name}", {"api_key": "x", "service_code": "report"})
+    assert status == 404, data
+    assert_spec_error(data, 404)
+    stem, dot, fmt = name.partition(".")
+    if dot and stem in ("services", "discovery", "requests", "servicerequestupdates"):
+        assert f"不支持的格式: {fmt}" in data[0]["description"]

@@ -533,6 +533,18 @@ def test_renaming_an_unknown_user_is_not_found(repos: Repos) -> None:
         repos.users.set_nickname("u-ghost", "谁")
 
 
+def test_an_unverified_account_is_verified_by_id_and_by_phone(repos: Repos) -> None:
+    opened = repos.users.create(User(id="u1", phone="13800001111", nickname="网友A", verified=False))
+    assert repos.users.get("u1") == opened and repos.users.by_phone("13800001111") == opened
+
+    verified = repos.users.verify("u1")
+
+    assert verified == opened.model_copy(update={"verified": True})
+    assert repos.users.get("u1") == verified and repos.users.by_phone("13800001111") == verified
+    with pytest.raises(NotFound):
+        repos.users.verify("u-ghost")
+
+
 # -- one-time codes ------------------------------------------------------------------------------
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chalicelib.domain import open311 as o311
 from chalicelib.domain import open311_filters as filters
 from chalicelib.domain.errors import Forbidden, NotFound, TooManyRequests, ValidationFailed
-from chalicelib.domain.people import Officer
-from chalicelib.domain.posts import Event, Post, UnitRef
+from chalicelib.domain.people import Officer, User
+from chalicelib.domain.posts import Event, Post, UnitRef, Via
 from chalicelib.domain.times import CST
 from chalicelib.services.audit import Auditor
 from chalicelib.services.limits import Limits, LimitSettings
@@ -24,6 +27,7 @@ from tests.fakes import (
     InMemoryPartnerKeyRepository,
     InMemoryPostRepository,
     InMemoryUserRepository,
+    RecordingSmsSender,
 )
 from tests.unit.world import ADMIN, DISTRICTS, build_forum, build_identity
 
@@ -61,8 +65,9 @@ class World:
         self.counters = InMemoryCounters()
         self.limits = Limits(self.counters, settings or LimitSettings.parse("off"))
         self.forum = build_forum(posts=self.posts, clock=self.clock, limits=self.limits)
-        identity = build_identity(users=self.users, clock=self.clock)
-        self.open311 = Open311(InMemoryOpen311Reads(self.posts), self.posts, self.forum, identity, self.limits,
+        self.sms = RecordingSmsSender()
+        self.identity = build_identity(users=self.users, clock=self.clock, sms=self.sms)
+        self.open311 = Open311(InMemoryOpen311Reads(self.posts), self.posts, self.forum, self.identity, self.limits,
                                self.clock, DISTRICTS)
         self.audit = InMemoryAuditLog()
         self.keys = InMemoryPartnerKeyRepository()
@@ -151,6 +156,24 @@ def test_updates_carry_the_status_right_after_each_entry() -> None:
     assert out["description"] == "in_progress 138****5678" and out["external_status_code"] == "in_progress"
 
 
+@pytest.mark.parametrize(
+    ("kind", "says"),
+    [("received", "已收悉"), ("dispatched", "已派至昆都仑区公安分局"), ("acknowledged", "状态改为已受理"),
+     ("in_progress", "状态改为处置中"), ("resolved", "状态改为已办结"), ("reopened", "状态改为重新办理"),
+     ("replied", "民警已回复"), ("escalated", "已提请督办"), ("rated", "发帖人已评价"),
+     ("cad_accepted", "110指挥中心已接警"), ("cad_closed", "警情已处置完毕"), ("something_new", "状态已更新")],
+)
+def test_an_update_of_a_police_only_post_says_what_happened_never_the_note(kind: str, says: str) -> None:
+    post = make_post(visibility="police_only")
+    note = Event(id="e1", at=post.created_at, kind=kind, text="王警官将状态改为已受理:线人住在13812345678隔壁",
+                 unit=UnitRef(id="kunqu", name="昆都仑区公安分局"))
+    [update] = o311.updates_of(post, [note])
+    assert o311.update_out(update)["description"] == says
+    assert o311.update_out(o311.updates_of(make_post(), [note])[0])["description"] == (
+        "王警官将状态改为已受理:线人住在138****5678隔壁"
+    )
+
+
 # -- the filters ------------------------------------------------------------------------------
 
 
@@ -177,6 +200,22 @@ def test_a_window_with_one_end_runs_90_days_from_it_but_not_past_now() -> None:
 def test_a_bad_or_too_long_window_is_refused(params: dict[str, str]) -> None:
     with pytest.raises(ValidationFailed):
         filters.parse_window(params, NOW)
+
+
+_W3C_TIMES = st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30),
+                          timezones=st.none() | st.timezones()).map(lambda d: d.isoformat())
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=st.none() | st.text(max_size=40) | _W3C_TIMES, end=st.none() | st.text(max_size=40) | _W3C_TIMES)
+def test_any_start_and_end_give_a_bounded_window_or_a_validation_error(start: str | None, end: str | None) -> None:
+    params = {name: value for name, value in (("start_date", start), ("end_date", end)) if value is not None}
+    try:
+        window = filters.parse_window(params, NOW)
+    except ValidationFailed:
+        return
+    assert filters.EARLIEST - filters.WINDOW <= window.start <= window.end < filters.LATEST
+    assert window.end - window.start <= filters.WINDOW
 
 
 def test_ids_override_every_other_filter() -> None:
@@ -314,10 +353,45 @@ def test_the_posting_limits_of_the_phones_account_apply() -> None:
         world.open311.submit(key, submission(description="第二条"))
 
 
-def test_an_officers_phone_files_as_a_citizen_under_the_limits() -> None:
-    world = World(LimitSettings.parse("posts_first_day=1,posts_per_day=1,post_interval=0,duplicate_window=0"))
+@pytest.mark.parametrize("phone", ["13900000003", "+86 139-0000-0003", "13900000001"])
+def test_a_partner_may_never_file_for_an_officers_phone(phone: str) -> None:
+    world = World()
     key, _ = world.partners.issue("12345平台", by=ADMIN)
-    post = world.open311.submit(key, submission(phone="13900000003"))
-    assert post.author_id == "o-kunqu"
-    with pytest.raises(TooManyRequests):
-        world.open311.submit(key, submission(phone="13900000003", description="第二条"))
+    with pytest.raises(ValidationFailed) as refused:
+        world.open311.submit(key, submission(phone=phone))
+    assert "phone" in refused.value.fields
+    assert world.posts.posts == {} and world.users.users == {}
+
+
+def test_a_partner_post_says_which_partner_filed_it() -> None:
+    world = World()
+    key, _ = world.partners.issue("12345政务服务便民热线", by=ADMIN)
+    post = world.open311.submit(key, submission())
+    assert post.via == Via(key_id=key.id, name="12345政务服务便民热线")
+    assert world.posts.get(post.id) == post
+    [received] = world.posts.events[post.id].values()
+    assert received.text == "已收悉(经12345政务服务便民热线提交),正在分派处置单位"
+
+
+def test_an_account_a_partner_opens_is_unverified_until_its_phone_signs_in() -> None:
+    world = World()
+    key, _ = world.partners.issue("12345平台", by=ADMIN)
+    post = world.open311.submit(key, submission(phone="13811119999"))
+    opened = world.users.by_phone("13811119999")
+    assert opened is not None and opened.verified is False and post.author_id == opened.id
+    world.identity.request_code("13811119999")
+    code = re.findall(r"\d{6}", world.sms.texts_to("13811119999")[-1])[0]
+    session = world.identity.sign_in("13811119999", code)
+    assert session.user.id == opened.id and session.user.verified is True
+    assert world.users.by_phone("13811119999") == world.users.get(opened.id) == session.user
+    world.open311.submit(key, submission(phone="13811119999", description="第二条"))
+    assert world.users.get(opened.id) == session.user
+
+
+def test_a_partner_filing_for_a_known_citizen_keeps_the_account_as_it_is() -> None:
+    world = World()
+    known = world.users.create(User(id="u_known", phone="13811118888", nickname="老王", created_at=NOW.isoformat()))
+    key, _ = world.partners.issue("12345平台", by=ADMIN)
+    post = world.open311.submit(key, submission(phone="13811118888"))
+    assert (post.author_id, post.author_nickname) == ("u_known", "老王")
+    assert world.users.get("u_known") == known

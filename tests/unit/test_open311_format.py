@@ -70,3 +70,19 @@ def test_a_form_is_read_as_utf8_with_the_last_value_of_a_field() -> None:
 def test_a_bad_form_is_refused(body: bytes, error: type[Exception]) -> None:
     with pytest.raises(error):
         read_form(FakeRequest(body))
+
+
+@pytest.mark.parametrize(
+    "bad", ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1f", "\x85", "\ud800", "\udfff", "\ufffe", "\uffff"]
+)
+def test_no_stored_text_can_make_the_xml_invalid(bad: str) -> None:
+    text = to_xml("service_requests", [{"description": f"有人\t卖{bad}假药\n第二行&<b>", "status": bad}])
+    root = ElementTree.fromstring(text.encode("utf-8"))
+    assert root.findtext("request/description") == "有人\t卖\ufffd假药\n第二行&<b>"
+    assert root.findtext("request/status") == "\ufffd"
+
+
+def test_a_json_answer_always_encodes_as_utf8() -> None:
+    response = answer([{"description": "卖\ud800假药\x01"}], "service_requests", "json")
+    body = response.body.encode("utf-8") if isinstance(response.body, str) else response.body
+    assert json.loads(body) == [{"description": "卖\ufffd假药\x01"}]

@@ -54,6 +54,18 @@ class DynamoUserRepository:
         self.table.transact([put_request(self.table, item) for item in it.user_items(renamed)])
         return renamed
 
+    def verify(self, user_id: str) -> User:
+        user = self.get(user_id)
+        if user is None:
+            raise NotFound("账号不存在")
+        update = {"TableName": self.table.name, "UpdateExpression": "SET verified = :yes",
+                  "ConditionExpression": "attribute_exists(PK)", "ExpressionAttributeValues": to_item({":yes": True})}
+        self.table.transact([
+            {"Update": {**update, "Key": to_item({"PK": keys.phone_pk(user.phone), "SK": "USER"})}},
+            {"Update": {**update, "Key": to_item({"PK": keys.user_pk(user.id), "SK": "PROFILE"})}},
+        ])
+        return user.model_copy(update={"verified": True})
+
 
 class DynamoOtpRepository:
     """One-time codes, as hashes, expiring by TTL as well as by check."""
