@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import pytest
 
+from chalicelib.api.render import event_out, post_out, reply_out
 from chalicelib.domain.errors import (
     Conflict,
     Forbidden,
@@ -16,9 +18,9 @@ from chalicelib.domain.errors import (
     ValidationFailed,
 )
 from chalicelib.domain.people import Actor
-from chalicelib.domain.posts import NewPost, Post, UnitRef
+from chalicelib.domain.posts import Event, NewPost, Post, UnitRef
 from chalicelib.services.admin import Admin
-from chalicelib.services.forum import Forum
+from chalicelib.services.forum import Forum, new_id
 from chalicelib.services.ports import IdempotencyRecord
 from tests.fakes import (
     FixedClock,
@@ -538,3 +540,57 @@ def test_a_hidden_post_is_not_found_by_others_but_its_author_and_the_police_see_
     assert world.forum.detail(KUNQU_OFFICER, post.id).post.id == post.id
     with pytest.raises(NotFound):
         world.forum.detail(LEADER, "p-missing")
+
+
+# -- what the public sees of a withheld post -----------------------------------------------------
+
+
+def withheld_timeline(world: World, post: Post) -> None:
+    """Give a post the police's notes, names and reasons on its timeline, the way the services write them."""
+    at, unit = world.clock.now(), UnitRef(id="kunqu", name="昆都仑区公安分局")
+    texts = {
+        "escalated": "超过首次回复时限,已提请昆都仑区公安分局领导督办(举报人网友A1B2C3)",
+        "replied": "昆都仑区公安分局王警官已回复",
+        "acknowledged": "昆都仑区公安分局王警官将状态改为已受理:举报人13812345678系老板亲属",
+        "cad_dispatched": "民警已出警(昆区便衣三组)",
+        "rated": "网友评价:不满意,帖子已重新办理",
+    }
+    stored = world.stored(post.id)
+    for kind, text in texts.items():
+        event = Event(id=new_id("e"), at=at, kind=kind, text=text, unit=unit)
+        expected = stored.version
+        stored.version += 1
+        world.posts.update(stored, expected, event)
+    world.forum.reply(CITIZEN, post.id, "补充:老板姓李")
+
+
+@pytest.mark.parametrize("how", ["police_only", "hidden"])
+def test_a_withheld_post_shows_the_public_no_body_author_reply_text_or_note(world: World, how: str) -> None:
+    post = world.post(CITIZEN, replace(NOISE, visibility="police_only" if how == "police_only" else "public"))
+    withheld_timeline(world, post)
+    if how == "hidden":
+        stored = world.stored(post.id)
+        stored.hidden, stored.hidden_reason, expected = True, "举报人要求撤下", stored.version
+        stored.version += 1
+        world.posts.update(stored, expected)
+    detail = world.forum.detail(KUNQU_OFFICER, post.id)
+    now = world.clock.now()
+
+    for viewer in (ANONYMOUS, OTHER_CITIZEN, link_session("p-another")):
+        shown = {
+            "post": post_out(detail.post, viewer, now),
+            "replies": [reply_out(r, detail.post, viewer) for r in detail.replies],
+            "timeline": [event_out(e, detail.post, viewer) for e in detail.events],
+        }
+        text = json.dumps(shown, ensure_ascii=False)
+        secrets_ = (NOISE.title, NOISE.body, "老板", "网友A1B2C3", "u-citizen", "王警官", "便衣", "13812345678")
+        for secret in (*secrets_, "撤下", "不满意"):
+            assert secret not in text, (how, viewer.role, secret)
+        assert shown["post"]["author"] == {"nickname": "匿名"}
+        assert [r["author"] for r in shown["replies"]] == [{"nickname": "匿名"}]
+        assert [(e["kind"], e["text"]) for e in shown["timeline"]] == [
+            ("received", "已收悉"), ("escalated", "已督办"), ("replied", "民警已回复"), ("acknowledged", "已受理"),
+            ("cad_dispatched", "民警已出警"), ("rated", "发帖人已评价"),
+        ]
+    whole = post_out(detail.post, CITIZEN, now)
+    assert (whole["title"], whole["author"]) == (NOISE.title, {"nickname": "网友A1B2C3"})
