@@ -28,6 +28,7 @@ from tests.fakes import (
     InMemoryIdempotencyStore,
     InMemoryPostRepository,
     InMemoryStatsRepository,
+    InterleavedPosts,
     QueuedMessage,
     RecordingDispatchQueue,
 )
@@ -42,6 +43,7 @@ from tests.unit.world import (
     QINGFU_OFFICER,
     build_admin,
     build_forum,
+    build_supervision,
     link_session,
     seeded_directory,
 )
@@ -594,3 +596,87 @@ def test_a_withheld_post_shows_the_public_no_body_author_reply_text_or_note(worl
         ]
     whole = post_out(detail.post, CITIZEN, now)
     assert (whole["title"], whole["author"]) == (NOISE.title, {"nickname": "网友A1B2C3"})
+
+
+# -- the sweep and the officers at the same moment -----------------------------------------------
+
+
+def overdue(world: World) -> Post:
+    """A report assigned to Kunqu and past its 15-minute deadline without an official reply."""
+    post = world.post(CITIZEN, NOISE)
+    world.assign(post.id, "kunqu")
+    world.clock.advance(minutes=16)
+    return world.stored(post.id)
+
+
+def escalations(world: World) -> int:
+    return world.stats.all().get("all", {}).get("escalations", 0)
+
+
+def test_a_status_change_on_a_copy_read_before_the_sweep_escalated_is_stale_and_the_escalation_stays(
+        world: World) -> None:
+    post = overdue(world)
+    sweep = build_supervision(posts=world.posts, directory=world.directory, stats=world.stats, clock=world.clock)
+    interleaved = InterleavedPosts(world.posts)
+    officer_forum = build_forum(posts=interleaved, directory=world.directory, clock=world.clock, stats=world.stats)
+    interleaved.meanwhile = sweep.sweep  # the officer has read the post; the sweep escalates it
+
+    with pytest.raises(StaleVersion):
+        officer_forum.change_status(KUNQU_OFFICER, post.id, "in_progress", post.version, "已出警")
+
+    stored = world.stored(post.id)
+    assert (stored.status, stored.escalation_level, stored.version) == ("dispatched", 1, post.version + 1)
+    again = world.forum.change_status(KUNQU_OFFICER, post.id, "in_progress", stored.version, "已出警")
+    assert again.escalation_level == 1
+    assert sweep.sweep().escalated_to_leaders == 0  # nothing put it back to 0: no second escalation
+    assert escalations(world) == 1
+    assert [e.kind for e in world.posts.events[post.id].values()].count("escalated") == 1
+
+
+def test_a_status_change_between_the_sweeps_read_and_write_makes_the_sweep_retry_and_escalate_once(
+        world: World) -> None:
+    post = overdue(world)
+    interleaved = InterleavedPosts(world.posts)
+    sweep = build_supervision(posts=interleaved, directory=world.directory, stats=world.stats, clock=world.clock)
+    interleaved.meanwhile = lambda: world.forum.change_status(KUNQU_OFFICER, post.id, "in_progress", post.version,
+                                                              "已出警")
+
+    first = sweep.sweep()  # read, then the officer commits, then the sweep's write is stale
+
+    stored = world.stored(post.id)
+    assert first.escalated_to_leaders == 0 and escalations(world) == 0
+    assert (stored.status, stored.escalation_level) == ("in_progress", 0)
+    assert sweep.sweep().escalated_to_leaders == 1  # the next pass
+    assert sweep.sweep().escalated_to_leaders == 0
+    escalated = world.stored(post.id)
+    assert (escalated.status, escalated.escalation_level, escalated.version) == ("in_progress", 1, stored.version + 1)
+    assert escalations(world) == 1
+
+
+def test_a_post_dispatched_while_the_sweep_looked_at_it_is_neither_requeued_nor_rescheduled(world: World) -> None:
+    post = world.post(CITIZEN, NOISE)
+    world.clock.advance(minutes=3)  # past the dispatch grace: the sweep would re-queue it
+    queue = RecordingDispatchQueue()
+    interleaved = InterleavedPosts(world.posts)
+    sweep = build_supervision(posts=interleaved, directory=world.directory, stats=world.stats, clock=world.clock,
+                              queue=queue)
+    interleaved.meanwhile = lambda: world.assign(post.id, "kunqu")
+
+    report = sweep.sweep()
+
+    assert report.requeued == 0 and queue.messages == []
+    assert world.posts.next_check[post.id] == world.stored(post.id).first_response_due
+
+
+def test_the_sweep_settling_a_post_bumps_its_version(world: World) -> None:
+    post = overdue(world)
+    world.forum.reply(KUNQU_OFFICER, post.id, "已收悉")  # answered: nothing left to check
+
+    report = build_supervision(posts=world.posts, directory=world.directory, stats=world.stats,
+                               clock=world.clock).sweep()
+
+    stored = world.stored(post.id)
+    assert report.settled == 1 and post.id not in world.posts.next_check
+    assert stored.version == post.version + 1
+    with pytest.raises(StaleVersion):
+        world.forum.change_status(KUNQU_OFFICER, post.id, "in_progress", post.version, None)
