@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from typing import Any
 
 import pytest
 
-from tests.conftest import DIRECTORY, deliver, officer_messages
+from tests.conftest import DIRECTORY, ROOT, deliver, officer_messages
 from tests.functional.conftest import POLICE, World
 
 NOTICE = "该线索仅警方可见"
@@ -220,3 +222,62 @@ def assert_nothing_names_the_reporter(people: World, case: dict[str, Any], reade
 
     stats = raw(api, "/stats", token)
     assert nickname not in stats and user_id not in stats, reader
+
+
+# The post page (web/js/page-post.js) run in node on a tiny DOM, fed the API's own answer.
+PAGE_HARNESS = r"""
+class Node {
+  constructor() { this.childNodes = []; }
+  appendChild(child) { this.childNodes.push(child); return child; }
+  replaceChildren(...children) { this.childNodes = []; children.forEach((c) => this.appendChild(c)); }
+  get textContent() { return this.childNodes.map((c) => c.textContent).join(" "); }
+  set textContent(value) { this.childNodes = [new Text(String(value))]; }
+}
+class Text extends Node {
+  constructor(data) { super(); this.data = data; }
+  get textContent() { return this.data; }
+}
+class Element extends Node {
+  constructor(tag) { super(); this.tagName = tag; this.attributes = {}; this.dataset = {}; this.className = ""; }
+  setAttribute(name, value) { this.attributes[name] = String(value); }
+  removeAttribute(name) { delete this.attributes[name]; }
+  addEventListener() {}
+  focus() {}
+}
+globalThis.Node = Node;
+globalThis.document = { createElement: (tag) => new Element(tag), createTextNode: (text) => new Text(text) };
+globalThis.localStorage = { getItem: () => null, setItem() {}, removeItem() {} };
+const answers = JSON.parse(process.argv[3]);
+globalThis.fetch = async (url) => {
+  const body = url.startsWith("/api/boards") ? answers.boards : answers.detail;
+  return { ok: true, status: 200, headers: { get: () => null }, text: async () => JSON.stringify(body) };
+};
+const { postPage } = await import(process.argv[2]);
+const view = new Element("main");
+await postPage({ view, isCurrent: () => true }, answers.detail.post.id);
+console.log(view.textContent);
+"""
+
+
+def page_text(api: Any, post_id: str, tmp_path: Any) -> str:
+    """Return the text the post page shows an anonymous reader, rendered by the real page script."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    answers = {"boards": api.call("GET", "/boards")[1], "detail": api.detail(post_id)}
+    harness = tmp_path / "page.mjs"
+    harness.write_text(PAGE_HARNESS, "utf-8")
+    script = (ROOT / "web" / "js" / "page-post.js").as_uri()
+    done = subprocess.run([node, str(harness), script, json.dumps(answers)], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_the_post_page_of_a_police_only_tip_says_it_is_police_only_once(
+        people: World, reporter_case: dict[str, Any], tmp_path: Any) -> None:
+    text = page_text(people.api, reporter_case["tip"], tmp_path)
+
+    assert text.count(NOTICE) == 1, text
+    assert "匿名" in text and "处置中" in text and "已派至东河区青福派出所" in text
+    assert reporter_case["nickname"] not in text
