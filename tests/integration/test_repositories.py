@@ -546,6 +546,8 @@ def test_a_sweep_and_a_status_change_at_the_same_moment_escalate_and_count_once(
 
     detail = repos.posts.detail(post_id)
     assert detail is not None and detail.post.escalation_level == 1
+    writes = 1 if who_reads_first == "officer" else 2  # the escalation (and the officer's change) each bumped it
+    assert detail.post.version == read.version + writes
     assert [e.kind for e in detail.events].count("escalated") == 1
     assert repos.stats.all()["all"]["escalations"] == 1
 
