@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.dynamodb.items import due_at
+from chalicelib.adapters.dynamodb.posts import require_bump
 from chalicelib.domain.errors import Conflict, NotFound, StaleVersion
 from chalicelib.domain.open311 import PartnerKey
 from chalicelib.domain.people import Officer, Routing, Unit, User
@@ -74,6 +75,7 @@ class InMemoryPostRepository:
         return PostDetail(post, replies, events)
 
     def update(self, post: Post, expected_version: int, event: Event | None = None) -> None:
+        require_bump(post, expected_version)
         with self._lock:
             stored = self.posts.get(post.id)
             if stored is None or stored.version != expected_version:
@@ -141,22 +143,52 @@ class InMemoryPostRepository:
         pinned.sort(key=lambda p: _timeline_key(p.pin.at, p.id) if p.pin else (0, p.id))
         return [p.model_copy(deep=True) for p in pinned]
 
-    def mark_enqueue_failed(self, post_id: str) -> None:
+    def mark_enqueue_failed(self, post_id: str, expected_version: int) -> None:
         with self._lock:
             stored = self.posts.get(post_id)
-            if stored is None:
-                raise NotFound("帖子不存在")
-            self.posts[post_id] = stored.model_copy(update={"enqueue_failed": True})
+            if stored is None or stored.version != expected_version:
+                raise StaleVersion("帖子已被他人更新,请刷新后重试")
+            self.posts[post_id] = stored.model_copy(update={"enqueue_failed": True, "version": expected_version + 1})
 
-    def reschedule(self, post_id: str, at: datetime) -> None:
+    def reschedule(self, post_id: str, expected_version: int, at: datetime) -> None:
         with self._lock:
+            stored = self.posts.get(post_id)
+            if stored is None or stored.version != expected_version:
+                raise StaleVersion("帖子已被他人更新,请刷新后重试")
             if post_id in self.next_check:
                 self.next_check[post_id] = at
+                self.posts[post_id] = stored.model_copy(update={"version": expected_version + 1})
 
     def due(self, now: datetime, limit: int) -> list[Post]:
         due = [(at, post_id) for post_id, at in self.next_check.items() if epoch_ms(at) <= epoch_ms(now)]
         due.sort(key=lambda pair: _timeline_key(*pair))
         return [self.posts[post_id].model_copy(deep=True) for _, post_id in due[:limit]]
+
+
+class InterleavedPosts:
+    """Wraps a post repository: right after its next read (`get` or `due`) returns, `meanwhile` runs once.
+
+    That is another writer's turn between a use case's read and its write (an officer while the sweep works).
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.meanwhile: Callable[[], object] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def _then(self, found: Any) -> Any:
+        turn, self.meanwhile = self.meanwhile, None
+        if turn is not None:
+            turn()
+        return found
+
+    def get(self, post_id: str) -> Post | None:
+        return self._then(self.inner.get(post_id))
+
+    def due(self, now: datetime, limit: int) -> list[Post]:
+        return self._then(self.inner.due(now, limit))
 
 
 class InMemoryIdempotencyStore:

@@ -1,4 +1,4 @@
-"""Response shapes of API.md; public output is masked, police-only posts are stubs."""
+"""Response shapes of API.md; public output is masked, police-only and hidden posts are stubs."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.actors import Actor
+from chalicelib.domain.incidents import CAD_EVENTS
 from chalicelib.domain.masking import mask_text
 from chalicelib.domain.times import now_cst
 
@@ -14,6 +15,20 @@ if TYPE_CHECKING:
     from chalicelib.domain.posts import Event, Post, Reply
 
 POLICE_ONLY_NOTICE = "该线索仅警方可见"
+HIDDEN_NOTICE = "该帖子已被隐藏"
+ANONYMOUS_NICKNAME = "匿名"
+# What the public reads on the timeline of a withheld post, by kind: never a note, a name or a reason.
+PUBLIC_EVENT_TEXT = {
+    "received": "已收悉",
+    "acknowledged": "已受理",
+    "in_progress": "处置中",
+    "resolved": "已办结",
+    "reopened": "重新办理",
+    "replied": "民警已回复",
+    "escalated": "已督办",
+    "rated": "发帖人已评价",
+    **{f"cad_{event}": words for event, (words, _) in CAD_EVENTS.items()},
+}
 
 
 def _time(moment: datetime | None) -> str | None:
@@ -25,22 +40,26 @@ def sees_original(post: Post, viewer: Actor) -> bool:
     return viewer.police_for(post.id) or (viewer.signed_in and viewer.user_id == post.author_id)
 
 
+def withheld(post: Post, viewer: Actor) -> bool:
+    """Tell whether a viewer gets only the stub: a police-only or hidden post, seen by someone not seeing it whole."""
+    return (post.visibility == "police_only" or post.hidden) and not sees_original(post, viewer)
+
+
 def post_out(post: Post, viewer: Actor, now: datetime) -> dict[str, Any]:
-    """Render a post for a viewer."""
+    """Render a post for a viewer; a withheld one has no title, body or author."""
     original = sees_original(post, viewer)
     title, body = post.title, post.body
-    if not original:
-        if post.visibility == "police_only":
-            title = body = POLICE_ONLY_NOTICE
-        else:
-            title, body = mask_text(title), mask_text(body)
+    if withheld(post, viewer):
+        title = body = POLICE_ONLY_NOTICE if post.visibility == "police_only" else HIDDEN_NOTICE
+    elif not original:
+        title, body = mask_text(title), mask_text(body)
     return {
         "id": post.id,
         "board": post.board,
         "type": post.type,
         "title": title,
         "body": body,
-        "author": {"nickname": post.author_nickname},
+        "author": {"nickname": ANONYMOUS_NICKNAME if withheld(post, viewer) else post.author_nickname},
         "district": post.district,
         "status": post.status,
         "visibility": post.visibility,
@@ -65,14 +84,14 @@ def post_out(post: Post, viewer: Actor, now: datetime) -> dict[str, Any]:
 
 
 def reply_out(reply: Reply, post: Post, viewer: Actor) -> dict[str, Any]:
-    """Render a reply; an official one names the officer, title and unit."""
+    """Render a reply; an official one names the officer, title and unit; on a withheld post no text or nickname."""
+    hidden = withheld(post, viewer)
     author: dict[str, Any]
     if reply.official is not None:
         author = {"name": reply.official.name, "title": reply.official.title, "unit": reply.official.unit.model_dump()}
     else:
-        author = {"nickname": reply.nickname or ""}
+        author = {"nickname": ANONYMOUS_NICKNAME if hidden else reply.nickname or ""}
     original = sees_original(post, viewer) or (viewer.signed_in and viewer.user_id == reply.author_id)
-    hidden = post.visibility == "police_only" and not sees_original(post, viewer)
     body = POLICE_ONLY_NOTICE if hidden else reply.body if original else mask_text(reply.body, reply.exempt)
     return {
         "id": reply.id,
@@ -84,13 +103,18 @@ def reply_out(reply: Reply, post: Post, viewer: Actor) -> dict[str, Any]:
     }
 
 
+def public_event_text(event: Event) -> str:
+    """Return the fixed wording of a timeline entry of a withheld post: its kind, and the unit it went to."""
+    if event.kind == "dispatched":
+        return f"已派至{event.unit.name}" if event.unit is not None else "已派至处置单位"
+    return PUBLIC_EVENT_TEXT.get(event.kind, "办理进展已更新")
+
+
 def event_out(event: Event, post: Post | None = None, viewer: Actor | None = None) -> dict[str, Any]:
-    """Render a timeline entry; the public sees it masked, and a police-only post's without officers' notes."""
+    """Render a timeline entry; the public sees it masked, and a withheld post's in fixed words only."""
     text = event.text
     if post is not None and viewer is not None and not sees_original(post, viewer):
-        text = mask_text(text)
-        if post.visibility == "police_only":
-            text = text.split(":", 1)[0]  # "…将状态改为处置中:<note>" keeps only what a stub may say
+        text = public_event_text(event) if withheld(post, viewer) else mask_text(text)
     out: dict[str, Any] = {"at": _time(event.at), "kind": event.kind, "text": text}
     if event.unit is not None:
         out["unit"] = event.unit.model_dump()

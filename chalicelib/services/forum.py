@@ -143,7 +143,8 @@ class Forum:
         except Exception:
             log.exception("dispatch enqueue failed", extra={"post_id": post.id})
             try:
-                self.posts.mark_enqueue_failed(post.id)
+                self.posts.mark_enqueue_failed(post.id, post.version)
+                post.version += 1
             except Exception:
                 log.exception("could not mark enqueue failure", extra={"post_id": post.id})
 

@@ -72,6 +72,8 @@ class Lifecycle:
         self.stats.add(scopes, {"rated": 1, "satisfied": int(satisfied)})
         if not satisfied:
             event = Event(id=new_id("e"), at=now, kind="reopened", text="帖子已重新办理", unit=post.assigned_unit)
-            self.posts.update(post, post.version, event)
+            expected = post.version
+            post.version += 1
+            self.posts.update(post, expected, event)
             self.forum.notify_later(post.id, "dispatch")
         return post

@@ -58,7 +58,11 @@ class PostRepository(Protocol):
         """Return a post with its replies and timeline in one read."""
 
     def update(self, post: Post, expected_version: int, event: Event | None = None) -> None:
-        """Save a changed post if its stored version is still `expected_version` (else StaleVersion)."""
+        """Save a changed post if its stored version is still `expected_version` (else StaleVersion).
+
+        The post must carry `expected_version + 1` (ValueError otherwise): every write bumps the version, so a
+        writer holding an older copy can never overwrite it. Counters (replies, flags) are atomic ADDs, kept.
+        """
 
     def add_reply(
         self,
@@ -80,11 +84,11 @@ class PostRepository(Protocol):
     def pinned(self) -> list[Post]:
         """Return every post that carries a pin (expired ones included)."""
 
-    def mark_enqueue_failed(self, post_id: str) -> None:
-        """Note that the dispatch message for a post could not be sent."""
+    def mark_enqueue_failed(self, post_id: str, expected_version: int) -> None:
+        """Note that the dispatch message could not be sent, if the version is still `expected_version`; bump it."""
 
-    def reschedule(self, post_id: str, at: datetime) -> None:
-        """Move a post's next check to `at`, changing nothing else."""
+    def reschedule(self, post_id: str, expected_version: int, at: datetime) -> None:
+        """Move a post's next check to `at` and bump its version, if still `expected_version` (else StaleVersion)."""
 
     def due(self, now: datetime, limit: int) -> list[Post]:
         """Return posts whose next check (dispatch grace or deadline) is at or before `now`."""

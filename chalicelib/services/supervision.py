@@ -55,13 +55,16 @@ class Supervision:
 
     def _check(self, post: Post, report: SweepReport) -> None:
         now = self.clock.now()
+        expected = post.version
         if post.status == "received":
+            # Rescheduling first, on the version read: a post dispatched meanwhile is left alone (StaleVersion).
+            self.posts.reschedule(post.id, expected, now + REQUEUE_EVERY)
             self.queue.enqueue(post.id)
             report.requeued += 1
-            self.posts.reschedule(post.id, now + REQUEUE_EVERY)
             return
+        post.version += 1  # every write of a post is conditional on the version read, and bumps it
         if not post.deadline_passed(now) or post.escalation_level >= 2:
-            self.posts.update(post, post.version)  # recomputes the sparse index: nothing left to do
+            self.posts.update(post, expected)  # recomputes the sparse index: nothing left to do
             report.settled += 1
             return
         level = post.escalation_level + 1
@@ -78,7 +81,7 @@ class Supervision:
         self.dispatcher.notify_unit(post, target_id, f"esc{level}", leaders_only=level == 1)
         event = Event(id=new_id("e"), at=now, kind="escalated", text=text, unit=post.assigned_unit)
         post.escalation_level = level
-        self.posts.update(post, post.version, event)
+        self.posts.update(post, expected, event)
         self.stats.add(["all"] + ([unit_id] if unit_id else []), {"escalations": 1})
         if level == 1:
             report.escalated_to_leaders += 1

@@ -174,6 +174,28 @@ def test_an_overdue_post_is_escalated_to_the_leader_then_the_command_center(
     assert api.call("GET", "/stats")[1]["overall"]["escalations"] == 2
 
 
+def test_a_status_change_on_the_version_read_before_an_escalation_is_409_and_the_escalation_counts_once(
+    api: Api, directory: dict, aws: dict, clock: MovableClock
+) -> None:
+    resident = api.sign_in("13812345678")
+    created = post(api, resident)
+    deliver(api.client, aws)
+    officer = api.call("POST", "/auth/link", {"token": link_of(officer_messages(KUNQU_OFFICER)[0])})[1]["token"]
+    clock.advance(minutes=16)
+    read = api.call("GET", f"/posts/{created['id']}", token=officer)[1]["post"]["version"]
+    sweep(api)  # escalates while the officer's page still holds the version it read
+
+    change = {"status": "in_progress", "version": read, "note": "已出警"}
+    assert api.call("POST", f"/posts/{created['id']}/status", change, token=officer)[0] == 409
+    fresh = api.call("GET", f"/posts/{created['id']}", token=officer)[1]["post"]["version"]
+    assert api.call("POST", f"/posts/{created['id']}/status", {**change, "version": fresh}, token=officer)[0] == 200
+    sweep(api)
+    sweep(api)
+
+    assert timeline(api, created["id"]).count("escalated") == 1
+    assert api.call("GET", "/stats")[1]["overall"]["escalations"] == 1
+
+
 def test_an_answered_post_is_not_escalated(api: Api, directory: dict, aws: dict, clock: MovableClock) -> None:
     resident = api.sign_in("13812345678")
     created = post(api, resident)

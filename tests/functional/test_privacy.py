@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from typing import Any
 
 import pytest
 
-from tests.conftest import DIRECTORY, deliver, officer_messages
+from tests.conftest import DIRECTORY, ROOT, deliver, officer_messages
 from tests.functional.conftest import POLICE, World
 
 NOTICE = "该线索仅警方可见"
@@ -109,3 +111,173 @@ def test_an_official_reply_keeps_published_contacts_and_masks_the_rest(people: W
     shown = people.api.detail(post["id"])["replies"][0]["body"]
     assert shown == "请联系社区民警13900009999;您留的电话138****5678已登记。"
     assert people.api.detail(post["id"], people.token("citizen"))["replies"][0]["body"] == answer
+
+
+# -- the reporter of a police-only tip stays unknown to the public ------------------------------
+
+SECRET_TITLE, SECRET_BODY = "线索:昆区某洗浴中心涉赌", "地下一层,每晚十点后开台。"
+FOLLOW_UP = "补充:老板开一辆白色面包车"
+STATUS_NOTE, ROUTE_NOTE = "便衣已在地下一层蹲守", "举报人系老板亲属,转青福所"
+
+
+def every_feed_page(api: Any, query: str, token: str | None) -> list[str]:
+    """Return the raw JSON text of every page of a feed, as a caller receives it."""
+    pages: list[str] = []
+    cursor = None
+    while True:
+        path = f"/posts?limit=50{query}" + (f"&cursor={cursor}" if cursor else "")
+        response = api.client.http.get(path, headers={"Authorization": f"Bearer {token}"} if token else {})
+        assert response.status_code == 200
+        pages.append(response.body.decode("utf-8"))
+        cursor = json.loads(pages[-1])["next_cursor"]
+        if cursor is None:
+            return pages
+
+
+def raw(api: Any, path: str, token: str | None) -> str:
+    response = api.client.http.get(path, headers={"Authorization": f"Bearer {token}"} if token else {})
+    assert response.status_code == 200, response.body
+    return str(response.body.decode("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def reporter_case(people: World) -> dict[str, Any]:
+    """A citizen's police-only tip and public post; the tip gets a follow-up, a status note and a re-route note."""
+    api, token = people.api, people.token("citizen")
+    me = api.call("GET", "/me", token=token)[1]
+    tip = api.new_post(token, board="report", type="report", title=SECRET_TITLE, body=SECRET_BODY,
+                       district="昆都仑区", visibility="police_only")
+    public = api.new_post(token, board="report", type="report", title="小区门口路灯坏了", body="晚上很黑",
+                          district="昆都仑区")
+    deliver(api.client, people.outputs)
+    assert api.call("POST", f"/posts/{tip['id']}/replies", {"body": FOLLOW_UP}, token=token)[0] == 201
+    version = api.detail(tip["id"], people.token("unit_officer"))["post"]["version"]
+    status = {"status": "in_progress", "version": version, "note": STATUS_NOTE}
+    assert api.call("POST", f"/posts/{tip['id']}/status", status, token=people.token("unit_officer"))[0] == 200
+    route = {"unit_id": "qingfu", "note": ROUTE_NOTE}
+    assert api.call("POST", f"/posts/{tip['id']}/route", route, token=people.token("leader"))[0] == 200
+    return {"user_id": me["id"], "nickname": me["nickname"], "tip": tip["id"], "public": public["id"]}
+
+
+def another_posts_link_session(people: World, post_id: str) -> str:
+    """Return a link session of the Kunqu officer for the given post (from the notices he received)."""
+    for message in officer_messages("13900000003"):
+        found = re.search(r"reply\.html#t=(\S+)", message)
+        if found:
+            status, session, _ = people.api.call("POST", "/auth/link", {"token": found.group(1)})
+            if status == 200 and session["post_id"] == post_id:
+                return str(session["token"])
+    raise AssertionError(f"no link for {post_id}")
+
+
+def test_no_public_output_names_the_reporter_of_a_police_only_tip_or_quotes_a_police_note(
+        people: World, reporter_case: dict[str, Any]) -> None:
+    case = reporter_case
+    readers = {"anonymous": people.token("anonymous"), "other_citizen": people.token("other_citizen"),
+               "link_for_another_post": another_posts_link_session(people, case["public"])}
+    for reader, token in readers.items():
+        assert_nothing_names_the_reporter(people, case, reader, token)
+    for role in ("citizen", "unit_officer", "leader"):  # while the reporter and the police see it whole
+        detail = people.api.detail(case["tip"], people.token(role))
+        assert (detail["post"]["title"], detail["post"]["body"]) == (SECRET_TITLE, SECRET_BODY), role
+        assert detail["post"]["author"] == {"nickname": case["nickname"]}, role
+        assert [(r["author"], r["body"]) for r in detail["replies"]] == [({"nickname": case["nickname"]}, FOLLOW_UP)]
+        notes = " ".join(e["text"] for e in detail["timeline"])
+        assert STATUS_NOTE in notes and ROUTE_NOTE in notes, role
+        feed = people.api.call("GET", "/posts?board=report&limit=50", token=people.token(role))[1]["posts"]
+        assert next(p for p in feed if p["id"] == case["tip"])["author"] == {"nickname": case["nickname"]}, role
+
+
+def assert_nothing_names_the_reporter(people: World, case: dict[str, Any], reader: str, token: str | None) -> None:
+    """Search the raw feeds, post page and figures a reader receives for the reporter and the police's notes."""
+    api = people.api
+    nickname, user_id = case["nickname"], case["user_id"]
+    secrets_ = (nickname, user_id, SECRET_TITLE, SECRET_BODY, FOLLOW_UP, STATUS_NOTE, ROUTE_NOTE, "王警官", "卜连海")
+
+    seen_public = False
+    for query in ("", "&board=report"):
+        for text in every_feed_page(api, query, token):
+            page = json.loads(text)
+            assert user_id not in text, reader
+            for entry in page["pinned"] + page["posts"]:
+                if entry["id"] == case["tip"]:
+                    assert entry["author"] == {"nickname": "匿名"}, reader
+                    assert (entry["title"], entry["body"]) == (NOTICE, NOTICE), reader
+                    shown = json.dumps(entry, ensure_ascii=False)
+                    assert not [s for s in secrets_ if s in shown], (reader, query, shown)
+                if entry["id"] == case["public"] and reader != "link_for_another_post":
+                    seen_public = True
+                    assert entry["author"]["nickname"] == nickname  # the search above is not empty-handed
+    assert seen_public or reader == "link_for_another_post"
+
+    text = raw(api, f"/posts/{case['tip']}", token)
+    assert not [s for s in secrets_ if s in text], (reader, text)
+    detail = json.loads(text)
+    assert detail["post"]["author"] == {"nickname": "匿名"}, reader
+    assert [r["author"] for r in detail["replies"]] == [{"nickname": "匿名"}], reader
+    assert [(e["kind"], e["text"]) for e in detail["timeline"]] == [
+        ("received", "已收悉"), ("dispatched", "已派至昆都仑区公安分局"), ("in_progress", "处置中"),
+        ("dispatched", "已派至东河区青福派出所"),
+    ], reader
+
+    stats = raw(api, "/stats", token)
+    assert nickname not in stats and user_id not in stats, reader
+
+
+# The post page (web/js/page-post.js) run in node on a tiny DOM, fed the API's own answer.
+PAGE_HARNESS = r"""
+class Node {
+  constructor() { this.childNodes = []; }
+  appendChild(child) { this.childNodes.push(child); return child; }
+  replaceChildren(...children) { this.childNodes = []; children.forEach((c) => this.appendChild(c)); }
+  get textContent() { return this.childNodes.map((c) => c.textContent).join(" "); }
+  set textContent(value) { this.childNodes = [new Text(String(value))]; }
+}
+class Text extends Node {
+  constructor(data) { super(); this.data = data; }
+  get textContent() { return this.data; }
+}
+class Element extends Node {
+  constructor(tag) { super(); this.tagName = tag; this.attributes = {}; this.dataset = {}; this.className = ""; }
+  setAttribute(name, value) { this.attributes[name] = String(value); }
+  removeAttribute(name) { delete this.attributes[name]; }
+  addEventListener() {}
+  focus() {}
+}
+globalThis.Node = Node;
+globalThis.document = { createElement: (tag) => new Element(tag), createTextNode: (text) => new Text(text) };
+globalThis.localStorage = { getItem: () => null, setItem() {}, removeItem() {} };
+const answers = JSON.parse(process.argv[3]);
+globalThis.fetch = async (url) => {
+  const body = url.startsWith("/api/boards") ? answers.boards : answers.detail;
+  return { ok: true, status: 200, headers: { get: () => null }, text: async () => JSON.stringify(body) };
+};
+const { postPage } = await import(process.argv[2]);
+const view = new Element("main");
+await postPage({ view, isCurrent: () => true }, answers.detail.post.id);
+console.log(view.textContent);
+"""
+
+
+def page_text(api: Any, post_id: str, tmp_path: Any) -> str:
+    """Return the text the post page shows an anonymous reader, rendered by the real page script."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    answers = {"boards": api.call("GET", "/boards")[1], "detail": api.detail(post_id)}
+    harness = tmp_path / "page.mjs"
+    harness.write_text(PAGE_HARNESS, "utf-8")
+    script = (ROOT / "web" / "js" / "page-post.js").as_uri()
+    done = subprocess.run([node, str(harness), script, json.dumps(answers)], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_the_post_page_of_a_police_only_tip_says_it_is_police_only_once(
+        people: World, reporter_case: dict[str, Any], tmp_path: Any) -> None:
+    text = page_text(people.api, reporter_case["tip"], tmp_path)
+
+    assert text.count(NOTICE) == 1, text
+    assert "匿名" in text and "处置中" in text and "已派至东河区青福派出所" in text
+    assert reporter_case["nickname"] not in text

@@ -14,7 +14,7 @@ import pytest
 from chalicelib.adapters.dynamodb.items import feed_key
 from chalicelib.domain.errors import Conflict, NotFound, StaleVersion
 from chalicelib.domain.people import Officer, Routing, RoutingRule, Unit, User
-from chalicelib.domain.posts import Event, OfficialAuthor, Pin, Post, Reply, UnitRef, epoch_ms
+from chalicelib.domain.posts import Event, NewPost, OfficialAuthor, Pin, Post, Reply, UnitRef, epoch_ms
 from chalicelib.services.audit import AuditEntry, AuditLog
 from chalicelib.services.limits import Counters
 from chalicelib.services.moderation import FlagCounter
@@ -33,6 +33,7 @@ from chalicelib.services.ports import (
 )
 from tests.conftest import TEST_ENV
 from tests.fakes import (
+    FixedClock,
     InMemoryAuditLog,
     InMemoryCounters,
     InMemoryDirectoryRepository,
@@ -43,7 +44,9 @@ from tests.fakes import (
     InMemoryPostRepository,
     InMemoryStatsRepository,
     InMemoryUserRepository,
+    InterleavedPosts,
 )
+from tests.unit.world import CITIZEN, KUNQU_OFFICER, build_forum, build_supervision, seeded_directory
 
 T0 = datetime(2026, 3, 13, 8, 5, 0, 123000, tzinfo=UTC)
 OFFICIAL = OfficialAuthor(
@@ -317,13 +320,34 @@ def test_a_reply_to_a_missing_post_is_not_found(repos: Repos) -> None:
     assert repos.posts.detail("p-ghost") is None
 
 
-def test_marking_an_enqueue_failure_is_stored(repos: Repos) -> None:
+def test_marking_an_enqueue_failure_is_stored_on_the_version_read_and_bumps_it(repos: Repos) -> None:
     add(repos, make_post("p1"))
+    add(repos, make_post("p2"))
+    changed = repos.posts.get("p2")
+    assert changed is not None
+    changed.title, changed.version = "已改", 2
+    repos.posts.update(changed, expected_version=1)
 
-    repos.posts.mark_enqueue_failed("p1")
+    repos.posts.mark_enqueue_failed("p1", 1)
+    with pytest.raises(StaleVersion):
+        repos.posts.mark_enqueue_failed("p2", 1)
+
+    stored, other = repos.posts.get("p1"), repos.posts.get("p2")
+    assert stored is not None and (stored.enqueue_failed, stored.version) == (True, 2)
+    assert other is not None and (other.enqueue_failed, other.version) == (False, 2)
+
+
+def test_a_write_that_does_not_bump_the_version_is_refused(repos: Repos) -> None:
+    add(repos, make_post("p1"))
+    copy = repos.posts.get("p1")
+    assert copy is not None
+    copy.escalation_level = 1
+
+    with pytest.raises(ValueError):
+        repos.posts.update(copy, expected_version=1)  # an older copy at version 1 could overwrite it unnoticed
 
     stored = repos.posts.get("p1")
-    assert stored is not None and stored.enqueue_failed
+    assert stored is not None and (stored.escalation_level, stored.version) == (0, 1)
 
 
 # -- feed ----------------------------------------------------------------------------------------
@@ -459,11 +483,27 @@ def test_a_dispatched_post_is_due_at_its_deadline_and_may_be_rescheduled(repos: 
     assert repos.posts.due(T0 + timedelta(minutes=14), 10) == []
     assert [p.id for p in repos.posts.due(T0 + timedelta(minutes=15), 10)] == ["p1"]
 
-    repos.posts.reschedule("p1", T0 + timedelta(minutes=20))
+    repos.posts.reschedule("p1", 2, T0 + timedelta(minutes=20))
 
     assert repos.posts.due(T0 + timedelta(minutes=19), 10) == []
     due = repos.posts.due(T0 + timedelta(minutes=20), 10)
-    assert [(p.id, p.status, p.version) for p in due] == [("p1", "dispatched", 2)]
+    assert [(p.id, p.status, p.version) for p in due] == [("p1", "dispatched", 3)]
+
+
+def test_rescheduling_a_post_changed_since_it_was_read_is_stale_and_keeps_its_schedule(repos: Repos) -> None:
+    add(repos, make_post("p1", T0))
+    read = repos.posts.get("p1")
+    post = repos.posts.get("p1")
+    assert read is not None and post is not None
+    post.assign(UnitRef(id="kunqu", name="昆都仑区公安分局"), T0 + timedelta(seconds=5))
+    post.version = 2
+    repos.posts.update(post, expected_version=1)
+
+    with pytest.raises(StaleVersion):
+        repos.posts.reschedule("p1", read.version, T0 + timedelta(minutes=4))
+
+    assert repos.posts.due(T0 + timedelta(minutes=14), 10) == []  # still due at its deadline, not in 4 minutes
+    assert [p.version for p in repos.posts.due(T0 + timedelta(minutes=15), 10)] == [2]
 
 
 def test_a_post_with_nothing_left_to_check_is_never_due_even_when_rescheduled(repos: Repos) -> None:
@@ -472,9 +512,49 @@ def test_a_post_with_nothing_left_to_check_is_never_due_even_when_rescheduled(re
     post.hidden, post.version = True, 2
     repos.posts.update(post, expected_version=1)
 
-    repos.posts.reschedule("p1", T0 + timedelta(minutes=1))
+    repos.posts.reschedule("p1", 2, T0 + timedelta(minutes=1))
 
     assert repos.posts.due(T0 + timedelta(days=1), 10) == []
+    stored = repos.posts.get("p1")
+    assert stored is not None and stored.version == 2
+
+
+@pytest.mark.parametrize("who_reads_first", ["officer", "sweep"])
+def test_a_sweep_and_a_status_change_at_the_same_moment_escalate_and_count_once(
+        repos: Repos, who_reads_first: str) -> None:
+    clock = FixedClock(T0)
+    directory = seeded_directory()
+    interleaved = InterleavedPosts(repos.posts)
+    forum = build_forum(posts=repos.posts, directory=directory, clock=clock, stats=repos.stats)
+    sweeping = interleaved if who_reads_first == "sweep" else repos.posts
+    sweep = build_supervision(posts=sweeping, directory=directory, clock=clock, stats=repos.stats,
+                              ledger=repos.ledger)
+    officer = build_forum(posts=interleaved if who_reads_first == "officer" else repos.posts, directory=directory,
+                          clock=clock, stats=repos.stats)
+    new = NewPost(board="report", type="report", title="有人兜售假证", body="火车站出站口", district="昆都仑区")
+    post_id = forum.create_post(CITIZEN, new).id
+    sweep.dispatcher.dispatch(post_id)
+    clock.advance(minutes=16)  # past the 15-minute deadline, unanswered
+    read = repos.posts.get(post_id)
+    assert read is not None and read.assigned_unit is not None
+
+    if who_reads_first == "officer":
+        interleaved.meanwhile = sweep.sweep
+        with pytest.raises(StaleVersion):
+            officer.change_status(KUNQU_OFFICER, post_id, "in_progress", read.version, "已出警")
+    else:
+        interleaved.meanwhile = lambda: officer.change_status(KUNQU_OFFICER, post_id, "in_progress", read.version,
+                                                              "已出警")
+        assert sweep.sweep().escalated_to_leaders == 0  # its write was stale: the next pass retries
+        assert sweep.sweep().escalated_to_leaders == 1
+    assert sweep.sweep().escalated_to_leaders == 0
+
+    detail = repos.posts.detail(post_id)
+    assert detail is not None and detail.post.escalation_level == 1
+    writes = 1 if who_reads_first == "officer" else 2  # the escalation (and the officer's change) each bumped it
+    assert detail.post.version == read.version + writes
+    assert [e.kind for e in detail.events].count("escalated") == 1
+    assert repos.stats.all()["all"]["escalations"] == 1
 
 
 # -- idempotency ---------------------------------------------------------------------------------

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import pytest
 
+from chalicelib.api.render import event_out, post_out, reply_out
 from chalicelib.domain.errors import (
     Conflict,
     Forbidden,
@@ -16,9 +18,9 @@ from chalicelib.domain.errors import (
     ValidationFailed,
 )
 from chalicelib.domain.people import Actor
-from chalicelib.domain.posts import NewPost, Post, UnitRef
+from chalicelib.domain.posts import Event, NewPost, Post, UnitRef
 from chalicelib.services.admin import Admin
-from chalicelib.services.forum import Forum
+from chalicelib.services.forum import Forum, new_id
 from chalicelib.services.ports import IdempotencyRecord
 from tests.fakes import (
     FixedClock,
@@ -26,6 +28,7 @@ from tests.fakes import (
     InMemoryIdempotencyStore,
     InMemoryPostRepository,
     InMemoryStatsRepository,
+    InterleavedPosts,
     QueuedMessage,
     RecordingDispatchQueue,
 )
@@ -40,6 +43,7 @@ from tests.unit.world import (
     QINGFU_OFFICER,
     build_admin,
     build_forum,
+    build_supervision,
     link_session,
     seeded_directory,
 )
@@ -538,3 +542,141 @@ def test_a_hidden_post_is_not_found_by_others_but_its_author_and_the_police_see_
     assert world.forum.detail(KUNQU_OFFICER, post.id).post.id == post.id
     with pytest.raises(NotFound):
         world.forum.detail(LEADER, "p-missing")
+
+
+# -- what the public sees of a withheld post -----------------------------------------------------
+
+
+def withheld_timeline(world: World, post: Post) -> None:
+    """Give a post the police's notes, names and reasons on its timeline, the way the services write them."""
+    at, unit = world.clock.now(), UnitRef(id="kunqu", name="昆都仑区公安分局")
+    texts = {
+        "escalated": "超过首次回复时限,已提请昆都仑区公安分局领导督办(举报人网友A1B2C3)",
+        "replied": "昆都仑区公安分局王警官已回复",
+        "acknowledged": "昆都仑区公安分局王警官将状态改为已受理:举报人13812345678系老板亲属",
+        "cad_dispatched": "民警已出警(昆区便衣三组)",
+        "rated": "网友评价:不满意,帖子已重新办理",
+    }
+    stored = world.stored(post.id)
+    for kind, text in texts.items():
+        event = Event(id=new_id("e"), at=at, kind=kind, text=text, unit=unit)
+        expected = stored.version
+        stored.version += 1
+        world.posts.update(stored, expected, event)
+    world.forum.reply(CITIZEN, post.id, "补充:老板姓李")
+
+
+@pytest.mark.parametrize("how", ["police_only", "hidden"])
+def test_a_withheld_post_shows_the_public_no_body_author_reply_text_or_note(world: World, how: str) -> None:
+    post = world.post(CITIZEN, replace(NOISE, visibility="police_only" if how == "police_only" else "public"))
+    withheld_timeline(world, post)
+    if how == "hidden":
+        stored = world.stored(post.id)
+        stored.hidden, stored.hidden_reason, expected = True, "举报人要求撤下", stored.version
+        stored.version += 1
+        world.posts.update(stored, expected)
+    detail = world.forum.detail(KUNQU_OFFICER, post.id)
+    now = world.clock.now()
+
+    for viewer in (ANONYMOUS, OTHER_CITIZEN, link_session("p-another")):
+        shown = {
+            "post": post_out(detail.post, viewer, now),
+            "replies": [reply_out(r, detail.post, viewer) for r in detail.replies],
+            "timeline": [event_out(e, detail.post, viewer) for e in detail.events],
+        }
+        text = json.dumps(shown, ensure_ascii=False)
+        secrets_ = (NOISE.title, NOISE.body, "老板", "网友A1B2C3", "u-citizen", "王警官", "便衣", "13812345678")
+        for secret in (*secrets_, "撤下", "不满意"):
+            assert secret not in text, (how, viewer.role, secret)
+        assert shown["post"]["author"] == {"nickname": "匿名"}
+        assert [r["author"] for r in shown["replies"]] == [{"nickname": "匿名"}]
+        assert [(e["kind"], e["text"]) for e in shown["timeline"]] == [
+            ("received", "已收悉"), ("escalated", "已督办"), ("replied", "民警已回复"), ("acknowledged", "已受理"),
+            ("cad_dispatched", "民警已出警"), ("rated", "发帖人已评价"),
+        ]
+    whole = post_out(detail.post, CITIZEN, now)
+    assert (whole["title"], whole["author"]) == (NOISE.title, {"nickname": "网友A1B2C3"})
+
+
+# -- the sweep and the officers at the same moment -----------------------------------------------
+
+
+def overdue(world: World) -> Post:
+    """A report assigned to Kunqu and past its 15-minute deadline without an official reply."""
+    post = world.post(CITIZEN, NOISE)
+    world.assign(post.id, "kunqu")
+    world.clock.advance(minutes=16)
+    return world.stored(post.id)
+
+
+def escalations(world: World) -> int:
+    return world.stats.all().get("all", {}).get("escalations", 0)
+
+
+def test_a_status_change_on_a_copy_read_before_the_sweep_escalated_is_stale_and_the_escalation_stays(
+        world: World) -> None:
+    post = overdue(world)
+    sweep = build_supervision(posts=world.posts, directory=world.directory, stats=world.stats, clock=world.clock)
+    interleaved = InterleavedPosts(world.posts)
+    officer_forum = build_forum(posts=interleaved, directory=world.directory, clock=world.clock, stats=world.stats)
+    interleaved.meanwhile = sweep.sweep  # the officer has read the post; the sweep escalates it
+
+    with pytest.raises(StaleVersion):
+        officer_forum.change_status(KUNQU_OFFICER, post.id, "in_progress", post.version, "已出警")
+
+    stored = world.stored(post.id)
+    assert (stored.status, stored.escalation_level, stored.version) == ("dispatched", 1, post.version + 1)
+    again = world.forum.change_status(KUNQU_OFFICER, post.id, "in_progress", stored.version, "已出警")
+    assert again.escalation_level == 1
+    assert sweep.sweep().escalated_to_leaders == 0  # nothing put it back to 0: no second escalation
+    assert escalations(world) == 1
+    assert [e.kind for e in world.posts.events[post.id].values()].count("escalated") == 1
+
+
+def test_a_status_change_between_the_sweeps_read_and_write_makes_the_sweep_retry_and_escalate_once(
+        world: World) -> None:
+    post = overdue(world)
+    interleaved = InterleavedPosts(world.posts)
+    sweep = build_supervision(posts=interleaved, directory=world.directory, stats=world.stats, clock=world.clock)
+    interleaved.meanwhile = lambda: world.forum.change_status(KUNQU_OFFICER, post.id, "in_progress", post.version,
+                                                              "已出警")
+
+    first = sweep.sweep()  # read, then the officer commits, then the sweep's write is stale
+
+    stored = world.stored(post.id)
+    assert first.escalated_to_leaders == 0 and escalations(world) == 0
+    assert (stored.status, stored.escalation_level) == ("in_progress", 0)
+    assert sweep.sweep().escalated_to_leaders == 1  # the next pass
+    assert sweep.sweep().escalated_to_leaders == 0
+    escalated = world.stored(post.id)
+    assert (escalated.status, escalated.escalation_level, escalated.version) == ("in_progress", 1, stored.version + 1)
+    assert escalations(world) == 1
+
+
+def test_a_post_dispatched_while_the_sweep_looked_at_it_is_neither_requeued_nor_rescheduled(world: World) -> None:
+    post = world.post(CITIZEN, NOISE)
+    world.clock.advance(minutes=3)  # past the dispatch grace: the sweep would re-queue it
+    queue = RecordingDispatchQueue()
+    interleaved = InterleavedPosts(world.posts)
+    sweep = build_supervision(posts=interleaved, directory=world.directory, stats=world.stats, clock=world.clock,
+                              queue=queue)
+    interleaved.meanwhile = lambda: world.assign(post.id, "kunqu")
+
+    report = sweep.sweep()
+
+    assert report.requeued == 0 and queue.messages == []
+    assert world.posts.next_check[post.id] == world.stored(post.id).first_response_due
+
+
+def test_the_sweep_settling_a_post_bumps_its_version(world: World) -> None:
+    post = overdue(world)
+    world.forum.reply(KUNQU_OFFICER, post.id, "已收悉")  # answered: nothing left to check
+
+    report = build_supervision(posts=world.posts, directory=world.directory, stats=world.stats,
+                               clock=world.clock).sweep()
+
+    stored = world.stored(post.id)
+    assert report.settled == 1 and post.id not in world.posts.next_check
+    assert stored.version == post.version + 1
+    with pytest.raises(StaleVersion):
+        world.forum.change_status(KUNQU_OFFICER, post.id, "in_progress", post.version, None)

@@ -8,9 +8,11 @@ from chalicelib.domain.people import Actor, Officer, Routing, RoutingRule, Unit
 from chalicelib.services.admin import Admin
 from chalicelib.services.audit import Auditor
 from chalicelib.services.cursors import CursorCodec
+from chalicelib.services.dispatch import Dispatcher
 from chalicelib.services.forum import Forum
 from chalicelib.services.identity import Identity
 from chalicelib.services.limits import Limits, LimitSettings
+from chalicelib.services.supervision import Supervision
 from chalicelib.services.tokens import TokenService
 from tests.fakes import (
     FixedClock,
@@ -19,6 +21,7 @@ from tests.fakes import (
     InMemoryDirectoryRepository,
     InMemoryIdempotencyStore,
     InMemoryLinkStore,
+    InMemoryNoticeLedger,
     InMemoryOtpRepository,
     InMemoryPostRepository,
     InMemoryStatsRepository,
@@ -124,3 +127,18 @@ def build_identity(**ports: Any) -> Identity:
         "links": InMemoryLinkStore(),
     }
     return Identity(**{**defaults, **ports})
+
+
+def build_supervision(**ports: Any) -> Supervision:
+    """Bind the sweep (and the dispatcher it notifies through) to fakes; keyword arguments replace any of them."""
+    posts = ports.get("posts") or InMemoryPostRepository()
+    directory = ports.get("directory") or seeded_directory()
+    stats = ports.get("stats") or InMemoryStatsRepository()
+    clock = ports.get("clock") or FixedClock()
+    queue = ports.get("queue") or RecordingDispatchQueue()
+    dispatcher = Dispatcher(
+        posts, directory, InMemoryUserRepository(), ports.get("ledger") or InMemoryNoticeLedger(),
+        RecordingOfficerChannel(), RecordingSmsSender(), stats, TokenService(TOKEN_KEYS), clock,
+        "http://127.0.0.1:8000", InMemoryLinkStore(),
+    )
+    return Supervision(posts, directory, queue, dispatcher, stats, clock)

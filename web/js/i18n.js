@@ -49,6 +49,7 @@ const ZH = {
 
   "post.police_only": "仅警方可见",
   "post.policeOnlyNote": "这是一条仅警方可见的线索,公开页面只显示提示。",
+  "post.repliesWithheld": "回复仅发帖人和民警可见。",
   "post.by": "发帖人:{name}",
   "post.assigned": "承办单位:{unit}",
   "post.notAssigned": "正在分派承办单位",
@@ -285,6 +286,7 @@ const EN = {
 
   "post.police_only": "Police only",
   "post.policeOnlyNote": "This tip-off is visible to the police only; the public sees a notice.",
+  "post.repliesWithheld": "Replies are visible to the author and the police only.",
   "post.by": "by {name}",
   "post.assigned": "Handled by: {unit}",
   "post.notAssigned": "Assigning a unit",

@@ -5,7 +5,7 @@ import { alertBox, busy, h, loading, replace } from "./dom.js";
 import { boardText, t } from "./i18n.js";
 import { relativeTime } from "./format.js";
 import { boardsById, loadBoards, takeFlash } from "./store.js";
-import { deadlineBadge, postBadges } from "./views.js";
+import { deadlineBadge, isStub, postBadges } from "./views.js";
 
 const PAGE_SIZE = 20;
 
@@ -18,7 +18,7 @@ export function postCard(post, boards, { fresh = false, pinned = false } = {}) {
     { class: `post-card${pinned ? " pinned" : ""}${fresh ? " fresh" : ""}`, dataset: { postId: post.id } },
     postBadges({ ...post, pinned }, boards),
     h("h3", { class: "post-title" }, h("a", { href: `#/post/${encodeURIComponent(post.id)}` }, post.title)),
-    h("p", { class: "excerpt" }, excerpt.length > 90 ? `${excerpt.slice(0, 90).join("")}…` : post.body),
+    isStub(post) ? null : h("p", { class: "excerpt" }, excerpt.length > 90 ? `${excerpt.slice(0, 90).join("")}…` : post.body),
     h(
       "div",
       { class: "meta" },

@@ -6,7 +6,7 @@ import { t } from "./i18n.js";
 import { timeElement } from "./format.js";
 import { clearSession, session } from "./session.js";
 import { boardsById, loadBoards } from "./store.js";
-import { countedTextarea, deadlineBadge, postBadges, postBody, replyList, timelineList } from "./views.js";
+import { countedTextarea, deadlineBadge, isStub, postBadges, postBody, replyList, timelineList } from "./views.js";
 
 function ratedSinceResolved(timeline) {
   let rated = false;
@@ -115,6 +115,7 @@ export async function postPage(ctx, postId, notice = null) {
   const { post, replies, timeline } = detail;
   const reload = (text) => postPage(ctx, postId, text);
   const clock = deadlineBadge(post, timeline);
+  const stub = isStub(post);
   const isAuthor = current && current.user.role === "citizen" && post.author && post.author.nickname === current.user.nickname;
   replace(
     view,
@@ -133,17 +134,18 @@ export async function postPage(ctx, postId, notice = null) {
         h("span", { class: "unit-name" }, post.assigned_unit ? t("post.assigned", { unit: post.assigned_unit.name }) : t("post.notAssigned")),
       ),
       clock ? h("div", { class: "clock" }, clock) : null,
-      post.visibility === "police_only" ? h("p", { class: "notice notice-info" }, t("post.policeOnlyNote")) : null,
-      postBody(post),
+      // A stub says "仅警方可见" once, in its title: no body, no note, no reply texts, no follow-up box.
+      post.visibility === "police_only" && !stub ? h("p", { class: "notice notice-info" }, t("post.policeOnlyNote")) : null,
+      stub ? null : postBody(post),
     ),
     h(
       "section",
       { class: "panel", "aria-labelledby": "replies-heading" },
       h("h2", { id: "replies-heading" }, `${t("post.replies")} (${replies.length})`),
-      replyList(replies),
+      stub ? h("p", { class: "muted" }, t("post.repliesWithheld")) : replyList(replies),
     ),
     h("section", { class: "panel", "aria-labelledby": "timeline-heading" }, h("h2", { id: "timeline-heading" }, t("post.timeline")), timelineList(timeline)),
     isAuthor && post.status === "resolved" && !ratedSinceResolved(timeline) ? feedbackPanel(post, reload) : null,
-    h("section", { class: "panel", "aria-labelledby": "followup-heading" }, h("h2", { id: "followup-heading" }, t("post.followUp")), followUpForm(post, reload)),
+    stub ? null : h("section", { class: "panel", "aria-labelledby": "followup-heading" }, h("h2", { id: "followup-heading" }, t("post.followUp")), followUpForm(post, reload)),
   );
 }

@@ -9,6 +9,11 @@ export function statusBadge(status) {
   return h("span", { class: `badge status status-${status}` }, statusLabel(status));
 }
 
+/** Whether the caller got the public stub of a police-only post: its title and body are the same notice. */
+export function isStub(post) {
+  return post.visibility === "police_only" && !post.mine && post.title === post.body;
+}
+
 /** The row of badges above a post: pinned, type, board, district, visibility, status. */
 export function postBadges(post, boardsById = {}) {
   const board = boardsById[post.board];

@@ -26,6 +26,12 @@ IDEMPOTENCY_TTL = 24 * 3600
 _COUNTED = frozenset({"reply_count", "first_official_reply_at", "latest_official_reply", "flag_count"})
 
 
+def require_bump(post: Post, expected_version: int) -> None:
+    """Refuse a write that does not bump the version: a writer holding an older copy could overwrite it."""
+    if post.version != expected_version + 1:
+        raise ValueError(f"post {post.id} is written as version {post.version}, not {expected_version + 1}")
+
+
 class DynamoPostRepository:
     """Posts, replies and timelines in the one table."""
 
@@ -73,6 +79,7 @@ class DynamoPostRepository:
         return PostDetail(post, replies, events) if post else None
 
     def update(self, post: Post, expected_version: int, event: Event | None = None) -> None:
+        require_bump(post, expected_version)
         item = it.post_item(post)
         sets, removes, values, names = [], [], {":expected": expected_version}, {}
         for index, (field, value) in enumerate(sorted(item.items())):
@@ -225,34 +232,33 @@ class DynamoPostRepository:
             )
         ]
 
-    def mark_enqueue_failed(self, post_id: str) -> None:
-        try:
-            self.table.call(
-                "update_item",
-                TableName=self.table.name,
-                Key=to_item({"PK": keys.post_pk(post_id), "SK": keys.META}),
-                UpdateExpression="SET enqueue_failed = :t",
-                ConditionExpression="attribute_exists(PK)",
-                ExpressionAttributeValues=to_item({":t": True}),
-            )
-        except ClientError as error:
-            if condition_failed(error):
-                raise NotFound("帖子不存在") from error
-            raise
+    def mark_enqueue_failed(self, post_id: str, expected_version: int) -> None:
+        self._versioned_set(post_id, expected_version, "enqueue_failed = :t", {":t": True})
 
-    def reschedule(self, post_id: str, at: datetime) -> None:
+    def reschedule(self, post_id: str, expected_version: int, at: datetime) -> None:
+        sort = keys.epoch_ms_key(int(at.timestamp() * 1000), post_id)
+        self._versioned_set(post_id, expected_version, "GSI5SK = :sk", {":sk": sort}, "attribute_exists(GSI5PK)")
+
+    def _versioned_set(
+        self, post_id: str, expected: int, assignment: str, values: dict[str, Any], also: str | None = None
+    ) -> None:
+        """SET one attribute and bump the version if it is still `expected`; a post off the index stays so."""
         try:
             self.table.call(
                 "update_item",
                 TableName=self.table.name,
                 Key=to_item({"PK": keys.post_pk(post_id), "SK": keys.META}),
-                UpdateExpression="SET GSI5SK = :sk",
-                ConditionExpression="attribute_exists(GSI5PK)",
-                ExpressionAttributeValues=to_item({":sk": keys.epoch_ms_key(int(at.timestamp() * 1000), post_id)}),
+                UpdateExpression=f"SET {assignment}, #version = :next",
+                ConditionExpression="#version = :expected" + (f" AND {also}" if also else ""),
+                ExpressionAttributeNames={"#version": "version"},
+                ExpressionAttributeValues=to_item({**values, ":expected": expected, ":next": expected + 1}),
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if not condition_failed(error):
                 raise
+            current = self.get(post_id)
+            if current is None or current.version != expected:
+                raise StaleVersion("帖子已被他人更新,请刷新后重试") from error
 
     def due(self, now: datetime, limit: int) -> list[Post]:
         upper = keys.epoch_ms_key(int(now.timestamp() * 1000), "~")
