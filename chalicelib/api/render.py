@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.masking import mask_text
+from chalicelib.domain.nicknames import public_nickname
 from chalicelib.domain.times import now_cst
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def post_out(post: Post, viewer: Actor, now: datetime) -> dict[str, Any]:
         "type": post.type,
         "title": title,
         "body": body,
-        "author": {"nickname": post.author_nickname},
+        "author": {"nickname": public_nickname(post.author_nickname, post.author_id)},
         "district": post.district,
         "status": post.status,
         "visibility": post.visibility,
@@ -69,7 +70,7 @@ def reply_out(reply: Reply, post: Post, viewer: Actor) -> dict[str, Any]:
     if reply.official is not None:
         author = {"name": reply.official.name, "title": reply.official.title, "unit": reply.official.unit.model_dump()}
     else:
-        author = {"nickname": reply.nickname or ""}
+        author = {"nickname": public_nickname(reply.nickname or "", reply.author_id)}
     original = sees_original(post, viewer) or (viewer.signed_in and viewer.user_id == reply.author_id)
     hidden = post.visibility == "police_only" and not sees_original(post, viewer)
     body = POLICE_ONLY_NOTICE if hidden else reply.body if original else mask_text(reply.body, reply.exempt)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chalicelib.domain.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
+from chalicelib.domain.nicknames import nickname_problem
 from chalicelib.domain.people import Actor, User, normalize_phone
 from chalicelib.services.limits import Limits
 from chalicelib.services.links import resolve_link
@@ -109,6 +110,8 @@ class Identity:
         if existing is not None:
             return existing
         nickname = "网友" + secrets.token_hex(3).upper()
+        while nickname_problem(nickname):  # 网友110A2B or 网友123456 would break the rules it enforces
+            nickname = "网友" + secrets.token_hex(3).upper()
         return self.users.create(User(id="u_" + secrets.token_hex(8), phone=phone, nickname=nickname, created_at=now))
 
     def exchange_link(self, link_token: object) -> tuple[Session, str]:
@@ -144,4 +147,7 @@ class Identity:
         """Change a citizen's nickname (officers show their real name)."""
         if actor.officer_id:
             raise Forbidden("民警以实名显示,不能修改昵称")
+        problem = nickname_problem(nickname)
+        if problem is not None:
+            raise ValidationFailed(problem, {"nickname": problem})
         return self.users.set_nickname(actor.user_id, nickname)
