@@ -16,10 +16,13 @@ Any whole groups of a run that spell a number count:
   right GB 11643-1999 check digit (first digit and last two kept),
 - a 15-digit old ID card: a province and a real birth date YYMMDD at positions 7-12 (first digit and last
   two kept),
-- an 11-digit mobile number starting 13-19, also after a prefix 0, 86, +86 or 0086 (first three and last
-  four kept; the prefix stays), unless it is written as an amount with thousands commas (13,812,345,678).
+- an 11-digit mobile number starting 13-19 (first three and last four kept), also after a prefix 0, 86,
+  +86 or 0086, which stays; a prefix glued to the number wants it grouped as people write one
+  (013812345678, 0138 1234 5678, but not the post codes 014010、014030).
 
-Dates (2026-03-13), times, amounts, codes and post codes are shorter or fail these checks, and stay.
+No number takes in any digit of a date (2026-03-13, 2026/3/13, 2026.03.13; but an ID card's birth date
+may be written as one) or of an amount: thousands with commas (13,812,345,678) and decimals (2.13).
+Dates, times, amounts, codes and post codes are shorter or fail these checks, and stay.
 
 Each masked digit turns into one `*`; kept digits, separators and all other text stay as written, and
 invisible characters inside a masked number are dropped. So the visible text keeps its length: every
@@ -29,6 +32,7 @@ contacts of units and officers) are left alone wherever they appear, in any spel
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
@@ -77,7 +81,8 @@ _MOBILE = re.compile(r"1[3-9]\d{9}")
 _ID15 = re.compile(r"[1-9]\d{14}")
 _ID18 = re.compile(r"[1-9]\d{16}[\dX]")
 _PREFIXES = {"1": ("",), "8": ("86",), "0": ("0086", "0")}  # by the first digit: +86 is 86
-_THOUSANDS = (",", "，")
+_DATE_SEPARATORS = ("-", "/", ".", "－", "／", "．")
+_MOBILE_GROUPINGS: tuple[set[int], ...] = (set(), {3}, {7}, {3, 7})  # where a mobile's groups start, after its first
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -136,15 +141,62 @@ def id15_valid(digits: str) -> bool:
     return _born(1900 + int(digits[6:8]), int(digits[8:10]), int(digits[10:12]))
 
 
-def _amount(start: int, gaps: dict[int, str]) -> bool:
-    """Tell whether 11 digits from `start` read as an amount with thousands commas: 13,812,345,678."""
-    comma = gaps.get(start + 2)
-    return (
-        comma in _THOUSANDS
-        and gaps.get(start + 5) == comma
-        and gaps.get(start + 8) == comma
-        and not any(start + offset in gaps for offset in (1, 3, 4, 6, 7, 9, 10))
-    )
+def _grouped_as_mobile(begin: int, gaps: dict[int, str]) -> bool:
+    """Tell whether 11 digits from `begin` are grouped as people write a mobile: 3-4-4, 3-8, 7-4 or whole.
+
+    A prefix glued to its number must be followed by such a grouping (invisible characters do not count):
+    014010、014030 are post codes.
+    """
+    seen = {offset for offset in range(1, 11) if _IS_SEPARATOR.search(gaps.get(begin + offset, ""))}
+    return seen in _MOBILE_GROUPINGS
+
+
+def _dates(bounds: list[int], digits: str, gaps: dict[int, str]) -> list[tuple[int, int]]:
+    """Return where a run writes dates, 2019-11-05 or 2019/1/5, as (first digit, past the last digit)."""
+    found = []
+    for k in range(len(bounds) - 3):
+        year, month, day = (digits[bounds[i] : bounds[i + 1]] for i in (k, k + 1, k + 2))
+        if (
+            len(year) == 4
+            and "1900" <= year <= "2099"
+            and len(month) <= 2
+            and len(day) <= 2
+            and month.isdigit()
+            and day.isdigit()
+            and 1 <= int(month) <= 12
+            and 1 <= int(day) <= 31
+            and gaps[bounds[k + 1]] == gaps[bounds[k + 2]] in _DATE_SEPARATORS
+        ):
+            found.append((bounds[k], bounds[k + 3]))
+    return found
+
+
+def _amounts(bounds: list[int], digits: str, gaps: dict[int, str]) -> list[tuple[int, int]]:
+    """Return where a run writes amounts: thousands with commas (1,000,000) and decimals (2.13, 0.5)."""
+    found = []
+    sizes = [stop - start for start, stop in itertools.pairwise(bounds)]
+    joints = ["", *(gaps[bound] for bound in bounds[1:-1]), ""]  # joints[k]: what stands before group k
+    k = 0
+    while k < len(sizes):  # a chain of groups joined by commas, every one but the first of three digits
+        last = k
+        while joints[last + 1] == ",":
+            last += 1
+        if last > k and sizes[k] <= 3 and all(size == 3 for size in sizes[k + 1 : last + 1]):
+            found.append((bounds[k], bounds[last + 1]))
+        k = last + 1
+    for k in range(len(sizes) - 1):  # a whole and a fraction of one or two digits, not within 138.1234.5678
+        if joints[k + 1] == "." and sizes[k + 1] <= 2 and joints[k] != "." and joints[k + 2] != ".":
+            found.append((bounds[k], bounds[k + 2]))
+    return [(start, stop) for start, stop in found if "X" not in digits[start:stop]]
+
+
+def _clear(begin: int, end: int, fixed: list[tuple[int, int]], birth: tuple[int, int] | None) -> bool:
+    """Tell whether digits begin..end touch no date or amount, but for an ID card's birth date written as one.
+
+    So lists of dates and amounts, 2019-11-05、2019-03-08 or 2.13，1,000,000.00, spell no number, while
+    110105 1949-12-31 002X is still an ID card.
+    """
+    return all(stop <= begin or end <= start or (start, stop) == birth for start, stop in fixed)
 
 
 class _Number(NamedTuple):
@@ -175,6 +227,8 @@ def _numbers_of_run(text: str, base: int, kinds: str) -> Iterator[_Number]:
         for j in range(1, len(positions))
         if positions[j] != positions[j - 1] + 1 or digits[j - 1] == "X"
     }
+    bounds = [0, *gaps, len(digits)]
+    fixed = _dates(bounds, digits, gaps) + _amounts(bounds, digits, gaps) if gaps else []
     ends = {*gaps, len(digits), *(j for j, kind in enumerate(digits) if kind == "X")}
 
     def number(begin: int, end: int, kept: tuple[int, int]) -> _Number:
@@ -185,17 +239,18 @@ def _numbers_of_run(text: str, base: int, kinds: str) -> Iterator[_Number]:
     for start in (0, *gaps):
         head = digits[start]
         if head != "0":
-            if start + 15 in ends and id15_valid(digits[start : start + 15]):
-                yield number(start, start + 15, (1, 2))
-            if start + 18 in ends and id18_valid(digits[start : start + 18]):
-                yield number(start, start + 18, (1, 2))
+            for length, valid, birth in ((15, id15_valid, None), (18, id18_valid, (start + 6, start + 14))):
+                end = start + length
+                if end in ends and valid(digits[start:end]) and _clear(start, end, fixed, birth):
+                    yield number(start, end, (1, 2))
         for prefix in _PREFIXES.get(head, ()):
             begin = start + len(prefix)
             if (
                 begin + 11 in ends
                 and digits.startswith(prefix, start)
                 and _MOBILE.fullmatch(digits, begin, begin + 11)
-                and not _amount(begin, gaps)
+                and (not prefix or begin in gaps or _grouped_as_mobile(begin, gaps))
+                and _clear(start, begin + 11, fixed, None)
             ):
                 yield number(begin, begin + 11, (3, 4))
 
