@@ -13,6 +13,7 @@ import unicodedata
 
 from chalicelib.domain.masking import INVISIBLE, digit_count, mask_text
 
+CITIZEN_ACCOUNT = "u_"  # how citizen accounts' ids begin (services.identity); officers' are directory ids
 MAX_DIGITS = 5
 POLICE_WORDS = (  # compared with the nickname's letters and digits alone, case folded
     "警", "公安", "官方", "局长", "局長", "所长", "所長", "指挥中心", "指揮中心", "派出所", "政委", "110", "police",
@@ -56,14 +57,15 @@ def nickname_problem(nickname: str) -> str | None:
 
 
 def public_nickname(nickname: str, account: str) -> str:
-    """Return a nickname as the public sees it: masked, or `网友` and six letters if it breaks the rules anyway.
+    """Return the nickname of an account as the public sees it: masked, and neutral if it breaks the rules.
 
-    A nickname stored before the rules (or never checked) that, once masked, would still be refused
-    (it claims a police office, shows 6 or more digits, or shows nothing) gives way to a neutral name
-    derived from the account: the same on every post and reply of that account, and telling nothing.
+    A citizen's nickname stored before the rules (or never checked) that, once masked, would still be
+    refused (it claims a police office, shows 6 or more digits, or shows nothing) gives way to `网友` and
+    six letters derived from the account: the same on every post and reply, and telling nothing. Officers
+    post under their real names from the directory (王警官), which the rules do not touch.
     """
     masked = mask_text(nickname)
-    if nickname_problem(masked) is None:
+    if not account.startswith(CITIZEN_ACCOUNT) or nickname_problem(masked) is None:
         return masked
     digest = hashlib.sha256(account.encode()).digest()
     return _NEUTRAL + "".join(_LETTERS[byte % len(_LETTERS)] for byte in digest[:6])

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from chalicelib.domain.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
+from chalicelib.domain.nicknames import CITIZEN_ACCOUNT
 from chalicelib.domain.people import Actor
 from chalicelib.services.identity import Identity
 from chalicelib.services.tokens import TokenService
@@ -202,3 +203,25 @@ def test_a_citizen_may_rename_but_an_officer_shows_the_real_name(world: World) -
 def test_the_profile_of_an_unknown_account_is_not_found(world: World) -> None:
     with pytest.raises(NotFound):
         world.identity.profile(CITIZEN)
+
+
+@pytest.mark.parametrize("nickname", ["11010519491231002X", "138\u200b1234\u200b5678", "包头市公安局 值班民警",
+                                      "公\u200b安", "１１０"])
+def test_a_nickname_with_six_digits_or_a_police_claim_is_refused_and_nothing_stored(world: World,
+                                                                                    nickname: str) -> None:
+    user = world.identity.sign_in(PHONE, world.code()).user
+    citizen = Actor(role="citizen", user_id=user.id, nickname=user.nickname)
+
+    with pytest.raises(ValidationFailed) as refused:
+        world.identity.rename(citizen, nickname)
+    assert set(refused.value.fields) == {"nickname"} and "昵称" in refused.value.message
+    assert world.identity.profile(citizen).nickname == user.nickname
+
+
+def test_a_generated_nickname_never_breaks_the_rules(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = iter(["123456", "a110bc", "6090ec"])  # six digits, then 110, then a fine one
+    monkeypatch.setattr("chalicelib.services.identity.secrets.token_hex",
+                        lambda size: next(drawn) if size == 3 else "0" * 2 * size)
+    user = world.identity.account(PHONE)
+    assert user.nickname == "网友6090EC"
+    assert user.id.startswith(CITIZEN_ACCOUNT)  # how the public rendering tells a citizen from an officer
