@@ -249,7 +249,7 @@ def _numbers_of_run(text: str, base: int, kinds: str) -> Iterator[_Number]:
                 begin + 11 in ends
                 and digits.startswith(prefix, start)
                 and _MOBILE.fullmatch(digits, begin, begin + 11)
-                and (not prefix or begin in gaps or _grouped_as_mobile(begin, gaps))
+                and (not prefix or (begin not in gaps and _grouped_as_mobile(begin, gaps)))  # else: no prefix
                 and _clear(start, begin + 11, fixed, None)
             ):
                 yield number(begin, begin + 11, (3, 4))
