@@ -16,9 +16,8 @@ Any whole groups of a run that spell a number count:
   right GB 11643-1999 check digit (first digit and last two kept),
 - a 15-digit old ID card: a province and a real birth date YYMMDD at positions 7-12 (first digit and last
   two kept),
-- an 11-digit mobile number starting 13-19 (first three and last four kept), also after a prefix 0, 86,
-  +86 or 0086, which stays; a prefix glued to the number wants it grouped as people write one
-  (013812345678, 0138 1234 5678, but not the post codes 014010、014030).
+- an 11-digit mobile number starting 13-19, grouped as people write one: whole, 3-4-4, 3-8, 7-4, 4-4-3 or
+  digit by digit (first three and last four kept), also after a prefix 0, 86, +86 or 0086, which stays.
 
 No number takes in any digit of a date (2026-03-13, 2026/3/13, 2026.03.13; but an ID card's birth date
 may be written as one) or of an amount: thousands with commas (13,812,345,678) and decimals (2.13).
@@ -82,7 +81,9 @@ _ID15 = re.compile(r"[1-9]\d{14}")
 _ID18 = re.compile(r"[1-9]\d{16}[\dX]")
 _PREFIXES = {"1": ("",), "8": ("86",), "0": ("0086", "0")}  # by the first digit: +86 is 86
 _DATE_SEPARATORS = ("-", "/", ".", "－", "／", "．")
-_MOBILE_GROUPINGS: tuple[set[int], ...] = (set(), {3}, {7}, {3, 7})  # where a mobile's groups start, after its first
+_MOBILE_GROUPINGS = frozenset(  # where a mobile's groups start, after its first
+    frozenset(starts) for starts in ((), (3,), (7,), (3, 7), (4, 8), range(1, 11))
+)
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -142,12 +143,11 @@ def id15_valid(digits: str) -> bool:
 
 
 def _grouped_as_mobile(begin: int, gaps: dict[int, str]) -> bool:
-    """Tell whether 11 digits from `begin` are grouped as people write a mobile: 3-4-4, 3-8, 7-4 or whole.
+    """Tell whether 11 digits from `begin` are grouped as people write a mobile (invisible characters aside).
 
-    A prefix glued to its number must be followed by such a grouping (invisible characters do not count):
-    014010、014030 are post codes.
+    Whole, 3-4-4, 3-8, 7-4, 4-4-3 or digit by digit: a list of numbers, 13，014010，100, spells none.
     """
-    seen = {offset for offset in range(1, 11) if _IS_SEPARATOR.search(gaps.get(begin + offset, ""))}
+    seen = frozenset(offset for offset in range(1, 11) if _IS_SEPARATOR.search(gaps.get(begin + offset, "")))
     return seen in _MOBILE_GROUPINGS
 
 
@@ -249,7 +249,8 @@ def _numbers_of_run(text: str, base: int, kinds: str) -> Iterator[_Number]:
                 begin + 11 in ends
                 and digits.startswith(prefix, start)
                 and _MOBILE.fullmatch(digits, begin, begin + 11)
-                and (not prefix or (begin not in gaps and _grouped_as_mobile(begin, gaps)))  # else: no prefix
+                and (not prefix or begin not in gaps)  # a prefix apart is a number of its own
+                and _grouped_as_mobile(begin, gaps)
                 and _clear(start, begin + 11, fixed, None)
             ):
                 yield number(begin, begin + 11, (3, 4))

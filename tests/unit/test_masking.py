@@ -203,6 +203,7 @@ def test_a_disguised_number_is_found_as_its_plain_digits(text: str, masked: str)
         "2.13，1,000,000.00",
         "13,000、200,000元",
         "2019-11-05、2019-03-08、2019-04-01",
+        "00:00:13，014010，100元",  # a list of numbers spells no mobile
     ],
 )
 def test_ordinary_numbers_stay_next_to_a_masked_one(ordinary: str) -> None:

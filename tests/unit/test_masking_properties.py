@@ -1,9 +1,9 @@
 """Properties of masking, for any text Hypothesis can think of and for texts seeded with real numbers.
 
 The numbers are built here independently of chalicelib (provinces, real birth dates, GB 11643-1999 check
-digit, 13-19 prefixes) and written in every disguise a person can still read: any digit script, groups cut
-anywhere and joined by up to three separators, invisible characters between any two digits, and the
-phone prefixes 0, 86, +86 and 0086.
+digit, 13-19 prefixes) and written in every disguise a person can still read: any digit script, groups (of an
+ID card: cut anywhere; of a mobile: as people write one) joined by up to three separators, invisible
+characters between any two digits, and the phone prefixes 0, 86, +86 and 0086.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ SEPARATORS = (" ", "-", "  ", "\t", "\n", "\r\n", ".", "/", ",", "，", "、", "
 INVISIBLES = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\ufe0f", "\u20e3")
 GLUED_PREFIXES = ("0", "86", "+86", "0086", "＋８６")
 PREFIXES = ("+86 ", "0086 ", "86-", "0 ", "+86\u00a0")
-MOBILE_GROUPINGS = ((11,), (3, 4, 4), (3, 8), (7, 4))
+MOBILE_GROUPINGS = ((11,), (3, 4, 4), (3, 8), (7, 4), (4, 4, 3), (1,) * 11)
 DENSE = "0123456789０١𝟏¹①１３８ -.,、\n\u200b\ufeffXx+８６"  # texts where numbers touch and overlap
 FILLER = st.text(
     st.characters(
@@ -66,9 +66,9 @@ def check_digit(first17: str) -> str:
     return "10X98765432"[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
 
 
-def _cuts(draw: st.DrawFn, size: int, standard: tuple[tuple[int, ...], ...]) -> list[int]:
-    """Where the groups of a number start: as people write it, or anywhere."""
-    if draw(st.booleans()):
+def _cuts(draw: st.DrawFn, size: int, standard: tuple[tuple[int, ...], ...], anywhere: bool) -> list[int]:
+    """Where the groups of a number start: as people write it, or (ID cards) anywhere."""
+    if not anywhere or draw(st.booleans()):
         groups = draw(st.sampled_from(standard))
         return [sum(groups[:i]) for i in range(1, len(groups))]
     return sorted(draw(st.sets(st.integers(1, size - 1), max_size=size - 1)))
@@ -106,10 +106,7 @@ def reads_as_amount_or_date(digits: str, joints: list[str]) -> bool:
 def disguised(draw: st.DrawFn, digits: str, kept: tuple[int, int], standard: tuple[tuple[int, ...], ...],
               prefix: str = "") -> Number:
     """Write `digits` in some disguise and say what its masked form must be."""
-    glued = prefix in GLUED_PREFIXES
-    cuts = _cuts(draw, len(digits), MOBILE_GROUPINGS if glued else standard)
-    if glued:
-        assume(tuple(cuts) in ((), (3,), (7,), (3, 7)))  # 014010、014030: a glued prefix wants a mobile's groups
+    cuts = _cuts(draw, len(digits), standard, anywhere=len(digits) > 11)  # a mobile as people write one
     separators = draw(st.lists(st.sampled_from(SEPARATORS), min_size=len(cuts), max_size=len(cuts)))
     joints = [""] * len(digits)
     for cut, separator in zip(cuts, separators, strict=True):
