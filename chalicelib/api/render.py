@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.incidents import CAD_EVENTS
 from chalicelib.domain.masking import mask_text
+from chalicelib.domain.nicknames import public_nickname
 from chalicelib.domain.times import now_cst
 
 if TYPE_CHECKING:
@@ -59,7 +60,11 @@ def post_out(post: Post, viewer: Actor, now: datetime) -> dict[str, Any]:
         "type": post.type,
         "title": title,
         "body": body,
-        "author": {"nickname": ANONYMOUS_NICKNAME if withheld(post, viewer) else post.author_nickname},
+        "author": {
+            "nickname": ANONYMOUS_NICKNAME
+            if withheld(post, viewer)
+            else public_nickname(post.author_nickname, post.author_id)
+        },
         "district": post.district,
         "status": post.status,
         "visibility": post.visibility,
@@ -90,7 +95,7 @@ def reply_out(reply: Reply, post: Post, viewer: Actor) -> dict[str, Any]:
     if reply.official is not None:
         author = {"name": reply.official.name, "title": reply.official.title, "unit": reply.official.unit.model_dump()}
     else:
-        author = {"nickname": ANONYMOUS_NICKNAME if hidden else reply.nickname or ""}
+        author = {"nickname": ANONYMOUS_NICKNAME if hidden else public_nickname(reply.nickname or "", reply.author_id)}
     original = sees_original(post, viewer) or (viewer.signed_in and viewer.user_id == reply.author_id)
     body = POLICE_ONLY_NOTICE if hidden else reply.body if original else mask_text(reply.body, reply.exempt)
     return {

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chalicelib.domain.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
+from chalicelib.domain.nicknames import nickname_problem
 from chalicelib.domain.people import Actor, Officer, User, normalize_phone
 from chalicelib.services.limits import Limits
 from chalicelib.services.links import resolve_link
@@ -27,6 +28,13 @@ from chalicelib.services.tokens import TokenService
 _EXPIRED_CODE = "验证码已失效,请重新获取"
 _ENDED = "登录已失效或凭证无效,请重新登录"
 OTP_TEXT = "【24小时警局】您的验证码是{code},{minutes}分钟内有效。如非本人操作,请忽略本短信。"
+
+
+def _new_nickname() -> str:
+    """Return a default nickname that obeys the rules it enforces (网友110A2B or 网友123456 would not)."""
+    while nickname_problem(nickname := "网友" + secrets.token_hex(3).upper()):
+        pass
+    return nickname
 
 
 @dataclass(frozen=True)
@@ -135,8 +143,8 @@ class Identity:
         existing = self.users.by_phone(phone)
         if existing is not None:
             return existing
-        nickname = "网友" + secrets.token_hex(3).upper()
-        return self.users.create(User(id="u_" + secrets.token_hex(8), phone=phone, nickname=nickname, created_at=now))
+        return self.users.create(User(id="u_" + secrets.token_hex(8), phone=phone, nickname=_new_nickname(),
+                                      created_at=now))
 
     def partner_account(self, raw_phone: object) -> User:
         """Return the citizen account a partner app files for: never an officer's; a new one is unverified."""
@@ -146,8 +154,7 @@ class Identity:
         existing = self.users.by_phone(phone)
         if existing is not None:
             return existing
-        nickname = "网友" + secrets.token_hex(3).upper()
-        user = User(id="u_" + secrets.token_hex(8), phone=phone, nickname=nickname,
+        user = User(id="u_" + secrets.token_hex(8), phone=phone, nickname=_new_nickname(),
                     created_at=self.clock.now().isoformat(), verified=False)
         return self.users.create(user)
 
@@ -201,4 +208,7 @@ class Identity:
         """Change a citizen's nickname (officers show their real name)."""
         if actor.officer_id:
             raise Forbidden("民警以实名显示,不能修改昵称")
+        problem = nickname_problem(nickname)
+        if problem is not None:
+            raise ValidationFailed(problem, {"nickname": problem})
         return self.users.set_nickname(actor.user_id, nickname)

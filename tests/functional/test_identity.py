@@ -407,3 +407,56 @@ def test_a_wrong_code_says_how_many_tries_remain(people: World) -> None:
     messages = [people.api.call("POST", "/auth/session", {"phone": phone, "code": wrong(code)})[1]["error"]["message"]
                 for _ in range(2)]
     assert messages == ["验证码错误,还可尝试4次", "验证码错误,还可尝试3次"]
+
+
+@pytest.mark.parametrize("nickname", [
+    "11010519491231002X",  # a valid ID card number
+    "138\u200b1234\u200b5678",
+    "１３８１２３４５６７８",
+    "QQ 123-456",
+    "包头市公安局 值班民警",
+    "公 安",
+    "公\u200b安",
+    "官方",
+    "张所长",
+    "指挥中心",
+    "１１０",
+])
+def test_a_nickname_with_six_digits_or_a_police_claim_is_400_and_nothing_stored(people: World, nickname: str) -> None:
+    token = people.token("other_citizen")
+    before = people.api.call("GET", "/me", token=token)[1]
+    status, data, _ = people.api.call("PATCH", "/me", {"nickname": nickname}, token=token)
+    assert status == 400, data
+    assert_error_shape(data, "validation_error")
+    assert "昵称" in data["error"]["message"] and set(data["error"]["fields"]) == {"nickname"}
+    assert people.api.call("GET", "/me", token=token)[1] == before
+
+
+@pytest.mark.parametrize(("phone", "stored", "shown"), [
+    ("13700000031", "11010519491231002X", "1***************2X"),  # masked like any text
+    ("13700000032", "包头市公安局 值班民警", None),  # a neutral 网友 name instead
+    ("13700000033", "QQ12345678", None),
+])
+def test_a_stored_nickname_that_breaks_the_rules_never_shows_as_stored(people: World, phone: str, stored: str,
+                                                                      shown: str | None) -> None:
+    from chalicelib.bootstrap import services
+
+    token = people.api.sign_in(phone)
+    me = people.api.call("GET", "/me", token=token)[1]
+    services().identity.users.set_nickname(me["id"], stored)  # stored before the rules, or never checked
+    post = people.api.new_post(token, title="请问办居住证", body="需要什么材料?")
+    assert people.api.call("POST", f"/posts/{post['id']}/replies", {"body": "补充:我在昆都仑区"}, token=token)[0] == 201
+    page = people.api.call("GET", "/posts?limit=50")[1]
+    names = {
+        "post": post["author"]["nickname"],
+        "feed": next(p for p in page["posts"] if p["id"] == post["id"])["author"]["nickname"],
+        "page": people.api.detail(post["id"])["post"]["author"]["nickname"],
+        "reply": people.api.detail(post["id"])["replies"][0]["author"]["nickname"],
+        "mine": people.api.call("GET", "/me/posts?limit=50", token=token)[1]["posts"][0]["author"]["nickname"],
+    }
+    assert len(set(names.values())) == 1, names
+    name = names["post"]
+    if shown is not None:
+        assert name == shown
+    else:
+        assert re.fullmatch(r"网友[A-Z]{6}", name), name

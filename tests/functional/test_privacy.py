@@ -6,7 +6,9 @@ import json
 import re
 import shutil
 import subprocess
+import unicodedata
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -281,3 +283,118 @@ def test_the_post_page_of_a_police_only_tip_says_it_is_police_only_once(
     assert text.count(NOTICE) == 1, text
     assert "匿名" in text and "处置中" in text and "已派至东河区青福派出所" in text
     assert reporter_case["nickname"] not in text
+
+
+# -- disguised numbers: everything the outside review got through masking ------------------------------
+
+MOBILE, ID_CARD = "13812345678", "11010519491231002X"
+DISGUISES = [  # as written, and as the public must see it
+    ("138\u200b1234\u200b5678", "138****5678"),  # zero-width space
+    ("138\u200c1234\u200c5678", "138****5678"),  # zero-width non-joiner
+    ("138\u20601234\u20605678", "138****5678"),  # word joiner
+    ("138\ufeff1234\ufeff5678", "138****5678"),  # byte order mark
+    ("138\u00ad1234\u00ad5678", "138****5678"),  # soft hyphen
+    ("138.1234.5678", "138.****.5678"),
+    ("138/1234/5678", "138/****/5678"),
+    ("138\n1234\n5678", "138\n****\n5678"),
+    ("138，1234，5678", "138，****，5678"),
+    ("138、1234、5678", "138、****、5678"),
+    ("138—1234—5678", "138—****—5678"),
+    ("138\t1234\t5678", "138\t****\t5678"),
+    ("138  1234  5678", "138  ****  5678"),
+    ("١٣٨١٢٣٤٥٦٧٨", "١٣٨****٥٦٧٨"),  # Arabic-Indic digits
+    ("𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖", "𝟏𝟑𝟖****𝟓𝟔𝟕𝟖"),  # mathematical digits
+    ("013812345678", "0138****5678"),
+    ("8613812345678", "86138****5678"),
+    ("+8613812345678", "+86138****5678"),
+    ("008613812345678", "0086138****5678"),
+    ("110105.19491231.002X", "1*****.********.**2X"),
+    ("110105\u200b19491231002X", "1***************2X"),
+]
+
+
+def disguised_text(which: int) -> str:
+    return "；".join(f"第{chr(0x4e00 + i)}条{text}" for i, (text, _) in enumerate(DISGUISES)) + f"；{which}"
+
+
+def masked_text(which: int) -> str:
+    return "；".join(f"第{chr(0x4e00 + i)}条{masked}" for i, (_, masked) in enumerate(DISGUISES)) + f"；{which}"
+
+
+def as_read(text: str) -> str:
+    """The digits a reader sees in order, in ASCII: invisible characters and separators skipped."""
+    out = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category in ("Cf", "Mn", "Me", "Pd") or char.isspace() or char in ".,/、，":
+            continue
+        folded = unicodedata.normalize("NFKC", char)
+        out.append(str(unicodedata.decimal(folded)) if len(folded) == 1 and folded.isdecimal() else folded.upper())
+    return "".join(out)
+
+
+def strings(data: Any) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [s for value in data.values() for s in strings(value)]
+    if isinstance(data, list):
+        return [s for value in data for s in strings(value)]
+    return []
+
+
+def assert_nothing_readable(where: str, data: Any) -> None:
+    for text in strings(data):
+        for number in (MOBILE, ID_CARD, ID_CARD[:-1]):
+            assert number not in as_read(text), (where, text)
+
+
+@pytest.fixture(scope="module")
+def disguised(people: World) -> dict[str, Any]:
+    """A public post, a citizen's reply, an official reply and a status note, each with every disguise."""
+    api = people.api
+    post = api.new_post(people.token("citizen"), board="report", type="report", district="昆都仑区",
+                        title="电话138\u200b1234\u200b5678", body=disguised_text(1))
+    reply = {"body": disguised_text(2)}
+    assert api.call("POST", f"/posts/{post['id']}/replies", reply, token=people.token("other_citizen"))[0] == 201
+    official = {"body": disguised_text(3)}
+    assert api.call("POST", f"/posts/{post['id']}/replies", official, token=people.token("unit_officer"))[0] == 201
+    version = api.detail(post["id"], people.token("leader"))["post"]["version"]
+    note = {"status": "in_progress", "version": version, "note": disguised_text(4)}
+    assert api.call("POST", f"/posts/{post['id']}/status", note, token=people.token("leader"))[0] == 200
+    return post
+
+
+def test_the_feed_and_the_post_page_mask_every_disguised_number(people: World, disguised: dict[str, Any]) -> None:
+    post_id = disguised["id"]
+    page = people.api.call("GET", "/posts?board=report&limit=50")[1]
+    listed = next(p for p in page["posts"] if p["id"] == post_id)
+    assert (listed["title"], listed["body"]) == ("电话138****5678", masked_text(1))
+    shown = people.api.detail(post_id)
+    assert (shown["post"]["title"], shown["post"]["body"]) == ("电话138****5678", masked_text(1))
+    assert [reply["body"] for reply in shown["replies"]] == [masked_text(2), masked_text(3)]
+    assert shown["timeline"][-1]["text"].endswith(masked_text(4))
+    assert_nothing_readable("feed", page)
+    assert_nothing_readable("post page", shown)
+    whole = people.api.detail(post_id, people.token("leader"))
+    assert whole["post"]["body"] == disguised_text(1) and whole["timeline"][-1]["text"].endswith(disguised_text(4))
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_open311_requests_and_updates_mask_every_disguised_number(people: World, disguised: dict[str, Any],
+                                                                  fmt: str) -> None:
+    post_id = disguised["id"]
+    for path in (f"requests.{fmt}", f"requests/{post_id}.{fmt}", f"servicerequestupdates.{fmt}",
+                 f"servicerequestupdates.{fmt}?service_request_id={post_id}"):
+        response = people.api.client.http.get(f"/open311/v2/{path}")
+        assert response.status_code == 200, path
+        text = response.body.decode("utf-8")
+        if fmt == "json":
+            assert_nothing_readable(path, json.loads(text))
+        else:
+            assert_nothing_readable(path, [element.text or "" for element in ElementTree.fromstring(text).iter()])
+    request = json.loads(people.api.client.http.get(f"/open311/v2/requests/{post_id}.json").body)[0]
+    assert (request["description"], request["status_notes"]) == (masked_text(1), masked_text(3))
+    updates = json.loads(people.api.client.http.get(
+        f"/open311/v2/servicerequestupdates.json?service_request_id={post_id}").body)
+    assert updates[0]["description"].endswith(masked_text(4))

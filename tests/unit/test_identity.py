@@ -12,6 +12,7 @@ import pytest
 
 from chalicelib.api.auth import current_actor, signed_in
 from chalicelib.domain.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
+from chalicelib.domain.nicknames import CITIZEN_ACCOUNT
 from chalicelib.domain.people import Actor
 from chalicelib.services.identity import Identity, Session
 from chalicelib.services.links import issue_link
@@ -406,3 +407,25 @@ def test_a_phone_index_that_lags_a_phone_change_does_not_sign_the_old_phone_in_a
 
     assert session.user.role == "citizen"
     assert world.actor(session.token).role == "citizen"
+
+
+@pytest.mark.parametrize("nickname", ["11010519491231002X", "138\u200b1234\u200b5678", "包头市公安局 值班民警",
+                                      "公\u200b安", "１１０"])
+def test_a_nickname_with_six_digits_or_a_police_claim_is_refused_and_nothing_stored(world: World,
+                                                                                    nickname: str) -> None:
+    user = world.identity.sign_in(PHONE, world.code()).user
+    citizen = Actor(role="citizen", user_id=user.id, nickname=user.nickname)
+
+    with pytest.raises(ValidationFailed) as refused:
+        world.identity.rename(citizen, nickname)
+    assert set(refused.value.fields) == {"nickname"} and "昵称" in refused.value.message
+    assert world.identity.profile(citizen).nickname == user.nickname
+
+
+def test_a_generated_nickname_never_breaks_the_rules(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = iter(["123456", "a110bc", "6090ec"])  # six digits, then 110, then a fine one
+    monkeypatch.setattr("chalicelib.services.identity.secrets.token_hex",
+                        lambda size: next(drawn) if size == 3 else "0" * 2 * size)
+    user = world.identity.account(PHONE)
+    assert user.nickname == "网友6090EC"
+    assert user.id.startswith(CITIZEN_ACCOUNT)  # how the public rendering tells a citizen from an officer

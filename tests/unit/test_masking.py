@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import re
+import timeit
+import unicodedata
+
 import pytest
 
-from chalicelib.domain.masking import id15_valid, id18_valid, mask_phone, mask_text, normalize_number, numbers_in
+from chalicelib.domain.masking import (
+    CHECK_LETTER,
+    DIGIT,
+    INVISIBLE,
+    SEPARATOR,
+    id15_valid,
+    id18_valid,
+    mask_phone,
+    mask_text,
+    normalize_number,
+    numbers_in,
+)
 
 CASES = [
     ("身份证110105199001011734号", "身份证1***************34号"),
@@ -48,7 +63,7 @@ def test_other_numbers_and_text_are_left_alone(text: str) -> None:
 def test_a_mobile_after_the_country_code_is_masked() -> None:
     assert mask_text("电话+8613812345678") == "电话+86138****5678"
     assert mask_text("电话＋８６１３８１２３４５６７８") == "电话＋８６１３８****５６７８"
-    assert mask_text("编号8613812345678") == "编号8613812345678"  # 13 digits: not a mobile
+    assert mask_text("编号8613812345678") == "编号86138****5678"  # 86 without the plus is the same prefix
 
 
 def test_a_phone_shows_its_first_three_and_last_four_digits() -> None:
@@ -86,7 +101,7 @@ def test_numbers_written_with_spaces_or_dashes_are_masked_digit_by_digit(text: s
         "编号110105900230123",  # 15 digits, 30 February
         "13 14 15 16 17 18",  # numbers in a list, no group run spells a mobile
         "2026-03-13 16:05",
-        "138  1234  5678",  # two spaces: three separate numbers
+        "138 - - 1234 5678",  # four separators: two numbers too short to be anything
     ],
 )
 def test_numbers_that_are_no_id_or_mobile_are_left_alone(text: str) -> None:
@@ -110,3 +125,127 @@ def test_numbers_in_a_text_are_listed_normalized() -> None:
     text = "电话１３８－００００－１１１１,座机0472-5110000,身份证11010519491231002x"
     assert numbers_in(text) == {"13800001111", "11010519491231002X"}
     assert normalize_number("+86 138-0000-1111") == "13800001111"
+    assert normalize_number("0086 138\u200b0000 1111") == normalize_number("0١٣٨٠٠٠٠١١١١") == "13800001111"
+
+
+# -- disguises: what a person still reads as the number ------------------------------------------------
+
+MOBILE, MOBILE_MASKED = "13812345678", "138****5678"
+ID_CARD, ID_MASKED = "11010519491231002X", "1***************2X"
+DISGUISES = [
+    # invisible characters are dropped inside a masked number: the visible characters keep their places
+    ("138\u200b1234\u200b5678", MOBILE_MASKED),  # zero-width space
+    ("138\u200c1234\u200c5678", MOBILE_MASKED),  # zero-width non-joiner
+    ("138\u20601234\u20605678", MOBILE_MASKED),  # word joiner
+    ("138\ufeff1234\ufeff5678", MOBILE_MASKED),  # byte order mark
+    ("138\u00ad1234\u00ad5678", MOBILE_MASKED),  # soft hyphen
+    ("1\u200d3\u200d8\u200d1\u200d2\u200d3\u200d4\u200d5\u200d6\u200d7\u200d8", MOBILE_MASKED),
+    ("1\ufe0f\u20e33\ufe0f\u20e38\ufe0f\u20e31\ufe0f\u20e32\ufe0f\u20e33\ufe0f\u20e34\ufe0f\u20e35\ufe0f\u20e3"
+     "6\ufe0f\u20e37\ufe0f\u20e38\ufe0f\u20e3", MOBILE_MASKED + "\ufe0f\u20e3"),  # keycaps
+    # separators stay where they are
+    ("138.1234.5678", "138.****.5678"),
+    ("138/1234/5678", "138/****/5678"),
+    ("138\n1234\n5678", "138\n****\n5678"),
+    ("1381234\r\n5678", "138****\r\n5678"),
+    ("138，1234，5678", "138，****，5678"),
+    ("138、1234、5678", "138、****、5678"),
+    ("138—1234—5678", "138—****—5678"),
+    ("138\t1234\t5678", "138\t****\t5678"),
+    ("138  1234  5678", "138  ****  5678"),
+    ("138 - 1234 - 5678", "138 - **** - 5678"),
+    ("１３８．１２３４．５６７８", "１３８．****．５６７８"),
+    # digits of other scripts keep their script
+    ("١٣٨١٢٣٤٥٦٧٨", "١٣٨****٥٦٧٨"),  # Arabic-Indic
+    ("۱۳۸۱۲۳۴۵۶۷۸", "۱۳۸****۵۶۷۸"),  # extended Arabic-Indic
+    ("𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖", "𝟏𝟑𝟖****𝟓𝟔𝟕𝟖"),  # mathematical bold
+    ("𝟙𝟛𝟠𝟙𝟚𝟛𝟜𝟝𝟞𝟟𝟠", "𝟙𝟛𝟠****𝟝𝟞𝟟𝟠"),  # mathematical double-struck
+    ("①③⑧①②③④⑤⑥⑦⑧", "①③⑧****⑤⑥⑦⑧"),  # circled
+    ("138١٢٣٤5678", MOBILE_MASKED),  # mixed
+    # prefixes stay, the number after them is masked
+    ("013812345678", "0" + MOBILE_MASKED),
+    ("8613812345678", "86" + MOBILE_MASKED),
+    ("008613812345678", "0086" + MOBILE_MASKED),
+    # ID cards
+    ("110105.19491231.002X", "1*****.********.**2X"),
+    ("110105\u200b19491231002X", ID_MASKED),
+    ("11010519491231002\u200bX", ID_MASKED),
+    ("110105/1949/1231/002x", "1*****/****/****/**2x"),
+]
+
+
+@pytest.mark.parametrize(("text", "masked"), DISGUISES)
+def test_a_disguised_number_is_masked_and_stays_readable(text: str, masked: str) -> None:
+    assert mask_text(f"请联系{text}谢谢") == f"请联系{masked}谢谢"
+    assert mask_text(masked) == masked
+    assert numbers_in(mask_text(text)) == set()
+
+
+@pytest.mark.parametrize(("text", "masked"), DISGUISES)
+def test_a_disguised_number_is_found_as_its_plain_digits(text: str, masked: str) -> None:
+    assert numbers_in(text) & {MOBILE, ID_CARD, "110105491231002"}
+
+
+@pytest.mark.parametrize(
+    "ordinary",
+    [
+        "2026-03-13",
+        "2026-10-13, 2026-03-14, 2026-05-01",  # a list of dates joins into no ID card
+        "2026年3月13日16:05",
+        "2026.03.13 16:05:00",
+        "金额1,234,567.89元",
+        "金额13,812,345,678元",  # thousands commas: an amount, not a mobile
+        "验证码 123456 五分钟内有效",
+        "邮编014010、014030、100000",
+        "帖子p00018c5e9f3a2b1c4d3e2f",
+        "第1、2、3、4、5、6条",
+        "身份证号11010519491231002",  # 17 digits: no ID card without its check letter
+        "1999-01-01，0.00",  # no number takes in a date or an amount
+        "2.13，1,000,000.00",
+        "13,000、200,000元",
+        "2019-11-05、2019-03-08、2019-04-01",
+        "00:00:13，014010，100元",  # a list of numbers spells no mobile
+    ],
+)
+def test_ordinary_numbers_stay_next_to_a_masked_one(ordinary: str) -> None:
+    text = f"{ordinary}。电话138\u200b1234\u200b5678"
+    assert mask_text(text) == f"{ordinary}。电话{MOBILE_MASKED}"
+
+
+def test_an_id_card_may_write_its_birth_date_as_a_date() -> None:
+    text = "身份证110105 1949-12-31 002X,电话138\u200b1234\u200b5678"
+    assert mask_text(text) == "身份证1***** ****-**-** **2X,电话138****5678"
+
+
+def test_a_disguised_published_contact_stays_as_written() -> None:
+    text = "本所电话139\u200b0000\u200b2222,报案人139\u200b1234\u200b5678"
+    assert mask_text(text, exempt=["13900002222"]) == "本所电话139\u200b0000\u200b2222,报案人139****5678"
+    assert mask_text("０１３９００００２２２２", exempt=["+86 139-0000-2222"]) == "０１３９００００２２２２"
+
+
+def test_a_long_body_masks_fast() -> None:
+    body = ("我在东河区丢了钱包,请好心人联系我。" * 150)[:4900]
+    body += "电话138\u200b1234\u200b5678,身份证110105.19491231.002X,备用0086 139 1234 5678"
+    assert mask_text(body).endswith("电话138****5678,身份证1*****.********.**2X,备用0086 139 **** 5678")
+    assert min(timeit.repeat(lambda: mask_text(body), number=5, repeat=5)) / 5 < 0.010
+
+
+def test_the_character_classes_agree_with_unicode() -> None:
+    """Every character NFKC folds into a digit or X, every dash, space and format character is classified."""
+    digit, letter = re.compile(f"[{DIGIT}]"), re.compile(f"[{CHECK_LETTER}]")
+    separator, invisible = re.compile(f"[{SEPARATOR}]"), re.compile(f"[{INVISIBLE}]")
+    for code in range(0x110000):
+        char = chr(code)
+        category = unicodedata.category(char)
+        if category in ("Cs", "Co", "Cn", "Lo"):  # surrogates, private, unassigned; ideographs fold to no digit
+            continue
+        folded = unicodedata.normalize("NFKC", char)
+        if unicodedata.decimal(char, None) is not None or (len(folded) == 1 and folded.isdecimal()):
+            assert digit.match(char), hex(code)
+        elif folded in ("X", "x"):
+            assert letter.match(char), hex(code)
+        elif category in ("Zs", "Zl", "Zp", "Pd") or folded in tuple(".,/\\_、。・·−"):
+            assert separator.match(char), hex(code)
+        elif category == "Cf" or (category == "Cc" and not char.isspace()):
+            assert invisible.match(char), hex(code)
+        else:
+            assert not digit.match(char), hex(code)

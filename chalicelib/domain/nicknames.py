@@ -1,0 +1,71 @@
+"""What a citizen may call themselves, and how a nickname shows in public.
+
+A nickname may not hold 6 or more digits (an ID card, a phone or a QQ number), nor claim a police office.
+Both rules read the nickname as a person does: NFKC, digits of any script, invisible characters, spaces
+and punctuation ignored, so `公 安`, `公\\u200b安` and `１１０` are caught like `公安` and `110`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from chalicelib.domain.masking import INVISIBLE, digit_count, mask_text
+
+CITIZEN_ACCOUNT = "u_"  # how citizen accounts' ids begin (services.identity); officers' are directory ids
+MAX_DIGITS = 5
+POLICE_WORDS = (  # compared with the nickname's letters and digits alone, case folded
+    "警", "公安", "官方", "局长", "局長", "所长", "所長", "指挥中心", "指揮中心", "派出所", "政委", "110", "police",
+)
+TOO_MANY_DIGITS = "昵称不能包含6位或更多数字(以免暴露证件号、手机号)"
+CLAIMS_OFFICE = "昵称不能使用“警”“公安”“官方”“局长”“所长”“指挥中心”“110”等冒充警方身份的字样"
+BLANK = "昵称不能只由空白或不可见字符组成"
+_BLANK = re.compile(f"[{INVISIBLE}\\s]*")
+_NEUTRAL = "网友"
+_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def _letters_and_digits(nickname: str) -> str:
+    """Return what a reader takes a nickname to say: NFKC, case folded, digits in ASCII, nothing in between."""
+    folded = unicodedata.normalize("NFKC", nickname).casefold()
+    out = []
+    for char in folded:
+        value = unicodedata.decimal(char, None)
+        if value is not None:
+            out.append(str(value))
+        elif unicodedata.category(char)[0] in "LN":
+            out.append(char)
+    return "".join(out)
+
+
+def claims_office(nickname: str) -> bool:
+    """Tell whether a nickname claims a police office (警, 公安, 官方, 局长, 所长, 指挥中心, 110 …)."""
+    said = _letters_and_digits(nickname)
+    return any(word in said for word in POLICE_WORDS)
+
+
+def nickname_problem(nickname: str) -> str | None:
+    """Return why a citizen may not choose this nickname (a message in Chinese), or None if they may."""
+    if _BLANK.fullmatch(nickname):
+        return BLANK
+    if digit_count(nickname) > MAX_DIGITS:
+        return TOO_MANY_DIGITS
+    if claims_office(nickname):
+        return CLAIMS_OFFICE
+    return None
+
+
+def public_nickname(nickname: str, account: str) -> str:
+    """Return the nickname of an account as the public sees it: masked, and neutral if it breaks the rules.
+
+    A citizen's nickname stored before the rules (or never checked) that, once masked, would still be
+    refused (it claims a police office, shows 6 or more digits, or shows nothing) gives way to `网友` and
+    six letters derived from the account: the same on every post and reply, and telling nothing. Officers
+    post under their real names from the directory (王警官), which the rules do not touch.
+    """
+    masked = mask_text(nickname)
+    if not account.startswith(CITIZEN_ACCOUNT) or nickname_problem(masked) is None:
+        return masked
+    digest = hashlib.sha256(account.encode()).digest()
+    return _NEUTRAL + "".join(_LETTERS[byte % len(_LETTERS)] for byte in digest[:6])
