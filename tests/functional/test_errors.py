@@ -532,3 +532,10 @@ def test_an_idempotency_key_of_64_characters_works(people: World) -> None:
                          {"Idempotency-Key": key})
     assert status == 201 and again["id"] == first["id"]
 
+
+
+@pytest.mark.parametrize("stamp", ["²", "١٧٠٠٠٠٠٠٠٠", "9" * 5000, "-1", "1e9", " 1"])
+def test_a_cad_timestamp_that_is_not_ascii_digits_is_401_not_a_5xx(people: World, stamp: str) -> None:
+    status, data = send(people, "POST", "/cad/events", b"{}", None, {"X-Timestamp": stamp, "X-Signature": "sha256=0"})
+    assert status == 401, data
+    assert_error_shape(data, "unauthenticated")
