@@ -539,3 +539,13 @@ def test_a_cad_timestamp_that_is_not_ascii_digits_is_401_not_a_5xx(people: World
     status, data = send(people, "POST", "/cad/events", b"{}", None, {"X-Timestamp": stamp, "X-Signature": "sha256=0"})
     assert status == 401, data
     assert_error_shape(data, "unauthenticated")
+
+
+@pytest.mark.parametrize("phone", ["１３８００００９９９９", "13８00009999", "١٣٨٠٠٠٠٩٩٩٩"])
+def test_a_phone_in_other_than_ascii_digits_is_400_and_no_sms_leaves(people: World, phone: str) -> None:
+    from tests.conftest import sent_sms
+
+    sms_before = len(sent_sms())
+    status, data = send(people, "POST", "/auth/otp", json.dumps({"phone": phone}), None)
+    assert status == 400 and "phone" in data["error"]["fields"], data
+    assert len(sent_sms()) == sms_before
