@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from chalice.app import Blueprint, Response
 
 from chalicelib.api.auth import current_actor, signed_in
-from chalicelib.api.http import created, http_errors, ok, parse, query, query_int
+from chalicelib.api.http import created, http_errors, idempotency_key, ok, parse, query, query_int
 from chalicelib.api.lazy import lazy_module
 from chalicelib.api.render import event_out, post_out, reply_out, unit_out
 from chalicelib.bootstrap import services
@@ -79,8 +79,8 @@ def create_post() -> Response:
     svc = services()
     request = bp.current_request
     body = parse(request, schemas.PostIn)
+    key = idempotency_key(request)
     actor = signed_in(request, svc)
-    key = request.headers.get("idempotency-key")
     post = svc.forum.create_post(actor, NewPost(**body.model_dump()), idempotency_key=key)
     out = post_out(post, actor, svc.clock.now())
     if post.urgent:
@@ -112,8 +112,8 @@ def reply(post_id: str) -> Response:
     svc = services()
     request = bp.current_request
     body = parse(request, schemas.ReplyIn)
+    key = idempotency_key(request)
     actor = signed_in(request, svc)
-    key = request.headers.get("idempotency-key")
     answer, post = svc.forum.reply(actor, post_id, body.body, body.template, idempotency_key=key)
     return created(reply_out(answer, post, actor))
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from chalicelib.domain.actors import PHONE_PATTERN
+from chalicelib.domain.boards import BOARDS, POST_TYPES
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -20,24 +24,61 @@ def _aware_required(value: datetime) -> datetime:
     return value
 
 
+# What the description says of every free text (chalicelib/domain/text.py refuses the rest at parsing, 400):
+# no control character but tab and newline (a carriage return only before a newline).
+PRINTABLE = "^(?:[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\ufffe\\uffff]|\\r\\n)*$"
+
+
+def districts() -> tuple[str, ...]:
+    """Return the districts a post may name on this deployment (DISTRICTS, else Baotou's)."""
+    from chalicelib.config import Settings
+
+    return Settings.from_env({"DISTRICTS": os.environ.get("DISTRICTS", "")}).districts
+
+
+def _one_of(values: list[str]) -> dict[str, Any]:
+    return {"enum": values}
+
+
+def _district_enum(schema: dict[str, Any]) -> None:
+    """Describe a district field with the deployment's districts (the forum and the directory refuse others)."""
+    for branch in schema.get("anyOf", [schema]):
+        if branch.get("type") == "string":
+            branch["enum"] = list(districts())
+
+
+def _printable(schema: dict[str, Any], _model: Any = None) -> None:
+    """Give each free-text property of a body the printable pattern (enums, ids and times say more already)."""
+    for prop in schema.get("properties", {}).values():
+        for branch in prop.get("anyOf", [prop]):
+            if branch.get("type") == "string" and not {"enum", "pattern", "format", "const"} & set(branch):
+                branch["pattern"] = PRINTABLE
+
+
+BOARD_IDS = [board.id for board in BOARDS]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
 AwareTime = Annotated[datetime | None, AfterValidator(_aware)]
+Phone = Annotated[str, Field(max_length=20, json_schema_extra={"pattern": PHONE_PATTERN})]
+BoardId = Annotated[str, Field(max_length=40, json_schema_extra=_one_of(BOARD_IDS))]
+PostType = Annotated[str, Field(max_length=20, json_schema_extra=_one_of(list(POST_TYPES)))]
+District = Annotated[str | None, Field(default=None, max_length=40, json_schema_extra=_district_enum)]
 
 
 class Body(BaseModel):
     """A request body: strict, closed, whitespace trimmed."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True, defer_build=True,
+                              json_schema_extra=_printable)
 
 
 class OtpIn(Body):
-    phone: str = Field(max_length=20)
+    phone: Phone
 
 
 class SessionIn(Body):
-    phone: str = Field(max_length=20)
-    code: str = Field(max_length=10)
+    phone: Phone
+    code: str = Field(max_length=10, json_schema_extra={"pattern": "^[0-9]{6}$"})
 
 
 class ProfileIn(Body):
@@ -45,11 +86,11 @@ class ProfileIn(Body):
 
 
 class PostIn(Body):
-    board: str = Field(max_length=40)
-    type: str = Field(max_length=20)
+    board: BoardId
+    type: PostType
     title: Annotated[Text, Field(max_length=100)]
     body: Annotated[Text, Field(max_length=5000)]
-    district: str | None = Field(default=None, max_length=40)
+    district: District = None
     visibility: Literal["public", "police_only"] = "public"
 
 
@@ -74,7 +115,7 @@ class PinIn(Body):
 class UnitIn(Body):
     name: Annotated[Text, Field(max_length=60)]
     kind: Literal["command_center", "station", "brigade", "department"]
-    district: str | None = Field(default=None, max_length=40)
+    district: District = None
     parent_id: Id | None = None
     public_contact: Annotated[Text, Field(max_length=200)] | None = None
 
@@ -82,7 +123,7 @@ class UnitIn(Body):
 class OfficerIn(Body):
     name: Annotated[Text, Field(max_length=20)]
     title: Annotated[Text, Field(max_length=40)]
-    phone: str = Field(max_length=20)
+    phone: Phone
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=120)] | None = None
     unit_id: Id
     role: Literal["officer", "leader", "admin"]
@@ -91,9 +132,9 @@ class OfficerIn(Body):
 
 
 class RuleIn(Body):
-    board: str = Field(max_length=40)
-    type: str | None = Field(default=None, max_length=20)
-    district: str | None = Field(default=None, max_length=40)
+    board: BoardId
+    type: PostType | None = None
+    district: District = None
     unit_id: Id
 
 

@@ -17,10 +17,11 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.api import open311_schemas
+from chalicelib.api import open311_format, open311_schemas
 from chalicelib.api import responses as out
 from chalicelib.api import schemas as body
 from chalicelib.api.http import MAX_BODY_BYTES
+from chalicelib.domain.actors import PHONE_PATTERN
 from chalicelib.domain.boards import BOARDS
 
 ANYONE, SIGNED_IN, ADMIN, CAD = "anyone", "signed_in", "admin", "cad"
@@ -57,8 +58,9 @@ def _limit(default: int, high: int) -> Param:
 
 
 CURSOR = Param("cursor", {"type": "string"}, "opaque, from `next_cursor`; an unknown or tampered one is 400")
-IDEMPOTENCY = Param("Idempotency-Key", {"type": "string", "minLength": 1, "maxLength": 200},
-                    "per account, kept 24 h: a replay returns the first result; another body with it is 409")
+IDEMPOTENCY = Param("Idempotency-Key", {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+                    "1-64 of [A-Za-z0-9_-] (else 400); per account, kept 24 h: a replay returns the first result; "
+                    "another body with it is 409")
 BOARD = Param("board", {"type": "string", "enum": [b.id for b in BOARDS]}, "one board; none = all boards")
 BODY_ERRORS = (400, 413, 415)
 POST_ERRORS = (*BODY_ERRORS, 401, 403, 404)
@@ -125,6 +127,59 @@ ROUTES: dict[tuple[str, str], Op] = {
                                query=(Param("to", {"type": "string"}, "a phone (with or without +86) or an address"),
                                       _limit(100, 1000)), tag="local only"),
 }
+
+
+
+@dataclass(frozen=True)
+class Open311Op:
+    """What the description says about one Open311 route: GeoReport v2 shapes, errors as `[{code, description}]`."""
+
+    response: type[BaseModel] | None
+    many: bool = True  # the answer is a list of `response`
+    errors: tuple[int, ...] = ()
+    query: tuple[Param, ...] = ()
+    storage: bool = True
+
+
+V2 = "/open311/v2"
+_FORMATS = ("json", "xml")
+_MEDIA = {"json": "application/json", "xml": "text/xml"}
+_ID_LIST = {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}(,[A-Za-z0-9_-]{1,64}){0,99}$"}
+_IDS = Param("service_request_id", _ID_LIST, "comma-delimited, at most 100; with ids the other filters are ignored")
+_UPDATE_IDS = Param("service_request_id", _ID_LIST, "comma-delimited, at most 100; of any time unless dated")
+_SERVICE_CODES = Param("service_code", {"type": "string", "pattern": f"^({'|'.join(b.id for b in BOARDS)})"
+                                                                     f"(,({'|'.join(b.id for b in BOARDS)}))*$"},
+                       "comma-delimited board ids; an unknown one is 404")
+_DATES = tuple(Param(name, {"type": "string", "format": "date-time"},
+                     "W3C date-time (+08:00 without an offset); start to end at most 90 days, by default the last 90")
+               for name in ("start_date", "end_date"))
+_STATUS = Param("status", {"type": "string", "pattern": "^(open|closed)(,(open|closed))?$"}, "open, closed or both")
+OPEN311: dict[tuple[str, str], Open311Op] = {
+    **{("GET", f"{V2}/discovery.{fmt}"): Open311Op(out.Open311Discovery, many=False, storage=False)
+       for fmt in _FORMATS},
+    **{("GET", f"{V2}/services.{fmt}"): Open311Op(out.Open311Service, storage=False) for fmt in _FORMATS},
+    ("GET", f"{V2}/services/{{service_file}}"): Open311Op(out.Open311ServiceDefinition, many=False, errors=(404,),
+                                                          storage=False),
+    **{("GET", f"{V2}/requests.{fmt}"): Open311Op(out.Open311Request, errors=(400, 404),
+                                                  query=(_IDS, _SERVICE_CODES, *_DATES, _STATUS)) for fmt in _FORMATS},
+    ("GET", f"{V2}/requests/{{request_file}}"): Open311Op(out.Open311Request, errors=(404,)),
+    ("GET", f"{V2}/tokens/{{token_file}}"): Open311Op(None, errors=(404,), storage=False),
+    **{("GET", f"{V2}/servicerequestupdates.{fmt}"): Open311Op(out.Open311Update, errors=(400,),
+                                                               query=(_UPDATE_IDS, *_DATES)) for fmt in _FORMATS},
+    **{("POST", f"{V2}/requests.{fmt}"): Open311Op(out.Open311Submitted, errors=(400, 403, 413, 429),
+                                                   query=(Param("api_key", {"type": "string"},
+                                                                "the partner key, when the form does not carry it"),))
+       for fmt in _FORMATS},
+}
+# What a path parameter of Open311 takes: a board's definition, any request, a token (never found).
+_OPEN311_FILES = {
+    "service_file": {"type": "string", "enum": [f"{b.id}.{fmt}" for b in BOARDS for fmt in _FORMATS]},
+    "request_file": {"type": "string", "pattern": "^[^/]+\\.(json|xml)$"},
+    "token_file": {"type": "string", "pattern": "^[^/]+\\.(json|xml)$"},
+}
+_O311_DESCRIPTIONS = {400: "bad filter or field", 403: "no live api_key", 404: "no such service, request or token",
+                      413: f"request over {MAX_BODY_BYTES} bytes", 415: "not the content type of the operation",
+                      429: "slow down (see Retry-After)", 503: "storage busy, retry (see Retry-After)"}
 
 _NO_STORAGE = frozenset({("GET", "/boards"), ("GET", "/templates"), ("GET", "/openapi.json"), ("GET", "/districts")})
 _DESCRIPTIONS = {
@@ -199,6 +254,59 @@ def _operation(method: str, path: str, op: Op, view: Any) -> dict[str, Any]:
     return operation
 
 
+def _open311_content(fmt: tuple[str, ...], schema: dict[str, Any]) -> dict[str, Any]:
+    """The same data as JSON (this schema) or XML (the spec's element names), by the extension of the path."""
+    content: dict[str, Any] = {}
+    if "json" in fmt:
+        content[_MEDIA["json"]] = {"schema": schema}
+    if "xml" in fmt:
+        content[_MEDIA["xml"]] = {"schema": {"type": "string"}}
+    return content
+
+
+def _open311(method: str, path: str, op: Open311Op, view: Any) -> dict[str, Any]:
+    """Describe a GeoReport v2 route: JSON or XML by extension, form-encoded POST, errors in the spec's shape."""
+    last = path.rsplit("/", 1)[-1]
+    fmt = (last.rsplit(".", 1)[1],) if "." in last and "{" not in last else _FORMATS
+    parameters = [{"name": name, "in": "path", "required": True, "schema": _OPEN311_FILES.get(name, {"type": "string"})}
+                  for name in re.findall(r"{(\w+)}", path)]
+    parameters += [{"name": p.name, "in": "query", "required": p.required, "schema": p.schema,
+                    "description": p.description} for p in op.query]
+    errors = {*op.errors, 415} | ({503} if op.storage else set())
+    error_schema = {"type": "array", "minItems": 1, "items": _ref(out.Open311Error)}
+    responses: dict[str, Any] = {}
+    if op.response is not None:
+        schema = {"type": "array", "items": _ref(op.response)} if op.many else _ref(op.response)
+        responses["200"] = {"description": "OK", "content": _open311_content(fmt, schema)}
+    for status in sorted(errors):
+        response: dict[str, Any] = {"description": _O311_DESCRIPTIONS[status],
+                                    "content": _open311_content(fmt, error_schema)}
+        if status in (429, 503):
+            response["headers"] = _RETRY_AFTER
+        responses[str(status)] = response
+    operation: dict[str, Any] = {
+        "operationId": getattr(view, "__name__", f"{method.lower()}_{path}"),
+        "summary": _summary(view),
+        "description": "GeoReport v2: JSON or XML by the extension; errors are `[{code, description}]` "
+                       "(`<errors><error>` in XML).",
+        "tags": ["Open311"],
+        "security": [{}],
+        "responses": responses,
+    }
+    if parameters:
+        operation["parameters"] = parameters
+    if method == "POST":
+        key = {"type": "object", "properties": {"api_key": {"type": "string"}}, "required": ["api_key"]}
+        checked = {"type": "object", "properties": {
+            "service_code": {"type": "string", "enum": [b.id for b in BOARDS]},
+            "phone": {"type": "string", "pattern": PHONE_PATTERN},
+            "attribute[district]": {"type": "string", "enum": list(body.districts())},
+        }}
+        form = {"allOf": [_ref(open311_schemas.ServiceRequestForm), key, checked]}
+        operation["requestBody"] = {"required": True, "content": {open311_format.FORM: {"schema": form}}}
+    return operation
+
+
 def _foreign(method: str, path: str, view: Any) -> dict[str, Any]:
     """A route the table does not know: Open311 follows its own spec (open311/); anything else is flagged."""
     operation: dict[str, Any] = {
@@ -242,12 +350,18 @@ def _unique_operation_ids(paths: dict[str, dict[str, Any]]) -> None:
 
 
 @functools.lru_cache(maxsize=4)
-def _document(routes: tuple[tuple[str, str, Any], ...]) -> str:
-    """Return the description as compact JSON text (cached: built once per set of routes)."""
+def _document(routes: tuple[tuple[str, str, Any], ...], districts: tuple[str, ...]) -> str:
+    """Return the description as compact JSON text (cached: built once per set of routes and of districts)."""
     paths: dict[str, dict[str, Any]] = {}
     used: list[type[BaseModel]] = [out.Error]
     for method, path, view in routes:
         op = ROUTES.get((method, path))
+        if (method, path) in OPEN311:
+            o311 = OPEN311[(method, path)]
+            paths.setdefault(path, {})[method.lower()] = _open311(method, path, o311, view)
+            used += [out.Open311Error, *([o311.response] if o311.response else [])]
+            used += [open311_schemas.ServiceRequestForm] if method == "POST" else []
+            continue
         if op is None:
             paths.setdefault(path, {})[method.lower()] = _foreign(method, path, view)
             used += [open311_schemas.ServiceRequestForm] if path.startswith("/open311/") and method == "POST" else []
@@ -289,7 +403,7 @@ def document_text(routes: Mapping[str, Mapping[str, Any]]) -> str:
         for path, methods in sorted(routes.items())
         for method, entry in sorted(methods.items())
     )
-    return _document(flat)
+    return _document(flat, body.districts())
 
 
 def document(routes: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:

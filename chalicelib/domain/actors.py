@@ -10,7 +10,10 @@ from chalicelib.domain.errors import ValidationFailed
 
 Role = Literal["anonymous", "citizen", "officer", "leader", "admin"]
 POLICE_ROLES = frozenset({"officer", "leader", "admin"})
-_PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
+_PHONE = re.compile(r"^(?:\+?86)?(1[3-9][0-9]{9})$")  # ASCII digits only: "１３８…" is no phone number
+_SEP = "[ -]*"
+# What normalize_phone takes, written as one pattern (for the API description): spaces and dashes anywhere.
+PHONE_PATTERN = f"^{_SEP}(?:(?:\\+{_SEP})?8{_SEP}6{_SEP})?1{_SEP}[3-9](?:{_SEP}[0-9]){{9}}{_SEP}$"
 
 
 @dataclass(frozen=True)

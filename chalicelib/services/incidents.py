@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -127,7 +128,7 @@ class Incidents:
 
     def verify(self, raw_body: bytes, timestamp: str | None, signature: str | None) -> None:
         """Check the HMAC of the raw bytes and the timestamp window; any fault is the same 401."""
-        if not self.secret or not timestamp or not signature or not timestamp.isdigit():
+        if not self.secret or not signature or not timestamp or not re.fullmatch(r"[0-9]{1,12}", timestamp):
             raise Unauthenticated("签名无效")
         if abs(self.clock.now().timestamp() - int(timestamp)) > SIGNATURE_WINDOW:
             raise Unauthenticated("签名无效")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ADMIN_KEY
+from tests.conftest import ADMIN_KEY, DIRECTORY
 from tests.functional.conftest import World, assert_error_shape
 
 POST = {"board": "qa", "type": "question", "title": "身份证丢了怎么补办", "body": "在外地丢的,能在包头补办吗?"}
@@ -302,3 +302,250 @@ def test_every_answer_carries_nosniff_and_authenticated_ones_no_store(people: Wo
         assert headers["X-Content-Type-Options"] == "nosniff"
         if credential:
             assert "no-store" in headers["Cache-Control"]
+
+
+# -- hostile JSON, control characters and headers (API.md conventions) -----------------------------
+
+CONTROLS = ["\x00", "\x01", "\x08", "\x0b", "\x1b", "\x1f", "\x7f", "\x80", "\x85", "\x9f", "\r", "\ud800", "\udfff",
+            "\ufffe"]
+
+
+def stored(people: World) -> list[dict[str, Any]]:
+    """Every item of the module's table, in a stable order: what a refused request must leave as it was."""
+    import boto3
+
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    items = [item for page in client.get_paginator("scan").paginate(TableName=people.outputs["TableName"])
+             for item in page["Items"]]
+    return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+
+
+def send(people: World, method: str, path: str, raw: bytes | str, token: str | None,
+         headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    """Send a body exactly as given, as JSON, and check the error shape of any 4xx."""
+    all_headers = {"Content-Type": "application/json", **(headers or {})}
+    if token:
+        all_headers["Authorization"] = f"Bearer {token}"
+    status, data, _ = people.api.raw(method, path, raw, all_headers)
+    if status >= 400:
+        assert_error_shape(data)
+    return status, data
+
+
+def resolved_post(people: World) -> dict[str, Any]:
+    post = people.api.new_post(people.token("citizen"))
+    status, data, _ = people.api.call("POST", f"/posts/{post['id']}/status", {"status": "resolved", "version": 1},
+                                      token=people.token("leader"))
+    assert status == 200, data
+    return dict(data)
+
+
+# (method, path with {post}, persona, body with X where the bad text goes, field the error names)
+TEXT_FIELDS = [
+    ("POST", "/posts", "citizen", {**POST, "title": "X"}, "title"),
+    ("POST", "/posts", "citizen", {**POST, "body": "正文X"}, "body"),
+    ("POST", "/posts", "citizen", {**POST, "board": "qaX"}, "board"),
+    ("POST", "/posts/{post}/replies", "unit_officer", {"body": "答复X"}, "body"),
+    ("POST", "/posts/{post}/replies", "citizen", {"body": "好的", "template": "X"}, "template"),
+    ("PATCH", "/me", "other_citizen", {"nickname": "昵称X"}, "nickname"),
+    ("POST", "/posts/{post}/status", "leader", {"status": "acknowledged", "version": 1, "note": "X"}, "note"),
+    ("POST", "/posts/{post}/route", "leader", {"unit_id": "qingfu", "note": "改派X"}, "note"),
+    ("POST", "/posts/{post}/flags", "other_citizen", {"reason": "广告X"}, "reason"),
+    ("POST", "/posts/{resolved}/feedback", "citizen", {"satisfied": False, "comment": "不满意X"}, "comment"),
+    ("PUT", "/admin/posts/{post}/hidden", "admin_key", {"reason": "违规X"}, "reason"),
+    ("PUT", "/admin/units/kunqu", "admin_key", {**DIRECTORY["units"]["kunqu"], "name": "分局X"}, "name"),
+    ("PUT", "/admin/units/kunqu", "admin_key", {**DIRECTORY["units"]["kunqu"], "public_contact": "0472X"},
+     "public_contact"),
+    ("PUT", "/admin/officers/o-qingfu", "admin_key", {**DIRECTORY["officers"]["o-qingfu"], "title": "民警X"}, "title"),
+    ("PUT", "/admin/officers/o-qingfu", "admin_key", {**DIRECTORY["officers"]["o-qingfu"], "name": "李X"}, "name"),
+    ("PUT", "/admin/templates", "admin_key", {"templates": [{"id": "t1", "text": "模板X"}]}, "templates.0.text"),
+    ("PUT", "/admin/routing", "admin_key",
+     {"rules": [{"board": "report", "district": "昆都仑区X", "unit_id": "kunqu"}]}, "rules.0.district"),
+    ("POST", "/admin/api-keys", "admin_key", {"name": "合作方X"}, "name"),
+    ("POST", "/auth/otp", "anonymous", {"phone": "1380000X0009"}, "phone"),
+]
+
+
+def fill(value: Any, text: str) -> Any:
+    """Put the bad text where the template says X."""
+    if isinstance(value, str):
+        return value.replace("X", text)
+    if isinstance(value, list):
+        return [fill(item, text) for item in value]
+    if isinstance(value, dict):
+        return {key: fill(item, text) for key, item in value.items()}
+    return value
+
+
+@pytest.mark.parametrize(("method", "template", "persona", "body", "field"),
+                         [pytest.param(*case, id=f"{case[1]}:{case[4]}") for case in TEXT_FIELDS])
+@pytest.mark.parametrize("control", [CONTROLS[1], CONTROLS[11]], ids=["U+0001", "lone-surrogate"])
+def test_a_control_character_in_any_text_field_is_400_naming_it_and_nothing_is_stored(
+        people: World, method: str, template: str, persona: str, body: dict, field: str, control: str) -> None:
+    path = template.format(post=people.api.new_post(people.token("citizen"))["id"] if "{post}" in template else "",
+                           resolved=resolved_post(people)["id"] if "{resolved}" in template else "")
+    raw = json.dumps(fill(body, control))  # ASCII: a control as \u0001, a lone surrogate as \ud800
+    before = stored(people)
+    status, data = send(people, method, path, raw, people.token(persona))
+    assert status == 400, data
+    assert_error_shape(data, "validation_error")
+    assert field in data["error"]["fields"], data
+    assert stored(people) == before
+
+
+@pytest.mark.parametrize("control", CONTROLS, ids=lambda c: f"U+{ord(c):04X}")
+def test_every_refused_character_is_400_in_a_title_escaped_or_raw(people: World, control: str) -> None:
+    before = stored(people)
+    escaped = json.dumps({**POST, "title": f"标题{control}结尾"})
+    status, data = send(people, "POST", "/posts", escaped, people.token("citizen"))
+    assert status == 400 and "title" in data["error"]["fields"], data
+    if not 0xD800 <= ord(control) <= 0xDFFF:  # a raw lone surrogate cannot even be encoded as UTF-8
+        raw = json.dumps({**POST, "title": f"标题{control}结尾"}, ensure_ascii=False).encode()
+        status, data = send(people, "POST", "/posts", raw, people.token("citizen"))
+        assert status == 400, data
+    assert stored(people) == before
+
+
+def test_a_control_character_in_a_key_is_400_without_echoing_the_key(people: World) -> None:
+    before = stored(people)
+    status, data = send(people, "POST", "/posts", json.dumps({**POST, "ti\u0001tle": "x"}), people.token("citizen"))
+    assert status == 400 and data["error"]["fields"] == {"body": "a key contains a control or invalid character "
+                                                                 "(U+0001)"}, data
+    assert stored(people) == before
+
+
+def test_newline_tab_crlf_and_invisible_but_printable_characters_are_kept(people: World) -> None:
+    body = "第一行\n第二行\t缩进\r\n第三行 👨\u200d👩\u200d👧 \u202e反向"
+    post = people.api.new_post(people.token("citizen"), body=body)
+    assert post["body"] == body
+    assert people.api.detail(post["id"])["post"]["body"] == body
+
+
+def test_a_cad_event_with_a_control_character_is_400(people: World) -> None:
+    import time
+
+    from chalicelib.services.incidents import sign
+    from tests.conftest import TEST_ENV
+
+    raw = json.dumps({"incident_id": "i-1", "post_id": "p-1", "event": "arrived", "unit_name": "巡警\u0007",
+                      "at": "2026-03-13T16:05:00+08:00"}).encode()
+    stamp = str(int(time.time()))
+    headers = {"X-Timestamp": stamp, "X-Signature": sign(TEST_ENV["CAD_SECRET"], stamp, raw)}
+    status, data = send(people, "POST", "/cad/events", raw, None, headers)
+    assert status == 400 and "unit_name" in data["error"]["fields"], data
+
+
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+DEEP = [
+    pytest.param(nested(1100), "body", id="array-1100"),
+    pytest.param('{"a":' * 1100 + "1" + "}" * 1100, "body", id="object-1100"),
+    pytest.param(json.dumps(POST)[:-1] + ', "title": ' + nested(1100) + "}", "body", id="field-1100"),
+    pytest.param(json.dumps(POST)[:-1] + ', "extra": ' + nested(200000) + "}", "body", id="array-200000"),
+    pytest.param(nested(33), "body", id="array-33"),
+]
+
+
+@pytest.mark.parametrize(("raw", "field"), DEEP)
+def test_json_nested_deeper_than_32_levels_is_400(people: World, raw: str, field: str) -> None:
+    before = stored(people)
+    status, data = send(people, "POST", "/posts", raw, people.token("citizen"))
+    assert status in (400, 413), data
+    if status == 400:
+        assert data["error"]["fields"] == {field: "nested deeper than 32 levels"}, data
+    assert stored(people) == before
+
+
+def test_json_nested_32_levels_is_parsed_and_judged_by_the_model(people: World) -> None:
+    status, data = send(people, "POST", "/posts", json.dumps({**POST, "title": json.loads(nested(31))}),
+                        people.token("citizen"))
+    assert status == 400 and set(data["error"]["fields"]) == {"title"}, data  # not a string, but parsed
+    status, data = send(people, "POST", "/posts", '{"t": "' + "[" * 2000 + '"}', people.token("citizen"))
+    assert status == 400 and "t" in data["error"]["fields"], data  # brackets inside a string do not nest
+
+
+NUMBERS = [
+    pytest.param("/auth/otp", '{"phone": 1' + "0" * 5000 + "}", "phone", id="int-5000-digits"),
+    pytest.param("/auth/otp", '{"phone": -1' + "0" * 5000 + "}", "phone", id="negative-5000-digits"),
+    pytest.param("/auth/otp", '{"phone": 13800009999}', "phone", id="number-for-a-string"),
+    pytest.param("/auth/otp", '{"phone": 1e999}', "phone", id="float-overflow"),
+    pytest.param("/auth/otp", '{"phone": NaN}', "phone", id="nan"),
+    pytest.param("/auth/otp", '{"phone": -Infinity}', "phone", id="minus-infinity"),
+    pytest.param("/auth/otp", '{"phone": "13800009999", "phone": "13800009998"}', "phone", id="duplicate-key"),
+    pytest.param("/auth/otp", '{"phone": "13800009999", "x": [1' + "0" * 5000 + "]}", "x.0", id="nested-huge"),
+]
+
+
+@pytest.mark.parametrize(("path", "raw", "field"), NUMBERS)
+def test_huge_or_non_finite_numbers_and_duplicate_keys_are_400_naming_the_field(people: World, path: str, raw: str,
+                                                                                 field: str) -> None:
+    from tests.conftest import sent_sms
+
+    sms_before, before = len(sent_sms()), stored(people)
+    status, data = send(people, "POST", path, raw, None)
+    assert status == 400, data
+    assert_error_shape(data, "validation_error")
+    assert field in data["error"]["fields"], data
+    assert len(sent_sms()) == sms_before and stored(people) == before
+
+
+def test_a_huge_number_in_a_version_is_400(people: World, post: dict) -> None:
+    before = stored(people)
+    status, data = send(people, "POST", f"/posts/{post['id']}/status",
+                        '{"status": "acknowledged", "version": 9' + "9" * 5000 + "}", people.token("leader"))
+    assert status == 400 and "version" in data["error"]["fields"], data
+    assert stored(people) == before
+
+
+BAD_KEYS = [
+    pytest.param("k" * 3000, id="3000-chars"),
+    pytest.param("k" * 65, id="65-chars"),
+    pytest.param("", id="empty"),
+    pytest.param("key with spaces", id="spaces"),
+    pytest.param("键-1", id="non-ascii"),
+    pytest.param("a/b", id="slash"),
+]
+
+
+@pytest.mark.parametrize("key", BAD_KEYS)
+@pytest.mark.parametrize("target", ["post", "reply"])
+def test_an_idempotency_key_outside_1_to_64_of_the_alphabet_is_400_and_nothing_is_stored(
+        people: World, post: dict, key: str, target: str) -> None:
+    path, body = ("/posts", POST) if target == "post" else (f"/posts/{post['id']}/replies", {"body": "好的"})
+    before = stored(people)
+    status, data = send(people, "POST", path, json.dumps(body), people.token("citizen"), {"Idempotency-Key": key})
+    assert status == 400, data
+    assert data["error"]["fields"] == {"Idempotency-Key": "expected 1-64 characters of A-Z a-z 0-9 _ -"}
+    assert stored(people) == before
+    status, data = send(people, "POST", path, json.dumps(body), None, {"Idempotency-Key": key})
+    assert status == 400, data  # 400 comes before the missing token's 401
+
+
+def test_an_idempotency_key_of_64_characters_works(people: World) -> None:
+    key = "A-z_9" * 12 + "abcd"
+    status, first = send(people, "POST", "/posts", json.dumps({**POST, "title": "六十四"}), people.token("citizen"),
+                         {"Idempotency-Key": key})
+    assert status == 201, first
+    status, again = send(people, "POST", "/posts", json.dumps({**POST, "title": "六十四"}), people.token("citizen"),
+                         {"Idempotency-Key": key})
+    assert status == 201 and again["id"] == first["id"]
+
+
+
+@pytest.mark.parametrize("stamp", ["²", "١٧٠٠٠٠٠٠٠٠", "9" * 5000, "-1", "1e9", " 1"])
+def test_a_cad_timestamp_that_is_not_ascii_digits_is_401_not_a_5xx(people: World, stamp: str) -> None:
+    status, data = send(people, "POST", "/cad/events", b"{}", None, {"X-Timestamp": stamp, "X-Signature": "sha256=0"})
+    assert status == 401, data
+    assert_error_shape(data, "unauthenticated")
+
+
+@pytest.mark.parametrize("phone", ["１３８００００９９９９", "13８00009999", "١٣٨٠٠٠٠٩٩٩٩"])
+def test_a_phone_in_other_than_ascii_digits_is_400_and_no_sms_leaves(people: World, phone: str) -> None:
+    from tests.conftest import sent_sms
+
+    sms_before = len(sent_sms())
+    status, data = send(people, "POST", "/auth/otp", json.dumps({"phone": phone}), None)
+    assert status == 400 and "phone" in data["error"]["fields"], data
+    assert len(sent_sms()) == sms_before

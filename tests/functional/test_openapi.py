@@ -8,10 +8,14 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openapi_spec_validator import validate
 
 from app import app
-from chalicelib.api import spec
+from chalicelib.api import schemas, spec
+from chalicelib.domain.actors import PHONE_PATTERN, normalize_phone
+from chalicelib.domain.text import unprintable
 from tests.conftest import ROOT
 from tests.functional.conftest import World
 
@@ -105,3 +109,87 @@ def test_serving_the_description_keeps_import_light() -> None:
     probe = "import sys, app; print(any(m.startswith('pydantic') for m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_every_open311_operation_documents_its_shapes_by_extension_and_its_errors_in_the_spec_shape(
+        served: dict[str, Any]) -> None:
+    open311 = {(m.upper(), p): op for p, ops in served["paths"].items() if p.startswith("/open311/")
+               for m, op in ops.items()}
+    assert set(open311) == {(m, p) for m, p in ROUTES if p.startswith("/open311/")} and set(open311) == set(
+        spec.OPEN311)
+    errors = {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Open311Error"}}
+    for (method, path), operation in open311.items():
+        media = {"json": {"application/json"}, "xml": {"text/xml"}}.get(path.rsplit(".", 1)[-1],
+                                                                          {"application/json", "text/xml"})
+        assert "x-undocumented" not in operation and operation["tags"] == ["Open311"]
+        assert "415" in operation["responses"], (method, path)
+        for status, response in operation["responses"].items():
+            assert set(response["content"]) == media, (method, path, status)
+            if status.startswith("4") or status.startswith("5"):
+                assert response["content"].get("application/json", {"schema": errors})["schema"] == errors
+        if method == "POST":
+            assert set(operation["requestBody"]["content"]) == {"application/x-www-form-urlencoded"}
+            assert {"400", "403", "413", "429"} <= set(operation["responses"])
+
+
+def _property(served: dict[str, Any], model: str, name: str) -> dict[str, Any]:
+    prop: dict[str, Any] = served["components"]["schemas"][model]["properties"][name]
+    return next((branch for branch in prop.get("anyOf", [prop]) if branch.get("type") == "string"), prop)
+
+
+def test_the_description_names_the_real_enums_patterns_and_limits(served: dict[str, Any]) -> None:
+    from chalicelib.config import BAOTOU_DISTRICTS
+    from chalicelib.domain.actors import PHONE_PATTERN
+    from chalicelib.domain.boards import BOARDS, POST_TYPES
+
+    boards = [board.id for board in BOARDS]
+    for model in ("PostIn", "RuleIn"):
+        assert _property(served, model, "board")["enum"] == boards
+        assert _property(served, model, "type")["enum"] == list(POST_TYPES)
+        assert _property(served, model, "district")["enum"] == list(BAOTOU_DISTRICTS)
+    assert _property(served, "UnitIn", "district")["enum"] == list(BAOTOU_DISTRICTS)
+    assert _property(served, "PostIn", "visibility")["enum"] == ["public", "police_only"]
+    assert _property(served, "StatusIn", "status")["enum"][:2] == ["received", "dispatched"]
+    for model in ("OtpIn", "SessionIn", "OfficerIn"):
+        phone = _property(served, model, "phone")
+        assert (phone["type"], phone["maxLength"], phone["pattern"]) == ("string", 20, PHONE_PATTERN)
+    assert _property(served, "PostIn", "title")["maxLength"] == 100
+    assert _property(served, "PostIn", "body")["maxLength"] == 5000
+    for model, name in [("PostIn", "title"), ("ReplyIn", "body"), ("ProfileIn", "nickname"), ("FlagIn", "reason"),
+                        ("TemplateIn", "text"), ("ApiKeyIn", "name"), ("StatusIn", "note")]:
+        assert _property(served, model, name)["pattern"] == schemas.PRINTABLE, (model, name)
+    for path in ("/posts", "/posts/{post_id}/replies"):
+        header = next(p for p in served["paths"][path]["post"]["parameters"] if p["name"] == "Idempotency-Key")
+        assert header["schema"] == {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}
+
+
+def test_districts_configured_for_a_deployment_are_the_ones_described(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISTRICTS", "甲区,乙区")
+    document = spec.document(app.routes)
+    assert _property(document, "PostIn", "district")["enum"] == ["甲区", "乙区"]
+    form = document["paths"]["/open311/v2/requests.json"]["post"]["requestBody"]["content"]
+    assert form["application/x-www-form-urlencoded"]["schema"]["allOf"][2]["properties"]["attribute[district]"][
+        "enum"] == ["甲区", "乙区"]
+
+
+PHONEISH = st.text(st.sampled_from("0123456789 -+８"), max_size=22)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(raw=PHONEISH | st.from_regex(PHONE_PATTERN, fullmatch=True))
+def test_the_phone_pattern_is_exactly_what_a_phone_field_takes(raw: str) -> None:
+    from chalicelib.domain.errors import ValidationFailed
+
+    try:
+        normalize_phone(raw)
+        taken = True
+    except ValidationFailed:
+        taken = False
+    assert taken == bool(re.fullmatch(PHONE_PATTERN, raw)), raw
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(text=st.text(st.characters(exclude_categories=["Cs"]) | st.sampled_from("\r\n\t\x00\x1f\x7f\x85\x9f\ufffe"),
+                    max_size=12))
+def test_the_printable_pattern_is_exactly_what_a_text_field_takes(text: str) -> None:
+    assert (unprintable(text) is None) == bool(re.fullmatch(schemas.PRINTABLE, text)), repr(text)

@@ -81,11 +81,29 @@ def credentials(people: World, template: str) -> str | None:
     return people.token("citizen")
 
 
-def aim(case: Any, posts: list[str]) -> None:
-    """Point a generated post id at one of the real posts (picked by the generated value, so it still varies)."""
-    generated = case.path_parameters.get("post_id") if case.path_parameters else None
-    if generated is not None:
-        case.path_parameters["post_id"] = posts[hashlib.sha256(str(generated).encode()).digest()[0] % len(posts)]
+@pytest.fixture(scope="module")
+def partner_key(people: World) -> str:
+    """A live Open311 partner key, so that generated service requests get filed."""
+    status, key, _ = people.api.admin("POST", "/admin/api-keys", {"name": "schemathesis"})
+    assert status == 201, key
+    return str(key["api_key"])
+
+
+def _pick(generated: Any, posts: list[str]) -> str:
+    return posts[hashlib.sha256(str(generated).encode()).digest()[0] % len(posts)]
+
+
+def aim(case: Any, posts: list[str], api_key: str) -> None:
+    """Point a generated post id (or Open311 request file) at one of the real posts, picked by the generated value
+    so that it still varies, and give a generated Open311 form the live partner key."""
+    params = case.path_parameters or {}
+    if params.get("post_id") is not None:
+        params["post_id"] = _pick(params["post_id"], posts)
+    if params.get("request_file") is not None:
+        generated = str(params["request_file"])
+        params["request_file"] = f"{_pick(generated, posts)}.{generated.rsplit('.', 1)[-1]}"
+    if isinstance(case.body, dict) and "api_key" in case.body:
+        case.body["api_key"] = api_key
 
 
 schema = schemathesis.openapi.from_path(
@@ -100,8 +118,8 @@ schema = schemathesis.openapi.from_path(
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 def test_generated_requests_get_documented_answers_and_never_a_5xx(case: Any, people: World, wsgi: ChaliceWsgi,
-                                                                   targets: list[str]) -> None:
-    aim(case, targets)
+                                                                   targets: list[str], partner_key: str) -> None:
+    aim(case, targets, partner_key)
     token = credentials(people, case.path)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     response = case.call(app=wsgi, headers=headers)
