@@ -170,6 +170,8 @@ OPEN311: dict[tuple[str, str], Open311Op] = {
                                                    query=(Param("api_key", {"type": "string"},
                                                                 "the partner key, when the form does not carry it"),))
        for fmt in _FORMATS},
+    # Any other name under v2/ (services.csv, a misspelt resource): 404 in the spec's shape, never the gateway's 403.
+    **{(method, f"{V2}/{{file_name}}"): Open311Op(None, errors=(404,), storage=False) for method in ("GET", "POST")},
 }
 # What a path parameter of Open311 takes: a board's definition, any request, a token (never found).
 _OPEN311_FILES = {

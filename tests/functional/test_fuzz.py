@@ -212,15 +212,7 @@ def assert_open311_error(status: int, body: bytes, content_type: str) -> None:
 
 # Open311 faults the fuzz finds whose fix belongs to the Open311 work of issue 13 (the XML writer escapes or drops
 # what XML cannot hold; dates at the ends of the calendar are 400): strict, so the marks go once that is merged.
-OPEN311_PENDING = {
-    ("GET", "/open311/v2/requests.xml"): "a control character echoed into an XML error makes it invalid XML",
-    ("GET", "/open311/v2/servicerequestupdates.json"): "start_date=9999-12-31T00:00:00 overflows: 500",
-}
-
-
-@pytest.mark.parametrize("route", [
-    pytest.param(route, marks=pytest.mark.xfail(strict=True, reason=OPEN311_PENDING[route]))
-    if route in OPEN311_PENDING else route for route in ALL_ROUTES], ids=lambda r: f"{r[0]} {r[1]}")
+@pytest.mark.parametrize("route", ALL_ROUTES, ids=lambda r: f"{r[0]} {r[1]}")
 @settings(max_examples=ALL_EXAMPLES, deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 @given(data=st.data())
