@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC
@@ -223,3 +224,18 @@ def deliver(client: Any, aws: dict[str, str]) -> int:
             client.lambda_.invoke("dispatch_post", event)
             sqs.delete_message(QueueUrl=aws["DispatchQueueUrl"], ReceiptHandle=message["ReceiptHandle"])
             handled += 1
+
+
+@pytest.fixture
+def one_request_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let moto serve one request at a time, as DynamoDB applies each request atomically (moto is not thread safe)."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    lock = threading.RLock()
+    serve = BotocoreStubber.process_request
+
+    def one_at_a_time(self: BotocoreStubber, request: Any) -> Any:
+        with lock:
+            return serve(self, request)
+
+    monkeypatch.setattr(BotocoreStubber, "process_request", one_at_a_time)

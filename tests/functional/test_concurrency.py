@@ -24,19 +24,7 @@ from tests.functional.conftest import CheckedApi
 THREADS = 20
 
 
-@pytest.fixture(autouse=True)
-def atomic_requests(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Let moto serve one request at a time, as each DynamoDB request is atomic."""
-    from moto.core.botocore_stubber import BotocoreStubber
-
-    lock = threading.RLock()
-    serve = BotocoreStubber.process_request
-
-    def one_at_a_time(self: BotocoreStubber, request: Any) -> Any:
-        with lock:
-            return serve(self, request)
-
-    monkeypatch.setattr(BotocoreStubber, "process_request", one_at_a_time)
+pytestmark = pytest.mark.usefixtures("one_request_at_a_time")  # as each DynamoDB request is atomic
 
 
 def all_at_once(work: Callable[[int], Any]) -> list[Any]:

@@ -325,21 +325,6 @@ def test_a_demoted_officer_loses_the_powers_at_once_and_a_new_phone_or_removal_e
 # -- many guesses at once (issue 12, item 7) -------------------------------------------------------
 
 
-@pytest.fixture
-def one_request_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Let moto serve one request at a time, as DynamoDB applies each request atomically (see test_concurrency)."""
-    from moto.core.botocore_stubber import BotocoreStubber
-
-    lock = threading.RLock()
-    serve = BotocoreStubber.process_request
-
-    def one_at_a_time(self: BotocoreStubber, request: Any) -> Any:
-        with lock:
-            return serve(self, request)
-
-    monkeypatch.setattr(BotocoreStubber, "process_request", one_at_a_time)
-
-
 def guess_at_once(monkeypatch: pytest.MonkeyPatch, phone: str, guesses: list[str]) -> list[Any]:
     """Send every guess to the sign-in use case on moto at once, one thread each, as concurrent Lambda invocations
     would, in the worst interleaving: every guess reaches the code's record before any is compared."""

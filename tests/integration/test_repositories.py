@@ -672,21 +672,6 @@ def test_a_code_is_consumed_once_and_only_while_it_is_still_the_same_code(repos:
     assert repos.otps.get("13800001111") is None
 
 
-@pytest.fixture
-def one_request_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Let moto serve one request at a time, as DynamoDB applies each request atomically (it is not thread safe)."""
-    from moto.core.botocore_stubber import BotocoreStubber
-
-    lock = threading.RLock()
-    serve = BotocoreStubber.process_request
-
-    def one_at_a_time(self: BotocoreStubber, request: Any) -> Any:
-        with lock:
-            return serve(self, request)
-
-    monkeypatch.setattr(BotocoreStubber, "process_request", one_at_a_time)
-
-
 @pytest.mark.usefixtures("one_request_at_a_time")
 def test_concurrent_tries_never_pass_the_limit_and_a_code_is_consumed_by_one_caller(repos: Repos) -> None:
     expires = datetime(2026, 3, 13, 8, 10, tzinfo=UTC)
