@@ -2,8 +2,10 @@
 
 Masking reads a text as a person does, so a number stays a number however it is disguised:
 
-- a digit is any Unicode decimal digit (ASCII, full-width, Arabic-Indic, mathematical …) or a character
-  whose NFKC form is one (superscript, circled); `X` or `x` in any width is an ID card's check letter;
+- a digit is any Unicode decimal digit (ASCII, full-width, Arabic-Indic, mathematical …), a character
+  whose NFKC form is one (superscript, circled), or a Chinese numeral as people read a number aloud
+  (〇零一二三四五六七八九, 幺 for one, and the financial 壹贰叁肆伍陆柒捌玖); `X` or `x` in any width is an
+  ID card's check letter;
 - invisible characters are skipped: format characters (category Cf: zero-width space and joiners, U+2060,
   BOM, soft hyphen), combining marks and control characters;
 - up to three separators may stand between two digits: spaces of any kind (tab, ideographic space),
@@ -42,8 +44,13 @@ from typing import NamedTuple
 
 # What a reader takes for a digit, a check letter, a separator, or nothing at all. Written out for the
 # regular expressions (which know no NFKC); tests/unit/test_masking.py checks them against unicodedata.
+CHINESE_DIGITS = {  # numerals as a number is read aloud: 幺三八 is 138
+    **{char: str(value) for value, char in enumerate("〇一二三四五六七八九")},
+    **{char: str(value) for value, char in enumerate("零壹贰叁肆伍陆柒捌玖")},
+    "幺": "1", "两": "2",
+}
 DIGIT = (  # every Unicode decimal digit, and what NFKC folds into one: superscripts, subscripts, circled
-    "\\d\u00b2\u00b3\u00b9\u2070\u2074-\u2079\u2080-\u2089\u2460-\u2468\u24ea"
+    "\\d\u00b2\u00b3\u00b9\u2070\u2074-\u2079\u2080-\u2089\u2460-\u2468\u24ea" + "".join(CHINESE_DIGITS)
 )
 CHECK_LETTER = (  # X or x, and what NFKC folds into one (full-width, mathematical …)
     "Xx\u02e3\u2093\u2169\u2179\u24cd\u24e7\uff38\uff58\U0001d417\U0001d431\U0001d44b\U0001d465"
@@ -95,6 +102,8 @@ _CACHE_LIMIT = 20_000
 
 def _kind(char: str) -> str:
     """Classify a character of a run: its digit '0'-'9', 'X', 's' for a separator or 'i' for an invisible one."""
+    if char in CHINESE_DIGITS:
+        return CHINESE_DIGITS[char]
     if _IS_DIGIT.match(char):
         value = unicodedata.decimal(char, None)
         return _DIGITS[value if value is not None else unicodedata.decimal(unicodedata.normalize("NFKC", char))]

@@ -74,12 +74,21 @@ Claims = list[str]  # the interval and quota keys one request took so far, given
 QUOTA = "quota:"  # marks a quota key among the claims
 
 
+UNPARSEABLE = "unparseable"
+
+
 def client_bucket(address: str | None) -> str | None:
-    """Return the bucket of a caller's address: an IPv4 address, or the /64 network of an IPv6 one."""
-    try:
-        ip = ipaddress.ip_address((address or "").strip())
-    except ValueError:
+    """Return the bucket of a caller's address: an IPv4 address, or the /64 network of an IPv6 one.
+
+    No address at all (no API Gateway in front, as in unit tests) is no bucket; an address that is not one
+    shares a single bucket with every other such caller, so a malformed header cannot escape the budget.
+    """
+    if address is None:
         return None
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return UNPARSEABLE
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.ipv4_mapped is not None:
             return str(ip.ipv4_mapped)

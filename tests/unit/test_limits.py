@@ -86,7 +86,8 @@ def test_one_ipv6_subscriber_cannot_dodge_the_budget_by_changing_the_interface_i
     assert got == [202, 202, 429]
     assert client_bucket("2001:db8:1:2::1") == client_bucket("2001:db8:1:2:ffff::9") == "2001:db8:1:2::/64"
     assert client_bucket("::ffff:203.0.113.7") == ATTACKER
-    assert client_bucket("not an address") is None and client_bucket(None) is None
+    assert client_bucket("not an address") == client_bucket("[::1") == "unparseable"  # one shared budget
+    assert client_bucket(None) is None
 
 
 def test_on_the_local_stack_every_caller_is_loopback_so_the_client_budget_applies_only_when_set() -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from chalicelib.domain.masking import (
     CHECK_LETTER,
+    CHINESE_DIGITS,
     DIGIT,
     INVISIBLE,
     SEPARATOR,
@@ -222,6 +223,24 @@ def test_a_disguised_published_contact_stays_as_written() -> None:
     assert mask_text("０１３９００００２２２２", exempt=["+86 139-0000-2222"]) == "０１３９００００２２２２"
 
 
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("电话一三八一二三四五六七八", "电话一三八****五六七八"),  # as a number is read aloud
+        ("幺三八 幺二三四 五六七八", "幺三八 **** 五六七八"),  # 幺 is one
+        ("壹叁捌壹贰叁肆伍陆柒捌", "壹叁捌****伍陆柒捌"),  # financial numerals
+        ("打一三8１２３4五六七八", "打一三8****五六七八"),  # mixed scripts
+    ],
+)
+def test_a_mobile_in_chinese_numerals_is_masked(text: str, masked: str) -> None:
+    assert mask_text(text) == masked
+
+
+@pytest.mark.parametrize("text", ["一二三四五六七八九十", "二〇二六年三月十三日", "三三两两，七八个人", "一一〇报警"])
+def test_chinese_numerals_that_spell_no_number_stay(text: str) -> None:
+    assert mask_text(text) == text
+
+
 def test_a_long_body_masks_fast() -> None:
     body = ("我在东河区丢了钱包,请好心人联系我。" * 150)[:4900]
     body += "电话138\u200b1234\u200b5678,身份证110105.19491231.002X,备用0086 139 1234 5678"
@@ -236,7 +255,7 @@ def test_the_character_classes_agree_with_unicode() -> None:
     for code in range(0x110000):
         char = chr(code)
         category = unicodedata.category(char)
-        if category in ("Cs", "Co", "Cn", "Lo"):  # surrogates, private, unassigned; ideographs fold to no digit
+        if category in ("Cs", "Co", "Cn", "Lo") or char in CHINESE_DIGITS:  # ideographs: CHINESE_DIGITS alone
             continue
         folded = unicodedata.normalize("NFKC", char)
         if unicodedata.decimal(char, None) is not None or (len(folded) == 1 and folded.isdecimal()):

@@ -40,6 +40,13 @@ CITIZEN, OTHER_CITIZEN, OFFICER = CITIZEN_ACCOUNT + "0123456789abcdef", CITIZEN_
         ("１１０", CLAIMS_OFFICE),
         ("1 1 0 小王", CLAIMS_OFFICE),
         ("ＰＯＬＩＣＥ", CLAIMS_OFFICE),
+        ("p0lice", CLAIMS_OFFICE),  # digits that pass for letters
+        ("POL1CE", CLAIMS_OFFICE),
+        ("\u0440oli\u0441\u0435", CLAIMS_OFFICE),  # Cyrillic р, с, е
+        ("\u03c1o\u03b9i\u03f2e", CLAIMS_OFFICE),  # Greek ρ, ι, ϲ
+        ("一一〇", CLAIMS_OFFICE),  # 110 in Chinese numerals
+        ("幺幺零小王", CLAIMS_OFFICE),
+        ("七七八八九九", TOO_MANY_DIGITS),
         ("\u200b\u200b", BLANK),
     ],
 )
@@ -47,7 +54,9 @@ def test_a_nickname_with_six_digits_or_a_police_claim_is_refused(nickname: str, 
     assert nickname_problem(nickname) == problem
 
 
-@pytest.mark.parametrize("nickname", ["小王", "网友6090EC", "老李12345", "2026年的我", "~~", "Alice"])
+@pytest.mark.parametrize(
+    "nickname", ["小王", "网友6090EC", "老李12345", "2026年的我", "~~", "Alice", "Scope", "Copenhagen", "一一", "三三两两"]
+)
 def test_an_ordinary_nickname_is_accepted_and_shown_as_it_is(nickname: str) -> None:
     assert nickname_problem(nickname) is None
     assert public_nickname(nickname, CITIZEN) == nickname
