@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bench import faults as fault_suite
 from bench import latency as notification
+from bench import masking as masking_speed
 from bench.counting import CallRecorder, Calls
 from bench.fill import Filler
 from bench.imports import ImportReport, measure_imports
@@ -145,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         results, runs = measure_sizes(tuple(sorted(args.sizes)))
         log("timing imports in fresh interpreters")
         imports = measure_imports(args.import_runs)
-        goals = judge(results, imports)
+        goals = [*judge(results, imports), masking_speed.measure()]
         notes = observations(results, runs)
         print(console(results, imports, goals, notes))
     latency = load = load_settings = None

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import timeit
 import unicodedata
 
 import pytest
 
+from bench.masking import long_body
 from chalicelib.domain.masking import (
     CHECK_LETTER,
     CHINESE_DIGITS,
@@ -141,8 +141,11 @@ DISGUISES = [
     ("138\ufeff1234\ufeff5678", MOBILE_MASKED),  # byte order mark
     ("138\u00ad1234\u00ad5678", MOBILE_MASKED),  # soft hyphen
     ("1\u200d3\u200d8\u200d1\u200d2\u200d3\u200d4\u200d5\u200d6\u200d7\u200d8", MOBILE_MASKED),
-    ("1\ufe0f\u20e33\ufe0f\u20e38\ufe0f\u20e31\ufe0f\u20e32\ufe0f\u20e33\ufe0f\u20e34\ufe0f\u20e35\ufe0f\u20e3"
-     "6\ufe0f\u20e37\ufe0f\u20e38\ufe0f\u20e3", MOBILE_MASKED + "\ufe0f\u20e3"),  # keycaps
+    (
+        "1\ufe0f\u20e33\ufe0f\u20e38\ufe0f\u20e31\ufe0f\u20e32\ufe0f\u20e33\ufe0f\u20e34\ufe0f\u20e35\ufe0f\u20e3"
+        "6\ufe0f\u20e37\ufe0f\u20e38\ufe0f\u20e3",
+        MOBILE_MASKED + "\ufe0f\u20e3",
+    ),  # keycaps
     # separators stay where they are
     ("138.1234.5678", "138.****.5678"),
     ("138/1234/5678", "138/****/5678"),
@@ -241,11 +244,9 @@ def test_chinese_numerals_that_spell_no_number_stay(text: str) -> None:
     assert mask_text(text) == text
 
 
-def test_a_long_body_masks_fast() -> None:
-    body = ("我在东河区丢了钱包,请好心人联系我。" * 150)[:4900]
-    body += "电话138\u200b1234\u200b5678,身份证110105.19491231.002X,备用0086 139 1234 5678"
-    assert mask_text(body).endswith("电话138****5678,身份证1*****.********.**2X,备用0086 139 **** 5678")
-    assert min(timeit.repeat(lambda: mask_text(body), number=5, repeat=5)) / 5 < 0.010
+def test_a_long_body_masks_its_numbers_at_the_end() -> None:
+    """The body `make bench` times (bench/masking.py): its speed is a benchmark's figure, not an assertion."""
+    assert mask_text(long_body()).endswith("电话138****5678，身份证1*****.********.**2X，备用0086 139 **** 5678")
 
 
 def test_the_character_classes_agree_with_unicode() -> None:
