@@ -120,7 +120,7 @@ def test_officer_replies_from_the_outbox_link_and_the_resident_sees_it(
     expect(reply.locator(".badge.unit")).to_have_text("青山区纺织道派出所")
     expect(reply.locator(".reply-body")).to_contain_text("该警情已收悉")
     timeline = resident.locator("ol.timeline > li")
-    expect(timeline.filter(has_text="已派至青山区纺织道派出所")).to_have_count(1)
+    expect(timeline.filter(has_text="已分派至青山区纺织道派出所")).to_have_count(1)
     expect(timeline.filter(has_text="青山区纺织道派出所张磊已回复")).to_have_count(1)
     expect(timeline.last).to_have_attribute("data-kind", "in_progress")
     expect(resident.locator(".post-detail .badge.status")).to_have_text("处置中")
