@@ -236,7 +236,7 @@ def test_language_choice_switches_to_english_and_is_remembered(page: Page) -> No
 
 def test_public_figures_show_charts_and_the_unit_directory(page: Page, reported: dict[str, Any]) -> None:
     page.goto("/#/stats")
-    expect(page.locator("dl.tiles .tile")).to_have_count(8)
+    expect(page.locator("dl.tiles .tile")).to_have_count(9)
     expect(page.locator("svg.chart").first).to_be_visible()
     assert page.locator("svg.chart rect.chart-bar").count() >= 1
     expect(page.get_by_text("指挥中心值班室 0472-5110110")).to_be_visible()
