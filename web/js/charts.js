@@ -55,15 +55,16 @@ export function barChart({ title, rows, max = null, className = "" }) {
 
 /**
  * A small column chart of one value per day: days are {date: "YYYY-MM-DD", value: number|null, text}.
- * A day without data (null) draws no column. The SVG carries a one-sentence summary as its accessible name,
+ * A day without data (null) draws no column; with `zeroMark`, a day whose value is 0 draws a thin mark, so that
+ * 0 (e.g. 0 minutes, 0 %) and "no data" look different. The top of the scale is written top left. The SVG carries a one-sentence summary as its accessible name,
  * and a collapsible table below gives every day's value as text.
  */
-export function dayChart({ title, days, max = null, className = "", labels }) {
+export function dayChart({ title, days, max = null, className = "", labels, scaleText = String, zeroMark = false }) {
   const width = 340;
   const height = 96;
   const left = 4;
   const bottom = 16;
-  const plot = height - bottom - 4;
+  const plot = height - bottom - 14; // room for the scale at the top
   const step = (width - left * 2) / Math.max(1, days.length);
   const values = days.map((day) => day.value).filter((value) => value !== null && value !== undefined);
   const top = max ?? Math.max(1, ...values);
@@ -84,9 +85,10 @@ export function dayChart({ title, days, max = null, className = "", labels }) {
     preserveAspectRatio: "xMinYMin meet",
   });
   chart.appendChild(svg("line", { x1: left, x2: width - left, y1: height - bottom, y2: height - bottom, class: "chart-axis" }));
+  chart.appendChild(svg("text", { x: left, y: 10, class: "chart-label chart-scale" }, scaleText(top)));
   days.forEach((day, index) => {
     if (day.value === null || day.value === undefined) return;
-    const barHeight = top > 0 ? Math.max(day.value > 0 ? 1 : 0, Math.round((day.value / top) * plot)) : 0;
+    const barHeight = top > 0 ? Math.max(day.value > 0 || zeroMark ? 2 : 0, Math.round((day.value / top) * plot)) : 0;
     const x = left + index * step + 1;
     const bar = svg("rect", { x: x.toFixed(1), y: height - bottom - barHeight, width: Math.max(1, step - 2).toFixed(1), height: barHeight, class: "chart-bar" });
     bar.appendChild(svg("title", {}, `${day.date}: ${day.text}`));

@@ -19,9 +19,9 @@ function tile(label, value, how, note = null) {
 const DAY_SERIES = [
   { key: "posts", title: "stats.daily.posts", text: (v) => String(v) },
   { key: "official_replies", title: "stats.daily.replies", text: (v) => String(v) },
-  { key: "median_first_response_minutes", title: "stats.daily.median", text: (v) => minutes(v), className: "chart-median" },
-  { key: "answered_within_deadline", title: "stats.daily.inTime", text: percent, max: 1, className: "chart-rate" },
-  { key: "satisfaction", title: "stats.daily.satisfaction", text: percent, max: 1, className: "chart-resolved" },
+  { key: "median_first_response_minutes", title: "stats.daily.median", text: (v) => minutes(v), className: "chart-median", zeroMark: true },
+  { key: "answered_within_deadline", title: "stats.daily.inTime", text: percent, max: 1, className: "chart-rate", zeroMark: true },
+  { key: "satisfaction", title: "stats.daily.satisfaction", text: percent, max: 1, className: "chart-resolved", zeroMark: true },
 ];
 
 /** The last 30 days as small charts, for the platform or one unit, and the CSV download. */
@@ -57,6 +57,8 @@ function dailySection(ctx, units) {
           className: series.className || "",
           max: series.max ?? null,
           labels,
+          scaleText: series.text,
+          zeroMark: Boolean(series.zeroMark),
           days: daily.days.map((day) => ({ date: day.date, value: day[series.key], text: day[series.key] === null ? "" : series.text(day[series.key]) })),
         }),
       ),
