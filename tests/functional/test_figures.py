@@ -242,3 +242,21 @@ def test_the_description_lists_the_figures_routes(api: Api) -> None:
     assert {"/stats", "/stats/daily", "/stats/daily.csv"} <= set(document["paths"])
     csv_ok = document["paths"]["/stats/daily.csv"]["get"]["responses"]["200"]["content"]
     assert list(csv_ok) == ["text/csv; charset=utf-8"]
+
+
+def test_reading_the_figures_never_scans(api: Api, directory: dict, aws: dict) -> None:
+    from bench.counting import CallRecorder
+
+    resident = api.sign_in(RESIDENT)
+    new_post(api, resident)
+    deliver(api.client, aws)
+    recorder = CallRecorder()
+    recorder.attach_app_clients()
+    with recorder.recording() as totals:
+        assert api.call("GET", "/stats")[0] == 200
+    with recorder.recording() as daily:
+        assert api.call("GET", "/stats/daily?unit=kunqu")[0] == 200
+    # /stats: the STATS partition and the unit directory; one unit's 30 days: the unit and its DAILY partition.
+    assert [c.label for c in totals.dynamodb] == ["Query[table]", "Query[table]"]
+    assert [c.label for c in daily.dynamodb] == ["GetItem(DIR)", "Query[table]"]
+    assert daily.items_read <= 1 + 30

@@ -32,7 +32,7 @@ function dailySection(ctx, units) {
     h("option", { value: "" }, t("stats.daily.overall")),
     units.map((u) => h("option", { value: u.unit.id }, u.unit.name)),
   );
-  const charts = h("div", { class: "day-charts", "aria-live": "polite" });
+  const charts = h("div", { class: "day-charts" });
   const labels = {
     date: t("stats.daily.date"),
     none: t("stats.daily.none"),
