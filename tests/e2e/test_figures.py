@@ -77,3 +77,22 @@ def test_the_last_30_days_are_small_charts_with_text_and_a_csv(page: Page, poste
     rows_csv = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows_csv[0][:4] == ["日期", "单位编号", "单位", "帖子数"]
     assert (len(rows_csv) - 1) % 30 == 0 and any(row[2] == "青山区纺织道派出所" for row in rows_csv[1:])
+
+
+def test_a_routed_post_reads_assigned_and_a_police_notice_shows_no_status(
+    page: Page, stack: Stack, posted: dict[str, Any]
+) -> None:
+    page.goto(f"/#/post/{posted['id']}")
+    expect(page.locator(".post-detail .badge.status")).to_have_text("已分派")
+    timeline = page.locator("ol.timeline > li")
+    expect(timeline.filter(has_text="已分派至青山区纺织道派出所")).to_have_count(1)
+    expect(page.locator("main")).not_to_contain_text("派警")
+
+    chief = stack.sign_in("13900000022")  # 刘建国, 所长, 青山区纺织道派出所
+    title = f"禁毒宣传 {uuid.uuid4().hex[:6]}"
+    notice = stack.post(chief["token"], board="anti-drug", type="publicity", title=title, body="珍爱生命，远离毒品。")
+    assert notice["status"] is None
+    page.goto(f"/#/post/{notice['id']}")
+    expect(page.locator(".post-detail h1, .post-detail h2").first).to_contain_text(title)
+    expect(page.locator(".post-detail .badge.type")).to_be_visible()
+    expect(page.locator(".post-detail .badge.status")).to_have_count(0)
