@@ -7,7 +7,7 @@ import os
 from chalice.app import Chalice
 
 from chalicelib.adapters.logs import mask_logs
-from chalicelib.api import admin, cad, forum, identity, lifecycle, open311, openapi
+from chalicelib.api import admin, cad, figures, forum, identity, lifecycle, open311, openapi
 from chalicelib.api.middleware import common_headers
 from chalicelib.workers import dispatch
 
@@ -18,6 +18,7 @@ app.register_blueprint(identity.bp)
 app.register_blueprint(forum.bp)
 app.register_blueprint(admin.bp)
 app.register_blueprint(lifecycle.bp)
+app.register_blueprint(figures.bp)
 app.register_blueprint(cad.bp)
 app.register_blueprint(dispatch.bp)
 app.register_blueprint(openapi.bp)

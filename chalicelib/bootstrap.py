@@ -112,7 +112,7 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
     auditor = Auditor(overrides.get("audit") or DynamoAuditLog(table), clock)
     forum = Forum(
         posts, directory, queue, idempotency, clock, CursorCodec(secret), settings.districts, stats, limits,
-        auditor, settings.sensitive_words,
+        auditor, settings.sensitive_words, ledger=ledger,
     )
     links = overrides.get("links") or DynamoLinkStore(table)
     dispatcher = Dispatcher(
@@ -146,7 +146,7 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
         lifecycle=Lifecycle(forum),
         dispatcher=dispatcher,
         supervision=Supervision(posts, directory, queue, dispatcher, stats, clock),
-        stats=Stats(stats, directory),
+        stats=Stats(stats, directory, clock),
         incidents=incidents,
         queue=queue,
         tokens=tokens,

@@ -393,17 +393,23 @@ class InMemoryStatsRepository:
 
     def __init__(self) -> None:
         self.scopes: dict[str, dict[str, int]] = {}
+        self.daily: dict[tuple[str, str], dict[str, int]] = {}
         self._lock = threading.Lock()
 
-    def add(self, scopes: list[str], counters: dict[str, int]) -> None:
+    def add(self, scopes: list[str], counters: dict[str, int], day: str | None = None) -> None:
         with self._lock:
             for scope in scopes:
-                mine = self.scopes.setdefault(scope, {})
-                for name, value in counters.items():
-                    mine[name] = mine.get(name, 0) + value
+                for mine in [self.scopes.setdefault(scope, {})] + (
+                    [self.daily.setdefault((scope, day), {})] if day is not None else []
+                ):
+                    for name, value in counters.items():
+                        mine[name] = mine.get(name, 0) + value
 
     def all(self) -> dict[str, dict[str, int]]:
         return {scope: dict(counters) for scope, counters in self.scopes.items()}
+
+    def days(self, scope: str, first: str, last: str) -> dict[str, dict[str, int]]:
+        return {d: dict(c) for (s, d), c in self.daily.items() if s == scope and first <= d <= last}
 
 
 class InMemoryCounters:

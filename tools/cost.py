@@ -44,10 +44,12 @@ STATIC_OPS: dict[str, tuple[float, float, str]] = {
     "officer link": (1, 1, "token check, officer get, session"),
     "figures": (1, 0, "one Query of the STATS partition"),
     "reference": (0.25, 0, "boards, districts, templates: none; units: one small Query of DIR (1 in 4)"),
-    "dispatch message": (3, 20, "post get, routing, unit, officers Query, assign transaction, stats, 2 notices"),
-    "official-reply message": (1.5, 5, "post get, first-response claim, stats, SMS claim"),
-    "110 hand-off": (0.5, 4, "incident record, ledger claim and confirm"),
-    "escalation": (2, 20, "post update transaction, leaders Query, notices, stats"),
+    "dispatch message": (3, 22, "post get, routing, unit, officers Query, assign transaction, stats (total and day), "
+                                "2 notices"),
+    "official-reply message": (1.5, 13, "post get, first-response and deadline claims, stats (total and day), "
+                                       "SMS claim"),
+    "110 hand-off": (0.5, 8, "incident record, ledger claim and confirm, stats (total and day)"),
+    "escalation": (2, 25, "post update transaction, leaders Query, notices, stats (total and day), deadline claim"),
     "sweep run": (0.5, 0, "one Query of the sparse due index (GSI5)"),
 }
 

@@ -149,7 +149,12 @@ def main() -> int:
 
                 page.goto("/#/stats")
                 settle(page)
+                page.locator("section.daily svg.day-chart").first.wait_for()
+                page.set_viewport_size({"width": VIEWPORT["width"], "height": 1480})
+                page.evaluate("window.scrollTo(0, document.querySelector('dl.tiles .tile:nth-child(7)')"
+                              ".getBoundingClientRect().top + window.scrollY - 12)")
                 shoot(page, "stats")
+                page.set_viewport_size(VIEWPORT)
 
                 page.goto("/#/share")
                 settle(page)

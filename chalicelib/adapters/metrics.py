@@ -91,13 +91,16 @@ class MeteredStats:
     def __init__(self, inner: StatsRepository, metrics: EmfMetrics) -> None:
         self.inner, self.metrics = inner, metrics
 
-    def add(self, scopes: list[str], counters: dict[str, int]) -> None:
-        self.inner.add(scopes, counters)
+    def add(self, scopes: list[str], counters: dict[str, int], day: str | None = None) -> None:
+        self.inner.add(scopes, counters, day)
         if "all" in scopes:
             self.metrics.put(counter_metrics(counters))
 
     def all(self) -> dict[str, dict[str, int]]:
         return self.inner.all()
+
+    def days(self, scope: str, first: str, last: str) -> dict[str, dict[str, int]]:
+        return self.inner.days(scope, first, last)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)  # anything else the inner repository offers (tests' fakes)

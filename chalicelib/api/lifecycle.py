@@ -1,4 +1,4 @@
-"""Routes of the lifecycle: notification links, re-routing, the author's verdict, figures."""
+"""Routes of the lifecycle: notification links, re-routing, the author's verdict."""
 
 from __future__ import annotations
 
@@ -62,13 +62,6 @@ def flag(post_id: str) -> Response:
     actor = signed_in(bp.current_request, svc)
     svc.moderation.flag(actor, post_id, body.reason)
     return ok({"post_id": post_id, "flagged": True}, 202)
-
-
-@bp.route("/stats", methods=["GET"])
-@http_errors
-def stats() -> Response:
-    """Return the public figures, overall and per unit (anyone)."""
-    return ok(services().stats.public())
 
 
 @bp.route("/templates", methods=["GET"])

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.actors import Actor
+from chalicelib.domain.boards import POLICE_ONLY_TYPES
 from chalicelib.domain.incidents import CAD_EVENTS
 from chalicelib.domain.masking import mask_text
 from chalicelib.domain.nicknames import public_nickname
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 POLICE_ONLY_NOTICE = "该线索仅警方可见"
 HIDDEN_NOTICE = "该帖子已被隐藏"
 ANONYMOUS_NICKNAME = "匿名"
+ROUTING_WORDS = {"dispatched": "已分派至", "transferred": "已转交"}
 # What the public reads on the timeline of a withheld post, by kind: never a note, a name or a reason.
 PUBLIC_EVENT_TEXT = {
     "received": "已收悉",
@@ -30,6 +32,11 @@ PUBLIC_EVENT_TEXT = {
     "rated": "发帖人已评价",
     **{f"cad_{event}": words for event, (words, _) in CAD_EVENTS.items()},
 }
+
+
+def routing_text(event: Event) -> str:
+    """Say where a post was routed (已分派至<unit> or 已转交<unit>): routing is not a police dispatch."""
+    return ROUTING_WORDS[event.kind] + (event.unit.name if event.unit is not None else "处置单位")
 
 
 def _time(moment: datetime | None) -> str | None:
@@ -66,7 +73,7 @@ def post_out(post: Post, viewer: Actor, now: datetime) -> dict[str, Any]:
             else public_nickname(post.author_nickname, post.author_id)
         },
         "district": post.district,
-        "status": post.status,
+        "status": None if post.type in POLICE_ONLY_TYPES else post.status,  # a police notice tracks no work
         "visibility": post.visibility,
         "pinned": post.pinned_at(now),
         "created_at": _time(post.created_at),
@@ -110,8 +117,8 @@ def reply_out(reply: Reply, post: Post, viewer: Actor) -> dict[str, Any]:
 
 def public_event_text(event: Event) -> str:
     """Return the fixed wording of a timeline entry of a withheld post: its kind, and the unit it went to."""
-    if event.kind == "dispatched":
-        return f"已派至{event.unit.name}" if event.unit is not None else "已派至处置单位"
+    if event.kind in ROUTING_WORDS:
+        return routing_text(event)
     return PUBLIC_EVENT_TEXT.get(event.kind, "办理进展已更新")
 
 

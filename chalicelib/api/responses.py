@@ -65,7 +65,7 @@ class Post(Out):
     body: str
     author: CitizenAuthor
     district: str | None
-    status: Status
+    status: Status | None = Field(description="null for police notices (publicity): no work to track")
     visibility: Literal["public", "police_only"]
     pinned: bool
     created_at: datetime
@@ -160,15 +160,21 @@ class Units(Out):
 
 
 class Figures(Out):
+    """One scope's figures; `notes` of Stats says how each is computed."""
+
     posts: int
     replies: int
     official_replies: int
-    dispatches: int
+    assigned: int = Field(description="已分派: posts routed to a unit (a unit also counts posts transferred to it)")
+    incidents: int = Field(description="posts handed to the 110 command system")
+    police_dispatches: int = Field(description="已派警: incidents 110 reports police were sent to")
     resolved: int
     escalations: int
-    police_dispatches: int
+    first_responses: int
     median_first_response_minutes: int | None
-    answered_within_deadline: float | None
+    deadlines: int = Field(description="posts whose first-response deadline passed or was met")
+    answered_in_time: int
+    answered_within_deadline: float | None = Field(description="answered_in_time / deadlines")
     satisfaction: float | None
     ratings: int
 
@@ -180,6 +186,30 @@ class UnitFigures(Figures):
 class Stats(Out):
     overall: Figures
     units: list[UnitFigures]
+    notes: dict[str, str] = Field(description="how each figure is computed, one line in Chinese, by field name")
+
+
+class DayFigures(Out):
+    date: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description="a Beijing date")
+    posts: int
+    official_replies: int
+    first_responses: int
+    median_first_response_minutes: int | None
+    deadlines: int
+    answered_in_time: int
+    answered_within_deadline: float | None
+    ratings: int
+    satisfaction: float | None
+
+
+class DailyStats(Out):
+    """The last 30 days, oldest first, today last; a day without data has zeros and nulls."""
+
+    unit: UnitRef | None = Field(description="null: the whole platform")
+    from_: str = Field(alias="from")
+    to: str
+    days: list[DayFigures] = Field(min_length=30, max_length=30)
+    notes: dict[str, str]
 
 
 class Template(Out):

@@ -50,6 +50,7 @@ class Op:
     query: tuple[Param, ...] = ()
     headers: tuple[Param, ...] = ()
     tag: str = "forum"
+    media: str | None = None  # a body other than JSON (a string of this type), e.g. text/csv
 
 
 def _limit(default: int, high: int) -> Param:
@@ -62,6 +63,8 @@ IDEMPOTENCY = Param("Idempotency-Key", {"type": "string", "pattern": "^[A-Za-z0-
                     "1-64 of [A-Za-z0-9_-] (else 400); per account, kept 24 h: a replay returns the first result; "
                     "another body with it is 409")
 BOARD = Param("board", {"type": "string", "enum": [b.id for b in BOARDS]}, "one board; none = all boards")
+UNIT = Param("unit", {"type": "string"}, "a unit id; none = the platform (CSV: the platform and every unit); "
+             "an unknown one is 404")
 BODY_ERRORS = (400, 413, 415)
 POST_ERRORS = (*BODY_ERRORS, 401, 403, 404)
 
@@ -78,7 +81,10 @@ ROUTES: dict[tuple[str, str], Op] = {
     ("GET", "/districts"): Op(ANYONE, out.Districts),
     ("GET", "/units"): Op(ANYONE, out.Units),
     ("GET", "/templates"): Op(ANYONE, out.Templates),
-    ("GET", "/stats"): Op(ANYONE, out.Stats),
+    ("GET", "/stats"): Op(ANYONE, out.Stats, tag="figures"),
+    ("GET", "/stats/daily"): Op(ANYONE, out.DailyStats, errors=(404,), query=(UNIT,), tag="figures"),
+    ("GET", "/stats/daily.csv"): Op(ANYONE, None, errors=(404,), query=(UNIT,), tag="figures",
+                                    media="text/csv; charset=utf-8"),
     ("GET", "/openapi.json"): Op(ANYONE, out.OpenApi, tag="meta"),
     ("GET", "/posts"): Op(ANYONE, out.Feed, errors=(400, 401), query=(BOARD, CURSOR, _limit(20, 50))),
     ("POST", "/posts"): Op(SIGNED_IN, out.NewPost, 201, body.PostIn, (*BODY_ERRORS, 401, 403, 409, 429),
@@ -206,6 +212,12 @@ def _json(schema: dict[str, Any]) -> dict[str, Any]:
     return {"application/json": {"schema": schema}}
 
 
+def _content(op: Op) -> dict[str, Any]:
+    if op.media:
+        return {"content": {op.media: {"schema": {"type": "string"}}}}
+    return {"content": _json(_ref(op.response))} if op.response else {}
+
+
 def _error_response(status: int) -> dict[str, Any]:
     response: dict[str, Any] = {"description": _DESCRIPTIONS[status], "content": _json(_ref(out.Error))}
     if status in (429, 503):
@@ -245,7 +257,7 @@ def _operation(method: str, path: str, op: Op, view: Any) -> dict[str, Any]:
         "tags": [op.tag],
         "security": SECURITY[op.who],
         "responses": {
-            str(op.status): {"description": "OK", **({"content": _json(_ref(op.response))} if op.response else {})},
+            str(op.status): {"description": "OK", **_content(op)},
             **{str(status): {"$ref": f"#/components/responses/E{status}"} for status in sorted(errors)},
         },
     }

@@ -251,7 +251,9 @@ def updates_of(post: Post, events: Iterable[Event]) -> list[Update]:
 def stub_text(event: Event) -> str:
     """Say what an entry of a police-only post's timeline did, from its kind, never from its stored text."""
     if event.kind == "dispatched":
-        return f"已派至{event.unit.name}" if event.unit is not None else "已派至处置单位"
+        return f"已分派至{event.unit.name}" if event.unit is not None else "已分派至处置单位"
+    if event.kind == "transferred":
+        return f"已转交{event.unit.name}" if event.unit is not None else "已转交处置单位"
     if event.kind in STUB_UPDATES:
         return STUB_UPDATES[event.kind]
     return f"状态改为{STATUS_NAMES[event.kind]}" if event.kind in STATUS_NAMES else "状态已更新"

@@ -20,7 +20,7 @@ PinScope = Literal["board", "global"]
 
 STATUS_NAMES = {
     "received": "已收悉",
-    "dispatched": "已派警",
+    "dispatched": "已分派",  # routed to a unit; 已派警 (police sent) is only what 110 reports
     "acknowledged": "已受理",
     "in_progress": "处置中",
     "resolved": "已办结",

@@ -7,7 +7,6 @@ message delivered twice, or a post enqueued twice, has one effect.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.boards import BOARDS_BY_ID, POLICE_ONLY_TYPES, POST_TYPE_NAMES
@@ -27,17 +26,13 @@ from chalicelib.services.ports import (
     StatsRepository,
     UserRepository,
 )
+from chalicelib.services.tally import Tally
 from chalicelib.services.tokens import TokenService
 
 log = logging.getLogger(__name__)
 # Official texts carry only what the police control (board, district, post number, deadline), never a resident's
 # words: a title such as "点击 http://evil.example 领取补贴" must not go out under the bureau's name.
 REPLY_SMS = "【24小时警局】您发布的帖子(编号{number})有了民警回复,请登录24小时警局查看。"
-
-
-def minutes_between(start: datetime, end: datetime) -> int:
-    """Return whole minutes from start to end (never negative)."""
-    return max(0, int((end - start).total_seconds() // 60))
 
 
 def post_number(post_id: str) -> str:
@@ -80,6 +75,7 @@ class Dispatcher:
         self.posts, self.directory, self.users, self.ledger = posts, directory, users, ledger
         self.officers, self.sms, self.stats, self.tokens = officers, sms, stats, tokens
         self.clock, self.site_url = clock, site_url
+        self.tally = Tally(stats, ledger, clock)
         self.incidents: Any = None  # set by bootstrap: the 110 hand-off (services.incidents.Incidents)
 
     def handle(self, message: dict[str, Any]) -> None:
@@ -124,7 +120,7 @@ class Dispatcher:
         ref = UnitRef(id=unit.id, name=unit.name)
         post.assign(ref, now)
         post.version += 1
-        event = Event(id=new_id("e"), at=now, kind="dispatched", text=f"已派至{unit.name}", unit=ref)
+        event = Event(id=new_id("e"), at=now, kind="dispatched", text=f"已分派至{unit.name}", unit=ref)
         try:
             self.posts.update(post, expected, event)
         except StaleVersion:
@@ -132,7 +128,7 @@ class Dispatcher:
             if fresh is None:
                 raise
             return fresh  # another delivery (or an officer) got there first
-        self.stats.add(["all", unit.id], {"dispatches": 1, "posts_assigned": 1})
+        self.tally.add(["all", unit.id], {"dispatches": 1, "posts_assigned": 1}, now)
         return post
 
     def _command_center_id(self) -> str | None:
@@ -165,20 +161,13 @@ class Dispatcher:
         return 1
 
     def official_reply(self, post_id: str, reply_id: str) -> None:
-        """Count the first official answer once and tell the author by SMS once per reply."""
+        """Count the first response once (with its deadline's outcome) and tell the author by SMS once per reply."""
         post = self.posts.get(post_id)
         if post is None:
             return
         now = self.clock.now()
-        answered = post.first_official_reply_at
-        if answered is not None and self.ledger.claim(post.id, "first-response", now, stale_after=10**9):
-            scopes = ["all"] + ([post.assigned_unit.id] if post.assigned_unit else [])
-            counters = {"answered": 1, f"h_{min(minutes_between(post.created_at, answered), 1440)}": 1}
-            if post.first_response_due is not None:
-                counters["answered_in_time"] = int(answered <= post.first_response_due)
-                counters["with_deadline"] = 1
-            self.stats.add(scopes, counters)
-            self.ledger.confirm(post.id, "first-response")
+        if post.first_official_reply_at is not None:
+            self.tally.first_response(post, post.first_official_reply_at)
         phone = self._author_phone(post)
         key = f"sms#reply#{reply_id}"
         if phone and self.ledger.claim(post.id, key, now):

@@ -28,10 +28,12 @@ from chalicelib.services.ports import (
     DispatchQueue,
     IdempotencyRecord,
     IdempotencyStore,
+    NoticeLedger,
     PostDetail,
     PostRepository,
     StatsRepository,
 )
+from chalicelib.services.tally import Tally, day_of
 
 log = logging.getLogger(__name__)
 _id_lock = threading.Lock()
@@ -72,8 +74,10 @@ class Forum:
         limits: Limits,
         auditor: Auditor,
         sensitive_words: tuple[str, ...] = (),
+        ledger: NoticeLedger | None = None,
     ) -> None:
         self.limits, self.auditor, self.sensitive_words = limits, auditor, sensitive_words
+        self.tally = Tally(stats, ledger, clock) if ledger is not None else None
         self.posts, self.directory, self.queue, self.stats = posts, directory, queue, stats
         self.idempotency, self.clock, self.cursors, self.districts = idempotency, clock, cursors, districts
 
@@ -123,7 +127,7 @@ class Forum:
             if scope and request_hash and (replay := self._replay(scope, request_hash)) is not None:
                 return replay
             raise
-        self.count(["all"], {"posts": 1})
+        self.count(["all"], {"posts": 1}, now)
         if post.type not in POLICE_ONLY_TYPES:  # notices by the police need no dispatch
             self._enqueue(post)
         return post
@@ -220,9 +224,9 @@ class Forum:
         if official is not None:
             self.notify_later(post.id, "official_reply", reply_id=reply.id)
             self.auditor.log(actor, "reply", f"post:{post.id}", None, {"reply_id": reply.id})
-            self.count(["all", official.unit.id], {"replies": 1, "official_replies": 1})
+            self.count(["all", official.unit.id], {"replies": 1, "official_replies": 1}, now)
         else:
-            self.count(["all"], {"replies": 1})
+            self.count(["all"], {"replies": 1}, now)
         return reply, post
 
     def _replayed_reply(self, record: IdempotencyRecord, request_hash: str, post: Post) -> tuple[Reply, Post]:
@@ -234,10 +238,11 @@ class Forum:
             raise Conflict("该 Idempotency-Key 已用于另一条回复")
         return stored, post
 
-    def count(self, scopes: list[str], counters: dict[str, int]) -> None:
-        """Add to the public figures once a write is stored; a failure is logged, the stored write stands."""
+    def count(self, scopes: list[str], counters: dict[str, int], at: datetime | None = None) -> None:
+        """Add to the public figures (the total, and the day of `at`) once a write is stored; a failure is logged,
+        the stored write stands."""
         try:
-            self.stats.add(scopes, counters)
+            self.stats.add(scopes, counters, day_of(at or self.clock.now()))
         except Exception:
             log.exception("could not count", extra={"scopes": scopes, "counters": counters})
 
@@ -255,6 +260,8 @@ class Forum:
         self.require_may_handle(actor, post)
         if status == "hidden":
             raise ValidationFailed("隐藏帖子请使用管理接口", {"status": "use the admin hidden route"})
+        if post.type in POLICE_ONLY_TYPES:
+            raise Conflict("警方通告没有办理状态")
         now = self.clock.now()
         before = snapshot(post)
         post.move_to(status, now, version)
@@ -271,7 +278,9 @@ class Forum:
         if status == "reopened":
             self.notify_later(post.id, "dispatch")
         if status == "resolved":
-            self.count(["all"] + ([post.assigned_unit.id] if post.assigned_unit else []), {"resolved": 1})
+            self.count(["all"] + ([post.assigned_unit.id] if post.assigned_unit else []), {"resolved": 1}, now)
+            if post.first_official_reply_at is None and self.tally is not None:
+                self.tally.quietly(post, now)  # resolved before any official reply: that is its first response
         return post
 
     # -- reading -----------------------------------------------------------------------------

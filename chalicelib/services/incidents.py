@@ -15,6 +15,7 @@ from chalicelib.domain.people import Actor
 from chalicelib.domain.posts import Event, Post, now_cst
 from chalicelib.services.forum import Forum, new_id
 from chalicelib.services.ports import NoticeLedger, StatsRepository, UserRepository
+from chalicelib.services.tally import Tally, scopes_of
 
 log = logging.getLogger(__name__)
 SIGNATURE_WINDOW = 300
@@ -62,6 +63,7 @@ class Incidents:
         self.forum, self.posts, self.directory, self.clock = forum, forum.posts, forum.directory, forum.clock
         self.users, self.ledger, self.outbox, self.incidents, self.stats = users, ledger, outbox, incidents, stats
         self.site_url, self.incident_boards, self.secret = site_url, incident_boards, secret
+        self.tally = Tally(stats, ledger, self.clock)
 
     def is_incident(self, post: Post) -> bool:
         """Tell whether a new post goes to 110 by itself: urgent, or on an incident board."""
@@ -102,6 +104,7 @@ class Incidents:
             self.ledger.release(post.id, "cad-handoff")
             raise
         self.ledger.confirm(post.id, "cad-handoff")
+        self.forum.count(scopes_of(post), {"incidents": 1}, now)  # after the claim: once per post
         return True
 
     def record(self, post: Post, incident_id: str) -> dict[str, Any]:
@@ -161,6 +164,7 @@ class Incidents:
             if post is None:
                 raise NotFound("帖子不存在")
             expected = post.version
+            resolves = post.can_move_to(target) and target == "resolved"
             if post.can_move_to(target):
                 post.move_to(target, now, expected)
             post.version += 1  # the timeline entry alone is a write of the post too
@@ -170,8 +174,11 @@ class Incidents:
                 self.posts.update(post, expected, timeline)
             except StaleVersion:
                 continue
-            if event.event == "dispatched":
-                scopes = ["all"] + ([post.assigned_unit.id] if post.assigned_unit else [])
-                self.stats.add(scopes, {"police_dispatches": 1})
+            if event.event == "dispatched":  # 已派警: police really sent, as 110 reports it (once: the ledger)
+                self.forum.count(scopes_of(post), {"police_dispatches": 1}, now)
+            if resolves:
+                self.forum.count(scopes_of(post), {"resolved": 1}, now)
+                if post.first_official_reply_at is None:
+                    self.tally.quietly(post, now)
             return
         raise StaleVersion("帖子正在被频繁更新,请重试")

@@ -38,10 +38,15 @@ class Lifecycle:
         post.escalation_level = 0
         post.version += 1
         who = self.forum.who(actor)
-        text = f"{who}将帖子改派至{unit.name}" + (f":{note}" if note else "")
-        self.posts.update(post, expected, Event(id=new_id("e"), at=now, kind="dispatched", text=text, unit=ref))
+        # Routing is not a police dispatch (已派警 is 110's word): a first assignment reads 已分派, a move 已转交.
+        kind, text = ("dispatched", f"{who}将帖子分派至{unit.name}") if first else (
+            "transferred", f"{who}将帖子转交{unit.name}")
+        text += f"：{note}" if note else ""
+        self.posts.update(post, expected, Event(id=new_id("e"), at=now, kind=kind, text=text, unit=ref))
         self.forum.auditor.log(actor, "route", f"post:{post.id}", before, snapshot(post))
-        self.stats.add(["all", unit.id], {"dispatches": 1, **({"posts_assigned": 1} if first else {})})
+        # The unit counts every post it is given (assigned or transferred to it), the platform each post once.
+        self.forum.count([unit.id], {"dispatches": 1, "posts_assigned": 1}, now)
+        self.forum.count(["all"], {"dispatches": 1, **({"posts_assigned": 1} if first else {})}, now)
         self.forum.notify_later(post.id, "dispatch")
         return post
 
@@ -69,7 +74,7 @@ class Lifecycle:
         text = "网友评价:满意" if satisfied else "网友评价:不满意,帖子已重新办理"
         self.posts.update(post, expected, Event(id=new_id("e"), at=now, kind="rated", text=text))
         scopes = ["all"] + ([post.assigned_unit.id] if post.assigned_unit else [])
-        self.stats.add(scopes, {"rated": 1, "satisfied": int(satisfied)})
+        self.forum.count(scopes, {"rated": 1, "satisfied": int(satisfied)}, now)
         if not satisfied:
             event = Event(id=new_id("e"), at=now, kind="reopened", text="帖子已重新办理", unit=post.assigned_unit)
             expected = post.version

@@ -224,11 +224,14 @@ class OfficerChannel(Protocol):
 class StatsRepository(Protocol):
     """Aggregate counters, platform-wide and per unit."""
 
-    def add(self, scopes: list[str], counters: dict[str, int]) -> None:
-        """Add to counters atomically in each scope (`all` or a unit id)."""
+    def add(self, scopes: list[str], counters: dict[str, int], day: str | None = None) -> None:
+        """Add to counters atomically in each scope (`all` or a unit id), and to that day's (YYYY-MM-DD) if given."""
 
     def all(self) -> dict[str, dict[str, int]]:
         """Return every scope's counters."""
+
+    def days(self, scope: str, first: str, last: str) -> dict[str, dict[str, int]]:
+        """Return one scope's counters of each day from first to last (YYYY-MM-DD) that has any."""
 
 
 @dataclass(frozen=True)

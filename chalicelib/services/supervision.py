@@ -67,6 +67,7 @@ class Supervision:
             self.posts.update(post, expected)  # recomputes the sparse index: nothing left to do
             report.settled += 1
             return
+        self._count_missed(post)
         level = post.escalation_level + 1
         unit_id = post.assigned_unit.id if post.assigned_unit else None
         center = next((u for u in self.directory.units() if u.kind == "command_center"), None)
@@ -82,8 +83,15 @@ class Supervision:
         event = Event(id=new_id("e"), at=now, kind="escalated", text=text, unit=post.assigned_unit)
         post.escalation_level = level
         self.posts.update(post, expected, event)
-        self.stats.add(["all"] + ([unit_id] if unit_id else []), {"escalations": 1})
+        self.dispatcher.tally.add(["all"] + ([unit_id] if unit_id else []), {"escalations": 1}, now)
         if level == 1:
             report.escalated_to_leaders += 1
         else:
             report.escalated_to_command += 1
+
+    def _count_missed(self, post: Post) -> None:
+        """Count the passed deadline once (tried again at the next escalation if the count fails)."""
+        try:
+            self.dispatcher.tally.deadline_missed(post)
+        except Exception:
+            log.exception("could not count a missed deadline", extra={"post_id": post.id})

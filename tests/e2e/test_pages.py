@@ -120,7 +120,7 @@ def test_officer_replies_from_the_outbox_link_and_the_resident_sees_it(
     expect(reply.locator(".badge.unit")).to_have_text("青山区纺织道派出所")
     expect(reply.locator(".reply-body")).to_contain_text("该警情已收悉")
     timeline = resident.locator("ol.timeline > li")
-    expect(timeline.filter(has_text="已派至青山区纺织道派出所")).to_have_count(1)
+    expect(timeline.filter(has_text="已分派至青山区纺织道派出所")).to_have_count(1)
     expect(timeline.filter(has_text="青山区纺织道派出所张磊已回复")).to_have_count(1)
     expect(timeline.last).to_have_attribute("data-kind", "in_progress")
     expect(resident.locator(".post-detail .badge.status")).to_have_text("处置中")
@@ -236,7 +236,7 @@ def test_language_choice_switches_to_english_and_is_remembered(page: Page) -> No
 
 def test_public_figures_show_charts_and_the_unit_directory(page: Page, reported: dict[str, Any]) -> None:
     page.goto("/#/stats")
-    expect(page.locator("dl.tiles .tile")).to_have_count(8)
+    expect(page.locator("dl.tiles .tile")).to_have_count(9)
     expect(page.locator("svg.chart").first).to_be_visible()
     assert page.locator("svg.chart rect.chart-bar").count() >= 1
     expect(page.get_by_text("指挥中心值班室 0472-5110110")).to_be_visible()

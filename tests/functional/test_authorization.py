@@ -155,6 +155,14 @@ def read(method: str, template: str) -> Runner:
     return lambda s, role: s.call(method, template, role)
 
 
+def daily_csv(s: Stage, role: str) -> tuple[int, Any]:
+    """Download the figures of the last 30 days (CSV, not JSON: the contract check reads JSON only)."""
+    token = s.tokens[role]
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = s.world.api.client.http.get("/stats/daily.csv", headers=headers)
+    return response.status_code, None
+
+
 def read_detail(s: Stage, role: str) -> tuple[int, Any]:
     """Read the public post, the police-only tip and the hidden post; the answers are checked in the test."""
     answers = {}
@@ -357,6 +365,8 @@ CASES: dict[tuple[str, str], tuple[dict[str, int], Runner]] = {
     ("GET", "/units"): (anyone(200), read("GET", "/units")),
     ("GET", "/templates"): (anyone(200), read("GET", "/templates")),
     ("GET", "/stats"): (anyone(200), read("GET", "/stats")),
+    ("GET", "/stats/daily"): (anyone(200), read("GET", "/stats/daily")),
+    ("GET", "/stats/daily.csv"): (anyone(200), daily_csv),
     ("GET", "/openapi.json"): (anyone(200), read("GET", "/openapi.json")),
     ("GET", "/dev/outbox"): (anyone(200), read("GET", "/dev/outbox?limit=5")),  # local stage only
     ("GET", "/posts"): (READERS, feed),

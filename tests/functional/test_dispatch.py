@@ -72,7 +72,7 @@ def test_the_same_message_twice_gives_one_assignment_and_one_notice(api: Api, di
     invoke(api, {"kind": "dispatch", "post_id": created["id"]}, {"kind": "dispatch", "post_id": created["id"]})
     assert timeline(api, created["id"]) == ["received", "dispatched"]
     assert len(officer_messages(KUNQU_OFFICER)) == 1
-    assert api.call("GET", "/stats")[1]["overall"]["dispatches"] == 1
+    assert api.call("GET", "/stats")[1]["overall"]["assigned"] == 1
 
 
 def test_notices_go_to_on_duty_officers_of_the_routed_unit_only(api: Api, directory: dict, aws: dict) -> None:
@@ -81,7 +81,7 @@ def test_notices_go_to_on_duty_officers_of_the_routed_unit_only(api: Api, direct
     deliver(api.client, aws)
     detail = api.call("GET", f"/posts/{created['id']}")[1]
     assert detail["post"]["assigned_unit"]["id"] == "qingfu"
-    assert detail["timeline"][-1]["text"] == "已派至东河区青福派出所"
+    assert detail["timeline"][-1]["text"] == "已分派至东河区青福派出所"
     assert len(officer_messages("13900000004")) == 1
     assert officer_messages(KUNQU_OFFICER) == []
 

@@ -70,7 +70,7 @@ def test_a_tip_off_reaches_the_station_and_the_resident_hears_back(api: Api, dir
     assert len(officer_messages("13900000003")) == 2  # the unit is told again
 
     status, stats, _ = api.call("GET", "/stats")
-    assert stats["overall"]["posts"] == 1 and stats["overall"]["dispatches"] == 1
+    assert stats["overall"]["posts"] == 1 and stats["overall"]["assigned"] == 1
     assert stats["overall"]["official_replies"] == 1 and stats["overall"]["satisfaction"] == 0.0
     assert json.dumps(stats).count("kunqu") == 1
 

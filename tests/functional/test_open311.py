@@ -551,9 +551,9 @@ def test_updates_of_a_police_only_post_say_what_changed_but_never_the_police_not
     assert status == 200
     validate("updates.json", found)
     assert [u["external_status_code"] for u in found] == [
-        "in_progress", "dispatched", "acknowledged", "dispatched", "received"]
+        "in_progress", "transferred", "acknowledged", "dispatched", "received"]
     assert [u["description"] for u in found] == [
-        "状态改为处置中", "已派至东河区青福派出所", "状态改为已受理", "已派至昆都仑区公安分局", "已收悉"]
+        "状态改为处置中", "已转交东河区青福派出所", "状态改为已受理", "已分派至昆都仑区公安分局", "已收悉"]
     assert get(people, f"{V2}/servicerequestupdates.xml?service_request_id={post_id}")[1] == as_text(found)
 
 

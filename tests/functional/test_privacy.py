@@ -218,8 +218,8 @@ def assert_nothing_names_the_reporter(people: World, case: dict[str, Any], reade
     assert detail["post"]["author"] == {"nickname": "匿名"}, reader
     assert [r["author"] for r in detail["replies"]] == [{"nickname": "匿名"}], reader
     assert [(e["kind"], e["text"]) for e in detail["timeline"]] == [
-        ("received", "已收悉"), ("dispatched", "已派至昆都仑区公安分局"), ("in_progress", "处置中"),
-        ("dispatched", "已派至东河区青福派出所"),
+        ("received", "已收悉"), ("dispatched", "已分派至昆都仑区公安分局"), ("in_progress", "处置中"),
+        ("transferred", "已转交东河区青福派出所"),
     ], reader
 
     stats = raw(api, "/stats", token)
@@ -281,7 +281,7 @@ def test_the_post_page_of_a_police_only_tip_says_it_is_police_only_once(
     text = page_text(people.api, reporter_case["tip"], tmp_path)
 
     assert text.count(NOTICE) == 1, text
-    assert "匿名" in text and "处置中" in text and "已派至东河区青福派出所" in text
+    assert "匿名" in text and "处置中" in text and "已转交东河区青福派出所" in text
     assert reporter_case["nickname"] not in text
 
 

@@ -72,9 +72,9 @@ def test_every_dispatch_message_delivered_three_times_has_one_effect(
         for phone in phones:
             notices = [m for m in officer_messages(phone) if f"编号{post_number(post['id'])}" in m]
             assert len(notices) == 1, (phone, notices)
-    assert api.call("GET", "/stats")[1]["overall"]["dispatches"] == len(created)
-    figures.update(posts=len(created), deliveries_per_post=3, dispatches=api.call("GET", "/stats")[1]["overall"][
-        "dispatches"], notices_per_officer_and_post=1)
+    assert api.call("GET", "/stats")[1]["overall"]["assigned"] == len(created)
+    figures.update(posts=len(created), deliveries_per_post=3, assigned=api.call("GET", "/stats")[1]["overall"][
+        "assigned"], notices_per_officer_and_post=1)
 
 
 POISON = [

@@ -18,13 +18,16 @@ class RecordingStats:
         self.added: list[tuple[list[str], dict[str, int]]] = []
         self.fail = fail
 
-    def add(self, scopes: list[str], counters: dict[str, int]) -> None:
+    def add(self, scopes: list[str], counters: dict[str, int], day: str | None = None) -> None:
         if self.fail:
             raise RuntimeError("table unavailable")
         self.added.append((scopes, counters))
 
     def all(self) -> dict[str, dict[str, int]]:
         return {"all": {"posts": len(self.added)}}
+
+    def days(self, scope: str, first: str, last: str) -> dict[str, dict[str, int]]:
+        return {}
 
 
 def lines(stream: io.StringIO) -> list[dict[str, Any]]:

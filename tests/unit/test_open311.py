@@ -158,7 +158,8 @@ def test_updates_carry_the_status_right_after_each_entry() -> None:
 
 @pytest.mark.parametrize(
     ("kind", "says"),
-    [("received", "已收悉"), ("dispatched", "已派至昆都仑区公安分局"), ("acknowledged", "状态改为已受理"),
+    [("received", "已收悉"), ("dispatched", "已分派至昆都仑区公安分局"), ("transferred", "已转交昆都仑区公安分局"),
+     ("acknowledged", "状态改为已受理"),
      ("in_progress", "状态改为处置中"), ("resolved", "状态改为已办结"), ("reopened", "状态改为重新办理"),
      ("replied", "民警已回复"), ("escalated", "已提请督办"), ("rated", "发帖人已评价"),
      ("cad_accepted", "110指挥中心已接警"), ("cad_closed", "警情已处置完毕"), ("something_new", "状态已更新")],

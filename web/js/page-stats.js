@@ -1,13 +1,80 @@
 // Public figures (阳光执法) with inline SVG charts, and the unit directory with published contacts.
 
-import { api, describeError } from "./api.js";
+import { API_BASE, api, describeError } from "./api.js";
 import { alertBox, h, loading, replace } from "./dom.js";
 import { t } from "./i18n.js";
 import { percent } from "./format.js";
-import { barChart } from "./charts.js";
+import { barChart, dayChart } from "./charts.js";
 
-function tile(label, value, note = null) {
-  return h("div", { class: "tile" }, h("dt", {}, label), h("dd", {}, h("span", { class: "tile-value" }, value), note ? h("span", { class: "tile-note" }, note) : null));
+/** A figure with the one line that says how it is computed. */
+function tile(label, value, how, note = null) {
+  return h(
+    "div",
+    { class: "tile" },
+    h("dt", {}, label),
+    h("dd", {}, h("span", { class: "tile-value" }, value), note ? h("span", { class: "tile-note" }, note) : null, h("span", { class: "tile-how" }, how)),
+  );
+}
+
+const DAY_SERIES = [
+  { key: "posts", title: "stats.daily.posts", text: (v) => String(v) },
+  { key: "official_replies", title: "stats.daily.replies", text: (v) => String(v) },
+  { key: "median_first_response_minutes", title: "stats.daily.median", text: (v) => minutes(v), className: "chart-median", zeroMark: true },
+  { key: "answered_within_deadline", title: "stats.daily.inTime", text: percent, max: 1, className: "chart-rate", zeroMark: true },
+  { key: "satisfaction", title: "stats.daily.satisfaction", text: percent, max: 1, className: "chart-resolved", zeroMark: true },
+];
+
+/** The last 30 days as small charts, for the platform or one unit, and the CSV download. */
+function dailySection(ctx, units) {
+  const scope = h(
+    "select",
+    { id: "daily-scope", name: "unit" },
+    h("option", { value: "" }, t("stats.daily.overall")),
+    units.map((u) => h("option", { value: u.unit.id }, u.unit.name)),
+  );
+  const charts = h("div", { class: "day-charts" });
+  const labels = {
+    date: t("stats.daily.date"),
+    none: t("stats.daily.none"),
+    table: t("stats.daily.table"),
+    summary: (values) => t("stats.daily.summary", values),
+  };
+  async function load() {
+    replace(charts, loading(t("common.loading")));
+    let daily;
+    try {
+      daily = await api("GET", `/stats/daily${scope.value ? `?unit=${encodeURIComponent(scope.value)}` : ""}`);
+    } catch (error) {
+      if (ctx.isCurrent()) replace(charts, alertBox(describeError(error).summary));
+      return;
+    }
+    if (!ctx.isCurrent()) return;
+    replace(
+      charts,
+      DAY_SERIES.map((series) =>
+        dayChart({
+          title: t(series.title),
+          className: series.className || "",
+          max: series.max ?? null,
+          labels,
+          scaleText: series.text,
+          zeroMark: Boolean(series.zeroMark),
+          days: daily.days.map((day) => ({ date: day.date, value: day[series.key], text: day[series.key] === null ? "" : series.text(day[series.key]) })),
+        }),
+      ),
+    );
+  }
+  scope.addEventListener("change", load);
+  load();
+  return h(
+    "section",
+    { class: "panel daily", "aria-labelledby": "daily-heading" },
+    h("h2", { id: "daily-heading" }, t("stats.daily.title")),
+    h("p", { class: "muted small" }, t("stats.daily.intro")),
+    h("div", { class: "field daily-scope" }, h("label", { for: "daily-scope" }, t("stats.daily.scope")), scope),
+    charts,
+    h("p", {}, h("a", { class: "button secondary csv-link", href: `${API_BASE}/stats/daily.csv`, download: "police24-daily.csv" }, t("stats.daily.csv"))),
+  );
 }
 
 function minutes(value) {
@@ -54,7 +121,7 @@ export async function statsPage(ctx) {
   if (!ctx.isCurrent()) return;
   const o = stats.overall || {};
   const perUnit = [...(stats.units || [])];
-  const busiest = perUnit.filter((u) => u.posts > 0 || u.dispatches > 0).sort((a, b) => b.posts - a.posts);
+  const busiest = perUnit.filter((u) => u.posts > 0 || u.assigned > 0).sort((a, b) => b.posts - a.posts);
   const timed = perUnit.filter((u) => u.answered_within_deadline !== null && u.answered_within_deadline !== undefined);
   const charts = busiest.length
     ? [
@@ -73,15 +140,17 @@ export async function statsPage(ctx) {
     h(
       "dl",
       { class: "tiles" },
-      tile(t("stats.posts"), String(o.posts ?? 0)),
-      tile(t("stats.official_replies"), String(o.official_replies ?? 0), `${t("stats.replies")} ${o.replies ?? 0}`),
-      tile(t("stats.dispatches"), String(o.dispatches ?? 0)),
-      tile(t("stats.resolved"), String(o.resolved ?? 0)),
-      tile(t("stats.median"), minutes(o.median_first_response_minutes)),
-      tile(t("stats.inTime"), percent(o.answered_within_deadline)),
-      tile(t("stats.satisfaction"), percent(o.satisfaction), t("stats.ratings", { n: o.ratings ?? 0 })),
-      tile(t("stats.escalations"), String(o.escalations ?? 0)),
+      tile(t("stats.posts"), String(o.posts ?? 0), t("stats.how.posts")),
+      tile(t("stats.official_replies"), String(o.official_replies ?? 0), t("stats.how.official_replies"), `${t("stats.replies")} ${o.replies ?? 0}`),
+      tile(t("stats.assigned"), String(o.assigned ?? 0), t("stats.how.assigned")),
+      tile(t("stats.policeDispatches"), String(o.police_dispatches ?? 0), t("stats.how.police_dispatches"), t("stats.incidents", { n: o.incidents ?? 0 })),
+      tile(t("stats.resolved"), String(o.resolved ?? 0), t("stats.how.resolved")),
+      tile(t("stats.median"), minutes(o.median_first_response_minutes), t("stats.how.median_first_response_minutes")),
+      tile(t("stats.inTime"), percent(o.answered_within_deadline), t("stats.how.answered_within_deadline"), t("stats.inTimeOf", { a: o.answered_in_time ?? 0, b: o.deadlines ?? 0 })),
+      tile(t("stats.satisfaction"), percent(o.satisfaction), t("stats.how.satisfaction"), t("stats.ratings", { n: o.ratings ?? 0 })),
+      tile(t("stats.escalations"), String(o.escalations ?? 0), t("stats.how.escalations")),
     ),
+    dailySection(ctx, perUnit),
     h("section", { class: "panel charts", "aria-label": t("stats.byUnit") }, charts),
     h("section", { "aria-labelledby": "directory-heading" }, h("h2", { id: "directory-heading" }, t("stats.directory")), directory(sortedUnits)),
   );

@@ -25,7 +25,7 @@ export function postBadges(post, boardsById = {}) {
     h("span", { class: "badge board" }, board ? boardText(board).name : post.board),
     post.district ? h("span", { class: "badge district" }, post.district) : null,
     post.visibility === "police_only" ? h("span", { class: "badge police-only" }, t("post.police_only")) : null,
-    statusBadge(post.status),
+    post.status ? statusBadge(post.status) : null, // a police notice has no status: it tracks no work
   );
 }
 

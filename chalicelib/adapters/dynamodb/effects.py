@@ -64,30 +64,49 @@ class DynamoNoticeLedger:
 
 
 class DynamoStatsRepository:
-    """Counters under the STATS partition, one item per scope, added to atomically."""
+    """Counters under the STATS partition, one item per scope, added to atomically; and one item per scope and
+    day under DAILY#<scope> (kept 400 days by TTL), so that a scope's last 30 days are one Query."""
+
+    KEEP_DAYS = 400
 
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def add(self, scopes: list[str], counters: dict[str, int]) -> None:
+    def add(self, scopes: list[str], counters: dict[str, int], day: str | None = None) -> None:
         names = {f"#c{i}": name for i, name in enumerate(counters)}
-        values = {f":v{i}": value for i, value in enumerate(counters.values())}
+        values: dict[str, Any] = {f":v{i}": value for i, value in enumerate(counters.values())}
         expression = "ADD " + ", ".join(f"#c{i} :v{i}" for i in range(len(counters)))
         for scope in scopes:
-            self.table.call(
-                "update_item",
-                TableName=self.table.name,
-                Key=to_item({"PK": keys.STATS, "SK": scope}),
-                UpdateExpression=expression,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=to_item(values),
-            )
+            self._add({"PK": keys.STATS, "SK": scope}, expression, names, values)
+            if day is not None:
+                expires = int(datetime.fromisoformat(day).replace(tzinfo=CST).timestamp()) + self.KEEP_DAYS * 86400
+                self._add({"PK": keys.daily_pk(scope), "SK": day}, expression + " SET expires_at = :exp", names,
+                          {**values, ":exp": expires})
+
+    def _add(self, key: dict[str, str], expression: str, names: dict[str, str], values: dict[str, Any]) -> None:
+        self.table.call(
+            "update_item",
+            TableName=self.table.name,
+            Key=to_item(key),
+            UpdateExpression=expression,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=to_item(values),
+        )
 
     def all(self) -> dict[str, dict[str, int]]:
         return {
             str(item["SK"]): {k: int(v) for k, v in item.items() if k not in ("PK", "SK")}
             for item in self.table.query_all(
                 KeyConditionExpression="PK = :pk", ExpressionAttributeValues=to_item({":pk": keys.STATS})
+            )
+        }
+
+    def days(self, scope: str, first: str, last: str) -> dict[str, dict[str, int]]:
+        return {
+            str(item["SK"]): {k: int(v) for k, v in item.items() if k not in ("PK", "SK", "expires_at")}
+            for item in self.table.query_all(
+                KeyConditionExpression="PK = :pk AND SK BETWEEN :first AND :last",
+                ExpressionAttributeValues=to_item({":pk": keys.daily_pk(scope), ":first": first, ":last": last}),
             )
         }
 

@@ -33,6 +33,7 @@ Access patterns (every request path is a GetItem or a Query, never a Scan):
 | 26 | a post's timeline alone               | table | PK = POST#<id>, SK begins_with EVENT#           |
 | 27 | timeline entries of all posts by time | GSI1  | GSI1PK = UPDATES, GSI1SK BETWEEN <ms range>     |
 | 28 | partner API keys (few)                | table | PK = PARTNER_KEYS, SK = KEY#<id>                |
+| 29 | a scope's figures per day (30 days)   | table | PK = DAILY#<scope>, SK BETWEEN <date> (TTL)     |
 
 Sort keys of posts in the feed indexes are `<created_at as epoch ms, 13 digits>#<post id>`, so that ties
 are broken by id. Events sort as `EVENT#<ms>#<id>` and replies as `REPLY#<ms>#<id>`: one Query on the
@@ -133,6 +134,10 @@ def incident_pk(incident_id: str) -> str:
 
 def partner_key_sk(key_id: str) -> str:
     return f"KEY#{key_id}"
+
+
+def daily_pk(scope: str) -> str:
+    return f"DAILY#{scope}"
 
 
 def link_pk(code_hash: str) -> str:
