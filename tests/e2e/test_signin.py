@@ -31,6 +31,7 @@ def test_posting_the_same_text_again_says_so_and_links_the_earlier_post(page: Pa
 
     expect(page.get_by_text("您在10分钟内已发布过相同内容的帖子")).to_be_visible()
     expect(page.get_by_text("帖子已被他人更新")).to_have_count(0)
+    assert page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('p24.draft'))") == []  # published
     page.get_by_role("link", name="查看您已发布的帖子").click()
     expect(page).to_have_url(re.compile(rf"#/post/{earlier['id']}$"))
     expect(page.locator("main h1")).to_contain_text(title)

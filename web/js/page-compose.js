@@ -183,6 +183,7 @@ export async function composePage(ctx) {
       if (error.status === 409) key = idempotencyKey();
       const described = describeError(error);
       for (const [name, sentence] of Object.entries(described.fields)) if (errors[name]) errors[name].show(sentence);
+      if (error.status === 409 && error.postId) clearDraft(); // the same text is published already
       const earlier = error.status === 409 && error.postId
         ? h("a", { class: "link", id: "compose-earlier", href: `#/post/${encodeURIComponent(error.postId)}` }, t("compose.seeEarlier"))
         : null;
