@@ -72,6 +72,26 @@ def test_a_code_once_sent_survives_a_reload_and_another_tab(page: Page, context:
     assert page.evaluate("localStorage.getItem('p24.pendingSignIn')") is None
 
 
+def test_a_code_asked_for_in_one_tab_shows_its_box_in_another_already_open(
+    page: Page, context: BrowserContext, stack: Stack
+) -> None:
+    phone = stack.new_phone()
+    page.goto("/#/login")
+    expect(page.get_by_label("手机号码")).to_be_visible()
+    other = context.new_page()
+    other.goto("/#/login")
+    other.get_by_label("手机号码").fill(phone)
+    other.get_by_role("button", name="获取验证码").click()
+    expect(other.get_by_label("6 位验证码")).to_be_visible()
+
+    expect(page.get_by_label("6 位验证码")).to_be_visible()
+    expect(page.get_by_label("手机号码")).to_have_value(phone)
+    page.get_by_label("6 位验证码").fill(stack.wait_for_message(phone, "验证码", CODE))
+    page.get_by_role("button", name="登录", exact=True).click()
+    expect(page.locator("#account")).not_to_have_text("登录")
+    expect(other).to_have_url(re.compile(r"#/me$"))  # the other tab leaves its form too
+
+
 def test_asking_again_too_soon_still_leaves_the_code_box(page: Page, stack: Stack) -> None:
     phone = stack.new_phone()
     assert stack.call("POST", "/auth/otp", {"phone": phone})[0] == 202  # e.g. from another device

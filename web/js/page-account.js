@@ -4,7 +4,7 @@ import { api, describeError } from "./api.js";
 import { alertBox, busy, h, loading, replace } from "./dom.js";
 import { lang, t } from "./i18n.js";
 import { spacedPhone } from "./format.js";
-import { clearPending, clearSession, codeRefused, codeSent, pendingSignIn, session, setSession, signOut, updateUser } from "./session.js";
+import { clearPending, clearSession, codeRefused, codeSent, onPendingChange, pendingSignIn, session, setSession, signOut, updateUser } from "./session.js";
 import { boardsById, loadBoards } from "./store.js";
 import { postCard } from "./page-feed.js";
 import { signInPrompt } from "./page-compose.js";
@@ -97,12 +97,18 @@ export async function loginPage(ctx) {
     if (!timer && normalized() === waitPhone) waitFor(waitPhone, waitUntil);
     else tick();
   });
-  const pending = pendingSignIn();
-  if (pending) {
+  const resume = (pending) => {
     phone.value = pending.phone;
     showCode(pending.phone, t("login.pending", { phone: spacedPhone(pending.phone), until: clockTime(pending.expiresAt) }));
     waitFor(pending.phone, pending.retryAt);
-  }
+  };
+  const pending = pendingSignIn();
+  if (pending) resume(pending);
+  // Another tab sent a code: show its box here too, unless the resident is typing another number.
+  const stop = onPendingChange((sent) => {
+    if (!ctx.isCurrent()) stop();
+    else if (sent && (!phone.value.trim() || normalized() === sent.phone)) resume(sent);
+  });
   phoneForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     replace(phoneMessage);

@@ -121,6 +121,15 @@ export function codeRefused(phone, seconds, now = Date.now()) {
   if (pending && pending.phone === phone) write(PENDING, { ...pending, retryAt: now + seconds * 1000 });
 }
 
+/** Run a function when another tab sends a code or signs in; call the returned function to stop. */
+export function onPendingChange(listener) {
+  const follow = (event) => {
+    if (event.key === PENDING) listener(pendingSignIn());
+  };
+  window.addEventListener("storage", follow);
+  return () => window.removeEventListener("storage", follow);
+}
+
 /** The pending sign-in is over (signed in). */
 export function clearPending() {
   forget(PENDING);
