@@ -13,7 +13,7 @@ from chalicelib.api.render import event_out, post_out, reply_out, unit_out
 from chalicelib.bootstrap import services
 from chalicelib.domain.boards import BOARDS
 from chalicelib.domain.commands import NewPost
-from chalicelib.domain.emergency import CALL_110
+from chalicelib.domain.emergency import CALL_110, PATTERN, WARNING
 
 if TYPE_CHECKING:
     from chalicelib.api import schemas
@@ -38,6 +38,13 @@ def list_boards() -> Response:
 def list_districts() -> Response:
     """List the districts a post may name (anyone)."""
     return ok({"districts": list(services().settings.districts)})
+
+
+@bp.route("/emergency-rule", methods=["GET"])
+@http_errors
+def emergency_rule() -> Response:
+    """Return the rule that marks a post as an emergency in progress, and the warning to show (anyone)."""
+    return ok({"pattern": PATTERN, "notice": CALL_110, "warning": WARNING})
 
 
 @bp.route("/units", methods=["GET"])

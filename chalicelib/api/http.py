@@ -48,18 +48,21 @@ class PayloadTooLarge(errors.DomainError):
     code = "payload_too_large"
 
 
-def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
-    """Return the error shape of API.md."""
+def error_body(code: str, message: str, fields: dict[str, str] | None = None,
+               post_id: str | None = None) -> dict[str, Any]:
+    """Return the error shape of API.md; `post_id` names the post a refusal points to (a duplicate's original)."""
     error: dict[str, Any] = {"code": code, "message": message}
     if fields:
         error["fields"] = fields
+    if post_id:
+        error["post_id"] = post_id
     return {"error": error}
 
 
 def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None,
-                   headers: dict[str, str] | None = None) -> Response:
+                   headers: dict[str, str] | None = None, post_id: str | None = None) -> Response:
     """Return an error response in the API's shape."""
-    return ok(error_body(code, message, fields), status, headers)
+    return ok(error_body(code, message, fields, post_id), status, headers)
 
 
 def domain_error_response(error: errors.DomainError) -> Response:
@@ -70,7 +73,8 @@ def domain_error_response(error: errors.DomainError) -> Response:
     headers = {}
     if isinstance(error, (errors.TooManyRequests, errors.Unavailable)):
         headers["Retry-After"] = str(max(1, error.retry_after))
-    return error_response(status, error.code, error.message, error.fields, headers)
+    post_id = error.post_id if isinstance(error, errors.DuplicatePost) else None
+    return error_response(status, error.code, error.message, error.fields, headers, post_id)
 
 
 def http_errors(view: Callable[..., Response]) -> Callable[..., Response]:

@@ -26,6 +26,8 @@ class ErrorDetail(Out):
     code: str = Field(min_length=1)
     message: str = Field(min_length=1)
     fields: dict[str, str] | None = Field(default=None, min_length=1)
+    post_id: str | None = Field(default=None, min_length=1, description="on a 409 from `POST /posts` that refuses "
+                                "the same text again within 10 minutes: the earlier post, when it can be found")
 
 
 class Error(Out):
@@ -137,6 +139,15 @@ class Boards(Out):
 
 class Districts(Out):
     districts: list[str]
+
+
+class EmergencyRule(Out):
+    """The server's one rule for an emergency in progress, for the page to check a draft with."""
+
+    pattern: str = Field(min_length=1, description="a regular expression that Python `re` and JavaScript "
+                         "`new RegExp(pattern, 'u')` read alike; a title or body it matches marks the post urgent")
+    notice: str = Field(min_length=1, description="the headline of the warning, e.g. 紧急情况请立即拨打110")
+    warning: str = Field(min_length=1, description="the sentence under it")
 
 
 class PublicOfficer(Out):

@@ -80,6 +80,7 @@ ROUTES: dict[tuple[str, str], Op] = {
     ("GET", "/boards"): Op(ANYONE, out.Boards),
     ("GET", "/districts"): Op(ANYONE, out.Districts),
     ("GET", "/units"): Op(ANYONE, out.Units),
+    ("GET", "/emergency-rule"): Op(ANYONE, out.EmergencyRule),
     ("GET", "/templates"): Op(ANYONE, out.Templates),
     ("GET", "/stats"): Op(ANYONE, out.Stats, tag="figures"),
     ("GET", "/stats/daily"): Op(ANYONE, out.DailyStats, errors=(404,), query=(UNIT,), tag="figures"),
@@ -189,7 +190,8 @@ _O311_DESCRIPTIONS = {400: "bad filter or field", 403: "no live api_key", 404: "
                       413: f"request over {MAX_BODY_BYTES} bytes", 415: "not the content type of the operation",
                       429: "slow down (see Retry-After)", 503: "storage busy, retry (see Retry-After)"}
 
-_NO_STORAGE = frozenset({("GET", "/boards"), ("GET", "/templates"), ("GET", "/openapi.json"), ("GET", "/districts")})
+_NO_STORAGE = frozenset({("GET", "/boards"), ("GET", "/templates"), ("GET", "/openapi.json"), ("GET", "/districts"),
+                         ("GET", "/emergency-rule")})
 _DESCRIPTIONS = {
     400: "bad input", 401: "no or bad credentials", 403: "not allowed", 404: "not found",
     409: "conflict or stale version", 413: f"request over {MAX_BODY_BYTES} bytes", 415: "not application/json",

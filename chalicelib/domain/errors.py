@@ -44,6 +44,17 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class DuplicatePost(Conflict):
+    """The same title and body from the same account within the duplicate window.
+
+    Its code stays `conflict`, as before; `post_id` names the earlier post when it can be found.
+    """
+
+    def __init__(self, message: str, post_id: str | None = None) -> None:
+        super().__init__(message)
+        self.post_id = post_id
+
+
 class StaleVersion(Conflict):
     """The caller acted on an old version."""
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from chalicelib.domain.boards import BOARDS_BY_ID, POLICE_ONLY_TYPES, POST_TYPE_NAMES
 from chalicelib.domain.emergency import reads_as_emergency
-from chalicelib.domain.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
+from chalicelib.domain.errors import Conflict, DuplicatePost, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from chalicelib.domain.masking import numbers_in
 from chalicelib.domain.people import Actor, Officer
 from chalicelib.domain.posts import STATUS_NAMES, Event, NewPost, OfficialAuthor, Post, Reply, UnitRef
@@ -97,7 +97,11 @@ class Forum:
         now = self.clock.now()
         if not actor.is_police:
             created = datetime.fromtimestamp(actor.account_created, UTC) if actor.account_created else None
-            self.limits.post(actor.user_id, created, new.title, new.body, now)
+            try:
+                self.limits.post(actor.user_id, created, new.title, new.body, now)
+            except DuplicatePost as duplicate:
+                duplicate.post_id = self._same_text(actor.user_id, new)
+                raise
         urgent = reads_as_emergency(new.title, new.body)
         held = contains_sensitive(self.sensitive_words, new.title, new.body)
         post = Post(
@@ -131,6 +135,11 @@ class Forum:
         if post.type not in POLICE_ONLY_TYPES:  # notices by the police need no dispatch
             self._enqueue(post)
         return post
+
+    def _same_text(self, author_id: str, new: NewPost) -> str | None:
+        """The newest of an author's recent posts with this title and body (a duplicate's original), if any."""
+        recent = self.posts.feed(None, 20, None, frozenset(), author=author_id).posts
+        return next((p.id for p in recent if (p.title, p.body) == (new.title, new.body)), None)
 
     def _replay(self, scope: str, request_hash: str) -> Post | None:
         record = self.idempotency.get(scope)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from chalicelib.domain.errors import Conflict, TooManyRequests
+from chalicelib.domain.errors import Conflict, DuplicatePost, TooManyRequests
 from chalicelib.domain.posts import CST
 
 log = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ class Limits:
             if s.duplicate_window:
                 digest = hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()[:32]
                 if self.counters.take_interval(f"dup#{user_id}#{digest}", s.duplicate_window, now):
-                    raise Conflict("您在10分钟内已发布过相同内容的帖子")
+                    raise DuplicatePost("您在10分钟内已发布过相同内容的帖子")
                 claims.append(f"dup#{user_id}#{digest}")
             self._interval(f"post#{user_id}", s.post_interval, now, "发帖过于频繁,请稍后再试", claims)
             midnight = _next_midnight(now)

@@ -99,7 +99,9 @@ def assert_error_shape(data: Any, code: str | None = None) -> None:
     error = data["error"]
     assert isinstance(error.get("code"), str) and error["code"], data
     assert isinstance(error.get("message"), str) and error["message"], data
-    assert set(error) <= {"code", "message", "fields"}, data
+    assert set(error) <= {"code", "message", "fields", "post_id"}, data
+    if "post_id" in error:
+        assert error["code"] == "conflict" and isinstance(error["post_id"], str) and error["post_id"], data
     assert "Traceback" not in error["message"]
     if "fields" in error:
         assert isinstance(error["fields"], dict) and error["fields"], data

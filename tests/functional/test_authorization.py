@@ -363,6 +363,7 @@ CASES: dict[tuple[str, str], tuple[dict[str, int], Runner]] = {
     ("GET", "/boards"): (anyone(200), read("GET", "/boards")),
     ("GET", "/districts"): (anyone(200), read("GET", "/districts")),
     ("GET", "/units"): (anyone(200), read("GET", "/units")),
+    ("GET", "/emergency-rule"): (anyone(200), read("GET", "/emergency-rule")),
     ("GET", "/templates"): (anyone(200), read("GET", "/templates")),
     ("GET", "/stats"): (anyone(200), read("GET", "/stats")),
     ("GET", "/stats/daily"): (anyone(200), read("GET", "/stats/daily")),

@@ -74,11 +74,14 @@ def test_limits_are_per_account(limited: World) -> None:
 
 def test_the_same_text_again_within_10_minutes_is_a_duplicate(limited: World) -> None:
     token = new_account(limited)
-    assert publish(limited, token, "小区停车难", "晚上没有车位")[0] == 201
+    first_status, first, _ = publish(limited, token, "小区停车难", "晚上没有车位")
+    assert first_status == 201
     limited.clock.advance(minutes=5)
     status, data, _ = publish(limited, token, "小区停车难", "晚上没有车位")
     assert status == 409, data
     assert_error_shape(data, "conflict")
+    assert data["error"]["message"] == "您在10分钟内已发布过相同内容的帖子"
+    assert data["error"]["post_id"] == first["id"]  # the page links to the earlier post
     assert publish(limited, token, "小区停车难", "白天也没有")[0] == 201  # other text is no duplicate
     limited.clock.advance(minutes=10)
     assert publish(limited, token, "小区停车难", "晚上没有车位")[0] == 201

@@ -6,12 +6,14 @@ export const API_BASE = "/api";
 
 /** An error answer of the API, or a network failure (status 0). */
 export class ApiError extends Error {
-  constructor(status, code, message, fields = {}, retryAfter = 0) {
+  constructor(status, code, message, fields = {}, retryAfter = 0, postId = null) {
     super(message || code);
     this.status = status;
     this.code = code;
+    this.serverMessage = message || "";
     this.fields = fields || {};
     this.retryAfter = retryAfter;
+    this.postId = postId; // a duplicate post's 409 names the earlier post
   }
 }
 
@@ -43,7 +45,8 @@ export async function api(method, path, { body, token, headers = {}, signal } = 
   if (!response.ok) {
     const error = (data && data.error) || {};
     const retryAfter = Number(response.headers.get("Retry-After")) || 0;
-    throw new ApiError(response.status, error.code || `http_${response.status}`, error.message, error.fields, retryAfter);
+    const postId = typeof error.post_id === "string" ? error.post_id : null;
+    throw new ApiError(response.status, error.code || `http_${response.status}`, error.message, error.fields, retryAfter, postId);
   }
   return data;
 }
@@ -90,7 +93,9 @@ export function describeError(error, context = "") {
       summary = Object.values(fields)[0] || t("error.invalid");
       break;
     case 401:
-      summary = context === "login" ? t("field.codeWrong") : context === "link" ? t("reply.expired") : t("error.unauthenticated");
+      // A wrong code: the server says how many tries remain, or that a new code is needed.
+      if (context === "login") summary = error.serverMessage || t("field.codeWrong");
+      else summary = context === "link" ? t("reply.expired") : t("error.unauthenticated");
       break;
     case 403:
       summary = context === "link" ? t("reply.foreign") : t("error.forbidden");
@@ -99,7 +104,10 @@ export function describeError(error, context = "") {
       summary = context === "post" ? t("post.notFound") : t("error.notFound");
       break;
     case 409:
-      summary = context === "feedback" ? t("post.rated") : t("error.conflict");
+      // Only a stale version means someone else changed the thing; any other conflict (a duplicate post, a
+      // reused Idempotency-Key, a status that cannot follow) is said in the server's own words.
+      if (context === "feedback") summary = t("post.rated");
+      else summary = error.code === "stale_version" || !error.serverMessage ? t("error.conflict") : error.serverMessage;
       break;
     case 413:
       summary = t("error.tooLarge");

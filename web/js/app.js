@@ -27,6 +27,12 @@ export function go(route) {
   else location.hash = route;
 }
 
+/** Go to a route in place of the current one (Back does not return to a page that sends you on). */
+export function goInstead(route) {
+  if (location.hash === route) render();
+  else location.replace(route);
+}
+
 const ROUTES = {
   "": (ctx) => feedPage(ctx, null),
   board: (ctx) => feedPage(ctx, ctx.parts[1] || null),
@@ -96,7 +102,14 @@ function start() {
   wireSkipLink();
   wireToggle(document.getElementById("lang-toggle"));
   onLangChange(render);
-  onSessionChange(renderAccount);
+  // Signed in or out in another tab: show this one as that tab left it (a new nickname needs no re-render).
+  let token = session() ? session().token : null;
+  onSessionChange((external) => {
+    const now = session() ? session().token : null;
+    if (external && now !== token) render();
+    else renderAccount();
+    token = now;
+  });
   window.addEventListener("hashchange", render);
   const outbox = document.getElementById("outbox-link");
   if (outbox && !["127.0.0.1", "localhost", "[::1]"].includes(location.hostname)) outbox.hidden = true;

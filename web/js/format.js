@@ -78,19 +78,6 @@ export function deadline(post, timeline = null, now = Date.now()) {
   return { kind: "overdue", text: t("deadline.overdue", { t: duration(-left) }) };
 }
 
-// Words that read like an emergency in progress: call 110, do not post.
-const URGENT = [
-  "救命", "正在", "抢劫", "着火", "失火", "起火", "杀人", "砍人", "绑架", "持刀", "拿刀", "有人打人",
-  "打架", "跳楼", "轻生", "自杀", "爆炸", "枪", "被困", "溺水", "车祸", "强奸", "非礼", "入室",
-  "help me", "robbery", "fire", "knife", "kidnap",
-];
-
-/** Whether a text reads like an emergency in progress. */
-export function looksUrgent(text) {
-  const lower = String(text || "").toLowerCase();
-  return URGENT.some((word) => lower.includes(word));
-}
-
 /** A percentage like "92%" or "—". */
 export function percent(value) {
   if (value === null || value === undefined) return "—";

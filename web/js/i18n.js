@@ -122,8 +122,6 @@ const ZH = {
   "compose.bodyHint": "请写清时间、地点和经过。请勿公开他人的身份证号、手机号,公开显示时会自动打码。",
   "compose.policeOnly": "仅警方可见(适用于举报线索,公开页面只显示提示)",
   "compose.submit": "发布",
-  "compose.emergency": "紧急情况请立即拨打110",
-  "compose.emergencyText": "您描述的可能是正在发生的紧急警情。网上发帖不能代替报警,请先拨打 110。",
   "compose.call110": "拨打 110",
   "compose.confirm": "我已知晓,仍要发帖",
   "compose.confirmNeeded": "请先阅读上面的提示,并点击「我已知晓,仍要发帖」再发布。",
@@ -267,6 +265,10 @@ const ZH = {
   "stats.daily.date": "日期",
   "stats.daily.none": "无数据",
   "stats.daily.summary": "{title}，{from}至{to}，{count}天有数据，最近一天：{last}。",
+  // signin: pending sign-in, drafts, duplicate posts (the emergency warning's Chinese comes from the server)
+  "compose.seeEarlier": "查看您已发布的帖子",
+  "login.pending": "验证码已发送到 {phone}，{until} 前有效。",
+  "login.already": "您已登录为 {name}。",
 };
 
 const EN = {
@@ -389,7 +391,7 @@ const EN = {
   "compose.bodyHint": "Say when, where and what happened. Do not publish other people's ID or phone numbers; they are masked in public.",
   "compose.policeOnly": "Visible to the police only (for tip-offs; the public sees a notice)",
   "compose.submit": "Publish",
-  "compose.emergency": "紧急情况请立即拨打110 · Emergency: call 110 now",
+  "compose.emergency": "Emergency: call 110 now",
   "compose.emergencyText": "This may be an emergency in progress. A post is no substitute for a call: dial 110 first.",
   "compose.call110": "Call 110",
   "compose.confirm": "I understand, post anyway",
@@ -534,6 +536,10 @@ const EN = {
   "stats.daily.date": "Date",
   "stats.daily.none": "No data",
   "stats.daily.summary": "{title}, {from} to {to}, {count} days with data, latest: {last}.",
+  // signin: pending sign-in, drafts, duplicate posts
+  "compose.seeEarlier": "See the post you already published",
+  "login.pending": "A code was sent to {phone}; it is valid until {until}.",
+  "login.already": "You are signed in as {name}.",
 };
 
 const BOARD_NAMES_EN = {

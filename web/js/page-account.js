@@ -2,24 +2,40 @@
 
 import { api, describeError } from "./api.js";
 import { alertBox, busy, h, loading, replace } from "./dom.js";
-import { t } from "./i18n.js";
+import { lang, t } from "./i18n.js";
 import { spacedPhone } from "./format.js";
-import { clearSession, session, setSession, updateUser } from "./session.js";
+import { clearPending, clearSession, codeRefused, codeSent, onPendingChange, pendingSignIn, session, setSession, signOut, updateUser } from "./session.js";
 import { boardsById, loadBoards } from "./store.js";
 import { postCard } from "./page-feed.js";
 import { signInPrompt } from "./page-compose.js";
-import { go } from "./app.js";
+import { go, goInstead } from "./app.js";
 
 const LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]"];
+const RESEND_AFTER = 60; // seconds before the server sends a phone another code
 
 function safeNext(value) {
   return value && /^\/[A-Za-z0-9/_?=&%.-]*$/.test(value) ? `#${value}` : "#/";
 }
 
-/** The sign-in page: phone -> code -> session. */
+/** A clock time like 14:05 for the current language. */
+function clockTime(ms) {
+  return new Date(ms).toLocaleTimeString(lang() === "en" ? "en-GB" : "zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false });
+}
+
+/**
+ * The sign-in page: phone -> code -> session. A code once sent stays pending (phone and times, never the code)
+ * across reloads and tabs, so the code box and the wait before a new code survive; a signed-in resident is
+ * sent on to where they were going (or 我的) instead of seeing the form.
+ */
 export async function loginPage(ctx) {
   const { view, params } = ctx;
   const next = safeNext(params.get("next"));
+  const current = session();
+  if (current) {
+    replace(view, h("h1", {}, t("login.title")), h("p", { class: "panel" }, t("login.already", { name: current.user.nickname })));
+    goInstead(next === "#/" ? "#/me" : next);
+    return;
+  }
   const phone = h("input", { id: "login-phone", name: "phone", type: "tel", inputmode: "numeric", autocomplete: "tel", maxlength: 14, required: true, placeholder: "13800001111" });
   const code = h("input", { id: "login-code", name: "code", type: "text", inputmode: "numeric", autocomplete: "one-time-code", maxlength: 6, required: true, pattern: "[0-9]{6}" });
   const send = h("button", { type: "submit", class: "button secondary", id: "login-send" }, t("login.sendCode"));
@@ -43,24 +59,56 @@ export async function loginPage(ctx) {
     phoneMessage,
     h("div", { class: "actions" }, send),
   );
-  let timer = null;
-  const countdown = (seconds) => {
-    clearInterval(timer);
-    let left = seconds;
-    send.disabled = true;
-    send.textContent = t("login.resend", { n: left });
-    timer = setInterval(() => {
-      left -= 1;
-      if (left <= 0 || !ctx.isCurrent()) {
-        clearInterval(timer);
-        send.disabled = false;
-        send.textContent = t("login.sendCode");
-      } else {
-        send.textContent = t("login.resend", { n: left });
-      }
-    }, 1000);
-  };
   const normalized = () => phone.value.replace(/[\s-]/g, "").replace(/^\+?86/, "");
+  // When a new code may be asked for, per phone: from the pending sign-in, or from a 429's Retry-After.
+  let waitPhone = null;
+  let waitUntil = 0;
+  let timer = null;
+  const tick = () => {
+    const left = normalized() === waitPhone ? Math.ceil((waitUntil - Date.now()) / 1000) : 0;
+    if (left > 0 && ctx.isCurrent()) {
+      send.disabled = true;
+      send.textContent = t("login.resend", { n: left });
+      return;
+    }
+    clearInterval(timer);
+    timer = null;
+    send.disabled = false;
+    send.textContent = t("login.sendCode");
+  };
+  const waitFor = (value, until) => {
+    waitPhone = value;
+    waitUntil = until;
+    clearInterval(timer);
+    timer = setInterval(tick, 1000);
+    tick();
+  };
+  // The code box belongs to the phone its code went to; another number hides it until a code goes there.
+  let codePhone = null;
+  const showCode = (value, text, kind = "success") => {
+    codePhone = value;
+    codeForm.hidden = false;
+    replace(phoneMessage, alertBox(text, kind));
+  };
+  phone.addEventListener("input", () => {
+    const same = normalized() === codePhone;
+    codeForm.hidden = !same;
+    if (!same) replace(phoneMessage);
+    if (!timer && normalized() === waitPhone) waitFor(waitPhone, waitUntil);
+    else tick();
+  });
+  const resume = (pending) => {
+    phone.value = pending.phone;
+    showCode(pending.phone, t("login.pending", { phone: spacedPhone(pending.phone), until: clockTime(pending.expiresAt) }));
+    waitFor(pending.phone, pending.retryAt);
+  };
+  const pending = pendingSignIn();
+  if (pending) resume(pending);
+  // Another tab sent a code: show its box here too, unless the resident is typing another number.
+  const stop = onPendingChange((sent) => {
+    if (!ctx.isCurrent()) stop();
+    else if (sent && (!phone.value.trim() || normalized() === sent.phone)) resume(sent);
+  });
   phoneForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     replace(phoneMessage);
@@ -74,15 +122,21 @@ export async function loginPage(ctx) {
     phone.removeAttribute("aria-invalid");
     const restore = busy(send, t("common.submitting"));
     try {
-      await api("POST", "/auth/otp", { body: { phone: value } });
+      const answer = await api("POST", "/auth/otp", { body: { phone: value } });
       restore();
-      countdown(60);
-      replace(phoneMessage, alertBox(t("login.codeSent", { phone: spacedPhone(value) }), "success"));
-      codeForm.hidden = false;
+      codeSent(value, (answer && answer.expires_in) || 300, RESEND_AFTER);
+      waitFor(value, Date.now() + RESEND_AFTER * 1000);
+      showCode(value, t("login.codeSent", { phone: spacedPhone(value) }));
       code.focus();
     } catch (error) {
       restore();
-      if (error.status === 429 && error.retryAfter) countdown(error.retryAfter);
+      if (error.status === 429 && error.retryAfter) {
+        codeRefused(value, error.retryAfter);
+        waitFor(value, Date.now() + error.retryAfter * 1000);
+        // A code asked for a moment ago (here, in another tab or on another device) may still be valid.
+        showCode(value, describeError(error, "login").summary, "error");
+        return;
+      }
       replace(phoneMessage, alertBox(describeError(error, "login").summary));
     }
   });
@@ -100,12 +154,15 @@ export async function loginPage(ctx) {
     const restore = busy(submit, t("common.submitting"));
     try {
       const result = await api("POST", "/auth/session", { body: { phone: normalized(), code: value } });
-      setSession(result);
+      clearPending();
       clearInterval(timer);
-      go(next);
+      setSession(result);
+      goInstead(next);
     } catch (error) {
       restore();
+      // The server's words: how many tries remain, or that a new code is needed.
       replace(codeMessage, alertBox(describeError(error, "login").summary));
+      code.select();
     }
   });
   replace(
@@ -169,9 +226,9 @@ export async function mePage(ctx) {
       restore();
     }
   });
-  const signOut = h("button", { type: "button", class: "button secondary" }, t("login.signOut"));
-  signOut.addEventListener("click", () => {
-    clearSession();
+  const signOutButton = h("button", { type: "button", class: "button secondary", id: "sign-out" }, t("login.signOut"));
+  signOutButton.addEventListener("click", () => {
+    signOut();
     go("#/");
   });
   const list = h("ol", { class: "feed", "aria-label": t("me.posts") });
@@ -185,7 +242,7 @@ export async function mePage(ctx) {
       { class: "panel" },
       h("p", {}, h("strong", {}, profile.nickname), " · ", t("me.role", { role: t(`role.${profile.role}`) })),
       profile.role === "citizen" ? nicknameForm : null,
-      h("div", { class: "actions" }, signOut),
+      h("div", { class: "actions" }, signOutButton),
     ),
     h("h2", {}, t("me.posts")),
     status,

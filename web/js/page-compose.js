@@ -1,11 +1,12 @@
-// The compose form: board, type, district, title, body, police-only; limits, errors, emergency banner.
+// The compose form: board, type, district, title, body, police-only; limits, errors, the emergency banner (by
+// the server's own rule and wording), and a draft that survives a reload until it is posted.
 
 import { api, describeError, idempotencyKey } from "./api.js";
 import { alertBox, busy, h, loading, replace } from "./dom.js";
-import { boardText, t } from "./i18n.js";
-import { looksUrgent, typeLabel } from "./format.js";
-import { clearSession, session } from "./session.js";
-import { loadBoards, loadDistricts, setFlash } from "./store.js";
+import { boardText, lang, t } from "./i18n.js";
+import { typeLabel } from "./format.js";
+import { clearDraft, clearSession, loadDraft, saveDraft, session } from "./session.js";
+import { loadBoards, loadDistricts, loadEmergencyRule, setFlash } from "./store.js";
 import { countedTextarea } from "./views.js";
 import { go } from "./app.js";
 
@@ -49,8 +50,9 @@ export async function composePage(ctx) {
   replace(view, loading(t("common.loading")));
   let boards;
   let districts;
+  let rule;
   try {
-    [boards, districts] = await Promise.all([loadBoards(), loadDistricts()]);
+    [boards, districts, rule] = await Promise.all([loadBoards(), loadDistricts(), loadEmergencyRule()]);
   } catch (error) {
     if (ctx.isCurrent()) replace(view, alertBox(describeError(error).summary));
     return;
@@ -58,26 +60,27 @@ export async function composePage(ctx) {
   if (!ctx.isCurrent()) return;
 
   const police = current.user.role !== "citizen";
+  const draft = loadDraft() || {};
+  const startBoard = boards.some((b) => b.id === draft.board) ? draft.board : params.get("board");
   const boardSelect = h(
     "select",
     { id: "compose-board", name: "board", required: true },
-    boards.map((board) => h("option", { value: board.id, selected: board.id === params.get("board") }, boardText(board).name)),
+    boards.map((board) => h("option", { value: board.id, selected: board.id === startBoard }, boardText(board).name)),
   );
   const typeSelect = h("select", { id: "compose-type", name: "type", required: true });
   const districtSelect = h(
     "select",
     { id: "compose-district", name: "district" },
     h("option", { value: "" }, t("compose.noDistrict")),
-    districts.map((name) => h("option", { value: name }, name)),
+    districts.map((name) => h("option", { value: name, selected: name === draft.district }, name)),
   );
-  const fillTypes = () => {
+  const fillTypes = (before = typeSelect.value) => {
     const board = boards.find((b) => b.id === boardSelect.value) || boards[0];
-    const before = typeSelect.value;
     const types = board.post_types.filter((type) => police || type !== "publicity");
     replace(typeSelect, types.map((type) => h("option", { value: type, selected: type === before }, typeLabel(type))));
   };
-  boardSelect.addEventListener("change", fillTypes);
-  fillTypes();
+  boardSelect.addEventListener("change", () => fillTypes());
+  fillTypes(draft.type);
 
   const titleInput = h("input", { id: "compose-title", name: "title", type: "text", maxlength: 100, required: true, "aria-describedby": "compose-title-count", autocomplete: "off" });
   const titleCount = h("span", { id: "compose-title-count", class: "counter", "aria-live": "polite" }, t("common.chars", { n: 0, max: 100 }));
@@ -85,7 +88,7 @@ export async function composePage(ctx) {
     titleCount.textContent = t("common.chars", { n: [...titleInput.value].length, max: 100 });
   });
   const body = countedTextarea({ id: "compose-body", label: t("compose.body"), max: 5000, rows: 7, hint: t("compose.bodyHint"), name: "body" });
-  const policeOnly = h("input", { id: "compose-police-only", type: "checkbox", name: "police_only" });
+  const policeOnly = h("input", { id: "compose-police-only", type: "checkbox", name: "police_only", checked: draft.visibility === "police_only" });
 
   const errors = {
     board: fieldError(boardSelect, "compose-board-error"),
@@ -100,12 +103,13 @@ export async function composePage(ctx) {
   const banner = h(
     "div",
     { class: "emergency", id: "emergency-banner", role: "alert", hidden: true },
-    h("p", { class: "emergency-title" }, t("compose.emergency")),
-    h("p", {}, t("compose.emergencyText")),
+    h("p", { class: "emergency-title" }, rule ? warningTitle(rule) : ""),
+    h("p", {}, rule ? warningText(rule) : ""),
     h("div", { class: "actions" }, h("a", { class: "button danger", href: "tel:110" }, t("compose.call110")), confirmButton),
   );
+  const looksUrgent = (...texts) => Boolean(rule) && texts.some((text) => rule.test(text));
   const updateBanner = () => {
-    const urgent = looksUrgent(`${titleInput.value}\n${body.input.value}`);
+    const urgent = looksUrgent(titleInput.value, body.input.value);
     banner.hidden = !urgent;
     if (!urgent) confirmed = false;
   };
@@ -153,7 +157,7 @@ export async function composePage(ctx) {
       form.querySelector("[aria-invalid='true']").focus();
       return;
     }
-    if (looksUrgent(`${title}\n${text}`) && !confirmed) {
+    if (looksUrgent(title, text) && !confirmed) {
       banner.hidden = false;
       replace(message, alertBox(t("compose.confirmNeeded")));
       confirmButton.focus();
@@ -166,6 +170,7 @@ export async function composePage(ctx) {
     try {
       const post = await api("POST", "/posts", { body: payload, token: current.token, headers: { "Idempotency-Key": key } });
       key = idempotencyKey();
+      clearDraft();
       setFlash({ text: t("feed.postedOk"), postId: post.id });
       go("#/");
     } catch (error) {
@@ -178,7 +183,11 @@ export async function composePage(ctx) {
       if (error.status === 409) key = idempotencyKey();
       const described = describeError(error);
       for (const [name, sentence] of Object.entries(described.fields)) if (errors[name]) errors[name].show(sentence);
-      replace(message, alertBox(described.summary));
+      if (error.status === 409 && error.postId) clearDraft(); // the same text is published already
+      const earlier = error.status === 409 && error.postId
+        ? h("a", { class: "link", id: "compose-earlier", href: `#/post/${encodeURIComponent(error.postId)}` }, t("compose.seeEarlier"))
+        : null;
+      replace(message, alertBox(described.summary), earlier);
     }
   };
   confirmButton.addEventListener("click", () => {
@@ -190,5 +199,30 @@ export async function composePage(ctx) {
     send();
   });
 
+  // The draft: every field, kept on each change, until it is posted (or the resident signs out).
+  titleInput.value = typeof draft.title === "string" ? draft.title : "";
+  body.input.value = typeof draft.body === "string" ? draft.body : "";
+  const keep = () => saveDraft({
+    board: boardSelect.value,
+    type: typeSelect.value,
+    title: titleInput.value,
+    body: body.input.value,
+    district: districtSelect.value,
+    visibility: policeOnly.checked ? "police_only" : "public",
+  });
+  form.addEventListener("input", keep);
+  form.addEventListener("change", keep);
+
   replace(view, h("h1", { id: "compose-heading" }, t("compose.title")), form);
+  for (const input of [titleInput, body.input]) if (input.value) input.dispatchEvent(new Event("input"));
+}
+
+/** The warning's headline: the server's words, with an English line in English mode. */
+function warningTitle(rule) {
+  return lang() === "en" ? `${rule.notice} · ${t("compose.emergency")}` : rule.notice;
+}
+
+/** The warning's sentence: the server's words in Chinese, the page's translation in English. */
+function warningText(rule) {
+  return lang() === "en" ? t("compose.emergencyText") : rule.warning;
 }

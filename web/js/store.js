@@ -22,6 +22,25 @@ export async function loadDistricts() {
   return districts;
 }
 
+let emergencyRule = null;
+
+/**
+ * The server's emergency rule {test(text), notice, warning}, cached; null when it cannot be had (the server
+ * still marks an urgent post and answers it with the notice).
+ */
+export async function loadEmergencyRule() {
+  if (!emergencyRule) {
+    try {
+      const rule = await api("GET", "/emergency-rule");
+      const pattern = new RegExp(rule.pattern, "u");
+      emergencyRule = { test: (text) => pattern.test(text), notice: rule.notice, warning: rule.warning };
+    } catch {
+      return null;
+    }
+  }
+  return emergencyRule;
+}
+
 /** One-shot message shown on the next page (e.g. after posting). */
 let flash = null;
 export function setFlash(value) {
