@@ -11,7 +11,8 @@ Masking reads a text as a person does, so a number stays a number however it is 
 - up to three separators may stand between two digits: spaces of any kind (tab, ideographic space),
   line breaks, dots, commas, 、, slashes, underscores and dashes of any kind.
 
-Digits joined that way form a run of groups; a group ends wherever something stands between two digits.
+Digits joined that way form a run of groups; a group ends wherever something stands between two digits,
+and where Chinese numerals meet digits of another script (电话13812345678一直没人接).
 Any whole groups of a run that spell a number count:
 
 - an 18-digit ID card: a province of GB/T 2260 (or 9), a real birth date YYYYMMDD at positions 7-14 and a
@@ -47,7 +48,7 @@ from typing import NamedTuple
 CHINESE_DIGITS = {  # numerals as a number is read aloud: 幺三八 is 138
     **{char: str(value) for value, char in enumerate("〇一二三四五六七八九")},
     **{char: str(value) for value, char in enumerate("零壹贰叁肆伍陆柒捌玖")},
-    "幺": "1", "两": "2",
+    "幺": "1",
 }
 DIGIT = (  # every Unicode decimal digit, and what NFKC folds into one: superscripts, subscripts, circled
     "\\d\u00b2\u00b3\u00b9\u2070\u2074-\u2079\u2080-\u2089\u2460-\u2468\u24ea" + "".join(CHINESE_DIGITS)
@@ -231,10 +232,12 @@ def _numbers_of_run(text: str, base: int, kinds: str) -> Iterator[_Number]:
         return
     positions = [base + i for i, kind in enumerate(kinds) if kind != "s" and kind != "i"]
     invisible = [base + i for i, kind in enumerate(kinds) if kind == "i"] if "i" in kinds else []
-    gaps = {  # group start -> what stands before it; a group also ends after a letter: 13812345678X
+    chinese = [text[position] in CHINESE_DIGITS for position in positions]
+    gaps = {  # group start -> what stands before it; a group also ends after a letter (13812345678X) and
+        # where numerals change script, so words glued to a number (13812345678一直, 第一13812345678) stay apart
         j: text[positions[j - 1] + 1 : positions[j]]
         for j in range(1, len(positions))
-        if positions[j] != positions[j - 1] + 1 or digits[j - 1] == "X"
+        if positions[j] != positions[j - 1] + 1 or digits[j - 1] == "X" or chinese[j] != chinese[j - 1]
     }
     bounds = [0, *gaps, len(digits)]
     fixed = _dates(bounds, digits, gaps) + _amounts(bounds, digits, gaps) if gaps else []

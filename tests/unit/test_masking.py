@@ -233,6 +233,9 @@ def test_a_disguised_published_contact_stays_as_written() -> None:
         ("幺三八 幺二三四 五六七八", "幺三八 **** 五六七八"),  # 幺 is one
         ("壹叁捌壹贰叁肆伍陆柒捌", "壹叁捌****伍陆柒捌"),  # financial numerals
         ("打一三8１２３4五六七八", "打一三8****五六七八"),  # mixed scripts
+        ("电话13812345678一直没人接", "电话138****5678一直没人接"),  # a word glued to a number stays apart
+        ("第一13812345678", "第一138****5678"),
+        ("身份证11010519491231002X一份", "身份证1***************2X一份"),
     ],
 )
 def test_a_mobile_in_chinese_numerals_is_masked(text: str, masked: str) -> None:

@@ -16,7 +16,7 @@ from datetime import date
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from chalicelib.domain.masking import mask_text, numbers_in
+from chalicelib.domain.masking import CHINESE_DIGITS, mask_text, numbers_in
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 PROVINCES = ("11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42",
@@ -179,6 +179,8 @@ def invisible(char: str) -> bool:
 
 
 def digit(char: str) -> str | None:
+    if char in CHINESE_DIGITS:
+        return CHINESE_DIGITS[char]
     folded = unicodedata.normalize("NFKC", char)
     value = unicodedata.decimal(char, None)
     if value is None and len(folded) == 1:
