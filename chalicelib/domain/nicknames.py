@@ -23,7 +23,7 @@ _LOOKALIKES = str.maketrans({  # letters and digits that pass for a Latin letter
     **dict.fromkeys("0οоօ", "o"), **dict.fromkeys("1iıιіӏl", "l"), **dict.fromkeys("3еεє", "e"),
     **dict.fromkeys("сϲςσ", "c"), **dict.fromkeys("рρ", "p"), **dict.fromkeys("аα", "a"), "5": "s", "ѕ": "s",
 })
-TOO_MANY_DIGITS = "昵称不能包含6位或更多数字(以免暴露证件号、手机号)"
+TOO_MANY_DIGITS = "昵称不能包含6位或更多数字（以免暴露证件号、手机号）"
 CLAIMS_OFFICE = "昵称不能使用“警”“公安”“官方”“局长”“所长”“指挥中心”“110”等冒充警方身份的字样"
 BLANK = "昵称不能只由空白或不可见字符组成"
 _BLANK = re.compile(f"[{INVISIBLE}\\s]*")

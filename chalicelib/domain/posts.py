@@ -172,9 +172,9 @@ class Post(BaseModel):
         if status not in _RANK:
             raise ValidationFailed("不支持的状态", {"status": f"unknown status {status!r}"})
         if version != self.version:
-            raise StaleVersion("帖子已被他人更新,请刷新后重试")
+            raise StaleVersion("帖子已被他人更新，请刷新后重试")
         if not self.can_move_to(status):
-            raise Conflict(f"帖子当前状态为{STATUS_NAMES[self.status]},不能改为{STATUS_NAMES[status]}")
+            raise Conflict(f"帖子当前状态为{STATUS_NAMES[self.status]}，不能改为{STATUS_NAMES[status]}")
         self.status = status  # type: ignore[assignment]
         self.updated_at = at
         self.awaiting_feedback = status == "resolved"

@@ -174,4 +174,4 @@ class Incidents:
                 scopes = ["all"] + ([post.assigned_unit.id] if post.assigned_unit else [])
                 self.stats.add(scopes, {"police_dispatches": 1})
             return
-        raise StaleVersion("帖子正在被频繁更新,请重试")
+        raise StaleVersion("帖子正在被频繁更新，请重试")

@@ -38,7 +38,7 @@ class Lifecycle:
         post.escalation_level = 0
         post.version += 1
         who = self.forum.who(actor)
-        text = f"{who}将帖子改派至{unit.name}" + (f":{note}" if note else "")
+        text = f"{who}将帖子改派至{unit.name}" + (f"：{note}" if note else "")
         self.posts.update(post, expected, Event(id=new_id("e"), at=now, kind="dispatched", text=text, unit=ref))
         self.forum.auditor.log(actor, "route", f"post:{post.id}", before, snapshot(post))
         self.stats.add(["all", unit.id], {"dispatches": 1, **({"posts_assigned": 1} if first else {})})
@@ -66,7 +66,7 @@ class Lifecycle:
         expected = post.version
         post.rate(satisfied, comment, now)
         post.version += 1
-        text = "网友评价:满意" if satisfied else "网友评价:不满意,帖子已重新办理"
+        text = "网友评价：满意" if satisfied else "网友评价：不满意，帖子已重新办理"
         self.posts.update(post, expected, Event(id=new_id("e"), at=now, kind="rated", text=text))
         scopes = ["all"] + ([post.assigned_unit.id] if post.assigned_unit else [])
         self.stats.add(scopes, {"rated": 1, "satisfied": int(satisfied)})

@@ -363,7 +363,7 @@ def test_thirty_wrong_guesses_at_once_get_at_most_five_wrong_code_answers(
     results = guess_at_once(monkeypatch, phone, [wrong(code)] * 30)
 
     assert all(isinstance(r, Unauthenticated) for r in results), results
-    answered_wrong = [r.message for r in results if r.message.startswith("验证码错误,")]
+    answered_wrong = [r.message for r in results if r.message.startswith("验证码错误，")]
     assert len(answered_wrong) == 5, answered_wrong  # the other 25 were refused before any comparison
     status, data, _ = people.api.call("POST", "/auth/session", {"phone": phone, "code": code})
     assert status == 401 and "token" not in data
@@ -391,7 +391,7 @@ def test_a_wrong_code_says_how_many_tries_remain(people: World) -> None:
     code = last_code(phone)
     messages = [people.api.call("POST", "/auth/session", {"phone": phone, "code": wrong(code)})[1]["error"]["message"]
                 for _ in range(2)]
-    assert messages == ["验证码错误,还可尝试4次", "验证码错误,还可尝试3次"]
+    assert messages == ["验证码错误，还可尝试4次", "验证码错误，还可尝试3次"]
 
 
 @pytest.mark.parametrize("nickname", [

@@ -233,8 +233,8 @@ def test_a_wrong_code_says_how_many_tries_remain(world: World) -> None:
             world.identity.sign_in(PHONE, wrong(code))
         messages.append(raised.value.message)
 
-    assert messages[:4] == [f"验证码错误,还可尝试{n}次" for n in (4, 3, 2, 1)]
-    assert messages[4] == "验证码错误,请重新获取验证码"
+    assert messages[:4] == [f"验证码错误，还可尝试{n}次" for n in (4, 3, 2, 1)]
+    assert messages[4] == "验证码错误，请重新获取验证码"
     assert "验证码错误" not in messages[5]
 
 
@@ -264,7 +264,7 @@ def test_thirty_wrong_guesses_at_once_get_at_most_five_compared(world: World) ->
 
     results = guess_at_once(world, [wrong(code)] * 30)
 
-    answered_wrong = [r for r in results if isinstance(r, str) and r.startswith("验证码错误,")]
+    answered_wrong = [r for r in results if isinstance(r, str) and r.startswith("验证码错误，")]
     assert len(answered_wrong) == 5, results
     assert all(isinstance(r, str) for r in results)  # every guess got an answer, none a session
     with pytest.raises(Unauthenticated):
