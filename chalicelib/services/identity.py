@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chalicelib.domain.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
-from chalicelib.domain.nicknames import nickname_problem
+from chalicelib.domain.nicknames import nickname_problem, personal_name
 from chalicelib.domain.people import Actor, Officer, User, normalize_phone
 from chalicelib.services.limits import Limits
 from chalicelib.services.links import resolve_link
@@ -31,8 +31,8 @@ OTP_TEXT = "【24小时警局】您的验证码是{code}，{minutes}分钟内有
 
 
 def _new_nickname() -> str:
-    """Return a default nickname that obeys the rules it enforces (网友110A2B or 网友123456 would not)."""
-    while nickname_problem(nickname := "网友" + secrets.token_hex(3).upper()):
+    """Return a default nickname that reads as a person's (热心市民3721) and obeys the rules (热心市民1104 would not)."""
+    while nickname_problem(nickname := personal_name(secrets.randbelow(10**9))):
         pass
     return nickname
 
