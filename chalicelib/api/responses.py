@@ -37,6 +37,7 @@ class Error(Out):
 class UnitRef(Out):
     id: str
     name: str
+    name_en: str | None = Field(default=None, description="the English name the directory gives the unit, when it gives one")
 
 
 class CitizenAuthor(Out):
@@ -98,6 +99,8 @@ class Reply(Out):
     created_at: datetime
     official: bool
     author: CitizenAuthor | OfficialAuthor
+    template: str | None = Field(default=None, description="an official reply that is a default template word for "
+                                 "word names it, so a page can show it in the reader's language")
 
 
 class Event(Out):
@@ -148,6 +151,7 @@ class PublicOfficer(Out):
 class Unit(Out):
     id: str
     name: str
+    name_en: str | None = Field(default=None, description="the English name the directory gives the unit, when it gives one")
     kind: UnitKind
     district: str | None
     parent_id: str | None
@@ -198,6 +202,7 @@ class CodeSent(Out):
 class UnitOfOfficer(Out):
     id: str
     name: str
+    name_en: str | None = Field(default=None, description="the English name the directory gives the unit, when it gives one")
     kind: UnitKind
 
 

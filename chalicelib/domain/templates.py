@@ -10,3 +10,15 @@ REPLY_TEMPLATES: tuple[tuple[str, str], ...] = (
     ("call110", "你好，如遇紧急情况，请立即拨打110报警。"),
     ("thanks", "感谢您对公安工作的理解与支持！"),
 )
+
+_DEFAULTS = dict(REPLY_TEMPLATES)
+
+
+def template_of(template: str | None, body: str, unit_name: str) -> str | None:
+    """Return the template a reply reads as: the id when the body is that default template, word for word.
+
+    Only then can a reader's page show the template in another language; an edited template, a bureau's own
+    wording or a citizen's reply is the writer's own text (None).
+    """
+    text = _DEFAULTS.get(template or "")
+    return template if text is not None and body == text.replace("{unit}", unit_name) else None

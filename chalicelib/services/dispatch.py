@@ -121,7 +121,7 @@ class Dispatcher:
             raise RuntimeError(f"no unit to dispatch post {post.id} to (routing names {unit_id!r})")
         now = self.clock.now()
         expected = post.version
-        ref = UnitRef(id=unit.id, name=unit.name)
+        ref = UnitRef(id=unit.id, name=unit.name, name_en=unit.name_en)
         post.assign(ref, now)
         post.version += 1
         event = Event(id=new_id("e"), at=now, kind="dispatched", text=f"已派至{unit.name}", unit=ref)

@@ -18,6 +18,7 @@ from chalicelib.domain.masking import numbers_in
 from chalicelib.domain.people import Actor, Officer
 from chalicelib.domain.posts import STATUS_NAMES, Event, NewPost, OfficialAuthor, Post, Reply, UnitRef
 from chalicelib.domain.screening import contains_sensitive
+from chalicelib.domain.templates import template_of
 from chalicelib.domain.times import epoch_ms
 from chalicelib.services.audit import Auditor, snapshot
 from chalicelib.services.cursors import CursorCodec
@@ -191,7 +192,8 @@ class Forum:
         if actor.officer_id:
             officer = self.officer_of(actor)
             unit = self.directory.unit(officer.unit_id)
-            unit_ref = UnitRef(id=officer.unit_id, name=unit.name if unit else officer.unit_id)
+            unit_ref = UnitRef(id=officer.unit_id, name=unit.name if unit else officer.unit_id,
+                               name_en=unit.name_en if unit else None)
             official = OfficialAuthor(officer_id=officer.id, name=officer.name, title=officer.title, unit=unit_ref)
             exempt = self.published_numbers_in(body)
             event = Event(
@@ -208,7 +210,7 @@ class Forum:
             author_id=actor.user_id,
             nickname=None if official else actor.nickname,
             official=official,
-            template=template,
+            template=template_of(template, body, official.unit.name) if official else None,
             exempt=exempt,
         )
         try:

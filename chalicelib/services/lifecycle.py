@@ -33,7 +33,7 @@ class Lifecycle:
         expected = post.version
         first = post.assigned_unit is None
         before = snapshot(post)
-        ref = UnitRef(id=unit.id, name=unit.name)
+        ref = UnitRef(id=unit.id, name=unit.name, name_en=unit.name_en)
         post.assign(ref, now)
         post.escalation_level = 0
         post.version += 1
