@@ -237,6 +237,26 @@ const ZH = {
   "field.status": "不能改为这个状态。",
   "field.comment": "评价说明不能超过 500 个字。",
   "field.note": "备注不能超过 500 个字。",
+
+  // words
+  "words.yourUnit": "本单位",
+  "words.translated": "标准回复",
+  "words.pinsLabel": "全站置顶",
+  "words.event.received": "已收悉，正在分派处置单位",
+  "words.event.dispatched": "已派至{unit}",
+  "words.event.rerouted": "已改派至{unit}",
+  "words.event.dispatchedSomewhere": "已派至处置单位",
+  "words.event.repliedBy": "{unit}民警已回复",
+  "words.event.replied": "民警已回复",
+  "words.event.status": "状态改为{status}",
+  "words.event.reopened": "帖子已重新办理",
+  "words.event.escalated": "超过首次回复时限，已提请督办",
+  "words.event.rated": "发帖人已评价",
+  "words.event.cad_accepted": "110指挥中心已接警",
+  "words.event.cad_dispatched": "民警已出警",
+  "words.event.cad_arrived": "民警已到达现场",
+  "words.event.cad_closed": "警情已处置完毕",
+  "words.event.other": "办理进展已更新",
 };
 
 const EN = {
@@ -474,6 +494,26 @@ const EN = {
   "field.status": "The post cannot move to this status.",
   "field.comment": "The comment must be at most 500 characters.",
   "field.note": "The note must be at most 500 characters.",
+
+  // words
+  "words.yourUnit": "our unit",
+  "words.translated": "Standard reply, shown in English",
+  "words.pinsLabel": "Pinned for the whole site",
+  "words.event.received": "Received; a unit is being assigned",
+  "words.event.dispatched": "Assigned to {unit}",
+  "words.event.rerouted": "Re-routed to {unit}",
+  "words.event.dispatchedSomewhere": "Assigned to a unit",
+  "words.event.repliedBy": "An officer of {unit} replied",
+  "words.event.replied": "An officer replied",
+  "words.event.status": "Status changed to “{status}”",
+  "words.event.reopened": "Reopened for further handling",
+  "words.event.escalated": "First reply overdue: referred to supervisors",
+  "words.event.rated": "The author rated the outcome",
+  "words.event.cad_accepted": "The 110 command center took the case",
+  "words.event.cad_dispatched": "Officers were sent out",
+  "words.event.cad_arrived": "Officers arrived on the scene",
+  "words.event.cad_closed": "The incident has been dealt with",
+  "words.event.other": "Progress updated",
 };
 
 const BOARD_NAMES_EN = {

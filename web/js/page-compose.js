@@ -7,6 +7,7 @@ import { looksUrgent, typeLabel } from "./format.js";
 import { clearSession, session } from "./session.js";
 import { loadBoards, loadDistricts, setFlash } from "./store.js";
 import { countedTextarea } from "./views.js";
+import { districtName } from "./words.js";
 import { go } from "./app.js";
 
 /** A prompt to sign in first, coming back to `next` afterwards. */
@@ -68,7 +69,7 @@ export async function composePage(ctx) {
     "select",
     { id: "compose-district", name: "district" },
     h("option", { value: "" }, t("compose.noDistrict")),
-    districts.map((name) => h("option", { value: name }, name)),
+    districts.map((name) => h("option", { value: name }, districtName(name))),
   );
   const fillTypes = () => {
     const board = boards.find((b) => b.id === boardSelect.value) || boards[0];
