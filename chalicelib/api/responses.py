@@ -34,10 +34,13 @@ class Error(Out):
     error: ErrorDetail
 
 
+NAME_EN = "the English name the directory gives the unit, when it gives one"
+
+
 class UnitRef(Out):
     id: str
     name: str
-    name_en: str | None = Field(default=None, description="the English name the directory gives the unit, when it gives one")
+    name_en: str | None = Field(default=None, description=NAME_EN)
 
 
 class CitizenAuthor(Out):
@@ -151,7 +154,7 @@ class PublicOfficer(Out):
 class Unit(Out):
     id: str
     name: str
-    name_en: str | None = Field(default=None, description="the English name the directory gives the unit, when it gives one")
+    name_en: str | None = Field(default=None, description=NAME_EN)
     kind: UnitKind
     district: str | None
     parent_id: str | None
@@ -202,7 +205,7 @@ class CodeSent(Out):
 class UnitOfOfficer(Out):
     id: str
     name: str
-    name_en: str | None = Field(default=None, description="the English name the directory gives the unit, when it gives one")
+    name_en: str | None = Field(default=None, description=NAME_EN)
     kind: UnitKind
 
 

@@ -31,7 +31,7 @@ OTP_TEXT = "【24小时警局】您的验证码是{code}，{minutes}分钟内有
 
 
 def _new_nickname() -> str:
-    """Return a default nickname that reads as a person's (热心市民3721) and obeys the rules (热心市民1104 would not)."""
+    """Return a default nickname that reads as a person's (热心市民3721) and obeys the rules (not 热心市民1104)."""
     while nickname_problem(nickname := personal_name(secrets.randbelow(10**9))):
         pass
     return nickname

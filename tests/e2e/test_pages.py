@@ -176,7 +176,7 @@ def test_emergency_wording_shows_the_110_banner_and_needs_a_second_confirmation(
     expect(page.get_by_text("请先阅读上面的提示")).to_be_visible()
     _, mine = stack.call("GET", "/me/posts", token=resident["token"])
     assert mine["posts"] == []
-    page.get_by_role("button", name="我已知晓,仍要发帖").click()
+    page.get_by_role("button", name="我已知晓，仍要发帖").click()
     expect(page.locator("ol.feed > li.post-card.fresh .post-title")).to_have_text(title)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -20,7 +19,8 @@ DUTY_OFFICER = "13900000023"  # 张磊, 社区民警, 青山区纺织道派出�
 LEGAL_OFFICER = "13900000054"  # 罗娜, 法制民警: may post notices (local/demo.py)
 # What the page does not own: what people wrote (titles, bodies, nicknames) and people's names.
 # The logo's 警 and the switch back to 中文 are Chinese on purpose.
-NOT_THE_PAGES = ".post-title, .post-body, .excerpt, .author, .nickname, .officer-name, #account, .brand-mark, #lang-toggle"
+NOT_THE_PAGES = (".post-title, .post-body, .excerpt, .author, .nickname, .officer-name, #account, .brand-mark,"
+                 " #lang-toggle")
 
 
 def _unique(text: str) -> str:
@@ -94,7 +94,7 @@ def test_english_mode_shows_no_chinese_the_page_owns_on_a_post_with_a_timeline_a
 ) -> None:
     resident = stack.sign_in(stack.new_phone())
     post = stack.post(resident["token"], board="environment", type="report", district="青山区",
-                      title=_unique("小区旁的工厂夜里排放黑烟"), body="青山区某小区旁的工厂每天夜里排放黑烟，气味刺鼻。")
+                      title=_unique("小区旁的工厂夜里排放黑烟"), body="小区旁的工厂每天夜里排放黑烟，气味刺鼻。")
     status, link = stack.call("POST", "/auth/link", {"token": stack.officer_link(DUTY_OFFICER, post["id"])
                                                       .split("#t=")[1]})
     assert status == 200, link

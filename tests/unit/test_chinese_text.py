@@ -43,7 +43,7 @@ def zh_table() -> dict[str, str]:
 def server_strings() -> list[tuple[str, int, str]]:
     """Return (file, line, literal) of every Chinese string the server (and the demo seed) may show a user."""
     found = []
-    files = sorted((ROOT / "chalicelib").rglob("*.py")) + [ROOT / "local/demo.py", ROOT / "local/cad_simulator.py"]
+    files = [*sorted((ROOT / "chalicelib").rglob("*.py")), ROOT / "local/demo.py", ROOT / "local/cad_simulator.py"]
     for path in files:
         name = path.relative_to(ROOT).as_posix()
         if name in _NOT_TEXT:

@@ -241,7 +241,7 @@ const ZH = {
   // words
   "words.yourUnit": "本单位",
   "words.translated": "标准回复",
-  "words.pinsLabel": "全站置顶",
+  "words.colon": "：",
   "words.event.received": "已收悉，正在分派处置单位",
   "words.event.dispatched": "已派至{unit}",
   "words.event.rerouted": "已改派至{unit}",
@@ -498,7 +498,7 @@ const EN = {
   // words
   "words.yourUnit": "our unit",
   "words.translated": "Standard reply, shown in English",
-  "words.pinsLabel": "Pinned for the whole site",
+  "words.colon": ": ",
   "words.event.received": "Received; a unit is being assigned",
   "words.event.dispatched": "Assigned to {unit}",
   "words.event.rerouted": "Re-routed to {unit}",

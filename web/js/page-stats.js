@@ -5,6 +5,7 @@ import { alertBox, h, loading, replace } from "./dom.js";
 import { t } from "./i18n.js";
 import { percent } from "./format.js";
 import { barChart } from "./charts.js";
+import { districtName, officerTitle, unitName } from "./words.js";
 
 function tile(label, value, note = null) {
   return h("div", { class: "tile" }, h("dt", {}, label), h("dd", {}, h("span", { class: "tile-value" }, value), note ? h("span", { class: "tile-note" }, note) : null));
@@ -23,14 +24,14 @@ function directory(units) {
       return h(
         "li",
         { class: "unit-card" },
-        h("h3", {}, unit.name),
-        h("p", { class: "muted" }, [t(`unit.${unit.kind}`), unit.district].filter(Boolean).join(" · ")),
+        h("h3", {}, unitName(unit)),
+        h("p", { class: "muted" }, [t(`unit.${unit.kind}`), unit.district ? districtName(unit.district) : null].filter(Boolean).join(" · ")),
         unit.public_contact ? h("p", { class: "contact" }, unit.public_contact) : null,
         contacts.length
           ? h(
               "ul",
               { class: "officer-contacts" },
-              contacts.map((o) => h("li", {}, h("strong", {}, o.name), ` ${o.title || ""}:`, o.public_contact)),
+              contacts.map((o) => h("li", {}, h("strong", {}, o.name), ` ${officerTitle(o.title || "")}${t("words.colon")}`, o.public_contact)),
             )
           : null,
         !unit.public_contact && !contacts.length ? h("p", { class: "muted small" }, t("stats.noContact")) : null,
