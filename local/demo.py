@@ -31,7 +31,7 @@ def _officer(
     }
 
 
-UNITS: tuple[dict[str, Any], ...] = (
+_UNITS: tuple[dict[str, Any], ...] = (
     _unit(CC, "包头市公安局指挥中心", "command_center", None, public_contact="指挥中心值班室 0472-5110110"),
     _unit("kun-branch", "昆都仑区公安分局", "station", district="昆都仑区"),
     _unit("qingshan-branch", "青山区公安分局", "station", district="青山区"),
@@ -46,6 +46,24 @@ UNITS: tuple[dict[str, Any], ...] = (
     _unit("legal", "法制支队", "brigade"),
     _unit("environment", "食品药品环境犯罪侦查支队", "brigade"),
 )
+
+# English names the page shows in English mode (a bureau gives its own through PUT /admin/units/{id}).
+NAMES_EN = {
+    CC: "Baotou Public Security Bureau Command Center",
+    "kun-branch": "Kundulun District Public Security Branch",
+    "qingshan-branch": "Qingshan District Public Security Branch",
+    "fangzhidao-station": "Fangzhidao Police Station, Qingshan",
+    "donghe-branch": "Donghe District Public Security Branch",
+    "qingfu-station": "Qingfu Police Station, Donghe",
+    "hukou": "Household Registration Office",
+    "exit-entry": "Exit and Entry Administration",
+    "traffic": "Traffic Police Detachment",
+    "anti-drug": "Anti-Drug Detachment",
+    "anti-terror": "Counter-Terrorism Detachment",
+    "legal": "Legal Affairs Detachment",
+    "environment": "Food, Drug and Environmental Crime Investigation Detachment",
+}
+UNITS: tuple[dict[str, Any], ...] = tuple({**unit, "name_en": NAMES_EN[unit["id"]]} for unit in _UNITS)
 
 OFFICERS: tuple[dict[str, Any], ...] = (
     _officer(
@@ -110,14 +128,14 @@ NOTICES: tuple[tuple[str, str, str, str], ...] = (
         "global",
         "qa",
         "欢迎来到包头24小时警局",
-        "这里是包头市公安局的网上警民互动平台,全天24小时在线。您可以随手举报违法线索、求助、"
-        "咨询公安业务,民警实名、实时回复,每一步处置都在帖子下公开。紧急警情请直接拨打110。"
+        "这里是包头市公安局的网上警民互动平台，全天24小时在线。您可以随手举报违法线索、求助、"
+        "咨询公安业务，民警实名、实时回复，每一步处置都在帖子下公开。紧急警情请直接拨打110。"
         "发帖时请勿公开他人的身份证号、手机号等个人信息。",
     ),
     (
         "board",
         "anti-drug",
         "珍爱生命 远离毒品",
-        "毒品危害身心健康,破坏家庭幸福。发现涉毒线索,可在本板块或“随手举报”发帖,也可拨打110举报,警方依法为举报人保密。",
+        "毒品危害身心健康，破坏家庭幸福。发现涉毒线索，可在本板块或“随手举报”发帖，也可拨打110举报，警方依法为举报人保密。",
     ),
 )

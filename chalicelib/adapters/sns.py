@@ -21,10 +21,10 @@ def publish(region: str, **message: Any) -> None:
     except ClientError as error:
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
         if error.response.get("Error", {}).get("Code") in _THROTTLED or status >= 500:
-            raise Unavailable("消息服务繁忙,请稍后重试", retry_after=1) from error
+            raise Unavailable("消息服务繁忙，请稍后重试", retry_after=1) from error
         raise
     except BotoCoreError as error:
-        raise Unavailable("消息服务暂时不可用,请稍后重试", retry_after=1) from error
+        raise Unavailable("消息服务暂时不可用，请稍后重试", retry_after=1) from error
 
 
 class SnsSmsSender:

@@ -26,7 +26,7 @@ def bearer(request: Request) -> str | None:
     if not header:
         return None
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("登录已失效或凭证无效,请重新登录")
+        raise Unauthenticated("登录已失效或凭证无效，请重新登录")
     return token.strip()
 
 

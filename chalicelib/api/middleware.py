@@ -22,7 +22,7 @@ _CHALICE_ERRORS = {
     405: ("method_not_allowed", "不支持该请求方法"),
     404: ("not_found", "not found"),
     400: ("bad_request", "请求有误"),
-    500: ("internal_error", "服务器内部错误,请稍后重试"),
+    500: ("internal_error", "服务器内部错误，请稍后重试"),
 }
 
 

@@ -88,7 +88,7 @@ def get_request(request_file: str) -> Response:
 def get_token(token_file: str) -> Response:
     """Resolve a token: never found, since every request gets its id at once (anyone)."""
     split_name(token_file)
-    raise NotFound("本平台实时受理(realtime),提交即返回 service_request_id,没有令牌")
+    raise NotFound("本平台实时受理（realtime），提交即返回 service_request_id，没有令牌")
 
 
 @bp.route(f"{V2}/servicerequestupdates.json", methods=["GET"])
@@ -122,8 +122,8 @@ def unknown_resource(file_name: str) -> Response:
     """Answer a resource or format this endpoint does not have: 404 in the spec's shape (anyone)."""
     stem, dot, fmt = file_name.rpartition(".")
     if dot and stem in RESOURCES:
-        raise NotFound(f"不支持的格式: {fmt}(请以 .json 或 .xml 结尾)")
-    raise NotFound(f"没有这个资源: {file_name}")
+        raise NotFound(f"不支持的格式：{fmt}（请以 .json 或 .xml 结尾）")
+    raise NotFound(f"没有这个资源：{file_name}")
 
 
 @bp.route("/admin/api-keys", methods=["POST"], authorizer=iam)

@@ -39,7 +39,7 @@ _CHALICE_MESSAGES = {
     405: "不支持该请求方法",
     404: "没有这个资源",
     400: "请求有误",
-    500: "服务器内部错误,请稍后重试",
+    500: "服务器内部错误，请稍后重试",
 }
 
 
@@ -47,7 +47,7 @@ def split_name(name: str) -> tuple[str, str]:
     """Split `report.json` into ('report', 'json'); a name without a known format is not found."""
     stem, dot, fmt = name.rpartition(".")
     if not dot or not stem or fmt not in FORMATS:
-        raise errors.NotFound(f"不支持的格式: {fmt}(请以 .json 或 .xml 结尾)" if dot and stem else
+        raise errors.NotFound(f"不支持的格式：{fmt}（请以 .json 或 .xml 结尾）" if dot and stem else
                               "请以 .json 或 .xml 结尾指定格式")
     return stem, fmt
 

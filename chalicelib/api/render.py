@@ -112,6 +112,7 @@ def reply_out(reply: Reply, post: Post, viewer: Actor) -> dict[str, Any]:
         "created_at": _time(reply.created_at),
         "official": reply.official is not None,
         "author": author,
+        **({"template": reply.template} if reply.official is not None and reply.template and not hidden else {}),
     }
 
 
@@ -142,6 +143,7 @@ def unit_out(unit: Unit, officers: list[Officer] | None = None) -> dict[str, Any
         "district": unit.district,
         "parent_id": unit.parent_id,
         "public_contact": unit.public_contact,
+        **({"name_en": unit.name_en} if unit.name_en else {}),
     }
     if officers is not None:
         out["officers"] = [
@@ -159,5 +161,6 @@ def user_out(user: User, directory: Any = None) -> dict[str, Any]:
         if officer is not None:
             out["title"] = officer.title
         if unit is not None:
-            out["unit"] = {"id": unit.id, "name": unit.name, "kind": unit.kind}
+            out["unit"] = {"id": unit.id, "name": unit.name, "kind": unit.kind,
+                           **({"name_en": unit.name_en} if unit.name_en else {})}
     return out

@@ -36,9 +36,13 @@ class Error(Out):
     error: ErrorDetail
 
 
+NAME_EN = "the English name the directory gives the unit, when it gives one"
+
+
 class UnitRef(Out):
     id: str
     name: str
+    name_en: str | None = Field(default=None, description=NAME_EN)
 
 
 class CitizenAuthor(Out):
@@ -100,6 +104,8 @@ class Reply(Out):
     created_at: datetime
     official: bool
     author: CitizenAuthor | OfficialAuthor
+    template: str | None = Field(default=None, description="an official reply that is a default template word for "
+                                 "word names it, so a page can show it in the reader's language")
 
 
 class Event(Out):
@@ -159,6 +165,7 @@ class PublicOfficer(Out):
 class Unit(Out):
     id: str
     name: str
+    name_en: str | None = Field(default=None, description=NAME_EN)
     kind: UnitKind
     district: str | None
     parent_id: str | None
@@ -239,6 +246,7 @@ class CodeSent(Out):
 class UnitOfOfficer(Out):
     id: str
     name: str
+    name_en: str | None = Field(default=None, description=NAME_EN)
     kind: UnitKind
 
 

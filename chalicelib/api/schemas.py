@@ -114,6 +114,7 @@ class PinIn(Body):
 
 class UnitIn(Body):
     name: Annotated[Text, Field(max_length=60)]
+    name_en: Annotated[Text, Field(max_length=100, description="the name the page shows in English")] | None = None
     kind: Literal["command_center", "station", "brigade", "department"]
     district: District = None
     parent_id: Id | None = None

@@ -23,12 +23,12 @@ _LOOKALIKES = str.maketrans({  # letters and digits that pass for a Latin letter
     **dict.fromkeys("0οоօ", "o"), **dict.fromkeys("1iıιіӏl", "l"), **dict.fromkeys("3еεє", "e"),
     **dict.fromkeys("сϲςσ", "c"), **dict.fromkeys("рρ", "p"), **dict.fromkeys("аα", "a"), "5": "s", "ѕ": "s",
 })
-TOO_MANY_DIGITS = "昵称不能包含6位或更多数字(以免暴露证件号、手机号)"
+TOO_MANY_DIGITS = "昵称不能包含6位或更多数字（以免暴露证件号、手机号）"
 CLAIMS_OFFICE = "昵称不能使用“警”“公安”“官方”“局长”“所长”“指挥中心”“110”等冒充警方身份的字样"
 BLANK = "昵称不能只由空白或不可见字符组成"
 _BLANK = re.compile(f"[{INVISIBLE}\\s]*")
-_NEUTRAL = "网友"
-_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+PERSONAL = "热心市民"  # how a default name begins: read as a person's (热心市民3721), not as an account code
+PERSONAL_DIGITS = 4
 
 
 def _letters_and_digits(nickname: str) -> str:
@@ -68,12 +68,23 @@ def public_nickname(nickname: str, account: str) -> str:
     """Return the nickname of an account as the public sees it: masked, and neutral if it breaks the rules.
 
     A citizen's nickname stored before the rules (or never checked) that, once masked, would still be
-    refused (it claims a police office, shows 6 or more digits, or shows nothing) gives way to `网友` and
-    six letters derived from the account: the same on every post and reply, and telling nothing. Officers
-    post under their real names from the directory (王警官), which the rules do not touch.
+    refused (it claims a police office, shows 6 or more digits, or shows nothing) gives way to a personal name
+    like the default ones, `热心市民` and four digits drawn from a hash of the account: the same on every post
+    and reply, and telling nothing. Officers post under their real names from the directory (王警官), which
+    the rules do not touch.
     """
     masked = mask_text(nickname)
     if not account.startswith(CITIZEN_ACCOUNT) or nickname_problem(masked) is None:
         return masked
-    digest = hashlib.sha256(account.encode()).digest()
-    return _NEUTRAL + "".join(_LETTERS[byte % len(_LETTERS)] for byte in digest[:6])
+    for salt in range(100):
+        digest = hashlib.sha256(f"{salt}:{account}".encode()).digest()
+        name = personal_name(int.from_bytes(digest[:8], "big"))
+        if nickname_problem(name) is None:
+            return name
+    return PERSONAL  # not reached: a hundred draws all holding 110
+
+
+def personal_name(number: int) -> str:
+    """Return the personal name a number draws: `热心市民` and four digits, 1000 to 9999 (热心市民3721)."""
+    span = 10**PERSONAL_DIGITS - 10 ** (PERSONAL_DIGITS - 1)
+    return f"{PERSONAL}{10 ** (PERSONAL_DIGITS - 1) + number % span}"

@@ -102,7 +102,7 @@ def board_of(service_code: str) -> Board:
     """Return the board a service code names, or refuse it as an unknown service."""
     board = BOARDS_BY_ID.get(service_code)
     if board is None:
-        raise NotFound(f"没有这项服务: {service_code}")
+        raise NotFound(f"没有这项服务：{service_code}")
     return board
 
 
@@ -144,7 +144,7 @@ def service_definition(board: Board, districts: Iterable[str]) -> dict[str, Any]
                 "code": "district",
                 "datatype": "singlevaluelist",
                 "required": False,
-                "datatype_description": "包头市的旗县区;也可在 address_string 中写明",
+                "datatype_description": "包头市的旗县区；也可在 address_string 中写明",
                 "order": 2,
                 "description": "所在地区",
                 "values": [{"key": d, "name": d} for d in districts],
@@ -158,7 +158,7 @@ def discovery(endpoint_url: str, contact: str) -> dict[str, Any]:
     return {
         "changeset": CHANGESET,
         "contact": contact,
-        "key_service": "合作方接入密钥由平台管理员签发(POST /admin/api-keys)",
+        "key_service": "合作方接入密钥由平台管理员签发（POST /admin/api-keys）",
         "endpoints": [
             {
                 "specification": "http://wiki.open311.org/GeoReport_v2",

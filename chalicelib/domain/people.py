@@ -32,6 +32,7 @@ class Unit(BaseModel):
     id: str
     name: str
     kind: UnitKind
+    name_en: str | None = None  # what the page shows in English; the Chinese name stays the official one
     district: str | None = None
     parent_id: str | None = None
     public_contact: str | None = None

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
 from chalicelib.domain.boards import FIRST_RESPONSE_MINUTES
 from chalicelib.domain.commands import NewPost
@@ -39,12 +39,20 @@ _RANK = {
 
 
 class UnitRef(BaseModel):
-    """A unit as a post or a reply shows it."""
+    """A unit as a post or a reply shows it; `name_en` when the directory gives the unit an English name."""
 
     model_config = ConfigDict(frozen=True)
 
     id: str
     name: str
+    name_en: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_absent_name_en(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out: dict[str, Any] = handler(self)
+        if out.get("name_en") is None:
+            out.pop("name_en", None)
+        return out
 
 
 class Pin(BaseModel):
@@ -172,9 +180,9 @@ class Post(BaseModel):
         if status not in _RANK:
             raise ValidationFailed("不支持的状态", {"status": f"unknown status {status!r}"})
         if version != self.version:
-            raise StaleVersion("帖子已被他人更新,请刷新后重试")
+            raise StaleVersion("帖子已被他人更新，请刷新后重试")
         if not self.can_move_to(status):
-            raise Conflict(f"帖子当前状态为{STATUS_NAMES[self.status]},不能改为{STATUS_NAMES[status]}")
+            raise Conflict(f"帖子当前状态为{STATUS_NAMES[self.status]}，不能改为{STATUS_NAMES[status]}")
         self.status = status  # type: ignore[assignment]
         self.updated_at = at
         self.awaiting_feedback = status == "resolved"

@@ -32,7 +32,7 @@ from chalicelib.services.tokens import TokenService
 log = logging.getLogger(__name__)
 # Official texts carry only what the police control (board, district, post number, deadline), never a resident's
 # words: a title such as "点击 http://evil.example 领取补贴" must not go out under the bureau's name.
-REPLY_SMS = "【24小时警局】您发布的帖子(编号{number})有了民警回复,请登录24小时警局查看。"
+REPLY_SMS = "【24小时警局】您发布的帖子（编号{number}）有了民警回复，请登录24小时警局查看。"
 
 
 def post_number(post_id: str) -> str:
@@ -50,8 +50,8 @@ def notice_text(post: Post, link: str, escalated: bool = False) -> str:
     parts.append(f"编号{post_number(post.id)}")
     if post.first_response_due:
         parts.append(f"{now_cst(post.first_response_due)[5:16].replace('T', ' ')}前回复")
-    head = "【24小时警局】督办:超时未回复" if escalated else "【24小时警局】新警情"
-    return f"{head}:{','.join(parts)}。处理:{link}"
+    head = "【24小时警局】督办：超时未回复" if escalated else "【24小时警局】新警情"
+    return f"{head}：{'，'.join(parts)}。处理：{link}"
 
 
 class Dispatcher:
@@ -117,7 +117,7 @@ class Dispatcher:
             raise RuntimeError(f"no unit to dispatch post {post.id} to (routing names {unit_id!r})")
         now = self.clock.now()
         expected = post.version
-        ref = UnitRef(id=unit.id, name=unit.name)
+        ref = UnitRef(id=unit.id, name=unit.name, name_en=unit.name_en)
         post.assign(ref, now)
         post.version += 1
         event = Event(id=new_id("e"), at=now, kind="dispatched", text=f"已分派至{unit.name}", unit=ref)

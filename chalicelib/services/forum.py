@@ -18,6 +18,7 @@ from chalicelib.domain.masking import numbers_in
 from chalicelib.domain.people import Actor, Officer
 from chalicelib.domain.posts import STATUS_NAMES, Event, NewPost, OfficialAuthor, Post, Reply, UnitRef
 from chalicelib.domain.screening import contains_sensitive
+from chalicelib.domain.templates import template_of
 from chalicelib.domain.times import epoch_ms
 from chalicelib.services.audit import Auditor, snapshot
 from chalicelib.services.cursors import CursorCodec
@@ -122,8 +123,8 @@ class Forum:
             hidden_reason="held_for_review" if held else None,
             via=new.via,
         )
-        received = f"已收悉(经{new.via.name}提交)" if new.via else "已收悉"
-        event = Event(id=new_id("e"), at=now, kind="received", text=f"{received},正在分派处置单位")
+        received = f"已收悉（经{new.via.name}提交）" if new.via else "已收悉"
+        event = Event(id=new_id("e"), at=now, kind="received", text=f"{received}，正在分派处置单位")
         record = (scope, IdempotencyRecord(request_hash, post.id)) if scope and request_hash else None
         try:
             self.posts.add(post, event, idempotency=record)
@@ -187,7 +188,7 @@ class Forum:
         if actor.link_post_id and actor.link_post_id != post_id:
             raise Forbidden("通知链接只能用于处理对应的帖子")
         if post.visibility == "police_only" and not self.sees_whole(actor, post):
-            raise Forbidden("该线索仅警方可见,只有发帖人和民警可以回复")
+            raise Forbidden("该线索仅警方可见，只有发帖人和民警可以回复")
         record = None
         if idempotency_key is not None:
             scope = f"{actor.user_id}#reply:{idempotency_key}"
@@ -204,7 +205,8 @@ class Forum:
         if actor.officer_id:
             officer = self.officer_of(actor)
             unit = self.directory.unit(officer.unit_id)
-            unit_ref = UnitRef(id=officer.unit_id, name=unit.name if unit else officer.unit_id)
+            unit_ref = UnitRef(id=officer.unit_id, name=unit.name if unit else officer.unit_id,
+                               name_en=unit.name_en if unit else None)
             official = OfficialAuthor(officer_id=officer.id, name=officer.name, title=officer.title, unit=unit_ref)
             exempt = self.published_numbers_in(body)
             event = Event(
@@ -221,7 +223,7 @@ class Forum:
             author_id=actor.user_id,
             nickname=None if official else actor.nickname,
             official=official,
-            template=template,
+            template=template_of(template, body, official.unit.name) if official else None,
             exempt=exempt,
         )
         try:
@@ -280,7 +282,7 @@ class Forum:
             post.dispatch_round += 1
             post.escalation_level = 0
         who = self.who(actor)
-        text = f"{who}将状态改为{STATUS_NAMES[status]}" + (f":{note}" if note else "")
+        text = f"{who}将状态改为{STATUS_NAMES[status]}" + (f"：{note}" if note else "")
         event = Event(id=new_id("e"), at=now, kind=status, text=text, unit=post.assigned_unit, actor=who)
         self.posts.update(post, expected, event)
         self.auditor.log(actor, "status", f"post:{post.id}", before, snapshot(post))

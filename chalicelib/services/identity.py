@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chalicelib.domain.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
-from chalicelib.domain.nicknames import nickname_problem
+from chalicelib.domain.nicknames import nickname_problem, personal_name
 from chalicelib.domain.people import Actor, Officer, User, normalize_phone
 from chalicelib.services.limits import Limits
 from chalicelib.services.links import resolve_link
@@ -25,14 +25,14 @@ from chalicelib.services.ports import (
 )
 from chalicelib.services.tokens import TokenService
 
-_EXPIRED_CODE = "验证码已失效,请重新获取"
-_ENDED = "登录已失效或凭证无效,请重新登录"
-OTP_TEXT = "【24小时警局】您的验证码是{code},{minutes}分钟内有效。如非本人操作,请忽略本短信。"
+_EXPIRED_CODE = "验证码已失效，请重新获取"
+_ENDED = "登录已失效或凭证无效，请重新登录"
+OTP_TEXT = "【24小时警局】您的验证码是{code}，{minutes}分钟内有效。如非本人操作，请忽略本短信。"
 
 
 def _new_nickname() -> str:
-    """Return a default nickname that obeys the rules it enforces (网友110A2B or 网友123456 would not)."""
-    while nickname_problem(nickname := "网友" + secrets.token_hex(3).upper()):
+    """Return a default nickname that reads as a person's (热心市民3721) and obeys the rules (not 热心市民1104)."""
+    while nickname_problem(nickname := personal_name(secrets.randbelow(10**9))):
         pass
     return nickname
 
@@ -96,16 +96,16 @@ class Identity:
         if record is None:
             left = self.otps.get(phone)
             if left is not None and left.expires_at > now:
-                raise Unauthenticated("验证码错误次数过多,请重新获取验证码")
+                raise Unauthenticated("验证码错误次数过多，请重新获取验证码")
             raise Unauthenticated(_EXPIRED_CODE)
         if record.expires_at <= now:
             raise Unauthenticated(_EXPIRED_CODE)
         if not hmac.compare_digest(record.code_hash, self._hash(phone, code)):
             remaining = self.otp_max_tries - record.tries
             if remaining > 0:
-                raise Unauthenticated(f"验证码错误,还可尝试{remaining}次")
+                raise Unauthenticated(f"验证码错误，还可尝试{remaining}次")
             self.otps.consume(phone, record.code_hash)  # used up: gone, unless a new code replaced it meanwhile
-            raise Unauthenticated("验证码错误,请重新获取验证码")
+            raise Unauthenticated("验证码错误，请重新获取验证码")
         if not self.otps.consume(phone, record.code_hash):  # another request signed in with it first
             raise Unauthenticated(_EXPIRED_CODE)
         officer = self._officer_of(phone)
@@ -207,7 +207,7 @@ class Identity:
     def rename(self, actor: Actor, nickname: str) -> User:
         """Change a citizen's nickname (officers show their real name)."""
         if actor.officer_id:
-            raise Forbidden("民警以实名显示,不能修改昵称")
+            raise Forbidden("民警以实名显示，不能修改昵称")
         problem = nickname_problem(nickname)
         if problem is not None:
             raise ValidationFailed(problem, {"nickname": problem})

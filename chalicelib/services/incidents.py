@@ -168,7 +168,7 @@ class Incidents:
             if post.can_move_to(target):
                 post.move_to(target, now, expected)
             post.version += 1  # the timeline entry alone is a write of the post too
-            text = f"{words}({event.unit_name})" if event.unit_name else words
+            text = f"{words}（{event.unit_name}）" if event.unit_name else words
             timeline = Event(id=new_id("e"), at=event.at, kind=f"cad_{event.event}", text=text, unit=post.assigned_unit)
             try:
                 self.posts.update(post, expected, timeline)
@@ -181,4 +181,4 @@ class Incidents:
                 if post.first_official_reply_at is None:
                     self.tally.quietly(post, now)
             return
-        raise StaleVersion("帖子正在被频繁更新,请重试")
+        raise StaleVersion("帖子正在被频繁更新，请重试")

@@ -33,7 +33,7 @@ class Lifecycle:
         expected = post.version
         first = post.assigned_unit is None
         before = snapshot(post)
-        ref = UnitRef(id=unit.id, name=unit.name)
+        ref = UnitRef(id=unit.id, name=unit.name, name_en=unit.name_en)
         post.assign(ref, now)
         post.escalation_level = 0
         post.version += 1
@@ -71,7 +71,7 @@ class Lifecycle:
         expected = post.version
         post.rate(satisfied, comment, now)
         post.version += 1
-        text = "网友评价:满意" if satisfied else "网友评价:不满意,帖子已重新办理"
+        text = "网友评价：满意" if satisfied else "网友评价：不满意，帖子已重新办理"
         self.posts.update(post, expected, Event(id=new_id("e"), at=now, kind="rated", text=text))
         scopes = ["all"] + ([post.assigned_unit.id] if post.assigned_unit else [])
         self.forum.count(scopes, {"rated": 1, "satisfied": int(satisfied)}, now)

@@ -138,26 +138,26 @@ class Limits:
                 if self.counters.take_interval(f"dup#{user_id}#{digest}", s.duplicate_window, now):
                     raise DuplicatePost("您在10分钟内已发布过相同内容的帖子")
                 claims.append(f"dup#{user_id}#{digest}")
-            self._interval(f"post#{user_id}", s.post_interval, now, "发帖过于频繁,请稍后再试", claims)
+            self._interval(f"post#{user_id}", s.post_interval, now, "发帖过于频繁，请稍后再试", claims)
             midnight = _next_midnight(now)
             new_account = account_created is not None and now - account_created < timedelta(days=1)
             limit = s.posts_first_day if new_account else s.posts_per_day
             day = now.astimezone(CST).date().isoformat()
-            self._quota(f"posts#{user_id}#{day}", limit, midnight, now, "今日发帖数量已达上限,请明天再试")
+            self._quota(f"posts#{user_id}#{day}", limit, midnight, now, "今日发帖数量已达上限，请明天再试")
         except (Conflict, TooManyRequests):
             self._give_back(claims, now)
             raise
 
     def reply(self, user_id: str, now: datetime) -> None:
         """Admit one reply of an account, or refuse it."""
-        self._interval(f"reply#{user_id}", self.settings.reply_interval, now, "回复过于频繁,请稍后再试")
+        self._interval(f"reply#{user_id}", self.settings.reply_interval, now, "回复过于频繁，请稍后再试")
 
     def partner_post(self, key_id: str, now: datetime) -> None:
         """Admit one post filed through a partner's Open311 key, or refuse it."""
         hour = now.replace(minute=0, second=0, microsecond=0)
         key = f"o311#{key_id}#{hour.isoformat()}"
         limit = self.settings.partner_posts_per_hour
-        self._quota(key, limit, hour + timedelta(hours=1), now, "该接入方本小时提交的诉求已达上限,请稍后再试")
+        self._quota(key, limit, hour + timedelta(hours=1), now, "该接入方本小时提交的诉求已达上限，请稍后再试")
 
     def otp(self, phone: str, now: datetime, client: str | None = None) -> None:
         """Admit one code request for a phone from a client address, or refuse it.
@@ -168,16 +168,16 @@ class Limits:
         """
         s = self.settings
         claims: Claims = []
-        self._interval(f"otp#{phone}", s.otp_interval, now, "验证码发送过于频繁,请稍后再试", claims)
+        self._interval(f"otp#{phone}", s.otp_interval, now, "验证码发送过于频繁，请稍后再试", claims)
         hour = now.replace(minute=0, second=0, microsecond=0)
         stamp, until = hour.isoformat(), hour + timedelta(hours=1)
         try:
-            self._quota(f"otph#{phone}#{stamp}", s.otp_per_hour, until, now, "验证码请求次数过多,请一小时后再试",
+            self._quota(f"otph#{phone}#{stamp}", s.otp_per_hour, until, now, "验证码请求次数过多，请一小时后再试",
                         claims)
             bucket = client_bucket(client)
             if bucket is not None:
                 self._quota(f"otpc#{bucket}#{stamp}", s.otp_per_client_per_hour, until, now,
-                            "当前网络请求验证码过于频繁,请稍后再试", claims)
+                            "当前网络请求验证码过于频繁，请稍后再试", claims)
             self._platform_otp(stamp, until, now)
         except TooManyRequests:
             self._give_back(claims, now)
@@ -189,17 +189,17 @@ class Limits:
             log.warning("platform one-time code budget exhausted", extra={"budget": limit, "hour": stamp})
             if self.alarms is not None:
                 self.alarms.alarm("otp_platform_budget")
-            raise TooManyRequests("验证码服务繁忙,请稍后再试", retry_after=max(1, int((until - now).total_seconds())))
+            raise TooManyRequests("验证码服务繁忙，请稍后再试", retry_after=max(1, int((until - now).total_seconds())))
 
     def flag(self, user_id: str, now: datetime) -> None:
         """Admit one flag of an account, or refuse it (too fast, too many this hour)."""
         s = self.settings
         claims: Claims = []
-        self._interval(f"flag#{user_id}", s.flag_interval, now, "举报过于频繁,请稍后再试", claims)
+        self._interval(f"flag#{user_id}", s.flag_interval, now, "举报过于频繁，请稍后再试", claims)
         hour = now.replace(minute=0, second=0, microsecond=0)
         try:
             self._quota(f"flagh#{user_id}#{hour.isoformat()}", s.flags_per_hour, hour + timedelta(hours=1), now,
-                        "本小时举报次数已达上限,请稍后再试")
+                        "本小时举报次数已达上限，请稍后再试")
         except TooManyRequests:
             self._give_back(claims, now)
             raise

@@ -47,7 +47,7 @@ class Moderation:
         if actor.link_post_id is not None and actor.link_post_id != post.id:
             raise Forbidden("通知链接只能用于处理对应的帖子")
         if post.visibility == "police_only" and not self.forum.sees_whole(actor, post):
-            raise Forbidden("该线索仅警方可见,不能举报")
+            raise Forbidden("该线索仅警方可见，不能举报")
         key, now = f"flag#{actor.user_id}", self.clock.now()
         if not self.ledger.claim(post.id, key, now, stale_after=10**9):
             return  # this account flagged the post before: a repeat changes nothing and costs nothing
@@ -104,4 +104,4 @@ class Moderation:
                 continue
             self.auditor.log(actor, "hide" if hidden else "unhide", f"post:{post.id}", before, snapshot(post))
             return post
-        raise StaleVersion("帖子正在被频繁更新,请重试")
+        raise StaleVersion("帖子正在被频繁更新，请重试")

@@ -73,11 +73,11 @@ class Supervision:
         center = next((u for u in self.directory.units() if u.kind == "command_center"), None)
         if level == 1 and unit_id is not None and (unit_id != (center.id if center else None)):
             target_id, target_name = unit_id, post.assigned_unit.name if post.assigned_unit else ""
-            text = f"超过首次回复时限,已提请{target_name}领导督办"
+            text = f"超过首次回复时限，已提请{target_name}领导督办"
         else:
             level = 2
             target_id, target_name = (center.id, center.name) if center else (unit_id or "", "")
-            text = f"超过首次回复时限两倍,已上报{target_name}督办"
+            text = f"超过首次回复时限两倍，已上报{target_name}督办"
         # Notify first (once per officer and level, by the ledger), then record: a failure retries both.
         self.dispatcher.notify_unit(post, target_id, f"esc{level}", leaders_only=level == 1)
         event = Event(id=new_id("e"), at=now, kind="escalated", text=text, unit=post.assigned_unit)

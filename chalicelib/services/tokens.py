@@ -15,7 +15,7 @@ from chalicelib.domain.people import Actor
 
 AUDIENCE = "police24"
 ALGORITHMS = ["HS256"]
-_BAD_TOKEN = "登录已失效或凭证无效,请重新登录"
+_BAD_TOKEN = "登录已失效或凭证无效，请重新登录"
 
 
 @dataclass(frozen=True)

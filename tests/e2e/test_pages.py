@@ -59,7 +59,7 @@ def test_resident_signs_in_with_the_outbox_code_and_posts_under_the_pins(
 
     page.get_by_label("6 位验证码").fill(code)
     page.get_by_role("button", name="登录", exact=True).click()
-    expect(page.locator("#account")).to_have_text(re.compile(r"^网友"))
+    expect(page.locator("#account")).to_have_text(re.compile(r"^热心市民[1-9][0-9]{3}$"))
 
     page.get_by_role("link", name="发帖", exact=True).click()
     page.get_by_label("板块").select_option("traffic")
@@ -176,7 +176,7 @@ def test_emergency_wording_shows_the_110_banner_and_needs_a_second_confirmation(
     expect(page.get_by_text("请先阅读上面的提示")).to_be_visible()
     _, mine = stack.call("GET", "/me/posts", token=resident["token"])
     assert mine["posts"] == []
-    page.get_by_role("button", name="我已知晓,仍要发帖").click()
+    page.get_by_role("button", name="我已知晓，仍要发帖").click()
     expect(page.locator("ol.feed > li.post-card.fresh .post-title")).to_have_text(title)
 
 
@@ -289,5 +289,5 @@ def test_the_author_rates_a_resolved_post_once(page: Page, stack: Stack) -> None
     page.get_by_label("评价说明").fill("办得很快")
     page.get_by_role("button", name="满意", exact=True).click()
     expect(page.get_by_text("感谢您的评价")).to_be_visible()
-    expect(page.locator("ol.timeline > li").filter(has_text="网友评价:满意")).to_have_count(1)
+    expect(page.locator("ol.timeline > li").filter(has_text="网友评价：满意")).to_have_count(1)
     expect(page.locator("#feedback-heading")).to_have_count(0)

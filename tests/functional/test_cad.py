@@ -142,7 +142,7 @@ def test_events_move_the_post_forward_once_each_and_show_on_the_timeline(handed_
     detail = api.call("GET", f"/posts/{post['id']}")[1]
     cad = [e for e in detail["timeline"] if e["kind"].startswith("cad_")]
     assert [e["kind"] for e in cad] == ["cad_accepted", "cad_dispatched", "cad_arrived", "cad_closed"]
-    assert [e["text"].split("(")[0] for e in cad] == [
+    assert [e["text"].split("（")[0] for e in cad] == [
         "110指挥中心已接警",
         "民警已出警",
         "民警已到达现场",

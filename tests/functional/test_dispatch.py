@@ -412,5 +412,5 @@ def test_official_texts_carry_no_resident_words_only_board_district_number_and_d
     for _, text in notices:
         assert text.startswith("【24小时警局】") and "随手举报" in text and "昆都仑区" in text
         assert f"编号{post_number(created['id'])}" in text and "前回复" in text
-        assert re.search(r"处理:http://127\.0\.0\.1:8000/reply\.html#t=\S+$", text)
+        assert re.search(r"处理：http://127\.0\.0\.1:8000/reply\.html#t=\S+$", text)
     assert f"编号{post_number(created['id'])}" in answers[0]

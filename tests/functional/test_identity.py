@@ -363,7 +363,7 @@ def test_thirty_wrong_guesses_at_once_get_at_most_five_wrong_code_answers(
     results = guess_at_once(monkeypatch, phone, [wrong(code)] * 30)
 
     assert all(isinstance(r, Unauthenticated) for r in results), results
-    answered_wrong = [r.message for r in results if r.message.startswith("验证码错误,")]
+    answered_wrong = [r.message for r in results if r.message.startswith("验证码错误，")]
     assert len(answered_wrong) == 5, answered_wrong  # the other 25 were refused before any comparison
     status, data, _ = people.api.call("POST", "/auth/session", {"phone": phone, "code": code})
     assert status == 401 and "token" not in data
@@ -391,7 +391,7 @@ def test_a_wrong_code_says_how_many_tries_remain(people: World) -> None:
     code = last_code(phone)
     messages = [people.api.call("POST", "/auth/session", {"phone": phone, "code": wrong(code)})[1]["error"]["message"]
                 for _ in range(2)]
-    assert messages == ["验证码错误,还可尝试4次", "验证码错误,还可尝试3次"]
+    assert messages == ["验证码错误，还可尝试4次", "验证码错误，还可尝试3次"]
 
 
 @pytest.mark.parametrize("nickname", [
@@ -419,7 +419,7 @@ def test_a_nickname_with_six_digits_or_a_police_claim_is_400_and_nothing_stored(
 
 @pytest.mark.parametrize(("phone", "stored", "shown"), [
     ("13700000031", "11010519491231002X", "1***************2X"),  # masked like any text
-    ("13700000032", "包头市公安局 值班民警", None),  # a neutral 网友 name instead
+    ("13700000032", "包头市公安局 值班民警", None),  # a neutral personal name instead
     ("13700000033", "QQ12345678", None),
 ])
 def test_a_stored_nickname_that_breaks_the_rules_never_shows_as_stored(people: World, phone: str, stored: str,
@@ -444,4 +444,4 @@ def test_a_stored_nickname_that_breaks_the_rules_never_shows_as_stored(people: W
     if shown is not None:
         assert name == shown
     else:
-        assert re.fullmatch(r"网友[A-Z]{6}", name), name
+        assert re.fullmatch(r"热心市民[1-9][0-9]{3}", name), name

@@ -77,7 +77,7 @@ def test_a_tip_off_reaches_the_station_and_the_resident_hears_back(api: Api, dir
 
 def test_the_bureau_sets_its_own_reply_templates(api: Api, directory: dict) -> None:
     defaults = api.call("GET", "/templates")[1]["templates"]
-    assert defaults[0]["text"].startswith("你好,该警情已收悉,{unit}正在处置")
+    assert defaults[0]["text"].startswith("你好，该警情已收悉，{unit}正在处置")
     mine = {"templates": [{"id": "got-it", "text": "收到,{unit}马上处理。"}]}
     assert api.call("PUT", "/admin/templates", mine)[0] == 401
     citizen = api.sign_in("13812345678")

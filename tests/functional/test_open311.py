@@ -624,13 +624,13 @@ def test_a_partner_post_says_which_partner_filed_it_on_the_post_and_its_timeline
     detail = people.api.detail(post_id)
     assert detail["post"]["via"] == {"name": "12345政务服务便民热线"}
     received = next(e for e in detail["timeline"] if e["kind"] == "received")
-    assert received["text"] == "已收悉(经12345政务服务便民热线提交),正在分派处置单位"
+    assert received["text"] == "已收悉（经12345政务服务便民热线提交），正在分派处置单位"
     listed = next(p for p in people.api.call("GET", "/posts?board=report&limit=50")[1]["posts"] if p["id"] == post_id)
     assert listed["via"] == {"name": "12345政务服务便民热线"}
     citizen_post = people.api.new_post(people.token("citizen"))
     assert "via" not in people.api.detail(citizen_post["id"])["post"]
     updates = get(people, f"{V2}/servicerequestupdates.json?service_request_id={post_id}")[1]
-    assert updates[-1]["description"] == "已收悉(经12345政务服务便民热线提交),正在分派处置单位"
+    assert updates[-1]["description"] == "已收悉（经12345政务服务便民热线提交），正在分派处置单位"
 
 
 def test_an_account_a_partner_opens_is_unverified_until_the_phone_signs_in_and_then_holds_its_posts(
@@ -766,4 +766,4 @@ def test_an_unknown_format_or_resource_is_404_in_the_spec_shape(people: World, m
     assert_spec_error(data, 404)
     stem, dot, fmt = name.partition(".")
     if dot and stem in ("services", "discovery", "requests", "servicerequestupdates"):
-        assert f"不支持的格式: {fmt}" in data[0]["description"]
+        assert f"不支持的格式：{fmt}" in data[0]["description"]

@@ -108,7 +108,7 @@ def test_the_right_code_signs_a_new_citizen_in_with_a_generated_nickname(world: 
 
     user = session.user
     assert (user.role, user.phone) == ("citizen", PHONE)
-    assert re.fullmatch(r"网友[0-9A-F]{6}", user.nickname)
+    assert re.fullmatch(r"热心市民[1-9][0-9]{3}", user.nickname)  # a person's name, not an account code
     assert world.users.by_phone(PHONE) == user
     actor = world.actor(session.token)
     assert (actor.role, actor.user_id, actor.nickname, actor.officer_id) == ("citizen", user.id, user.nickname, None)
@@ -233,8 +233,8 @@ def test_a_wrong_code_says_how_many_tries_remain(world: World) -> None:
             world.identity.sign_in(PHONE, wrong(code))
         messages.append(raised.value.message)
 
-    assert messages[:4] == [f"验证码错误,还可尝试{n}次" for n in (4, 3, 2, 1)]
-    assert messages[4] == "验证码错误,请重新获取验证码"
+    assert messages[:4] == [f"验证码错误，还可尝试{n}次" for n in (4, 3, 2, 1)]
+    assert messages[4] == "验证码错误，请重新获取验证码"
     assert "验证码错误" not in messages[5]
 
 
@@ -264,7 +264,7 @@ def test_thirty_wrong_guesses_at_once_get_at_most_five_compared(world: World) ->
 
     results = guess_at_once(world, [wrong(code)] * 30)
 
-    answered_wrong = [r for r in results if isinstance(r, str) and r.startswith("验证码错误,")]
+    answered_wrong = [r for r in results if isinstance(r, str) and r.startswith("验证码错误，")]
     assert len(answered_wrong) == 5, results
     assert all(isinstance(r, str) for r in results)  # every guess got an answer, none a session
     with pytest.raises(Unauthenticated):
@@ -423,9 +423,8 @@ def test_a_nickname_with_six_digits_or_a_police_claim_is_refused_and_nothing_sto
 
 
 def test_a_generated_nickname_never_breaks_the_rules(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    drawn = iter(["123456", "a110bc", "6090ec"])  # six digits, then 110, then a fine one
-    monkeypatch.setattr("chalicelib.services.identity.secrets.token_hex",
-                        lambda size: next(drawn) if size == 3 else "0" * 2 * size)
+    drawn = iter([104, 2721])  # 热心市民1104 holds 110, then a fine one
+    monkeypatch.setattr("chalicelib.services.identity.secrets.randbelow", lambda _: next(drawn))
     user = world.identity.account(PHONE)
-    assert user.nickname == "网友6090EC"
+    assert user.nickname == "热心市民3721"
     assert user.id.startswith(CITIZEN_ACCOUNT)  # how the public rendering tells a citizen from an officer

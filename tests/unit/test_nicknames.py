@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from chalicelib.domain.nicknames import (
@@ -56,7 +58,8 @@ def test_a_nickname_with_six_digits_or_a_police_claim_is_refused(nickname: str, 
 
 @pytest.mark.parametrize(
     "nickname",
-    ["小王", "网友6090EC", "老李12345", "2026年的我", "~~", "Alice", "Scope", "Copenhagen", "一一", "三三两两"],
+    ["小王", "网友6090EC", "热心市民3721", "老李12345", "2026年的我", "~~", "Alice", "Scope", "Copenhagen", "一一",
+     "三三两两"],
 )
 def test_an_ordinary_nickname_is_accepted_and_shown_as_it_is(nickname: str) -> None:
     assert nickname_problem(nickname) is None
@@ -72,10 +75,18 @@ def test_a_stored_id_card_nickname_shows_masked() -> None:
                                       "\u200b"])
 def test_a_stored_nickname_that_breaks_the_rules_shows_as_a_neutral_name_of_the_account(nickname: str) -> None:
     shown = public_nickname(nickname, CITIZEN)
-    assert shown.startswith("网友") and len(shown) == 8 and nickname_problem(shown) is None
+    assert re.fullmatch(r"热心市民[1-9][0-9]{3}", shown) and nickname_problem(shown) is None
     assert public_nickname("公安局长", CITIZEN) == shown  # the same account always shows the same name
     assert public_nickname(nickname, OTHER_CITIZEN) != shown
 
 
 def test_an_officer_shows_the_real_name_of_the_directory() -> None:
     assert public_nickname("王警官", OFFICER) == "王警官"
+
+
+def test_neutral_names_read_as_a_person_and_never_break_the_rules() -> None:
+    accounts = [f"{CITIZEN_ACCOUNT}{n:016x}" for n in range(3000)]
+    shown = [public_nickname("公安局长", account) for account in accounts]
+    assert all(re.fullmatch(r"热心市民[1-9][0-9]{3}", name) and nickname_problem(name) is None for name in shown)
+    assert len(set(shown)) > 2000  # spread over the numbers, so two people rarely share one
+    assert not any("110" in name for name in shown)

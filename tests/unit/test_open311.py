@@ -371,7 +371,7 @@ def test_a_partner_post_says_which_partner_filed_it() -> None:
     assert post.via == Via(key_id=key.id, name="12345政务服务便民热线")
     assert world.posts.get(post.id) == post
     [received] = world.posts.events[post.id].values()
-    assert received.text == "已收悉(经12345政务服务便民热线提交),正在分派处置单位"
+    assert received.text == "已收悉（经12345政务服务便民热线提交），正在分派处置单位"
 
 
 def test_an_account_a_partner_opens_is_unverified_until_its_phone_signs_in() -> None:

@@ -3,7 +3,7 @@
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
 
-const URL_PATTERN = /https?:\/\/[^\s"'<>,,。;;、)】」]+/g;
+const URL_PATTERN = /https?:\/\/[^\s"'<>,，。;；、)）】」]+/g;
 const CODE_PATTERN = /(?<!\d)(\d{6})(?!\d)/g;
 
 /** Our own links become <a>; anything else stays text. */

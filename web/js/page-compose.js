@@ -8,6 +8,7 @@ import { typeLabel } from "./format.js";
 import { clearDraft, clearSession, loadDraft, saveDraft, session } from "./session.js";
 import { loadBoards, loadDistricts, loadEmergencyRule, setFlash } from "./store.js";
 import { countedTextarea } from "./views.js";
+import { districtName } from "./words.js";
 import { go } from "./app.js";
 
 /** A prompt to sign in first, coming back to `next` afterwards. */
@@ -72,7 +73,7 @@ export async function composePage(ctx) {
     "select",
     { id: "compose-district", name: "district" },
     h("option", { value: "" }, t("compose.noDistrict")),
-    districts.map((name) => h("option", { value: name, selected: name === draft.district }, name)),
+    districts.map((name) => h("option", { value: name, selected: name === draft.district }, districtName(name))),
   );
   const fillTypes = (before = typeSelect.value) => {
     const board = boards.find((b) => b.id === boardSelect.value) || boards[0];

@@ -6,6 +6,7 @@ import { boardText, t } from "./i18n.js";
 import { relativeTime } from "./format.js";
 import { boardsById, loadBoards, takeFlash } from "./store.js";
 import { deadlineBadge, isStub, postBadges } from "./views.js";
+import { unitName } from "./words.js";
 
 const PAGE_SIZE = 20;
 
@@ -25,10 +26,29 @@ export function postCard(post, boards, { fresh = false, pinned = false } = {}) {
       h("span", { class: "author" }, post.author ? post.author.nickname : ""),
       h("span", {}, relativeTime(post.created_at)),
       h("span", {}, t("feed.replies", { n: post.reply_count || 0 })),
-      post.assigned_unit ? h("span", { class: "unit-name" }, post.assigned_unit.name) : null,
+      post.assigned_unit ? h("span", { class: "unit-name" }, unitName(post.assigned_unit)) : null,
     ),
     clock ? h("div", { class: "clock" }, clock) : null,
   );
+}
+
+/** A pin of the whole site on a board page: one line linking to it, so residents' posts show on the first screen. */
+function pinLine(post) {
+  return h(
+    "li",
+    { class: "pin-line pinned", dataset: { postId: post.id } },
+    h("span", { class: "badge pin" }, t("feed.pinned")),
+    h("a", { href: `#/post/${encodeURIComponent(post.id)}`, title: post.title }, post.title),
+  );
+}
+
+/** Scroll the row of chips sideways so the current board's chip shows, centred where it can be. */
+function revealCurrentChip(nav) {
+  const current = nav.querySelector('.chip[aria-current="page"]');
+  if (!current || nav.scrollWidth <= nav.clientWidth) return;
+  const row = nav.getBoundingClientRect();
+  const chip = current.getBoundingClientRect();
+  nav.scrollLeft += chip.left - row.left - (row.width - chip.width) / 2;
 }
 
 function boardChips(boards, current) {
@@ -65,9 +85,10 @@ export async function feedPage(ctx, boardId) {
   const status = h("div", { class: "feed-status" });
   const more = h("button", { type: "button", class: "button secondary more", hidden: true }, t("common.more"));
   const composeHref = board ? `#/compose?board=${encodeURIComponent(board.id)}` : "#/compose";
+  const chips = boardChips(boards, board ? board.id : null);
   replace(
     view,
-    boardChips(boards, board ? board.id : null),
+    chips,
     h(
       "section",
       { class: "board-intro", "aria-labelledby": "feed-heading" },
@@ -80,6 +101,7 @@ export async function feedPage(ctx, boardId) {
     list,
     more,
   );
+  revealCurrentChip(chips);
   let cursor = null;
   const load = async (first) => {
     const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
@@ -94,7 +116,12 @@ export async function feedPage(ctx, boardId) {
       const pins = first ? page.pinned || [] : [];
       const posts = [...pins, ...(page.posts || [])];
       for (const post of posts) {
-        list.appendChild(postCard(post, byId, { fresh: Boolean(flash && flash.postId === post.id), pinned: pins.includes(post) }));
+        const pinned = pins.includes(post);
+        if (pinned && board && post.board !== board.id) {
+          list.appendChild(pinLine(post)); // pinned for every board: one line here, the board's own posts first
+          continue;
+        }
+        list.appendChild(postCard(post, byId, { fresh: Boolean(flash && flash.postId === post.id), pinned }));
       }
       if (first && !posts.length) replace(status, h("p", { class: "muted empty" }, t("feed.empty")));
       cursor = page.next_cursor;

@@ -7,6 +7,7 @@ import { timeElement } from "./format.js";
 import { clearSession, session } from "./session.js";
 import { boardsById, loadBoards } from "./store.js";
 import { countedTextarea, deadlineBadge, isStub, postBadges, postBody, replyList, timelineList } from "./views.js";
+import { unitName } from "./words.js";
 
 function ratedSinceResolved(timeline) {
   let rated = false;
@@ -131,7 +132,7 @@ export async function postPage(ctx, postId, notice = null) {
         { class: "meta" },
         h("span", { class: "author" }, t("post.by", { name: post.author ? post.author.nickname : "" })),
         timeElement(post.created_at, { relative: false }),
-        h("span", { class: "unit-name" }, post.assigned_unit ? t("post.assigned", { unit: post.assigned_unit.name }) : t("post.notAssigned")),
+        h("span", { class: "unit-name" }, post.assigned_unit ? t("post.assigned", { unit: unitName(post.assigned_unit) }) : t("post.notAssigned")),
       ),
       clock ? h("div", { class: "clock" }, clock) : null,
       // A stub says "仅警方可见" once, in its title: no body, no note, no reply texts, no follow-up box.

@@ -5,6 +5,7 @@ import { alertBox, h, loading, replace } from "./dom.js";
 import { t } from "./i18n.js";
 import { percent } from "./format.js";
 import { barChart, dayChart } from "./charts.js";
+import { districtName, officerTitle, unitName } from "./words.js";
 
 /** A figure with the one line that says how it is computed. */
 function tile(label, value, how, note = null) {
@@ -90,14 +91,14 @@ function directory(units) {
       return h(
         "li",
         { class: "unit-card" },
-        h("h3", {}, unit.name),
-        h("p", { class: "muted" }, [t(`unit.${unit.kind}`), unit.district].filter(Boolean).join(" · ")),
+        h("h3", {}, unitName(unit)),
+        h("p", { class: "muted" }, [t(`unit.${unit.kind}`), unit.district ? districtName(unit.district) : null].filter(Boolean).join(" · ")),
         unit.public_contact ? h("p", { class: "contact" }, unit.public_contact) : null,
         contacts.length
           ? h(
               "ul",
               { class: "officer-contacts" },
-              contacts.map((o) => h("li", {}, h("strong", {}, o.name), ` ${o.title || ""}:`, o.public_contact)),
+              contacts.map((o) => h("li", {}, h("strong", {}, o.name), ` ${officerTitle(o.title || "")}${t("words.colon")}`, o.public_contact)),
             )
           : null,
         !unit.public_contact && !contacts.length ? h("p", { class: "muted small" }, t("stats.noContact")) : null,

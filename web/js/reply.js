@@ -5,6 +5,7 @@ import { alertBox, busy, h, loading, replace, wireSkipLink } from "./dom.js";
 import { applyStatic, onLangChange, t, wireToggle } from "./i18n.js";
 import { absoluteTime, deadline, nextStatuses, statusLabel } from "./format.js";
 import { countedTextarea, postBadges, postBody, replyList, statusBadge, timelineList } from "./views.js";
+import { unitName as unitLabel } from "./words.js";
 
 const KEY = "p24.reply";
 const main = document.getElementById("main");
@@ -211,7 +212,7 @@ function routeSection() {
   const post = detail.post;
   if (post.status === "resolved") return null;
   const choices = units.filter((unit) => !post.assigned_unit || unit.id !== post.assigned_unit.id);
-  const select = h("select", { id: "route-unit", name: "unit_id" }, choices.map((unit) => h("option", { value: unit.id }, unit.name)));
+  const select = h("select", { id: "route-unit", name: "unit_id" }, choices.map((unit) => h("option", { value: unit.id }, unitLabel(unit))));
   const note = h("input", { id: "route-note", type: "text", maxlength: 500, name: "note" });
   const message = h("div", { class: "form-message", "aria-live": "polite" });
   const submit = h("button", { type: "submit", class: "button secondary" }, t("reply.routeSubmit"));
@@ -233,7 +234,7 @@ function routeSection() {
     const restore = busy(submit, t("common.submitting"));
     try {
       await api("POST", `/posts/${encodeURIComponent(post.id)}/route`, { body, token: session.token });
-      await load(t("reply.routeOk", { unit: unit ? unit.name : select.value }));
+      await load(t("reply.routeOk", { unit: unit ? unitLabel(unit) : select.value }));
     } catch (error) {
       restore();
       if (error.status === 401) store(null);
@@ -270,7 +271,7 @@ function render(notice) {
         { class: "meta" },
         h("span", {}, t("post.by", { name: post.author ? post.author.nickname : "" })),
         h("span", {}, absoluteTime(post.created_at)),
-        h("span", {}, post.assigned_unit ? t("post.assigned", { unit: post.assigned_unit.name }) : t("post.notAssigned")),
+        h("span", {}, post.assigned_unit ? t("post.assigned", { unit: unitLabel(post.assigned_unit) }) : t("post.notAssigned")),
       ),
       deadlineBox(post, timeline),
       postBody(post),

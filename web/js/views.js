@@ -3,6 +3,7 @@
 import { h } from "./dom.js";
 import { boardText, t } from "./i18n.js";
 import { absoluteTime, deadline, statusLabel, timeElement, typeLabel } from "./format.js";
+import { districtName, eventText, officerTitle, replyText, unitName } from "./words.js";
 
 /** A small status badge. */
 export function statusBadge(status) {
@@ -23,7 +24,7 @@ export function postBadges(post, boardsById = {}) {
     post.pinned ? h("span", { class: "badge pin" }, t("feed.pinned")) : null,
     h("span", { class: `badge type type-${post.type}` }, typeLabel(post.type)),
     h("span", { class: "badge board" }, board ? boardText(board).name : post.board),
-    post.district ? h("span", { class: "badge district" }, post.district) : null,
+    post.district ? h("span", { class: "badge district" }, districtName(post.district)) : null,
     post.visibility === "police_only" ? h("span", { class: "badge police-only" }, t("post.police_only")) : null,
     post.status ? statusBadge(post.status) : null, // a police notice has no status: it tracks no work
   );
@@ -42,12 +43,12 @@ export function timelineList(timeline) {
   return h(
     "ol",
     { class: "timeline" },
-    items.map((event) =>
+    items.map((event, index) =>
       h(
         "li",
         { class: `event event-${event.kind}`, dataset: { kind: event.kind } },
         h("span", { class: "event-dot", "aria-hidden": "true" }),
-        h("span", { class: "event-text" }, event.text),
+        h("span", { class: "event-text" }, eventText(event, items.slice(0, index))),
         " ",
         timeElement(event.at, { relative: false }),
       ),
@@ -64,15 +65,17 @@ export function replyItem(reply) {
         { class: "reply-head" },
         h("span", { class: "badge official" }, t("post.official")),
         h("strong", { class: "officer-name" }, author.name || ""),
-        author.title ? h("span", { class: "officer-title" }, author.title) : null,
-        author.unit ? h("span", { class: "badge unit" }, author.unit.name) : null,
+        author.title ? h("span", { class: "officer-title" }, officerTitle(author.title)) : null,
+        author.unit ? h("span", { class: "badge unit" }, unitName(author.unit)) : null,
       )
     : h("div", { class: "reply-head" }, h("strong", { class: "nickname" }, author.nickname || ""));
+  const shown = replyText(reply);
   return h(
     "li",
     { class: reply.official ? "reply official" : "reply", dataset: { replyId: reply.id } },
     head,
-    h("p", { class: "reply-body" }, reply.body),
+    h("p", { class: "reply-body", lang: shown.translated ? "en" : null }, shown.text),
+    shown.translated ? h("p", { class: "muted translated" }, t("words.translated")) : null,
     h("div", { class: "meta" }, timeElement(reply.created_at)),
   );
 }

@@ -116,7 +116,7 @@ class DynamoPostRepository:
             if resent(error) and self._landed(post):
                 return
             if "ConditionalCheckFailed" in cancellation_codes(error):
-                raise StaleVersion("帖子已被他人更新,请刷新后重试") from error
+                raise StaleVersion("帖子已被他人更新，请刷新后重试") from error
             raise
 
     def _landed(self, post: Post) -> bool:
@@ -258,7 +258,7 @@ class DynamoPostRepository:
                 raise
             current = self.get(post_id)
             if current is None or current.version != expected:
-                raise StaleVersion("帖子已被他人更新,请刷新后重试") from error
+                raise StaleVersion("帖子已被他人更新，请刷新后重试") from error
 
     def due(self, now: datetime, limit: int) -> list[Post]:
         upper = keys.epoch_ms_key(int(now.timestamp() * 1000), "~")

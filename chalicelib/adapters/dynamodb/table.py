@@ -81,10 +81,10 @@ class Table:
             return response
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in _TRANSIENT:
-                raise Unavailable("服务繁忙,请稍后重试", retry_after=1) from error
+                raise Unavailable("服务繁忙，请稍后重试", retry_after=1) from error
             raise
         except BotoCoreError as error:
-            raise Unavailable("服务暂时不可用,请稍后重试", retry_after=1) from error
+            raise Unavailable("服务暂时不可用，请稍后重试", retry_after=1) from error
 
     def get(self, pk: str, sk: str, consistent: bool = False) -> dict[str, Any] | None:
         """Return one item, or None."""
@@ -126,7 +126,7 @@ class Table:
                     time.sleep(0.02 * (2**attempt))
                     continue
                 if _BUSY_REASONS.intersection(codes) and "ConditionalCheckFailed" not in codes:
-                    raise Unavailable("服务繁忙,请稍后重试", retry_after=1) from error
+                    raise Unavailable("服务繁忙，请稍后重试", retry_after=1) from error
                 raise
 
 
