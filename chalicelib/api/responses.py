@@ -183,9 +183,9 @@ class Figures(Out):
     posts: int
     replies: int
     official_replies: int
-    assigned: int = Field(description="已分派: posts routed to a unit (a unit also counts posts transferred to it)")
+    assigned: int = Field(description="posts routed to a unit, shown as 已分派 (a unit also counts posts transferred to it)")
     incidents: int = Field(description="posts handed to the 110 command system")
-    police_dispatches: int = Field(description="已派警: incidents 110 reports police were sent to")
+    police_dispatches: int = Field(description="incidents 110 reports police were sent to, shown as 已派警")
     resolved: int
     escalations: int
     first_responses: int

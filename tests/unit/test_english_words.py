@@ -34,7 +34,8 @@ def test_every_default_template_has_its_english_text() -> None:
 def test_every_timeline_kind_has_english_words_and_the_tables_match() -> None:
     source = (WEB / "i18n.js").read_text("utf-8")
     zh, en = table(source, "ZH"), table(source, "EN")
-    assert set(zh) == set(en)
+    server_worded = {"compose.emergency", "compose.emergencyText"}  # in Chinese, the server's own words
+    assert set(zh) == set(en) - server_worded
     kinds = {"received", "reopened", "escalated", "rated", *(f"cad_{event}" for event in CAD_EVENTS)}
     assert {f"words.event.{kind}" for kind in kinds} <= set(en)
     assert not any(re.search("[\u3400-\u9fff]", en[f"words.event.{kind}"]) for kind in kinds)
