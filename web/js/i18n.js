@@ -237,6 +237,15 @@ const ZH = {
   "field.status": "不能改为这个状态。",
   "field.comment": "评价说明不能超过 500 个字。",
   "field.note": "备注不能超过 500 个字。",
+  // loop
+  "post.mine": "我发的帖子",
+  "post.awaitingFeedback": "待您评价",
+  "post.reasonLabel": "不满意的原因（必填）",
+  "post.reasonHint": "请说明哪里还没有解决，帖子将重新办理，民警会看到您的说明。",
+  "post.reasonRequired": "请先填写不满意的原因。",
+  "post.reasonSubmit": "提交并重新办理",
+  "post.reasonCancel": "取消",
+  "post.followUpHintMine": "您的补充会通知正在处理此帖的民警。",
 };
 
 const EN = {
@@ -474,6 +483,15 @@ const EN = {
   "field.status": "The post cannot move to this status.",
   "field.comment": "The comment must be at most 500 characters.",
   "field.note": "The note must be at most 500 characters.",
+  // loop
+  "post.mine": "Your post",
+  "post.awaitingFeedback": "Awaiting your rating",
+  "post.reasonLabel": "Why are you not satisfied? (required)",
+  "post.reasonHint": "Say what is still unresolved; the post is reopened and the officers see your reason.",
+  "post.reasonRequired": "Please give a reason first.",
+  "post.reasonSubmit": "Send and reopen",
+  "post.reasonCancel": "Cancel",
+  "post.followUpHintMine": "Your follow-up is sent to the officer handling this post.",
 };
 
 const BOARD_NAMES_EN = {

@@ -26,6 +26,7 @@ export function postBadges(post, boardsById = {}) {
     post.district ? h("span", { class: "badge district" }, post.district) : null,
     post.visibility === "police_only" ? h("span", { class: "badge police-only" }, t("post.police_only")) : null,
     statusBadge(post.status),
+    post.awaiting_feedback ? h("span", { class: "badge awaiting-feedback" }, t("post.awaitingFeedback")) : null,
   );
 }
 
