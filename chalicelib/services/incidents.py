@@ -161,7 +161,8 @@ class Incidents:
             if post is None:
                 raise NotFound("帖子不存在")
             expected = post.version
-            if post.can_move_to(target):
+            moved = post.can_move_to(target)
+            if moved:
                 post.move_to(target, now, expected)
             post.version += 1  # the timeline entry alone is a write of the post too
             text = f"{words}({event.unit_name})" if event.unit_name else words
@@ -173,5 +174,7 @@ class Incidents:
             if event.event == "dispatched":
                 scopes = ["all"] + ([post.assigned_unit.id] if post.assigned_unit else [])
                 self.stats.add(scopes, {"police_dispatches": 1})
+            if moved and target == "resolved":
+                self.forum.notify_later(post.id, "resolved")  # the author is asked to rate, as for an officer's
             return
         raise StaleVersion("帖子正在被频繁更新,请重试")

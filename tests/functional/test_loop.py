@@ -8,6 +8,7 @@ from typing import Any
 
 from chalicelib.services.dispatch import post_number
 from tests.conftest import Api, MovableClock, deliver, officer_messages, sent_sms
+from tests.functional.test_cad import cad_records, event, send_event
 from tests.functional.test_dispatch import invoke, link_of, post, sweep, timeline
 
 RESIDENT = "13812345678"
@@ -55,6 +56,19 @@ def test_a_resolved_post_asks_its_author_to_rate_it_once_with_a_link(api: Api, d
     deliver(api.client, aws)
     invoke(api, {"kind": "resolved", "post_id": created["id"]})
     assert len(texts(RESIDENT, "已办结")) == 2
+
+
+def test_a_post_the_110_system_closes_asks_its_author_to_rate_it(api: Api, directory: dict, aws: dict) -> None:
+    resident = api.sign_in(RESIDENT)
+    created = post(api, resident)  # a report on an incident board: handed to 110
+    deliver(api.client, aws)
+    record = cad_records(aws)[0]
+    for _ in range(2):
+        assert send_event(api, event(record, "closed", 5))[0] == 200
+    deliver(api.client, aws)
+    assert texts(RESIDENT, "已办结") == [
+        f"【24小时警局】您发布的帖子（编号{post_number(created['id'])}）已办结，请评价办理结果：{SITE}/#/post/{created['id']}"
+    ]
 
 
 def test_a_post_rated_before_the_message_arrives_asks_nothing(api: Api, directory: dict, aws: dict) -> None:
