@@ -58,14 +58,14 @@ function feedbackPanel(post, onDone) {
   const current = session();
   const comment = h("input", { id: "feedback-comment", type: "text", maxlength: 500, name: "comment" });
   const message = h("div", { class: "form-message", "aria-live": "polite" });
-  const reason = h("textarea", { id: "feedback-reason", name: "reason", rows: 3, maxlength: 500, required: true });
+  const reason = h("textarea", { id: "feedback-reason", name: "reason", rows: 3, maxlength: 500, required: true, "aria-describedby": "feedback-reason-hint" });
   const reasonMessage = h("div", { class: "form-message", "aria-live": "polite" });
   const confirm = h("button", { type: "submit", class: "button" }, t("post.reasonSubmit"));
   const cancel = h("button", { type: "button", class: "button secondary" }, t("post.reasonCancel"));
   const reasonForm = h(
     "form",
     { class: "feedback-reason", novalidate: true, hidden: true },
-    h("div", { class: "field" }, h("label", { for: "feedback-reason" }, t("post.reasonLabel")), h("p", { class: "hint" }, t("post.reasonHint")), reason),
+    h("div", { class: "field" }, h("label", { for: "feedback-reason" }, t("post.reasonLabel")), h("p", { id: "feedback-reason-hint", class: "hint" }, t("post.reasonHint")), reason),
     reasonMessage,
     h("div", { class: "actions" }, confirm, cancel),
   );
@@ -86,16 +86,20 @@ function feedbackPanel(post, onDone) {
   const yes = h("button", { type: "button", class: "button" }, t("post.satisfied"));
   const no = h("button", { type: "button", class: "button secondary" }, t("post.unsatisfied"));
   const choice = h("div", { class: "actions" }, yes, no);
+  const commentField = h("div", { class: "field" }, h("label", { for: "feedback-comment" }, `${t("post.feedbackComment")} ${t("common.optional")}`), comment);
+  const askReason = (asking) => {
+    choice.hidden = commentField.hidden = asking;
+    reasonForm.hidden = !asking;
+  };
   yes.addEventListener("click", () => send(true, yes, comment.value.trim()));
   no.addEventListener("click", () => {
     if (!reason.value.trim()) reason.value = comment.value.trim();
-    choice.hidden = true;
-    reasonForm.hidden = false;
+    replace(message);
+    askReason(true);
     reason.focus();
   });
   cancel.addEventListener("click", () => {
-    reasonForm.hidden = true;
-    choice.hidden = false;
+    askReason(false);
     replace(reasonMessage);
     no.focus();
   });
@@ -116,7 +120,7 @@ function feedbackPanel(post, onDone) {
     { class: "panel feedback", "aria-labelledby": "feedback-heading" },
     h("h2", { id: "feedback-heading" }, t("post.feedback")),
     h("p", {}, t("post.feedbackIntro")),
-    h("div", { class: "field" }, h("label", { for: "feedback-comment" }, `${t("post.feedbackComment")} ${t("common.optional")}`), comment),
+    commentField,
     message,
     choice,
     reasonForm,
