@@ -72,6 +72,7 @@ class Event(BaseModel):
     text: str
     unit: UnitRef | None = None
     actor: str | None = None
+    officer_id: str | None = None  # the officer who did it, if one did (never shown: finds who handles a post)
 
 
 class Via(BaseModel):

@@ -222,14 +222,13 @@ class Dispatcher:
                 self.notify_officer(post, officer, round_key, kind="follow_up")
 
     def handler_of(self, post: Post) -> Officer | None:
-        """Return the on-duty officer of the assigned unit who last replied officially on a post, if any."""
+        """Return the on-duty officer of the assigned unit who last acted on a post (replied or moved it), if any."""
         detail = self.posts.detail(post.id)
-        replies = sorted(detail.replies if detail else [], key=lambda r: (r.created_at, r.id), reverse=True)
-        for reply in replies:
-            if reply.official is None:
-                continue
-            officer = self.directory.officer(reply.official.officer_id)
-            unit_id = post.assigned_unit.id if post.assigned_unit else None
+        acts = [(r.created_at, r.official.officer_id) for r in (detail.replies if detail else []) if r.official]
+        acts += [(e.at, e.officer_id) for e in (detail.events if detail else []) if e.officer_id]
+        unit_id = post.assigned_unit.id if post.assigned_unit else None
+        for _, officer_id in sorted(acts, key=lambda act: act[0], reverse=True):
+            officer = self.directory.officer(officer_id)
             if officer is not None and officer.on_duty and officer.unit_id == unit_id:
                 return officer
         return None

@@ -264,7 +264,8 @@ class Forum:
         post.version += 1
         who = self.who(actor)
         text = f"{who}将状态改为{STATUS_NAMES[status]}" + (f":{note}" if note else "")
-        event = Event(id=new_id("e"), at=now, kind=status, text=text, unit=post.assigned_unit, actor=who)
+        event = Event(id=new_id("e"), at=now, kind=status, text=text, unit=post.assigned_unit, actor=who,
+                      officer_id=actor.officer_id)
         self.posts.update(post, expected, event)
         self.auditor.log(actor, "status", f"post:{post.id}", before, snapshot(post))
         if status == "reopened":

@@ -91,7 +91,7 @@ def test_the_police_answered_message_links_to_the_post(api: Api, directory: dict
     assert len(answered) == 1 and answered[0].endswith(f"{SITE}/#/post/{created['id']}")
 
 
-def test_a_follow_up_reaches_the_unit_then_the_officer_who_answered(api: Api, directory: dict, aws: dict) -> None:
+def test_a_follow_up_reaches_the_unit_then_the_officer_who_acted_last(api: Api, directory: dict, aws: dict) -> None:
     second = {"name": "赵警官", "title": "值班民警", "phone": SECOND_KUNQU_OFFICER, "unit_id": "kunqu",
               "role": "officer", "on_duty": True}
     assert api.admin("PUT", "/admin/officers/o-kunqu-2", second)[0] == 200
@@ -122,6 +122,15 @@ def test_a_follow_up_reaches_the_unit_then_the_officer_who_answered(api: Api, di
     latest = [m for m in officer_messages(KUNQU_OFFICER) if "发帖人补充" in m][-1]
     status, session, _ = api.call("POST", "/auth/link", {"token": link_of(latest)})
     assert status == 200 and session["post_id"] == created["id"]
+
+    # 赵警官 took it over (moved it along): the next one goes to him alone.
+    version = api.call("GET", f"/posts/{created['id']}")[1]["post"]["version"]
+    change = {"status": "in_progress", "version": version}
+    assert api.call("POST", f"/posts/{created['id']}/status", change, token=api.sign_in(SECOND_KUNQU_OFFICER))[0] == 200
+    api.call("POST", f"/posts/{created['id']}/replies", {"body": "补充:他们又回来了"}, token=resident)
+    deliver(api.client, aws)
+    assert len([m for m in officer_messages(KUNQU_OFFICER) if "发帖人补充" in m]) == 2
+    assert len([m for m in officer_messages(SECOND_KUNQU_OFFICER) if "发帖人补充" in m]) == 2
 
 
 def test_another_residents_reply_notifies_no_officer(api: Api, directory: dict, aws: dict) -> None:
