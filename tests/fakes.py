@@ -18,7 +18,7 @@ from chalicelib.services.audit import AuditEntry
 from chalicelib.services.ports import FeedPage, IdempotencyRecord, OtpRecord, PostDetail, ReplyLink
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
-COUNTED = ("reply_count", "first_official_reply_at", "latest_official_reply", "flag_count")
+COUNTED = ("reply_count", "first_official_reply_at", "latest_official_reply", "latest_official_reply_at", "flag_count")
 
 
 def feed_key(post: Post) -> str:
@@ -105,6 +105,7 @@ class InMemoryPostRepository:
                 changes["first_official_reply_at"] = reply.created_at
             if reply.official is not None:
                 changes["latest_official_reply"] = reply.body
+                changes["latest_official_reply_at"] = reply.created_at
             self.posts[post_id] = stored.model_copy(update=changes)
             if event is not None:
                 self.events[post_id][event.id] = event

@@ -162,7 +162,7 @@ def sample_texts() -> dict[str, str]:
     import secrets
 
     from chalicelib.domain.posts import Post
-    from chalicelib.services.dispatch import REPLY_SMS, notice_text
+    from chalicelib.services.dispatch import REPLY_SMS, notice_text, post_link
     from chalicelib.services.identity import OTP_TEXT
 
     now = datetime.now(UTC)
@@ -170,10 +170,11 @@ def sample_texts() -> dict[str, str]:
                 title="小区门口有人兜售假药,每天早上七点左右在锦泰驾校小区门口", body="…", district="昆都仑区",
                 created_at=now, updated_at=now, first_response_due=now + timedelta(minutes=15))
     # The app's own notice text, with a link of the real form (a 22-character code).
-    link = f"https://d1234abcd5678.cloudfront.net/reply.html#t={secrets.token_urlsafe(16)}"
+    site = "https://d1234abcd5678.cloudfront.net"
+    link = f"{site}/reply.html#t={secrets.token_urlsafe(16)}"
     notice = notice_text(post, link)
-    return {"otp": OTP_TEXT.format(code="123456", minutes=5), "reply": REPLY_SMS.format(number="3F9A2C"),
-            "officer notice": notice}
+    answered = REPLY_SMS.format(number="3F9A2C", link=post_link(site, post.id))
+    return {"otp": OTP_TEXT.format(code="123456", minutes=5), "reply": answered, "officer notice": notice}
 
 
 def static_site(web: Path = WEB) -> tuple[int, int]:

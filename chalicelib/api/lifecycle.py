@@ -45,7 +45,7 @@ def route(post_id: str) -> Response:
 @bp.route("/posts/{post_id}/feedback", methods=["POST"])
 @http_errors
 def feedback(post_id: str) -> Response:
-    """Rate a resolved post; unsatisfied reopens it (the author)."""
+    """Rate a resolved post; 不满意 needs a reason (`comment`) and reopens it with a fresh deadline (the author)."""
     svc = services()
     body = parse(bp.current_request, schemas.FeedbackIn)
     actor = signed_in(bp.current_request, svc)

@@ -76,16 +76,25 @@ class Post(Out):
     pinned: bool
     created_at: datetime
     updated_at: datetime
-    first_response_due: datetime | None
+    first_response_due: datetime | None = Field(
+        description="the first official reply is due by then; a reopened post gets a fresh one, counted from the "
+        "reopening by the rule of a new post"
+    )
     assigned_unit: UnitRef | None
     reply_count: int = Field(ge=0)
     version: int = Field(ge=1)
     urgent: bool
     answered: bool = Field(description="an official reply came")
     first_official_reply_at: datetime | None
-    mine: bool = Field(default=False, description="to its author only, with the two fields after it")
-    awaiting_feedback: bool = False
-    satisfied: bool | None = None
+    mine: bool = Field(
+        default=False,
+        description="true, to its author only (by account, whatever nickname they use now), with the two fields "
+        "after it; absent for everyone else. Decide ownership by this field, never by comparing nicknames",
+    )
+    awaiting_feedback: bool = Field(
+        default=False, description="to its author only: the post is resolved and the author may rate it now"
+    )
+    satisfied: bool | None = Field(default=None, description="to its author only: their last rating, if any")
     hidden: bool = Field(default=False, description="only for the author and the police, when hidden")
     hidden_reason: str | None = None
     via: Partner | None = Field(default=None, description="present when a partner app filed it (Open311)")
@@ -183,7 +192,7 @@ class Figures(Out):
     posts: int
     replies: int
     official_replies: int
-    assigned: int = Field(description="posts routed to a unit, shown as 已分派 (a unit also counts posts transferred to it)")
+    assigned: int = Field(description="posts routed to a unit, shown as 已分派 (a unit counts posts transferred in)")
     incidents: int = Field(description="posts handed to the 110 command system")
     police_dispatches: int = Field(description="incidents 110 reports police were sent to, shown as 已派警")
     resolved: int

@@ -155,7 +155,11 @@ class RouteIn(Body):
 
 class FeedbackIn(Body):
     satisfied: bool
-    comment: Annotated[Text, Field(max_length=500)] | None = None
+    comment: Annotated[Text, Field(max_length=500)] | None = Field(
+        default=None,
+        description="the reason, required when `satisfied` is false (400 naming `comment` without it); shown on "
+        "the timeline, masked for the public and withheld on a police-only post",
+    )
 
 
 class CadEventBody(Body):

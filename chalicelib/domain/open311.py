@@ -183,7 +183,7 @@ def service_notice(post: Post) -> str | None:
     """Return the promise of a first official reply, e.g. 民警将在15分钟内首次回复."""
     if post.first_response_due is None:
         return None
-    minutes = max(1, round((post.first_response_due - post.created_at).total_seconds() / 60))
+    minutes = max(1, round((post.first_response_due - post.clock_start).total_seconds() / 60))
     span = f"{minutes // 60}小时" if minutes % 60 == 0 else f"{minutes}分钟"
     return f"民警将在{span}内首次回复"
 

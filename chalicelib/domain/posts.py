@@ -80,6 +80,7 @@ class Event(BaseModel):
     text: str
     unit: UnitRef | None = None
     actor: str | None = None
+    officer_id: str | None = None  # the officer who did it, if one did (never shown: finds who handles a post)
 
 
 class Via(BaseModel):
@@ -140,6 +141,8 @@ class Post(BaseModel):
     first_response_due: datetime | None = None
     first_official_reply_at: datetime | None = None
     latest_official_reply: str | None = None
+    latest_official_reply_at: datetime | None = None
+    reopened_at: datetime | None = None
     assigned_unit: UnitRef | None = None
     reply_count: int = 0
     version: int = 1
@@ -186,6 +189,30 @@ class Post(BaseModel):
         self.status = status  # type: ignore[assignment]
         self.updated_at = at
         self.awaiting_feedback = status == "resolved"
+        if status == "reopened":
+            self.reopen(at)
+
+    def reopen(self, at: datetime) -> None:
+        """Reopen a resolved post: a new dispatch round and a fresh deadline, counted from now as for a new post."""
+        self.status = "reopened"
+        self.updated_at = at
+        self.awaiting_feedback = False
+        self.dispatch_round += 1
+        self.escalation_level = 0
+        self.reopened_at = at
+        self.first_response_due = Post.first_response_due_for(self.type, at, self.urgent)
+
+    @property
+    def clock_start(self) -> datetime:
+        """Return when the first-response clock started: creation, or the last reopening."""
+        return self.reopened_at or self.created_at
+
+    def answered_since_start(self) -> bool:
+        """Tell whether an official reply came since the clock started (a reopened post needs a new one)."""
+        latest = self.latest_official_reply_at or self.first_official_reply_at
+        if latest is None:
+            return False
+        return self.reopened_at is None or latest >= self.reopened_at
 
     def assign(self, unit: UnitRef, at: datetime) -> None:
         """Hand the post to a unit (a new dispatch round); a new post becomes `dispatched`."""
@@ -203,17 +230,12 @@ class Post(BaseModel):
         self.awaiting_feedback = False
         self.updated_at = at
         if not satisfied:
-            self.status = "reopened"
-            self.dispatch_round += 1
-            self.escalation_level = 0
+            self.reopen(at)
 
     def deadline_passed(self, now: datetime) -> bool:
-        """Tell whether the first-response deadline passed without an official reply."""
-        return (
-            self.first_response_due is not None
-            and self.first_official_reply_at is None
-            and now >= self.first_response_due
-        )
+        """Tell whether the first-response deadline passed without an official reply (since a reopening)."""
+        due = self.first_response_due
+        return due is not None and not self.answered_since_start() and now >= due
 
     def pin_with(self, scope: PinScope, until: datetime | None, at: datetime) -> None:
         """Pin the post on its board or on every feed."""

@@ -1,4 +1,4 @@
-"""The dispatcher: assign a post to a unit, notify its officers, tell the author of answers.
+"""The dispatcher: assign a post to a unit, notify its officers, tell the author of answers and resolutions.
 
 Every effect is decided by a conditional write keyed on the post (never on the message id), so a
 message delivered twice, or a post enqueued twice, has one effect.
@@ -32,7 +32,15 @@ from chalicelib.services.tokens import TokenService
 log = logging.getLogger(__name__)
 # Official texts carry only what the police control (board, district, post number, deadline), never a resident's
 # words: a title such as "点击 http://evil.example 领取补贴" must not go out under the bureau's name.
-REPLY_SMS = "【24小时警局】您发布的帖子（编号{number}）有了民警回复，请登录24小时警局查看。"
+# The link is the post's own page (the page's route), made from the site's address and the post id only.
+REPLY_SMS = "【24小时警局】您发布的帖子（编号{number}）有了民警回复，查看：{link}"
+RESOLVED_SMS = "【24小时警局】您发布的帖子（编号{number}）已办结，请评价办理结果：{link}"
+NOTICE_HEADS = {  # kind of officer notice -> (SMS head, e-mail subject)
+    "new": ("【24小时警局】新警情", "24小时警局新帖待处理"),
+    "escalated": ("【24小时警局】督办：超时未回复", "24小时警局督办"),
+    "follow_up": ("【24小时警局】发帖人补充", "24小时警局发帖人补充"),
+}
+
 
 
 def post_number(post_id: str) -> str:
@@ -40,7 +48,12 @@ def post_number(post_id: str) -> str:
     return post_id[-6:].upper()
 
 
-def notice_text(post: Post, link: str, escalated: bool = False) -> str:
+def post_link(site_url: str, post_id: str) -> str:
+    """Return the address of a post's page on the citizen site."""
+    return f"{site_url}/#/post/{post_id}"
+
+
+def notice_text(post: Post, link: str, escalated: bool = False, notice: str | None = None) -> str:
     """Return an officer's notice, from fields the police control only; short, since SMS bills by the part."""
     board = BOARDS_BY_ID[post.board].name if post.board in BOARDS_BY_ID else "帖子"
     kind = POST_TYPE_NAMES.get(post.type, "")
@@ -48,9 +61,9 @@ def notice_text(post: Post, link: str, escalated: bool = False) -> str:
     if post.district:
         parts.append(post.district)  # one of the configured districts (checked on input)
     parts.append(f"编号{post_number(post.id)}")
-    if post.first_response_due:
+    if post.first_response_due and not post.answered_since_start():
         parts.append(f"{now_cst(post.first_response_due)[5:16].replace('T', ' ')}前回复")
-    head = "【24小时警局】督办：超时未回复" if escalated else "【24小时警局】新警情"
+    head = NOTICE_HEADS[notice or ("escalated" if escalated else "new")][0]
     return f"{head}：{'，'.join(parts)}。处理：{link}"
 
 
@@ -91,6 +104,10 @@ class Dispatcher:
                 self.incidents.hand_off(post_id)
         elif kind == "official_reply":
             self.official_reply(post_id, str(message.get("reply_id", "")))
+        elif kind == "resolved":
+            self.resolved(post_id)
+        elif kind == "follow_up":
+            self.follow_up(post_id, str(message.get("reply_id", "")))
         else:
             raise ValueError(f"unknown message kind {kind!r}")
 
@@ -144,16 +161,19 @@ class Dispatcher:
             sent += self.notify_officer(post, officer, round_key, escalated=leaders_only or round_key.startswith("esc"))
         return sent
 
-    def notify_officer(self, post: Post, officer: Officer, round_key: str, escalated: bool = False) -> int:
+    def notify_officer(
+        self, post: Post, officer: Officer, round_key: str, escalated: bool = False, kind: str | None = None
+    ) -> int:
         """Send one officer a notification with a reply link, at most once per round."""
         key = f"notify#{round_key}#{officer.id}"
         now = self.clock.now()
         if not self.ledger.claim(post.id, key, now):
             return 0
         link = f"{self.site_url}/reply.html#t={issue_link(self.links, officer.id, post.id, now, officer.sessions)}"
-        text = notice_text(post, link, escalated)
+        kind = kind or ("escalated" if escalated else "new")
+        text = notice_text(post, link, notice=kind)
         try:
-            self.officers.notify(officer.id, "24小时警局督办" if escalated else "24小时警局新帖待处理", text)
+            self.officers.notify(officer.id, NOTICE_HEADS[kind][1], text)
         except Exception:
             self.ledger.release(post.id, key)
             raise
@@ -165,18 +185,54 @@ class Dispatcher:
         post = self.posts.get(post_id)
         if post is None:
             return
-        now = self.clock.now()
         if post.first_official_reply_at is not None:
             self.tally.first_response(post, post.first_official_reply_at)
+        self._tell_author(post, f"sms#reply#{reply_id}", REPLY_SMS)
+
+    def resolved(self, post_id: str) -> None:
+        """Tell the author a post was resolved and ask for a rating, once per resolution (dispatch round)."""
+        post = self.posts.get(post_id)
+        if post is None or post.status != "resolved" or not post.awaiting_feedback or post.type in POLICE_ONLY_TYPES:
+            return  # rated (or reopened) meanwhile, or a notice by the police themselves
+        self._tell_author(post, f"sms#resolved#{post.dispatch_round}", RESOLVED_SMS)
+
+    def follow_up(self, post_id: str, reply_id: str) -> None:
+        """Tell the officer handling a post of its author's follow-up, or the unit's on-duty officers if none is."""
+        post = self.posts.get(post_id)
+        if post is None or post.assigned_unit is None:
+            return  # not dispatched yet: the unit's first notice is still to come
+        round_key = f"followup-{reply_id}"
+        handler = self.handler_of(post)
+        if handler is not None:
+            self.notify_officer(post, handler, round_key, kind="follow_up")
+        else:
+            officers = [o for o in self.directory.officers_of(post.assigned_unit.id) if o.on_duty]
+            for officer in officers:
+                self.notify_officer(post, officer, round_key, kind="follow_up")
+
+    def handler_of(self, post: Post) -> Officer | None:
+        """Return the on-duty officer of the assigned unit who last acted on a post (replied or moved it), if any."""
+        detail = self.posts.detail(post.id)
+        acts = [(r.created_at, r.official.officer_id) for r in (detail.replies if detail else []) if r.official]
+        acts += [(e.at, e.officer_id) for e in (detail.events if detail else []) if e.officer_id]
+        unit_id = post.assigned_unit.id if post.assigned_unit else None
+        for _, officer_id in sorted(acts, key=lambda act: act[0], reverse=True):
+            officer = self.directory.officer(officer_id)
+            if officer is not None and officer.on_duty and officer.unit_id == unit_id:
+                return officer
+        return None
+
+    def _tell_author(self, post: Post, key: str, template: str) -> None:
+        """Text the author once per ledger key, with the post's number and a link to its page."""
         phone = self._author_phone(post)
-        key = f"sms#reply#{reply_id}"
-        if phone and self.ledger.claim(post.id, key, now):
-            try:
-                self.sms.send(phone, REPLY_SMS.format(number=post_number(post.id)))
-            except Exception:
-                self.ledger.release(post.id, key)
-                raise
-            self.ledger.confirm(post.id, key)
+        if not phone or not self.ledger.claim(post.id, key, self.clock.now()):
+            return
+        try:
+            self.sms.send(phone, template.format(number=post_number(post.id), link=post_link(self.site_url, post.id)))
+        except Exception:
+            self.ledger.release(post.id, key)
+            raise
+        self.ledger.confirm(post.id, key)
 
     def _author_phone(self, post: Post) -> str | None:
         user = self.users.get(post.author_id)

@@ -238,6 +238,8 @@ class Forum:
             self.count(["all", official.unit.id], {"replies": 1, "official_replies": 1}, now)
         else:
             self.count(["all"], {"replies": 1}, now)
+            if actor.user_id == post.author_id:  # a follow-up: the officer handling it hears of it
+                self.notify_later(post.id, "follow_up", reply_id=reply.id)
         return reply, post
 
     def _replayed_reply(self, record: IdempotencyRecord, request_hash: str, post: Post) -> tuple[Reply, Post]:
@@ -278,12 +280,10 @@ class Forum:
         post.move_to(status, now, version)
         expected = post.version
         post.version += 1
-        if status == "reopened":
-            post.dispatch_round += 1
-            post.escalation_level = 0
         who = self.who(actor)
         text = f"{who}将状态改为{STATUS_NAMES[status]}" + (f"：{note}" if note else "")
-        event = Event(id=new_id("e"), at=now, kind=status, text=text, unit=post.assigned_unit, actor=who)
+        event = Event(id=new_id("e"), at=now, kind=status, text=text, unit=post.assigned_unit, actor=who,
+                      officer_id=actor.officer_id)
         self.posts.update(post, expected, event)
         self.auditor.log(actor, "status", f"post:{post.id}", before, snapshot(post))
         if status == "reopened":
@@ -292,6 +292,7 @@ class Forum:
             self.count(["all"] + ([post.assigned_unit.id] if post.assigned_unit else []), {"resolved": 1}, now)
             if post.first_official_reply_at is None and self.tally is not None:
                 self.tally.quietly(post, now)  # resolved before any official reply: that is its first response
+            self.notify_later(post.id, "resolved")  # the author is told and asked to rate
         return post
 
     # -- reading -----------------------------------------------------------------------------

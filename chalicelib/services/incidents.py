@@ -164,8 +164,9 @@ class Incidents:
             if post is None:
                 raise NotFound("帖子不存在")
             expected = post.version
-            resolves = post.can_move_to(target) and target == "resolved"
-            if post.can_move_to(target):
+            moved = post.can_move_to(target)
+            resolves = moved and target == "resolved"
+            if moved:
                 post.move_to(target, now, expected)
             post.version += 1  # the timeline entry alone is a write of the post too
             text = f"{words}（{event.unit_name}）" if event.unit_name else words
@@ -180,5 +181,6 @@ class Incidents:
                 self.forum.count(scopes_of(post), {"resolved": 1}, now)
                 if post.first_official_reply_at is None:
                     self.tally.quietly(post, now)
+                self.forum.notify_later(post.id, "resolved")  # the author is asked to rate, as for an officer's
             return
         raise StaleVersion("帖子正在被频繁更新，请重试")

@@ -60,18 +60,24 @@ class Lifecycle:
         return unit is not None and unit.kind == "command_center"
 
     def feedback(self, actor: Actor, post_id: str, satisfied: bool, comment: str | None) -> Post:
-        """Record the author's verdict on a resolved post; unsatisfied reopens and re-notifies."""
+        """Record the author's verdict on a resolved post; unsatisfied needs a reason, reopens and re-notifies."""
         self.forum.require_signed_in(actor)
         post = self.posts.get(post_id)
         if post is None or post.hidden:
             raise NotFound("帖子不存在或已被隐藏")
         if actor.user_id != post.author_id or actor.link_post_id is not None:
             raise Forbidden("只有发帖人可以评价")
+        comment = (comment or "").strip() or None
+        if not satisfied and comment is None:
+            reason = {"comment": "required when satisfied is false"}
+            raise ValidationFailed("选择不满意时，请填写原因（comment）。", reason)
         now = self.clock.now()
         expected = post.version
         post.rate(satisfied, comment, now)
         post.version += 1
         text = "网友评价：满意" if satisfied else "网友评价：不满意，帖子已重新办理"
+        if comment is not None:
+            text += f"。评价说明：{comment}"  # masked for the public, withheld on a police-only post (render.py)
         self.posts.update(post, expected, Event(id=new_id("e"), at=now, kind="rated", text=text))
         scopes = ["all"] + ([post.assigned_unit.id] if post.assigned_unit else [])
         self.forum.count(scopes, {"rated": 1, "satisfied": int(satisfied)}, now)

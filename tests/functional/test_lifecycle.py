@@ -64,7 +64,8 @@ def test_a_tip_off_reaches_the_station_and_the_resident_hears_back(api: Api, dir
     mine = api.call("GET", f"/posts/{post['id']}", token=resident)[1]["post"]
     assert mine["mine"] is True and mine["awaiting_feedback"] is True and mine["answered"] is True
     assert "mine" not in api.call("GET", f"/posts/{post['id']}")[1]["post"]
-    status, rated, _ = api.call("POST", f"/posts/{post['id']}/feedback", {"satisfied": False}, token=resident)
+    unsatisfied = {"satisfied": False, "comment": "还没解决"}
+    status, rated, _ = api.call("POST", f"/posts/{post['id']}/feedback", unsatisfied, token=resident)
     assert status == 200 and rated["status"] == "reopened"
     deliver(api.client, aws)
     assert len(officer_messages("13900000003")) == 2  # the unit is told again

@@ -58,9 +58,11 @@ export function nextStatuses(status) {
   return ["acknowledged", "in_progress", "resolved"].filter((s) => RANK[s] > RANK[status]);
 }
 
-/** Whether the timeline holds an official reply after the last (re-)dispatch. */
+/** Whether the timeline holds an official reply since the clock started: creation, or the last reopening. */
 export function answered(timeline) {
-  return (timeline || []).some((event) => event.kind === "replied");
+  const events = [...(timeline || [])].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const start = events.map((event) => event.kind).lastIndexOf("reopened");
+  return events.slice(start + 1).some((event) => event.kind === "replied");
 }
 
 /**
@@ -71,7 +73,7 @@ export function answered(timeline) {
 export function deadline(post, timeline = null, now = Date.now()) {
   const due = parseTime(post.first_response_due);
   if (timeline && answered(timeline)) return { kind: "answered", text: t("deadline.answered") };
-  if (!due || !["received", "dispatched"].includes(post.status)) return { kind: "none", text: "" };
+  if (!due || !["received", "dispatched", "reopened"].includes(post.status)) return { kind: "none", text: "" };
   if (!timeline && post.reply_count > 0) return { kind: "none", text: "" };
   const left = due.getTime() - now;
   if (left > 0) return { kind: "left", text: t("deadline.left", { t: duration(left) }) };

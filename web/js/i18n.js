@@ -289,6 +289,16 @@ const ZH = {
   "words.event.cad_arrived": "民警已到达现场",
   "words.event.cad_closed": "警情已处置完毕",
   "words.event.other": "办理进展已更新",
+
+  // loop
+  "post.mine": "我发的帖子",
+  "post.awaitingFeedback": "待您评价",
+  "post.reasonLabel": "不满意的原因（必填）",
+  "post.reasonHint": "请说明哪里还没有解决，帖子将重新办理，民警会看到您的说明。",
+  "post.reasonRequired": "请先填写不满意的原因。",
+  "post.reasonSubmit": "提交并重新办理",
+  "post.reasonCancel": "取消",
+  "post.followUpHintMine": "您的补充会通知正在处理此帖的民警。",
 };
 
 const EN = {
@@ -580,6 +590,16 @@ const EN = {
   "words.event.cad_arrived": "Officers arrived on the scene",
   "words.event.cad_closed": "The incident has been dealt with",
   "words.event.other": "Progress updated",
+
+  // loop
+  "post.mine": "Your post",
+  "post.awaitingFeedback": "Awaiting your rating",
+  "post.reasonLabel": "Why are you not satisfied? (required)",
+  "post.reasonHint": "Say what is still unresolved; the post is reopened and the officers see your reason.",
+  "post.reasonRequired": "Please give a reason first.",
+  "post.reasonSubmit": "Send and reopen",
+  "post.reasonCancel": "Cancel",
+  "post.followUpHintMine": "Your follow-up is sent to the officer handling this post.",
 };
 
 const BOARD_NAMES_EN = {

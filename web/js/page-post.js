@@ -9,15 +9,6 @@ import { boardsById, loadBoards } from "./store.js";
 import { countedTextarea, deadlineBadge, isStub, postBadges, postBody, replyList, timelineList } from "./views.js";
 import { unitName } from "./words.js";
 
-function ratedSinceResolved(timeline) {
-  let rated = false;
-  for (const event of [...timeline].sort((a, b) => Date.parse(a.at) - Date.parse(b.at))) {
-    if (event.kind === "resolved") rated = false;
-    if (event.kind === "rated") rated = true;
-  }
-  return rated;
-}
-
 function followUpForm(post, onDone) {
   const current = session();
   if (!current) {
@@ -31,7 +22,8 @@ function followUpForm(post, onDone) {
   }
   const official = current.user.role !== "citizen";
   const id = uid("followup");
-  const { field, input } = countedTextarea({ id, label: official ? t("post.officialReplyLabel") : t("post.followUpLabel"), max: 2000, rows: 3, name: "body" });
+  const hint = !official && post.mine ? t("post.followUpHintMine") : undefined;
+  const { field, input } = countedTextarea({ id, label: official ? t("post.officialReplyLabel") : t("post.followUpLabel"), max: 2000, rows: 3, name: "body", hint });
   const message = h("div", { class: "form-message", "aria-live": "polite" });
   const submit = h("button", { type: "submit", class: "button" }, t("post.followUpSubmit"));
   const form = h("form", { class: "followup-form", novalidate: true }, field, message, submit);
@@ -61,36 +53,78 @@ function followUpForm(post, onDone) {
   return form;
 }
 
+// The author's rating, shown while the API says the post awaits it (`awaiting_feedback`, never a nickname
+// comparison). 不满意 opens a reason box first: the API reopens a post only with a reason.
 function feedbackPanel(post, onDone) {
   const current = session();
   const comment = h("input", { id: "feedback-comment", type: "text", maxlength: 500, name: "comment" });
   const message = h("div", { class: "form-message", "aria-live": "polite" });
-  const send = async (satisfied, button) => {
+  const reason = h("textarea", { id: "feedback-reason", name: "reason", rows: 3, maxlength: 500, required: true, "aria-describedby": "feedback-reason-hint" });
+  const reasonMessage = h("div", { class: "form-message", "aria-live": "polite" });
+  const confirm = h("button", { type: "submit", class: "button" }, t("post.reasonSubmit"));
+  const cancel = h("button", { type: "button", class: "button secondary" }, t("post.reasonCancel"));
+  const reasonForm = h(
+    "form",
+    { class: "feedback-reason", novalidate: true, hidden: true },
+    h("div", { class: "field" }, h("label", { for: "feedback-reason" }, t("post.reasonLabel")), h("p", { id: "feedback-reason-hint", class: "hint" }, t("post.reasonHint")), reason),
+    reasonMessage,
+    h("div", { class: "actions" }, confirm, cancel),
+  );
+  const send = async (satisfied, button, text, where = message) => {
     const restore = busy(button, t("common.submitting"));
-    replace(message);
+    replace(where);
     const body = { satisfied };
-    if (comment.value.trim()) body.comment = comment.value.trim();
+    if (text) body.comment = text;
     try {
       await api("POST", `/posts/${encodeURIComponent(post.id)}/feedback`, { body, token: current.token });
       onDone(t("post.feedbackOk"));
     } catch (error) {
       if (error.status === 401) clearSession();
-      replace(message, alertBox(describeError(error, "feedback").summary));
+      replace(where, alertBox(describeError(error, "feedback").summary));
       restore();
     }
   };
   const yes = h("button", { type: "button", class: "button" }, t("post.satisfied"));
   const no = h("button", { type: "button", class: "button secondary" }, t("post.unsatisfied"));
-  yes.addEventListener("click", () => send(true, yes));
-  no.addEventListener("click", () => send(false, no));
+  const choice = h("div", { class: "actions" }, yes, no);
+  const commentField = h("div", { class: "field" }, h("label", { for: "feedback-comment" }, `${t("post.feedbackComment")} ${t("common.optional")}`), comment);
+  const askReason = (asking) => {
+    choice.hidden = commentField.hidden = asking;
+    reasonForm.hidden = !asking;
+  };
+  yes.addEventListener("click", () => send(true, yes, comment.value.trim()));
+  no.addEventListener("click", () => {
+    if (!reason.value.trim()) reason.value = comment.value.trim();
+    replace(message);
+    askReason(true);
+    reason.focus();
+  });
+  cancel.addEventListener("click", () => {
+    askReason(false);
+    replace(reasonMessage);
+    no.focus();
+  });
+  reasonForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = reason.value.trim();
+    if (!text) {
+      reason.setAttribute("aria-invalid", "true");
+      replace(reasonMessage, alertBox(t("post.reasonRequired")));
+      reason.focus();
+      return;
+    }
+    reason.removeAttribute("aria-invalid");
+    send(false, confirm, text, reasonMessage);
+  });
   return h(
     "section",
     { class: "panel feedback", "aria-labelledby": "feedback-heading" },
     h("h2", { id: "feedback-heading" }, t("post.feedback")),
     h("p", {}, t("post.feedbackIntro")),
-    h("div", { class: "field" }, h("label", { for: "feedback-comment" }, `${t("post.feedbackComment")} ${t("common.optional")}`), comment),
+    commentField,
     message,
-    h("div", { class: "actions" }, yes, no),
+    choice,
+    reasonForm,
   );
 }
 
@@ -117,7 +151,8 @@ export async function postPage(ctx, postId, notice = null) {
   const reload = (text) => postPage(ctx, postId, text);
   const clock = deadlineBadge(post, timeline);
   const stub = isStub(post);
-  const isAuthor = current && current.user.role === "citizen" && post.author && post.author.nickname === current.user.nickname;
+  // Ownership is the API's word (`mine`), by account: a resident who changed nickname still owns their posts.
+  const isAuthor = Boolean(current && post.mine);
   replace(
     view,
     h("p", { class: "back" }, h("a", { class: "link", href: "#/" }, `← ${t("common.back")}`)),
@@ -131,6 +166,7 @@ export async function postPage(ctx, postId, notice = null) {
         "div",
         { class: "meta" },
         h("span", { class: "author" }, t("post.by", { name: post.author ? post.author.nickname : "" })),
+        isAuthor ? h("span", { class: "badge mine" }, t("post.mine")) : null,
         timeElement(post.created_at, { relative: false }),
         h("span", { class: "unit-name" }, post.assigned_unit ? t("post.assigned", { unit: unitName(post.assigned_unit) }) : t("post.notAssigned")),
       ),
@@ -146,7 +182,7 @@ export async function postPage(ctx, postId, notice = null) {
       stub ? h("p", { class: "muted" }, t("post.repliesWithheld")) : replyList(replies),
     ),
     h("section", { class: "panel", "aria-labelledby": "timeline-heading" }, h("h2", { id: "timeline-heading" }, t("post.timeline")), timelineList(timeline)),
-    isAuthor && post.status === "resolved" && !ratedSinceResolved(timeline) ? feedbackPanel(post, reload) : null,
+    isAuthor && post.awaiting_feedback ? feedbackPanel(post, reload) : null,
     stub ? null : h("section", { class: "panel", "aria-labelledby": "followup-heading" }, h("h2", { id: "followup-heading" }, t("post.followUp")), followUpForm(post, reload)),
   );
 }

@@ -85,8 +85,8 @@ async function load(notice = null) {
 
 function unitName() {
   const { detail, session } = state;
-  const mine = detail.replies.find((r) => r.official && r.author && r.author.name === session.user.nickname);
-  if (mine && mine.author.unit) return mine.author.unit.name;
+  // The officer's own unit, from the session (the API's account), never by matching names.
+  if (session.user.unit && session.user.unit.name) return session.user.unit.name;
   return detail.post.assigned_unit ? detail.post.assigned_unit.name : "本单位";
 }
 

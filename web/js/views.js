@@ -27,6 +27,7 @@ export function postBadges(post, boardsById = {}) {
     post.district ? h("span", { class: "badge district" }, districtName(post.district)) : null,
     post.visibility === "police_only" ? h("span", { class: "badge police-only" }, t("post.police_only")) : null,
     post.status ? statusBadge(post.status) : null, // a police notice has no status: it tracks no work
+    post.awaiting_feedback ? h("span", { class: "badge awaiting-feedback" }, t("post.awaitingFeedback")) : null,
   );
 }
 

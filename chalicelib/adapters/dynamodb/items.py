@@ -32,12 +32,12 @@ def due_at(post: Post) -> datetime | None:
         return None  # hidden, or a notice of the police themselves: nothing to dispatch or escalate
     if post.status == "received":
         return post.created_at + DISPATCH_GRACE
-    if post.first_official_reply_at is not None or post.first_response_due is None or post.status == "resolved":
+    if post.answered_since_start() or post.first_response_due is None or post.status == "resolved":
         return None
     if post.escalation_level == 0:
         return post.first_response_due
-    if post.escalation_level == 1:
-        return post.created_at + 2 * (post.first_response_due - post.created_at)
+    if post.escalation_level == 1:  # twice the time allowed, from creation or the last reopening
+        return post.clock_start + 2 * (post.first_response_due - post.clock_start)
     return None
 
 

@@ -23,7 +23,9 @@ from chalicelib.services.ports import FeedPage, IdempotencyRecord, PostDetail
 
 IDEMPOTENCY_TTL = 24 * 3600
 # Fields the update path never overwrites: counters kept by atomic ADDs.
-_COUNTED = frozenset({"reply_count", "first_official_reply_at", "latest_official_reply", "flag_count"})
+_COUNTED = frozenset(
+    {"reply_count", "first_official_reply_at", "latest_official_reply", "latest_official_reply_at", "flag_count"}
+)
 
 
 def require_bump(post: Post, expected_version: int) -> None:
@@ -137,7 +139,7 @@ class DynamoPostRepository:
         expression = "ADD reply_count :one SET updated_at = :now"
         if reply.official is not None:
             expression += ", first_official_reply_at = if_not_exists(first_official_reply_at, :now)"
-            expression += ", latest_official_reply = :body"
+            expression += ", latest_official_reply = :body, latest_official_reply_at = :now"
             values[":body"] = reply.body
         writes = [
             put_request(self.table, it.reply_item(reply), "attribute_not_exists(PK)"),
