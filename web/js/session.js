@@ -69,7 +69,7 @@ export function onSessionChange(listener) {
 }
 
 // Another tab signed in or out: this tab follows (storage events fire only in the other tabs).
-window.addEventListener("storage", (event) => {
+globalThis.addEventListener?.("storage", (event) => {
   if (event.key !== KEY && event.key !== null) return;
   memory = null;
   tell(true);
