@@ -2,6 +2,7 @@
 
 import { alertBox, h, replace, wireSkipLink } from "./dom.js";
 import { applyStatic, onLangChange, t, wireToggle } from "./i18n.js";
+import { wireLargeText } from "./reach.js";
 import { onSessionChange, session } from "./session.js";
 import { feedPage, boardsPage } from "./page-feed.js";
 import { postPage } from "./page-post.js";
@@ -95,6 +96,7 @@ function start() {
   applyStatic();
   wireSkipLink();
   wireToggle(document.getElementById("lang-toggle"));
+  wireLargeText(document.getElementById("large-text"));
   onLangChange(render);
   onSessionChange(renderAccount);
   window.addEventListener("hashchange", render);

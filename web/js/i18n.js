@@ -237,6 +237,11 @@ const ZH = {
   "field.status": "不能改为这个状态。",
   "field.comment": "评价说明不能超过 500 个字。",
   "field.note": "备注不能超过 500 个字。",
+
+  // reach
+  "reach.largeText": "大字",
+  "reach.largeTextLabel": "大字模式",
+  "reach.emergencyLabel": "紧急求助",
 };
 
 const EN = {
@@ -474,6 +479,11 @@ const EN = {
   "field.status": "The post cannot move to this status.",
   "field.comment": "The comment must be at most 500 characters.",
   "field.note": "The note must be at most 500 characters.",
+
+  // reach
+  "reach.largeText": "Large text",
+  "reach.largeTextLabel": "Large text mode",
+  "reach.emergencyLabel": "Emergency",
 };
 
 const BOARD_NAMES_EN = {
