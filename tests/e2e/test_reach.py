@@ -162,3 +162,73 @@ def test_large_text_survives_a_reload_and_never_scrolls_sideways_at_375_px(page:
     page.reload()
     expect(page.get_by_role("button", name="Large text mode")).to_have_attribute("aria-pressed", "false")
 
+
+
+FOCUS_SHOWN = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body || el.tabIndex < 0) return null;  // a heading focused by a route change
+  const style = getComputedStyle(el);
+  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+  return { shown: outline || style.boxShadow !== "none", what: el.id || el.textContent.trim().slice(0, 20) };
+}"""
+
+
+def tab_to(page: Page, selector: str, unseen: list[str], limit: int = 80) -> None:
+    """Press Tab until the element matching selector has focus; note every stop whose focus does not show."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUS_SHOWN)
+        if focused is not None and not focused["shown"]:
+            unseen.append(focused["what"])
+        if page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def choose(page: Page, value: str) -> None:
+    """Pick an option of the focused select with the arrow keys."""
+    for key in ("ArrowDown", "ArrowUp"):
+        for _ in range(30):
+            if page.evaluate("() => document.activeElement.value") == value:
+                return
+            page.keyboard.press(key)
+    raise AssertionError(f"no option {value}")
+
+
+def test_a_resident_signs_in_and_posts_with_the_keyboard_alone_and_always_sees_where_focus_is(
+    page: Page, stack: Stack
+) -> None:
+    phone = stack.new_phone()
+    title = f"路灯不亮 {uuid.uuid4().hex[:6]}"
+    unseen: list[str] = []
+    page.goto("/")
+    settled(page)
+    tab_to(page, "a.skip", unseen)
+    expect(page.locator("a.skip")).to_be_in_viewport()  # the skip link shows when it has focus
+    tab_to(page, "#account", unseen)
+    page.keyboard.press("Enter")
+    tab_to(page, "#login-phone", unseen)
+    page.keyboard.type(phone)
+    page.keyboard.press("Enter")
+    expect(page.locator("#login-code")).to_be_focused(timeout=15_000)
+    page.keyboard.type(stack.wait_for_message(phone, "验证码", re.compile(r"验证码是(\d{6})")))
+    page.keyboard.press("Enter")
+    expect(page.locator("#account")).not_to_have_text("登录", timeout=15_000)
+    settled(page)
+
+    tab_to(page, 'a[data-nav="compose"]', unseen)
+    page.keyboard.press("Enter")
+    expect(page.locator("#compose-board")).to_be_attached(timeout=15_000)
+    tab_to(page, "#compose-board", unseen)
+    choose(page, "traffic")
+    tab_to(page, "#compose-type", unseen)
+    choose(page, "help")
+    tab_to(page, "#compose-title", unseen)
+    page.keyboard.type(title)
+    tab_to(page, "#compose-body", unseen)
+    page.keyboard.type("昆区钢铁大街的路灯一到晚上就不亮，行人走路看不清。")
+    tab_to(page, "#compose-submit", unseen)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("发布成功")).to_be_visible(timeout=15_000)
+    expect(page.locator(".post-title", has_text=title).first).to_be_visible()
+    assert unseen == [], f"focus not visible on: {unseen}"
