@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
+from bench.page import cold_and_warm, kind_counts
 from tests.e2e.conftest import MOBILE, sign_in_page
 from tests.e2e.stack import Stack
 
@@ -232,3 +233,16 @@ def test_a_resident_signs_in_and_posts_with_the_keyboard_alone_and_always_sees_w
     expect(page.get_by_text("发布成功")).to_be_visible(timeout=15_000)
     expect(page.locator(".post-title", has_text=title).first).to_be_visible()
     assert unseen == [], f"focus not visible on: {unseen}"
+
+
+def test_a_cold_feed_visit_is_the_page_one_script_one_stylesheet_and_the_data_and_a_warm_one_no_asset(
+    browser: Browser, base_url: str
+) -> None:
+    cold, warm = cold_and_warm(browser, base_url)
+    assert kind_counts(cold) == {"Document": 1, "Script": 1, "Stylesheet": 1, "Fetch": len(cold.network) - 3}
+    assert all(r.path.startswith("/api/") for r in cold.network if r.kind == "Fetch")
+    assert all(r.encoding == "gzip" for r in cold.network if r.kind != "Fetch" or r.bytes > 1500)
+    assert {r.kind for r in warm.network} <= {"Document", "Fetch"}  # script and stylesheet: the cache, no request
+    assert sorted(r.kind for r in warm.requests if r.cached) == ["Script", "Stylesheet"]
+    (page,) = [r for r in warm.network if r.kind == "Document"]
+    assert page.status == 304 and page.bytes < 600
