@@ -105,7 +105,7 @@ class Stack:
         if build_web.ensure():  # the page is served as CloudFront serves it: bundled and fingerprinted
             log.info("built web/dist (bundled and fingerprinted page)")
         try:
-            self.site = SiteServer(self.port, build_web.DIST)
+            self.site = SiteServer(self.port, build_web.DIST, sources=build_web.WEB)
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
                 raise PortInUseError(self.port) from error

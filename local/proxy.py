@@ -2,7 +2,8 @@
 
 As CloudFront does: fingerprinted files under /assets/ are cached for a year (`immutable`), pages are
 `no-cache` (an ETag makes the revalidation a 304), and text (pages, scripts, styles, API JSON) is
-gzipped for a client that accepts it.
+gzipped for a client that accepts it. A path the build lacks is looked up in the sources (`web/`), so that
+tests may import a single module (`/js/qr.js`); CloudFront has only the build.
 """
 
 from __future__ import annotations
@@ -84,8 +85,10 @@ class SiteServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # socketserver's default backlog of 5 resets connections in a burst
 
-    def __init__(self, port: int, web_root: Path, upstream_port: int = 0) -> None:
+    def __init__(self, port: int, web_root: Path, upstream_port: int = 0, sources: Path | None = None) -> None:
         self.web_root = web_root.resolve()
+        # Local only: a path the build does not have (e.g. /js/qr.js, which tests import) comes from the sources.
+        self.sources = sources.resolve() if sources is not None else None
         self.upstream_port = upstream_port
         super().__init__(("127.0.0.1", port), SiteHandler)
 
@@ -181,8 +184,8 @@ class SiteHandler(BaseHTTPRequestHandler):
         found = [v for k, v in headers if k.lower() == "vary"]
         return ", ".join([*found, "Accept-Encoding"])
 
-    def _resolve(self) -> Path | None:
-        """Map the URL path to a file under the web root, or None."""
+    def _resolve(self) -> tuple[Path, Path] | None:
+        """Map the URL path to (its root, a file under it): the web root first, then the sources; or None."""
         raw = unquote(urlsplit(self.path).path)
         if "\x00" in raw or "\\" in raw:
             return None
@@ -191,22 +194,27 @@ class SiteHandler(BaseHTTPRequestHandler):
             clean = clean.rstrip("/") + "/index.html"
         if any(part.startswith(".") for part in clean.split("/") if part):
             return None
-        root = self.server.web_root
-        candidate = Path(os.path.realpath(root / clean.lstrip("/")))
-        if candidate != root and root not in candidate.parents:
-            return None
-        return candidate if candidate.is_file() else None
+        for root in (self.server.web_root, self.server.sources):
+            if root is None:
+                continue
+            candidate = Path(os.path.realpath(root / clean.lstrip("/")))
+            if candidate != root and root not in candidate.parents:
+                return None
+            if candidate.is_file():
+                return root, candidate
+        return None
 
     def _static(self) -> None:
         """Serve one file from the web root; never a directory listing."""
-        path = self._resolve()
-        if path is None:
+        found = self._resolve()
+        if found is None:
             page = "<!doctype html><meta charset=utf-8><title>404</title><p>404 找不到页面</p>"
             self._send(HTTPStatus.NOT_FOUND, page.encode("utf-8"), CONTENT_TYPES[".html"])
             return
+        root, path = found
         content_type = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
         body = path.read_bytes()
-        key = path.relative_to(self.server.web_root).as_posix()
+        key = path.relative_to(root).as_posix()
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         headers = {"Cache-Control": cache_control(key), "ETag": etag}
         if compressible(content_type, len(body)):

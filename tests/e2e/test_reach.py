@@ -246,3 +246,9 @@ def test_a_cold_feed_visit_is_the_page_one_script_one_stylesheet_and_the_data_an
     assert sorted(r.kind for r in warm.requests if r.cached) == ["Script", "Stylesheet"]
     (page,) = [r for r in warm.network if r.kind == "Document"]
     assert page.status == 304 and page.bytes < 600
+
+
+def test_make_dev_prints_the_outbox_page_and_whether_chinese_fonts_are_installed(stack: Stack) -> None:
+    banner = stack.output()
+    assert f"Outbox:     {stack.base}/outbox.html" in banner and "/api/dev/outbox" not in banner
+    assert "Fonts:" in banner and ("Chinese fonts found" in banner or "fonts-noto-cjk" in banner)

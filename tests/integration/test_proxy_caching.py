@@ -36,7 +36,7 @@ class Feed(BaseHTTPRequestHandler):
 def port() -> Iterator[int]:
     build_web.ensure()
     upstream = ThreadingHTTPServer(("127.0.0.1", 0), Feed)
-    proxy = SiteServer(0, build_web.DIST, upstream.server_address[1])
+    proxy = SiteServer(0, build_web.DIST, upstream.server_address[1], sources=build_web.WEB)
     threads = [threading.Thread(target=s.serve_forever, args=(0.05,), daemon=True) for s in (upstream, proxy)]
     for thread in threads:
         thread.start()
@@ -90,3 +90,9 @@ def test_text_is_gzipped_for_a_client_that_accepts_it(port: int) -> None:
         assert int(headers["content-length"]) == len(packed)
     status, headers, _ = get(port, script, **{"Accept-Encoding": "gzip;q=0, identity"})
     assert "content-encoding" not in headers
+
+
+def test_a_source_module_the_build_lacks_is_served_from_web_for_tests_to_import(port: int) -> None:
+    status, headers, body = get(port, "/js/qr.js")
+    assert status == 200 and headers["cache-control"] == "no-cache" and b"export" in body
+    assert get(port, "/js/../../README.md")[0] == 404 and get(port, "/nothing.js")[0] == 404
