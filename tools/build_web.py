@@ -63,9 +63,11 @@ def _inputs(web: Path) -> list[Path]:
 def digest(web: Path = WEB) -> str:
     """Hash every source file of web/ and the pinned esbuild: what a build depends on."""
     sha = hashlib.sha256()
-    for path in [*_inputs(web), ROOT / "package-lock.json", Path(__file__)]:
+    named = [(p.relative_to(web).as_posix(), p) for p in _inputs(web)]
+    named += [("package-lock.json", ROOT / "package-lock.json"), ("tools/build_web.py", Path(__file__))]
+    for name, path in named:
         if path.exists():
-            sha.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+            sha.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return sha.hexdigest()
 
 
@@ -108,6 +110,20 @@ def _data_uri(path: Path) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
+def _swap(new: Path, dist: Path) -> None:
+    """Put a finished build in place of the old one; if another process's build got there first, keep it."""
+    old = dist.parent / f".dist-old-{os.getpid()}"
+    try:
+        dist.rename(old)
+    except FileNotFoundError:
+        pass
+    try:
+        new.rename(dist)
+    except OSError:
+        shutil.rmtree(new, ignore_errors=True)  # the same inputs built by another process
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def build(web: Path = WEB, dist: Path = DIST) -> dict[str, Any]:
     """Build web/dist from web/ and return its manifest."""
     pages = sorted(web.glob("*.html"))
@@ -139,12 +155,8 @@ def build(web: Path = WEB, dist: Path = DIST) -> dict[str, Any]:
             (out / page.name).write_text(html, encoding="utf-8")
             manifest["pages"][page.name] = sorted(made[entry] for entry in entries[page.name])
         (out / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-        old = dist.parent / f".dist-old-{os.getpid()}"
-        if dist.exists():
-            dist.rename(old)
-        out.rename(dist)
+        _swap(out, dist)
         out.mkdir()  # for TemporaryDirectory's clean-up
-        shutil.rmtree(old, ignore_errors=True)
     return manifest
 
 
