@@ -29,3 +29,8 @@ def test_an_emoji_sequence_is_never_split() -> None:
 def test_a_masked_number_is_left_out_whole_rather_than_halved() -> None:
     text = "字" * 115 + "138****5678" + "字" * 10
     assert excerpt(text) == ("字" * 115, True)
+
+
+def test_a_clause_end_wins_over_a_later_line_break() -> None:
+    text = "字" * 100 + "；" + "字" * 10 + "\n" + "字" * 50
+    assert excerpt(text) == ("字" * 100 + "；", True)
