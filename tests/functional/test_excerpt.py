@@ -28,6 +28,11 @@ def test_the_feed_cuts_a_long_body_at_a_clause_and_the_post_page_keeps_it_whole(
     assert status == 200
     assert next(p for p in mine["posts"] if p["id"] == post["id"])["truncated"] is True
 
+    # GeoReport v2 defines `description` as the request's full description (up to 4,000 characters): no excerpt.
+    status, listed, _ = api.call("GET", "/open311/v2/requests.json")
+    assert status == 200
+    assert next(r for r in listed if r["service_request_id"] == post["id"])["description"] == body
+
 
 def test_a_short_body_comes_whole_and_a_phone_is_masked_before_the_cut(fresh_api: CheckedApi) -> None:
     api = fresh_api
