@@ -215,7 +215,7 @@ class SiteHandler(BaseHTTPRequestHandler):
         content_type = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
         body = path.read_bytes()
         key = path.relative_to(root).as_posix()
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        etag = 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'  # weak: gzip or not, the same content
         headers = {"Cache-Control": cache_control(key), "ETag": etag}
         if compressible(content_type, len(body)):
             headers["Vary"] = "Accept-Encoding"
