@@ -127,18 +127,18 @@ def _swap(new: Path, dist: Path) -> None:
 def build(web: Path = WEB, dist: Path = DIST) -> dict[str, Any]:
     """Build web/dist from web/ and return its manifest."""
     pages = sorted(web.glob("*.html"))
-    entries: dict[str, set[str]] = {}
+    entries: dict[str, list[str]] = {}
     for page in pages:
         html = page.read_text("utf-8")
         found = SCRIPT.findall(html) + STYLESHEET.findall(html)
-        if len(found) != 2:
+        if len(found) != 2 or not found[0].endswith(".js"):
             raise BuildError(f"{page.name} must name one module script and one stylesheet")
-        entries[page.name] = set(found)
+        entries[page.name] = found  # [script, stylesheet]
     dist.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dist.parent, prefix=".dist-") as folder:
         out = Path(folder)
         out.chmod(0o755)
-        made = _esbuild(sorted(set().union(*entries.values())), web, out)
+        made = _esbuild(sorted({entry for found in entries.values() for entry in found}), web, out)
         for path in _inputs(web):
             key = path.relative_to(web).as_posix()
             if path.suffix in (".js", ".css", ".html") or key.startswith(ASSETS + "/"):
@@ -153,7 +153,7 @@ def build(web: Path = WEB, dist: Path = DIST) -> dict[str, Any]:
             html = ICON.sub(lambda m: f'<link rel="icon" href="{_data_uri(web / m.group(1))}" type="image/svg+xml">',
                             html)
             (out / page.name).write_text(html, encoding="utf-8")
-            manifest["pages"][page.name] = sorted(made[entry] for entry in entries[page.name])
+            manifest["pages"][page.name] = [made[entry] for entry in entries[page.name]]
         (out / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         _swap(out, dist)
         out.mkdir()  # for TemporaryDirectory's clean-up
