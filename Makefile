@@ -8,7 +8,7 @@ export PORT
 STAGE ?= prod
 DEPLOY_ARGS ?=
 
-.PHONY: dev test screenshots bench lint typecheck venv clean package deploy destroy cost
+.PHONY: dev test screenshots bench lint typecheck venv clean package deploy destroy cost web
 
 venv: $(VENV)/.installed
 
@@ -17,19 +17,27 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $@
 
-dev: venv
+# The page as it is served: esbuild (package-lock.json) bundles and fingerprints web/ into web/dist/.
+node_modules/.package-lock.json: package-lock.json
+	command -v npm >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm)
+	npm ci --no-audit --no-fund --loglevel=error
+
+web: venv node_modules/.package-lock.json
+	$(BIN)/python -m tools.build_web
+
+dev: venv web
 	$(BIN)/python -m local.devstack
 
-test: venv
+test: venv web
 	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 	$(BIN)/python -m pytest
 
-screenshots: venv
+screenshots: venv web
 	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 	fc-list :lang=zh | grep -q . || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-noto-cjk)
 	$(BIN)/python tools/screenshots.py
 
-bench: venv
+bench: venv web
 	$(BIN)/python -m bench
 
 # Reliability (docs/RELIABILITY.md): a bounded load test on a local stack it starts (LOAD_ARGS, e.g.
@@ -45,7 +53,7 @@ load: venv
 replay-dlq: venv
 	$(BIN)/python -m tools.replay_dlq --queue $(DLQ)
 
-package: venv
+package: venv web
 	$(BIN)/python -m tools.package --stage $(STAGE) --out dist
 
 deploy: package
@@ -62,4 +70,4 @@ lint: venv
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache dist
+	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache dist web/dist node_modules

@@ -1,7 +1,9 @@
 """`make bench`: DynamoDB calls and bytes per API operation at two table sizes, the import time of app.py,
-and on the local stack the post-to-notification latency, a bounded load test and the fault-injection suite.
+and on the local stack the post-to-notification latency, a bounded load test, the fault-injection suite and
+the feed page's requests and bytes in Chromium (bench/page.py).
 
-Writes docs/PERFORMANCE.md (calls, bytes, import time, latency) and docs/RELIABILITY.md (everything)."""
+Writes docs/PERFORMANCE.md (calls, bytes, import time, latency, the page), docs/page-weight.json and
+docs/RELIABILITY.md (everything)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from pathlib import Path
 from bench import faults as fault_suite
 from bench import latency as notification
 from bench import masking as masking_speed
+from bench import page as page_weight
 from bench.counting import CallRecorder, Calls
 from bench.fill import Filler
 from bench.imports import ImportReport, measure_imports
@@ -131,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip the call counts and import time (docs/PERFORMANCE.md is left as it is)")
     parser.add_argument("--skip-live", action="store_true", help="skip the local stack (latency and load)")
     parser.add_argument("--skip-faults", action="store_true", help="skip the fault-injection suite")
+    parser.add_argument("--skip-page", action="store_true", help="skip the feed page's weight in Chromium")
     parser.add_argument("--latency-posts", type=int, default=50, help="posts timed to their notification")
     parser.add_argument("--load-duration", type=float, default=LoadSettings.duration, help="seconds of load")
     parser.add_argument("--load-requests", type=int, default=LoadSettings.requests, help="request budget")
@@ -167,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
         gathered = Gathered(results, imports, goals, latency, load, load_settings, faults)
         (ROOT / "docs" / "RELIABILITY.md").write_text(reliability_markdown(gathered), encoding="utf-8")
         log("wrote docs/RELIABILITY.md")
+    if not args.skip_page:
+        log("weighing the feed page in Chromium (cold and warm visits)")
+        page_weight.run(write_docs=not args.no_write)  # docs/page-weight.json and "The page" of PERFORMANCE.md
     log(f"bench took {time.monotonic() - started:.0f} s")
     return 0  # a report: failed goals are said loudly, not turned into an exit code
 

@@ -22,6 +22,7 @@ import boto3
 from local import demo, seed
 from local.cad_simulator import CadSimulator
 from local.chalice_local import free_port, start_chalice, stop_process, wait_for_http
+from local.fonts import fonts_note
 from local.journal import Journal
 from local.outbox import OutboxCollector
 from local.provision import env_for, provision
@@ -29,6 +30,7 @@ from local.proxy import SiteServer
 from local.pump import Pump
 from local.serial import SerialMotoServer
 from local.snapshot import Snapshotter, write_atomically
+from tools import build_web
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "police24"
@@ -100,8 +102,10 @@ class Stack:
     def start(self) -> None:
         """Bring up moto, the stack, chalice local, the proxy and the helper threads."""
         directory = data_dir()
+        if build_web.ensure():  # the page is served as CloudFront serves it: bundled and fingerprinted
+            log.info("built web/dist (bundled and fingerprinted page)")
         try:
-            self.site = SiteServer(self.port, ROOT / "web")
+            self.site = SiteServer(self.port, build_web.DIST, sources=build_web.WEB)
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
                 raise PortInUseError(self.port) from error
@@ -198,13 +202,14 @@ class Stack:
             "",
             "  24小时警局 (Police24) is running.",
             f"  Open:       {base}/",
-            f"  Outbox:     {base}/api/dev/outbox   (every SMS and email SNS 'sent')",
+            f"  Outbox:     {base}/outbox.html   (every SMS, email and 110 record 'sent'; sign-in codes show here)",
             f"  Admin key:  {self.admin_key}   (Authorization: Bearer <key> on /api/admin/*)",
             f"  AWS:        {self.endpoint}   (AWS_ENDPOINT_URL for tools, e.g. make replay-dlq AWS_ENDPOINT_URL=...)",
             "  Demo officers (sign in with the phone; the code shows in the outbox):",
         ]
         for officer in demo.OFFICERS:
             lines.append(f"    {officer['phone']}  {officer['name']}  {officer['title']}  ({officer['role']})")
+        lines.append(fonts_note())
         lines.append("  Press Ctrl-C to stop.\n")
         return "\n".join(lines)
 
@@ -266,6 +271,9 @@ def main() -> int:
         code = stack.wait()
     except Interrupted:
         pass
+    except build_web.BuildError as error:
+        print(f"devstack: the page could not be built: {error}", file=sys.stderr)
+        code = 2
     except PortInUseError:
         print(
             f"devstack: port {port} is already in use; stop what uses it or run `make dev PORT=<another port>`.",

@@ -1,7 +1,15 @@
-"""Serve `web/` at `/` and forward `/api/*` to chalice local, as CloudFront does in the cloud."""
+"""Serve the built page (`web/dist`) at `/` and forward `/api/*` to chalice local, as CloudFront does in the cloud.
+
+As CloudFront does: fingerprinted files under /assets/ are cached for a year (`immutable`), pages are
+`no-cache` (an ETag makes the revalidation a 304), and text (pages, scripts, styles, API JSON) is
+gzipped for a client that accepts it. A path the build lacks is looked up in the sources (`web/`), so that
+tests may import a single module (`/js/qr.js`); CloudFront has only the build.
+"""
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import http.client
 import json
 import logging
@@ -11,6 +19,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from tools.build_web import cache_control
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +57,26 @@ HOP_BY_HOP = frozenset(
 )
 REPLACED_BY_PROXY = HOP_BY_HOP | {"server", "date"}
 API_PREFIX = "/api"
+# What CloudFront compresses (a subset of its list) and its lower bound: below 1 000 bytes it sends as is.
+COMPRESSIBLE = ("text/", "application/json", "application/javascript", "application/manifest+json", "image/svg+xml")
+MIN_COMPRESS = 1000
+
+
+def accepts_gzip(header: str) -> bool:
+    """Tell whether an Accept-Encoding header allows gzip (and does not refuse it with q=0)."""
+    for item in header.split(","):
+        name, _, params = item.strip().partition(";")
+        if name.strip().lower() in ("gzip", "*"):
+            quality = params.strip().lower().removeprefix("q=")
+            try:
+                return not params or float(quality) > 0
+            except ValueError:
+                return False
+    return False
+
+
+def compressible(content_type: str, size: int) -> bool:
+    return size >= MIN_COMPRESS and content_type.lower().startswith(COMPRESSIBLE)
 
 
 class SiteServer(ThreadingHTTPServer):
@@ -55,8 +85,10 @@ class SiteServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # socketserver's default backlog of 5 resets connections in a burst
 
-    def __init__(self, port: int, web_root: Path, upstream_port: int = 0) -> None:
+    def __init__(self, port: int, web_root: Path, upstream_port: int = 0, sources: Path | None = None) -> None:
         self.web_root = web_root.resolve()
+        # Local only: a path the build does not have (e.g. /js/qr.js, which tests import) comes from the sources.
+        self.sources = sources.resolve() if sources is not None else None
         self.upstream_port = upstream_port
         super().__init__(("127.0.0.1", port), SiteHandler)
 
@@ -130,6 +162,12 @@ class SiteHandler(BaseHTTPRequestHandler):
             status = HTTPStatus.BAD_GATEWAY
         finally:
             connection.close()
+        content_type = next((v for k, v in extra if k.lower() == "content-type"), "")
+        encoded = any(k.lower() == "content-encoding" for k, _ in extra)
+        if not encoded and compressible(content_type, len(payload)) and self._gzip_ok():
+            payload = gzip.compress(payload, 6)
+            extra.append(("Content-Encoding", "gzip"))
+            extra = [(k, v) for k, v in extra if k.lower() != "vary"] + [("Vary", self._vary(extra))]
         self.send_response(status)
         for key, value in extra:
             self.send_header(key, value)
@@ -138,8 +176,16 @@ class SiteHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(payload)
 
-    def _resolve(self) -> Path | None:
-        """Map the URL path to a file under the web root, or None."""
+    def _gzip_ok(self) -> bool:
+        return accepts_gzip(self.headers.get("Accept-Encoding", ""))
+
+    @staticmethod
+    def _vary(headers: list[tuple[str, str]]) -> str:
+        found = [v for k, v in headers if k.lower() == "vary"]
+        return ", ".join([*found, "Accept-Encoding"])
+
+    def _resolve(self) -> tuple[Path, Path] | None:
+        """Map the URL path to (its root, a file under it): the web root first, then the sources; or None."""
         raw = unquote(urlsplit(self.path).path)
         if "\x00" in raw or "\\" in raw:
             return None
@@ -148,21 +194,38 @@ class SiteHandler(BaseHTTPRequestHandler):
             clean = clean.rstrip("/") + "/index.html"
         if any(part.startswith(".") for part in clean.split("/") if part):
             return None
-        root = self.server.web_root
-        candidate = Path(os.path.realpath(root / clean.lstrip("/")))
-        if candidate != root and root not in candidate.parents:
-            return None
-        return candidate if candidate.is_file() else None
+        for root in (self.server.web_root, self.server.sources):
+            if root is None:
+                continue
+            candidate = Path(os.path.realpath(root / clean.lstrip("/")))
+            if candidate != root and root not in candidate.parents:
+                return None
+            if candidate.is_file():
+                return root, candidate
+        return None
 
     def _static(self) -> None:
         """Serve one file from the web root; never a directory listing."""
-        path = self._resolve()
-        if path is None:
-            body = "<!doctype html><meta charset=utf-8><title>404</title><p>404 找不到页面</p>"
-            self._send(HTTPStatus.NOT_FOUND, body.encode("utf-8"), CONTENT_TYPES[".html"])
+        found = self._resolve()
+        if found is None:
+            page = "<!doctype html><meta charset=utf-8><title>404</title><p>404 找不到页面</p>"
+            self._send(HTTPStatus.NOT_FOUND, page.encode("utf-8"), CONTENT_TYPES[".html"])
             return
+        root, path = found
         content_type = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
-        self._send(HTTPStatus.OK, path.read_bytes(), content_type, {"Cache-Control": "no-cache"})
+        body = path.read_bytes()
+        key = path.relative_to(root).as_posix()
+        etag = 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'  # weak: gzip or not, the same content
+        headers = {"Cache-Control": cache_control(key), "ETag": etag}
+        if compressible(content_type, len(body)):
+            headers["Vary"] = "Accept-Encoding"
+        if etag in [tag.strip() for tag in self.headers.get("If-None-Match", "").split(",")]:
+            self._send(HTTPStatus.NOT_MODIFIED, b"", content_type, headers)
+            return
+        if compressible(content_type, len(body)) and self._gzip_ok():
+            body = gzip.compress(body, 9)
+            headers["Content-Encoding"] = "gzip"
+        self._send(HTTPStatus.OK, body, content_type, headers)
 
     def _send(
         self,
@@ -173,7 +236,8 @@ class SiteHandler(BaseHTTPRequestHandler):
     ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
+        if status != HTTPStatus.NOT_MODIFIED:
+            self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "same-origin")
         for key, value in (headers or {}).items():

@@ -178,9 +178,16 @@ def sample_texts() -> dict[str, str]:
 
 
 def static_site(web: Path = WEB) -> tuple[int, int]:
-    """Return (files, gzip bytes) a first visit to index.html downloads: the page, css, icon and its modules."""
+    """Return (files, gzip bytes) a first visit to index.html downloads: the built page, its script and
+    stylesheet (web/dist, `make web`); without a build, the sources: the page, css, icon and its modules."""
     import gzip
 
+    from tools import build_web
+
+    built = build_web.manifest(web / "dist")
+    if built is not None:
+        pages = [web / "dist" / "index.html", *(web / "dist" / a for a in built["pages"]["index.html"])]
+        return len(pages), sum(len(gzip.compress(p.read_bytes())) for p in pages)
     files = [web / "index.html", web / "favicon.svg", *sorted((web / "css").glob("*.css"))]
     seen: set[Path] = set()
     todo = [web / "js" / "app.js"]

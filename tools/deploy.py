@@ -1,11 +1,12 @@
-"""`make deploy STAGE=prod`: deploy dist/template.json with CloudFormation, publish web/, print the address.
+"""`make deploy STAGE=prod`: deploy dist/template.json with CloudFormation, publish web/dist, print the address.
 
     python -m tools.deploy [--stage prod] [--prefix police24] [--param AlarmEmail=ops@example.org ...]
     python -m tools.deploy --destroy [--stage prod]   # delete the stack; the table and secrets stay
 
 What `aws cloudformation package` + `deploy` would do, with boto3 (no AWS CLI needed): upload the code
 zip and the template to an artifacts bucket, create and run a change set (the SAM transform runs in
-CloudFormation), then upload web/ to the site bucket with content types and cache headers and
+CloudFormation), then upload the built page (web/dist, tools/build_web.py) to the site bucket with
+content types and cache headers (fingerprinted assets for a year, `immutable`; pages `no-cache`) and
 invalidate CloudFront. The token-signing keys, the 110 shared secret and CloudFront's origin secret are
 SecureString parameters created here once (random), never overwritten, never in the template (the origin
 secret reaches the stack as a NoEcho parameter). Outside us-east-1 the CLOUDFRONT-scope WAF web ACL, which
@@ -28,15 +29,18 @@ from typing import Any
 
 from botocore.exceptions import WaiterError
 
+from tools import build_web
+
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
-WEB = ROOT / "web"
-# The local outbox page is a development tool; it is never published.
-LOCAL_ONLY = frozenset({"outbox.html", "js/outbox.js"})
-# Browsers keep pages a minute and assets five (they are not fingerprinted); CloudFront keeps both a day
-# (s-maxage) and every deploy invalidates it, so S3 is read about once a day per edge and file.
-HTML_CACHE = "public, max-age=60, s-maxage=86400"
-ASSET_CACHE = "public, max-age=300, s-maxage=86400"
+WEB = build_web.DIST
+# The local outbox page is a development tool; it (and a script only it uses) is never published.
+LOCAL_ONLY_PAGES = frozenset({"outbox.html"})
+# Fingerprinted assets never change under one name: browsers and CloudFront keep them a year. Pages (and
+# the few unfingerprinted files) are `no-cache`: a browser revalidates (a 304 when nothing changed), and
+# CloudFront (its site cache policy has MinTTL 0) revalidates with S3; a deploy also invalidates them.
+ASSET_CACHE = build_web.IMMUTABLE
+HTML_CACHE = build_web.REVALIDATE
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
 WAF_REGION = "us-east-1"  # CloudFront reads web ACLs (and certificates) from us-east-1 only
 
@@ -59,15 +63,22 @@ class SiteFile:
 
 
 def site_files(web: Path = WEB) -> list[SiteFile]:
-    """List what web/ publishes, with content types and cache headers."""
+    """List what the built page publishes, assets before pages, with content types and cache headers."""
+    found = build_web.manifest(web)
+    if found is None:
+        raise SystemExit(f"no {web}/manifest.json: run `make web` first")
+    pages: dict[str, list[str]] = found["pages"]
+    published = {asset for page, assets in pages.items() if page not in LOCAL_ONLY_PAGES for asset in assets}
+    local_only = set(LOCAL_ONLY_PAGES) | {build_web.MANIFEST}
+    local_only |= {a for page in LOCAL_ONLY_PAGES for a in pages.get(page, []) if a not in published}
     files = []
     for path in sorted(p for p in web.rglob("*") if p.is_file()):
         key = path.relative_to(web).as_posix()
-        if key in LOCAL_ONLY or any(part.startswith(".") for part in Path(key).parts):
+        if key in local_only or any(part.startswith(".") for part in Path(key).parts):
             continue
-        cache = HTML_CACHE if path.suffix == ".html" else ASSET_CACHE
-        files.append(SiteFile(key, path, content_type(path), cache))
-    return files
+        files.append(SiteFile(key, path, content_type(path), build_web.cache_control(key)))
+    # A page goes up after the assets it names, so that no reader gets a page whose script is not there yet.
+    return sorted(files, key=lambda f: (f.key.endswith(".html"), f.key))
 
 
 def publish_site(s3: Any, bucket: str, web: Path = WEB) -> tuple[int, int]:
@@ -349,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     template_url = deployer.upload(bucket, args.dist)
     outputs = deployer.deploy(template_url, params)
     if not args.no_site:
+        build_web.ensure()
         uploaded, deleted = publish_site(deployer.s3, outputs["SiteBucketName"])
         deployer.invalidate(outputs["DistributionId"])
         print(f"published {uploaded} files to {outputs['SiteBucketName']} ({deleted} stale removed); cache invalidated")

@@ -9,7 +9,7 @@ from chalice.app import Blueprint, Response
 from chalicelib.api.auth import current_actor, signed_in
 from chalicelib.api.http import created, http_errors, idempotency_key, ok, parse, query, query_int
 from chalicelib.api.lazy import lazy_module
-from chalicelib.api.render import event_out, post_out, reply_out, unit_out
+from chalicelib.api.render import event_out, post_out, post_summary_out, reply_out, unit_out
 from chalicelib.bootstrap import services
 from chalicelib.domain.boards import BOARDS
 from chalicelib.domain.commands import NewPost
@@ -72,8 +72,8 @@ def list_posts() -> Response:
     now = svc.clock.now()
     return ok(
         {
-            "pinned": [post_out(p, viewer, now) for p in feed.pinned],
-            "posts": [post_out(p, viewer, now) for p in feed.posts],
+            "pinned": [post_summary_out(p, viewer, now) for p in feed.pinned],
+            "posts": [post_summary_out(p, viewer, now) for p in feed.posts],
             "next_cursor": feed.next_cursor,
         }
     )

@@ -10,7 +10,7 @@ from chalicelib.api.auth import signed_in
 from chalicelib.api.http import http_errors, ok, parse, query, query_int
 from chalicelib.api.lazy import lazy_module
 from chalicelib.api.middleware import client_address
-from chalicelib.api.render import post_out, user_out
+from chalicelib.api.render import post_summary_out, user_out
 from chalicelib.bootstrap import services
 
 if TYPE_CHECKING:
@@ -70,4 +70,4 @@ def my_posts() -> Response:
     actor = signed_in(request, svc)
     page = svc.forum.my_posts(actor, query(request).get("cursor") or None, limit)
     now = svc.clock.now()
-    return ok({"posts": [post_out(p, actor, now) for p in page.posts], "next_cursor": page.next_cursor})
+    return ok({"posts": [post_summary_out(p, actor, now) for p in page.posts], "next_cursor": page.next_cursor})

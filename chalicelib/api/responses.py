@@ -130,14 +130,22 @@ class PostDetail(Out):
     timeline: list[Event]
 
 
+class PostSummary(Post):
+    """A post in a list: `body` is an excerpt of at most 120 characters; the post page has it whole."""
+
+    body: str = Field(max_length=120, description="an excerpt, cut at a clause or word where one is near")
+    truncated: bool = Field(description="the body goes on: GET /posts/{id} has it whole")
+    body_length: int = Field(ge=0, description="characters in the whole body")
+
+
 class Feed(Out):
-    pinned: list[Post]
-    posts: list[Post]
+    pinned: list[PostSummary]
+    posts: list[PostSummary]
     next_cursor: str | None
 
 
 class MyPosts(Out):
-    posts: list[Post]
+    posts: list[PostSummary]
     next_cursor: str | None
 
 

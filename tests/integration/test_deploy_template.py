@@ -328,6 +328,21 @@ def test_public_gets_are_cached_briefly_and_requests_with_authorization_are_keye
     assert errors == {500: 0, 502: 0, 503: 0, 504: 0}
 
 
+def test_the_page_is_compressed_with_assets_kept_a_year_and_pages_revalidated(resources: dict[str, Any]) -> None:
+    config = resources["Distribution"]["Properties"]["DistributionConfig"]
+    default = config["DefaultCacheBehavior"]
+    assert all(b["Compress"] is True for b in [default, *config["CacheBehaviors"]])  # gzip or Brotli at the edge
+    policy = resources[default["CachePolicyId"]["Ref"]]["Properties"]["CachePolicyConfig"]
+    # S3's Cache-Control rules: MinTTL 0 lets `no-cache` pages be revalidated, MaxTTL lets assets stay a year.
+    assert policy["MinTTL"] == 0 and policy["MaxTTL"] >= 31536000
+    key = policy["ParametersInCacheKeyAndForwardedToOrigin"]
+    assert key["EnableAcceptEncodingGzip"] is True and key["EnableAcceptEncodingBrotli"] is True
+    assert key["QueryStringsConfig"]["QueryStringBehavior"] == "none"  # ?v=... cannot split the cache
+    from tools.deploy import ASSET_CACHE, HTML_CACHE
+
+    assert (ASSET_CACHE, HTML_CACHE) == ("public, max-age=31536000, immutable", "no-cache")
+
+
 def test_the_security_headers_match_the_pages_csp(resources: dict[str, Any]) -> None:
     security = resources["SecurityHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
     for page in ("index.html", "reply.html"):

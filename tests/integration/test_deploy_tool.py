@@ -11,6 +11,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from tools import build_web
 from tools.deploy import (
     ASSET_CACHE,
     HTML_CACHE,
@@ -36,15 +37,18 @@ def moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture
 def web(tmp_path: Path) -> Path:
-    root = tmp_path / "web"
-    (root / "js").mkdir(parents=True)
-    (root / "css").mkdir()
+    """A built page (web/dist) as tools/build_web.py writes it."""
+    root = tmp_path / "dist"
+    (root / "assets").mkdir(parents=True)
     (root / "index.html").write_text("<!doctype html><title>24小时警局</title>", encoding="utf-8")
     (root / "outbox.html").write_text("local only", encoding="utf-8")
-    (root / "js" / "app.js").write_text("export {};", encoding="utf-8")
-    (root / "js" / "outbox.js").write_text("export {};", encoding="utf-8")
-    (root / "css" / "site.css").write_text("body{}", encoding="utf-8")
+    (root / "assets" / "app.AAAA1111.js").write_text("export {};", encoding="utf-8")
+    (root / "assets" / "outbox.BBBB2222.js").write_text("export {};", encoding="utf-8")
+    (root / "assets" / "site.CCCC3333.css").write_text("body{}", encoding="utf-8")
     (root / "favicon.svg").write_text("<svg/>", encoding="utf-8")
+    pages = {"index.html": ["assets/app.AAAA1111.js", "assets/site.CCCC3333.css"],
+             "outbox.html": ["assets/outbox.BBBB2222.js", "assets/site.CCCC3333.css"]}
+    (root / "manifest.json").write_text(json.dumps({"digest": "x", "pages": pages}), encoding="utf-8")
     return root
 
 
@@ -55,23 +59,27 @@ def test_the_site_is_published_with_content_types_and_cache_headers(moto: None, 
     uploaded, deleted = publish_site(s3, "site", web)
     assert (uploaded, deleted) == (4, 1)
     keys = {o["Key"] for o in s3.list_objects_v2(Bucket="site")["Contents"]}
-    assert keys == {"index.html", "js/app.js", "css/site.css", "favicon.svg"}  # never the local outbox
+    # Never the local outbox (nor its script), nor the build's manifest.
+    assert keys == {"index.html", "assets/app.AAAA1111.js", "assets/site.CCCC3333.css", "favicon.svg"}
     expected = {
-        "index.html": ("text/html; charset=utf-8", HTML_CACHE),
-        "js/app.js": ("text/javascript; charset=utf-8", ASSET_CACHE),
-        "css/site.css": ("text/css; charset=utf-8", ASSET_CACHE),
-        "favicon.svg": ("image/svg+xml", ASSET_CACHE),
+        "index.html": ("text/html; charset=utf-8", "no-cache"),
+        "assets/app.AAAA1111.js": ("text/javascript; charset=utf-8", "public, max-age=31536000, immutable"),
+        "assets/site.CCCC3333.css": ("text/css; charset=utf-8", "public, max-age=31536000, immutable"),
+        "favicon.svg": ("image/svg+xml", "no-cache"),
     }
     for key, (content_type, cache) in expected.items():
         head = s3.head_object(Bucket="site", Key=key)
         assert (head["ContentType"], head["CacheControl"]) == (content_type, cache), key
-    assert "s-maxage" in HTML_CACHE  # CloudFront keeps pages; a deploy invalidates them
+    assert (HTML_CACHE, ASSET_CACHE) == ("no-cache", "public, max-age=31536000, immutable")
+    assert [f.key for f in site_files(web)][-1] == "index.html"  # pages go up after the assets they name
 
 
-def test_the_real_web_directory_publishes_its_pages_but_not_the_outbox() -> None:
+def test_the_real_build_publishes_its_pages_but_not_the_outbox() -> None:
+    build_web.ensure()
     keys = {f.key for f in site_files()}
     assert {"index.html", "reply.html"} <= keys
-    assert "outbox.html" not in keys and "js/outbox.js" not in keys
+    assert "outbox.html" not in keys and not any(k.startswith("assets/outbox.") for k in keys)
+    assert any(k.startswith("assets/app.") for k in keys) and not any(k.startswith("js/") for k in keys)
 
 
 def test_secrets_are_created_once_and_never_overwritten(moto: None) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 PAGES = sorted(WEB.glob("*.html"))
-SCRIPTS = sorted(WEB.rglob("*.js"))
+SCRIPTS = sorted(p for p in WEB.rglob("*.js") if WEB / "dist" not in p.parents)  # the sources, not the build
 CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'"
 # Spelled in pieces so that this file does not trip the same check on the repository.
 MARKUP_SINKS = ["inner" + "HTML", "outer" + "HTML", "insertAdjacent" + "HTML", "document." + "write"]

@@ -2,6 +2,7 @@
 
 import { alertBox, h, replace, wireSkipLink } from "./dom.js";
 import { applyStatic, onLangChange, t, wireToggle } from "./i18n.js";
+import { wireLargeText } from "./reach.js";
 import { onSessionChange, session } from "./session.js";
 import { feedPage, boardsPage } from "./page-feed.js";
 import { postPage } from "./page-post.js";
@@ -101,6 +102,7 @@ function start() {
   applyStatic();
   wireSkipLink();
   wireToggle(document.getElementById("lang-toggle"));
+  wireLargeText(document.getElementById("large-text"));
   onLangChange(render);
   // Signed in or out in another tab: show this one as that tab left it (a new nickname needs no re-render).
   let token = session() ? session().token : null;

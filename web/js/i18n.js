@@ -299,6 +299,11 @@ const ZH = {
   "post.reasonSubmit": "提交并重新办理",
   "post.reasonCancel": "取消",
   "post.followUpHintMine": "您的补充会通知正在处理此帖的民警。",
+
+  // reach
+  "reach.largeText": "大字",
+  "reach.largeTextLabel": "大字模式",
+  "reach.emergencyLabel": "紧急求助",
 };
 
 const EN = {
@@ -600,6 +605,11 @@ const EN = {
   "post.reasonSubmit": "Send and reopen",
   "post.reasonCancel": "Cancel",
   "post.followUpHintMine": "Your follow-up is sent to the officer handling this post.",
+
+  // reach
+  "reach.largeText": "Large text",
+  "reach.largeTextLabel": "Large text mode",
+  "reach.emergencyLabel": "Emergency",
 };
 
 const BOARD_NAMES_EN = {

@@ -3,6 +3,7 @@
 import { api, describeError } from "./api.js";
 import { alertBox, h, loading, replace, wireSkipLink } from "./dom.js";
 import { applyStatic, onLangChange, t, wireToggle } from "./i18n.js";
+import { wireLargeText } from "./reach.js";
 import { absoluteTime } from "./format.js";
 import { bodyNodes } from "./linkify.js";
 
@@ -83,6 +84,7 @@ function start() {
   applyStatic();
   wireSkipLink();
   wireToggle(document.getElementById("lang-toggle"));
+  wireLargeText(document.getElementById("large-text"));
   onLangChange(() => refresh(true));
   const preset = new URLSearchParams(location.search).get("to");
   if (preset) toInput.value = preset;

@@ -12,14 +12,16 @@ const PAGE_SIZE = 20;
 
 /** A post as a card in a list. */
 export function postCard(post, boards, { fresh = false, pinned = false } = {}) {
-  const excerpt = [...(post.body || "")];
+  // The feed sends an excerpt (`truncated` when the body goes on); a post just created comes whole.
+  const chars = [...(post.body || "")];
+  const excerpt = post.truncated || chars.length > 120 ? `${chars.slice(0, 120).join("")}…` : post.body;
   const clock = deadlineBadge(post);
   return h(
     "li",
     { class: `post-card${pinned ? " pinned" : ""}${fresh ? " fresh" : ""}`, dataset: { postId: post.id } },
     postBadges({ ...post, pinned }, boards),
     h("h3", { class: "post-title" }, h("a", { href: `#/post/${encodeURIComponent(post.id)}` }, post.title)),
-    isStub(post) ? null : h("p", { class: "excerpt" }, excerpt.length > 90 ? `${excerpt.slice(0, 90).join("")}…` : post.body),
+    isStub(post) ? null : h("p", { class: "excerpt" }, excerpt),
     h(
       "div",
       { class: "meta" },

@@ -3,6 +3,7 @@
 import { api, describeError } from "./api.js";
 import { alertBox, busy, h, loading, replace, wireSkipLink } from "./dom.js";
 import { applyStatic, onLangChange, t, wireToggle } from "./i18n.js";
+import { wireLargeText } from "./reach.js";
 import { absoluteTime, deadline, nextStatuses, statusLabel } from "./format.js";
 import { countedTextarea, postBadges, postBody, replyList, statusBadge, timelineList } from "./views.js";
 import { unitName as unitLabel } from "./words.js";
@@ -288,6 +289,7 @@ function render(notice) {
 applyStatic();
 wireSkipLink();
 wireToggle(document.getElementById("lang-toggle"));
+wireLargeText(document.getElementById("large-text"));
 onLangChange(() => {
   if (state && state.detail) render(null);
 });

@@ -1,0 +1,50 @@
+"""`make web`: esbuild bundles every module a page's script imports, fingerprints it, and rewrites the pages."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from tools import build_web
+
+
+def copy_of_web(tmp_path: Path) -> Path:
+    web = tmp_path / "web"
+    shutil.copytree(build_web.WEB, web, ignore=shutil.ignore_patterns("dist"))
+    return web
+
+
+def test_a_module_app_js_imports_is_in_the_one_bundle_and_a_change_renames_it(tmp_path: Path) -> None:
+    web = copy_of_web(tmp_path)
+    dist = tmp_path / "dist"
+    # What another helper's merge does: a new module, imported by app.js.
+    (web / "js" / "added.js").write_text('export const marker = "新模块已打包";\n', encoding="utf-8")
+    app = web / "js" / "app.js"
+    app.write_text('import { marker } from "./added.js";\nconsole.debug(marker);\n' + app.read_text("utf-8"),
+                   encoding="utf-8")
+    first = build_web.build(web, dist)
+    script, style = first["pages"]["index.html"]
+    assert re.fullmatch(r"assets/app\.[A-Z0-9]{8}\.js", script) and re.fullmatch(r"assets/site\.[A-Z0-9]{8}\.css",
+                                                                                   style)
+    assert "新模块已打包" in (dist / script).read_text("utf-8")
+    assert "import " not in (dist / script).read_text("utf-8")  # nothing left to fetch at run time
+    page = (dist / "index.html").read_text("utf-8")
+    assert f'src="/{script}"' in page and f'href="/{style}"' in page and "/js/" not in page
+    assert 'rel="icon" href="data:image/svg+xml;base64,' in page  # no request for the icon
+    assert "default-src 'self'" in page  # the strict CSP is kept
+
+    assert build_web.ensure(web, dist) is False  # nothing changed: no build
+    (web / "js" / "added.js").write_text('export const marker = "改过了";\n', encoding="utf-8")
+    assert build_web.ensure(web, dist) is True
+    renamed = build_web.manifest(dist)
+    assert renamed is not None and renamed["pages"]["index.html"][0] != script
+    assert not (dist / script).exists()
+
+
+def test_every_page_gets_its_own_script_and_the_shared_stylesheet(tmp_path: Path) -> None:
+    found = build_web.build(copy_of_web(tmp_path), tmp_path / "dist")
+    pages = found["pages"]
+    assert set(pages) == {"index.html", "reply.html", "outbox.html"}
+    assert len({p[1] for p in pages.values()}) == 1  # one stylesheet, cached once for all pages
+    assert [p[0].split(".")[0] for p in pages.values()] == ["assets/app", "assets/outbox", "assets/reply"]
