@@ -55,7 +55,8 @@ def test_a_nickname_with_six_digits_or_a_police_claim_is_refused(nickname: str, 
 
 
 @pytest.mark.parametrize(
-    "nickname", ["小王", "网友6090EC", "老李12345", "2026年的我", "~~", "Alice", "Scope", "Copenhagen", "一一", "三三两两"]
+    "nickname",
+    ["小王", "网友6090EC", "老李12345", "2026年的我", "~~", "Alice", "Scope", "Copenhagen", "一一", "三三两两"],
 )
 def test_an_ordinary_nickname_is_accepted_and_shown_as_it_is(nickname: str) -> None:
     assert nickname_problem(nickname) is None

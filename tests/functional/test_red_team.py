@@ -1,0 +1,74 @@
+"""Red team: disguises that got a number or a police claim past masking and the nickname rules.
+
+Each case came back unmasked to an anonymous reader (or was accepted as a nickname) before the fix.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.domain.masking import mask_text, numbers_in
+from chalicelib.domain.nicknames import nickname_problem, public_nickname
+from tests.functional.conftest import World
+
+MOBILE = "13812345678"
+DISGUISED_MOBILES = [
+    "138\u05b01234\u05b05678",  # Hebrew point between the groups (a combining mark)
+    "138\u064b1234\u064b5678",  # Arabic fathatan
+    "138\u04831234\u04835678",  # Cyrillic titlo
+    "138\u180b1234\u180b5678",  # Mongolian free variation selector
+    "➀➂➇➀➁➂➃➄➅➆➇",  # dingbat circled digits
+    "❶❸❽❶❷❸❹❺❻❼❽",  # negative circled digits
+    "⓵⓷⓼⓵⓶⓷⓸⓹⓺⓻⓼",  # double circled digits
+    "⒈⒊⒏⒈⒉⒊⒋⒌⒍⒎⒏",  # digits with a full stop
+    "⑴⑶⑻⑴⑵⑶⑷⑸⑹⑺⑻",  # parenthesized digits
+    "138~1234~5678",
+    "138～1234～5678",
+    "138+1234+5678",
+    "138*1234*5678",
+    "138|1234|5678",
+    "138:1234:5678",
+    "138•1234•5678",
+    "\u202e87654321831\u202c",  # stored backwards under a right-to-left override: shown as 13812345678
+]
+
+
+@pytest.mark.parametrize("text", DISGUISED_MOBILES)
+def test_a_disguised_mobile_is_masked(text: str) -> None:
+    masked = mask_text(text)
+    assert numbers_in(masked) == set()
+    assert masked.count("*") == 4 or "\u202e" not in masked, masked
+    if "\u202e" not in text:
+        assert MOBILE in numbers_in(text), text
+
+
+def test_a_reversed_id_card_under_an_override_is_shown_as_stored() -> None:
+    shown = mask_text("身份证\u202eX2001321949150101\u202c")
+    assert "\u202e" not in shown and "\u202d" not in shown
+
+
+@pytest.mark.parametrize("nickname", [
+    "\u202e安公市头包",  # shown as 包头市公安
+    "\u202eecilop",  # shown as police
+    "ᴘᴏʟɪᴄᴇ",  # small capitals
+    "pólice",  # an accent
+    "p\u0301olice",  # a combining accent
+    "❶❶⓪",  # 110 in dingbats
+])
+def test_a_nickname_cannot_claim_the_police_in_disguise(nickname: str) -> None:
+    assert nickname_problem(nickname) is not None
+    shown = public_nickname(nickname, "u_0123456789abcdef")
+    assert "\u202e" not in shown
+
+
+def test_disguised_numbers_are_masked_for_the_public_through_the_api(people: World) -> None:
+    body = "联系我:" + "；".join(DISGUISED_MOBILES)
+    post = people.api.new_post(people.token("citizen"), title="寻物启事", body=body)
+    shown = people.api.detail(post["id"])["post"]["body"]
+    assert numbers_in(shown) == set() and "\u202e" not in shown, shown
+    assert people.api.detail(post["id"], people.token("citizen"))["post"]["body"] == body  # the author: as written
+
+
+def test_a_nickname_turned_by_an_override_is_refused(people: World) -> None:
+    status, data, _ = people.api.call("PATCH", "/me", {"nickname": "\u202e安公市头包"}, token=people.token("citizen"))
+    assert status == 400, data
