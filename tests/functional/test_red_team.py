@@ -5,6 +5,8 @@ Each case came back unmasked to an anonymous reader (or was accepted as a nickna
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from chalicelib.domain.masking import mask_text, numbers_in
@@ -72,3 +74,41 @@ def test_disguised_numbers_are_masked_for_the_public_through_the_api(people: Wor
 def test_a_nickname_turned_by_an_override_is_refused(people: World) -> None:
     status, data, _ = people.api.call("PATCH", "/me", {"nickname": "\u202e安公市头包"}, token=people.token("citizen"))
     assert status == 400, data
+
+
+# -- the per-client code budget and IPv6 addresses that stand for one IPv4 host ------------------------------
+# (kept last in the module: `limited` switches the default limits on for the module's stack)
+
+from tests.functional.test_limits import (  # noqa: E402
+    ask_codes,
+    fresh_phones,
+    from_address,
+    limited,  # noqa: F401 (a fixture)
+    otp_limits,  # noqa: F401 (a fixture)
+    sms_to,
+)
+
+
+@pytest.mark.parametrize("addresses", [
+    [f"2002:cb00:7107:{n:x}::1" for n in range(30)],  # 6to4: the host 203.0.113.7 owns 2002:cb00:7107::/48
+    [f"2001:0:4136:e378:8000:{n:x}:34ff:8ef8" for n in range(30)],  # Teredo: one client 203.0.113.7, many ports
+])
+def test_one_ipv4_host_behind_many_ipv6_networks_gets_one_budget(
+    limited: World, otp_limits: Any, monkeypatch: pytest.MonkeyPatch, addresses: list[str]  # noqa: F811
+) -> None:
+    otp_limits("otp_per_client_per_hour=10")
+    phones = fresh_phones(30)
+    statuses = []
+    for address, phone in zip(addresses, phones, strict=True):
+        from_address(monkeypatch, address)
+        statuses += ask_codes(limited, [phone])
+    assert statuses == [202] * 10 + [429] * 20
+    assert sms_to(phones) == 10
+
+
+def test_clients_of_one_nat64_gateway_are_told_apart_by_the_ipv4_address_they_stand_for() -> None:
+    from chalicelib.services.limits import client_bucket
+
+    assert client_bucket("64:ff9b::cb00:7107") == "203.0.113.7"
+    assert client_bucket("64:ff9b::c633:6414") == "198.51.100.20"
+    assert client_bucket("2002:cb00:7107:1::1") == client_bucket("2002:cb00:7107:ffff::9") == "203.0.113.7"
