@@ -340,6 +340,15 @@ def mask_text(text: str, exempt: Iterable[str] = ()) -> str:
         text = masked
 
 
+def mask_title_and_body(title: str, body: str) -> tuple[str, str]:
+    """Mask a post's title and body, also as one text read from the title on: 138 at the end of a title and
+    1234 5678 at the start of its body are one number, as on the page, where the body stands under the title."""
+    title, body = mask_text(title), mask_text(body)
+    lines = title.count("\n") + 1  # masking keeps every line break
+    joined = mask_text(title + "\n" + body).split("\n")
+    return "\n".join(joined[:lines]), "\n".join(joined[lines:])
+
+
 def mask_phone(phone: str) -> str:
     """Mask a phone number for display: first 3 and last 4 digits kept."""
     digits = phone.removeprefix("+86")

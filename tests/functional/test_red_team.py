@@ -76,6 +76,16 @@ def test_a_nickname_turned_by_an_override_is_refused(people: World) -> None:
     assert status == 400, data
 
 
+def test_a_number_begun_in_the_title_and_ended_in_the_body_is_masked(people: World) -> None:
+    title, body = "捡到钱包一个,失主请联系138", "1234 5678,认领时请说明钱包颜色。"
+    post = people.api.new_post(people.token("other_citizen"), title=title, body=body)
+    for shown in (people.api.detail(post["id"])["post"],
+                  next(p for p in people.api.call("GET", "/posts?board=qa&limit=50")[1]["posts"]
+                       if p["id"] == post["id"])):
+        assert (shown["title"], shown["body"]) == (title, "**** 5678,认领时请说明钱包颜色。"), shown
+    assert people.api.detail(post["id"], people.token("other_citizen"))["post"]["body"] == body  # the author's own
+
+
 # -- the per-client code budget and IPv6 addresses that stand for one IPv4 host ------------------------------
 # (kept last in the module: `limited` switches the default limits on for the module's stack)
 
