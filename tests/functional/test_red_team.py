@@ -86,6 +86,21 @@ def test_a_number_begun_in_the_title_and_ended_in_the_body_is_masked(people: Wor
     assert people.api.detail(post["id"], people.token("other_citizen"))["post"]["body"] == body  # the author's own
 
 
+
+@pytest.mark.parametrize("character", ["\ufffe", "\uffff"])
+def test_an_open311_field_is_held_to_the_same_characters_as_the_json_api(people: World, character: str) -> None:
+    """U+FFFE and U+FFFF are no XML characters: the JSON API refuses them (400), and so must a partner's form."""
+    from tests.functional.test_open311 import V2, form, post_form
+
+    status, key, _ = people.api.admin("POST", "/admin/api-keys", {"name": "便民热线"})
+    assert status == 201, key
+    assert people.api.call("POST", "/posts", {"board": "qa", "type": "question", "title": "问",
+                                              "body": f"正文{character}"}, token=people.token("citizen"))[0] == 400
+    fields = form(key["api_key"], description=f"小区门口有人卖假药{character}", phone="13811113333")
+    status, answer, _ = post_form(people, f"{V2}/requests.json", fields)
+    assert status == 400, answer
+    assert "description" in answer[0]["description"], answer
+
 # -- the per-client code budget and IPv6 addresses that stand for one IPv4 host ------------------------------
 # (kept last in the module: `limited` switches the default limits on for the module's stack)
 
