@@ -14,6 +14,7 @@ from typing import Protocol
 
 from chalicelib.domain.boards import POLICE_ONLY_TYPES
 from chalicelib.domain.errors import Forbidden, NotFound, StaleVersion, TooManyRequests
+from chalicelib.domain.nicknames import CITIZEN_ACCOUNT
 from chalicelib.domain.people import Actor
 from chalicelib.domain.posts import Post
 from chalicelib.services.audit import Auditor, snapshot
@@ -81,8 +82,14 @@ class Moderation:
         return now - datetime.fromtimestamp(actor.account_created, UTC) >= ESTABLISHED_AFTER
 
     def protected(self, post: Post, now: datetime) -> bool:
-        """Tell whether flags may not hide a post: a pinned post, or a post by the police."""
+        """Tell whether flags may not hide a post: a pinned post, or a post by the police.
+
+        A post by the police is one not written from a citizen account: its author is an officer, in the directory
+        or no longer (an officer who left does not turn the bureau's notices into a citizen's posts).
+        """
         if post.pinned_at(now) or post.type in POLICE_ONLY_TYPES:
+            return True
+        if not post.author_id.startswith(CITIZEN_ACCOUNT):
             return True
         return self.forum.directory.officer(post.author_id) is not None
 

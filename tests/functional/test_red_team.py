@@ -101,6 +101,23 @@ def test_an_open311_field_is_held_to_the_same_characters_as_the_json_api(people:
     assert status == 400, answer
     assert "description" in answer[0]["description"], answer
 
+
+def test_flags_never_hide_a_post_by_an_officer_who_has_since_left(people: World) -> None:
+    """A police post stays a police post when its author leaves the directory: flags send it to review."""
+    from tests.conftest import ADMIN_KEY
+
+    leaving = {"name": "赵警官", "title": "社区民警", "phone": "13900000066", "unit_id": "kunqu", "role": "officer",
+               "on_duty": True}
+    assert people.api.admin("PUT", "/admin/officers/o-leaving", leaving)[0] == 200
+    notice = people.api.new_post(people.api.sign_in(leaving["phone"]), title="冬季防火提示", body="请勿私拉电线")
+    assert people.api.call("DELETE", "/admin/officers/o-leaving", token=ADMIN_KEY)[0] == 204
+    elders = [people.api.sign_in(f"1370000{n:04d}") for n in range(3)]
+    people.clock.advance(days=1, minutes=1)
+    for token in elders:
+        status, data, _ = people.api.call("POST", f"/posts/{notice['id']}/flags", {"reason": "广告"}, token=token)
+        assert status == 202, data
+    assert people.api.call("GET", f"/posts/{notice['id']}")[0] == 200
+
 # -- the per-client code budget and IPv6 addresses that stand for one IPv4 host ------------------------------
 # (kept last in the module: `limited` switches the default limits on for the module's stack)
 
