@@ -118,6 +118,29 @@ def test_flags_never_hide_a_post_by_an_officer_who_has_since_left(people: World)
         assert status == 202, data
     assert people.api.call("GET", f"/posts/{notice['id']}")[0] == 200
 
+
+def test_after_an_admin_shows_a_flagged_post_again_one_more_flag_does_not_hide_it(people: World) -> None:
+    """An admin's review settles the flags so far: it takes three new established accounts to hide it again."""
+    post = people.api.new_post(people.token("citizen"), title="被误举报的求助", body="其实没问题")
+    elders = [people.api.sign_in(f"1370001{n:04d}") for n in range(6)]
+    people.clock.advance(days=1, minutes=1)
+
+    def flag(token: str | None) -> None:
+        status, data, _ = people.api.call("POST", f"/posts/{post['id']}/flags", {"reason": "广告"}, token=token)
+        assert status == 202, data
+
+    for token in elders[:3]:
+        flag(token)
+    assert people.api.call("GET", f"/posts/{post['id']}")[0] == 404
+    assert people.api.admin("DELETE", f"/admin/posts/{post['id']}/hidden")[0] == 200
+
+    flag(elders[3])
+    assert people.api.call("GET", f"/posts/{post['id']}")[0] == 200  # one account does not overturn the review
+    flag(elders[4])
+    assert people.api.call("GET", f"/posts/{post['id']}")[0] == 200
+    flag(elders[5])
+    assert people.api.call("GET", f"/posts/{post['id']}")[0] == 404  # three new ones: hidden for review again
+
 # -- the per-client code budget and IPv6 addresses that stand for one IPv4 host ------------------------------
 # (kept last in the module: `limited` switches the default limits on for the module's stack)
 
