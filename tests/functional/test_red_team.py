@@ -141,6 +141,22 @@ def test_after_an_admin_shows_a_flagged_post_again_one_more_flag_does_not_hide_i
     flag(elders[5])
     assert people.api.call("GET", f"/posts/{post['id']}")[0] == 404  # three new ones: hidden for review again
 
+
+def test_a_partner_key_in_the_url_is_refused_since_urls_are_logged(people: World) -> None:
+    """CloudFront's standard logs keep each URL's query for months: a key there would be readable by anyone who
+    reads the logs. The key belongs in the form body, as the spec and API.md say."""
+    from urllib.parse import quote
+
+    from tests.functional.test_open311 import V2, form, post_form
+
+    status, key, _ = people.api.admin("POST", "/admin/api-keys", {"name": "便民热线"})
+    assert status == 201, key
+    fields = form(None, description="网址里带着密钥", phone="13811114444")
+    status, answer, _ = post_form(people, f"{V2}/requests.json?api_key={quote(key['api_key'])}", fields)
+    assert status == 400, answer
+    assert "api_key" in answer[0]["description"], answer
+    assert post_form(people, f"{V2}/requests.json", form(key["api_key"], phone="13811114444"))[0] == 200
+
 # -- the per-client code budget and IPv6 addresses that stand for one IPv4 host ------------------------------
 # (kept last in the module: `limited` switches the default limits on for the module's stack)
 
