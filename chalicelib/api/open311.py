@@ -11,7 +11,7 @@ from chalicelib.api.http import created, http_errors, ok, parse, query, require_
 from chalicelib.api.lazy import lazy_module
 from chalicelib.api.open311_format import FORM, answer, format_of, read_form, spec_errors, split_name, within_budget
 from chalicelib.bootstrap import services
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.errors import NotFound, ValidationFailed
 from chalicelib.domain.times import now_cst
 
 if TYPE_CHECKING:
@@ -109,8 +109,11 @@ def file_request() -> Response:
     """File a service request for a citizen's phone (partner apps with a live api_key)."""
     svc = services()
     request = bp.current_request
+    if "api_key" in query(request):  # a URL is written to the CloudFront and access logs, kept for months
+        raise ValidationFailed("api_key 须放在表单正文中,不能写在网址里",
+                               {"api_key": "must be in the form body, not the URL"})
     form = read_form(request)
-    key = svc.partners.admit(form.get("api_key") or query(request).get("api_key"))
+    key = svc.partners.admit(form.get("api_key"))
     submission = schemas.parse_submission(form, svc.settings.districts)
     post = svc.open311.submit(key, submission)
     return answer([o311.submitted_out(post)], "service_requests", _fmt())

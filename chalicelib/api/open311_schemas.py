@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
@@ -14,9 +13,7 @@ from chalicelib.domain.actors import normalize_phone
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.open311 import MAX_DESCRIPTION, Submission
 from chalicelib.domain.open311_filters import district_in
-
-# Controls a text may not carry once its line breaks are LF: every C0 but tab and LF, DEL, every C1.
-CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+from chalicelib.domain.text import unprintable
 
 
 class ApiKeyIn(Body):
@@ -39,10 +36,10 @@ class ServiceRequestForm(BaseModel):
 
 
 def plain_text(form: Mapping[str, str]) -> dict[str, str]:
-    """Return the fields with CRLF and CR as LF; refuse any other control character (400 naming the fields)."""
+    """Return the fields with CRLF and CR as LF; refuse what the JSON API refuses (400 naming the fields): any other
+    control character, U+FFFE and U+FFFF (chalicelib/domain/text.py)."""
     fields = {name: value.replace("\r\n", "\n").replace("\r", "\n") for name, value in form.items()}
-    bad = {name: "control characters are not allowed (only newline and tab)"
-           for name, value in fields.items() if CONTROLS.search(value)}
+    bad = {name: why for name, value in fields.items() if (why := unprintable(value))}
     if bad:
         raise ValidationFailed("请求内容含有不允许的控制字符", bad)
     return fields

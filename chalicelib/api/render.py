@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.boards import POLICE_ONLY_TYPES
 from chalicelib.domain.incidents import CAD_EVENTS
-from chalicelib.domain.masking import mask_text
+from chalicelib.domain.masking import mask_text, mask_title_and_body
 from chalicelib.domain.nicknames import public_nickname
 from chalicelib.domain.times import now_cst
 
@@ -62,7 +62,7 @@ def post_out(post: Post, viewer: Actor, now: datetime) -> dict[str, Any]:
     if withheld(post, viewer):
         title = body = POLICE_ONLY_NOTICE if post.visibility == "police_only" else HIDDEN_NOTICE
     elif not original:
-        title, body = mask_text(title), mask_text(body)
+        title, body = mask_title_and_body(title, body)
     return {
         "id": post.id,
         "board": post.board,

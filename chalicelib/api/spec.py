@@ -173,9 +173,8 @@ OPEN311: dict[tuple[str, str], Open311Op] = {
     ("GET", f"{V2}/tokens/{{token_file}}"): Open311Op(None, errors=(404,), storage=False),
     **{("GET", f"{V2}/servicerequestupdates.{fmt}"): Open311Op(out.Open311Update, errors=(400,),
                                                                query=(_UPDATE_IDS, *_DATES)) for fmt in _FORMATS},
-    **{("POST", f"{V2}/requests.{fmt}"): Open311Op(out.Open311Submitted, errors=(400, 403, 413, 429),
-                                                   query=(Param("api_key", {"type": "string"},
-                                                                "the partner key, when the form does not carry it"),))
+    # The partner key goes in the form only: a URL is kept in the CloudFront logs (one there is 400).
+    **{("POST", f"{V2}/requests.{fmt}"): Open311Op(out.Open311Submitted, errors=(400, 403, 413, 429))
        for fmt in _FORMATS},
     # Any other name under v2/ (services.csv, a misspelt resource): 404 in the spec's shape, never the gateway's 403.
     **{(method, f"{V2}/{{file_name}}"): Open311Op(None, errors=(404,), storage=False) for method in ("GET", "POST")},

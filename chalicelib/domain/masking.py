@@ -3,13 +3,17 @@
 Masking reads a text as a person does, so a number stays a number however it is disguised:
 
 - a digit is any Unicode decimal digit (ASCII, full-width, Arabic-Indic, mathematical …), a character
-  whose NFKC form is one (superscript, circled), or a Chinese numeral as people read a number aloud
-  (〇零一二三四五六七八九, 幺 for one, and the financial 壹贰叁肆伍陆柒捌玖); `X` or `x` in any width is an
-  ID card's check letter;
+  whose NFKC form is one (superscript, circled), any other with a digit value (⑴ ⒈ ⓵ ❶ ➀), or a Chinese
+  numeral as people read a number aloud (〇零一二三四五六七八九, 幺 for one, and the financial
+  壹贰叁肆伍陆柒捌玖); `X` or `x` in any width is an ID card's check letter;
 - invisible characters are skipped: format characters (category Cf: zero-width space and joiners, U+2060,
-  BOM, soft hyphen), combining marks and control characters;
+  BOM, soft hyphen), every combining mark (Mn, Me: accents, keycaps, Hebrew and Arabic points) and
+  control characters;
 - up to three separators may stand between two digits: spaces of any kind (tab, ideographic space),
-  line breaks, dots, commas, 、, slashes, underscores and dashes of any kind.
+  line breaks, dots, commas, 、, slashes, underscores, dashes of any kind, tildes, pluses, stars, bars,
+  colons and bullets;
+- a bidi override (U+202D, U+202E) is dropped from the text: under one, a reader sees the digits in
+  another order than they are stored, so 87654321831 would be read as 13812345678.
 
 Digits joined that way form a run of groups; a group ends wherever something stands between two digits,
 and where Chinese numerals meet digits of another script (电话13812345678一直没人接).
@@ -43,6 +47,8 @@ from collections.abc import Iterable, Iterator
 from operator import mul
 from typing import NamedTuple
 
+from chalicelib.domain.marks import COMBINING_MARKS
+
 # What a reader takes for a digit, a check letter, a separator, or nothing at all. Written out for the
 # regular expressions (which know no NFKC); tests/unit/test_masking.py checks them against unicodedata.
 CHINESE_DIGITS = {  # numerals as a number is read aloud: 幺三八 is 138
@@ -51,7 +57,11 @@ CHINESE_DIGITS = {  # numerals as a number is read aloud: 幺三八 is 138
     "幺": "1",
 }
 DIGIT = (  # every Unicode decimal digit, and what NFKC folds into one: superscripts, subscripts, circled
-    "\\d\u00b2\u00b3\u00b9\u2070\u2074-\u2079\u2080-\u2089\u2460-\u2468\u24ea" + "".join(CHINESE_DIGITS)
+    "\\d\u00b2\u00b3\u00b9\u2070\u2074-\u2079\u2080-\u2089\u2460-\u2468\u24ea"
+    # and every other character with a digit value: ⑴ ⒈ ⓵ ⓿ ❶ ➀ ➊, 🄁 and the Ethiopic ፩
+    "\u1369-\u1371\u19da\u2474-\u247c\u2488-\u2490\u24f5-\u24fd\u24ff\u2776-\u277e\u2780-\u2788"
+    "\u278a-\u2792\U00010a40-\U00010a43\U00010e60-\U00010e68\U00011052-\U0001105a\U0001f100-\U0001f10a"
+    + "".join(CHINESE_DIGITS)
 )
 CHECK_LETTER = (  # X or x, and what NFKC folds into one (full-width, mathematical …)
     "Xx\u02e3\u2093\u2169\u2179\u24cd\u24e7\uff38\uff58\U0001d417\U0001d431\U0001d44b\U0001d465"
@@ -66,20 +76,22 @@ SEPARATOR = (
     ".,/\\\\_、。・·\u0387\u2024\ufe10-\ufe12\ufe33\ufe34\ufe4d-\ufe52\ufe68"  # dots, commas, slashes
     "\uff0c\uff0e\uff0f\uff3c\uff3f\uff61\uff64\uff65"
     "\u2800\u115f\u1160\u3164\uffa0"  # letters that look blank: braille blank, Hangul fillers
+    "~\uff5e+\uff0b*\uff0a|\uff5c:\uff1a\u2022\u2027"  # tildes, pluses, stars, bars, colons, bullets
 )
 INVISIBLE = (
     "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
     "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"  # format characters (Cf)
-    "\u0300-\u036f\u0488\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe00-\ufe0f\ufe20-\ufe2f"
-    "\U000e0100-\U000e01ef"  # combining marks, keycaps and variation selectors
-    "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f"  # control characters that are no space
+    + COMBINING_MARKS  # every combining mark: accents, keycaps, variation selectors, Hebrew and Arabic points
+    + "\u20d0-\u20ff\u1ab0-\u1aff\u1dc0-\u1dff"  # (the mark blocks whole, unassigned code points included)
+    + "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f"  # control characters that are no space
 )
 MAX_GAP = 3  # separators that may stand between two digits of one number
 _RUN = re.compile(
     rf"[{DIGIT}](?:[{INVISIBLE}]*+(?:[{SEPARATOR}][{INVISIBLE}]*+){{0,{MAX_GAP}}}+[{DIGIT}{CHECK_LETTER}])*+"
 )
 _IS_DIGIT = re.compile(f"[{DIGIT}]")
+_OVERRIDES = re.compile("[\u202d\u202e]")
 _IS_CHECK_LETTER = re.compile(f"[{CHECK_LETTER}]")
 _IS_SEPARATOR = re.compile(f"[{SEPARATOR}]")
 _DIGIT_OR_LETTER = re.compile(f"[{DIGIT}{CHECK_LETTER}]")
@@ -106,7 +118,7 @@ def _kind(char: str) -> str:
     if char in CHINESE_DIGITS:
         return CHINESE_DIGITS[char]
     if _IS_DIGIT.match(char):
-        value = unicodedata.decimal(char, None)
+        value = unicodedata.digit(char, None)
         return _DIGITS[value if value is not None else unicodedata.decimal(unicodedata.normalize("NFKC", char))]
     if _IS_CHECK_LETTER.match(char):
         return "X"
@@ -310,6 +322,11 @@ def _mask_once(text: str, exempt: frozenset[str]) -> str:
     return "".join(chars)
 
 
+def drop_overrides(text: str) -> str:
+    """Drop bidi overrides (U+202D, U+202E): under one, 87654321831 is shown as 13812345678, 安公 as 公安."""
+    return _OVERRIDES.sub("", text) if "\u202d" in text or "\u202e" in text else text
+
+
 def mask_text(text: str, exempt: Iterable[str] = ()) -> str:
     """Replace the middle digits of ID-card and mobile numbers with '*'; visible characters keep their places.
 
@@ -317,12 +334,22 @@ def mask_text(text: str, exempt: Iterable[str] = ()) -> str:
     """
     if not text:
         return text
+    text = drop_overrides(text)
     kept = frozenset(normalize_number(number) for number in exempt)
     while True:  # a pass can expose a number only a later pass sees; stop when nothing changes
         masked = _mask_once(text, kept)
         if masked == text:
             return masked
         text = masked
+
+
+def mask_title_and_body(title: str, body: str) -> tuple[str, str]:
+    """Mask a post's title and body, also as one text read from the title on: 138 at the end of a title and
+    1234 5678 at the start of its body are one number, as on the page, where the body stands under the title."""
+    title, body = mask_text(title), mask_text(body)
+    lines = title.count("\n") + 1  # masking keeps every line break
+    joined = mask_text(title + "\n" + body).split("\n")
+    return "\n".join(joined[:lines]), "\n".join(joined[lines:])
 
 
 def mask_phone(phone: str) -> str:

@@ -1,8 +1,9 @@
 """What a citizen may call themselves, and how a nickname shows in public.
 
 A nickname may not hold 6 or more digits (an ID card, a phone or a QQ number), nor claim a police office.
-Both rules read the nickname as a person does: NFKC, digits of any script, invisible characters, spaces
-and punctuation ignored, so `公 安`, `公\\u200b安` and `１１０` are caught like `公安` and `110`.
+Both rules read the nickname as a person does: NFKD, digits of any script, invisible characters, accents,
+spaces and punctuation ignored, so `公 安`, `公\\u200b安`, `１１０` and `pólice` are caught like `公安`, `110`
+and `police`. A bidi override (U+202E shows `安公` as `公安`) is refused outright.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import hashlib
 import re
 import unicodedata
 
-from chalicelib.domain.masking import CHINESE_DIGITS, INVISIBLE, digit_count, mask_text
+from chalicelib.domain.masking import CHINESE_DIGITS, INVISIBLE, digit_count, drop_overrides, mask_text
 
 CITIZEN_ACCOUNT = "u_"  # how citizen accounts' ids begin (services.identity); officers' are directory ids
 MAX_DIGITS = 5
@@ -22,21 +23,25 @@ LATIN_POLICE_WORDS = ("police",)  # compared by their look: p0l1ce, рolicе (Cy
 _LOOKALIKES = str.maketrans({  # letters and digits that pass for a Latin letter, to that letter
     **dict.fromkeys("0οоօ", "o"), **dict.fromkeys("1iıιіӏl", "l"), **dict.fromkeys("3еεє", "e"),
     **dict.fromkeys("сϲςσ", "c"), **dict.fromkeys("рρ", "p"), **dict.fromkeys("аα", "a"), "5": "s", "ѕ": "s",
+    # small capitals, which NFKC keeps: ᴘᴏʟɪᴄᴇ
+    "ᴘ": "p", "ᴏ": "o", "ʟ": "l", "ɪ": "l", "ᴄ": "c", "ᴇ": "e", "ᴀ": "a", "ꜱ": "s",
 })
 TOO_MANY_DIGITS = "昵称不能包含6位或更多数字（以免暴露证件号、手机号）"
 CLAIMS_OFFICE = "昵称不能使用“警”“公安”“官方”“局长”“所长”“指挥中心”“110”等冒充警方身份的字样"
 BLANK = "昵称不能只由空白或不可见字符组成"
+TURNED = "昵称不能包含改变文字显示方向的控制字符"
 _BLANK = re.compile(f"[{INVISIBLE}\\s]*")
 PERSONAL = "热心市民"  # how a default name begins: read as a person's (热心市民3721), not as an account code
 PERSONAL_DIGITS = 4
 
 
 def _letters_and_digits(nickname: str) -> str:
-    """Return what a reader takes a nickname to say: NFKC, case folded, digits in ASCII, nothing in between."""
-    folded = unicodedata.normalize("NFKC", nickname).casefold()
+    """Return what a reader takes a nickname to say: NFKD (accents apart, then dropped), case folded, digits
+    (❶ ➀ too) in ASCII, nothing in between."""
+    folded = unicodedata.normalize("NFKD", nickname).casefold()
     out = []
     for char in folded:
-        value = CHINESE_DIGITS.get(char) or unicodedata.decimal(char, None)
+        value = CHINESE_DIGITS.get(char) or unicodedata.digit(char, None)
         if value is not None:
             out.append(str(value))
         elif unicodedata.category(char)[0] in "LN":
@@ -57,6 +62,8 @@ def nickname_problem(nickname: str) -> str | None:
     """Return why a citizen may not choose this nickname (a message in Chinese), or None if they may."""
     if _BLANK.fullmatch(nickname):
         return BLANK
+    if drop_overrides(nickname) != nickname:
+        return TURNED
     if digit_count(nickname) > MAX_DIGITS:
         return TOO_MANY_DIGITS
     if claims_office(nickname):

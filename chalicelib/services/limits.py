@@ -78,7 +78,8 @@ UNPARSEABLE = "unparseable"
 
 
 def client_bucket(address: str | None) -> str | None:
-    """Return the bucket of a caller's address: an IPv4 address, or the /64 network of an IPv6 one.
+    """Return the bucket of a caller's address: an IPv4 address (also one embedded in an IPv6 address: mapped,
+    6to4, Teredo, NAT64), or the /64 network of any other IPv6 one.
 
     No address at all (no API Gateway in front, as in unit tests) is no bucket; an address that is not one
     shares a single bucket with every other such caller, so a malformed header cannot escape the budget.
@@ -90,10 +91,31 @@ def client_bucket(address: str | None) -> str | None:
     except ValueError:
         return UNPARSEABLE
     if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:
+            return str(embedded)
         return f"{ipaddress.IPv6Network((ip, 64), strict=False).network_address}/64"  # one subscriber's prefix
     return str(ip)
+
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: an IPv4 host seen through a NAT64 gateway
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """Return the IPv4 address an IPv6 one stands for: mapped, 6to4, Teredo (the client) or NAT64.
+
+    One IPv4 host owns the whole 6to4 prefix 2002:WWXX:YYZZ::/48 (65,536 networks of /64), and every client of a
+    Teredo server or a NAT64 gateway shares one /64: each is counted as the IPv4 address it stands for.
+    """
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
 
 
 def _next_midnight(now: datetime) -> datetime:

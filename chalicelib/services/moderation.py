@@ -1,9 +1,11 @@
 """Moderation: flags from citizens, holds on sensitive words, hiding by admins, the audit trail.
 
 Flags are limited per account (services.limits). Only flags of established accounts (older than a day, or
-police) count towards hiding, so freshly made accounts cannot silence a post. Police posts and pinned posts
-are never hidden by flags: at the count that would hide another post they are recorded for review instead
-(an audit entry `flag_review` by the system) and stay visible.
+police) count towards hiding, so freshly made accounts cannot silence a post. The third counted flag hides a
+post for review, and so does every third after it: once an admin has shown a post again, one more account
+cannot overturn that review (the public cannot flag a hidden post, so the count moves on while it is shown).
+Police posts and pinned posts are never hidden by flags: at each count that would hide another post they are
+recorded for review instead (an audit entry `flag_review` by the system) and stay visible.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Protocol
 
 from chalicelib.domain.boards import POLICE_ONLY_TYPES
 from chalicelib.domain.errors import Forbidden, NotFound, StaleVersion, TooManyRequests
+from chalicelib.domain.nicknames import CITIZEN_ACCOUNT
 from chalicelib.domain.people import Actor
 from chalicelib.domain.posts import Post
 from chalicelib.services.audit import Auditor, snapshot
@@ -61,12 +64,11 @@ class Moderation:
         if not self.established(actor, now):
             return  # recorded once per account, but a brand-new account's flag hides nothing
         count = self.flags.count_flag(post.id)
-        if count < FLAGS_TO_HIDE:
+        if count % FLAGS_TO_HIDE:  # every third counted flag: a review settles the flags before it
             return
-        if self.protected(post, now):
-            if count == FLAGS_TO_HIDE:
-                self.auditor.log(SYSTEM, "flag_review", f"post:{post.id}", snapshot(post),
-                                 {**snapshot(post), "flag_count": count, "review": "flagged"})
+        if self.protected(post, now):  # stays up; each third counted flag asks for a review
+            self.auditor.log(SYSTEM, "flag_review", f"post:{post.id}", snapshot(post),
+                             {**snapshot(post), "flag_count": count, "review": "flagged"})
             return
         if not post.hidden:
             self.set_hidden(SYSTEM, post.id, True, "flagged")
@@ -81,8 +83,14 @@ class Moderation:
         return now - datetime.fromtimestamp(actor.account_created, UTC) >= ESTABLISHED_AFTER
 
     def protected(self, post: Post, now: datetime) -> bool:
-        """Tell whether flags may not hide a post: a pinned post, or a post by the police."""
+        """Tell whether flags may not hide a post: a pinned post, or a post by the police.
+
+        A post by the police is one not written from a citizen account: its author is an officer, in the directory
+        or no longer (an officer who left does not turn the bureau's notices into a citizen's posts).
+        """
         if post.pinned_at(now) or post.type in POLICE_ONLY_TYPES:
+            return True
+        if not post.author_id.startswith(CITIZEN_ACCOUNT):
             return True
         return self.forum.directory.officer(post.author_id) is not None
 

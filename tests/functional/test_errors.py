@@ -418,7 +418,8 @@ def test_newline_tab_crlf_and_invisible_but_printable_characters_are_kept(people
     body = "第一行\n第二行\t缩进\r\n第三行 👨\u200d👩\u200d👧 \u202e反向"
     post = people.api.new_post(people.token("citizen"), body=body)
     assert post["body"] == body
-    assert people.api.detail(post["id"])["post"]["body"] == body
+    # the public reads it without the bidi override, which could turn a number around (see masking.py)
+    assert people.api.detail(post["id"])["post"]["body"] == body.replace("\u202e", "")
 
 
 def test_a_cad_event_with_a_control_character_is_400(people: World) -> None:

@@ -585,7 +585,7 @@ def test_a_withheld_post_shows_the_public_no_body_author_reply_text_or_note(worl
             "timeline": [event_out(e, detail.post, viewer) for e in detail.events],
         }
         text = json.dumps(shown, ensure_ascii=False)
-        secrets_ = (NOISE.title, NOISE.body, "老板", "网友A1B2C3", "u-citizen", "王警官", "便衣", "13812345678")
+        secrets_ = (NOISE.title, NOISE.body, "老板", "网友A1B2C3", "u_citizen", "王警官", "便衣", "13812345678")
         for secret in (*secrets_, "撤下", "不满意"):
             assert secret not in text, (how, viewer.role, secret)
         assert shown["post"]["author"] == {"nickname": "匿名"}

@@ -262,13 +262,13 @@ def test_the_character_classes_agree_with_unicode() -> None:
         if category in ("Cs", "Co", "Cn", "Lo") or char in CHINESE_DIGITS:  # ideographs: CHINESE_DIGITS alone
             continue
         folded = unicodedata.normalize("NFKC", char)
-        if unicodedata.decimal(char, None) is not None or (len(folded) == 1 and folded.isdecimal()):
+        if unicodedata.digit(char, None) is not None or (len(folded) == 1 and folded.isdecimal()):
             assert digit.match(char), hex(code)
         elif folded in ("X", "x"):
             assert letter.match(char), hex(code)
         elif category in ("Zs", "Zl", "Zp", "Pd") or folded in tuple(".,/\\_、。・·−"):
             assert separator.match(char), hex(code)
-        elif category == "Cf" or (category == "Cc" and not char.isspace()):
+        elif category in ("Cf", "Mn", "Me") or (category == "Cc" and not char.isspace()):
             assert invisible.match(char), hex(code)
         else:
             assert not digit.match(char), hex(code)

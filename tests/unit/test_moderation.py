@@ -33,7 +33,7 @@ class Desk:
     def account(self, age: timedelta = timedelta(days=30)) -> Actor:
         """A citizen whose account was opened `age` ago."""
         created = int((self.clock.now() - age).timestamp())
-        return Actor(role="citizen", user_id=f"u-{next(_ids)}", nickname="网友", account_created=created)
+        return Actor(role="citizen", user_id=f"u_{next(_ids)}", nickname="网友", account_created=created)
 
     def post(self, by: Actor = CITIZEN, new: NewPost = ADVERT) -> str:
         return self.forum.create_post(by, new).id
@@ -86,7 +86,7 @@ def test_an_account_whose_age_is_unknown_does_not_count() -> None:
     d = desk()
     post_id = d.post()
 
-    d.flag_each(post_id, [Actor(role="citizen", user_id=f"u-old-{n}", nickname="网友") for n in range(3)])
+    d.flag_each(post_id, [Actor(role="citizen", user_id=f"u_old_{n}", nickname="网友") for n in range(3)])
 
     assert not d.hidden(post_id)
 

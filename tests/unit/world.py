@@ -49,8 +49,8 @@ TOKEN_KEYS = (("k1", "test-signing-secret-0123456789abcdef"),)
 ROUTING = Routing(rules=(RoutingRule(board="report", district="昆都仑区", unit_id="kunqu"),
                          RoutingRule(board="report", district="东河区", unit_id="qingfu")))
 
-CITIZEN = Actor(role="citizen", user_id="u-citizen", nickname="网友A1B2C3")
-OTHER_CITIZEN = Actor(role="citizen", user_id="u-other", nickname="网友D4E5F6")
+CITIZEN = Actor(role="citizen", user_id="u_citizen", nickname="网友A1B2C3")
+OTHER_CITIZEN = Actor(role="citizen", user_id="u_other", nickname="网友D4E5F6")
 KUNQU_OFFICER = Actor(role="officer", user_id="o-kunqu", nickname="王警官", officer_id="o-kunqu")
 QINGFU_OFFICER = Actor(role="officer", user_id="o-qingfu", nickname="李警官", officer_id="o-qingfu")
 CENTER_OFFICER = Actor(role="officer", user_id="o-center", nickname="刘宇", officer_id="o-center")
