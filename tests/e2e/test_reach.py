@@ -39,11 +39,11 @@ def world(stack: Stack) -> dict[str, Any]:
 
 
 def blocking_violations(page: Page) -> list[str]:
-    """Run axe-core on the page as it is; return its serious and critical findings, readable."""
+    """Run axe-core on the page as it is; return its serious and critical findings and skipped headings."""
     results = AXE.run(page)
     found = []
     for violation in results.response["violations"]:
-        if violation["impact"] in BLOCKING:
+        if violation["impact"] in BLOCKING or violation["id"] == "heading-order":  # a skipped level loses a reader
             targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]][:5]
             found.append(f"{violation['impact']} {violation['id']}: {violation['help']} at {targets}")
     return found

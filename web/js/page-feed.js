@@ -20,7 +20,7 @@ export function postCard(post, boards, { fresh = false, pinned = false } = {}) {
     "li",
     { class: `post-card${pinned ? " pinned" : ""}${fresh ? " fresh" : ""}`, dataset: { postId: post.id } },
     postBadges({ ...post, pinned }, boards),
-    h("h3", { class: "post-title" }, h("a", { href: `#/post/${encodeURIComponent(post.id)}` }, post.title)),
+    h("h2", { class: "post-title" }, h("a", { href: `#/post/${encodeURIComponent(post.id)}` }, post.title)),
     isStub(post) ? null : h("p", { class: "excerpt" }, excerpt),
     h(
       "div",
