@@ -67,6 +67,8 @@ class Load:
     signed_in_share: float = 0.1  # visits made signed in (their GETs bypass the cache)
     officers_per_notice: float = 2  # on-duty officers of the unit
     escalated_share: float = 0.05  # posts that miss the first-response deadline
+    resolved_share: float = 0.6  # a guess: posts resolved, whose author is texted to rate (issue 14)
+    author_follow_ups_per_post: float = 0.2  # a guess: follow-ups by the author, each a notice to one officer
     incident_board_share: float = 0.2  # posts on incident boards: handed to 110
     edges: int = 3  # CloudFront edges mainland readers land on (HK, Tokyo, Singapore)
     gets_per_visit: dict[str, float] = field(default_factory=lambda: {
@@ -162,7 +164,7 @@ def sample_texts() -> dict[str, str]:
     import secrets
 
     from chalicelib.domain.posts import Post
-    from chalicelib.services.dispatch import REPLY_SMS, notice_text, post_link
+    from chalicelib.services.dispatch import REPLY_SMS, RESOLVED_SMS, notice_text, post_link
     from chalicelib.services.identity import OTP_TEXT
 
     now = datetime.now(UTC)
@@ -174,7 +176,9 @@ def sample_texts() -> dict[str, str]:
     link = f"{site}/reply.html#t={secrets.token_urlsafe(16)}"
     notice = notice_text(post, link)
     answered = REPLY_SMS.format(number="3F9A2C", link=post_link(site, post.id))
-    return {"otp": OTP_TEXT.format(code="123456", minutes=5), "reply": answered, "officer notice": notice}
+    resolved = RESOLVED_SMS.format(number="3F9A2C", link=post_link(site, post.id))
+    return {"otp": OTP_TEXT.format(code="123456", minutes=5), "reply": answered, "resolved": resolved,
+            "officer notice": notice}
 
 
 def static_site(web: Path = WEB) -> tuple[int, int]:
@@ -318,8 +322,10 @@ class Bill:
                         min(sqs_requests, sq["free_tier"]["requests"]) / 1e6 * sq["per_million_requests"]))
 
         # SNS: one publish per officer notice or SMS; officers' email deliveries; SMS parts.
-        notices = (posts + escalations) * load.officers_per_notice
-        publishes = notices + sign_ins + official
+        follow_ups = posts * load.author_follow_ups_per_post  # to the officer who acted last (else the unit)
+        notices = (posts + escalations) * load.officers_per_notice + follow_ups
+        resolved = posts * load.resolved_share
+        publishes = notices + sign_ins + official + resolved
         sn = p["sns"]
         out.append(Line("SNS", "publishes (officer notices, SMS)", publishes, "publishes",
                         publishes / 1e6 * sn["per_million_publishes"],
@@ -327,13 +333,14 @@ class Bill:
         out.append(Line("SNS", "officer notices by email", notices, "emails", notices / 1e5 * sn["email_per_100k"],
                         min(notices, sn["free_tier"]["emails"]) / 1e5 * sn["email_per_100k"]))
         price = p["sms"]["china_per_part"]
-        for what, count in (("one-time codes", sign_ins), ("'police answered you'", official)):
-            parts = count * sms_parts(self.texts["otp" if what == "one-time codes" else "reply"], p)
+        for what, count, text in (("one-time codes", sign_ins, "otp"), ("'police answered you'", official, "reply"),
+                                  ("'resolved: please rate'", resolved, "resolved")):
+            parts = count * sms_parts(self.texts[text], p)
             out.append(Line("SMS (SNS, +86)", what, parts, "parts", parts * price, sms=True))
         if officer_sms:
             parts = notices * sms_parts(self.texts["officer notice"], p)
-            out.append(Line("SMS (SNS, +86)", "officer notices with reply link", parts, "parts", parts * price,
-                            sms=True))
+            out.append(Line("SMS (SNS, +86)", "officer notices with reply link (follow-ups included)", parts,
+                            "parts", parts * price, sms=True))
 
         # CloudWatch and the rest.
         cw = p["cloudwatch"]

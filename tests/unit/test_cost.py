@@ -74,3 +74,12 @@ def test_the_report_prints_each_load_the_idle_bill_and_the_levers() -> None:
     for heading in ("== 1x:", "== 10x:", "== 100x:", "== idle:", "Levers:"):
         assert heading in text
     assert "prices checked" in text and "PERFORMANCE.md" in text
+
+
+def test_the_texts_of_closing_the_loop_are_billed(bill: Bill) -> None:
+    """Issue 14 texts the author when a post is resolved and an officer on a follow-up: both cost SMS parts."""
+    lines = bill.lines(Load())
+    resolved = [line for line in lines if "resolved" in line.item]
+    assert len(resolved) == 1 and resolved[0].sms and resolved[0].usd > 0
+    fewer = totals(bill.lines(Load(resolved_share=0, author_follow_ups_per_post=0)))[1]
+    assert fewer < totals(lines)[1]
