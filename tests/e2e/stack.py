@@ -129,3 +129,13 @@ class Stack:
         """The reply-page link that reached an officer for the post with this id."""
         # A notice names the post by its number, never by the resident's title.
         return self.wait_for_message(phone, notice_number(post_id), LINK)
+
+    def resolve_through_link(self, phone: str, post_id: str) -> str:
+        """Open the officer's notice link for a post and mark the post resolved; return the link session."""
+        status, link = self.call("POST", "/auth/link", {"token": self.officer_link(phone, post_id).split("#t=")[1]})
+        assert status == 200, link
+        _, detail = self.call("GET", f"/posts/{post_id}")
+        status, body = self.call("POST", f"/posts/{post_id}/status",
+                                 {"status": "resolved", "version": detail["post"]["version"]}, link["token"])
+        assert status == 200, body
+        return str(link["token"])

@@ -26,14 +26,7 @@ def _resolved_post(stack: Stack, resident: dict[str, Any], title: str) -> dict[s
     """A resident's question, resolved by the officer it reached (through the notice link)."""
     post = stack.post(resident["token"], board="hukou", type="question", district="东河区",
                       title=_unique(title), body="户籍在东河区,想问问手续。")
-    status, link = stack.call("POST", "/auth/link", {"token": stack.officer_link(HUKOU_OFFICER, post["id"])
-                                                      .split("#t=")[1]})
-    assert status == 200, link
-    _, detail = stack.call("GET", f"/posts/{post['id']}")
-    status, body = stack.call("POST", f"/posts/{post['id']}/status",
-                              {"status": "resolved", "version": detail["post"]["version"]}, link["token"])
-    assert status == 200, body
-    return dict(post, officer=link["token"])
+    return dict(post, officer=stack.resolve_through_link(HUKOU_OFFICER, post["id"]))
 
 
 def test_a_resident_who_changed_nickname_still_rates_their_post(page: Page, stack: Stack) -> None:
@@ -48,12 +41,7 @@ def test_a_resident_who_changed_nickname_still_rates_their_post(page: Page, stac
     page.get_by_role("button", name="保存昵称").click()
     expect(page.get_by_text("昵称已保存")).to_be_visible()
 
-    status, link = stack.call("POST", "/auth/link", {"token": stack.officer_link(HUKOU_OFFICER, post["id"])
-                                                      .split("#t=")[1]})
-    assert status == 200, link
-    _, detail = stack.call("GET", f"/posts/{post['id']}")
-    assert stack.call("POST", f"/posts/{post['id']}/status",
-                      {"status": "resolved", "version": detail["post"]["version"]}, link["token"])[0] == 200
+    stack.resolve_through_link(HUKOU_OFFICER, post["id"])
 
     page.reload()  # the list of 我的 as it is now
     card = page.locator(f"li.post-card[data-post-id='{post['id']}']")
