@@ -130,8 +130,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="table sizes in posts")
     parser.add_argument("--import-runs", type=int, default=7, help="fresh interpreters per import timing")
     parser.add_argument("--no-write", action="store_true", help="write neither docs/PERFORMANCE.md nor RELIABILITY.md")
-    parser.add_argument("--skip-calls", action="store_true",
-                        help="skip the call counts and import time (docs/PERFORMANCE.md is left as it is)")
+    parser.add_argument(
+        "--skip-calls",
+        action="store_true",
+        help="skip the call counts and import time (docs/PERFORMANCE.md is left as it is)",
+    )
     parser.add_argument("--skip-live", action="store_true", help="skip the local stack (latency and load)")
     parser.add_argument("--skip-faults", action="store_true", help="skip the fault-injection suite")
     parser.add_argument("--skip-page", action="store_true", help="skip the feed page's weight in Chromium")

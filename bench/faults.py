@@ -78,6 +78,15 @@ def run(suite: str = SUITE) -> FaultReport:
             name, _, rest = full.partition("[")
             node = f"{(case.get('classname') or '').replace('.', '/')}.py::{full}"
             outcome, message = _outcome(case)
-            outcomes.append(Outcome(module, name, rest.rstrip("]"), outcome, float(case.get("time") or 0),
-                                    measured.get(node, {}), message))
+            outcomes.append(
+                Outcome(
+                    module,
+                    name,
+                    rest.rstrip("]"),
+                    outcome,
+                    float(case.get("time") or 0),
+                    measured.get(node, {}),
+                    message,
+                )
+            )
     return FaultReport(outcomes, seconds, "python -m pytest " + suite)

@@ -19,8 +19,20 @@ from urllib.parse import quote, urlsplit
 from bench.stack import ROOT
 
 # The stack's own settings must come from `make dev`'s defaults (rate limits included), not from this process.
-APP_ENV = ("STAGE", "ADMIN_KEY", "TOKEN_KEYS", "CAD_SECRET", "SITE_URL", "TABLE_NAME", "DISPATCH_QUEUE_URL",
-           "DISPATCH_QUEUE_NAME", "OFFICER_TOPIC_ARN", "CAD_QUEUE_URL", "RATE_LIMITS", "PORT")
+APP_ENV = (
+    "STAGE",
+    "ADMIN_KEY",
+    "TOKEN_KEYS",
+    "CAD_SECRET",
+    "SITE_URL",
+    "TABLE_NAME",
+    "DISPATCH_QUEUE_URL",
+    "DISPATCH_QUEUE_NAME",
+    "OFFICER_TOPIC_ARN",
+    "CAD_QUEUE_URL",
+    "RATE_LIMITS",
+    "PORT",
+)
 CODE = re.compile(r"验证码是(\d{6})")
 
 
@@ -48,8 +60,14 @@ class LocalStack:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k not in APP_ENV}
         env.update(PORT=str(self.port), POLICE24_DATA_DIR=str(self.folder / "data"), PYTHONUNBUFFERED="1")
         with self.log.open("wb") as out:
-            self.process = subprocess.Popen([sys.executable, "-m", "local.devstack"], cwd=ROOT, env=env,
-                                            stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "local.devstack"],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + 120
         while "Press Ctrl-C" not in self.output():
             if self.process.poll() is not None or time.monotonic() > deadline:

@@ -110,12 +110,14 @@ class Load:
         status, _ = self.timed("sign in: code", "POST", "/auth/otp", {"phone": resident.phone})
         if status == 202:
             code = self.http.code_for(resident.phone)
-            status, body = self.timed("sign in: session", "POST", "/auth/session",
-                                      {"phone": resident.phone, "code": code})
+            status, body = self.timed(
+                "sign in: session", "POST", "/auth/session", {"phone": resident.phone, "code": code}
+            )
             if status == 200 and isinstance(body, dict):
                 resident.token = body["token"]
-        self.results.record("sign in (incl. waiting for the SMS)", 200 if resident.token else status,
-                            time.perf_counter() - started)
+        self.results.record(
+            "sign in (incl. waiting for the SMS)", 200 if resident.token else status, time.perf_counter() - started
+        )
 
     def step(self, resident: Resident, rng: random.Random) -> None:
         op = rng.choices(list(MIX), weights=list(MIX.values()))[0]
@@ -153,8 +155,13 @@ class Load:
         kind = "report" if board == "report" else rng.choice(("question", "help"))
         topic = rng.choice(("路灯不亮", "噪音扰民", "证件办理", "车辆违停"))
         title = f"压测{resident.phone[-4:]}-{resident.posts}:{topic}"
-        body = {"board": board, "type": kind, "title": title, "body": "具体情况如标题,请民警帮助。",
-                "district": rng.choice(DISTRICTS) if board != "report" else "昆都仑区"}
+        body = {
+            "board": board,
+            "type": kind,
+            "title": title,
+            "body": "具体情况如标题,请民警帮助。",
+            "district": rng.choice(DISTRICTS) if board != "report" else "昆都仑区",
+        }
         status, post = self.timed("create post", "POST", "/posts", body, resident.token)
         resident.next_post = time.monotonic() + self.settings.post_interval
         if status == 201 and isinstance(post, dict):
@@ -163,8 +170,9 @@ class Load:
                 self.results.posts[post["id"]] = title
 
     def reply(self, resident: Resident, post_id: str) -> None:
-        status, reply = self.timed("reply", "POST", f"/posts/{post_id}/replies", {"body": "我也遇到了,同问。"},
-                                   resident.token)
+        status, reply = self.timed(
+            "reply", "POST", f"/posts/{post_id}/replies", {"body": "我也遇到了,同问。"}, resident.token
+        )
         resident.next_reply = time.monotonic() + self.settings.reply_interval
         if status == 201 and isinstance(reply, dict):
             with self.results.lock:
@@ -186,8 +194,10 @@ class Load:
         everyone = [Resident(phone) for phone in phones(s.users, start=5000)]
         self.results.started = time.monotonic()
         deadline = self.results.started + s.duration
-        threads = [threading.Thread(target=self.worker, args=(everyone[n :: s.concurrency], n, deadline))
-                   for n in range(s.concurrency)]
+        threads = [
+            threading.Thread(target=self.worker, args=(everyone[n :: s.concurrency], n, deadline))
+            for n in range(s.concurrency)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -224,16 +234,22 @@ class Load:
 def summary(results: Results) -> list[str]:
     """The console report: throughput, latency percentiles and statuses per operation."""
     total = results.total
-    lines = ["load:", f"{total} requests in {results.elapsed:.1f} s = {total / results.elapsed:.1f} requests/s; "
-             f"{results.server_errors} 5xx or unanswered; accepted {len(results.posts)} posts and "
-             f"{sum(map(len, results.replies.values()))} replies; read back: "
-             + ("all" if not results.readback_failures else f"{len(results.readback_failures)} FAILURES"), "",
-             f"{'operation':38} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  statuses"]
+    lines = [
+        "load:",
+        f"{total} requests in {results.elapsed:.1f} s = {total / results.elapsed:.1f} requests/s; "
+        f"{results.server_errors} 5xx or unanswered; accepted {len(results.posts)} posts and "
+        f"{sum(map(len, results.replies.values()))} replies; read back: "
+        + ("all" if not results.readback_failures else f"{len(results.readback_failures)} FAILURES"),
+        "",
+        f"{'operation':38} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  statuses",
+    ]
     for op, times in sorted(results.timings.items(), key=lambda item: -len(item[1])):
         ms = [t * 1000 for t in times]
         statuses = ", ".join(f"{s or 'no answer'}×{n}" for s, n in sorted(results.statuses[op].items()))
-        lines.append(f"{op:38} {len(ms):>5} {percentile(ms, .5):>8.0f} {percentile(ms, .95):>8.0f} "
-                     f"{percentile(ms, .99):>8.0f}  {statuses}")
+        lines.append(
+            f"{op:38} {len(ms):>5} {percentile(ms, 0.5):>8.0f} {percentile(ms, 0.95):>8.0f} "
+            f"{percentile(ms, 0.99):>8.0f}  {statuses}"
+        )
     return lines + [f"  read-back failure: {failure}" for failure in results.readback_failures[:20]]
 
 
@@ -246,8 +262,9 @@ def run(base: str | None, settings: Settings) -> Results:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.load", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--base-url", help="a running stack (e.g. http://127.0.0.1:8000); default: start one")
     parser.add_argument("--duration", type=float, default=Settings.duration, help="seconds of load")
     parser.add_argument("--requests", type=int, default=Settings.requests, help="stop after this many requests")

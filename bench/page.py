@@ -74,8 +74,9 @@ def visit(context: Any, url: str) -> Visit:
     def sent(event: dict[str, Any]) -> None:
         parts = urlsplit(event["request"]["url"])
         if parts.scheme in ("http", "https"):
-            found[event["requestId"]] = Request(parts.path + (f"?{parts.query}" if parts.query else ""),
-                                                event.get("type", ""))
+            found[event["requestId"]] = Request(
+                parts.path + (f"?{parts.query}" if parts.query else ""), event.get("type", "")
+            )
 
     def received(event: dict[str, Any]) -> None:
         item = found.get(event["requestId"])
@@ -83,8 +84,9 @@ def visit(context: Any, url: str) -> Visit:
             response = event["response"]
             item.status = item.status if item.status == 304 else int(response["status"])
             item.kind = event.get("type", item.kind)
-            item.cached = bool(response.get("fromDiskCache") or response.get("fromMemoryCache")
-                               or response.get("fromPrefetchCache"))
+            item.cached = bool(
+                response.get("fromDiskCache") or response.get("fromMemoryCache") or response.get("fromPrefetchCache")
+            )
             headers = {k.lower(): v for k, v in response.get("headers", {}).items()}
             item.encoding = headers.get("content-encoding", "")
 
@@ -157,8 +159,9 @@ def section(report: dict[str, Any]) -> str:
         for item in report[name]["items"]:
             path = re.sub(r"\.[A-Z0-9]{8}\.", ".<hash>.", item["path"])
             where = "cache" if item["cached"] else f"{item['bytes']:,}"
-            lines.append(f"| {name} | `{path}` | {item['kind']} | {item['status']} | {item['encoding'] or '-'} "
-                         f"| {where} |")
+            lines.append(
+                f"| {name} | `{path}` | {item['kind']} | {item['status']} | {item['encoding'] or '-'} | {where} |"
+            )
     lines += [
         "",
         "A cold visit is the page, one script, one stylesheet and the data (the API calls the feed needs). "
@@ -218,8 +221,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     report = run(write_docs=not args.no_write)
     for name in ("cold", "warm"):
-        print(f"{name}: {report[name]['requests']} requests, {report[name]['bytes']:,} bytes, "
-              f"{report[name]['from_cache']} from the browser's cache")
+        print(
+            f"{name}: {report[name]['requests']} requests, {report[name]['bytes']:,} bytes, "
+            f"{report[name]['from_cache']} from the browser's cache"
+        )
     return 0
 
 

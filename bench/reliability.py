@@ -42,19 +42,39 @@ def verdicts(g: Gathered) -> list[Goal]:
     goals = []
     if g.faults is not None:
         failed = [o for o in g.faults.outcomes if o.outcome != "passed"]
-        goals.append(Goal("every fault scenario holds", not failed,
-                          f"{g.faults.passed} of {len(g.faults.outcomes)} passed"
-                          + ("; failed: " + ", ".join(f"{o.name}[{o.case}]" for o in failed) if failed else "")))
+        goals.append(
+            Goal(
+                "every fault scenario holds",
+                not failed,
+                f"{g.faults.passed} of {len(g.faults.outcomes)} passed"
+                + ("; failed: " + ", ".join(f"{o.name}[{o.case}]" for o in failed) if failed else ""),
+            )
+        )
     if g.load is not None:
-        goals.append(Goal("no 5xx under load", g.load.server_errors == 0,
-                          f"{g.load.server_errors} 5xx or unanswered of {g.load.total:,} requests"))
-        goals.append(Goal("every accepted write reads back", not g.load.readback_failures,
-                          f"{len(g.load.posts)} posts, {sum(map(len, g.load.replies.values()))} replies"
-                          + (f"; {len(g.load.readback_failures)} failures" if g.load.readback_failures else "")))
+        goals.append(
+            Goal(
+                "no 5xx under load",
+                g.load.server_errors == 0,
+                f"{g.load.server_errors} 5xx or unanswered of {g.load.total:,} requests",
+            )
+        )
+        goals.append(
+            Goal(
+                "every accepted write reads back",
+                not g.load.readback_failures,
+                f"{len(g.load.posts)} posts, {sum(map(len, g.load.replies.values()))} replies"
+                + (f"; {len(g.load.readback_failures)} failures" if g.load.readback_failures else ""),
+            )
+        )
     if g.latency is not None:
         p95 = percentile(g.latency.seconds, 0.95)
-        goals.append(Goal("officer notified within a second or two on the local stack (p95 <= 2 s)", p95 <= 2.0,
-                          f"p50 {_ms(percentile(g.latency.seconds, 0.5))}, p95 {_ms(p95)}"))
+        goals.append(
+            Goal(
+                "officer notified within a second or two on the local stack (p95 <= 2 s)",
+                p95 <= 2.0,
+                f"p50 {_ms(percentile(g.latency.seconds, 0.5))}, p95 {_ms(p95)}",
+            )
+        )
     return goals + g.goals
 
 
@@ -78,8 +98,15 @@ def _faults(report: FaultReport) -> list[str]:
     ]
     docs = _module_docs()
     for module in dict.fromkeys(o.module for o in report.outcomes):
-        out += ["", f"### {docs.get(module, module)}", "", f"`{SUITE}/{module}.py`", "",
-                "| scenario | case | result | s | measured |", "|---|---|---|---:|---|"]
+        out += [
+            "",
+            f"### {docs.get(module, module)}",
+            "",
+            f"`{SUITE}/{module}.py`",
+            "",
+            "| scenario | case | result | s | measured |",
+            "|---|---|---|---:|---|",
+        ]
         for o in (o for o in report.outcomes if o.module == module):
             measured = ", ".join(f"{k} {v}" for k, v in o.figures.items())
             result = "pass" if o.outcome == "passed" else f"**{o.outcome.upper()}** {o.message}"
@@ -109,8 +136,10 @@ def _load(results: Results, settings: Settings) -> list[str]:
     for op, times in sorted(results.timings.items(), key=lambda item: -len(item[1])):
         ms = [t * 1000 for t in times]
         statuses = ", ".join(f"{s or 'no answer'} × {n}" for s, n in sorted(results.statuses[op].items()))
-        out.append(f"| {op} | {len(ms)} | {percentile(ms, .5):.0f} | {percentile(ms, .95):.0f} | "
-                   f"{percentile(ms, .99):.0f} | {statuses} |")
+        out.append(
+            f"| {op} | {len(ms)} | {percentile(ms, 0.5):.0f} | {percentile(ms, 0.95):.0f} | "
+            f"{percentile(ms, 0.99):.0f} | {statuses} |"
+        )
     if results.readback_failures:
         out += ["", *(f"- read-back failure: {f}" for f in results.readback_failures[:20])]
     return out
@@ -127,7 +156,7 @@ def latency_section(latency: Latency) -> list[str]:
         "",
         "| posts | p50 | p95 | min | max | mean |",
         "|---:|---:|---:|---:|---:|---:|",
-        f"| {len(s)} | {_ms(percentile(s, .5))} | {_ms(percentile(s, .95))} | {_ms(min(s))} | {_ms(max(s))} | "
+        f"| {len(s)} | {_ms(percentile(s, 0.5))} | {_ms(percentile(s, 0.95))} | {_ms(min(s))} | {_ms(max(s))} | "
         f"{_ms(sum(s) / len(s))} |",
     ]
 
@@ -137,16 +166,26 @@ def _calls(calls: CallResults | None, imports: ImportReport | None) -> list[str]
     if calls is None:
         return [*out, "Not measured in this run (see [PERFORMANCE.md](PERFORMANCE.md) of the last full run)."]
     size = max(calls)
-    out += [f"At {size:,} posts, through each route on moto ([PERFORMANCE.md](PERFORMANCE.md) has both sizes):", "",
-            "| operation | route | DynamoDB calls | n | bytes read | SQS/SNS |", "|---|---|---|---:|---:|---|"]
+    out += [
+        f"At {size:,} posts, through each route on moto ([PERFORMANCE.md](PERFORMANCE.md) has both sizes):",
+        "",
+        "| operation | route | DynamoDB calls | n | bytes read | SQS/SNS |",
+        "|---|---|---|---:|---:|---|",
+    ]
     for op in OPERATIONS:
         c = calls[size][op]
-        out.append(f"| {op} | {ROUTES[op]} | {c.summary().replace('|', '/')} | {len(c.dynamodb)} | "
-                   f"{c.bytes_read:,} | {c.summary(('sqs', 'sns'))} |")
+        out.append(
+            f"| {op} | {ROUTES[op]} | {c.summary().replace('|', '/')} | {len(c.dynamodb)} | "
+            f"{c.bytes_read:,} | {c.summary(('sqs', 'sns'))} |"
+        )
     if imports is not None:
-        out += ["", f"`import app`: {imports.app * 1000:.0f} ms CPU against {imports.baseline * 1000:.0f} ms for "
-                f"`import chalice, boto3, pydantic` ({imports.ratio:.2f}x); AWS clients built at import: "
-                + ("none" if imports.no_client else ", ".join(imports.clients_created) or "some") + "."]
+        out += [
+            "",
+            f"`import app`: {imports.app * 1000:.0f} ms CPU against {imports.baseline * 1000:.0f} ms for "
+            f"`import chalice, boto3, pydantic` ({imports.ratio:.2f}x); AWS clients built at import: "
+            + ("none" if imports.no_client else ", ".join(imports.clients_created) or "some")
+            + ".",
+        ]
     return out
 
 
@@ -206,7 +245,7 @@ LIMITS = [
     "  (`fsync_ms_p50` above, per write in a row; a post is five DynamoDB writes).",
     "- Not journalled: SQS messages and SNS deliveries (moto's memory). After a kill, a post whose dispatch",
     "  message was lost is re-queued by the sweep (still `received` after 2 minutes); an official reply's SMS to",
-    "  its author, an incident hand-off still on the CAD queue, and an SMS or email SNS \"sent\" in the last half",
+    '  its author, an incident hand-off still on the CAD queue, and an SMS or email SNS "sent" in the last half',
     "  second (not yet collected into the outbox, such as a sign-in code: ask again after 60 s) are lost.",
     "- The journal belongs to its snapshot: delete the whole data folder to start over. Entries that do not",
     "  follow the snapshot (`table.json` deleted alone) are moved aside to `journal.log.orphaned-<time>`, not",

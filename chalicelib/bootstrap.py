@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from chalicelib.services.supervision import Supervision
     from chalicelib.services.tokens import TokenService
 
+
 class SystemClock:
     """The real time, in UTC (rendered as +08:00 at the edge)."""
 
@@ -107,12 +108,25 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
     officers = overrides.get("officers") or SnsOfficerChannel(settings.officer_topic_arn, settings.region)
     tokens = TokenService(settings.token_keys)
     secret = settings.token_keys[0][1]
-    limits = Limits(overrides.get("counters") or DynamoCounters(table),
-                    LimitSettings.parse(settings.rate_limits, local=settings.is_local), metrics)
+    limits = Limits(
+        overrides.get("counters") or DynamoCounters(table),
+        LimitSettings.parse(settings.rate_limits, local=settings.is_local),
+        metrics,
+    )
     auditor = Auditor(overrides.get("audit") or DynamoAuditLog(table), clock)
     forum = Forum(
-        posts, directory, queue, idempotency, clock, CursorCodec(secret), settings.districts, stats, limits,
-        auditor, settings.sensitive_words, ledger=ledger,
+        posts,
+        directory,
+        queue,
+        idempotency,
+        clock,
+        CursorCodec(secret),
+        settings.districts,
+        stats,
+        limits,
+        auditor,
+        settings.sensitive_words,
+        ledger=ledger,
     )
     links = overrides.get("links") or DynamoLinkStore(table)
     dispatcher = Dispatcher(
@@ -132,7 +146,12 @@ def build(settings: Settings | None = None, **overrides: Any) -> Services:
     dispatcher.incidents = incidents
     identity = Identity(users, otps, directory, sms, tokens, clock, pepper=secret, limits=limits, links=links)
     open311 = Open311(
-        overrides.get("open311_reads") or DynamoOpen311Reads(table), posts, forum, identity, limits, clock,
+        overrides.get("open311_reads") or DynamoOpen311Reads(table),
+        posts,
+        forum,
+        identity,
+        limits,
+        clock,
         settings.districts,
     )
     partners = PartnerKeys(overrides.get("partner_keys") or DynamoPartnerKeyRepository(table), clock, auditor)

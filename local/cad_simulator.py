@@ -45,16 +45,24 @@ class CadSimulator:
 
     def report(self, incident: str, post: str, event: str, unit: str) -> int:
         """Send one signed event; return the HTTP status."""
-        payload = {"incident_id": incident, "post_id": post, "event": event, "unit_name": unit,
-                   "at": datetime.now(CST).isoformat(timespec="seconds")}
+        payload = {
+            "incident_id": incident,
+            "post_id": post,
+            "event": event,
+            "unit_name": unit,
+            "at": datetime.now(CST).isoformat(timespec="seconds"),
+        }
         raw = json.dumps(payload, ensure_ascii=False).encode()
         stamp = str(int(time.time()))
         request = urllib.request.Request(
             f"{self.api_base}/cad/events",
             data=raw,
             method="POST",
-            headers={"Content-Type": "application/json", "X-Timestamp": stamp,
-                     "X-Signature": sign(self.secret, stamp, raw)},
+            headers={
+                "Content-Type": "application/json",
+                "X-Timestamp": stamp,
+                "X-Signature": sign(self.secret, stamp, raw),
+            },
         )
         try:
             with urllib.request.urlopen(request, timeout=5) as response:

@@ -148,8 +148,13 @@ class Stack:
         self.moto.keep_journal(self.journal)
         self.snapshotter = snapshotter  # only now may shutdown save: a failed restore must not overwrite the file
         applied, refused = snapshotter.replayed
-        log.info("restored %d item(s) from %s after replaying %d journalled write(s) (%d refused)",
-                 restored, directory / "table.json", applied, refused)
+        log.info(
+            "restored %d item(s) from %s after replaying %d journalled write(s) (%d refused)",
+            restored,
+            directory / "table.json",
+            applied,
+            refused,
+        )
         self._check()
         internal = free_port()
         self.chalice = start_chalice(internal, ROOT)

@@ -80,8 +80,9 @@ class OneRequestAtATime:
         """
         applied = refused = 0
         for entry in entries:
-            builder = EnvironBuilder(method=entry.method, path=entry.path, query_string=entry.query,
-                                     headers=entry.headers, data=entry.body)
+            builder = EnvironBuilder(
+                method=entry.method, path=entry.path, query_string=entry.query, headers=entry.headers, data=entry.body
+            )
             try:
                 environ = builder.get_environ()
             finally:
@@ -126,8 +127,12 @@ class OneRequestAtATime:
 def _request_of(environ: dict[str, Any]) -> tuple[str, str, str, list[tuple[str, str]]]:
     """Return the method, path, query and headers of a request, as they came (Content-Length left out)."""
     headers = [(name, value) for name, value in EnvironHeaders(environ).items() if name.lower() != "content-length"]
-    return (str(environ.get("REQUEST_METHOD", "POST")), str(environ.get("PATH_INFO") or "/"),
-            str(environ.get("QUERY_STRING", "")), headers)
+    return (
+        str(environ.get("REQUEST_METHOD", "POST")),
+        str(environ.get("PATH_INFO") or "/"),
+        str(environ.get("QUERY_STRING", "")),
+        headers,
+    )
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:

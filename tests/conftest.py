@@ -131,8 +131,9 @@ class Api:
     def __init__(self, client: Any) -> None:
         self.client = client
 
-    def call(self, method: str, path: str, body: Any = None, token: str | None = None,
-             headers: dict[str, str] | None = None) -> tuple[int, Any, dict[str, str]]:
+    def call(
+        self, method: str, path: str, body: Any = None, token: str | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any, dict[str, str]]:
         all_headers = {"Content-Type": "application/json"} if body is not None else {}
         if token:
             all_headers["Authorization"] = f"Bearer {token}"
@@ -165,19 +166,55 @@ DIRECTORY = {
         "qingfu": {"name": "东河区青福派出所", "kind": "station", "district": "东河区", "parent_id": "command-center"},
     },
     "officers": {
-        "o-chief": {"name": "卜连海", "title": "局长", "phone": "13900000001", "unit_id": "command-center",
-                    "role": "leader", "on_duty": True, "public_contact": "0472-5110000"},
-        "o-center": {"name": "刘宇", "title": "指挥中心大队长", "phone": "13900000002", "unit_id": "command-center",
-                     "role": "officer", "on_duty": True},
-        "o-kunqu": {"name": "王警官", "title": "社区民警", "phone": "13900000003", "unit_id": "kunqu",
-                    "role": "officer", "on_duty": True, "email": "wang@example.org"},
-        "o-qingfu": {"name": "李警官", "title": "值班民警", "phone": "13900000004", "unit_id": "qingfu",
-                     "role": "officer", "on_duty": True},
-        "o-admin": {"name": "张管理", "title": "平台管理员", "phone": "13900000005", "unit_id": "command-center",
-                    "role": "admin", "on_duty": False},
+        "o-chief": {
+            "name": "卜连海",
+            "title": "局长",
+            "phone": "13900000001",
+            "unit_id": "command-center",
+            "role": "leader",
+            "on_duty": True,
+            "public_contact": "0472-5110000",
+        },
+        "o-center": {
+            "name": "刘宇",
+            "title": "指挥中心大队长",
+            "phone": "13900000002",
+            "unit_id": "command-center",
+            "role": "officer",
+            "on_duty": True,
+        },
+        "o-kunqu": {
+            "name": "王警官",
+            "title": "社区民警",
+            "phone": "13900000003",
+            "unit_id": "kunqu",
+            "role": "officer",
+            "on_duty": True,
+            "email": "wang@example.org",
+        },
+        "o-qingfu": {
+            "name": "李警官",
+            "title": "值班民警",
+            "phone": "13900000004",
+            "unit_id": "qingfu",
+            "role": "officer",
+            "on_duty": True,
+        },
+        "o-admin": {
+            "name": "张管理",
+            "title": "平台管理员",
+            "phone": "13900000005",
+            "unit_id": "command-center",
+            "role": "admin",
+            "on_duty": False,
+        },
     },
-    "routing": {"rules": [{"board": "report", "district": "昆都仑区", "unit_id": "kunqu"},
-                          {"board": "report", "district": "东河区", "unit_id": "qingfu"}]},
+    "routing": {
+        "rules": [
+            {"board": "report", "district": "昆都仑区", "unit_id": "kunqu"},
+            {"board": "report", "district": "东河区", "unit_id": "qingfu"},
+        ]
+    },
 }
 
 

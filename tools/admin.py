@@ -193,7 +193,8 @@ def parser() -> argparse.ArgumentParser:
     routing_sub.add_parser("put").add_argument("file")
 
     sub.add_parser("templates", help="replace the reply templates from a JSON file ('-' for stdin)").add_argument(
-        "file")
+        "file"
+    )
     audit = sub.add_parser("audit", help="list a month's audit entries")
     audit.add_argument("--month")
     audit.add_argument("--limit", type=int)

@@ -55,7 +55,8 @@ def cache_control(key: str) -> str:
 def _inputs(web: Path) -> list[Path]:
     skip = web / "dist"
     return sorted(
-        p for p in web.rglob("*")
+        p
+        for p in web.rglob("*")
         if p.is_file() and skip not in p.parents and not any(part.startswith(".") for part in p.relative_to(web).parts)
     )
 
@@ -77,8 +78,12 @@ def _npm_ci() -> None:
         raise BuildError("npm is missing: install Node.js 20 (apt-get install -y nodejs npm)")
     # A fixed argv: npm's own clean install of the pinned lock file.
     result = subprocess.run(  # noqa: S603
-        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT, capture_output=True, text=True,
-        timeout=600, check=False,
+        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     if result.returncode != 0 or not ESBUILD.exists():
         raise BuildError(f"npm ci failed:\n{result.stdout}\n{result.stderr}")
@@ -90,8 +95,16 @@ def _esbuild(entries: list[str], web: Path, out: Path) -> dict[str, str]:
         _npm_ci()
     metafile = out / "meta.json"
     command = [
-        str(ESBUILD), *entries, "--bundle", "--format=esm", "--minify", "--charset=utf8",
-        "--entry-names=[name].[hash]", f"--outdir={out / ASSETS}", f"--metafile={metafile}", "--log-level=warning",
+        str(ESBUILD),
+        *entries,
+        "--bundle",
+        "--format=esm",
+        "--minify",
+        "--charset=utf8",
+        "--entry-names=[name].[hash]",
+        f"--outdir={out / ASSETS}",
+        f"--metafile={metafile}",
+        "--log-level=warning",
     ]
     # A fixed argv: the pinned esbuild on our own paths.
     result = subprocess.run(command, cwd=web, capture_output=True, text=True, timeout=300, check=False)  # noqa: S603
@@ -150,8 +163,9 @@ def build(web: Path = WEB, dist: Path = DIST) -> dict[str, Any]:
             html = page.read_text("utf-8")
             html = SCRIPT.sub(lambda m: f'<script type="module" src="/{made[m.group(1)]}"></script>', html)
             html = STYLESHEET.sub(lambda m: f'<link rel="stylesheet" href="/{made[m.group(1)]}">', html)
-            html = ICON.sub(lambda m: f'<link rel="icon" href="{_data_uri(web / m.group(1))}" type="image/svg+xml">',
-                            html)
+            html = ICON.sub(
+                lambda m: f'<link rel="icon" href="{_data_uri(web / m.group(1))}" type="image/svg+xml">', html
+            )
             (out / page.name).write_text(html, encoding="utf-8")
             manifest["pages"][page.name] = [made[entry] for entry in entries[page.name]]
         (out / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")

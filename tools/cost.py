@@ -44,10 +44,16 @@ STATIC_OPS: dict[str, tuple[float, float, str]] = {
     "officer link": (1, 1, "token check, officer get, session"),
     "figures": (1, 0, "one Query of the STATS partition"),
     "reference": (0.25, 0, "boards, districts, templates: none; units: one small Query of DIR (1 in 4)"),
-    "dispatch message": (3, 22, "post get, routing, unit, officers Query, assign transaction, stats (total and day), "
-                                "2 notices"),
-    "official-reply message": (1.5, 13, "post get, first-response and deadline claims, stats (total and day), "
-                                       "SMS claim"),
+    "dispatch message": (
+        3,
+        22,
+        "post get, routing, unit, officers Query, assign transaction, stats (total and day), 2 notices",
+    ),
+    "official-reply message": (
+        1.5,
+        13,
+        "post get, first-response and deadline claims, stats (total and day), SMS claim",
+    ),
     "110 hand-off": (0.5, 8, "incident record, ledger claim and confirm, stats (total and day)"),
     "escalation": (2, 25, "post update transaction, leaders Query, notices, stats (total and day), deadline claim"),
     "sweep run": (0.5, 0, "one Query of the sparse due index (GSI5)"),
@@ -71,14 +77,24 @@ class Load:
     author_follow_ups_per_post: float = 0.2  # a guess: follow-ups by the author, each a notice to one officer
     incident_board_share: float = 0.2  # posts on incident boards: handed to 110
     edges: int = 3  # CloudFront edges mainland readers land on (HK, Tokyo, Singapore)
-    gets_per_visit: dict[str, float] = field(default_factory=lambda: {
-        "feed first page": 1.0, "feed next page": 0.5, "post detail": 1.5, "reference": 1.0, "figures": 0.1})
+    gets_per_visit: dict[str, float] = field(
+        default_factory=lambda: {
+            "feed first page": 1.0,
+            "feed next page": 0.5,
+            "post detail": 1.5,
+            "reference": 1.0,
+            "figures": 0.1,
+        }
+    )
 
     def times(self, factor: float) -> Load:
         """Scale the traffic, keeping the behaviour."""
-        return replace(self, visits_per_day=self.visits_per_day * factor,
-                       posts_per_month=self.posts_per_month * factor,
-                       police_dispatches_per_month=self.police_dispatches_per_month * factor)
+        return replace(
+            self,
+            visits_per_day=self.visits_per_day * factor,
+            posts_per_month=self.posts_per_month * factor,
+            police_dispatches_per_month=self.police_dispatches_per_month * factor,
+        )
 
     @property
     def visits(self) -> float:
@@ -86,10 +102,21 @@ class Load:
 
 
 # Cached API GETs: TTL (s) and how many distinct URLs share the traffic.
-CACHED = {"feed first page": (10, 3), "feed next page": (10, 3), "post detail": (10, 50),
-          "reference": (300, 4), "figures": (10, 1)}
-API_GZIP_BYTES = {"feed first page": 7_000, "feed next page": 7_000, "post detail": 3_000, "reference": 2_000,
-                  "figures": 1_500, "write": 800}
+CACHED = {
+    "feed first page": (10, 3),
+    "feed next page": (10, 3),
+    "post detail": (10, 50),
+    "reference": (300, 4),
+    "figures": (10, 1),
+}
+API_GZIP_BYTES = {
+    "feed first page": 7_000,
+    "feed next page": 7_000,
+    "post detail": 3_000,
+    "reference": 2_000,
+    "figures": 1_500,
+    "write": 800,
+}
 LAMBDA = {  # memory GB, assumed warm duration s (bench counts calls, not time), cold-start share, init s
     "api": (0.5, 0.06, 0.01, 1.2),
     "dispatcher": (0.25, 0.15, 0.05, 1.5),
@@ -134,11 +161,17 @@ def bench_ops(path: Path = PERFORMANCE) -> dict[str, BenchOp]:
             if not found:
                 continue
             times, name = int(found.group(1) or 1), found.group(2)
-            kind = ("read" if name in ("GetItem", "Query", "BatchGetItem") else
-                    "transact" if name.startswith("Transact") else "write")
+            kind = (
+                "read"
+                if name in ("GetItem", "Query", "BatchGetItem")
+                else "transact"
+                if name.startswith("Transact")
+                else "write"
+            )
             counts[kind] += times
-        ops[current] = BenchOp(calls, counts["read"], counts["write"], counts["transact"],
-                               int(cells[7].replace(",", "")))
+        ops[current] = BenchOp(
+            calls, counts["read"], counts["write"], counts["transact"], int(cells[7].replace(",", ""))
+        )
     missing = {"feed first page", "feed next page", "post detail", "create post", "reply"} - set(ops)
     if missing:
         raise SystemExit(f"{path} lacks {', '.join(sorted(missing))}: run `make bench`")
@@ -168,17 +201,31 @@ def sample_texts() -> dict[str, str]:
     from chalicelib.services.identity import OTP_TEXT
 
     now = datetime.now(UTC)
-    post = Post(id="p" + "0" * 21, board="report", type="report", author_id="u", author_nickname="网友",
-                title="小区门口有人兜售假药,每天早上七点左右在锦泰驾校小区门口", body="…", district="昆都仑区",
-                created_at=now, updated_at=now, first_response_due=now + timedelta(minutes=15))
+    post = Post(
+        id="p" + "0" * 21,
+        board="report",
+        type="report",
+        author_id="u",
+        author_nickname="网友",
+        title="小区门口有人兜售假药,每天早上七点左右在锦泰驾校小区门口",
+        body="…",
+        district="昆都仑区",
+        created_at=now,
+        updated_at=now,
+        first_response_due=now + timedelta(minutes=15),
+    )
     # The app's own notice text, with a link of the real form (a 22-character code).
     site = "https://d1234abcd5678.cloudfront.net"
     link = f"{site}/reply.html#t={secrets.token_urlsafe(16)}"
     notice = notice_text(post, link)
     answered = REPLY_SMS.format(number="3F9A2C", link=post_link(site, post.id))
     resolved = RESOLVED_SMS.format(number="3F9A2C", link=post_link(site, post.id))
-    return {"otp": OTP_TEXT.format(code="123456", minutes=5), "reply": answered, "resolved": resolved,
-            "officer notice": notice}
+    return {
+        "otp": OTP_TEXT.format(code="123456", minutes=5),
+        "reply": answered,
+        "resolved": resolved,
+        "officer notice": notice,
+    }
 
 
 def static_site(web: Path = WEB) -> tuple[int, int]:
@@ -221,8 +268,9 @@ class Line:
 class Bill:
     """Compute a month's bill from a load, prices and per-operation figures."""
 
-    def __init__(self, prices: dict[str, Any], ops: dict[str, BenchOp], site: tuple[int, int],
-                 texts: dict[str, str]) -> None:
+    def __init__(
+        self, prices: dict[str, Any], ops: dict[str, BenchOp], site: tuple[int, int], texts: dict[str, str]
+    ) -> None:
         self.p, self.ops, self.site, self.texts = prices, ops, site, texts
 
     def lines(self, load: Load, cache: bool = True, officer_sms: bool = True) -> list[Line]:
@@ -247,8 +295,12 @@ class Bill:
             origin[route] = anonymous * (1 - hit) + asked * load.signed_in_share
             viewer_api += asked
             api_bytes += asked * API_GZIP_BYTES[route]
-        writes = {"create post": posts, "reply": replies, "sign-in (otp + session)": sign_ins * 2,
-                  "officer link": official}
+        writes = {
+            "create post": posts,
+            "reply": replies,
+            "sign-in (otp + session)": sign_ins * 2,
+            "officer link": official,
+        }
         for name, count in writes.items():
             origin[name] = count
             viewer_api += count
@@ -261,16 +313,45 @@ class Bill:
         cf = p["cloudfront"]
         requests = static_requests + viewer_api
         gb_out = (static_bytes + api_bytes) / 1e9
-        out.append(Line("CloudFront", "HTTPS requests", requests, "requests",
-                        requests / 1e4 * cf["per_10k_https_requests"],
-                        min(requests, cf["free_tier"]["requests"]) / 1e4 * cf["per_10k_https_requests"]))
-        out.append(Line("CloudFront", "data out (gzip)", gb_out, "GB", gb_out * cf["per_gb_out"],
-                        min(gb_out, cf["free_tier"]["gb_out"]) * cf["per_gb_out"]))
+        out.append(
+            Line(
+                "CloudFront",
+                "HTTPS requests",
+                requests,
+                "requests",
+                requests / 1e4 * cf["per_10k_https_requests"],
+                min(requests, cf["free_tier"]["requests"]) / 1e4 * cf["per_10k_https_requests"],
+            )
+        )
+        out.append(
+            Line(
+                "CloudFront",
+                "data out (gzip)",
+                gb_out,
+                "GB",
+                gb_out * cf["per_gb_out"],
+                min(gb_out, cf["free_tier"]["gb_out"]) * cf["per_gb_out"],
+            )
+        )
         s3_gets = files * load.edges * DAYS  # s-maxage of a day; a deploy invalidates
-        out.append(Line("S3", "site storage and edge refills", s3_gets, "GETs",
-                        s3_gets / 1e3 * p["s3"]["per_1k_get"] + 0.001 * p["s3"]["storage_per_gb_month"]))
-        out.append(Line("API Gateway", "REST requests reaching the API", api_requests, "requests",
-                        api_requests / 1e6 * p["api_gateway"]["rest_per_million_requests"]))
+        out.append(
+            Line(
+                "S3",
+                "site storage and edge refills",
+                s3_gets,
+                "GETs",
+                s3_gets / 1e3 * p["s3"]["per_1k_get"] + 0.001 * p["s3"]["storage_per_gb_month"],
+            )
+        )
+        out.append(
+            Line(
+                "API Gateway",
+                "REST requests reaching the API",
+                api_requests,
+                "requests",
+                api_requests / 1e6 * p["api_gateway"]["rest_per_million_requests"],
+            )
+        )
 
         # Lambda.
         dispatch_messages = posts + official + escalations
@@ -283,10 +364,26 @@ class Bill:
             gb_s += count * memory * (duration + cold * init)
         req_usd = total_requests / 1e6 * lam["per_million_requests"]
         gb_usd = gb_s * lam["arm64_per_gb_second"]
-        out.append(Line("Lambda", "requests (API, dispatcher, sweep every minute)", total_requests, "requests",
-                        req_usd, min(total_requests, lam["free_tier"]["requests"]) / 1e6 * lam["per_million_requests"]))
-        out.append(Line("Lambda", "arm64 compute incl. billed cold starts", gb_s, "GB-s", gb_usd,
-                        min(gb_s, lam["free_tier"]["gb_seconds"]) * lam["arm64_per_gb_second"]))
+        out.append(
+            Line(
+                "Lambda",
+                "requests (API, dispatcher, sweep every minute)",
+                total_requests,
+                "requests",
+                req_usd,
+                min(total_requests, lam["free_tier"]["requests"]) / 1e6 * lam["per_million_requests"],
+            )
+        )
+        out.append(
+            Line(
+                "Lambda",
+                "arm64 compute incl. billed cold starts",
+                gb_s,
+                "GB-s",
+                gb_usd,
+                min(gb_s, lam["free_tier"]["gb_seconds"]) * lam["arm64_per_gb_second"],
+            )
+        )
 
         # DynamoDB.
         rru = wru = 0.0
@@ -298,28 +395,56 @@ class Bill:
             op = self.ops[name]
             rru += count * op.rru
             wru += count * (op.single_writes + STATIC_OPS[f"transaction of {name}"][1] * op.transactions)
-        for name, count in (("sign-in (otp + session)", sign_ins), ("officer link", official),
-                            ("dispatch message", posts), ("official-reply message", official),
-                            ("110 hand-off", handoffs), ("escalation", escalations), ("sweep run", MINUTES)):
+        for name, count in (
+            ("sign-in (otp + session)", sign_ins),
+            ("officer link", official),
+            ("dispatch message", posts),
+            ("official-reply message", official),
+            ("110 hand-off", handoffs),
+            ("escalation", escalations),
+            ("sweep run", MINUTES),
+        ):
             r, w, _ = STATIC_OPS[name]
             rru, wru = rru + count * r, wru + count * w
         dd = p["dynamodb"]
-        out.append(Line("DynamoDB", "read request units (eventually consistent)", rru, "RRU",
-                        rru / 1e6 * dd["per_million_read_request_units"]))
-        out.append(Line("DynamoDB", "write request units", wru, "WRU",
-                        wru / 1e6 * dd["per_million_write_request_units"]))
+        out.append(
+            Line(
+                "DynamoDB",
+                "read request units (eventually consistent)",
+                rru,
+                "RRU",
+                rru / 1e6 * dd["per_million_read_request_units"],
+            )
+        )
+        out.append(
+            Line("DynamoDB", "write request units", wru, "WRU", wru / 1e6 * dd["per_million_write_request_units"])
+        )
         stored_gb = posts * 15 * 10_000 / 1e9  # after 15 months: ~10 KB a post with its GSI copies, replies, events
-        out.append(Line("DynamoDB", "storage after 15 months + PITR", stored_gb, "GB",
-                        stored_gb * (dd["storage_per_gb_month"] + dd["pitr_per_gb_month"]),
-                        min(stored_gb, dd["free_tier"]["storage_gb"]) * dd["storage_per_gb_month"]))
+        out.append(
+            Line(
+                "DynamoDB",
+                "storage after 15 months + PITR",
+                stored_gb,
+                "GB",
+                stored_gb * (dd["storage_per_gb_month"] + dd["pitr_per_gb_month"]),
+                min(stored_gb, dd["free_tier"]["storage_gb"]) * dd["storage_per_gb_month"],
+            )
+        )
 
         # SQS: sends, the dispatcher's deletes, and Lambda's long polls (5 pollers, 20 s each) even when idle.
         polls = 5 * SECONDS / 20
         sqs_requests = dispatch_messages * 2 + handoffs + polls
         sq = p["sqs"]
-        out.append(Line("SQS", "sends, deletes and Lambda's long polls", sqs_requests, "requests",
-                        sqs_requests / 1e6 * sq["per_million_requests"],
-                        min(sqs_requests, sq["free_tier"]["requests"]) / 1e6 * sq["per_million_requests"]))
+        out.append(
+            Line(
+                "SQS",
+                "sends, deletes and Lambda's long polls",
+                sqs_requests,
+                "requests",
+                sqs_requests / 1e6 * sq["per_million_requests"],
+                min(sqs_requests, sq["free_tier"]["requests"]) / 1e6 * sq["per_million_requests"],
+            )
+        )
 
         # SNS: one publish per officer notice or SMS; officers' email deliveries; SMS parts.
         follow_ups = posts * load.author_follow_ups_per_post  # to the officer who acted last (else the unit)
@@ -327,33 +452,76 @@ class Bill:
         resolved = posts * load.resolved_share
         publishes = notices + sign_ins + official + resolved
         sn = p["sns"]
-        out.append(Line("SNS", "publishes (officer notices, SMS)", publishes, "publishes",
-                        publishes / 1e6 * sn["per_million_publishes"],
-                        min(publishes, sn["free_tier"]["publishes"]) / 1e6 * sn["per_million_publishes"]))
-        out.append(Line("SNS", "officer notices by email", notices, "emails", notices / 1e5 * sn["email_per_100k"],
-                        min(notices, sn["free_tier"]["emails"]) / 1e5 * sn["email_per_100k"]))
+        out.append(
+            Line(
+                "SNS",
+                "publishes (officer notices, SMS)",
+                publishes,
+                "publishes",
+                publishes / 1e6 * sn["per_million_publishes"],
+                min(publishes, sn["free_tier"]["publishes"]) / 1e6 * sn["per_million_publishes"],
+            )
+        )
+        out.append(
+            Line(
+                "SNS",
+                "officer notices by email",
+                notices,
+                "emails",
+                notices / 1e5 * sn["email_per_100k"],
+                min(notices, sn["free_tier"]["emails"]) / 1e5 * sn["email_per_100k"],
+            )
+        )
         price = p["sms"]["china_per_part"]
-        for what, count, text in (("one-time codes", sign_ins, "otp"), ("'police answered you'", official, "reply"),
-                                  ("'resolved: please rate'", resolved, "resolved")):
+        for what, count, text in (
+            ("one-time codes", sign_ins, "otp"),
+            ("'police answered you'", official, "reply"),
+            ("'resolved: please rate'", resolved, "resolved"),
+        ):
             parts = count * sms_parts(self.texts[text], p)
             out.append(Line("SMS (SNS, +86)", what, parts, "parts", parts * price, sms=True))
         if officer_sms:
             parts = notices * sms_parts(self.texts["officer notice"], p)
-            out.append(Line("SMS (SNS, +86)", "officer notices with reply link (follow-ups included)", parts,
-                            "parts", parts * price, sms=True))
+            out.append(
+                Line(
+                    "SMS (SNS, +86)",
+                    "officer notices with reply link (follow-ups included)",
+                    parts,
+                    "parts",
+                    parts * price,
+                    sms=True,
+                )
+            )
 
         # CloudWatch and the rest.
         cw = p["cloudwatch"]
-        log_gb = (api_requests * LOG_BYTES["api"] + dispatch_messages * LOG_BYTES["dispatcher"]
-                  + (posts * 2 + replies + official + escalations) * LOG_BYTES["emf"]) / 1e9
-        out.append(Line("CloudWatch", "logs ingested (JSON, system lines at WARN) + 30 days kept", log_gb, "GB",
-                        log_gb * (cw["logs_ingest_per_gb"] + 0.15 * cw["logs_storage_per_gb_month"]),
-                        min(log_gb, cw["free_tier"]["logs_gb"]) * cw["logs_ingest_per_gb"]))
+        log_gb = (
+            api_requests * LOG_BYTES["api"]
+            + dispatch_messages * LOG_BYTES["dispatcher"]
+            + (posts * 2 + replies + official + escalations) * LOG_BYTES["emf"]
+        ) / 1e9
+        out.append(
+            Line(
+                "CloudWatch",
+                "logs ingested (JSON, system lines at WARN) + 30 days kept",
+                log_gb,
+                "GB",
+                log_gb * (cw["logs_ingest_per_gb"] + 0.15 * cw["logs_storage_per_gb_month"]),
+                min(log_gb, cw["free_tier"]["logs_gb"]) * cw["logs_ingest_per_gb"],
+            )
+        )
         out += self.fixed(metrics=6)
         kms = 3 * 1.5 * (SECONDS / 300) * 2  # functions x warm instances x 5-minute refresh x 2 SecureStrings
-        out.append(Line("SSM + KMS", "SecureString reads (decrypts)", kms, "requests",
-                        kms / 1e4 * p["ssm"]["kms_per_10k_requests"],
-                        min(kms, p["ssm"]["free_tier"]["kms_requests"]) / 1e4 * p["ssm"]["kms_per_10k_requests"]))
+        out.append(
+            Line(
+                "SSM + KMS",
+                "SecureString reads (decrypts)",
+                kms,
+                "requests",
+                kms / 1e4 * p["ssm"]["kms_per_10k_requests"],
+                min(kms, p["ssm"]["free_tier"]["kms_requests"]) / 1e4 * p["ssm"]["kms_per_10k_requests"],
+            )
+        )
         return out
 
     def fixed(self, metrics: int) -> list[Line]:
@@ -361,12 +529,30 @@ class Bill:
         cw = self.p["cloudwatch"]
         free = cw["free_tier"]
         return [
-            Line("CloudWatch", "custom metrics (EMF)", metrics, "metrics", metrics * cw["custom_metric_per_month"],
-                 min(metrics, free["custom_metrics"]) * cw["custom_metric_per_month"]),
-            Line("CloudWatch", "alarms", 6, "alarms", 6 * cw["standard_alarm_per_month"],
-                 min(6, free["alarms"]) * cw["standard_alarm_per_month"]),
-            Line("CloudWatch", "dashboard", 1, "dashboard", cw["dashboard_per_month"],
-                 min(1, free["dashboards"]) * cw["dashboard_per_month"]),
+            Line(
+                "CloudWatch",
+                "custom metrics (EMF)",
+                metrics,
+                "metrics",
+                metrics * cw["custom_metric_per_month"],
+                min(metrics, free["custom_metrics"]) * cw["custom_metric_per_month"],
+            ),
+            Line(
+                "CloudWatch",
+                "alarms",
+                6,
+                "alarms",
+                6 * cw["standard_alarm_per_month"],
+                min(6, free["alarms"]) * cw["standard_alarm_per_month"],
+            ),
+            Line(
+                "CloudWatch",
+                "dashboard",
+                1,
+                "dashboard",
+                cw["dashboard_per_month"],
+                min(1, free["dashboards"]) * cw["dashboard_per_month"],
+            ),
         ]
 
     def idle(self) -> list[Line]:
@@ -377,13 +563,29 @@ class Bill:
         polls = 5 * SECONDS / 20
         rru = MINUTES * STATIC_OPS["sweep run"][0]
         return [
-            Line("Lambda", "sweep every minute", MINUTES, "requests",
-                 MINUTES / 1e6 * lam["per_million_requests"] + gb_s * lam["arm64_per_gb_second"],
-                 MINUTES / 1e6 * lam["per_million_requests"] + gb_s * lam["arm64_per_gb_second"]),
-            Line("DynamoDB", "the sweep's Query of the due index", rru, "RRU",
-                 rru / 1e6 * p["dynamodb"]["per_million_read_request_units"]),
-            Line("SQS", "Lambda's long polls of the dispatch queue", polls, "requests",
-                 polls / 1e6 * p["sqs"]["per_million_requests"], polls / 1e6 * p["sqs"]["per_million_requests"]),
+            Line(
+                "Lambda",
+                "sweep every minute",
+                MINUTES,
+                "requests",
+                MINUTES / 1e6 * lam["per_million_requests"] + gb_s * lam["arm64_per_gb_second"],
+                MINUTES / 1e6 * lam["per_million_requests"] + gb_s * lam["arm64_per_gb_second"],
+            ),
+            Line(
+                "DynamoDB",
+                "the sweep's Query of the due index",
+                rru,
+                "RRU",
+                rru / 1e6 * p["dynamodb"]["per_million_read_request_units"],
+            ),
+            Line(
+                "SQS",
+                "Lambda's long polls of the dispatch queue",
+                polls,
+                "requests",
+                polls / 1e6 * p["sqs"]["per_million_requests"],
+                polls / 1e6 * p["sqs"]["per_million_requests"],
+            ),
             *self.fixed(metrics=0),
         ]
 
@@ -426,15 +628,19 @@ def report(prices_path: Path = PRICES, scales: tuple[float, ...] = (1, 10, 100))
         lines = bill.lines(load)
         infra, sms, free = totals(lines)
         lean = sum(x.usd for x in bill.lines(load, officer_sms=False) if x.sms)
-        goal = "" if scale != 1 else (
-            f"\n  goal under $10/month at 1x: {'met' if infra < 10 else 'not met'} at list price (${infra:,.2f}), "
-            f"{'met' if free < 10 else 'not met'} after the always-free tier (${free:,.2f}); SMS is extra")
+        goal = (
+            ""
+            if scale != 1
+            else (
+                f"\n  goal under $10/month at 1x: {'met' if infra < 10 else 'not met'} at list price (${infra:,.2f}), "
+                f"{'met' if free < 10 else 'not met'} after the always-free tier (${free:,.2f}); SMS is extra"
+            )
+        )
         out += [
             f"== {scale:g}x: {load.visits_per_day:,.0f} visits/day, {load.posts_per_month:,.0f} posts/month, "
             f"{load.police_dispatches_per_month:,.0f} police dispatches/month ==",
             table(lines),
-            f"  infrastructure (everything but SMS): ${infra:,.2f}/month"
-            f"   (${free:,.2f} after the always-free tier)",
+            f"  infrastructure (everything but SMS): ${infra:,.2f}/month   (${free:,.2f} after the always-free tier)",
             f"  SMS to +86 as built (officers texted too): ${sms:,.2f}/month;"
             f" officers by email only: ${lean:,.2f}/month",
             f"  total as built: ${infra + sms:,.2f}/month{goal}",
@@ -442,8 +648,12 @@ def report(prices_path: Path = PRICES, scales: tuple[float, ...] = (1, 10, 100))
         ]
     idle = bill.idle()
     infra, _, free = totals(idle)
-    out += ["== idle: no traffic at all ==", table(idle),
-            f"  idle: ${infra:,.2f}/month (${free:,.2f} after the always-free tier)", ""]
+    out += [
+        "== idle: no traffic at all ==",
+        table(idle),
+        f"  idle: ${infra:,.2f}/month (${free:,.2f} after the always-free tier)",
+        "",
+    ]
     one = base.times(1)
     bundled = Bill(prices, ops, (3, bill.site[1]), texts)
     bundle_saves = totals(bill.lines(one))[0] - totals(bundled.lines(one))[0]

@@ -86,8 +86,11 @@ def publish_site(s3: Any, bucket: str, web: Path = WEB) -> tuple[int, int]:
     files = site_files(web)
     for item in files:
         s3.put_object(
-            Bucket=bucket, Key=item.key, Body=item.path.read_bytes(),
-            ContentType=item.content_type, CacheControl=item.cache_control,
+            Bucket=bucket,
+            Key=item.key,
+            Body=item.path.read_bytes(),
+            ContentType=item.content_type,
+            CacheControl=item.cache_control,
         )
     wanted = {item.key for item in files}
     stale = [key for key in _keys(s3, bucket) if key not in wanted]
@@ -118,7 +121,10 @@ def ensure_secrets(ssm: Any, prefix: str) -> list[str]:
         except ssm.exceptions.ParameterNotFound:
             pass
         ssm.put_parameter(
-            Name=name, Value=make(), Type="SecureString", Overwrite=False,
+            Name=name,
+            Value=make(),
+            Type="SecureString",
+            Overwrite=False,
             Description="Police24 secret, read by the functions (rotate: put a new value; keys are kid:secret,...)",
         )
         created.append(name)
@@ -132,7 +138,9 @@ def origin_secret(ssm: Any, prefix: str) -> str:
 
 
 def carried_over(
-    summary: list[dict[str, Any]], previous: dict[str, str], given: set[str],
+    summary: list[dict[str, Any]],
+    previous: dict[str, str],
+    given: set[str],
 ) -> tuple[list[str], list[str]]:
     """Split the parameters an update is not given into (kept from the stack, back to their default).
 
@@ -207,11 +215,21 @@ class Deployer:
         if self.region != "us-east-1":
             extra["CreateBucketConfiguration"] = {"LocationConstraint": self.region}
         self.s3.create_bucket(Bucket=bucket, **extra)
-        block = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
-                 "RestrictPublicBuckets": True}
+        block = {
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        }
         self.s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=block)
-        self.s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [{
-            "ID": "old-artifacts", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 90}}]})
+        self.s3.put_bucket_lifecycle_configuration(
+            Bucket=bucket,
+            LifecycleConfiguration={
+                "Rules": [
+                    {"ID": "old-artifacts", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 90}}
+                ]
+            },
+        )
         return bucket
 
     def upload(self, bucket: str, dist: Path) -> str:
@@ -226,8 +244,9 @@ class Deployer:
         host = "s3.amazonaws.com" if self.region == "us-east-1" else f"s3.{self.region}.amazonaws.com"
         return f"https://{bucket}.{host}/{template_key}"
 
-    def deploy(self, template_url: str, params: dict[str, str], *, name: str | None = None,
-               template_body: str | None = None) -> dict[str, str]:
+    def deploy(
+        self, template_url: str, params: dict[str, str], *, name: str | None = None, template_body: str | None = None
+    ) -> dict[str, str]:
         """Create or update the stack (by default the app's) through a change set and return its outputs."""
         name = name or stack_name(self.prefix)
         source = {"TemplateBody": template_body} if template_body is not None else {"TemplateURL": template_url}
@@ -247,13 +266,18 @@ class Deployer:
                 print(f"{key}: {previous[key]} is no longer allowed; the template's default applies")
         change_set = f"deploy-{int(time.time())}"
         self.cloudformation.create_change_set(
-            StackName=name, ChangeSetName=change_set, ChangeSetType="UPDATE" if exists else "CREATE",
-            Parameters=given, Capabilities=CAPABILITIES, **source,
+            StackName=name,
+            ChangeSetName=change_set,
+            ChangeSetType="UPDATE" if exists else "CREATE",
+            Parameters=given,
+            Capabilities=CAPABILITIES,
+            **source,
             Tags=[{"Key": "app", "Value": "police24"}, {"Key": "prefix", "Value": self.prefix}],
         )
         try:
             self.cloudformation.get_waiter("change_set_create_complete").wait(
-                StackName=name, ChangeSetName=change_set, WaiterConfig={"Delay": 5, "MaxAttempts": 120})
+                StackName=name, ChangeSetName=change_set, WaiterConfig={"Delay": 5, "MaxAttempts": 120}
+            )
         except WaiterError:  # an empty change set "fails" too
             described = self.cloudformation.describe_change_set(StackName=name, ChangeSetName=change_set)
             reason = described.get("StatusReason", "")
@@ -292,7 +316,8 @@ class Deployer:
             return
         self.cloudformation.delete_stack(StackName=name)
         self.cloudformation.get_waiter("stack_delete_complete").wait(
-            StackName=name, WaiterConfig={"Delay": 15, "MaxAttempts": 240})
+            StackName=name, WaiterConfig={"Delay": 15, "MaxAttempts": 240}
+        )
         print(f"deleted stack {name} in {self.region}")
 
     def destroy(self) -> None:
@@ -311,11 +336,14 @@ class Deployer:
         self.cloudformation.delete_stack(StackName=name)
         print(f"deleting stack {name} (CloudFront takes several minutes)...")
         self.cloudformation.get_waiter("stack_delete_complete").wait(
-            StackName=name, WaiterConfig={"Delay": 15, "MaxAttempts": 240})
-        print(f"deleted. Kept on purpose: the table {outputs.get('TableName')} (deletion protection, "
-              f"retained), the evidence (the log bucket {outputs.get('LogBucketName')} and the log group "
-              f"/aws/apigateway/{self.prefix}-access), the SSM parameters /{self.prefix}/*, the artifacts bucket. "
-              "See docs/DEPLOY.md.")
+            StackName=name, WaiterConfig={"Delay": 15, "MaxAttempts": 240}
+        )
+        print(
+            f"deleted. Kept on purpose: the table {outputs.get('TableName')} (deletion protection, "
+            f"retained), the evidence (the log bucket {outputs.get('LogBucketName')} and the log group "
+            f"/aws/apigateway/{self.prefix}-access), the SSM parameters /{self.prefix}/*, the artifacts bucket. "
+            "See docs/DEPLOY.md."
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -101,8 +101,15 @@ def run_chalice(stage: str, outdir: Path, merge_path: Path, project: Path) -> di
     for name in ("AWS_ENDPOINT_URL", "TOKEN_KEYS", "ADMIN_KEY"):
         env.pop(name, None)  # the local stack's settings must not leak into the package
     command = [
-        _chalice(), "--project-dir", str(project), "package", "--stage", stage,
-        "--merge-template", str(merge_path), str(outdir),
+        _chalice(),
+        "--project-dir",
+        str(project),
+        "package",
+        "--stage",
+        stage,
+        "--merge-template",
+        str(merge_path),
+        str(outdir),
     ]
     # A fixed argv: this environment's own chalice on our own paths.
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600, check=False)  # noqa: S603

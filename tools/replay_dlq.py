@@ -57,7 +57,10 @@ def replay(sqs: Any, dlq_url: str, queue_url: str, *, limit: int | None = None, 
     while limit is None or done.moved < limit:
         batch = min(10, limit - done.moved) if limit is not None else 10
         messages = sqs.receive_message(
-            QueueUrl=dlq_url, MaxNumberOfMessages=batch, WaitTimeSeconds=1, VisibilityTimeout=visibility,
+            QueueUrl=dlq_url,
+            MaxNumberOfMessages=batch,
+            WaitTimeSeconds=1,
+            VisibilityTimeout=visibility,
             MessageAttributeNames=["All"],
         ).get("Messages", [])
         fresh = [m for m in messages if m["MessageId"] not in seen]
@@ -66,8 +69,9 @@ def replay(sqs: Any, dlq_url: str, queue_url: str, *, limit: int | None = None, 
         for message in fresh:
             seen.add(message["MessageId"])
             try:
-                sqs.send_message(QueueUrl=queue_url, MessageBody=message["Body"],
-                                 MessageAttributes=_attributes(message))
+                sqs.send_message(
+                    QueueUrl=queue_url, MessageBody=message["Body"], MessageAttributes=_attributes(message)
+                )
             except (BotoCoreError, ClientError) as error:
                 print(f"  not sent {message['MessageId']}: {error}", file=sys.stderr)
                 done.failed += 1
@@ -96,16 +100,19 @@ def sqs_client(region: str, endpoint: str | None) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.replay_dlq", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.replay_dlq", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--queue", choices=sorted(QUEUES), default="dispatch", help="which DLQ to replay")
     parser.add_argument("--prefix", default=os.environ.get("PREFIX") or "police24", help="the stack's name prefix")
-    parser.add_argument("--region", default=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-                        or "us-east-1")
+    parser.add_argument(
+        "--region", default=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    )
     parser.add_argument("--endpoint-url", default=os.environ.get("AWS_ENDPOINT_URL") or None)
     parser.add_argument("--limit", type=int, default=None, help="move at most this many messages")
-    parser.add_argument("--visibility", type=int, default=60,
-                        help="seconds a message stays hidden in the DLQ while it is moved")
+    parser.add_argument(
+        "--visibility", type=int, default=60, help="seconds a message stays hidden in the DLQ while it is moved"
+    )
     parser.add_argument("--dry-run", action="store_true", help="only count the messages in the DLQ")
     args = parser.parse_args(argv)
 

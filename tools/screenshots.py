@@ -21,8 +21,15 @@ from tests.e2e.stack import CODE, Stack  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 VIEWPORT = {"width": 375, "height": 812}
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run", "--hide-scrollbars"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+]
 CHIEF = "13900000011"  # 王海峰, 昆都仑区公安分局
 DUTY = "13900000012"  # 李晓东, 昆都仑区公安分局
 QINGFU = "13900000032"  # 陈静, 东河区青福派出所
@@ -46,8 +53,9 @@ def status(stack: Stack, token: str, post_id: str, value: str) -> None:
     """Move a post on; the local 110 simulator may move it at the same moment, so retry a stale version."""
     for _ in range(5):
         _, detail = stack.call("GET", f"/posts/{post_id}")
-        code, answer = stack.call("POST", f"/posts/{post_id}/status",
-                                  {"status": value, "version": detail["post"]["version"]}, token)
+        code, answer = stack.call(
+            "POST", f"/posts/{post_id}/status", {"status": value, "version": detail["post"]["version"]}, token
+        )
         if code == 200:
             return
         assert code == 409, answer
@@ -58,31 +66,66 @@ def status(stack: Stack, token: str, post_id: str, value: str) -> None:
 def seed_demo(stack: Stack) -> dict[str, Any]:
     """Residents post, officers answer: enough life for the feed, a post page and the figures."""
     a, b, c, d = (stack.sign_in(stack.new_phone()) for _ in range(4))
-    parking = stack.post(a["token"], board="report", type="report", district="昆都仑区",
-                         title="小区门口消防通道长期被车辆占用",
-                         body="昆都仑区阿尔丁大街某小区东门，每天晚上都有七八辆私家车停在消防通道上，"
-                              "物业劝阻无效。万一发生火情，消防车根本进不来，希望警方处理。")
-    idcard = stack.post(b["token"], board="hukou", type="question", district="东河区",
-                        title="身份证丢了，补办需要带什么材料？",
-                        body="户籍在东河区，身份证前天丢了，想问补办要带哪些材料，能不能在网上预约？")
-    noise = stack.post(c["token"], board="environment", type="report", district="青山区",
-                       title="工地夜间施工噪音扰民",
-                       body="青山区某工地连续一周晚上十一点以后还在施工，噪音很大，老人孩子都睡不好。")
-    stack.post(d["token"], board="traffic", type="report", district="九原区",
-               title="建设路与钢铁大街路口信号灯不亮",
-               body="今天早上开始，建设路与钢铁大街交叉口的红绿灯全部不亮，车辆和行人通行很乱。")
+    parking = stack.post(
+        a["token"],
+        board="report",
+        type="report",
+        district="昆都仑区",
+        title="小区门口消防通道长期被车辆占用",
+        body="昆都仑区阿尔丁大街某小区东门，每天晚上都有七八辆私家车停在消防通道上，"
+        "物业劝阻无效。万一发生火情，消防车根本进不来，希望警方处理。",
+    )
+    idcard = stack.post(
+        b["token"],
+        board="hukou",
+        type="question",
+        district="东河区",
+        title="身份证丢了，补办需要带什么材料？",
+        body="户籍在东河区，身份证前天丢了，想问补办要带哪些材料，能不能在网上预约？",
+    )
+    noise = stack.post(
+        c["token"],
+        board="environment",
+        type="report",
+        district="青山区",
+        title="工地夜间施工噪音扰民",
+        body="青山区某工地连续一周晚上十一点以后还在施工，噪音很大，老人孩子都睡不好。",
+    )
+    stack.post(
+        d["token"],
+        board="traffic",
+        type="report",
+        district="九原区",
+        title="建设路与钢铁大街路口信号灯不亮",
+        body="今天早上开始，建设路与钢铁大街交叉口的红绿灯全部不亮，车辆和行人通行很乱。",
+    )
 
     duty = officer_session(stack, DUTY, parking["id"])
-    act(stack, duty, parking["id"], "replies", {
-        "body": "你好，该警情已收悉，昆都仑区公安分局正在处置，感谢您对24小时警局的关注。已通知辖区民警前往现场核实。",
-        "template": "received"})
+    act(
+        stack,
+        duty,
+        parking["id"],
+        "replies",
+        {
+            "body": "你好，该警情已收悉，昆都仑区公安分局正在处置，感谢您对24小时警局的关注。"
+            "已通知辖区民警前往现场核实。",
+            "template": "received",
+        },
+    )
     status(stack, duty, parking["id"], "in_progress")
 
     qingfu = officer_session(stack, QINGFU, idcard["id"])
-    act(stack, qingfu, idcard["id"], "replies", {
-        "body": "你好，您咨询的问题答复如下：补办身份证请携带户口簿到户籍所在地派出所办理，"
-                "也可在“包头公安”公众号预约;办理时可申请临时身份证。",
-        "template": "consult"})
+    act(
+        stack,
+        qingfu,
+        idcard["id"],
+        "replies",
+        {
+            "body": "你好，您咨询的问题答复如下：补办身份证请携带户口簿到户籍所在地派出所办理，"
+            "也可在“包头公安”公众号预约;办理时可申请临时身份证。",
+            "template": "consult",
+        },
+    )
     status(stack, qingfu, idcard["id"], "resolved")
     act(stack, b["token"], idcard["id"], "feedback", {"satisfied": True, "comment": "回复很快，谢谢民警！"})
     act(stack, c["token"], noise["id"], "replies", {"body": "补充一下：昨晚十二点半还在打桩。"})
@@ -110,8 +153,13 @@ def main() -> int:
             time.sleep(1)
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
-                context = browser.new_context(base_url=stack.base, viewport=VIEWPORT, device_scale_factor=2,
-                                              locale="zh-CN", timezone_id="Asia/Shanghai")
+                context = browser.new_context(
+                    base_url=stack.base,
+                    viewport=VIEWPORT,
+                    device_scale_factor=2,
+                    locale="zh-CN",
+                    timezone_id="Asia/Shanghai",
+                )
                 page = context.new_page()
                 page.goto("/")
                 settle(page)
@@ -133,8 +181,10 @@ def main() -> int:
                 page.get_by_label("标题", exact=True).fill("救命，有人正在撬我家隔壁的门")
                 page.get_by_label("内容", exact=True).fill("东河区某小区3号楼，两个人正在撬邻居家的门，邻居不在家。")
                 page.get_by_role("button", name="发布", exact=True).click()
-                page.evaluate("window.scrollTo(0, document.getElementById('compose-title').getBoundingClientRect().top"
-                              " + window.scrollY - 48)")
+                page.evaluate(
+                    "window.scrollTo(0, document.getElementById('compose-title').getBoundingClientRect().top"
+                    " + window.scrollY - 48)"
+                )
                 shoot(page, "compose-emergency")
 
                 page.goto(stack.officer_link(CHIEF, demo["parking"]["id"]))
@@ -151,8 +201,10 @@ def main() -> int:
                 settle(page)
                 page.locator("section.daily svg.day-chart").first.wait_for()
                 page.set_viewport_size({"width": VIEWPORT["width"], "height": 1480})
-                page.evaluate("window.scrollTo(0, document.querySelector('dl.tiles .tile:nth-child(7)')"
-                              ".getBoundingClientRect().top + window.scrollY - 12)")
+                page.evaluate(
+                    "window.scrollTo(0, document.querySelector('dl.tiles .tile:nth-child(7)')"
+                    ".getBoundingClientRect().top + window.scrollY - 12)"
+                )
                 shoot(page, "stats")
                 page.set_viewport_size(VIEWPORT)
 

@@ -35,8 +35,9 @@ ALARMS = {"otp_platform_budget": "OtpBudgetExhausted"}
 class EmfMetrics:
     """Write metric sets as EMF lines."""
 
-    def __init__(self, service: str, namespace: str = NAMESPACE, enabled: bool = True,
-                 stream: TextIO | None = None) -> None:
+    def __init__(
+        self, service: str, namespace: str = NAMESPACE, enabled: bool = True, stream: TextIO | None = None
+    ) -> None:
         self.service, self.namespace, self.enabled, self.stream = service, namespace, enabled, stream
 
     @classmethod
@@ -55,17 +56,18 @@ class EmfMetrics:
         document: dict[str, Any] = {
             "_aws": {
                 "Timestamp": int(time.time() * 1000),
-                "CloudWatchMetrics": [{
-                    "Namespace": self.namespace,
-                    "Dimensions": [["Service"]],
-                    "Metrics": [{"Name": name, "Unit": unit} for name, (_, unit) in values.items()],
-                }],
+                "CloudWatchMetrics": [
+                    {
+                        "Namespace": self.namespace,
+                        "Dimensions": [["Service"]],
+                        "Metrics": [{"Name": name, "Unit": unit} for name, (_, unit) in values.items()],
+                    }
+                ],
             },
             "Service": self.service,
         }
         document.update({name: value for name, (value, _) in values.items()})
         print(json.dumps(document, separators=(",", ":")), file=self.stream or sys.stdout, flush=True)
-
 
     def alarm(self, event: str) -> None:
         """Count one occurrence of an alarming event under its metric (count 1)."""

@@ -39,9 +39,7 @@ class SnsSmsSender:
             self.region,
             PhoneNumber=number,
             Message=text,
-            MessageAttributes={
-                "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}
-            },
+            MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}},
         )
 
 

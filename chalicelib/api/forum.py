@@ -53,9 +53,7 @@ def list_units() -> Response:
     """List the public unit directory with published contacts (anyone)."""
     directory = services().directory
     officers = directory.officers()
-    units = [
-        unit_out(unit, [o for o in officers if o.unit_id == unit.id]) for unit in directory.units()
-    ]
+    units = [unit_out(unit, [o for o in officers if o.unit_id == unit.id]) for unit in directory.units()]
     return ok({"units": units})
 
 

@@ -48,8 +48,9 @@ class PayloadTooLarge(errors.DomainError):
     code = "payload_too_large"
 
 
-def error_body(code: str, message: str, fields: dict[str, str] | None = None,
-               post_id: str | None = None) -> dict[str, Any]:
+def error_body(
+    code: str, message: str, fields: dict[str, str] | None = None, post_id: str | None = None
+) -> dict[str, Any]:
     """Return the error shape of API.md; `post_id` names the post a refusal points to (a duplicate's original)."""
     error: dict[str, Any] = {"code": code, "message": message}
     if fields:
@@ -59,16 +60,24 @@ def error_body(code: str, message: str, fields: dict[str, str] | None = None,
     return {"error": error}
 
 
-def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None,
-                   headers: dict[str, str] | None = None, post_id: str | None = None) -> Response:
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    post_id: str | None = None,
+) -> Response:
     """Return an error response in the API's shape."""
     return ok(error_body(code, message, fields, post_id), status, headers)
 
 
 def domain_error_response(error: errors.DomainError) -> Response:
     """Map a domain error to its status by type."""
-    status = 413 if isinstance(error, PayloadTooLarge) else next(
-        (code for kind, code in ERROR_STATUS if isinstance(error, kind)), 400
+    status = (
+        413
+        if isinstance(error, PayloadTooLarge)
+        else next((code for kind, code in ERROR_STATUS if isinstance(error, kind)), 400)
     )
     headers = {}
     if isinstance(error, (errors.TooManyRequests, errors.Unavailable)):
@@ -167,8 +176,7 @@ def load_json(raw: bytes) -> Any:
     if _depth(text) > MAX_DEPTH:
         raise errors.ValidationFailed("请求内容嵌套过深", {"body": f"nested deeper than {MAX_DEPTH} levels"})
     try:
-        data = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant,
-                          object_pairs_hook=_object)
+        data = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant, object_pairs_hook=_object)
     except (json.JSONDecodeError, RecursionError) as error:
         raise errors.ValidationFailed("请求内容不是合法的 JSON", {"body": "invalid JSON"}) from error
     found: dict[str, str] = {}
@@ -201,8 +209,10 @@ def idempotency_key(request: Request) -> str | None:
     if key is None:
         return None
     if not IDEMPOTENCY_KEY.fullmatch(key):
-        raise errors.ValidationFailed("Idempotency-Key 须为1至64位字母、数字、- 或 _",
-                                      {"Idempotency-Key": "expected 1-64 characters of A-Z a-z 0-9 _ -"})
+        raise errors.ValidationFailed(
+            "Idempotency-Key 须为1至64位字母、数字、- 或 _",
+            {"Idempotency-Key": "expected 1-64 characters of A-Z a-z 0-9 _ -"},
+        )
     return str(key)
 
 

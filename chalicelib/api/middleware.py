@@ -73,12 +73,16 @@ def common_headers(request: Request, get_response: Callable[[Request], Response]
     if came_through_cloudfront(request, Settings.from_env()):
         response = get_response(request)
     else:
-        response = Response(body=error_body("forbidden", "请通过本站地址访问"), status_code=403,
-                            headers=dict(JSON_HEADERS))
+        response = Response(
+            body=error_body("forbidden", "请通过本站地址访问"), status_code=403, headers=dict(JSON_HEADERS)
+        )
     if response.status_code in _CHALICE_ERRORS and _is_chalice_error(response):
         code, message = _CHALICE_ERRORS[response.status_code]
-        response = Response(body=error_body(code, message), status_code=response.status_code,
-                            headers={**response.headers, **JSON_HEADERS})
+        response = Response(
+            body=error_body(code, message),
+            status_code=response.status_code,
+            headers={**response.headers, **JSON_HEADERS},
+        )
         if request.path.startswith("/open311/"):  # Open311 clients read errors in the spec's shape
             response = chalice_error(response.status_code, request)
     headers: dict[str, Any] = response.headers

@@ -110,8 +110,9 @@ def file_request() -> Response:
     svc = services()
     request = bp.current_request
     if "api_key" in query(request):  # a URL is written to the CloudFront and access logs, kept for months
-        raise ValidationFailed("api_key 须放在表单正文中，不能写在网址里",
-                               {"api_key": "must be in the form body, not the URL"})
+        raise ValidationFailed(
+            "api_key 须放在表单正文中，不能写在网址里", {"api_key": "must be in the form body, not the URL"}
+        )
     form = read_form(request)
     key = svc.partners.admit(form.get("api_key"))
     submission = schemas.parse_submission(form, svc.settings.districts)

@@ -47,8 +47,9 @@ def split_name(name: str) -> tuple[str, str]:
     """Split `report.json` into ('report', 'json'); a name without a known format is not found."""
     stem, dot, fmt = name.rpartition(".")
     if not dot or not stem or fmt not in FORMATS:
-        raise errors.NotFound(f"不支持的格式：{fmt}（请以 .json 或 .xml 结尾）" if dot and stem else
-                              "请以 .json 或 .xml 结尾指定格式")
+        raise errors.NotFound(
+            f"不支持的格式：{fmt}（请以 .json 或 .xml 结尾）" if dot and stem else "请以 .json 或 .xml 结尾指定格式"
+        )
     return stem, fmt
 
 
@@ -127,8 +128,10 @@ def spec_errors(bp: Blueprint) -> Callable[[Callable[..., Response]], Callable[.
             try:
                 return view(*args, **kwargs)
             except errors.DomainError as error:
-                status = 413 if isinstance(error, PayloadTooLarge) else next(
-                    (code for kind, code in ERROR_STATUS if isinstance(error, kind)), 400
+                status = (
+                    413
+                    if isinstance(error, PayloadTooLarge)
+                    else next((code for kind, code in ERROR_STATUS if isinstance(error, kind)), 400)
                 )
                 headers = {}
                 if isinstance(error, (errors.TooManyRequests, errors.Unavailable)):

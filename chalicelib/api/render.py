@@ -208,6 +208,10 @@ def user_out(user: User, directory: Any = None) -> dict[str, Any]:
         if officer is not None:
             out["title"] = officer.title
         if unit is not None:
-            out["unit"] = {"id": unit.id, "name": unit.name, "kind": unit.kind,
-                           **({"name_en": unit.name_en} if unit.name_en else {})}
+            out["unit"] = {
+                "id": unit.id,
+                "name": unit.name,
+                "kind": unit.kind,
+                **({"name_en": unit.name_en} if unit.name_en else {}),
+            }
     return out

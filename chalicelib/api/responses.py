@@ -26,8 +26,12 @@ class ErrorDetail(Out):
     code: str = Field(min_length=1)
     message: str = Field(min_length=1)
     fields: dict[str, str] | None = Field(default=None, min_length=1)
-    post_id: str | None = Field(default=None, min_length=1, description="on a 409 from `POST /posts` that refuses "
-                                "the same text again within 10 minutes: the earlier post, when it can be found")
+    post_id: str | None = Field(
+        default=None,
+        min_length=1,
+        description="on a 409 from `POST /posts` that refuses "
+        "the same text again within 10 minutes: the earlier post, when it can be found",
+    )
 
 
 class Error(Out):
@@ -113,8 +117,11 @@ class Reply(Out):
     created_at: datetime
     official: bool
     author: CitizenAuthor | OfficialAuthor
-    template: str | None = Field(default=None, description="an official reply that is a default template word for "
-                                 "word names it, so a page can show it in the reader's language")
+    template: str | None = Field(
+        default=None,
+        description="an official reply that is a default template word for "
+        "word names it, so a page can show it in the reader's language",
+    )
 
 
 class Event(Out):
@@ -167,8 +174,11 @@ class Districts(Out):
 class EmergencyRule(Out):
     """The server's one rule for an emergency in progress, for the page to check a draft with."""
 
-    pattern: str = Field(min_length=1, description="a regular expression that Python `re` and JavaScript "
-                         "`new RegExp(pattern, 'u')` read alike; a title or body it matches marks the post urgent")
+    pattern: str = Field(
+        min_length=1,
+        description="a regular expression that Python `re` and JavaScript "
+        "`new RegExp(pattern, 'u')` read alike; a title or body it matches marks the post urgent",
+    )
     notice: str = Field(min_length=1, description="the headline of the warning, e.g. 紧急情况请立即拨打110")
     warning: str = Field(min_length=1, description="the sentence under it")
 

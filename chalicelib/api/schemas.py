@@ -68,8 +68,9 @@ District = Annotated[str | None, Field(default=None, max_length=40, json_schema_
 class Body(BaseModel):
     """A request body: strict, closed, whitespace trimmed."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True, defer_build=True,
-                              json_schema_extra=_printable)
+    model_config = ConfigDict(
+        extra="forbid", strict=True, str_strip_whitespace=True, defer_build=True, json_schema_extra=_printable
+    )
 
 
 class OtpIn(Body):

@@ -17,15 +17,41 @@ from chalicelib.domain.masking import CHINESE_DIGITS, INVISIBLE, digit_count, dr
 CITIZEN_ACCOUNT = "u_"  # how citizen accounts' ids begin (services.identity); officers' are directory ids
 MAX_DIGITS = 5
 POLICE_WORDS = (  # compared with the nickname's letters and digits alone, case folded
-    "警", "公安", "官方", "局长", "局長", "所长", "所長", "指挥中心", "指揮中心", "派出所", "政委", "110",
+    "警",
+    "公安",
+    "官方",
+    "局长",
+    "局長",
+    "所长",
+    "所長",
+    "指挥中心",
+    "指揮中心",
+    "派出所",
+    "政委",
+    "110",
 )
 LATIN_POLICE_WORDS = ("police",)  # compared by their look: p0l1ce, рolicе (Cyrillic) and ρolιce (Greek) too
-_LOOKALIKES = str.maketrans({  # letters and digits that pass for a Latin letter, to that letter
-    **dict.fromkeys("0οоօ", "o"), **dict.fromkeys("1iıιіӏl", "l"), **dict.fromkeys("3еεє", "e"),
-    **dict.fromkeys("сϲςσ", "c"), **dict.fromkeys("рρ", "p"), **dict.fromkeys("аα", "a"), "5": "s", "ѕ": "s",
-    # small capitals, which NFKC keeps: ᴘᴏʟɪᴄᴇ
-    "ᴘ": "p", "ᴏ": "o", "ʟ": "l", "ɪ": "l", "ᴄ": "c", "ᴇ": "e", "ᴀ": "a", "ꜱ": "s",
-})
+_LOOKALIKES = str.maketrans(
+    {  # letters and digits that pass for a Latin letter, to that letter
+        **dict.fromkeys("0οоօ", "o"),
+        **dict.fromkeys("1iıιіӏl", "l"),
+        **dict.fromkeys("3еεє", "e"),
+        **dict.fromkeys("сϲςσ", "c"),
+        **dict.fromkeys("рρ", "p"),
+        **dict.fromkeys("аα", "a"),
+        "5": "s",
+        "ѕ": "s",
+        # small capitals, which NFKC keeps: ᴘᴏʟɪᴄᴇ
+        "ᴘ": "p",
+        "ᴏ": "o",
+        "ʟ": "l",
+        "ɪ": "l",
+        "ᴄ": "c",
+        "ᴇ": "e",
+        "ᴀ": "a",
+        "ꜱ": "s",
+    }
+)
 TOO_MANY_DIGITS = "昵称不能包含6位或更多数字（以免暴露证件号、手机号）"
 CLAIMS_OFFICE = "昵称不能使用“警”“公安”“官方”“局长”“所长”“指挥中心”“110”等冒充警方身份的字样"
 BLANK = "昵称不能只由空白或不可见字符组成"

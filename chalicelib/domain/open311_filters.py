@@ -61,8 +61,9 @@ def parse_time(value: str, name: str) -> datetime:
         raise ValidationFailed(f"{name} 的时区有误", {name: "the offset must be within ±14:00"})
     moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=CST)
     if not EARLIEST <= moment < LATEST:
-        raise ValidationFailed(f"{name} 超出可查询的时间范围（2000年至2099年）",
-                               {name: "must fall in the years 2000 to 2099"})
+        raise ValidationFailed(
+            f"{name} 超出可查询的时间范围（2000年至2099年）", {name: "must fall in the years 2000 to 2099"}
+        )
     return moment
 
 

@@ -42,9 +42,7 @@ class AuditLog(Protocol):
 
 def snapshot(post: Post) -> dict[str, Any]:
     """Return the fields of a post an audit entry compares."""
-    data: dict[str, Any] = post.model_dump(
-        mode="json", include={"status", "version", "hidden", "hidden_reason", "pin"}
-    )
+    data: dict[str, Any] = post.model_dump(mode="json", include={"status", "version", "hidden", "hidden_reason", "pin"})
     data["assigned_unit"] = post.assigned_unit.id if post.assigned_unit else None
     return data
 

@@ -42,7 +42,6 @@ NOTICE_HEADS = {  # kind of officer notice -> (SMS head, e-mail subject)
 }
 
 
-
 def post_number(post_id: str) -> str:
     """Return the short number an official text names a post by: the last 6 characters of its id."""
     return post_id[-6:].upper()

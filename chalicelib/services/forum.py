@@ -205,8 +205,9 @@ class Forum:
         if actor.officer_id:
             officer = self.officer_of(actor)
             unit = self.directory.unit(officer.unit_id)
-            unit_ref = UnitRef(id=officer.unit_id, name=unit.name if unit else officer.unit_id,
-                               name_en=unit.name_en if unit else None)
+            unit_ref = UnitRef(
+                id=officer.unit_id, name=unit.name if unit else officer.unit_id, name_en=unit.name_en if unit else None
+            )
             official = OfficialAuthor(officer_id=officer.id, name=officer.name, title=officer.title, unit=unit_ref)
             exempt = self.published_numbers_in(body)
             event = Event(
@@ -282,8 +283,15 @@ class Forum:
         post.version += 1
         who = self.who(actor)
         text = f"{who}将状态改为{STATUS_NAMES[status]}" + (f"：{note}" if note else "")
-        event = Event(id=new_id("e"), at=now, kind=status, text=text, unit=post.assigned_unit, actor=who,
-                      officer_id=actor.officer_id)
+        event = Event(
+            id=new_id("e"),
+            at=now,
+            kind=status,
+            text=text,
+            unit=post.assigned_unit,
+            actor=who,
+            officer_id=actor.officer_id,
+        )
         self.posts.update(post, expected, event)
         self.auditor.log(actor, "status", f"post:{post.id}", before, snapshot(post))
         if status == "reopened":
@@ -307,7 +315,9 @@ class Forum:
         pinned = [
             p
             for p in self.posts.pinned()
-            if p.pin is not None and p.pinned_at(now) and not p.hidden
+            if p.pin is not None
+            and p.pinned_at(now)
+            and not p.hidden
             and (p.pin.scope == "global" or (board is not None and p.board == board))
         ]
         pinned.sort(key=lambda p: (p.pin.scope != "global" if p.pin else True, -(p.pin.at.timestamp() if p.pin else 0)))
@@ -392,4 +402,3 @@ class Forum:
     def require_signed_in(actor: Actor) -> None:
         if not actor.signed_in:
             raise Unauthenticated("请先登录")
-

@@ -143,8 +143,9 @@ class Identity:
         existing = self.users.by_phone(phone)
         if existing is not None:
             return existing
-        return self.users.create(User(id="u_" + secrets.token_hex(8), phone=phone, nickname=_new_nickname(),
-                                      created_at=now))
+        return self.users.create(
+            User(id="u_" + secrets.token_hex(8), phone=phone, nickname=_new_nickname(), created_at=now)
+        )
 
     def partner_account(self, raw_phone: object) -> User:
         """Return the citizen account a partner app files for: never an officer's; a new one is unverified."""
@@ -154,8 +155,13 @@ class Identity:
         existing = self.users.by_phone(phone)
         if existing is not None:
             return existing
-        user = User(id="u_" + secrets.token_hex(8), phone=phone, nickname=_new_nickname(),
-                    created_at=self.clock.now().isoformat(), verified=False)
+        user = User(
+            id="u_" + secrets.token_hex(8),
+            phone=phone,
+            nickname=_new_nickname(),
+            created_at=self.clock.now().isoformat(),
+            verified=False,
+        )
         return self.users.create(user)
 
     def exchange_link(self, link_token: object) -> tuple[Session, str]:
@@ -168,8 +174,9 @@ class Identity:
         post_id = link.post_id
         if officer is None or not hmac.compare_digest(officer.sessions, link.sessions):
             raise Unauthenticated("链接无效或已过期")  # the officer left the directory, or changed phone since
-        actor = Actor(role=officer.role, user_id=officer.id, nickname=officer.name,
-                      officer_id=officer.id, link_post_id=post_id)
+        actor = Actor(
+            role=officer.role, user_id=officer.id, nickname=officer.name, officer_id=officer.id, link_post_id=post_id
+        )
         remaining = min(self.session_ttl, int((link.expires_at - now).total_seconds()))
         token = self.tokens.issue(actor, now, timedelta(seconds=remaining), stamp=officer.sessions)
         user = User(id=officer.id, phone=officer.phone, nickname=officer.name, role=officer.role)
@@ -184,13 +191,23 @@ class Identity:
         """
         claims = self.tokens.session(token, self.clock.now())
         if claims.officer_id is None:
-            return Actor(role="citizen", user_id=claims.user_id, nickname=claims.nickname,
-                         link_post_id=claims.link_post_id, account_created=claims.account_created)
+            return Actor(
+                role="citizen",
+                user_id=claims.user_id,
+                nickname=claims.nickname,
+                link_post_id=claims.link_post_id,
+                account_created=claims.account_created,
+            )
         officer = self.directory.officer(claims.officer_id, consistent=True)
         if officer is None or not hmac.compare_digest(officer.sessions, claims.stamp):
             raise Unauthenticated(_ENDED)
-        return Actor(role=officer.role, user_id=officer.id, nickname=officer.name, officer_id=officer.id,
-                     link_post_id=claims.link_post_id)
+        return Actor(
+            role=officer.role,
+            user_id=officer.id,
+            nickname=officer.name,
+            officer_id=officer.id,
+            link_post_id=claims.link_post_id,
+        )
 
     def profile(self, actor: Actor) -> User:
         """Return the caller's own profile."""

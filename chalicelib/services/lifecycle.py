@@ -39,8 +39,9 @@ class Lifecycle:
         post.version += 1
         who = self.forum.who(actor)
         # Routing is not a police dispatch (已派警 is 110's word): a first assignment reads 已分派, a move 已转交.
-        kind, text = ("dispatched", f"{who}将帖子分派至{unit.name}") if first else (
-            "transferred", f"{who}将帖子转交{unit.name}")
+        kind, text = (
+            ("dispatched", f"{who}将帖子分派至{unit.name}") if first else ("transferred", f"{who}将帖子转交{unit.name}")
+        )
         text += f"：{note}" if note else ""
         self.posts.update(post, expected, Event(id=new_id("e"), at=now, kind=kind, text=text, unit=ref))
         self.forum.auditor.log(actor, "route", f"post:{post.id}", before, snapshot(post))

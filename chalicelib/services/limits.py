@@ -135,8 +135,9 @@ class Limits:
         if seconds and claims is not None:
             claims.append(key)
 
-    def _quota(self, key: str, limit: int, until: datetime, now: datetime, message: str,
-               claims: Claims | None = None) -> None:
+    def _quota(
+        self, key: str, limit: int, until: datetime, now: datetime, message: str, claims: Claims | None = None
+    ) -> None:
         if limit and not self.counters.take_quota(key, limit, until):
             raise TooManyRequests(message, retry_after=max(1, int((until - now).total_seconds())))
         if limit and claims is not None:
@@ -194,12 +195,19 @@ class Limits:
         hour = now.replace(minute=0, second=0, microsecond=0)
         stamp, until = hour.isoformat(), hour + timedelta(hours=1)
         try:
-            self._quota(f"otph#{phone}#{stamp}", s.otp_per_hour, until, now, "验证码请求次数过多，请一小时后再试",
-                        claims)
+            self._quota(
+                f"otph#{phone}#{stamp}", s.otp_per_hour, until, now, "验证码请求次数过多，请一小时后再试", claims
+            )
             bucket = client_bucket(client)
             if bucket is not None:
-                self._quota(f"otpc#{bucket}#{stamp}", s.otp_per_client_per_hour, until, now,
-                            "当前网络请求验证码过于频繁，请稍后再试", claims)
+                self._quota(
+                    f"otpc#{bucket}#{stamp}",
+                    s.otp_per_client_per_hour,
+                    until,
+                    now,
+                    "当前网络请求验证码过于频繁，请稍后再试",
+                    claims,
+                )
             self._platform_otp(stamp, until, now)
         except TooManyRequests:
             self._give_back(claims, now)
@@ -220,8 +228,13 @@ class Limits:
         self._interval(f"flag#{user_id}", s.flag_interval, now, "举报过于频繁，请稍后再试", claims)
         hour = now.replace(minute=0, second=0, microsecond=0)
         try:
-            self._quota(f"flagh#{user_id}#{hour.isoformat()}", s.flags_per_hour, hour + timedelta(hours=1), now,
-                        "本小时举报次数已达上限，请稍后再试")
+            self._quota(
+                f"flagh#{user_id}#{hour.isoformat()}",
+                s.flags_per_hour,
+                hour + timedelta(hours=1),
+                now,
+                "本小时举报次数已达上限，请稍后再试",
+            )
         except TooManyRequests:
             self._give_back(claims, now)
             raise

@@ -67,8 +67,13 @@ class Moderation:
         if count % FLAGS_TO_HIDE:  # every third counted flag: a review settles the flags before it
             return
         if self.protected(post, now):  # stays up; each third counted flag asks for a review
-            self.auditor.log(SYSTEM, "flag_review", f"post:{post.id}", snapshot(post),
-                             {**snapshot(post), "flag_count": count, "review": "flagged"})
+            self.auditor.log(
+                SYSTEM,
+                "flag_review",
+                f"post:{post.id}",
+                snapshot(post),
+                {**snapshot(post), "flag_count": count, "review": "flagged"},
+            )
             return
         if not post.hidden:
             self.set_hidden(SYSTEM, post.id, True, "flagged")

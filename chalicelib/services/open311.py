@@ -85,8 +85,9 @@ class PartnerKeys:
     def issue(self, name: str, by: Actor) -> tuple[PartnerKey, str]:
         """Create a key and return it with the one copy of its secret: `<key id>.<secret>`."""
         secret = secrets.token_urlsafe(32)
-        key = PartnerKey(id=f"pk{secrets.token_hex(8)}", name=name, secret_hash=secret_hash(secret),
-                         created_at=self.clock.now())
+        key = PartnerKey(
+            id=f"pk{secrets.token_hex(8)}", name=name, secret_hash=secret_hash(secret), created_at=self.clock.now()
+        )
         self.keys.add(key)
         self.auditor.log(by, "api_key_issue", f"api_key:{key.id}", None, {"name": name})
         return key, f"{key.id}.{secret}"
@@ -190,10 +191,20 @@ class Open311:
         self.limits.partner_post(key.id, self.clock.now())
         user = self.identity.partner_account(submission.phone)
         created = datetime.fromisoformat(user.created_at) if user.created_at else None
-        author = Actor(role="citizen", user_id=user.id, nickname=user.nickname,
-                       account_created=int(created.timestamp()) if created else None)
-        new = NewPost(board=board.id, type=submission.type, title=submission.title, body=submission.description,
-                      district=submission.district, via=Via(key_id=key.id, name=key.name))
+        author = Actor(
+            role="citizen",
+            user_id=user.id,
+            nickname=user.nickname,
+            account_created=int(created.timestamp()) if created else None,
+        )
+        new = NewPost(
+            board=board.id,
+            type=submission.type,
+            title=submission.title,
+            body=submission.description,
+            district=submission.district,
+            via=Via(key_id=key.id, name=key.name),
+        )
         post = self.forum.create_post(author, new)
         log.info("open311 request filed", extra={"api_key_id": key.id, "post_id": post.id})
         return post

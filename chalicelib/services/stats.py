@@ -106,8 +106,17 @@ def cell(text: str) -> str:
 def day_row(day: str, counters: dict[str, int]) -> dict[str, Any]:
     """Return one day's figures (zeros and nulls on a day without data)."""
     every = figures(counters)
-    keep = ("posts", "official_replies", "first_responses", "median_first_response_minutes", "deadlines",
-            "answered_in_time", "answered_within_deadline", "ratings", "satisfaction")
+    keep = (
+        "posts",
+        "official_replies",
+        "first_responses",
+        "median_first_response_minutes",
+        "deadlines",
+        "answered_in_time",
+        "answered_within_deadline",
+        "ratings",
+        "satisfaction",
+    )
     return {"date": day, **{name: every[name] for name in keep}}
 
 

@@ -63,8 +63,9 @@ class Tally:
         self.once(post, "first-response", {"answered": 1, f"h_{minutes}": 1}, day_of(at))
         if post.first_response_due is not None:
             in_time = int(at <= post.first_response_due)
-            self.once(post, "deadline", {"with_deadline": 1, "answered_in_time": in_time},
-                      day_of(post.first_response_due))
+            self.once(
+                post, "deadline", {"with_deadline": 1, "answered_in_time": in_time}, day_of(post.first_response_due)
+            )
 
     def deadline_missed(self, post: Post) -> None:
         """Count a deadline that passed without an answer (the sweep calls this; later answers stay late)."""

@@ -59,9 +59,7 @@ class TokenService:
             claims["acct"] = actor.account_created
         import jwt  # imported on first use: PyJWT pulls in `cryptography`, a cold-start cost
 
-        return jwt.encode(
-            claims, self._keys[self._signing_kid], algorithm="HS256", headers={"kid": self._signing_kid}
-        )
+        return jwt.encode(claims, self._keys[self._signing_kid], algorithm="HS256", headers={"kid": self._signing_kid})
 
     def claims(self, token: str, now: datetime, purpose: str = "session") -> dict[str, Any]:
         """Verify a token and return its claims; any fault is the same 401."""

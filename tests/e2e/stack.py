@@ -19,8 +19,16 @@ from chalicelib.services.dispatch import post_number
 
 ROOT = Path(__file__).resolve().parents[2]
 # The app's own settings must come from the stack, not from the test process (tests/conftest.py sets some).
-APP_ENV = ("STAGE", "ADMIN_KEY", "TOKEN_KEYS", "CAD_SECRET", "SITE_URL", "TABLE_NAME", "DISPATCH_QUEUE_URL",
-           "OFFICER_TOPIC_ARN")
+APP_ENV = (
+    "STAGE",
+    "ADMIN_KEY",
+    "TOKEN_KEYS",
+    "CAD_SECRET",
+    "SITE_URL",
+    "TABLE_NAME",
+    "DISPATCH_QUEUE_URL",
+    "OFFICER_TOPIC_ARN",
+)
 CODE = re.compile(r"验证码是(\d{6})")
 LINK = re.compile(r"(http://\S+/reply\.html#t=[A-Za-z0-9._-]+)")
 
@@ -135,7 +143,11 @@ class Stack:
         status, link = self.call("POST", "/auth/link", {"token": self.officer_link(phone, post_id).split("#t=")[1]})
         assert status == 200, link
         _, detail = self.call("GET", f"/posts/{post_id}")
-        status, body = self.call("POST", f"/posts/{post_id}/status",
-                                 {"status": "resolved", "version": detail["post"]["version"]}, link["token"])
+        status, body = self.call(
+            "POST",
+            f"/posts/{post_id}/status",
+            {"status": "resolved", "version": detail["post"]["version"]},
+            link["token"],
+        )
         assert status == 200, body
         return str(link["token"])

@@ -22,8 +22,14 @@ pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("csp_guard")]
 def posted(stack: Stack) -> dict[str, Any]:
     """A resident's post today, assigned to 青山区纺织道派出所 by the local dispatcher."""
     resident = stack.sign_in(stack.new_phone())
-    post = stack.post(resident["token"], board="environment", type="report", district="青山区",
-                      title=f"工地夜间施工噪音扰民 {uuid.uuid4().hex[:6]}", body="青山区某工地每天夜里施工。")
+    post = stack.post(
+        resident["token"],
+        board="environment",
+        type="report",
+        district="青山区",
+        title=f"工地夜间施工噪音扰民 {uuid.uuid4().hex[:6]}",
+        body="青山区某工地每天夜里施工。",
+    )
     deadline = time.monotonic() + 20
     while stack.call("GET", f"/posts/{post['id']}")[1]["post"]["assigned_unit"] is None:
         assert time.monotonic() < deadline, "the post was never assigned"
@@ -45,7 +51,8 @@ def test_each_figure_says_how_it_is_computed(page: Page, posted: dict[str, Any])
     page.evaluate("localStorage.setItem('p24.lang', 'en')")
     page.reload()
     expect(page.locator("dl.tiles .tile", has_text="Answered in time").locator(".tile-how")).to_contain_text(
-        "late and never answered ones count")
+        "late and never answered ones count"
+    )
 
 
 def test_the_last_30_days_are_small_charts_with_text_and_a_csv(page: Page, posted: dict[str, Any]) -> None:

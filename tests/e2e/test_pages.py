@@ -275,8 +275,14 @@ def test_the_outbox_links_only_the_sites_own_addresses(page: Page, stack: Stack)
 
 def test_the_author_rates_a_resolved_post_once(page: Page, stack: Stack) -> None:
     resident = stack.sign_in(stack.new_phone())
-    post = stack.post(resident["token"], board="hukou", type="question", district="东河区",
-                      title=_unique("补办身份证要带什么"), body="户籍在东河区,身份证丢了。")
+    post = stack.post(
+        resident["token"],
+        board="hukou",
+        type="question",
+        district="东河区",
+        title=_unique("补办身份证要带什么"),
+        body="户籍在东河区,身份证丢了。",
+    )
     stack.resolve_through_link("13900000032", post["id"])  # the officer a 东河区 户籍 question reaches
     sign_in_page(page, resident)
     page.goto(f"/#/post/{post['id']}")

@@ -85,8 +85,12 @@ def test_the_smallest_version_is_chosen_and_function_patterns_match_segno(page: 
 
 
 def test_the_mask_penalty_equals_segnos_evaluation(page: Page) -> None:
-    symbols = [segno.make(FILLER[:n], error=level, mask=mask, boost_error=False, micro=False) for n in (10, 60, 150)
-               for level in "LH" for mask in (0, 3, 6)]
+    symbols = [
+        segno.make(FILLER[:n], error=level, mask=mask, boost_error=False, micro=False)
+        for n in (10, 60, 150)
+        for level in "LH"
+        for mask in (0, 3, 6)
+    ]
     matrices = [rows(symbol) for symbol in symbols]
     page.goto("/reply.html")
     scores = page.evaluate(

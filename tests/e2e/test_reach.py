@@ -164,7 +164,6 @@ def test_large_text_survives_a_reload_and_never_scrolls_sideways_at_375_px(page:
     expect(page.get_by_role("button", name="Large text mode")).to_have_attribute("aria-pressed", "false")
 
 
-
 FOCUS_SHOWN = """() => {
   const el = document.activeElement;
   if (!el || el === document.body || el.tabIndex < 0) return null;  // a heading focused by a route change

@@ -19,8 +19,9 @@ DUTY_OFFICER = "13900000023"  # 张磊, 社区民警, 青山区纺织道派出�
 LEGAL_OFFICER = "13900000054"  # 罗娜, 法制民警: may post notices (local/demo.py)
 # What the page does not own: what people wrote (titles, bodies, nicknames) and people's names.
 # The logo's 警 and the switch back to 中文 are Chinese on purpose.
-NOT_THE_PAGES = (".post-title, .post-body, .excerpt, .author, .nickname, .officer-name, #account, .brand-mark,"
-                 " #lang-toggle")
+NOT_THE_PAGES = (
+    ".post-title, .post-body, .excerpt, .author, .nickname, .officer-name, #account, .brand-mark, #lang-toggle"
+)
 
 
 def _unique(text: str) -> str:
@@ -64,13 +65,23 @@ def test_the_current_boards_chip_scrolls_into_view(page: Page) -> None:
 
 def test_global_pins_fold_to_one_line_on_a_board_page(page: Page, stack: Stack) -> None:
     officer = stack.sign_in(LEGAL_OFFICER)
-    notice = stack.post(officer["token"], board="legal-education", type="publicity", title=_unique("冬季防火安全提示"),
-                        body="冬季取暖请注意用火用电安全。" * 8)
+    notice = stack.post(
+        officer["token"],
+        board="legal-education",
+        type="publicity",
+        title=_unique("冬季防火安全提示"),
+        body="冬季取暖请注意用火用电安全。" * 8,
+    )
     status, body = stack.call("PUT", f"/admin/posts/{notice['id']}/pin", {"scope": "global"}, admin_key(stack))
     assert status == 200, body
     resident = stack.sign_in(stack.new_phone())
-    mine = stack.post(resident["token"], board="traffic", type="question", title=_unique("驾驶证到期怎么换证"),
-                      body="驾驶证下个月到期，在哪里可以换证？需要带什么材料？")
+    mine = stack.post(
+        resident["token"],
+        board="traffic",
+        type="question",
+        title=_unique("驾驶证到期怎么换证"),
+        body="驾驶证下个月到期，在哪里可以换证？需要带什么材料？",
+    )
 
     page.goto("/#/board/traffic")
     card = page.locator(f'li.post-card[data-post-id="{mine["id"]}"]')
@@ -93,19 +104,30 @@ def test_english_mode_shows_no_chinese_the_page_owns_on_a_post_with_a_timeline_a
     page: Page, stack: Stack
 ) -> None:
     resident = stack.sign_in(stack.new_phone())
-    post = stack.post(resident["token"], board="environment", type="report", district="青山区",
-                      title=_unique("小区旁的工厂夜里排放黑烟"), body="小区旁的工厂每天夜里排放黑烟，气味刺鼻。")
-    status, link = stack.call("POST", "/auth/link", {"token": stack.officer_link(DUTY_OFFICER, post["id"])
-                                                      .split("#t=")[1]})
+    post = stack.post(
+        resident["token"],
+        board="environment",
+        type="report",
+        district="青山区",
+        title=_unique("小区旁的工厂夜里排放黑烟"),
+        body="小区旁的工厂每天夜里排放黑烟，气味刺鼻。",
+    )
+    status, link = stack.call(
+        "POST", "/auth/link", {"token": stack.officer_link(DUTY_OFFICER, post["id"]).split("#t=")[1]}
+    )
     assert status == 200, link
     template = dict(REPLY_TEMPLATES)["received"].replace("{unit}", "青山区纺织道派出所")
-    status, body = stack.call("POST", f"/posts/{post['id']}/replies", {"body": template, "template": "received"},
-                              link["token"])
+    status, body = stack.call(
+        "POST", f"/posts/{post['id']}/replies", {"body": template, "template": "received"}, link["token"]
+    )
     assert status == 201, body
     _, detail = stack.call("GET", f"/posts/{post['id']}")
-    status, body = stack.call("POST", f"/posts/{post['id']}/status",
-                              {"status": "in_progress", "version": detail["post"]["version"], "note": "已到现场"},
-                              link["token"])
+    status, body = stack.call(
+        "POST",
+        f"/posts/{post['id']}/status",
+        {"status": "in_progress", "version": detail["post"]["version"], "note": "已到现场"},
+        link["token"],
+    )
     assert status == 200, body
 
     sign_in_page(page, resident)

@@ -45,8 +45,9 @@ UNIT_NAMES = {unit_id: unit["name"] for unit_id, unit in DIRECTORY["units"].item
 class CheckedApi(Api):
     """The JSON client, asserting what every response must honour (API.md conventions)."""
 
-    def call(self, method: str, path: str, body: Any = None, token: str | None = None,
-             headers: dict[str, str] | None = None) -> tuple[int, Any, dict[str, str]]:
+    def call(
+        self, method: str, path: str, body: Any = None, token: str | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any, dict[str, str]]:
         status, data, got = super().call(method, path, body, token, headers)
         assert status < 500, (method, path, status, data)
         assert got.get("X-Content-Type-Options") == "nosniff", (method, path, got)

@@ -24,8 +24,9 @@ def admin_routing(people: World) -> dict[str, Any]:
 @pytest.mark.parametrize("role", ROLES)
 def test_who_may_pin_a_post(people: World, role: str) -> None:
     post = people.api.new_post(people.token("citizen"))
-    status, data, _ = people.api.call("PUT", f"/admin/posts/{post['id']}/pin", {"scope": "board"},
-                                      token=people.token(role))
+    status, data, _ = people.api.call(
+        "PUT", f"/admin/posts/{post['id']}/pin", {"scope": "board"}, token=people.token(role)
+    )
     assert status == ADMIN_ONLY[role], data
     assert people.api.detail(post["id"])["post"]["pinned"] is (status == 200)
     if status == 200:
@@ -46,8 +47,13 @@ def test_who_may_unpin_a_post(people: World, role: str) -> None:
 @pytest.mark.parametrize("role", ROLES)
 def test_who_may_put_a_unit(people: World, role: str) -> None:
     unit_id = f"unit-{role}"
-    body = {"name": f"{role}派出所", "kind": "station", "district": "青山区", "parent_id": "command-center",
-            "public_contact": "0472-0000000"}
+    body = {
+        "name": f"{role}派出所",
+        "kind": "station",
+        "district": "青山区",
+        "parent_id": "command-center",
+        "public_contact": "0472-0000000",
+    }
     status, data, _ = people.api.call("PUT", f"/admin/units/{unit_id}", body, token=people.token(role))
     assert status == ADMIN_ONLY[role], data
     units = {u["id"]: u for u in people.api.call("GET", "/units")[1]["units"]}
@@ -60,8 +66,14 @@ def test_who_may_put_a_unit(people: World, role: str) -> None:
 @pytest.mark.parametrize("role", ROLES)
 def test_who_may_put_an_officer(people: World, role: str) -> None:
     phone = NEW_OFFICER_PHONES[role]
-    body = {"name": "赵警官", "title": "户籍民警", "phone": phone, "unit_id": "kunqu", "role": "officer",
-            "on_duty": True}
+    body = {
+        "name": "赵警官",
+        "title": "户籍民警",
+        "phone": phone,
+        "unit_id": "kunqu",
+        "role": "officer",
+        "on_duty": True,
+    }
     status, data, _ = people.api.call("PUT", f"/admin/officers/o-new-{role}", body, token=people.token(role))
     assert status == ADMIN_ONLY[role], data
     token = people.api.sign_in(phone)
@@ -112,15 +124,18 @@ def test_replacing_routing_replaces_the_whole_set_and_defaults_to_the_command_ce
     assert people.api.admin("PUT", "/admin/routing", DIRECTORY["routing"])[0] == 200
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"rules": [{"board": "nope", "unit_id": "kunqu"}]}, "rules[0].board"),
-    ({"rules": [{"board": "report", "type": "nope", "unit_id": "kunqu"}]}, "rules[0].type"),
-    ({"rules": [{"board": "report", "district": "朝阳区", "unit_id": "kunqu"}]}, "rules[0].district"),
-    ({"rules": [{"board": "report", "unit_id": "no-such-unit"}]}, "rules[0].unit_id"),
-    ({"rules": [], "default_unit_id": "no-such-unit"}, "default_unit_id"),
-    ({"rules": [{"board": "report", "unit_id": "kunqu", "extra": 1}]}, None),
-    ({}, "rules"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"rules": [{"board": "nope", "unit_id": "kunqu"}]}, "rules[0].board"),
+        ({"rules": [{"board": "report", "type": "nope", "unit_id": "kunqu"}]}, "rules[0].type"),
+        ({"rules": [{"board": "report", "district": "朝阳区", "unit_id": "kunqu"}]}, "rules[0].district"),
+        ({"rules": [{"board": "report", "unit_id": "no-such-unit"}]}, "rules[0].unit_id"),
+        ({"rules": [], "default_unit_id": "no-such-unit"}, "default_unit_id"),
+        ({"rules": [{"board": "report", "unit_id": "kunqu", "extra": 1}]}, None),
+        ({}, "rules"),
+    ],
+)
 def test_bad_routing_is_400_and_the_rules_stay(people: World, body: dict, field: str | None) -> None:
     before = admin_routing(people)
     status, data, _ = people.api.admin("PUT", "/admin/routing", body)
@@ -131,14 +146,17 @@ def test_bad_routing_is_400_and_the_rules_stay(people: World, body: dict, field:
     assert admin_routing(people) == before
 
 
-@pytest.mark.parametrize(("unit_id", "body", "field"), [
-    ("unit-x", {"name": "某所", "kind": "police_box"}, "kind"),
-    ("unit-x", {"name": "某所", "kind": "station", "parent_id": "no-such-unit"}, "parent_id"),
-    ("unit-x", {"kind": "station"}, "name"),
-    ("unit-x", {"name": "", "kind": "station"}, "name"),
-    ("unit-x", {"name": "某所", "kind": "station", "phone": "123"}, "phone"),
-    ("unit.x", {"name": "某所", "kind": "station"}, "unit_id"),
-])
+@pytest.mark.parametrize(
+    ("unit_id", "body", "field"),
+    [
+        ("unit-x", {"name": "某所", "kind": "police_box"}, "kind"),
+        ("unit-x", {"name": "某所", "kind": "station", "parent_id": "no-such-unit"}, "parent_id"),
+        ("unit-x", {"kind": "station"}, "name"),
+        ("unit-x", {"name": "", "kind": "station"}, "name"),
+        ("unit-x", {"name": "某所", "kind": "station", "phone": "123"}, "phone"),
+        ("unit.x", {"name": "某所", "kind": "station"}, "unit_id"),
+    ],
+)
 def test_a_bad_unit_is_400_and_not_stored(people: World, unit_id: str, body: dict, field: str) -> None:
     status, data, _ = people.api.admin("PUT", f"/admin/units/{unit_id}", body)
     assert status == 400
@@ -146,15 +164,18 @@ def test_a_bad_unit_is_400_and_not_stored(people: World, unit_id: str, body: dic
     assert unit_id not in [u["id"] for u in people.api.call("GET", "/units")[1]["units"]]
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"unit_id": "no-such-unit", "phone": "13711110001"}, "unit_id"),
-    ({"phone": DIRECTORY["officers"]["o-center"]["phone"]}, "phone"),  # another officer's phone
-    ({"phone": "12345"}, "phone"),
-    ({"role": "superuser", "phone": "13711110002"}, "role"),
-    ({"on_duty": "yes", "phone": "13711110003"}, "on_duty"),
-    ({"email": "not-an-email", "phone": "13711110004"}, "email"),
-    ({"name": "钱" * 21, "phone": "13711110005"}, "name"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"unit_id": "no-such-unit", "phone": "13711110001"}, "unit_id"),
+        ({"phone": DIRECTORY["officers"]["o-center"]["phone"]}, "phone"),  # another officer's phone
+        ({"phone": "12345"}, "phone"),
+        ({"role": "superuser", "phone": "13711110002"}, "role"),
+        ({"on_duty": "yes", "phone": "13711110003"}, "on_duty"),
+        ({"email": "not-an-email", "phone": "13711110004"}, "email"),
+        ({"name": "钱" * 21, "phone": "13711110005"}, "name"),
+    ],
+)
 def test_a_bad_officer_is_400_and_not_stored(people: World, body: dict, field: str) -> None:
     officer = {"name": "钱警官", "title": "民警", "unit_id": "kunqu", "role": "officer", "on_duty": True, **body}
     status, data, _ = people.api.admin("PUT", "/admin/officers/o-bad", officer)

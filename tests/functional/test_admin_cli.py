@@ -67,7 +67,10 @@ def cli(capsys: pytest.CaptureFixture[str], url: str, *args: str, key: str = ADM
 
 
 def test_the_directory_routing_and_templates_are_managed_from_files(
-    local_api: str, api: Api, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    local_api: str,
+    api: Api,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     for unit_id, unit in DIRECTORY["units"].items():
         (tmp_path / f"{unit_id}.json").write_text(json.dumps(unit, ensure_ascii=False), encoding="utf-8")
@@ -91,7 +94,8 @@ def test_the_directory_routing_and_templates_are_managed_from_files(
     assert code == 0
     saved = json.loads((tmp_path / "saved.json").read_text(encoding="utf-8"))
     assert [(r["board"], r["district"], r["unit_id"]) for r in saved["rules"]] == [
-        (r["board"], r["district"], r["unit_id"]) for r in DIRECTORY["routing"]["rules"]]
+        (r["board"], r["district"], r["unit_id"]) for r in DIRECTORY["routing"]["rules"]
+    ]
     templates = {"templates": [{"id": "ack", "text": "你好,该警情已收悉,XXX派出所正在处置,感谢您对24小时警局的关注"}]}
     (tmp_path / "templates.json").write_text(json.dumps(templates, ensure_ascii=False), encoding="utf-8")
     code, out, _ = cli(capsys, local_api, "templates", str(tmp_path / "templates.json"))
@@ -102,8 +106,12 @@ def test_the_directory_routing_and_templates_are_managed_from_files(
 
 def test_posts_are_pinned_hidden_and_restored(local_api: str, api: Api, capsys: pytest.CaptureFixture[str]) -> None:
     token = api.sign_in("13800000099")
-    question = {"board": "qa", "type": "question", "title": "请问办理居住证需要什么材料",
-                "body": "刚搬到昆区,想办居住证。"}
+    question = {
+        "board": "qa",
+        "type": "question",
+        "title": "请问办理居住证需要什么材料",
+        "body": "刚搬到昆区,想办居住证。",
+    }
     status, post, _ = api.call("POST", "/posts", question, token=token)
     assert status == 201, post
     code, out, err = cli(capsys, local_api, "pin", post["id"], "--scope", "global")

@@ -34,8 +34,11 @@ SECRET_TITLE, SECRET_BODY = "线索:北沙梁有人制毒", "3号院西厢房夜
 SECRET_REPLY, SECRET_NOTE = "已布控,请勿声张。", "便衣已到北沙梁"
 PHONE, ID_CARD = "13812345678", "150203199001011232"
 HIDDEN_BODY = "这条帖子已被管理员隐藏:内容涉嫌诽谤某商户。"
-PRIVATE_NUMBERS = [PERSONAS["citizen"], PERSONAS["other_citizen"],
-                   *(o["phone"] for o in DIRECTORY["officers"].values())]
+PRIVATE_NUMBERS = [
+    PERSONAS["citizen"],
+    PERSONAS["other_citizen"],
+    *(o["phone"] for o in DIRECTORY["officers"].values()),
+]
 SECRETS = [SECRET_TITLE, SECRET_BODY, SECRET_REPLY, SECRET_NOTE, PHONE, ID_CARD, HIDDEN_BODY, *PRIVATE_NUMBERS]
 NEW_PHONES = {role: f"1370000{index:04d}" for index, role in enumerate(MATRIX_ROLES)}
 
@@ -94,8 +97,9 @@ class Stage:
     def assigned_post(self, **fields: Any) -> dict[str, Any]:
         """A citizen's report assigned to 昆都仑区公安分局 (re-routed there by the leader)."""
         created = self.post(board="report", type="report", district="昆都仑区", **fields)
-        status, routed = self.call("POST", "/posts/{post_id}/route", "leader", {"unit_id": "kunqu"},
-                                   post_id=created["id"])
+        status, routed = self.call(
+            "POST", "/posts/{post_id}/route", "leader", {"unit_id": "kunqu"}, post_id=created["id"]
+        )
         assert status == 200, routed
         return dict(routed)
 
@@ -112,8 +116,14 @@ class Stage:
 def link_session(world: World) -> str:
     """Dispatch a report to 昆都仑区 and open the link its officer got by SMS: a session for that post only."""
     api = world.api
-    api.new_post(world.token("citizen"), board="report", type="report", title="链接用的帖子", body="楼道灯坏了",
-                 district="昆都仑区")
+    api.new_post(
+        world.token("citizen"),
+        board="report",
+        type="report",
+        title="链接用的帖子",
+        body="楼道灯坏了",
+        district="昆都仑区",
+    )
     deliver(api.client, world.outputs)
     message = officer_messages(PERSONAS["unit_officer"] or "")[-1]
     found = re.search(r"reply\.html#t=(\S+)", message)
@@ -130,16 +140,21 @@ def stage(people: World) -> Stage:
     status, document, _ = api.call("GET", "/openapi.json")
     assert status == 200
     stage = Stage(people, Contract(document), tokens)
-    stage.public = stage.post(board="report", type="report", title=f"失物招领,失主电话{PHONE}",
-                              body=f"捡到身份证{ID_CARD},失主请打{PHONE}。")
+    stage.public = stage.post(
+        board="report", type="report", title=f"失物招领,失主电话{PHONE}", body=f"捡到身份证{ID_CARD},失主请打{PHONE}。"
+    )
     stage.secret = stage.assigned_post(title=SECRET_TITLE, body=SECRET_BODY, visibility="police_only")
-    status, _, _ = api.call("POST", f"/posts/{stage.secret['id']}/replies", {"body": SECRET_REPLY},
-                            token=tokens["unit_officer"])
+    status, _, _ = api.call(
+        "POST", f"/posts/{stage.secret['id']}/replies", {"body": SECRET_REPLY}, token=tokens["unit_officer"]
+    )
     assert status == 201
     version = stage.current(stage.secret["id"])["version"]
-    status, _, _ = api.call("POST", f"/posts/{stage.secret['id']}/status",
-                            {"status": "in_progress", "version": version, "note": SECRET_NOTE},
-                            token=tokens["unit_officer"])
+    status, _, _ = api.call(
+        "POST",
+        f"/posts/{stage.secret['id']}/status",
+        {"status": "in_progress", "version": version, "note": SECRET_NOTE},
+        token=tokens["unit_officer"],
+    )
     assert status == 200
     stage.hidden = stage.post(board="report", type="report", title="某商户卖假货", body=HIDDEN_BODY)
     stage.admin("PUT", f"/admin/posts/{stage.hidden['id']}/hidden", {"reason": "待核实"})
@@ -208,21 +223,28 @@ def rename(s: Stage, role: str) -> tuple[int, Any]:
 
 
 def create(s: Stage, role: str) -> tuple[int, Any]:
-    return s.call("POST", "/posts", role, {"board": "qa", "type": "question", "title": "矩阵提问",
-                                           "body": f"{role}的提问"})
+    return s.call(
+        "POST", "/posts", role, {"board": "qa", "type": "question", "title": "矩阵提问", "body": f"{role}的提问"}
+    )
 
 
 def reply_public(s: Stage, role: str) -> tuple[int, Any]:
     status, data = s.call("POST", "/posts/{post_id}/replies", role, {"body": "同问"}, post_id=s.public["id"])
     if role in OUTSIDERS:  # a police-only tip takes replies from its author and the police only
-        secret_status, _ = s.call("POST", "/posts/{post_id}/replies", role, {"body": "我也知道"},
-                                  post_id=s.secret["id"])
+        secret_status, _ = s.call(
+            "POST", "/posts/{post_id}/replies", role, {"body": "我也知道"}, post_id=s.secret["id"]
+        )
         assert secret_status == (403 if status == 201 else status), (role, secret_status)
     return status, data
 
 
-NEXT_STATUS = {"dispatched": "acknowledged", "reopened": "acknowledged", "acknowledged": "in_progress",
-               "in_progress": "resolved", "resolved": "reopened"}
+NEXT_STATUS = {
+    "dispatched": "acknowledged",
+    "reopened": "acknowledged",
+    "acknowledged": "in_progress",
+    "in_progress": "resolved",
+    "resolved": "reopened",
+}
 
 
 def change_status(s: Stage, role: str) -> tuple[int, Any]:
@@ -230,26 +252,35 @@ def change_status(s: Stage, role: str) -> tuple[int, Any]:
     target = s.once("handled", lambda: s.assigned_post(title="路灯不亮", body="三号路口"))
     before = s.current(target["id"])
     step = NEXT_STATUS[before["status"]]
-    status, data = s.call("POST", "/posts/{post_id}/status", role, {"status": step, "version": before["version"]},
-                          post_id=target["id"])
+    status, data = s.call(
+        "POST", "/posts/{post_id}/status", role, {"status": step, "version": before["version"]}, post_id=target["id"]
+    )
     after = s.current(target["id"])
-    assert (after["status"], after["version"]) == ((step, before["version"] + 1) if status == 200 else
-                                                   (before["status"], before["version"]))
+    assert (after["status"], after["version"]) == (
+        (step, before["version"] + 1) if status == 200 else (before["status"], before["version"])
+    )
     return status, data
 
 
 def route(s: Stage, role: str) -> tuple[int, Any]:
-    target = s.once("routed", lambda: s.post(board="report", type="report", title="待改派", body="噪音扰民",
-                                             district="东河区"))
-    return s.call("POST", "/posts/{post_id}/route", role, {"unit_id": "kunqu", "note": "就近处置"},
-                  post_id=target["id"])
+    target = s.once(
+        "routed", lambda: s.post(board="report", type="report", title="待改派", body="噪音扰民", district="东河区")
+    )
+    return s.call(
+        "POST", "/posts/{post_id}/route", role, {"unit_id": "kunqu", "note": "就近处置"}, post_id=target["id"]
+    )
 
 
 def feedback(s: Stage, role: str) -> tuple[int, Any]:
     def resolved() -> dict[str, Any]:
         target = s.assigned_post(title="待评价", body="已修好了吗")
-        status, _ = s.call("POST", "/posts/{post_id}/status", "leader",
-                           {"status": "resolved", "version": target["version"]}, post_id=target["id"])
+        status, _ = s.call(
+            "POST",
+            "/posts/{post_id}/status",
+            "leader",
+            {"status": "resolved", "version": target["version"]},
+            post_id=target["id"],
+        )
         assert status == 200
         return target
 
@@ -262,8 +293,7 @@ def flag(s: Stage, role: str) -> tuple[int, Any]:
     target = s.public if pair == "public" else s.once(f"flagged-{pair}", lambda: s.post(title="广告帖", body="加微信"))
     status, data = s.call("POST", "/posts/{post_id}/flags", role, {"reason": "广告"}, post_id=target["id"])
     if role in OUTSIDERS:  # who cannot read a police-only tip cannot flag it either (nor hide it by flags)
-        secret_status, _ = s.call("POST", "/posts/{post_id}/flags", role, {"reason": "看不见"},
-                                  post_id=s.secret["id"])
+        secret_status, _ = s.call("POST", "/posts/{post_id}/flags", role, {"reason": "看不见"}, post_id=s.secret["id"])
         assert secret_status == (403 if status == 202 else status), role
     return status, data
 
@@ -273,8 +303,13 @@ def incident(s: Stage, role: str) -> tuple[int, Any]:
 
 
 def cad_event(s: Stage, role: str) -> tuple[int, Any]:
-    body = {"incident_id": "inc-1", "post_id": s.public["id"], "event": "closed", "unit_name": "昆都仑区公安分局",
-            "at": "2026-03-13T16:05:00+08:00"}
+    body = {
+        "incident_id": "inc-1",
+        "post_id": s.public["id"],
+        "event": "closed",
+        "unit_name": "昆都仑区公安分局",
+        "at": "2026-03-13T16:05:00+08:00",
+    }
     return s.call("POST", "/cad/events", role, body)
 
 
@@ -299,13 +334,24 @@ def unhide(s: Stage, role: str) -> tuple[int, Any]:
 
 
 def put_unit(s: Stage, role: str) -> tuple[int, Any]:
-    return s.call("PUT", "/admin/units/{unit_id}", role, {"name": "矩阵派出所", "kind": "station"},
-                  unit_id=f"matrix-{MATRIX_ROLES.index(role)}")
+    return s.call(
+        "PUT",
+        "/admin/units/{unit_id}",
+        role,
+        {"name": "矩阵派出所", "kind": "station"},
+        unit_id=f"matrix-{MATRIX_ROLES.index(role)}",
+    )
 
 
 def put_officer(s: Stage, role: str) -> tuple[int, Any]:
-    body = {"name": "矩阵警官", "title": "民警", "phone": NEW_PHONES[role], "unit_id": "kunqu", "role": "officer",
-            "on_duty": False}
+    body = {
+        "name": "矩阵警官",
+        "title": "民警",
+        "phone": NEW_PHONES[role],
+        "unit_id": "kunqu",
+        "role": "officer",
+        "on_duty": False,
+    }
     return s.call("PUT", "/admin/officers/{officer_id}", role, body, officer_id=f"o-matrix-{MATRIX_ROLES.index(role)}")
 
 
@@ -314,8 +360,14 @@ def remove_officer(s: Stage, role: str) -> tuple[int, Any]:
     from chalicelib.bootstrap import services
 
     officer_id = "o-leaving" if role == "admin_key" else "o-staying"
-    body = {"name": "调离警官", "title": "民警", "phone": "13700019999" if role == "admin_key" else "13700019998",
-            "unit_id": "kunqu", "role": "officer", "on_duty": True}
+    body = {
+        "name": "调离警官",
+        "title": "民警",
+        "phone": "13700019999" if role == "admin_key" else "13700019998",
+        "unit_id": "kunqu",
+        "role": "officer",
+        "on_duty": True,
+    }
     s.once(officer_id, lambda: s.admin("PUT", f"/admin/officers/{officer_id}", body))
     status, data = s.call("DELETE", "/admin/officers/{officer_id}", role, officer_id=officer_id)
     assert (services().directory.officer(officer_id) is None) is (status == 204), (role, status)
@@ -336,8 +388,11 @@ def issue_key(s: Stage, role: str) -> tuple[int, Any]:
 
 
 def revoke_key(s: Stage, role: str) -> tuple[int, Any]:
-    key = s.admin("POST", "/admin/api-keys", {"name": "待吊销"}) if role == "admin_key" else s.once(
-        "key", lambda: s.admin("POST", "/admin/api-keys", {"name": "不被吊销"}))
+    key = (
+        s.admin("POST", "/admin/api-keys", {"name": "待吊销"})
+        if role == "admin_key"
+        else s.once("key", lambda: s.admin("POST", "/admin/api-keys", {"name": "不被吊销"}))
+    )
     return s.call("DELETE", "/admin/api-keys/{key_id}", role, key_id=key["id"])
 
 
@@ -411,8 +466,9 @@ def test_the_matrix_covers_every_route_but_open311s_own_key_scheme() -> None:
 
 @pytest.mark.parametrize("role", MATRIX_ROLES)
 @pytest.mark.parametrize("route", list(CASES), ids=lambda r: f"{r[0]} {r[1]}")
-def test_each_caller_is_allowed_or_refused_and_sees_only_its_share(stage: Stage, route: tuple[str, str],
-                                                                    role: str) -> None:
+def test_each_caller_is_allowed_or_refused_and_sees_only_its_share(
+    stage: Stage, route: tuple[str, str], role: str
+) -> None:
     expected, run = CASES[route]
     status, data = run(stage, role)
     assert status == expected[role], (route, role, status, data)

@@ -383,8 +383,11 @@ def every_officer_notice() -> list[tuple[str, str]]:
     from moto.sns.models import sns_backends
 
     backend = sns_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
-    return [(subject or "", message) for topic in backend.topics.values()
-            for _, message, subject, _, _ in topic.sent_notifications]
+    return [
+        (subject or "", message)
+        for topic in backend.topics.values()
+        for _, message, subject, _, _ in topic.sent_notifications
+    ]
 
 
 def test_official_texts_carry_no_resident_words_only_board_district_number_and_deadline(

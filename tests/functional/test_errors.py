@@ -87,10 +87,16 @@ def test_a_body_that_is_not_a_json_object_is_400(people: World, raw: bytes) -> N
     assert first_page(people) == before
 
 
-@pytest.mark.parametrize("content_type", [
-    "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/html",
-    "application/xml",
-])
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "text/html",
+        "application/xml",
+    ],
+)
 def test_a_non_json_content_type_is_415_in_the_error_shape(people: World, content_type: str) -> None:
     before = first_page(people)
     headers = {"Content-Type": content_type, "Authorization": f"Bearer {people.token('citizen')}"}
@@ -157,8 +163,9 @@ def test_a_reply_in_another_content_type_is_415(people: World, post: dict) -> No
 
 
 def test_an_over_size_reply_is_413(people: World, post: dict) -> None:
-    status, data, _ = people.api.call("POST", f"/posts/{post['id']}/replies", {"body": "答" * 30_000},
-                                      token=people.token("citizen"))
+    status, data, _ = people.api.call(
+        "POST", f"/posts/{post['id']}/replies", {"body": "答" * 30_000}, token=people.token("citizen")
+    )
     assert status == 413
     assert_error_shape(data)
     assert people.api.detail(post["id"])["replies"] == []
@@ -292,10 +299,16 @@ def test_a_foreign_origin_is_never_allowed(people: World, post: dict) -> None:
 def test_every_answer_carries_nosniff_and_authenticated_ones_no_store(people: World, post: dict) -> None:
     token = people.token("citizen")
     calls = [
-        ("GET", "/boards", None, None), ("GET", "/districts", None, None), ("GET", "/units", None, None),
-        ("GET", "/posts", None, token), ("GET", f"/posts/{post['id']}", None, token), ("GET", "/me", None, token),
-        ("GET", "/posts/p0000000000000000", None, token), ("GET", "/me", None, None),
-        ("POST", "/posts", {"title": ""}, token), ("GET", "/admin/routing", None, ADMIN_KEY),
+        ("GET", "/boards", None, None),
+        ("GET", "/districts", None, None),
+        ("GET", "/units", None, None),
+        ("GET", "/posts", None, token),
+        ("GET", f"/posts/{post['id']}", None, token),
+        ("GET", "/me", None, token),
+        ("GET", "/posts/p0000000000000000", None, token),
+        ("GET", "/me", None, None),
+        ("POST", "/posts", {"title": ""}, token),
+        ("GET", "/admin/routing", None, ADMIN_KEY),
     ]
     for method, path, body, credential in calls:
         _, _, headers = people.api.call(method, path, body, token=credential)  # CheckedApi asserts both
@@ -306,8 +319,22 @@ def test_every_answer_carries_nosniff_and_authenticated_ones_no_store(people: Wo
 
 # -- hostile JSON, control characters and headers (API.md conventions) -----------------------------
 
-CONTROLS = ["\x00", "\x01", "\x08", "\x0b", "\x1b", "\x1f", "\x7f", "\x80", "\x85", "\x9f", "\r", "\ud800", "\udfff",
-            "\ufffe"]
+CONTROLS = [
+    "\x00",
+    "\x01",
+    "\x08",
+    "\x0b",
+    "\x1b",
+    "\x1f",
+    "\x7f",
+    "\x80",
+    "\x85",
+    "\x9f",
+    "\r",
+    "\ud800",
+    "\udfff",
+    "\ufffe",
+]
 
 
 def stored(people: World) -> list[dict[str, Any]]:
@@ -315,13 +342,17 @@ def stored(people: World) -> list[dict[str, Any]]:
     import boto3
 
     client = boto3.client("dynamodb", region_name="us-east-1")
-    items = [item for page in client.get_paginator("scan").paginate(TableName=people.outputs["TableName"])
-             for item in page["Items"]]
+    items = [
+        item
+        for page in client.get_paginator("scan").paginate(TableName=people.outputs["TableName"])
+        for item in page["Items"]
+    ]
     return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
 
 
-def send(people: World, method: str, path: str, raw: bytes | str, token: str | None,
-         headers: dict[str, str] | None = None) -> tuple[int, Any]:
+def send(
+    people: World, method: str, path: str, raw: bytes | str, token: str | None, headers: dict[str, str] | None = None
+) -> tuple[int, Any]:
     """Send a body exactly as given, as JSON, and check the error shape of any 4xx."""
     all_headers = {"Content-Type": "application/json", **(headers or {})}
     if token:
@@ -334,8 +365,9 @@ def send(people: World, method: str, path: str, raw: bytes | str, token: str | N
 
 def resolved_post(people: World) -> dict[str, Any]:
     post = people.api.new_post(people.token("citizen"))
-    status, data, _ = people.api.call("POST", f"/posts/{post['id']}/status", {"status": "resolved", "version": 1},
-                                      token=people.token("leader"))
+    status, data, _ = people.api.call(
+        "POST", f"/posts/{post['id']}/status", {"status": "resolved", "version": 1}, token=people.token("leader")
+    )
     assert status == 200, data
     return dict(data)
 
@@ -354,13 +386,23 @@ TEXT_FIELDS = [
     ("POST", "/posts/{resolved}/feedback", "citizen", {"satisfied": False, "comment": "不满意X"}, "comment"),
     ("PUT", "/admin/posts/{post}/hidden", "admin_key", {"reason": "违规X"}, "reason"),
     ("PUT", "/admin/units/kunqu", "admin_key", {**DIRECTORY["units"]["kunqu"], "name": "分局X"}, "name"),
-    ("PUT", "/admin/units/kunqu", "admin_key", {**DIRECTORY["units"]["kunqu"], "public_contact": "0472X"},
-     "public_contact"),
+    (
+        "PUT",
+        "/admin/units/kunqu",
+        "admin_key",
+        {**DIRECTORY["units"]["kunqu"], "public_contact": "0472X"},
+        "public_contact",
+    ),
     ("PUT", "/admin/officers/o-qingfu", "admin_key", {**DIRECTORY["officers"]["o-qingfu"], "title": "民警X"}, "title"),
     ("PUT", "/admin/officers/o-qingfu", "admin_key", {**DIRECTORY["officers"]["o-qingfu"], "name": "李X"}, "name"),
     ("PUT", "/admin/templates", "admin_key", {"templates": [{"id": "t1", "text": "模板X"}]}, "templates.0.text"),
-    ("PUT", "/admin/routing", "admin_key",
-     {"rules": [{"board": "report", "district": "昆都仑区X", "unit_id": "kunqu"}]}, "rules.0.district"),
+    (
+        "PUT",
+        "/admin/routing",
+        "admin_key",
+        {"rules": [{"board": "report", "district": "昆都仑区X", "unit_id": "kunqu"}]},
+        "rules.0.district",
+    ),
     ("POST", "/admin/api-keys", "admin_key", {"name": "合作方X"}, "name"),
     ("POST", "/auth/otp", "anonymous", {"phone": "1380000X0009"}, "phone"),
 ]
@@ -377,13 +419,18 @@ def fill(value: Any, text: str) -> Any:
     return value
 
 
-@pytest.mark.parametrize(("method", "template", "persona", "body", "field"),
-                         [pytest.param(*case, id=f"{case[1]}:{case[4]}") for case in TEXT_FIELDS])
+@pytest.mark.parametrize(
+    ("method", "template", "persona", "body", "field"),
+    [pytest.param(*case, id=f"{case[1]}:{case[4]}") for case in TEXT_FIELDS],
+)
 @pytest.mark.parametrize("control", [CONTROLS[1], CONTROLS[11]], ids=["U+0001", "lone-surrogate"])
 def test_a_control_character_in_any_text_field_is_400_naming_it_and_nothing_is_stored(
-        people: World, method: str, template: str, persona: str, body: dict, field: str, control: str) -> None:
-    path = template.format(post=people.api.new_post(people.token("citizen"))["id"] if "{post}" in template else "",
-                           resolved=resolved_post(people)["id"] if "{resolved}" in template else "")
+    people: World, method: str, template: str, persona: str, body: dict, field: str, control: str
+) -> None:
+    path = template.format(
+        post=people.api.new_post(people.token("citizen"))["id"] if "{post}" in template else "",
+        resolved=resolved_post(people)["id"] if "{resolved}" in template else "",
+    )
     raw = json.dumps(fill(body, control))  # ASCII: a control as \u0001, a lone surrogate as \ud800
     before = stored(people)
     status, data = send(people, method, path, raw, people.token(persona))
@@ -409,8 +456,9 @@ def test_every_refused_character_is_400_in_a_title_escaped_or_raw(people: World,
 def test_a_control_character_in_a_key_is_400_without_echoing_the_key(people: World) -> None:
     before = stored(people)
     status, data = send(people, "POST", "/posts", json.dumps({**POST, "ti\u0001tle": "x"}), people.token("citizen"))
-    assert status == 400 and data["error"]["fields"] == {"body": "a key contains a control or invalid character "
-                                                                 "(U+0001)"}, data
+    assert status == 400 and data["error"]["fields"] == {
+        "body": "a key contains a control or invalid character (U+0001)"
+    }, data
     assert stored(people) == before
 
 
@@ -428,8 +476,15 @@ def test_a_cad_event_with_a_control_character_is_400(people: World) -> None:
     from chalicelib.services.incidents import sign
     from tests.conftest import TEST_ENV
 
-    raw = json.dumps({"incident_id": "i-1", "post_id": "p-1", "event": "arrived", "unit_name": "巡警\u0007",
-                      "at": "2026-03-13T16:05:00+08:00"}).encode()
+    raw = json.dumps(
+        {
+            "incident_id": "i-1",
+            "post_id": "p-1",
+            "event": "arrived",
+            "unit_name": "巡警\u0007",
+            "at": "2026-03-13T16:05:00+08:00",
+        }
+    ).encode()
     stamp = str(int(time.time()))
     headers = {"X-Timestamp": stamp, "X-Signature": sign(TEST_ENV["CAD_SECRET"], stamp, raw)}
     status, data = send(people, "POST", "/cad/events", raw, None, headers)
@@ -460,8 +515,9 @@ def test_json_nested_deeper_than_32_levels_is_400(people: World, raw: str, field
 
 
 def test_json_nested_32_levels_is_parsed_and_judged_by_the_model(people: World) -> None:
-    status, data = send(people, "POST", "/posts", json.dumps({**POST, "title": json.loads(nested(31))}),
-                        people.token("citizen"))
+    status, data = send(
+        people, "POST", "/posts", json.dumps({**POST, "title": json.loads(nested(31))}), people.token("citizen")
+    )
     assert status == 400 and set(data["error"]["fields"]) == {"title"}, data  # not a string, but parsed
     status, data = send(people, "POST", "/posts", '{"t": "' + "[" * 2000 + '"}', people.token("citizen"))
     assert status == 400 and "t" in data["error"]["fields"], data  # brackets inside a string do not nest
@@ -480,8 +536,9 @@ NUMBERS = [
 
 
 @pytest.mark.parametrize(("path", "raw", "field"), NUMBERS)
-def test_huge_or_non_finite_numbers_and_duplicate_keys_are_400_naming_the_field(people: World, path: str, raw: str,
-                                                                                 field: str) -> None:
+def test_huge_or_non_finite_numbers_and_duplicate_keys_are_400_naming_the_field(
+    people: World, path: str, raw: str, field: str
+) -> None:
     from tests.conftest import sent_sms
 
     sms_before, before = len(sent_sms()), stored(people)
@@ -494,8 +551,13 @@ def test_huge_or_non_finite_numbers_and_duplicate_keys_are_400_naming_the_field(
 
 def test_a_huge_number_in_a_version_is_400(people: World, post: dict) -> None:
     before = stored(people)
-    status, data = send(people, "POST", f"/posts/{post['id']}/status",
-                        '{"status": "acknowledged", "version": 9' + "9" * 5000 + "}", people.token("leader"))
+    status, data = send(
+        people,
+        "POST",
+        f"/posts/{post['id']}/status",
+        '{"status": "acknowledged", "version": 9' + "9" * 5000 + "}",
+        people.token("leader"),
+    )
     assert status == 400 and "version" in data["error"]["fields"], data
     assert stored(people) == before
 
@@ -513,7 +575,8 @@ BAD_KEYS = [
 @pytest.mark.parametrize("key", BAD_KEYS)
 @pytest.mark.parametrize("target", ["post", "reply"])
 def test_an_idempotency_key_outside_1_to_64_of_the_alphabet_is_400_and_nothing_is_stored(
-        people: World, post: dict, key: str, target: str) -> None:
+    people: World, post: dict, key: str, target: str
+) -> None:
     path, body = ("/posts", POST) if target == "post" else (f"/posts/{post['id']}/replies", {"body": "好的"})
     before = stored(people)
     status, data = send(people, "POST", path, json.dumps(body), people.token("citizen"), {"Idempotency-Key": key})
@@ -526,13 +589,24 @@ def test_an_idempotency_key_outside_1_to_64_of_the_alphabet_is_400_and_nothing_i
 
 def test_an_idempotency_key_of_64_characters_works(people: World) -> None:
     key = "A-z_9" * 12 + "abcd"
-    status, first = send(people, "POST", "/posts", json.dumps({**POST, "title": "六十四"}), people.token("citizen"),
-                         {"Idempotency-Key": key})
+    status, first = send(
+        people,
+        "POST",
+        "/posts",
+        json.dumps({**POST, "title": "六十四"}),
+        people.token("citizen"),
+        {"Idempotency-Key": key},
+    )
     assert status == 201, first
-    status, again = send(people, "POST", "/posts", json.dumps({**POST, "title": "六十四"}), people.token("citizen"),
-                         {"Idempotency-Key": key})
+    status, again = send(
+        people,
+        "POST",
+        "/posts",
+        json.dumps({**POST, "title": "六十四"}),
+        people.token("citizen"),
+        {"Idempotency-Key": key},
+    )
     assert status == 201 and again["id"] == first["id"]
-
 
 
 @pytest.mark.parametrize("stamp", ["²", "١٧٠٠٠٠٠٠٠٠", "9" * 5000, "-1", "1e9", " 1"])

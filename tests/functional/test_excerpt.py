@@ -39,8 +39,9 @@ def test_a_short_body_comes_whole_and_a_phone_is_masked_before_the_cut(fresh_api
     token = api.sign_in(CITIZEN)
     short = api.new_post(token, board="traffic", type="help", title="路灯坏了", body="路灯坏了。")
     # The number straddles the 120th character: the cut leaves it out whole rather than show half of it.
-    long = api.new_post(token, board="traffic", type="help", title="联系方式",
-                        body="情" * 112 + "请联系13912345678谢谢")
+    long = api.new_post(
+        token, board="traffic", type="help", title="联系方式", body="情" * 112 + "请联系13912345678谢谢"
+    )
     reader = api.sign_in("13800000002")
     status, feed, _ = api.call("GET", "/posts?board=traffic", token=reader)
     assert status == 200

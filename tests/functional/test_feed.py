@@ -69,7 +69,8 @@ def test_pages_with_a_global_and_a_board_pin(fresh_api: CheckedApi) -> None:
     # Another board shows the global pin but not the qa board's pin.
     traffic = pages(api, "board=traffic", 3)
     assert [(titles(p["pinned"]), titles(p["posts"])) for p in traffic] == [
-        (["户籍窗口周六照常办公"], ["路口信号灯故障"])]
+        (["户籍窗口周六照常办公"], ["路口信号灯故障"])
+    ]
     hukou = pages(api, "board=hukou", 3)
     assert [(titles(p["pinned"]), titles(p["posts"])) for p in hukou] == [(["户籍窗口周六照常办公"], [])]
     assert elsewhere["id"] not in {p["id"] for page in qa for p in page["posts"]}
@@ -93,8 +94,7 @@ def test_an_empty_feed_has_no_next_page(fresh_api: CheckedApi) -> None:
     assert status == 200 and page == {"pinned": [], "posts": [], "next_cursor": None}
 
 
-def test_a_pin_with_until_expires_and_the_post_returns_to_its_place(fresh_api: CheckedApi,
-                                                                    clock: MovableClock) -> None:
+def test_a_pin_with_until_expires_and_the_post_returns_to_its_place(fresh_api: CheckedApi, clock: MovableClock) -> None:
     api = fresh_api
     token = api.sign_in(CITIZEN)
     pinned = publish(api, token, "qa", "限时置顶:春节安全提示")
@@ -118,8 +118,9 @@ def test_a_pin_with_until_expires_and_the_post_returns_to_its_place(fresh_api: C
 def test_a_pin_until_a_past_time_is_refused(fresh_api: CheckedApi) -> None:
     api = fresh_api
     post = publish(api, api.sign_in(CITIZEN), "qa", "想置顶到过去")
-    status, data, _ = api.admin("PUT", f"/admin/posts/{post['id']}/pin",
-                                {"scope": "global", "until": "2001-01-01T00:00:00+08:00"})
+    status, data, _ = api.admin(
+        "PUT", f"/admin/posts/{post['id']}/pin", {"scope": "global", "until": "2001-01-01T00:00:00+08:00"}
+    )
     assert status == 400
     assert_error_shape(data, "validation_error")
     assert api.call("GET", "/posts")[1]["pinned"] == []

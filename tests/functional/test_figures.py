@@ -25,8 +25,14 @@ BEIJING = timezone(timedelta(hours=8))
 
 
 def new_post(api: Api, token: str, **fields: Any) -> dict[str, Any]:
-    body = {"board": "report", "type": "report", "title": "可疑人员", "body": "小区门口有可疑人员徘徊",
-            "district": "昆都仑区", **fields}
+    body = {
+        "board": "report",
+        "type": "report",
+        "title": "可疑人员",
+        "body": "小区门口有可疑人员徘徊",
+        "district": "昆都仑区",
+        **fields,
+    }
     status, data, _ = api.call("POST", "/posts", body, token=token)
     assert status == 201, data
     return data
@@ -147,15 +153,24 @@ def test_a_redelivered_reply_message_counts_the_first_response_once(api: Api, di
 
 def test_every_figure_says_how_it_is_computed_and_the_page_says_it_in_the_same_words(api: Api) -> None:
     stats = api.call("GET", "/stats")[1]
-    shown = {"posts", "official_replies", "assigned", "police_dispatches", "resolved", "escalations",
-             "median_first_response_minutes", "answered_within_deadline", "satisfaction"}
+    shown = {
+        "posts",
+        "official_replies",
+        "assigned",
+        "police_dispatches",
+        "resolved",
+        "escalations",
+        "median_first_response_minutes",
+        "answered_within_deadline",
+        "satisfaction",
+    }
     assert shown <= set(stats["notes"]) and set(stats["notes"]) <= set(stats["overall"])
     assert all(text.endswith("。") and "\n" not in text for text in stats["notes"].values())
     i18n = (ROOT / "web" / "js" / "i18n.js").read_text(encoding="utf-8")
     zh = i18n[: i18n.index("const EN")]
     for name, text in NOTES.items():
         assert f'"stats.how.{name}": {json.dumps(text, ensure_ascii=False)},' in zh, name
-        assert re.search(rf'"stats\.how\.{name}": "[A-Z][^"]+\."', i18n[i18n.index("const EN"):]), name
+        assert re.search(rf'"stats\.how\.{name}": "[A-Z][^"]+\."', i18n[i18n.index("const EN") :]), name
 
 
 def test_the_last_30_days_come_day_by_day_with_zeros_on_empty_days(
@@ -182,9 +197,18 @@ def test_the_last_30_days_come_day_by_day_with_zeros_on_empty_days(
     assert (three_ago["posts"], three_ago["official_replies"], three_ago["median_first_response_minutes"]) == (1, 1, 7)
     assert three_ago["answered_within_deadline"] == 1.0 and by_date[today.isoformat()]["posts"] == 1
     empty = by_date[(today - timedelta(days=10)).isoformat()]
-    assert empty == {"date": empty["date"], "posts": 0, "official_replies": 0, "first_responses": 0,
-                     "median_first_response_minutes": None, "deadlines": 0, "answered_in_time": 0,
-                     "answered_within_deadline": None, "ratings": 0, "satisfaction": None}
+    assert empty == {
+        "date": empty["date"],
+        "posts": 0,
+        "official_replies": 0,
+        "first_responses": 0,
+        "median_first_response_minutes": None,
+        "deadlines": 0,
+        "answered_in_time": 0,
+        "answered_within_deadline": None,
+        "ratings": 0,
+        "satisfaction": None,
+    }
 
     status, kunqu, _ = api.call("GET", "/stats/daily?unit=kunqu")
     contract.check("GET", "/stats/daily", status, kunqu)
@@ -220,8 +244,18 @@ def test_the_csv_opens_in_excel_with_one_row_per_day_and_scope(api: Api, directo
 
     one = api.client.http.get("/stats/daily.csv?unit=qingfu")
     assert one.status_code == 200
-    assert len(list(csv.reader(io.StringIO(one.body.decode("utf-8-sig") if isinstance(one.body, bytes)
-                                          else one.body.lstrip("\ufeff"))))) == 31
+    assert (
+        len(
+            list(
+                csv.reader(
+                    io.StringIO(
+                        one.body.decode("utf-8-sig") if isinstance(one.body, bytes) else one.body.lstrip("\ufeff")
+                    )
+                )
+            )
+        )
+        == 31
+    )
     assert api.client.http.get("/stats/daily.csv?unit=nowhere").status_code == 404
 
 

@@ -36,8 +36,9 @@ def test_anyone_may_ask_for_a_code_and_sign_in(people: World, role: str) -> None
     phone = f"136000000{ROLES.index(role):02d}"
     status, data, _ = people.api.call("POST", "/auth/otp", {"phone": phone}, token=people.token(role))
     assert status == 202 and data == {"expires_in": 300}
-    status, session, headers = people.api.call("POST", "/auth/session", {"phone": phone, "code": last_code(phone)},
-                                               token=people.token(role))
+    status, session, headers = people.api.call(
+        "POST", "/auth/session", {"phone": phone, "code": last_code(phone)}, token=people.token(role)
+    )
     assert status == 200, session
     assert session["user"]["role"] == "citizen" and session["user"]["id"] and session["user"]["nickname"]
     assert "no-store" in headers.get("Cache-Control", "")
@@ -162,13 +163,16 @@ def test_refused_requests_do_not_count_towards_the_code_limit(people: World) -> 
     assert people.api.raw("POST", "/auth/otp", f'{{"phone": "{phone}"}}', {"Content-Type": "text/plain"})[0] == 415
 
 
-@pytest.mark.parametrize("body", [
-    {"phone": "12345"},
-    {"phone": "1381234567a"},
-    {"phone": 13812345678},
-    {},
-    {"phone": "13812345678", "code": "123456"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"phone": "12345"},
+        {"phone": "1381234567a"},
+        {"phone": 13812345678},
+        {},
+        {"phone": "13812345678", "code": "123456"},
+    ],
+)
 def test_a_bad_phone_is_400_and_sends_nothing(people: World, body: dict) -> None:
     before = len(sent_sms())
     status, data, _ = people.api.call("POST", "/auth/otp", body)
@@ -177,12 +181,15 @@ def test_a_bad_phone_is_400_and_sends_nothing(people: World, body: dict) -> None
     assert len(sent_sms()) == before
 
 
-@pytest.mark.parametrize("body", [
-    {"phone": "13511110011", "code": "12345"},
-    {"phone": "13511110011", "code": 123456},
-    {"phone": "13511110011"},
-    {"phone": "bad", "code": "123456"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"phone": "13511110011", "code": "12345"},
+        {"phone": "13511110011", "code": 123456},
+        {"phone": "13511110011"},
+        {"phone": "bad", "code": "123456"},
+    ],
+)
 def test_a_malformed_sign_in_is_400(people: World, body: dict) -> None:
     status, data, _ = people.api.call("POST", "/auth/session", body)
     assert status == 400
@@ -192,12 +199,15 @@ def test_a_malformed_sign_in_is_400(people: World, body: dict) -> None:
 # -- credentials -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("header", [
-    "Bearer not-a-token",
-    "Bearer ",
-    "Basic dXNlcjpwYXNz",
-    "Bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ4Iiwicm9sZSI6ImFkbWluIn0.",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer not-a-token",
+        "Bearer ",
+        "Basic dXNlcjpwYXNz",
+        "Bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ4Iiwicm9sZSI6ImFkbWluIn0.",
+    ],
+)
 def test_bad_credentials_are_401(people: World, header: str) -> None:
     status, data, _ = people.api.call("GET", "/me", headers={"Authorization": header})
     assert status == 401
@@ -213,14 +223,17 @@ def test_a_tampered_token_is_401(people: World) -> None:
         assert people.api.call("GET", "/me", token=bad)[0] == 401
 
 
-@pytest.mark.parametrize("body", [
-    {"nickname": "昵" * 21},
-    {"nickname": ""},
-    {"nickname": "   "},
-    {"nickname": 7},
-    {"nickname": "小王", "role": "admin"},
-    {},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"nickname": "昵" * 21},
+        {"nickname": ""},
+        {"nickname": "   "},
+        {"nickname": 7},
+        {"nickname": "小王", "role": "admin"},
+        {},
+    ],
+)
 def test_a_bad_nickname_is_400_and_the_old_one_stays(people: World, body: dict) -> None:
     token = people.token("other_citizen")
     before = people.api.call("GET", "/me", token=token)[1]
@@ -238,8 +251,14 @@ def test_a_nickname_of_20_characters_is_accepted(people: World) -> None:
 
 # -- a session follows the directory (issue 12, item 3) --------------------------------------------
 
-FALLEN = {"name": "贾某", "title": "副局长", "phone": "13900000077", "unit_id": "kunqu", "role": "leader",
-          "on_duty": True}
+FALLEN = {
+    "name": "贾某",
+    "title": "副局长",
+    "phone": "13900000077",
+    "unit_id": "kunqu",
+    "role": "leader",
+    "on_duty": True,
+}
 NEW_PHONE = "13900000078"
 
 
@@ -257,10 +276,18 @@ def test_a_demoted_officer_loses_the_powers_at_once_and_a_new_phone_or_removal_e
 ) -> None:
     api, aws, citizen = people.api, people.outputs, people.token("citizen")
     assert api.admin("PUT", "/admin/officers/o-fallen", FALLEN)[0] == 200
-    ordinary = api.new_post(citizen, board="report", type="report", title="小区门口有人打架", body="请尽快处理",
-                            district="昆都仑区")
-    tip = api.new_post(citizen, board="report", type="report", title="线索:某仓库藏有赃物", body="夜里有人搬运",
-                       district="东河区", visibility="police_only")
+    ordinary = api.new_post(
+        citizen, board="report", type="report", title="小区门口有人打架", body="请尽快处理", district="昆都仑区"
+    )
+    tip = api.new_post(
+        citizen,
+        board="report",
+        type="report",
+        title="线索:某仓库藏有赃物",
+        body="夜里有人搬运",
+        district="东河区",
+        visibility="police_only",
+    )
     link = reply_link(api, aws, FALLEN["phone"], ordinary["id"])  # `ordinary` is assigned to 昆都仑区
     session = api.sign_in(FALLEN["phone"])
     status, opened, _ = api.call("POST", "/auth/link", {"token": link})
@@ -275,15 +302,20 @@ def test_a_demoted_officer_loses_the_powers_at_once_and_a_new_phone_or_removal_e
     version = api.detail(ordinary["id"])["post"]["version"]
     for token in (session, link_session):
         assert api.call("POST", f"/posts/{ordinary['id']}/route", {"unit_id": "qingfu"}, token=token)[0] == 403
-        assert api.call("POST", f"/posts/{ordinary['id']}/status", {"status": "resolved", "version": version},
-                        token=token)[0] == 403
+        assert (
+            api.call(
+                "POST", f"/posts/{ordinary['id']}/status", {"status": "resolved", "version": version}, token=token
+            )[0]
+            == 403
+        )
         assert api.call("POST", f"/posts/{ordinary['id']}/incident", token=token)[0] == 403
     status, me, _ = api.call("GET", "/me", token=session)
     assert status == 200 and me["role"] == "officer" and me["unit"]["id"] == "qingfu", me
     # Off duty he may still act as an officer of his new unit (he is only not notified).
     tip_version = api.detail(tip["id"], session)["post"]["version"]
-    status, handled, _ = api.call("POST", f"/posts/{tip['id']}/status",
-                                  {"status": "in_progress", "version": tip_version}, token=session)
+    status, handled, _ = api.call(
+        "POST", f"/posts/{tip['id']}/status", {"status": "in_progress", "version": tip_version}, token=session
+    )
     assert status == 200, handled
 
     # A new phone ends every session and reply link issued to the old one.
@@ -298,13 +330,15 @@ def test_a_demoted_officer_loses_the_powers_at_once_and_a_new_phone_or_removal_e
     assert api.call("GET", "/me", token=session)[1]["role"] == "officer"
 
     # Off duty, he is not notified; on duty again, he is, at the new phone.
-    unseen = api.new_post(citizen, board="report", type="report", title="东河区路灯不亮", body="已经三天了",
-                          district="东河区")
+    unseen = api.new_post(
+        citizen, board="report", type="report", title="东河区路灯不亮", body="已经三天了", district="东河区"
+    )
     deliver(api.client, aws)
     assert not [text for text in officer_messages(NEW_PHONE) if post_number(unseen["id"]) in text]
     assert api.admin("PUT", "/admin/officers/o-fallen", {**demoted, "phone": NEW_PHONE, "on_duty": True})[0] == 200
-    seen = api.new_post(citizen, board="report", type="report", title="东河区井盖丢失", body="很危险",
-                        district="东河区")
+    seen = api.new_post(
+        citizen, board="report", type="report", title="东河区井盖丢失", body="很危险", district="东河区"
+    )
     link = reply_link(api, aws, NEW_PHONE, seen["id"])
     link_session = api.call("POST", "/auth/link", {"token": link})[1]["token"]
     assert api.call("GET", "/me", token=session)[0] == 200
@@ -389,24 +423,29 @@ def test_a_wrong_code_says_how_many_tries_remain(people: World) -> None:
     phone = "13511110022"
     assert request_code(people, phone) == 202
     code = last_code(phone)
-    messages = [people.api.call("POST", "/auth/session", {"phone": phone, "code": wrong(code)})[1]["error"]["message"]
-                for _ in range(2)]
+    messages = [
+        people.api.call("POST", "/auth/session", {"phone": phone, "code": wrong(code)})[1]["error"]["message"]
+        for _ in range(2)
+    ]
     assert messages == ["验证码错误，还可尝试4次", "验证码错误，还可尝试3次"]
 
 
-@pytest.mark.parametrize("nickname", [
-    "11010519491231002X",  # a valid ID card number
-    "138\u200b1234\u200b5678",
-    "１３８１２３４５６７８",
-    "QQ 123-456",
-    "包头市公安局 值班民警",
-    "公 安",
-    "公\u200b安",
-    "官方",
-    "张所长",
-    "指挥中心",
-    "１１０",
-])
+@pytest.mark.parametrize(
+    "nickname",
+    [
+        "11010519491231002X",  # a valid ID card number
+        "138\u200b1234\u200b5678",
+        "１３８１２３４５６７８",
+        "QQ 123-456",
+        "包头市公安局 值班民警",
+        "公 安",
+        "公\u200b安",
+        "官方",
+        "张所长",
+        "指挥中心",
+        "１１０",
+    ],
+)
 def test_a_nickname_with_six_digits_or_a_police_claim_is_400_and_nothing_stored(people: World, nickname: str) -> None:
     token = people.token("other_citizen")
     before = people.api.call("GET", "/me", token=token)[1]
@@ -417,13 +456,17 @@ def test_a_nickname_with_six_digits_or_a_police_claim_is_400_and_nothing_stored(
     assert people.api.call("GET", "/me", token=token)[1] == before
 
 
-@pytest.mark.parametrize(("phone", "stored", "shown"), [
-    ("13700000031", "11010519491231002X", "1***************2X"),  # masked like any text
-    ("13700000032", "包头市公安局 值班民警", None),  # a neutral personal name instead
-    ("13700000033", "QQ12345678", None),
-])
-def test_a_stored_nickname_that_breaks_the_rules_never_shows_as_stored(people: World, phone: str, stored: str,
-                                                                      shown: str | None) -> None:
+@pytest.mark.parametrize(
+    ("phone", "stored", "shown"),
+    [
+        ("13700000031", "11010519491231002X", "1***************2X"),  # masked like any text
+        ("13700000032", "包头市公安局 值班民警", None),  # a neutral personal name instead
+        ("13700000033", "QQ12345678", None),
+    ],
+)
+def test_a_stored_nickname_that_breaks_the_rules_never_shows_as_stored(
+    people: World, phone: str, stored: str, shown: str | None
+) -> None:
     from chalicelib.bootstrap import services
 
     token = people.api.sign_in(phone)

@@ -249,8 +249,9 @@ def test_thirty_phones_from_one_address_get_ten_codes_however_x_forwarded_for_is
     from_address(monkeypatch, "203.0.113.7")
     phones = fresh_phones(30)
 
-    statuses = [ask_codes(limited, [phone], **{"X-Forwarded-For": f"198.51.100.{n}"})[0]
-                for n, phone in enumerate(phones)]
+    statuses = [
+        ask_codes(limited, [phone], **{"X-Forwarded-For": f"198.51.100.{n}"})[0] for n, phone in enumerate(phones)
+    ]
 
     assert statuses == [202] * 10 + [429] * 20
     assert sms_to(phones) == 10
@@ -268,8 +269,11 @@ def test_on_the_local_stack_one_loopback_address_is_not_limited_unless_set(limit
 
 
 def test_past_the_platform_budget_no_code_leaves_for_anyone_and_the_alarm_metric_is_emitted(
-    limited: World, otp_limits: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    caplog: pytest.LogCaptureFixture
+    limited: World,
+    otp_limits: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     import json
 
@@ -287,8 +291,9 @@ def test_past_the_platform_budget_no_code_leaves_for_anyone_and_the_alarm_metric
     alarms = [line for line in lines if "OtpBudgetExhausted" in line]
     assert [line["OtpBudgetExhausted"] for line in alarms] == [1.0, 1.0]
     (directive,) = alarms[0]["_aws"]["CloudWatchMetrics"]
-    assert directive["Namespace"] == "Police24" and directive["Metrics"] == [{"Name": "OtpBudgetExhausted",
-                                                                              "Unit": "Count"}]
+    assert directive["Namespace"] == "Police24" and directive["Metrics"] == [
+        {"Name": "OtpBudgetExhausted", "Unit": "Count"}
+    ]
     assert any(r.levelname == "WARNING" and "budget" in r.getMessage() for r in caplog.records)
     limited.clock.advance(hours=1)
     assert ask_codes(limited, fresh_phones(1)) == [202]  # the next hour

@@ -19,8 +19,9 @@ SITE = "http://127.0.0.1:8000"
 
 def resolve(api: Api, post_id: str, token: str) -> dict[str, Any]:
     version = api.call("GET", f"/posts/{post_id}")[1]["post"]["version"]
-    status, body, _ = api.call("POST", f"/posts/{post_id}/status", {"status": "resolved", "version": version},
-                               token=token)
+    status, body, _ = api.call(
+        "POST", f"/posts/{post_id}/status", {"status": "resolved", "version": version}, token=token
+    )
     assert status == 200, body
     return dict(body)
 
@@ -49,8 +50,12 @@ def test_a_resolved_post_asks_its_author_to_rate_it_once_with_a_link(api: Api, d
     ]
 
     # Unsatisfied reopens it; resolving it again asks again, once.
-    assert api.call("POST", f"/posts/{created['id']}/feedback", {"satisfied": False, "comment": "噪音还在"},
-                    token=resident)[0] == 200
+    assert (
+        api.call(
+            "POST", f"/posts/{created['id']}/feedback", {"satisfied": False, "comment": "噪音还在"}, token=resident
+        )[0]
+        == 200
+    )
     deliver(api.client, aws)
     resolve(api, created["id"], officer)
     deliver(api.client, aws)
@@ -92,8 +97,14 @@ def test_the_police_answered_message_links_to_the_post(api: Api, directory: dict
 
 
 def test_a_follow_up_reaches_the_unit_then_the_officer_who_acted_last(api: Api, directory: dict, aws: dict) -> None:
-    second = {"name": "赵警官", "title": "值班民警", "phone": SECOND_KUNQU_OFFICER, "unit_id": "kunqu",
-              "role": "officer", "on_duty": True}
+    second = {
+        "name": "赵警官",
+        "title": "值班民警",
+        "phone": SECOND_KUNQU_OFFICER,
+        "unit_id": "kunqu",
+        "role": "officer",
+        "on_duty": True,
+    }
     assert api.admin("PUT", "/admin/officers/o-kunqu-2", second)[0] == 200
     resident = api.sign_in(RESIDENT)
     created = post(api, resident)
@@ -156,8 +167,9 @@ def test_unsatisfied_needs_a_reason_before_it_reopens(api: Api, directory: dict,
             assert "comment" in error["error"]["message"]
     mine = api.call("GET", f"/posts/{created['id']}", token=resident)[1]["post"]
     assert mine["status"] == "resolved" and mine["awaiting_feedback"] is True
-    status, rated, _ = api.call("POST", f"/posts/{created['id']}/feedback",
-                                {"satisfied": False, "comment": "人还在"}, token=resident)
+    status, rated, _ = api.call(
+        "POST", f"/posts/{created['id']}/feedback", {"satisfied": False, "comment": "人还在"}, token=resident
+    )
     assert status == 200 and rated["status"] == "reopened"
 
 
@@ -167,8 +179,10 @@ def test_the_rating_comment_shows_on_the_timeline_masked(api: Api, directory: di
     deliver(api.client, aws)
     resolve(api, created["id"], officer_link(api))
     comment = "处理及时,可打13812345678回访"
-    assert api.call("POST", f"/posts/{created['id']}/feedback", {"satisfied": True, "comment": comment},
-                    token=resident)[0] == 200
+    assert (
+        api.call("POST", f"/posts/{created['id']}/feedback", {"satisfied": True, "comment": comment}, token=resident)[0]
+        == 200
+    )
     public = [e for e in api.call("GET", f"/posts/{created['id']}")[1]["timeline"] if e["kind"] == "rated"]
     assert len(public) == 1 and "处理及时" in public[0]["text"] and "满意" in public[0]["text"]
     assert "13812345678" not in public[0]["text"] and "138****5678" in public[0]["text"]
@@ -181,8 +195,12 @@ def test_the_rating_comment_of_a_police_only_post_stays_withheld(api: Api, direc
     created = post(api, resident, visibility="police_only")
     deliver(api.client, aws)
     resolve(api, created["id"], officer_link(api))
-    assert api.call("POST", f"/posts/{created['id']}/feedback", {"satisfied": False, "comment": "嫌疑人是老张"},
-                    token=resident)[0] == 200
+    assert (
+        api.call(
+            "POST", f"/posts/{created['id']}/feedback", {"satisfied": False, "comment": "嫌疑人是老张"}, token=resident
+        )[0]
+        == 200
+    )
     public = api.call("GET", f"/posts/{created['id']}")[1]
     assert "老张" not in json.dumps(public, ensure_ascii=False)
     assert [e["text"] for e in public["timeline"] if e["kind"] == "rated"] == ["发帖人已评价"]
@@ -205,11 +223,13 @@ def test_a_reopened_post_gets_a_fresh_deadline_and_is_escalated_anew(
     deliver(api.client, aws)
     resolve(api, created["id"], officer)
     clock.advance(hours=3)
-    status, reopened, _ = api.call("POST", f"/posts/{created['id']}/feedback",
-                                   {"satisfied": False, "comment": "问题没解决"}, token=resident)
+    status, reopened, _ = api.call(
+        "POST", f"/posts/{created['id']}/feedback", {"satisfied": False, "comment": "问题没解决"}, token=resident
+    )
     assert status == 200 and reopened["status"] == "reopened"
-    reopened_at = next(e["at"] for e in api.call("GET", f"/posts/{created['id']}")[1]["timeline"]
-                       if e["kind"] == "reopened")
+    reopened_at = next(
+        e["at"] for e in api.call("GET", f"/posts/{created['id']}")[1]["timeline"] if e["kind"] == "reopened"
+    )
     assert cst(reopened["first_response_due"]) == cst(reopened_at) + timedelta(minutes=15)
     assert cst(reopened["first_response_due"]) > cst(created["first_response_due"]) + timedelta(hours=2)
     deliver(api.client, aws)

@@ -86,8 +86,9 @@ def test_flags_never_hide_the_bureaus_pinned_or_own_posts_but_send_them_to_revie
     people: World, elders: Iterator[str], kind: str
 ) -> None:
     author = people.token("leader") if kind == "police" else people.token("citizen")
-    post = people.api.new_post(author, title="欢迎来到24小时警局" if kind == "police" else "小区停水通知",
-                               body="使用须知")
+    post = people.api.new_post(
+        author, title="欢迎来到24小时警局" if kind == "police" else "小区停水通知", body="使用须知"
+    )
     if kind == "pinned":
         assert people.api.admin("PUT", f"/admin/posts/{post['id']}/pin", {"scope": "global"})[0] == 200
     for _ in range(3):
@@ -124,14 +125,23 @@ def audit_entries(people: World) -> list[dict[str, Any]]:
 
 
 def post_id_of(people: World) -> str:
-    return str(people.api.new_post(people.token("citizen"), board="report", type="report", title="路灯不亮",
-                                   body="三号路口", district="昆都仑区")["id"])
+    return str(
+        people.api.new_post(
+            people.token("citizen"),
+            board="report",
+            type="report",
+            title="路灯不亮",
+            body="三号路口",
+            district="昆都仑区",
+        )["id"]
+    )
 
 
 def routed(people: World) -> str:
     post_id = post_id_of(people)
-    status, data, _ = people.api.call("POST", f"/posts/{post_id}/route", {"unit_id": "kunqu"},
-                                      token=people.token("leader"))
+    status, data, _ = people.api.call(
+        "POST", f"/posts/{post_id}/route", {"unit_id": "kunqu"}, token=people.token("leader")
+    )
     assert status == 200, data
     return post_id
 
@@ -185,13 +195,21 @@ ACTIONS: dict[str, Callable[[World], tuple[str, str]]] = {
     "unpin": admin_act("DELETE", "/admin/posts/{post}/pin", None, "post:{post}"),
     "hide": admin_act("PUT", "/admin/posts/{post}/hidden", {"reason": "广告"}, "post:{post}"),
     "unhide": admin_act("DELETE", "/admin/posts/{post}/hidden", None, "post:{post}"),
-    "put_unit": admin_act("PUT", "/admin/units/audit-unit", {"name": "审计派出所", "kind": "station"},
-                          "unit:audit-unit"),
+    "put_unit": admin_act(
+        "PUT", "/admin/units/audit-unit", {"name": "审计派出所", "kind": "station"}, "unit:audit-unit"
+    ),
     "put_officer": admin_act("PUT", "/admin/officers/o-qingfu", OFFICER, "officer:o-qingfu"),
     "put_routing": admin_act("PUT", "/admin/routing", DIRECTORY["routing"], "routing"),
 }
-COMPARED = {"status": "status", "route": "assigned_unit", "pin": "pin", "unpin": "pin", "hide": "hidden",
-            "unhide": "hidden", "put_officer": "on_duty"}
+COMPARED = {
+    "status": "status",
+    "route": "assigned_unit",
+    "pin": "pin",
+    "unpin": "pin",
+    "hide": "hidden",
+    "unhide": "hidden",
+    "put_officer": "on_duty",
+}
 
 
 @pytest.mark.parametrize("action", list(ACTIONS))

@@ -24,8 +24,16 @@ from tests.functional.conftest import PERSONAS, ROLES, World
 SCHEMAS = Path(__file__).parent / "open311"
 V2 = "/open311/v2"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-LISTS = {"services", "service_requests", "service_request_updates", "attributes", "values", "endpoints",
-         "formats", "errors"}
+LISTS = {
+    "services",
+    "service_requests",
+    "service_request_updates",
+    "attributes",
+    "values",
+    "endpoints",
+    "formats",
+    "errors",
+}
 UPDATE_SCHEMA = {  # the FixMyStreet extension has no schema of its own: its documented fields
     "type": "array",
     "items": {
@@ -125,8 +133,13 @@ def api_key(people: World) -> str:
 
 
 def form(api_key: str | None, **fields: str) -> dict[str, str]:
-    values = {"service_code": "report", "description": "小区门口有人卖假药\n每天晚上八点以后", "phone": "13811112222",
-              "attribute[type]": "report", "attribute[district]": "昆都仑区"}
+    values = {
+        "service_code": "report",
+        "description": "小区门口有人卖假药\n每天晚上八点以后",
+        "phone": "13811112222",
+        "attribute[type]": "report",
+        "attribute[district]": "昆都仑区",
+    }
     values.update(fields)
     return {**({"api_key": api_key} if api_key is not None else {}), **values}
 
@@ -172,8 +185,16 @@ def test_the_schemas_do_refuse_what_breaks_them(validate: Validate) -> None:
         validate("requests.json", [{"status": "open", "service_code": "report", "requested_datetime": "now"}])
 
 
-@pytest.mark.parametrize("path", ["/services/parking.json", "/services/report.html", "/requests/pnope.json",
-                                  "/tokens/t123.json", "/tokens/t123.xml"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/services/parking.json",
+        "/services/report.html",
+        "/requests/pnope.json",
+        "/tokens/t123.json",
+        "/tokens/t123.xml",
+    ],
+)
 def test_unknown_services_requests_and_tokens_are_404_in_the_spec_shape(people: World, path: str) -> None:
     status, data, _ = get(people, V2 + path)
     assert status == 404
@@ -189,8 +210,13 @@ def test_a_request_filed_through_open311_shows_in_the_forum_and_is_dispatched(
     before = len(officer_messages("13900000003"))
     status, answer, _ = post_form(people, f"{V2}/requests.json", form(api_key, phone="13811112222"))
     assert status == 200
-    assert answer == [{"service_request_id": answer[0]["service_request_id"],
-                       "service_notice": "民警将在15分钟内首次回复", "account_id": None}]
+    assert answer == [
+        {
+            "service_request_id": answer[0]["service_request_id"],
+            "service_notice": "民警将在15分钟内首次回复",
+            "account_id": None,
+        }
+    ]
     post_id = answer[0]["service_request_id"]
 
     author = people.api.sign_in("13811112222")
@@ -210,8 +236,9 @@ def test_a_request_filed_through_open311_shows_in_the_forum_and_is_dispatched(
     assert found[0]["expected_datetime"].endswith("+08:00")
 
     officer = people.token("unit_officer")
-    status, _, _ = people.api.call("POST", f"/posts/{post_id}/replies", {"body": "已安排民警核查,可致电13912345678"},
-                                   token=officer)
+    status, _, _ = people.api.call(
+        "POST", f"/posts/{post_id}/replies", {"body": "已安排民警核查,可致电13912345678"}, token=officer
+    )
     assert status == 201
     deliver(people.api.client, people.outputs)
     assert any("回复" in text for _, text in sent_sms("13811112222"))
@@ -220,9 +247,18 @@ def test_a_request_filed_through_open311_shows_in_the_forum_and_is_dispatched(
 
 
 def test_a_district_named_in_the_address_is_taken(people: World, api_key: str) -> None:
-    post_id = file(people, api_key, **{"attribute[district]": "", "address_string": "内蒙古包头市东河区巴彦塔拉大街1号",
-                                        "lat": "40.6", "long": "110.0", "attribute[type]": "help",
-                                        "description": "老人走失,请帮忙寻找"})
+    post_id = file(
+        people,
+        api_key,
+        **{
+            "attribute[district]": "",
+            "address_string": "内蒙古包头市东河区巴彦塔拉大街1号",
+            "lat": "40.6",
+            "long": "110.0",
+            "attribute[type]": "help",
+            "description": "老人走失,请帮忙寻找",
+        },
+    )
     shown = people.api.detail(post_id)["post"]
     assert (shown["district"], shown["type"]) == ("东河区", "help")
 
@@ -239,8 +275,9 @@ def test_filing_without_a_live_key_is_403_and_stores_nothing(people: World, pres
     status, key, _ = people.api.admin("POST", "/admin/api-keys", {"name": "测试"})
     if presented == "revoked":
         assert people.api.admin("DELETE", f"/admin/api-keys/{key['id']}")[0] == 200
-    api_key = {"missing": None, "unknown": "pk0000000000000000.secret", "malformed": "nope",
-               "revoked": key["api_key"]}[presented]
+    api_key = {"missing": None, "unknown": "pk0000000000000000.secret", "malformed": "nope", "revoked": key["api_key"]}[
+        presented
+    ]
     before = people.api.feed_ids()
     for fields in (form(api_key, description="不该存下"), {"api_key": api_key} if api_key else {}):
         for fmt in ("json", "xml"):
@@ -252,12 +289,19 @@ def test_filing_without_a_live_key_is_403_and_stores_nothing(people: World, pres
 
 @pytest.mark.parametrize(
     ("fields", "status", "named"),
-    [({"description": ""}, 400, "description"), ({"description": "长" * 4001}, 400, "description"),
-     ({"phone": "12345"}, 400, "phone"), ({"phone": ""}, 400, "phone"),
-     ({"attribute[type]": "publicity"}, 400, "attribute[type]"), ({"attribute[type]": ""}, 400, "attribute[type]"),
-     ({"service_code": "online-lawyer"}, 400, "attribute[type]"),
-     ({"attribute[district]": "朝阳区"}, 400, "attribute[district]"), ({"lat": "91"}, 400, "lat"),
-     ({"service_code": ""}, 400, "service_code"), ({"service_code": "parking"}, 404, "")],
+    [
+        ({"description": ""}, 400, "description"),
+        ({"description": "长" * 4001}, 400, "description"),
+        ({"phone": "12345"}, 400, "phone"),
+        ({"phone": ""}, 400, "phone"),
+        ({"attribute[type]": "publicity"}, 400, "attribute[type]"),
+        ({"attribute[type]": ""}, 400, "attribute[type]"),
+        ({"service_code": "online-lawyer"}, 400, "attribute[type]"),
+        ({"attribute[district]": "朝阳区"}, 400, "attribute[district]"),
+        ({"lat": "91"}, 400, "lat"),
+        ({"service_code": ""}, 400, "service_code"),
+        ({"service_code": "parking"}, 404, ""),
+    ],
 )
 def test_bad_fields_are_refused_naming_the_field(
     people: World, api_key: str, fields: dict[str, str], status: int, named: str
@@ -271,15 +315,19 @@ def test_bad_fields_are_refused_naming_the_field(
 
 
 def test_a_json_body_is_415_in_the_spec_shape(people: World, api_key: str) -> None:
-    response = people.api.client.http.post(f"{V2}/requests.json", headers={"Content-Type": "application/json"},
-                                           body=json.dumps(form(api_key)))
+    response = people.api.client.http.post(
+        f"{V2}/requests.json", headers={"Content-Type": "application/json"}, body=json.dumps(form(api_key))
+    )
     assert response.status_code == 415
     assert_spec_error(json.loads(response.body), 415)
 
 
 def test_a_partner_key_is_rate_limited_with_retry_after(people: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RATE_LIMITS", "partner_posts_per_hour=1,post_interval=0,posts_per_day=0,posts_first_day=0,"
-                                      "reply_interval=0,duplicate_window=0")
+    monkeypatch.setenv(
+        "RATE_LIMITS",
+        "partner_posts_per_hour=1,post_interval=0,posts_per_day=0,posts_first_day=0,"
+        "reply_interval=0,duplicate_window=0",
+    )
     status, key, _ = people.api.admin("POST", "/admin/api-keys", {"name": "限流测试"})
     first, _, _ = post_form(people, f"{V2}/requests.json", form(key["api_key"], phone="13811113333"))
     assert first == 200
@@ -328,19 +376,30 @@ def filed(people: World, api_key: str) -> dict[str, str]:
     ids = {
         "open": file(people, api_key, description="夜里有人飙车,电话13812345678"),
         "resolved": file(people, api_key, description="路灯下有人聚众赌博", phone="13811115555"),
-        "traffic": file(people, api_key, service_code="traffic", description="红绿灯坏了",
-                        **{"attribute[type]": "question"}),
+        "traffic": file(
+            people, api_key, service_code="traffic", description="红绿灯坏了", **{"attribute[type]": "question"}
+        ),
     }
     citizen = people.token("citizen")
-    ids["police_only"] = people.api.new_post(citizen, board="report", type="report", title="仅警方可见的线索",
-                                             body="嫌疑人住在三楼", visibility="police_only")["id"]
+    ids["police_only"] = people.api.new_post(
+        citizen,
+        board="report",
+        type="report",
+        title="仅警方可见的线索",
+        body="嫌疑人住在三楼",
+        visibility="police_only",
+    )["id"]
     ids["hidden"] = file(people, api_key, description="将被隐藏的帖子")
     assert people.api.admin("PUT", f"/admin/posts/{ids['hidden']}/hidden", {"reason": "重复"})[0] == 200
     deliver(people.api.client, people.outputs)
     leader = people.token("leader")
     version = people.api.detail(ids["resolved"])["post"]["version"]
-    status, _, _ = people.api.call("POST", f"/posts/{ids['resolved']}/status",
-                                   {"status": "resolved", "version": version, "note": "已查处"}, token=leader)
+    status, _, _ = people.api.call(
+        "POST",
+        f"/posts/{ids['resolved']}/status",
+        {"status": "resolved", "version": version, "note": "已查处"},
+        token=leader,
+    )
     assert status == 200
     return ids
 
@@ -412,7 +471,8 @@ def test_reads_are_range_queries_on_the_feed_indexes_never_scans(people: World, 
             ("BatchGetItem", None, None)
         ]
         assert calls(f"{V2}/servicerequestupdates.json") == [
-            ("Query", "GSI1", "GSI1PK = :pk AND GSI1SK BETWEEN :low AND :high"), ("BatchGetItem", None, None)
+            ("Query", "GSI1", "GSI1PK = :pk AND GSI1SK BETWEEN :low AND :high"),
+            ("BatchGetItem", None, None),
         ]
         assert calls(f"{V2}/requests/{filed['open']}.json") == [("GetItem", None, None)]
     finally:
@@ -421,9 +481,13 @@ def test_reads_are_range_queries_on_the_feed_indexes_never_scans(people: World, 
 
 @pytest.mark.parametrize(
     ("query", "status"),
-    [("status=pending", 400), ("service_code=parking", 404), ("start_date=yesterday", 400),
-     ("start_date=2025-01-01T00:00:00Z&end_date=2026-01-01T00:00:00Z", 400),
-     ("start_date=2026-02-01T00:00:00Z&end_date=2026-01-01T00:00:00Z", 400)],
+    [
+        ("status=pending", 400),
+        ("service_code=parking", 404),
+        ("start_date=yesterday", 400),
+        ("start_date=2025-01-01T00:00:00Z&end_date=2026-01-01T00:00:00Z", 400),
+        ("start_date=2026-02-01T00:00:00Z&end_date=2026-01-01T00:00:00Z", 400),
+    ],
 )
 def test_bad_filters_are_refused_in_the_spec_shape(people: World, query: str, status: int) -> None:
     for fmt in ("json", "xml"):
@@ -452,11 +516,21 @@ def test_updates_follow_the_public_timeline(people: World, filed: dict[str, str]
 
 def test_every_xml_answer_carries_the_same_data_as_json(people: World, filed: dict[str, str]) -> None:
     paths = [
-        "discovery", "services", "services/report", "services/qa", "requests",
-        f"requests/{filed['open']}", f"requests/{filed['police_only']}", "requests?status=closed",
-        f"requests?service_request_id={filed['open']},{filed['traffic']}", "servicerequestupdates",
+        "discovery",
+        "services",
+        "services/report",
+        "services/qa",
+        "requests",
+        f"requests/{filed['open']}",
+        f"requests/{filed['police_only']}",
+        "requests?status=closed",
+        f"requests?service_request_id={filed['open']},{filed['traffic']}",
+        "servicerequestupdates",
         f"servicerequestupdates?service_request_id={filed['resolved']}",
-        "requests?status=bogus", "services/parking", "tokens/t1", f"requests/{filed['hidden']}",
+        "requests?status=bogus",
+        "services/parking",
+        "tokens/t1",
+        f"requests/{filed['hidden']}",
     ]
     for path in paths:
         stem, _, query = path.partition("?")
@@ -467,9 +541,7 @@ def test_every_xml_answer_carries_the_same_data_as_json(people: World, filed: di
         assert as_xml == as_text(as_json), path
 
 
-def test_a_third_party_georeport_client_lists_services_and_reads_requests(
-    people: World, filed: dict[str, str]
-) -> None:
+def test_a_third_party_georeport_client_lists_services_and_reads_requests(people: World, filed: dict[str, str]) -> None:
     import responses
     from georeport import GeoReport
 
@@ -514,9 +586,14 @@ def every_output(post_id: str) -> list[str]:
     """Return every Open311 read that may carry a post, in both formats."""
     paths = []
     for fmt in ("json", "xml"):
-        paths += [f"{V2}/requests.{fmt}", f"{V2}/requests.{fmt}?service_request_id={post_id}",
-                  f"{V2}/requests/{post_id}.{fmt}", f"{V2}/requests.{fmt}?service_code=report",
-                  f"{V2}/servicerequestupdates.{fmt}", f"{V2}/servicerequestupdates.{fmt}?service_request_id={post_id}"]
+        paths += [
+            f"{V2}/requests.{fmt}",
+            f"{V2}/requests.{fmt}?service_request_id={post_id}",
+            f"{V2}/requests/{post_id}.{fmt}",
+            f"{V2}/requests.{fmt}?service_code=report",
+            f"{V2}/servicerequestupdates.{fmt}",
+            f"{V2}/servicerequestupdates.{fmt}?service_request_id={post_id}",
+        ]
     return paths
 
 
@@ -525,12 +602,14 @@ def handle(people: World, post_id: str, notes: dict[str, str]) -> None:
     leader = people.token("leader")
     for step, note in notes.items():
         if step == "route":
-            status, data, _ = people.api.call("POST", f"/posts/{post_id}/route", {"unit_id": "qingfu", "note": note},
-                                              token=leader)
+            status, data, _ = people.api.call(
+                "POST", f"/posts/{post_id}/route", {"unit_id": "qingfu", "note": note}, token=leader
+            )
         else:
             version = people.api.detail(post_id, token=leader)["post"]["version"]
-            status, data, _ = people.api.call("POST", f"/posts/{post_id}/status",
-                                              {"status": step, "version": version, "note": note}, token=leader)
+            status, data, _ = people.api.call(
+                "POST", f"/posts/{post_id}/status", {"status": step, "version": version, "note": note}, token=leader
+            )
         assert status == 200, data
 
 
@@ -538,8 +617,15 @@ def test_updates_of_a_police_only_post_say_what_changed_but_never_the_police_not
     people: World, validate: Validate
 ) -> None:
     citizen = people.token("citizen")
-    post_id = people.api.new_post(citizen, board="report", type="report", title="毒品交易线索",
-                                  body="三楼有人贩毒", district="昆都仑区", visibility="police_only")["id"]
+    post_id = people.api.new_post(
+        citizen,
+        board="report",
+        type="report",
+        title="毒品交易线索",
+        body="三楼有人贩毒",
+        district="昆都仑区",
+        visibility="police_only",
+    )["id"]
     deliver(people.api.client, people.outputs)
     notes = {"acknowledged": "线人王五称周三交易", "route": "转青福所秘密布控", "in_progress": "已在301室外蹲守"}
     handle(people, post_id, notes)
@@ -551,9 +637,19 @@ def test_updates_of_a_police_only_post_say_what_changed_but_never_the_police_not
     assert status == 200
     validate("updates.json", found)
     assert [u["external_status_code"] for u in found] == [
-        "in_progress", "transferred", "acknowledged", "dispatched", "received"]
+        "in_progress",
+        "transferred",
+        "acknowledged",
+        "dispatched",
+        "received",
+    ]
     assert [u["description"] for u in found] == [
-        "状态改为处置中", "已转交东河区青福派出所", "状态改为已受理", "已分派至昆都仑区公安分局", "已收悉"]
+        "状态改为处置中",
+        "已转交东河区青福派出所",
+        "状态改为已受理",
+        "已分派至昆都仑区公安分局",
+        "已收悉",
+    ]
     assert get(people, f"{V2}/servicerequestupdates.xml?service_request_id={post_id}")[1] == as_text(found)
 
 
@@ -583,10 +679,18 @@ def test_no_open311_output_names_the_author_of_a_police_only_post(people: World)
     citizen = people.token("other_citizen")
     status, me, _ = people.api.call("GET", "/me", token=citizen)
     assert status == 200
-    public_id = people.api.new_post(citizen, board="report", type="report", title="公开的举报", body="公开内容",
-                                    district="昆都仑区")["id"]
-    post_id = people.api.new_post(citizen, board="report", type="report", title="仅警方可见", body="内情",
-                                  district="昆都仑区", visibility="police_only")["id"]
+    public_id = people.api.new_post(
+        citizen, board="report", type="report", title="公开的举报", body="公开内容", district="昆都仑区"
+    )["id"]
+    post_id = people.api.new_post(
+        citizen,
+        board="report",
+        type="report",
+        title="仅警方可见",
+        body="内情",
+        district="昆都仑区",
+        visibility="police_only",
+    )["id"]
     deliver(people.api.client, people.outputs)
     handle(people, post_id, {"acknowledged": "已核实"})
     assert people.api.call("POST", f"/posts/{post_id}/replies", {"body": "请补充线索"}, token=people.token("leader"))[0]
@@ -610,8 +714,9 @@ def test_a_partner_may_never_file_as_an_officers_phone(people: World, api_key: s
     chief = people.token("leader")
     before, mine = people.api.feed_ids(), [p["id"] for p in my_posts(people, chief)]
     for fmt in ("json", "xml"):
-        status, data, _ = post_form(people, f"{V2}/requests.{fmt}", form(api_key, phone=phone,
-                                                                          description="局长本人举报"))
+        status, data, _ = post_form(
+            people, f"{V2}/requests.{fmt}", form(api_key, phone=phone, description="局长本人举报")
+        )
         assert status == 400, data
         assert_spec_error(data, 400)
         assert "phone" in data[0]["description"]
@@ -654,8 +759,14 @@ def test_an_account_a_partner_opens_is_unverified_until_the_phone_signs_in_and_t
 def test_a_partner_account_never_becomes_an_officers_identity(people: World, api_key: str) -> None:
     phone = "13811110000"
     post_id = file(people, api_key, phone=phone, description="网吧有未成年人")
-    officer = {"name": "赵警官", "title": "社区民警", "phone": phone, "unit_id": "qingfu", "role": "officer",
-               "on_duty": True}
+    officer = {
+        "name": "赵警官",
+        "title": "社区民警",
+        "phone": phone,
+        "unit_id": "qingfu",
+        "role": "officer",
+        "on_duty": True,
+    }
     assert people.api.admin("PUT", "/admin/officers/o-zhao", officer)[0] == 200
     token = people.api.sign_in(phone)
     status, me, _ = people.api.call("GET", "/me", token=token)
@@ -676,20 +787,39 @@ def test_text_stored_with_characters_xml_cannot_carry_still_gives_valid_document
     svc = services()
     now = people.clock.now()
     junk = "\x01\x08\x0b\x1f\x7f\x85\ufffe\uffff"  # DynamoDB stores no lone surrogate: the unit tests have them
-    post = Post(id="pjunkxml0001", board="report", type="report", title=f"标题{junk}", body=f"有人{junk}卖假药\t第二段",
-                author_id="u_junk", author_nickname="网友JUNK", district="昆都仑区", created_at=now, updated_at=now)
+    post = Post(
+        id="pjunkxml0001",
+        board="report",
+        type="report",
+        title=f"标题{junk}",
+        body=f"有人{junk}卖假药\t第二段",
+        author_id="u_junk",
+        author_nickname="网友JUNK",
+        district="昆都仑区",
+        created_at=now,
+        updated_at=now,
+    )
     svc.open311.posts.add(post, Event(id="ejunkxml0001", at=now, kind="received", text=f"已收悉{junk}"))
     for fmt in ("json", "xml"):
-        for path in (f"requests.{fmt}", f"requests.{fmt}?service_request_id={post.id}", f"requests/{post.id}.{fmt}",
-                     f"servicerequestupdates.{fmt}", f"servicerequestupdates.{fmt}?service_request_id={post.id}"):
+        for path in (
+            f"requests.{fmt}",
+            f"requests.{fmt}?service_request_id={post.id}",
+            f"requests/{post.id}.{fmt}",
+            f"servicerequestupdates.{fmt}",
+            f"servicerequestupdates.{fmt}?service_request_id={post.id}",
+        ):
             response = people.api.client.http.get(f"{V2}/{path}")
             assert response.status_code == 200, (path, response.body)
             if fmt == "xml":
                 root = ElementTree.fromstring(response.body)
                 texts = [e.text for e in root.iter() if e.text and ("有人" in e.text or "已收悉" in e.text)]
             else:
-                texts = [v for entry in json.loads(response.body) for v in entry.values()
-                         if isinstance(v, str) and ("有人" in v or "已收悉" in v)]
+                texts = [
+                    v
+                    for entry in json.loads(response.body)
+                    for v in entry.values()
+                    if isinstance(v, str) and ("有人" in v or "已收悉" in v)
+                ]
             assert texts, path  # JSON escapes the controls (\u0001); XML has none left
             assert fmt == "json" or not any(c in t for t in texts for c in junk), path
     root = ElementTree.fromstring(people.api.client.http.get(f"{V2}/requests/{post.id}.xml").body)
@@ -698,10 +828,17 @@ def test_text_stored_with_characters_xml_cannot_carry_still_gives_valid_document
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("description", "有人\x01卖假药"), ("description", "有人\x00卖假药"), ("description", "\x1b[31m红字"),
-     ("description", "有人\x7f卖假药"), ("description", "有人\x85卖假药"), ("description", "有人\x9f卖假药"),
-     ("attribute[district]", "昆都仑区\x01"), ("address_string", "昆都仑区\x0b阿尔丁大街"),
-     ("attribute[type]", "report\x0c")],
+    [
+        ("description", "有人\x01卖假药"),
+        ("description", "有人\x00卖假药"),
+        ("description", "\x1b[31m红字"),
+        ("description", "有人\x7f卖假药"),
+        ("description", "有人\x85卖假药"),
+        ("description", "有人\x9f卖假药"),
+        ("attribute[district]", "昆都仑区\x01"),
+        ("address_string", "昆都仑区\x0b阿尔丁大街"),
+        ("attribute[type]", "report\x0c"),
+    ],
 )
 def test_control_characters_in_a_request_are_refused(people: World, api_key: str, field: str, value: str) -> None:
     before = people.api.feed_ids()
@@ -724,11 +861,24 @@ def test_tabs_and_line_breaks_of_any_kind_are_kept_as_tab_and_newline(people: Wo
 
 @pytest.mark.parametrize(
     "query",
-    ["end_date=0001-01-01T00:00:00", "start_date=9999-12-31T00:00:00", "start_date=0001-01-01T00:00:00Z",
-     "end_date=9999-12-31T23:59:59-14:00", "start_date=1800-01-01&end_date=1800-02-01", "end_date=1969-12-31",
-     "start_date=2100-01-01T00:00:00Z", "start_date=2026-W01", "start_date=20260101", "start_date=2026-01-01T00",
-     "start_date=2026-01-01T00:00:00%2B23:59", "start_date=2026-13-01", "start_date=%EF%BC%92026-01-01",
-     "start_date=2026-01-01T00:00:00.Z", "end_date=%00", "end_date=2026-01-01T00:00:00Zjunk"],
+    [
+        "end_date=0001-01-01T00:00:00",
+        "start_date=9999-12-31T00:00:00",
+        "start_date=0001-01-01T00:00:00Z",
+        "end_date=9999-12-31T23:59:59-14:00",
+        "start_date=1800-01-01&end_date=1800-02-01",
+        "end_date=1969-12-31",
+        "start_date=2100-01-01T00:00:00Z",
+        "start_date=2026-W01",
+        "start_date=20260101",
+        "start_date=2026-01-01T00",
+        "start_date=2026-01-01T00:00:00%2B23:59",
+        "start_date=2026-13-01",
+        "start_date=%EF%BC%92026-01-01",
+        "start_date=2026-01-01T00:00:00.Z",
+        "end_date=%00",
+        "end_date=2026-01-01T00:00:00Zjunk",
+    ],
 )
 def test_extreme_or_malformed_dates_are_400_in_the_spec_shape(people: World, query: str) -> None:
     for resource in ("requests", "servicerequestupdates"):
@@ -740,10 +890,16 @@ def test_extreme_or_malformed_dates_are_400_in_the_spec_shape(people: World, que
 
 
 @pytest.mark.parametrize(
-    "query", ["start_date=2026-03-01", "start_date=2026-03-01T08:00", "start_date=2026-03-01T08:00:00Z",
-              "start_date=2026-03-01T08:00:00.1234567Z", "start_date=2026-03-01T08:00-14:00",
-              "start_date=2026-03-01T08:00:00.5%2B08:00&end_date=2026-05-01T00:00:00-05:00",
-              "end_date=2000-01-01T00:00:00%2B08:00"],
+    "query",
+    [
+        "start_date=2026-03-01",
+        "start_date=2026-03-01T08:00",
+        "start_date=2026-03-01T08:00:00Z",
+        "start_date=2026-03-01T08:00:00.1234567Z",
+        "start_date=2026-03-01T08:00-14:00",
+        "start_date=2026-03-01T08:00:00.5%2B08:00&end_date=2026-05-01T00:00:00-05:00",
+        "end_date=2000-01-01T00:00:00%2B08:00",
+    ],
 )
 def test_w3c_dates_with_or_without_an_offset_are_read(people: World, query: str) -> None:
     for resource in ("requests", "servicerequestupdates"):
@@ -753,9 +909,17 @@ def test_w3c_dates_with_or_without_an_offset_are_read(people: World, query: str)
 
 @pytest.mark.parametrize(
     ("method", "name"),
-    [("GET", "services.csv"), ("GET", "discovery.csv"), ("GET", "requests.csv"), ("GET", "requests.html"),
-     ("GET", "servicerequestupdates.csv"), ("GET", "services"), ("GET", "parking.json"), ("POST", "requests.csv"),
-     ("POST", "requests")],
+    [
+        ("GET", "services.csv"),
+        ("GET", "discovery.csv"),
+        ("GET", "requests.csv"),
+        ("GET", "requests.html"),
+        ("GET", "servicerequestupdates.csv"),
+        ("GET", "services"),
+        ("GET", "parking.json"),
+        ("POST", "requests.csv"),
+        ("POST", "requests"),
+    ],
 )
 def test_an_unknown_format_or_resource_is_404_in_the_spec_shape(people: World, method: str, name: str) -> None:
     if method == "GET":

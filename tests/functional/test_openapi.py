@@ -65,8 +65,7 @@ def _parsed_model(method: str, path: str) -> set[str]:
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(spec.ROUTES), ids=lambda v: str(v))
-def test_a_request_body_is_the_pydantic_model_the_route_parses(served: dict[str, Any], method: str,
-                                                                path: str) -> None:
+def test_a_request_body_is_the_pydantic_model_the_route_parses(served: dict[str, Any], method: str, path: str) -> None:
     op = spec.ROUTES[(method, path)]
     if (method, path) not in ROUTES:
         pytest.skip("not a route on this stage")
@@ -112,15 +111,19 @@ def test_serving_the_description_keeps_import_light() -> None:
 
 
 def test_every_open311_operation_documents_its_shapes_by_extension_and_its_errors_in_the_spec_shape(
-        served: dict[str, Any]) -> None:
-    open311 = {(m.upper(), p): op for p, ops in served["paths"].items() if p.startswith("/open311/")
-               for m, op in ops.items()}
+    served: dict[str, Any],
+) -> None:
+    open311 = {
+        (m.upper(), p): op for p, ops in served["paths"].items() if p.startswith("/open311/") for m, op in ops.items()
+    }
     assert set(open311) == {(m, p) for m, p in ROUTES if p.startswith("/open311/")} and set(open311) == set(
-        spec.OPEN311)
+        spec.OPEN311
+    )
     errors = {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Open311Error"}}
     for (method, path), operation in open311.items():
-        media = {"json": {"application/json"}, "xml": {"text/xml"}}.get(path.rsplit(".", 1)[-1],
-                                                                          {"application/json", "text/xml"})
+        media = {"json": {"application/json"}, "xml": {"text/xml"}}.get(
+            path.rsplit(".", 1)[-1], {"application/json", "text/xml"}
+        )
         assert "x-undocumented" not in operation and operation["tags"] == ["Open311"]
         assert "415" in operation["responses"], (method, path)
         for status, response in operation["responses"].items():
@@ -155,8 +158,15 @@ def test_the_description_names_the_real_enums_patterns_and_limits(served: dict[s
         assert (phone["type"], phone["maxLength"], phone["pattern"]) == ("string", 20, PHONE_PATTERN)
     assert _property(served, "PostIn", "title")["maxLength"] == 100
     assert _property(served, "PostIn", "body")["maxLength"] == 5000
-    for model, name in [("PostIn", "title"), ("ReplyIn", "body"), ("ProfileIn", "nickname"), ("FlagIn", "reason"),
-                        ("TemplateIn", "text"), ("ApiKeyIn", "name"), ("StatusIn", "note")]:
+    for model, name in [
+        ("PostIn", "title"),
+        ("ReplyIn", "body"),
+        ("ProfileIn", "nickname"),
+        ("FlagIn", "reason"),
+        ("TemplateIn", "text"),
+        ("ApiKeyIn", "name"),
+        ("StatusIn", "note"),
+    ]:
         assert _property(served, model, name)["pattern"] == schemas.PRINTABLE, (model, name)
     for path in ("/posts", "/posts/{post_id}/replies"):
         header = next(p for p in served["paths"][path]["post"]["parameters"] if p["name"] == "Idempotency-Key")
@@ -169,7 +179,8 @@ def test_districts_configured_for_a_deployment_are_the_ones_described(monkeypatc
     assert _property(document, "PostIn", "district")["enum"] == ["甲区", "乙区"]
     form = document["paths"]["/open311/v2/requests.json"]["post"]["requestBody"]["content"]
     assert form["application/x-www-form-urlencoded"]["schema"]["allOf"][2]["properties"]["attribute[district]"][
-        "enum"] == ["甲区", "乙区"]
+        "enum"
+    ] == ["甲区", "乙区"]
 
 
 PHONEISH = st.text(st.sampled_from("0123456789 -+８"), max_size=22)
@@ -189,7 +200,10 @@ def test_the_phone_pattern_is_exactly_what_a_phone_field_takes(raw: str) -> None
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)
-@given(text=st.text(st.characters(exclude_categories=["Cs"]) | st.sampled_from("\r\n\t\x00\x1f\x7f\x85\x9f\ufffe"),
-                    max_size=12))
+@given(
+    text=st.text(
+        st.characters(exclude_categories=["Cs"]) | st.sampled_from("\r\n\t\x00\x1f\x7f\x85\x9f\ufffe"), max_size=12
+    )
+)
 def test_the_printable_pattern_is_exactly_what_a_text_field_takes(text: str) -> None:
     assert (unprintable(text) is None) == bool(re.fullmatch(schemas.PRINTABLE, text)), repr(text)

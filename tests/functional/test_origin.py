@@ -58,7 +58,8 @@ def test_a_request_through_cloudfront_is_answered(deployed: CheckedApi) -> None:
 
 
 def test_the_secret_is_read_when_the_request_runs_and_both_secrets_count_while_rotating(
-    deployed: CheckedApi, monkeypatch: pytest.MonkeyPatch,
+    deployed: CheckedApi,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("ORIGIN_SECRET", f"new-secret-0123456789,{SECRET}")
     assert get_boards(deployed, {"X-Origin-Verify": SECRET})[0] == 200
@@ -67,8 +68,9 @@ def test_the_secret_is_read_when_the_request_runs_and_both_secrets_count_while_r
     assert get_boards(deployed, {"X-Origin-Verify": SECRET})[0] == 403
 
 
-def test_without_a_configured_secret_nothing_is_let_through(deployed: CheckedApi,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_a_configured_secret_nothing_is_let_through(
+    deployed: CheckedApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ORIGIN_SECRET", "")
     assert get_boards(deployed, {"X-Origin-Verify": ""})[0] == 403
     assert get_boards(deployed, {"X-Origin-Verify": SECRET})[0] == 403
@@ -89,8 +91,9 @@ def test_an_admin_route_without_an_iam_signature_is_refused_too(deployed: Checke
     assert_error_shape(data, "forbidden")
 
 
-def test_the_local_stack_has_no_cloudfront_and_needs_no_header(aws: dict[str, str],
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_local_stack_has_no_cloudfront_and_needs_no_header(
+    aws: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ORIGIN_SECRET", SECRET)
     for stage in ("local", "test"):
         with on_stage(stage) as api:
@@ -102,8 +105,9 @@ def test_in_aws_the_secret_comes_from_ssm(aws: dict[str, str], monkeypatch: pyte
 
     from chalicelib.adapters import ssm
 
-    boto3.client("ssm").put_parameter(Name="/p24/origin-secret", Value=f"{SECRET},old-secret-0123456789",
-                                      Type="SecureString")
+    boto3.client("ssm").put_parameter(
+        Name="/p24/origin-secret", Value=f"{SECRET},old-secret-0123456789", Type="SecureString"
+    )
     monkeypatch.delenv("ORIGIN_SECRET", raising=False)
     monkeypatch.setenv("ORIGIN_SECRET_PARAMETER", "/p24/origin-secret")
     ssm.forget()
@@ -117,7 +121,8 @@ def test_in_aws_the_secret_comes_from_ssm(aws: dict[str, str], monkeypatch: pyte
 
 
 def test_behind_cloudfront_the_code_budget_is_per_reader_as_cloudfront_names_them(
-    deployed: CheckedApi, monkeypatch: pytest.MonkeyPatch,
+    deployed: CheckedApi,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """API Gateway sees CloudFront's edge; CloudFront-Viewer-Address (only CloudFront can set it) names the reader."""
     from chalice.local import LambdaEventConverter

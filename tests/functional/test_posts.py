@@ -8,11 +8,30 @@ from tests.conftest import DIRECTORY
 from tests.functional.conftest import CITIZENS, OFFICERS, POLICE, ROLES, UNIT_NAMES, World, assert_error_shape
 
 BOARD_IDS = [
-    "report", "hukou", "exit-entry", "traffic", "anti-drug", "anti-terror",
-    "legal-education", "online-lawyer", "legal-aid", "environment", "hometown", "qa",
+    "report",
+    "hukou",
+    "exit-entry",
+    "traffic",
+    "anti-drug",
+    "anti-terror",
+    "legal-education",
+    "online-lawyer",
+    "legal-aid",
+    "environment",
+    "hometown",
+    "qa",
 ]
-BAOTOU = ["昆都仑区", "青山区", "东河区", "九原区", "石拐区", "白云鄂博矿区", "土默特右旗", "固阳县",
-          "达尔罕茂明安联合旗"]
+BAOTOU = [
+    "昆都仑区",
+    "青山区",
+    "东河区",
+    "九原区",
+    "石拐区",
+    "白云鄂博矿区",
+    "土默特右旗",
+    "固阳县",
+    "达尔罕茂明安联合旗",
+]
 PHONE, PHONE_MASKED = "13812345678", "138****5678"
 ID_CARD, ID_CARD_MASKED = "150203199001011232", "1" + "*" * 15 + "32"  # a valid GB 11643 check digit
 ALL_200 = {role: 200 for role in ROLES}
@@ -93,8 +112,17 @@ def test_an_unknown_post_is_404(people: World) -> None:
 def test_who_may_post_a_question(people: World, role: str) -> None:
     title = f"{role}:夜间噪音扰民怎么处理"
     status, post, _ = people.api.call(
-        "POST", "/posts", {"board": "environment", "type": "question", "title": title,
-                           "body": "楼下烧烤店每晚营业到三点。", "district": "青山区"}, token=people.token(role))
+        "POST",
+        "/posts",
+        {
+            "board": "environment",
+            "type": "question",
+            "title": title,
+            "body": "楼下烧烤店每晚营业到三点。",
+            "district": "青山区",
+        },
+        token=people.token(role),
+    )
     assert status == expected(201, anonymous=401, admin_key=401)[role], post
     titles = [p["title"] for p in people.api.call("GET", "/posts?board=environment&limit=50")[1]["posts"]]
     if status == 201:
@@ -111,8 +139,11 @@ def test_who_may_post_a_question(people: World, role: str) -> None:
 def test_only_police_may_post_publicity(people: World, role: str) -> None:
     title = f"{role}:禁毒知识进社区"
     status, post, _ = people.api.call(
-        "POST", "/posts", {"board": "anti-drug", "type": "publicity", "title": title, "body": "珍爱生命,远离毒品。"},
-        token=people.token(role))
+        "POST",
+        "/posts",
+        {"board": "anti-drug", "type": "publicity", "title": title, "body": "珍爱生命,远离毒品。"},
+        token=people.token(role),
+    )
     assert status == expected(403, anonymous=401, admin_key=401, **{r: 201 for r in POLICE})[role], post
     titles = [p["title"] for p in people.api.call("GET", "/posts?board=anti-drug&limit=50")[1]["posts"]]
     assert (title in titles) == (status == 201)
@@ -142,8 +173,9 @@ def test_a_citizens_question_gets_a_first_response_deadline(people: World) -> No
 @pytest.mark.parametrize("role", ROLES)
 def test_who_may_reply_and_whose_reply_is_official(people: World, role: str) -> None:
     post = people.api.new_post(people.token("citizen"))
-    status, reply, _ = people.api.call("POST", f"/posts/{post['id']}/replies",
-                                       {"body": "您好,请携带户口簿和身份证原件。"}, token=people.token(role))
+    status, reply, _ = people.api.call(
+        "POST", f"/posts/{post['id']}/replies", {"body": "您好,请携带户口簿和身份证原件。"}, token=people.token(role)
+    )
     assert status == expected(201, anonymous=401, admin_key=401)[role], reply
     detail = people.api.detail(post["id"])
     if status != 201:
@@ -156,8 +188,11 @@ def test_who_may_reply_and_whose_reply_is_official(people: World, role: str) -> 
         officer = DIRECTORY["officers"][OFFICERS[role]]
         unit_id = officer["unit_id"]
         assert reply["official"] is True
-        assert reply["author"] == {"name": officer["name"], "title": officer["title"],
-                                   "unit": {"id": unit_id, "name": UNIT_NAMES[unit_id]}}
+        assert reply["author"] == {
+            "name": officer["name"],
+            "title": officer["title"],
+            "unit": {"id": unit_id, "name": UNIT_NAMES[unit_id]},
+        }
         assert "replied" in [e["kind"] for e in detail["timeline"]]
     else:
         assert role in CITIZENS
@@ -167,16 +202,18 @@ def test_who_may_reply_and_whose_reply_is_official(people: World, role: str) -> 
 
 
 def test_replying_to_an_unknown_post_is_404(people: World) -> None:
-    status, data, _ = people.api.call("POST", "/posts/p0000000000000000/replies", {"body": "在吗"},
-                                      token=people.token("citizen"))
+    status, data, _ = people.api.call(
+        "POST", "/posts/p0000000000000000/replies", {"body": "在吗"}, token=people.token("citizen")
+    )
     assert status == 404
     assert_error_shape(data, "not_found")
 
 
 def test_a_reply_of_2000_characters_is_accepted(people: World) -> None:
     post = people.api.new_post(people.token("citizen"))
-    status, reply, _ = people.api.call("POST", f"/posts/{post['id']}/replies", {"body": "答" * 2000},
-                                       token=people.token("other_citizen"))
+    status, reply, _ = people.api.call(
+        "POST", f"/posts/{post['id']}/replies", {"body": "答" * 2000}, token=people.token("other_citizen")
+    )
     assert status == 201 and len(reply["body"]) == 2000
 
 
@@ -225,11 +262,18 @@ WHOLE_VIEWERS = ("citizen", *POLICE)
 def test_a_police_only_post_is_a_stub_for_the_public_and_whole_for_author_and_police(people: World) -> None:
     api = people.api
     secret_title, secret_body = "小区有人贩毒", "3号楼2单元地下室,每晚十点以后交易。"
-    post = api.new_post(people.token("citizen"), board="anti-drug", type="report", title=secret_title,
-                        body=secret_body, visibility="police_only")
+    post = api.new_post(
+        people.token("citizen"),
+        board="anti-drug",
+        type="report",
+        title=secret_title,
+        body=secret_body,
+        visibility="police_only",
+    )
     assert post["visibility"] == "police_only" and post["title"] == secret_title  # the author sees it whole
-    official = api.call("POST", f"/posts/{post['id']}/replies", {"body": "线索已收到,民警将核查。"},
-                        token=people.token("unit_officer"))[1]
+    official = api.call(
+        "POST", f"/posts/{post['id']}/replies", {"body": "线索已收到,民警将核查。"}, token=people.token("unit_officer")
+    )[1]
     for role in STUB_VIEWERS:
         shown = api.detail(post["id"], people.token(role))
         assert secret_title not in str(shown) and "地下室" not in str(shown)

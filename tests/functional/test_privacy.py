@@ -18,19 +18,38 @@ from tests.functional.conftest import POLICE, World
 NOTICE = "该线索仅警方可见"
 TITLE, BODY = "线索:东河区某网吧容留吸毒", "二楼包间,每周五晚上,老板知情。"
 NOTE = "已安排便衣蹲守"
-STUB_KEPT = ("id", "board", "type", "district", "status", "visibility", "created_at", "updated_at", "reply_count",
-             "assigned_unit", "urgent")
+STUB_KEPT = (
+    "id",
+    "board",
+    "type",
+    "district",
+    "status",
+    "visibility",
+    "created_at",
+    "updated_at",
+    "reply_count",
+    "assigned_unit",
+    "urgent",
+)
 
 
 @pytest.fixture(scope="module")
 def tip(people: World) -> dict[str, Any]:
     """A police-only tip in 昆都仑区 with an official reply and a status note, dispatched with a link sent."""
     api = people.api
-    post = api.new_post(people.token("citizen"), board="report", type="report", title=TITLE, body=BODY,
-                        district="昆都仑区", visibility="police_only")
+    post = api.new_post(
+        people.token("citizen"),
+        board="report",
+        type="report",
+        title=TITLE,
+        body=BODY,
+        district="昆都仑区",
+        visibility="police_only",
+    )
     deliver(api.client, people.outputs)
-    status, _, _ = api.call("POST", f"/posts/{post['id']}/replies", {"body": "收到,感谢举报"},
-                            token=people.token("unit_officer"))
+    status, _, _ = api.call(
+        "POST", f"/posts/{post['id']}/replies", {"body": "收到,感谢举报"}, token=people.token("unit_officer")
+    )
     assert status == 201
     whole = api.detail(post["id"], people.token("unit_officer"))["post"]
     body = {"status": "in_progress", "version": whole["version"], "note": NOTE}
@@ -38,8 +57,9 @@ def tip(people: World) -> dict[str, Any]:
     return api.detail(post["id"], people.token("leader"))
 
 
-def test_the_stub_shows_board_type_time_and_status_but_no_title_body_reply_or_note(people: World,
-                                                                                  tip: dict[str, Any]) -> None:
+def test_the_stub_shows_board_type_time_and_status_but_no_title_body_reply_or_note(
+    people: World, tip: dict[str, Any]
+) -> None:
     whole = tip["post"]
     for role in ("anonymous", "other_citizen"):
         shown = people.api.detail(whole["id"], people.token(role))
@@ -69,16 +89,21 @@ def test_my_posts_lists_the_callers_own_posts_only(people: World, tip: dict[str,
         assert post_id not in {p["id"] for p in theirs}, role
 
 
-def test_a_link_session_sees_its_own_post_whole_and_any_other_as_the_public(people: World,
-                                                                           tip: dict[str, Any]) -> None:
+def test_a_link_session_sees_its_own_post_whole_and_any_other_as_the_public(people: World, tip: dict[str, Any]) -> None:
     links = [re.search(r"reply\.html#t=(\S+)", m) for m in officer_messages("13900000003")]
     token = next(found.group(1) for found in links if found)
     status, session, _ = people.api.call("POST", "/auth/link", {"token": token})
     assert status == 200 and session["post_id"] == tip["post"]["id"]
     own = people.api.detail(tip["post"]["id"], session["token"])
     assert (own["post"]["title"], own["post"]["body"]) == (TITLE, BODY)
-    other = people.api.new_post(people.token("citizen"), board="report", type="report", title="另一条线索",
-                                body="只给警方看", visibility="police_only")
+    other = people.api.new_post(
+        people.token("citizen"),
+        board="report",
+        type="report",
+        title="另一条线索",
+        body="只给警方看",
+        visibility="police_only",
+    )
     assert people.api.detail(other["id"], session["token"])["post"]["body"] == NOTICE
 
 
@@ -87,13 +112,18 @@ def test_others_may_neither_reply_to_nor_flag_a_police_only_tip(people: World, t
     token = people.token("other_citizen")
     assert people.api.call("POST", f"/posts/{post_id}/replies", {"body": "我也知道"}, token=token)[0] == 403
     assert people.api.call("POST", f"/posts/{post_id}/flags", {"reason": "看不懂"}, token=token)[0] == 403
-    assert people.api.call("POST", f"/posts/{post_id}/replies", {"body": "补充:老板姓李"},
-                           token=people.token("citizen"))[0] == 201
+    assert (
+        people.api.call("POST", f"/posts/{post_id}/replies", {"body": "补充:老板姓李"}, token=people.token("citizen"))[
+            0
+        ]
+        == 201
+    )
 
 
 def test_notes_on_a_public_timeline_are_masked_for_the_public(people: World) -> None:
-    post = people.api.new_post(people.token("citizen"), board="report", type="report", title="丢了钱包",
-                               body="在公交上", district="昆都仑区")
+    post = people.api.new_post(
+        people.token("citizen"), board="report", type="report", title="丢了钱包", body="在公交上", district="昆都仑区"
+    )
     note = "已联系失主13812345678"
     body = {"status": "acknowledged", "version": post["version"], "note": note}
     assert people.api.call("POST", f"/posts/{post['id']}/status", body, token=people.token("leader"))[0] == 200
@@ -107,8 +137,9 @@ def test_an_official_reply_keeps_published_contacts_and_masks_the_rest(people: W
     assert people.api.admin("PUT", "/admin/officers/o-kunqu", officer)[0] == 200
     post = people.api.new_post(people.token("citizen"), title="户口迁移", body="要带什么?")
     answer = "请联系社区民警13900009999;您留的电话13812345678已登记。"
-    status, reply, _ = people.api.call("POST", f"/posts/{post['id']}/replies", {"body": answer},
-                                       token=people.token("unit_officer"))
+    status, reply, _ = people.api.call(
+        "POST", f"/posts/{post['id']}/replies", {"body": answer}, token=people.token("unit_officer")
+    )
     assert status == 201 and reply["body"] == answer
     shown = people.api.detail(post["id"])["replies"][0]["body"]
     assert shown == "请联系社区民警13900009999;您留的电话138****5678已登记。"
@@ -147,10 +178,18 @@ def reporter_case(people: World) -> dict[str, Any]:
     """A citizen's police-only tip and public post; the tip gets a follow-up, a status note and a re-route note."""
     api, token = people.api, people.token("citizen")
     me = api.call("GET", "/me", token=token)[1]
-    tip = api.new_post(token, board="report", type="report", title=SECRET_TITLE, body=SECRET_BODY,
-                       district="昆都仑区", visibility="police_only")
-    public = api.new_post(token, board="report", type="report", title="小区门口路灯坏了", body="晚上很黑",
-                          district="昆都仑区")
+    tip = api.new_post(
+        token,
+        board="report",
+        type="report",
+        title=SECRET_TITLE,
+        body=SECRET_BODY,
+        district="昆都仑区",
+        visibility="police_only",
+    )
+    public = api.new_post(
+        token, board="report", type="report", title="小区门口路灯坏了", body="晚上很黑", district="昆都仑区"
+    )
     deliver(api.client, people.outputs)
     assert api.call("POST", f"/posts/{tip['id']}/replies", {"body": FOLLOW_UP}, token=token)[0] == 201
     version = api.detail(tip["id"], people.token("unit_officer"))["post"]["version"]
@@ -173,10 +212,14 @@ def another_posts_link_session(people: World, post_id: str) -> str:
 
 
 def test_no_public_output_names_the_reporter_of_a_police_only_tip_or_quotes_a_police_note(
-        people: World, reporter_case: dict[str, Any]) -> None:
+    people: World, reporter_case: dict[str, Any]
+) -> None:
     case = reporter_case
-    readers = {"anonymous": people.token("anonymous"), "other_citizen": people.token("other_citizen"),
-               "link_for_another_post": another_posts_link_session(people, case["public"])}
+    readers = {
+        "anonymous": people.token("anonymous"),
+        "other_citizen": people.token("other_citizen"),
+        "link_for_another_post": another_posts_link_session(people, case["public"]),
+    }
     for reader, token in readers.items():
         assert_nothing_names_the_reporter(people, case, reader, token)
     for role in ("citizen", "unit_officer", "leader"):  # while the reporter and the police see it whole
@@ -218,7 +261,9 @@ def assert_nothing_names_the_reporter(people: World, case: dict[str, Any], reade
     assert detail["post"]["author"] == {"nickname": "匿名"}, reader
     assert [r["author"] for r in detail["replies"]] == [{"nickname": "匿名"}], reader
     assert [(e["kind"], e["text"]) for e in detail["timeline"]] == [
-        ("received", "已收悉"), ("dispatched", "已分派至昆都仑区公安分局"), ("in_progress", "处置中"),
+        ("received", "已收悉"),
+        ("dispatched", "已分派至昆都仑区公安分局"),
+        ("in_progress", "处置中"),
         ("transferred", "已转交东河区青福派出所"),
     ], reader
 
@@ -270,14 +315,16 @@ def page_text(api: Any, post_id: str, tmp_path: Any) -> str:
     harness = tmp_path / "page.mjs"
     harness.write_text(PAGE_HARNESS, "utf-8")
     script = (ROOT / "web" / "js" / "page-post.js").as_uri()
-    done = subprocess.run([node, str(harness), script, json.dumps(answers)], capture_output=True, text=True,
-                          timeout=60, check=False)
+    done = subprocess.run(
+        [node, str(harness), script, json.dumps(answers)], capture_output=True, text=True, timeout=60, check=False
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 def test_the_post_page_of_a_police_only_tip_says_it_is_police_only_once(
-        people: World, reporter_case: dict[str, Any], tmp_path: Any) -> None:
+    people: World, reporter_case: dict[str, Any], tmp_path: Any
+) -> None:
     text = page_text(people.api, reporter_case["tip"], tmp_path)
 
     assert text.count(NOTICE) == 1, text
@@ -314,11 +361,11 @@ DISGUISES = [  # as written, and as the public must see it
 
 
 def disguised_text(which: int) -> str:
-    return "；".join(f"第{chr(0x4e00 + i)}条{text}" for i, (text, _) in enumerate(DISGUISES)) + f"；{which}"
+    return "；".join(f"第{chr(0x4E00 + i)}条{text}" for i, (text, _) in enumerate(DISGUISES)) + f"；{which}"
 
 
 def masked_text(which: int) -> str:
-    return "；".join(f"第{chr(0x4e00 + i)}条{masked}" for i, (_, masked) in enumerate(DISGUISES)) + f"；{which}"
+    return "；".join(f"第{chr(0x4E00 + i)}条{masked}" for i, (_, masked) in enumerate(DISGUISES)) + f"；{which}"
 
 
 def as_read(text: str) -> str:
@@ -353,8 +400,14 @@ def assert_nothing_readable(where: str, data: Any) -> None:
 def disguised(people: World) -> dict[str, Any]:
     """A public post, a citizen's reply, an official reply and a status note, each with every disguise."""
     api = people.api
-    post = api.new_post(people.token("citizen"), board="report", type="report", district="昆都仑区",
-                        title="电话138\u200b1234\u200b5678", body=disguised_text(1))
+    post = api.new_post(
+        people.token("citizen"),
+        board="report",
+        type="report",
+        district="昆都仑区",
+        title="电话138\u200b1234\u200b5678",
+        body=disguised_text(1),
+    )
     reply = {"body": disguised_text(2)}
     assert api.call("POST", f"/posts/{post['id']}/replies", reply, token=people.token("other_citizen"))[0] == 201
     official = {"body": disguised_text(3)}
@@ -382,11 +435,16 @@ def test_the_feed_and_the_post_page_mask_every_disguised_number(people: World, d
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-def test_open311_requests_and_updates_mask_every_disguised_number(people: World, disguised: dict[str, Any],
-                                                                  fmt: str) -> None:
+def test_open311_requests_and_updates_mask_every_disguised_number(
+    people: World, disguised: dict[str, Any], fmt: str
+) -> None:
     post_id = disguised["id"]
-    for path in (f"requests.{fmt}", f"requests/{post_id}.{fmt}", f"servicerequestupdates.{fmt}",
-                 f"servicerequestupdates.{fmt}?service_request_id={post_id}"):
+    for path in (
+        f"requests.{fmt}",
+        f"requests/{post_id}.{fmt}",
+        f"servicerequestupdates.{fmt}",
+        f"servicerequestupdates.{fmt}?service_request_id={post_id}",
+    ):
         response = people.api.client.http.get(f"/open311/v2/{path}")
         assert response.status_code == 200, path
         text = response.body.decode("utf-8")
@@ -396,6 +454,7 @@ def test_open311_requests_and_updates_mask_every_disguised_number(people: World,
             assert_nothing_readable(path, [element.text or "" for element in ElementTree.fromstring(text).iter()])
     request = json.loads(people.api.client.http.get(f"/open311/v2/requests/{post_id}.json").body)[0]
     assert (request["description"], request["status_notes"]) == (masked_text(1), masked_text(3))
-    updates = json.loads(people.api.client.http.get(
-        f"/open311/v2/servicerequestupdates.json?service_request_id={post_id}").body)
+    updates = json.loads(
+        people.api.client.http.get(f"/open311/v2/servicerequestupdates.json?service_request_id={post_id}").body
+    )
     assert updates[0]["description"].endswith(masked_text(4))

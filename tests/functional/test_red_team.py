@@ -49,14 +49,17 @@ def test_a_reversed_id_card_under_an_override_is_shown_as_stored() -> None:
     assert "\u202e" not in shown and "\u202d" not in shown
 
 
-@pytest.mark.parametrize("nickname", [
-    "\u202e安公市头包",  # shown as 包头市公安
-    "\u202eecilop",  # shown as police
-    "ᴘᴏʟɪᴄᴇ",  # small capitals
-    "pólice",  # an accent
-    "p\u0301olice",  # a combining accent
-    "❶❶⓪",  # 110 in dingbats
-])
+@pytest.mark.parametrize(
+    "nickname",
+    [
+        "\u202e安公市头包",  # shown as 包头市公安
+        "\u202eecilop",  # shown as police
+        "ᴘᴏʟɪᴄᴇ",  # small capitals
+        "pólice",  # an accent
+        "p\u0301olice",  # a combining accent
+        "❶❶⓪",  # 110 in dingbats
+    ],
+)
 def test_a_nickname_cannot_claim_the_police_in_disguise(nickname: str) -> None:
     assert nickname_problem(nickname) is not None
     shown = public_nickname(nickname, "u_0123456789abcdef")
@@ -79,12 +82,12 @@ def test_a_nickname_turned_by_an_override_is_refused(people: World) -> None:
 def test_a_number_begun_in_the_title_and_ended_in_the_body_is_masked(people: World) -> None:
     title, body = "捡到钱包一个,失主请联系138", "1234 5678,认领时请说明钱包颜色。"
     post = people.api.new_post(people.token("other_citizen"), title=title, body=body)
-    for shown in (people.api.detail(post["id"])["post"],
-                  next(p for p in people.api.call("GET", "/posts?board=qa&limit=50")[1]["posts"]
-                       if p["id"] == post["id"])):
+    for shown in (
+        people.api.detail(post["id"])["post"],
+        next(p for p in people.api.call("GET", "/posts?board=qa&limit=50")[1]["posts"] if p["id"] == post["id"]),
+    ):
         assert (shown["title"], shown["body"]) == (title, "**** 5678,认领时请说明钱包颜色。"), shown
     assert people.api.detail(post["id"], people.token("other_citizen"))["post"]["body"] == body  # the author's own
-
 
 
 @pytest.mark.parametrize("character", ["\ufffe", "\uffff"])
@@ -94,8 +97,15 @@ def test_an_open311_field_is_held_to_the_same_characters_as_the_json_api(people:
 
     status, key, _ = people.api.admin("POST", "/admin/api-keys", {"name": "便民热线"})
     assert status == 201, key
-    assert people.api.call("POST", "/posts", {"board": "qa", "type": "question", "title": "问",
-                                              "body": f"正文{character}"}, token=people.token("citizen"))[0] == 400
+    assert (
+        people.api.call(
+            "POST",
+            "/posts",
+            {"board": "qa", "type": "question", "title": "问", "body": f"正文{character}"},
+            token=people.token("citizen"),
+        )[0]
+        == 400
+    )
     fields = form(key["api_key"], description=f"小区门口有人卖假药{character}", phone="13811113333")
     status, answer, _ = post_form(people, f"{V2}/requests.json", fields)
     assert status == 400, answer
@@ -106,8 +116,14 @@ def test_flags_never_hide_a_post_by_an_officer_who_has_since_left(people: World)
     """A police post stays a police post when its author leaves the directory: flags send it to review."""
     from tests.conftest import ADMIN_KEY
 
-    leaving = {"name": "赵警官", "title": "社区民警", "phone": "13900000066", "unit_id": "kunqu", "role": "officer",
-               "on_duty": True}
+    leaving = {
+        "name": "赵警官",
+        "title": "社区民警",
+        "phone": "13900000066",
+        "unit_id": "kunqu",
+        "role": "officer",
+        "on_duty": True,
+    }
     assert people.api.admin("PUT", "/admin/officers/o-leaving", leaving)[0] == 200
     notice = people.api.new_post(people.api.sign_in(leaving["phone"]), title="冬季防火提示", body="请勿私拉电线")
     assert people.api.call("DELETE", "/admin/officers/o-leaving", token=ADMIN_KEY)[0] == 204
@@ -157,6 +173,7 @@ def test_a_partner_key_in_the_url_is_refused_since_urls_are_logged(people: World
     assert "api_key" in answer[0]["description"], answer
     assert post_form(people, f"{V2}/requests.json", form(key["api_key"], phone="13811114444"))[0] == 200
 
+
 # -- the per-client code budget and IPv6 addresses that stand for one IPv4 host ------------------------------
 # (kept last in the module: `limited` switches the default limits on for the module's stack)
 
@@ -170,12 +187,18 @@ from tests.functional.test_limits import (  # noqa: E402
 )
 
 
-@pytest.mark.parametrize("addresses", [
-    [f"2002:cb00:7107:{n:x}::1" for n in range(30)],  # 6to4: the host 203.0.113.7 owns 2002:cb00:7107::/48
-    [f"2001:0:4136:e378:8000:{n:x}:34ff:8ef8" for n in range(30)],  # Teredo: one client 203.0.113.7, many ports
-])
+@pytest.mark.parametrize(
+    "addresses",
+    [
+        [f"2002:cb00:7107:{n:x}::1" for n in range(30)],  # 6to4: the host 203.0.113.7 owns 2002:cb00:7107::/48
+        [f"2001:0:4136:e378:8000:{n:x}:34ff:8ef8" for n in range(30)],  # Teredo: one client 203.0.113.7, many ports
+    ],
+)
 def test_one_ipv4_host_behind_many_ipv6_networks_gets_one_budget(
-    limited: World, otp_limits: Any, monkeypatch: pytest.MonkeyPatch, addresses: list[str]  # noqa: F811
+    limited: World,  # noqa: F811
+    otp_limits: Any,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    addresses: list[str],
 ) -> None:
     otp_limits("otp_per_client_per_hour=10")
     phones = fresh_phones(30)

@@ -43,8 +43,9 @@ class ChaliceWsgi:
         if environ.get("QUERY_STRING") and "?" not in uri:
             uri += "?" + environ["QUERY_STRING"]
         path = uri.removeprefix(API_BASE) or "/"
-        headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items()
-                   if key.startswith("HTTP_")}
+        headers = {
+            key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")
+        }
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -66,8 +67,9 @@ def targets(people: World) -> list[str]:
     api, citizen = people.api, people.token("citizen")
     return [
         api.new_post(citizen)["id"],
-        api.new_post(citizen, board="anti-drug", type="report", title="线索", body="有人贩毒",
-                     visibility="police_only")["id"],
+        api.new_post(
+            citizen, board="anti-drug", type="report", title="线索", body="有人贩毒", visibility="police_only"
+        )["id"],
         api.new_post(citizen, board="report", type="report", title="井盖丢了", body="路口", district="昆都仑区")["id"],
     ]
 
@@ -115,10 +117,12 @@ schema = schemathesis.openapi.from_path(
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
-def test_generated_requests_get_documented_answers_and_never_a_5xx(case: Any, people: World, wsgi: ChaliceWsgi,
-                                                                   targets: list[str], partner_key: str) -> None:
+@settings(
+    max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
+def test_generated_requests_get_documented_answers_and_never_a_5xx(
+    case: Any, people: World, wsgi: ChaliceWsgi, targets: list[str], partner_key: str
+) -> None:
     aim(case, targets, partner_key)
     token = credentials(people, case.path)
     headers = {"Authorization": f"Bearer {token}"} if token else {}

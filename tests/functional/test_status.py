@@ -13,10 +13,12 @@ UNASSIGNED = {role: 200 if role in POLICE else 403 for role in ROLES} | {"anonym
 ASSIGNED_TO_KUNQU = UNASSIGNED | {"other_unit_officer": 403}
 
 
-def move(people: World, post_id: str, status: str, version: int, role: str = "center_officer",
-         **extra: Any) -> tuple[int, Any]:
-    got = people.api.call("POST", f"/posts/{post_id}/status", {"status": status, "version": version, **extra},
-                          token=people.token(role))
+def move(
+    people: World, post_id: str, status: str, version: int, role: str = "center_officer", **extra: Any
+) -> tuple[int, Any]:
+    got = people.api.call(
+        "POST", f"/posts/{post_id}/status", {"status": status, "version": version, **extra}, token=people.token(role)
+    )
     return got[0], got[1]
 
 
@@ -38,8 +40,14 @@ def test_who_may_change_the_status_of_an_unassigned_post(people: World, role: st
 @pytest.fixture(scope="module")
 def kunqu_post(people: World) -> dict[str, Any]:
     """A report from 昆都仑区, dispatched by the routing rules to 昆都仑区公安分局."""
-    post = people.api.new_post(people.token("citizen"), board="report", type="report", title="小区门口有人打架",
-                               body="锦泰小区东门,三四个人。", district="昆都仑区")
+    post = people.api.new_post(
+        people.token("citizen"),
+        board="report",
+        type="report",
+        title="小区门口有人打架",
+        body="锦泰小区东门,三四个人。",
+        district="昆都仑区",
+    )
     deliver(people.api.client, people.outputs)
     assigned = people.api.detail(post["id"])["post"]
     assert assigned["assigned_unit"] == {"id": "kunqu", "name": "昆都仑区公安分局"}
@@ -112,7 +120,11 @@ def test_statuses_skip_forward_never_back_and_resolved_reopens(people: World) ->
     kinds = [e["kind"] for e in people.api.detail(post["id"])["timeline"]]
     assert kinds[0] == "received"
     assert [k for k in kinds if k in ("in_progress", "resolved", "reopened")] == [
-        "in_progress", "resolved", "reopened", "resolved"]
+        "in_progress",
+        "resolved",
+        "reopened",
+        "resolved",
+    ]
 
 
 def test_a_post_cannot_be_hidden_through_the_status_route(people: World) -> None:

@@ -20,17 +20,32 @@ def test_units_posts_replies_and_the_timeline_carry_the_units_english_name(
     assert units["kunqu"]["name_en"] == KUNQU_EN and "name_en" not in units["qingfu"]  # only where it is given
 
     resident = api.sign_in("13812345678")
-    post = api.call("POST", "/posts", {"board": "report", "type": "report", "title": "楼道里有人撬锁",
-                                       "body": "昆区某小区三号楼", "district": "昆都仑区"}, token=resident)[1]
+    post = api.call(
+        "POST",
+        "/posts",
+        {
+            "board": "report",
+            "type": "report",
+            "title": "楼道里有人撬锁",
+            "body": "昆区某小区三号楼",
+            "district": "昆都仑区",
+        },
+        token=resident,
+    )[1]
     deliver(api.client, aws)
     link = re.search(r"reply\.html#t=(\S+)", officer_messages("13900000003")[0]).group(1)
     session = api.call("POST", "/auth/link", {"token": link})[1]
     assert session["user"]["unit"]["name_en"] == KUNQU_EN
     template = dict(REPLY_TEMPLATES)["received"].replace("{unit}", "昆都仑区公安分局")
-    answer = api.call("POST", f"/posts/{post['id']}/replies", {"body": template, "template": "received"},
-                      token=session["token"])[1]
-    edited = api.call("POST", f"/posts/{post['id']}/replies", {"body": template + "请稍候。", "template": "received"},
-                      token=session["token"])[1]
+    answer = api.call(
+        "POST", f"/posts/{post['id']}/replies", {"body": template, "template": "received"}, token=session["token"]
+    )[1]
+    edited = api.call(
+        "POST",
+        f"/posts/{post['id']}/replies",
+        {"body": template + "请稍候。", "template": "received"},
+        token=session["token"],
+    )[1]
     assert answer["template"] == "received" and "template" not in edited  # an edited template is the officer's own
     assert answer["author"]["unit"] == {"id": "kunqu", "name": "昆都仑区公安分局", "name_en": KUNQU_EN}
 
@@ -42,9 +57,14 @@ def test_units_posts_replies_and_the_timeline_carry_the_units_english_name(
 
 def test_a_citizen_cannot_mark_a_reply_as_a_template(api: Api, directory: dict) -> None:
     resident = api.sign_in("13812345679")
-    post = api.call("POST", "/posts", {"board": "qa", "type": "question", "title": "身份证丢了怎么补办",
-                                       "body": "在外地丢的"}, token=resident)[1]
+    post = api.call(
+        "POST",
+        "/posts",
+        {"board": "qa", "type": "question", "title": "身份证丢了怎么补办", "body": "在外地丢的"},
+        token=resident,
+    )[1]
     text = dict(REPLY_TEMPLATES)["thanks"]
-    status, reply, _ = api.call("POST", f"/posts/{post['id']}/replies", {"body": text, "template": "thanks"},
-                                token=resident)
+    status, reply, _ = api.call(
+        "POST", f"/posts/{post['id']}/replies", {"body": text, "template": "thanks"}, token=resident
+    )
     assert status == 201 and "template" not in reply

@@ -21,12 +21,14 @@ def test_a_module_app_js_imports_is_in_the_one_bundle_and_a_change_renames_it(tm
     # What another helper's merge does: a new module, imported by app.js.
     (web / "js" / "added.js").write_text('export const marker = "新模块已打包";\n', encoding="utf-8")
     app = web / "js" / "app.js"
-    app.write_text('import { marker } from "./added.js";\nconsole.debug(marker);\n' + app.read_text("utf-8"),
-                   encoding="utf-8")
+    app.write_text(
+        'import { marker } from "./added.js";\nconsole.debug(marker);\n' + app.read_text("utf-8"), encoding="utf-8"
+    )
     first = build_web.build(web, dist)
     script, style = first["pages"]["index.html"]
-    assert re.fullmatch(r"assets/app\.[A-Z0-9]{8}\.js", script) and re.fullmatch(r"assets/site\.[A-Z0-9]{8}\.css",
-                                                                                   style)
+    assert re.fullmatch(r"assets/app\.[A-Z0-9]{8}\.js", script) and re.fullmatch(
+        r"assets/site\.[A-Z0-9]{8}\.css", style
+    )
     assert "新模块已打包" in (dist / script).read_text("utf-8")
     assert "import " not in (dist / script).read_text("utf-8")  # nothing left to fetch at run time
     page = (dist / "index.html").read_text("utf-8")

@@ -28,8 +28,11 @@ def test_each_record_gets_accepted_then_dispatched_signed_with_the_shared_secret
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        simulator = CadSimulator(f"http://127.0.0.1:{server.server_port}/api", "s3cret",
-                                 steps=(("accepted", 0.05, "110"), ("dispatched", 0.1, "巡警")))
+        simulator = CadSimulator(
+            f"http://127.0.0.1:{server.server_port}/api",
+            "s3cret",
+            steps=(("accepted", 0.05, "110"), ("dispatched", 0.1, "巡警")),
+        )
         simulator.on_record(json.dumps({"incident_id": "INC-p1", "post_id": "p1"}))
         simulator.on_record("not a record")
         for timer in simulator._timers:
@@ -37,6 +40,8 @@ def test_each_record_gets_accepted_then_dispatched_signed_with_the_shared_secret
     finally:
         server.shutdown()
     assert [(r["event"], r["good"], r["path"]) for r in received] == [
-        ("accepted", True, "/api/cad/events"), ("dispatched", True, "/api/cad/events")]
+        ("accepted", True, "/api/cad/events"),
+        ("dispatched", True, "/api/cad/events"),
+    ]
     assert all(r["incident_id"] == "INC-p1" and r["post_id"] == "p1" for r in received)
     assert simulator.sent == [("accepted", 200), ("dispatched", 200)]

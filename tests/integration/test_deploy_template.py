@@ -115,7 +115,8 @@ def test_the_dispatcher_reads_the_real_queue_whose_visibility_is_six_times_its_t
     redrive = {"deadLetterTargetArn": {"Fn::GetAtt": ["DispatchDlq", "Arn"]}, "maxReceiveCount": 3}
     assert queue["RedrivePolicy"] == redrive
     assert resources["CadOutbox"]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"] == {
-        "Fn::GetAtt": ["CadOutboxDlq", "Arn"]}
+        "Fn::GetAtt": ["CadOutboxDlq", "Arn"]
+    }
 
 
 def test_the_table_is_on_demand_with_recovery_ttl_and_protection(resources: dict[str, Any]) -> None:
@@ -129,7 +130,8 @@ def test_the_table_is_on_demand_with_recovery_ttl_and_protection(resources: dict
 
 
 def test_each_function_logs_json_to_its_own_group_with_a_retention(
-    template: Template, resources: dict[str, Any],
+    template: Template,
+    resources: dict[str, Any],
 ) -> None:
     groups = of_type(resources, "AWS::Logs::LogGroup")
     assert len(groups) == len(FUNCTIONS) + 1  # and the API's access log
@@ -153,7 +155,7 @@ def test_the_functions_find_the_stateful_resources_and_secrets_by_reference(temp
     assert variables["CAD_SECRET_PARAMETER"] == {"Fn::Sub": "/${Prefix}/cad-secret"}
     assert variables["SMS_PROVIDER"] == {"Ref": "SmsProvider"}
     text = json.dumps(template)
-    for secret in ("TOKEN_KEYS\"", "CAD_SECRET\"", "ADMIN_KEY"):
+    for secret in ('TOKEN_KEYS"', 'CAD_SECRET"', "ADMIN_KEY"):
         assert secret not in text  # secrets come from SSM at run time, never from the template
 
 
@@ -212,8 +214,9 @@ def test_direct_sms_is_granted_only_to_the_functions_that_text_and_only_via_sns(
 
 def test_the_roles_grant_every_dynamodb_call_the_adapters_make_and_nothing_broader(resources: dict[str, Any]) -> None:
     source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "chalicelib" / "adapters").rglob("*.py"))
-    used = set(re.findall(r'"(get_item|put_item|update_item|delete_item|query|scan|batch_get_item|batch_write_item)"',
-                          source))
+    used = set(
+        re.findall(r'"(get_item|put_item|update_item|delete_item|query|scan|batch_get_item|batch_write_item)"', source)
+    )
     if "transact_write_items" in source:
         used |= {"put_item", "update_item", "delete_item", "condition_check_item"}
     assert "scan" not in used  # no Scan on any path
@@ -253,8 +256,10 @@ def test_the_secrets_are_readable_by_name_only(resources: dict[str, Any]) -> Non
 
 def test_alarms_watch_dlqs_api_errors_dispatcher_and_overdue_posts(resources: dict[str, Any]) -> None:
     alarms = of_type(resources, "AWS::CloudWatch::Alarm")
-    watched = {(a["Properties"]["Namespace"], a["Properties"]["MetricName"],
-                json.dumps(a["Properties"].get("Dimensions", []))) for a in alarms.values()}
+    watched = {
+        (a["Properties"]["Namespace"], a["Properties"]["MetricName"], json.dumps(a["Properties"].get("Dimensions", [])))
+        for a in alarms.values()
+    }
     for dlq in ("DispatchDlq", "CadOutboxDlq"):
         queue = [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq, "QueueName"]}}]
         assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", json.dumps(queue)) in watched
@@ -271,22 +276,35 @@ def test_the_dashboard_shows_posts_replies_dispatches_first_response_escalations
 ) -> None:
     body = resources["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
     names = set(re.findall(r"\$\{([A-Za-z0-9:.]+)\}", body))
-    assert names <= set(resources) | {"Prefix", "AWS::Region"} | {f"{n.split('.')[0]}.{n.split('.')[1]}" for n in names
-                                                                   if "." in n and n.split(".")[0] in resources}
+    assert names <= set(resources) | {"Prefix", "AWS::Region"} | {
+        f"{n.split('.')[0]}.{n.split('.')[1]}" for n in names if "." in n and n.split(".")[0] in resources
+    }
     dashboard = json.loads(re.sub(r"\$\{[^}]+\}", "x", body))
     metrics = {m[1] for w in dashboard["widgets"] if w["type"] == "metric" for m in w["properties"]["metrics"]}
-    assert {"Posts", "Replies", "OfficialReplies", "Dispatches", "FirstResponseMinutes", "Escalations", "Errors",
-            "5XXError"} <= metrics
+    assert {
+        "Posts",
+        "Replies",
+        "OfficialReplies",
+        "Dispatches",
+        "FirstResponseMinutes",
+        "Escalations",
+        "Errors",
+        "5XXError",
+    } <= metrics
 
 
 def test_cloudfront_serves_the_private_bucket_at_root_and_the_api_stage_under_api(resources: dict[str, Any]) -> None:
     config = resources["Distribution"]["Properties"]["DistributionConfig"]
     origins = {o["Id"]: o for o in config["Origins"]}
     # Origin access control, or in China (which has none) an origin access identity.
-    assert origins["site"]["OriginAccessControlId"] == {"Fn::If": [
-        "OutsideChina", {"Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}, {"Ref": "AWS::NoValue"}]}
-    assert origins["site"]["S3OriginConfig"] == {"OriginAccessIdentity": {"Fn::If": [
-        "InChina", {"Fn::Sub": "origin-access-identity/cloudfront/${SiteOriginAccessIdentity}"}, ""]}}
+    assert origins["site"]["OriginAccessControlId"] == {
+        "Fn::If": ["OutsideChina", {"Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}, {"Ref": "AWS::NoValue"}]
+    }
+    assert origins["site"]["S3OriginConfig"] == {
+        "OriginAccessIdentity": {
+            "Fn::If": ["InChina", {"Fn::Sub": "origin-access-identity/cloudfront/${SiteOriginAccessIdentity}"}, ""]
+        }
+    }
     assert origins["api"]["DomainName"] == {"Fn::Sub": "${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}
     assert "OriginPath" not in origins["api"]  # /api/... reaches the stage named api as it is
     assert config["DefaultCacheBehavior"]["TargetOriginId"] == "site"
@@ -299,8 +317,9 @@ def test_cloudfront_serves_the_private_bucket_at_root_and_the_api_stage_under_ap
         assert behaviour["CachedMethods"] == ["GET", "HEAD"]
     bucket = resources["SiteBucket"]["Properties"]["PublicAccessBlockConfiguration"]
     assert all(bucket.values())
-    (reader_if,) = [s for s in resources["SiteBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
-                    if "Fn::If" in s]
+    (reader_if,) = [
+        s for s in resources["SiteBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"] if "Fn::If" in s
+    ]
     condition, china, reader = reader_if["Fn::If"]
     assert condition == "InChina"
     assert china["Principal"] == {"CanonicalUser": {"Fn::GetAtt": ["SiteOriginAccessIdentity", "S3CanonicalUserId"]}}
@@ -346,8 +365,9 @@ def test_the_page_is_compressed_with_assets_kept_a_year_and_pages_revalidated(re
 def test_the_security_headers_match_the_pages_csp(resources: dict[str, Any]) -> None:
     security = resources["SecurityHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
     for page in ("index.html", "reply.html"):
-        meta = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"',
-                         (ROOT / "web" / page).read_text(encoding="utf-8"))
+        meta = re.search(
+            r'http-equiv="Content-Security-Policy" content="([^"]+)"', (ROOT / "web" / page).read_text(encoding="utf-8")
+        )
         assert meta is not None
         assert security["ContentSecurityPolicy"]["ContentSecurityPolicy"].startswith(meta.group(1))
     assert "frame-ancestors 'none'" in security["ContentSecurityPolicy"]["ContentSecurityPolicy"]
@@ -372,8 +392,15 @@ def test_every_functions_entry_module_masks_personal_data_in_its_logs(resources:
             f"import logging, sys; import {module}; "
             "print(getattr(logging.getLogRecordFactory(), 'masks', False), 'app' in sys.modules)"
         )
-        result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT,
-                                env={"PATH": "", "STAGE": "prod"}, timeout=60, check=False)
+        result = subprocess.run(
+            [sys.executable, "-c", probe],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={"PATH": "", "STAGE": "prod"},
+            timeout=60,
+            check=False,
+        )
         assert result.returncode == 0, result.stderr
         masks, _ = result.stdout.split()
         assert masks == "True", (name, module)
@@ -381,8 +408,30 @@ def test_every_functions_entry_module_masks_personal_data_in_its_logs(resources:
 
 # -- abuse resistance and evidence (issue 13) --------------------------------------------------------
 
-AWS_RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-                      3288, 3653}
+AWS_RETENTION_DAYS = {
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+}
 SIGN_IN = ("/auth/otp", "/auth/session", "/auth/link")
 
 
@@ -392,7 +441,8 @@ def distribution(resources: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_a_waf_web_acl_limits_each_client_and_runs_the_common_rule_set_on_the_distribution(
-    template: Template, resources: dict[str, Any],
+    template: Template,
+    resources: dict[str, Any],
 ) -> None:
     acl = resources["WebAcl"]
     assert acl["Type"] == "AWS::WAFv2::WebACL"
@@ -412,44 +462,59 @@ def test_a_waf_web_acl_limits_each_client_and_runs_the_common_rule_set_on_the_di
         assert block["ResponseCode"] == 429
         body = json.loads(properties["CustomResponseBodies"][block["CustomResponseBodyKey"]]["Content"])
         assert body["error"]["code"] == "rate_limited"
-    managed = [r["Statement"]["ManagedRuleGroupStatement"] for r in rules.values()
-               if "ManagedRuleGroupStatement" in r["Statement"]]
+    managed = [
+        r["Statement"]["ManagedRuleGroupStatement"]
+        for r in rules.values()
+        if "ManagedRuleGroupStatement" in r["Statement"]
+    ]
     assert {"VendorName": "AWS", "Name": "AWSManagedRulesCommonRuleSet"}.items() <= managed[0].items()
     # Posts may be up to the API's 64 KiB; the rule set's 8 KB body limit only counts.
     overrides = {o["Name"]: o["ActionToUse"] for o in managed[0].get("RuleActionOverrides", [])}
     assert overrides == {"SizeRestrictions_BODY": {"Count": {}}}
-    assert distribution(resources)["WebACLId"] == {"Fn::If": [
-        "AttachesWebAcl", {"Fn::If": ["HasWebAclArn", {"Ref": "WebAclArn"}, {"Fn::GetAtt": ["WebAcl", "Arn"]}]},
-        {"Ref": "AWS::NoValue"}]}
+    assert distribution(resources)["WebACLId"] == {
+        "Fn::If": [
+            "AttachesWebAcl",
+            {"Fn::If": ["HasWebAclArn", {"Ref": "WebAclArn"}, {"Fn::GetAtt": ["WebAcl", "Arn"]}]},
+            {"Ref": "AWS::NoValue"},
+        ]
+    }
 
 
-def test_the_web_acl_is_created_only_in_us_east_1_or_else_taken_by_arn(template: Template,
-                                                                        resources: dict[str, Any]) -> None:
+def test_the_web_acl_is_created_only_in_us_east_1_or_else_taken_by_arn(
+    template: Template, resources: dict[str, Any]
+) -> None:
     conditions = template["Conditions"]
     assert resources["WebAcl"]["Condition"] == "CreatesWebAcl"
     assert conditions["InUsEast1"] == {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}
-    assert conditions["CreatesWebAcl"] == {"Fn::And": [{"Fn::Not": [{"Condition": "HasWebAclArn"}]},
-                                                       {"Condition": "InUsEast1"}]}
+    assert conditions["CreatesWebAcl"] == {
+        "Fn::And": [{"Fn::Not": [{"Condition": "HasWebAclArn"}]}, {"Condition": "InUsEast1"}]
+    }
     assert conditions["AttachesWebAcl"] == {"Fn::Or": [{"Condition": "HasWebAclArn"}, {"Condition": "CreatesWebAcl"}]}
     parameter = template["Parameters"]["WebAclArn"]
     assert parameter["Default"] == ""
-    assert re.fullmatch(parameter["AllowedPattern"],
-                        "arn:aws:wafv2:us-east-1:123456789012:global/webacl/police24-edge/0a1b2c3d")
-    assert not re.fullmatch(parameter["AllowedPattern"],
-                            "arn:aws:wafv2:ap-northeast-1:123456789012:regional/webacl/x/0a1b")
-    assert not re.fullmatch(parameter["AllowedPattern"],  # CloudFront reads it from us-east-1 only
-                            "arn:aws:wafv2:ap-northeast-1:123456789012:global/webacl/x/0a1b")
+    assert re.fullmatch(
+        parameter["AllowedPattern"], "arn:aws:wafv2:us-east-1:123456789012:global/webacl/police24-edge/0a1b2c3d"
+    )
+    assert not re.fullmatch(
+        parameter["AllowedPattern"], "arn:aws:wafv2:ap-northeast-1:123456789012:regional/webacl/x/0a1b"
+    )
+    assert not re.fullmatch(
+        parameter["AllowedPattern"],  # CloudFront reads it from us-east-1 only
+        "arn:aws:wafv2:ap-northeast-1:123456789012:global/webacl/x/0a1b",
+    )
     certificate = template["Parameters"]["CertificateArn"]["AllowedPattern"]
     assert re.fullmatch(certificate, "arn:aws:acm:us-east-1:123456789012:certificate/0a1b-2c3d")
     assert not re.fullmatch(certificate, "arn:aws:acm:ap-northeast-1:123456789012:certificate/0a1b-2c3d")
 
 
 def test_cloudfront_proves_itself_to_the_api_with_a_secret_header_that_is_never_in_the_template(
-    template: Template, resources: dict[str, Any],
+    template: Template,
+    resources: dict[str, Any],
 ) -> None:
     origins = {o["Id"]: o for o in distribution(resources)["Origins"]}
-    assert origins["api"]["OriginCustomHeaders"] == [{"HeaderName": "X-Origin-Verify",
-                                                      "HeaderValue": {"Ref": "OriginSecret"}}]
+    assert origins["api"]["OriginCustomHeaders"] == [
+        {"HeaderName": "X-Origin-Verify", "HeaderValue": {"Ref": "OriginSecret"}}
+    ]
     assert "OriginCustomHeaders" not in origins["site"]
     secret = template["Parameters"]["OriginSecret"]
     assert secret["NoEcho"] is True and "Default" not in secret and secret["MinLength"] >= 32
@@ -496,8 +561,15 @@ def test_the_api_stage_writes_json_access_logs_with_the_callers_address(resource
     assert "${ApiAccessLogGroup}" in setting["DestinationArn"]["Fn::Sub"]
     assert resources["ApiAccessLogGroup"]["DeletionPolicy"] == "Retain"
     line = json.loads(setting["Format"])  # every value quoted: a line is JSON whatever the request held
-    for wanted in ("$context.identity.sourceIp", "$context.requestId", "$context.resourcePath", "$context.status",
-                   "$context.requestTime", "$context.httpMethod", "$context.identity.userArn"):
+    for wanted in (
+        "$context.identity.sourceIp",
+        "$context.requestId",
+        "$context.resourcePath",
+        "$context.status",
+        "$context.requestTime",
+        "$context.httpMethod",
+        "$context.identity.userArn",
+    ):
         assert wanted in line.values(), wanted
     # API Gateway writes to CloudWatch Logs only with the account's logging role set, before the stage exists.
     assert api["DependsOn"] == ["ApiGatewayAccount"]
@@ -505,7 +577,8 @@ def test_the_api_stage_writes_json_access_logs_with_the_callers_address(resource
     assert account["CloudWatchRoleArn"] == {"Fn::GetAtt": ["ApiGatewayLogsRole", "Arn"]}
     role = resources["ApiGatewayLogsRole"]
     assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
-        "Service": "apigateway.amazonaws.com"}
+        "Service": "apigateway.amazonaws.com"
+    }
     assert role["DeletionPolicy"] == "Retain"  # other APIs of the account may rely on the setting
 
 
@@ -537,8 +610,9 @@ def test_the_officer_topic_and_every_queue_are_encrypted_at_rest(resources: dict
     assert resources["OfficerTopic"]["Properties"]["KmsMasterKeyId"] == "alias/aws/sns"
 
 
-def test_the_table_uses_the_customer_managed_key_only_when_one_is_given(template: Template,
-                                                                       resources: dict[str, Any]) -> None:
+def test_the_table_uses_the_customer_managed_key_only_when_one_is_given(
+    template: Template, resources: dict[str, Any]
+) -> None:
     assert template["Parameters"]["TableKmsKeyArn"]["Default"] == ""
     assert template["Conditions"]["HasTableKmsKey"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "TableKmsKeyArn"}, ""]}]}
     condition, customer, owned = resources["Table"]["Properties"]["SSESpecification"]["Fn::If"]
@@ -546,37 +620,58 @@ def test_the_table_uses_the_customer_managed_key_only_when_one_is_given(template
     assert customer == {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": {"Ref": "TableKmsKeyArn"}}
     assert owned == {"SSEEnabled": False}  # DynamoDB's AWS owned key
     for role in ("ApiHandlerRole", "DispatchPostRole", "SweepRole"):
-        grants = [s["Fn::If"] for p in resources[role]["Properties"]["Policies"]
-                  for s in p["PolicyDocument"]["Statement"] if "Fn::If" in s and "kms:Decrypt" in json.dumps(s)]
+        grants = [
+            s["Fn::If"]
+            for p in resources[role]["Properties"]["Policies"]
+            for s in p["PolicyDocument"]["Statement"]
+            if "Fn::If" in s and "kms:Decrypt" in json.dumps(s)
+        ]
         assert [(g[0], g[1]["Resource"], g[2]) for g in grants] == [
-            ("HasTableKmsKey", {"Ref": "TableKmsKeyArn"}, {"Ref": "AWS::NoValue"})], role
+            ("HasTableKmsKey", {"Ref": "TableKmsKeyArn"}, {"Ref": "AWS::NoValue"})
+        ], role
 
 
-def test_a_custom_domain_is_served_with_its_certificate_sni_and_tls_1_2_2021(template: Template,
-                                                                             resources: dict[str, Any]) -> None:
+def test_a_custom_domain_is_served_with_its_certificate_sni_and_tls_1_2_2021(
+    template: Template, resources: dict[str, Any]
+) -> None:
     parameters = template["Parameters"]
     assert parameters["DomainName"]["Default"] == parameters["CertificateArn"]["Default"] == ""
-    assert template["Conditions"]["UsesCustomDomain"] == {"Fn::And": [
-        {"Fn::Not": [{"Fn::Equals": [{"Ref": "DomainName"}, ""]}]},
-        {"Fn::Not": [{"Fn::Equals": [{"Ref": "CertificateArn"}, ""]}]}]}
+    assert template["Conditions"]["UsesCustomDomain"] == {
+        "Fn::And": [
+            {"Fn::Not": [{"Fn::Equals": [{"Ref": "DomainName"}, ""]}]},
+            {"Fn::Not": [{"Fn::Equals": [{"Ref": "CertificateArn"}, ""]}]},
+        ]
+    }
     config = distribution(resources)
     assert config["Aliases"] == {"Fn::If": ["UsesCustomDomain", [{"Ref": "DomainName"}], {"Ref": "AWS::NoValue"}]}
     condition, own, default = config["ViewerCertificate"]["Fn::If"]
     assert condition == "UsesCustomDomain"
-    assert own == {"AcmCertificateArn": {"Ref": "CertificateArn"}, "SslSupportMethod": "sni-only",
-                   "MinimumProtocolVersion": "TLSv1.2_2021"}
+    assert own == {
+        "AcmCertificateArn": {"Ref": "CertificateArn"},
+        "SslSupportMethod": "sni-only",
+        "MinimumProtocolVersion": "TLSv1.2_2021",
+    }
     assert default == {"CloudFrontDefaultCertificate": True}
     # Links in texts and CORS use the address readers actually see.
     site_url = resources["SiteUrlParameter"]["Properties"]["Value"]
-    assert site_url == {"Fn::If": ["UsesCustomDomain", {"Fn::Sub": "https://${DomainName}"},
-                                   {"Fn::Sub": "https://${Distribution.DomainName}"}]}
+    assert site_url == {
+        "Fn::If": [
+            "UsesCustomDomain",
+            {"Fn::Sub": "https://${DomainName}"},
+            {"Fn::Sub": "https://${Distribution.DomainName}"},
+        ]
+    }
     assert template["Outputs"]["SiteUrl"]["Value"] == site_url
 
 
 def test_what_the_china_regions_lack_is_conditioned_out(template: Template, resources: dict[str, Any]) -> None:
     conditions = template["Conditions"]
-    assert conditions["InChina"] == {"Fn::Or": [{"Fn::Equals": [{"Ref": "AWS::Region"}, "cn-north-1"]},
-                                                {"Fn::Equals": [{"Ref": "AWS::Region"}, "cn-northwest-1"]}]}
+    assert conditions["InChina"] == {
+        "Fn::Or": [
+            {"Fn::Equals": [{"Ref": "AWS::Region"}, "cn-north-1"]},
+            {"Fn::Equals": [{"Ref": "AWS::Region"}, "cn-northwest-1"]},
+        ]
+    }
     assert resources["SiteOriginAccessControl"]["Condition"] == "OutsideChina"
     assert resources["SiteOriginAccessIdentity"]["Condition"] == "InChina"
     assert resources["SmsSpendAlarm"]["Condition"] == "WatchesSmsSpend"
@@ -587,14 +682,17 @@ def test_what_the_china_regions_lack_is_conditioned_out(template: Template, reso
 
 
 def test_alarms_fire_when_the_one_time_code_budget_is_spent_and_on_sms_spending(
-    template: Template, resources: dict[str, Any],
+    template: Template,
+    resources: dict[str, Any],
 ) -> None:
     from chalicelib.adapters.metrics import NAMESPACE
 
     budget = resources["OtpBudgetExhaustedAlarm"]["Properties"]
     assert (budget["Namespace"], budget["MetricName"]) == (NAMESPACE, "OtpBudgetExhausted")
-    assert budget["Namespace"] == template["Globals"]["Function"]["Environment"]["Variables"][
-        "POWERTOOLS_METRICS_NAMESPACE"]
+    assert (
+        budget["Namespace"]
+        == template["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"]
+    )
     # The app's EMF lines carry one dimension, Service = POWERTOOLS_SERVICE_NAME (the prefix).
     assert budget["Dimensions"] == [{"Name": "Service", "Value": {"Ref": "Prefix"}}]
     assert (budget["Statistic"], budget["Period"], budget["Threshold"]) == ("Sum", 300, 1)
@@ -612,7 +710,9 @@ def test_alarms_fire_when_the_one_time_code_budget_is_spent_and_on_sms_spending(
 
 
 def test_the_web_acl_of_a_stack_outside_us_east_1_is_packaged_alone_for_us_east_1(
-    packaged: Path, template: Template, resources: dict[str, Any],
+    packaged: Path,
+    template: Template,
+    resources: dict[str, Any],
 ) -> None:
     waf_path = packaged.parent / "waf.json"
     waf = json.loads(waf_path.read_text(encoding="utf-8"))
@@ -622,6 +722,11 @@ def test_the_web_acl_of_a_stack_outside_us_east_1_is_packaged_alone_for_us_east_
     for name, parameter in waf["Parameters"].items():
         assert parameter == template["Parameters"][name]
     cfn_lint = Path(sys.executable).parent / "cfn-lint"
-    result = subprocess.run([str(cfn_lint), "--regions", "us-east-1", "--", str(waf_path)],
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [str(cfn_lint), "--regions", "us-east-1", "--", str(waf_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr

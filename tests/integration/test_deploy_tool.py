@@ -46,8 +46,10 @@ def web(tmp_path: Path) -> Path:
     (root / "assets" / "outbox.BBBB2222.js").write_text("export {};", encoding="utf-8")
     (root / "assets" / "site.CCCC3333.css").write_text("body{}", encoding="utf-8")
     (root / "favicon.svg").write_text("<svg/>", encoding="utf-8")
-    pages = {"index.html": ["assets/app.AAAA1111.js", "assets/site.CCCC3333.css"],
-             "outbox.html": ["assets/outbox.BBBB2222.js", "assets/site.CCCC3333.css"]}
+    pages = {
+        "index.html": ["assets/app.AAAA1111.js", "assets/site.CCCC3333.css"],
+        "outbox.html": ["assets/outbox.BBBB2222.js", "assets/site.CCCC3333.css"],
+    }
     (root / "manifest.json").write_text(json.dumps({"digest": "x", "pages": pages}), encoding="utf-8")
     return root
 
@@ -95,11 +97,13 @@ def test_secrets_are_created_once_and_never_overwritten(moto: None) -> None:
 
 
 def test_every_function_points_at_the_uploaded_code_and_nothing_else_changes() -> None:
-    template: dict[str, Any] = {"Resources": {
-        "APIHandler": {"Type": "AWS::Serverless::Function", "Properties": {"CodeUri": "./deployment.zip"}},
-        "Sweep": {"Type": "AWS::Serverless::Function", "Properties": {"CodeUri": "./deployment.zip"}},
-        "Table": {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": "x"}},
-    }}
+    template: dict[str, Any] = {
+        "Resources": {
+            "APIHandler": {"Type": "AWS::Serverless::Function", "Properties": {"CodeUri": "./deployment.zip"}},
+            "Sweep": {"Type": "AWS::Serverless::Function", "Properties": {"CodeUri": "./deployment.zip"}},
+            "Table": {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": "x"}},
+        }
+    }
     out = with_code_location(template, "artifacts", "p24/code-abc.zip")
     assert out["Resources"]["APIHandler"]["Properties"]["CodeUri"] == {"Bucket": "artifacts", "Key": "p24/code-abc.zip"}
     assert out["Resources"]["Sweep"]["Properties"]["CodeUri"]["Key"] == "p24/code-abc.zip"
@@ -109,7 +113,9 @@ def test_every_function_points_at_the_uploaded_code_and_nothing_else_changes() -
 
 def test_parameters_are_given_as_key_value_pairs() -> None:
     assert parse_params(["AlarmEmail=ops@example.org", "SmsProvider=log"]) == {
-        "AlarmEmail": "ops@example.org", "SmsProvider": "log"}
+        "AlarmEmail": "ops@example.org",
+        "SmsProvider": "log",
+    }
     with pytest.raises(SystemExit):
         parse_params(["AlarmEmail"])
 

@@ -109,9 +109,16 @@ def repos(request: pytest.FixtureRequest) -> Repos:
     if request.param == "memory":
         posts = InMemoryPostRepository()
         return Repos(
-            posts, InMemoryUserRepository(), InMemoryDirectoryRepository(), InMemoryOtpRepository(),
-            InMemoryIdempotencyStore(posts), InMemoryNoticeLedger(), InMemoryStatsRepository(), InMemoryCounters(),
-            InMemoryAuditLog(), InMemoryLinkStore(),
+            posts,
+            InMemoryUserRepository(),
+            InMemoryDirectoryRepository(),
+            InMemoryOtpRepository(),
+            InMemoryIdempotencyStore(posts),
+            InMemoryNoticeLedger(),
+            InMemoryStatsRepository(),
+            InMemoryCounters(),
+            InMemoryAuditLog(),
+            InMemoryLinkStore(),
         )
     from chalicelib.adapters.dynamodb.repositories import (
         DynamoAuditLog,
@@ -130,16 +137,31 @@ def repos(request: pytest.FixtureRequest) -> Repos:
 
     table = Table(request.getfixturevalue("table_name"), "us-east-1")
     return Repos(
-        DynamoPostRepository(table), DynamoUserRepository(table), DynamoDirectoryRepository(table),
-        DynamoOtpRepository(table), DynamoIdempotencyStore(table, SystemClock()), DynamoNoticeLedger(table),
-        DynamoStatsRepository(table), DynamoCounters(table), DynamoAuditLog(table), DynamoLinkStore(table),
+        DynamoPostRepository(table),
+        DynamoUserRepository(table),
+        DynamoDirectoryRepository(table),
+        DynamoOtpRepository(table),
+        DynamoIdempotencyStore(table, SystemClock()),
+        DynamoNoticeLedger(table),
+        DynamoStatsRepository(table),
+        DynamoCounters(table),
+        DynamoAuditLog(table),
+        DynamoLinkStore(table),
     )
 
 
 def make_post(post_id: str, at: datetime = T0, board: str = "report", **fields: Any) -> Post:
     values: dict[str, Any] = {
-        "id": post_id, "board": board, "type": "report", "title": f"标题{post_id}", "body": "正文", "author_id": "u1",
-        "author_nickname": "网友A", "district": "昆都仑区", "created_at": at, "updated_at": at,
+        "id": post_id,
+        "board": board,
+        "type": "report",
+        "title": f"标题{post_id}",
+        "body": "正文",
+        "author_id": "u1",
+        "author_nickname": "网友A",
+        "district": "昆都仑区",
+        "created_at": at,
+        "updated_at": at,
         "first_response_due": Post.first_response_due_for("report", at),
     }
     return Post(**{**values, **fields})
@@ -151,8 +173,13 @@ def event(event_id: str, at: datetime = T0, kind: str = "received") -> Event:
 
 def reply(reply_id: str, post_id: str, at: datetime = T0, official: bool = False) -> Reply:
     return Reply(
-        id=reply_id, post_id=post_id, body=f"回复{reply_id}", created_at=at, author_id="o-kunqu" if official else "u2",
-        nickname=None if official else "网友B", official=OFFICIAL if official else None,
+        id=reply_id,
+        post_id=post_id,
+        body=f"回复{reply_id}",
+        created_at=at,
+        author_id="o-kunqu" if official else "u2",
+        nickname=None if official else "网友B",
+        official=OFFICIAL if official else None,
     )
 
 
@@ -432,8 +459,11 @@ def test_a_post_hidden_by_an_update_leaves_the_feed(repos: Repos) -> None:
 
 def test_pinned_returns_every_pinned_post_and_forgets_an_unpinned_one(repos: Repos) -> None:
     seed_feed(repos)
-    for post_id, scope, until in [("p-a", "global", None), ("p-d", "board", T0 - timedelta(days=1)),
-                                  ("p-e", "board", None)]:
+    for post_id, scope, until in [
+        ("p-a", "global", None),
+        ("p-d", "board", T0 - timedelta(days=1)),
+        ("p-e", "board", None),
+    ]:
         post = repos.posts.get(post_id)
         assert post is not None
         post.pin, post.version = Pin(scope=scope, until=until, at=T0 + timedelta(hours=1)), 2
@@ -521,16 +551,20 @@ def test_a_post_with_nothing_left_to_check_is_never_due_even_when_rescheduled(re
 
 @pytest.mark.parametrize("who_reads_first", ["officer", "sweep"])
 def test_a_sweep_and_a_status_change_at_the_same_moment_escalate_and_count_once(
-        repos: Repos, who_reads_first: str) -> None:
+    repos: Repos, who_reads_first: str
+) -> None:
     clock = FixedClock(T0)
     directory = seeded_directory()
     interleaved = InterleavedPosts(repos.posts)
     forum = build_forum(posts=repos.posts, directory=directory, clock=clock, stats=repos.stats)
     sweeping = interleaved if who_reads_first == "sweep" else repos.posts
-    sweep = build_supervision(posts=sweeping, directory=directory, clock=clock, stats=repos.stats,
-                              ledger=repos.ledger)
-    officer = build_forum(posts=interleaved if who_reads_first == "officer" else repos.posts, directory=directory,
-                          clock=clock, stats=repos.stats)
+    sweep = build_supervision(posts=sweeping, directory=directory, clock=clock, stats=repos.stats, ledger=repos.ledger)
+    officer = build_forum(
+        posts=interleaved if who_reads_first == "officer" else repos.posts,
+        directory=directory,
+        clock=clock,
+        stats=repos.stats,
+    )
     new = NewPost(board="report", type="report", title="有人兜售假证", body="火车站出站口", district="昆都仑区")
     post_id = forum.create_post(CITIZEN, new).id
     sweep.dispatcher.dispatch(post_id)
@@ -543,8 +577,9 @@ def test_a_sweep_and_a_status_change_at_the_same_moment_escalate_and_count_once(
         with pytest.raises(StaleVersion):
             officer.change_status(KUNQU_OFFICER, post_id, "in_progress", read.version, "已出警")
     else:
-        interleaved.meanwhile = lambda: officer.change_status(KUNQU_OFFICER, post_id, "in_progress", read.version,
-                                                              "已出警")
+        interleaved.meanwhile = lambda: officer.change_status(
+            KUNQU_OFFICER, post_id, "in_progress", read.version, "已出警"
+        )
         assert sweep.sweep().escalated_to_leaders == 0  # its write was stale: the next pass retries
         assert sweep.sweep().escalated_to_leaders == 1
     assert sweep.sweep().escalated_to_leaders == 0
@@ -701,11 +736,13 @@ def test_concurrent_tries_never_pass_the_limit_and_a_code_is_consumed_by_one_cal
 
 CENTER = Unit(id="command-center", name="包头市公安局指挥中心", kind="command_center", public_contact="0472-110")
 KUNQU = Unit(id="kunqu", name="昆都仑区公安分局", kind="station", district="昆都仑区", parent_id="command-center")
-WANG = Officer(id="o-kunqu", name="王警官", title="社区民警", phone="13900000003", email="wang@example.org",
-               unit_id="kunqu")
+WANG = Officer(
+    id="o-kunqu", name="王警官", title="社区民警", phone="13900000003", email="wang@example.org", unit_id="kunqu"
+)
 ZHAO = Officer(id="o-kunqu2", name="赵警官", title="社区民警", phone="13900000006", unit_id="kunqu", on_duty=False)
-LIU = Officer(id="o-center", name="刘宇", title="指挥中心大队长", phone="13900000002", unit_id="command-center",
-              role="leader")
+LIU = Officer(
+    id="o-center", name="刘宇", title="指挥中心大队长", phone="13900000002", unit_id="command-center", role="leader"
+)
 
 
 def test_units_round_trip_and_a_put_replaces(repos: Repos) -> None:
@@ -751,8 +788,12 @@ def test_an_officers_session_stamp_is_stored_with_the_record_but_never_dumped(re
 
     repos.directory.put_officer(stamped)
 
-    for found in (repos.directory.officer("o-kunqu"), repos.directory.officer("o-kunqu", consistent=True),
-                  repos.directory.officer_by_phone(WANG.phone), *repos.directory.officers_of("kunqu")):
+    for found in (
+        repos.directory.officer("o-kunqu"),
+        repos.directory.officer("o-kunqu", consistent=True),
+        repos.directory.officer_by_phone(WANG.phone),
+        *repos.directory.officers_of("kunqu"),
+    ):
         assert found is not None and found.sessions == "s1"
     assert "sessions" not in stamped.model_dump()
 
@@ -785,8 +826,10 @@ def test_a_reply_link_round_trips_with_its_session_stamp(repos: Repos) -> None:
 def test_routing_is_empty_until_put_and_then_round_trips(repos: Repos) -> None:
     assert repos.directory.routing() == Routing()
     routing = Routing(
-        rules=(RoutingRule(board="report", district="昆都仑区", unit_id="kunqu"),
-               RoutingRule(board="traffic", type="help", unit_id="command-center")),
+        rules=(
+            RoutingRule(board="report", district="昆都仑区", unit_id="kunqu"),
+            RoutingRule(board="traffic", type="help", unit_id="command-center"),
+        ),
         default_unit_id="command-center",
     )
 
@@ -865,8 +908,16 @@ def test_a_quota_use_given_back_can_be_taken_again_but_never_below_zero(repos: R
 
 
 def audit(entry_id: str, at: datetime, action: str = "pin") -> AuditEntry:
-    return AuditEntry(entry_id, at, "o-admin", "admin", action, "post:p1", {"status": "received", "pin": None},
-                      {"status": "received", "pin": {"scope": "global"}})
+    return AuditEntry(
+        entry_id,
+        at,
+        "o-admin",
+        "admin",
+        action,
+        "post:p1",
+        {"status": "received", "pin": None},
+        {"status": "received", "pin": {"scope": "global"}},
+    )
 
 
 def test_the_audit_trail_reads_a_month_newest_first_page_by_page(repos: Repos) -> None:

@@ -33,8 +33,13 @@ def endpoint(server: SerialMotoServer) -> str:
 
 
 def client(service: str, endpoint: str) -> Any:
-    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
 
 
 def test_the_app_behind_it_never_serves_two_requests_at_once() -> None:
@@ -90,13 +95,20 @@ def test_a_long_poll_lets_other_requests_through_and_gets_a_message_sent_meanwhi
 
 def test_it_counts_dynamodb_writes_and_nothing_else(endpoint: str, server: SerialMotoServer) -> None:
     dynamodb = client("dynamodb", endpoint)
-    dynamodb.create_table(TableName="t", BillingMode="PAY_PER_REQUEST",
-                          KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}],
-                          AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}])
+    dynamodb.create_table(
+        TableName="t",
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}],
+    )
     before = server.writes()
     dynamodb.put_item(TableName="t", Item={"PK": {"S": "a"}})
-    dynamodb.update_item(TableName="t", Key={"PK": {"S": "a"}}, UpdateExpression="SET n = :one",
-                         ExpressionAttributeValues={":one": {"N": "1"}})
+    dynamodb.update_item(
+        TableName="t",
+        Key={"PK": {"S": "a"}},
+        UpdateExpression="SET n = :one",
+        ExpressionAttributeValues={":one": {"N": "1"}},
+    )
     dynamodb.get_item(TableName="t", Key={"PK": {"S": "a"}})
     dynamodb.scan(TableName="t")
     client("sqs", endpoint).list_queues()
@@ -123,9 +135,12 @@ def test_the_snapshotter_reads_the_table_only_after_writes() -> None:
 def new_table(dynamodb: Any, name: str = "") -> str:
     """Create a table (moto's memory is shared by every server in this process: a new name each time)."""
     name = name or f"journal-{uuid.uuid4().hex[:8]}"
-    dynamodb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
-                          KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}],
-                          AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}])
+    dynamodb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}],
+    )
     return name
 
 
@@ -177,14 +192,20 @@ def test_replaying_the_journal_on_an_empty_table_gives_back_exactly_the_same_tab
     journal.recover(0)
     server.keep_journal(journal)
     for _ in range(3):  # not idempotent: replayed once each, or the count is wrong
-        dynamodb.update_item(TableName=t, Key={"PK": {"S": "count"}}, UpdateExpression="ADD n :one",
-                             ExpressionAttributeValues={":one": {"N": "1"}})
+        dynamodb.update_item(
+            TableName=t,
+            Key={"PK": {"S": "count"}},
+            UpdateExpression="ADD n :one",
+            ExpressionAttributeValues={":one": {"N": "1"}},
+        )
     dynamodb.put_item(TableName=t, Item={"PK": {"S": "blob"}, "b": {"B": b"\x00\xff"}, "t": {"S": "昆都仑区"}})
     dynamodb.batch_write_item(RequestItems={t: [{"PutRequest": {"Item": {"PK": {"S": f"b{i}"}}}} for i in range(3)]})
-    dynamodb.transact_write_items(TransactItems=[
-        {"Put": {"TableName": t, "Item": {"PK": {"S": "post"}}, "ConditionExpression": "attribute_not_exists(PK)"}},
-        {"Delete": {"TableName": t, "Key": {"PK": {"S": "b0"}}}},
-    ])
+    dynamodb.transact_write_items(
+        TransactItems=[
+            {"Put": {"TableName": t, "Item": {"PK": {"S": "post"}}, "ConditionExpression": "attribute_not_exists(PK)"}},
+            {"Delete": {"TableName": t, "Key": {"PK": {"S": "b0"}}}},
+        ]
+    )
     dynamodb.delete_item(TableName=t, Key={"PK": {"S": "b1"}})
     before = scan(dynamodb, t)
     journal.close()

@@ -114,18 +114,26 @@ class Journalled:
     def __init__(self, server: SerialMotoServer, folder: Path) -> None:
         self.server, self.folder = server, folder
         endpoint = "http://{}:{}".format(*server.get_host_and_port())
-        self.client = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
-                                   aws_access_key_id="testing", aws_secret_access_key="testing")
+        self.client = boto3.client(
+            "dynamodb",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
         self.table = f"journal-{uuid.uuid4().hex[:8]}"
         self.snapshotter = self.start()
 
     def start(self) -> Snapshotter:
         """What the devstack does: a fresh table, the snapshot and the journal after it, then journal writes."""
         self.client.create_table(
-            TableName=self.table, BillingMode="PAY_PER_REQUEST",
+            TableName=self.table,
+            BillingMode="PAY_PER_REQUEST",
             KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
-            AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"},
-                                  {"AttributeName": "SK", "AttributeType": "S"}],
+            AttributeDefinitions=[
+                {"AttributeName": "PK", "AttributeType": "S"},
+                {"AttributeName": "SK", "AttributeType": "S"},
+            ],
         )
         journal = Journal(self.folder / "journal.log")
         snapshotter = Snapshotter(self.client, self.table, self.folder / "table.json", journal)
@@ -144,8 +152,12 @@ class Journalled:
         return self.snapshotter
 
     def count(self, by: int = 1) -> None:
-        self.client.update_item(TableName=self.table, Key={"PK": {"S": "STATS"}, "SK": {"S": "posts"}},
-                                UpdateExpression="ADD n :by", ExpressionAttributeValues={":by": {"N": str(by)}})
+        self.client.update_item(
+            TableName=self.table,
+            Key={"PK": {"S": "STATS"}, "SK": {"S": "posts"}},
+            UpdateExpression="ADD n :by",
+            ExpressionAttributeValues={":by": {"N": str(by)}},
+        )
 
     def counted(self) -> str:
         item = self.client.get_item(TableName=self.table, Key={"PK": {"S": "STATS"}, "SK": {"S": "posts"}})

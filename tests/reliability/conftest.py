@@ -238,8 +238,14 @@ def timeline(api: Api, post_id: str) -> list[str]:
 
 def new_post(api: Api, token: str, **fields: Any) -> dict[str, Any]:
     """Publish a post (a report in 昆都仑区 unless told otherwise) and return it."""
-    body = {"board": "report", "type": "report", "title": "可疑人员", "body": "小区门口有可疑人员徘徊",
-            "district": "昆都仑区", **fields}
+    body = {
+        "board": "report",
+        "type": "report",
+        "title": "可疑人员",
+        "body": "小区门口有可疑人员徘徊",
+        "district": "昆都仑区",
+        **fields,
+    }
     status, data, _ = api.call("POST", "/posts", body, token=token)
     assert status == 201, data
     return dict(data)

@@ -23,8 +23,13 @@ THROTTLING = pytest.param("ThrottlingException", 400, id="ThrottlingException")
 INTERNAL = pytest.param("InternalServerError", 500, id="500 InternalServerError")
 UNAVAILABLE = pytest.param("ServiceUnavailable", 503, id="503 ServiceUnavailable")
 RESET = pytest.param(CONNECTION_RESET, 0, id="connection reset")
-TIP = {"board": "report", "type": "report", "title": "夜间施工扰民", "body": "工地凌晨两点还在施工。",
-       "district": "昆都仑区"}
+TIP = {
+    "board": "report",
+    "type": "report",
+    "title": "夜间施工扰民",
+    "body": "工地凌晨两点还在施工。",
+    "district": "昆都仑区",
+}
 
 
 def items_mentioning(text: str) -> list[dict[str, Any]]:
@@ -115,16 +120,23 @@ def test_reads_are_retried_and_past_the_retries_answer_503(
     assert api.call("GET", path, token=resident)[0] == 200
 
 
-@pytest.mark.parametrize(("conflicts", "expected"), [pytest.param(4, 201, id="4 conflicts: retried"),
-                                                      pytest.param(5, 503, id="5 conflicts: 503")])
+@pytest.mark.parametrize(
+    ("conflicts", "expected"),
+    [pytest.param(4, 201, id="4 conflicts: retried"), pytest.param(5, 503, id="5 conflicts: 503")],
+)
 def test_transaction_conflicts_are_retried_then_answered_with_503(
     api: Api, directory: dict, faults: Faults, conflicts: int, expected: int
 ) -> None:
     """Real DynamoDB cancels transactions that race on an item (TransactionConflict); moto never does."""
     resident = api.sign_in("13812345678")
     created = new_post(api, resident, **TIP)
-    faults.inject("dynamodb", "TransactWriteItems", "TransactionCanceledException", conflicts,
-                  reasons=("None", "TransactionConflict", "None"))
+    faults.inject(
+        "dynamodb",
+        "TransactWriteItems",
+        "TransactionCanceledException",
+        conflicts,
+        reasons=("None", "TransactionConflict", "None"),
+    )
     status, body, headers = api.call("POST", f"/posts/{created['id']}/replies", {"body": "我也看到了"}, token=resident)
     if expected == 503:
         assert_clean_503(status, body, headers)

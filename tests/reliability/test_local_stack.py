@@ -52,8 +52,13 @@ class Live:
 
     def aws(self, service: str) -> Any:
         """A boto3 client on the stack's moto (as an operator's tool would use it)."""
-        return boto3.client(service, endpoint_url=self.endpoint, region_name="us-east-1",
-                            aws_access_key_id="testing", aws_secret_access_key="testing")
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
 
 
 @pytest.fixture(scope="module")
@@ -113,8 +118,9 @@ def test_a_hundred_concurrent_replies_to_one_post_are_all_stored_and_counted(
     post = stack.post(repliers[0], board="qa", type="question", title="并发回复", body="大家都来说说")
 
     started = time.monotonic()
-    results = all_at_once(100, lambda i: stack.call("POST", f"/posts/{post['id']}/replies",
-                                                    {"body": f"第{i}条补充"}, repliers[i % 10]))
+    results = all_at_once(
+        100, lambda i: stack.call("POST", f"/posts/{post['id']}/replies", {"body": f"第{i}条补充"}, repliers[i % 10])
+    )
     elapsed = time.monotonic() - started
 
     assert Counter(r[0] if isinstance(r, tuple) else repr(r) for r in results) == {201: 100}
@@ -123,8 +129,13 @@ def test_a_hundred_concurrent_replies_to_one_post_are_all_stored_and_counted(
     assert sorted(r["body"] for r in detail["replies"]) == sorted(f"第{i}条补充" for i in range(100))
     feed = stack.call("GET", "/posts?board=qa")[1]["posts"]
     assert next(p for p in feed if p["id"] == post["id"])["reply_count"] == 100
-    figures.update(replies_sent=100, answered_201=100, stored=len(detail["replies"]),
-                   reply_count=detail["post"]["reply_count"], seconds=round(elapsed, 1))
+    figures.update(
+        replies_sent=100,
+        answered_201=100,
+        stored=len(detail["replies"]),
+        reply_count=detail["post"]["reply_count"],
+        seconds=round(elapsed, 1),
+    )
 
 
 def test_fifty_concurrent_status_changes_on_one_version_let_exactly_one_win(
@@ -136,9 +147,15 @@ def test_fifty_concurrent_status_changes_on_one_version_let_exactly_one_win(
     version = stack.call("GET", f"/posts/{post['id']}")[1]["post"]["version"]
     leader = stack.sign_in(LEADER)["token"]
 
-    results = all_at_once(50, lambda i: stack.call("POST", f"/posts/{post['id']}/status",
-                                                   {"status": "acknowledged", "version": version, "note": f"{i}"},
-                                                   leader))
+    results = all_at_once(
+        50,
+        lambda i: stack.call(
+            "POST",
+            f"/posts/{post['id']}/status",
+            {"status": "acknowledged", "version": version, "note": f"{i}"},
+            leader,
+        ),
+    )
 
     assert Counter(r[0] if isinstance(r, tuple) else repr(r) for r in results) == {200: 1, 409: 49}
     assert {r[1]["error"]["code"] for r in results if r[0] == 409} == {"stale_version"}
@@ -189,9 +206,15 @@ def run_the_sweep_later(live: Live, monkeypatch: pytest.MonkeyPatch, minutes: in
     from chalicelib.config import Settings
 
     secrets = json.loads((live.data / "secrets.json").read_text())
-    env = {"AWS_ENDPOINT_URL": live.endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-           "STAGE": "local", "TABLE_NAME": "police24", "TOKEN_KEYS": secrets["TOKEN_KEYS"],
-           "DISPATCH_QUEUE_URL": live.aws("sqs").get_queue_url(QueueName="police24-dispatch")["QueueUrl"]}
+    env = {
+        "AWS_ENDPOINT_URL": live.endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "STAGE": "local",
+        "TABLE_NAME": "police24",
+        "TOKEN_KEYS": secrets["TOKEN_KEYS"],
+        "DISPATCH_QUEUE_URL": live.aws("sqs").get_queue_url(QueueName="police24-dispatch")["QueueUrl"],
+    }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
 
@@ -254,10 +277,14 @@ def test_a_restart_in_the_middle_of_work_loses_no_post_reply_or_timeline_entry(
 
     assert report.requeued >= len(undispatched)
     wait_for(lambda: all("dispatched" in kinds(stack, p) for p in written.posts))
-    figures.update(posts_accepted=len(written.posts),
-                   replies_accepted=sum(map(len, written.replies.values())) + sum(map(len, written.official.values())),
-                   lost_after_restart=0, attempts_refused_while_down=written.unanswered,
-                   undispatched_at_stop=len(undispatched), requeued_by_sweep=report.requeued)
+    figures.update(
+        posts_accepted=len(written.posts),
+        replies_accepted=sum(map(len, written.replies.values())) + sum(map(len, written.official.values())),
+        lost_after_restart=0,
+        attempts_refused_while_down=written.unanswered,
+        undispatched_at_stop=len(undispatched),
+        requeued_by_sweep=report.requeued,
+    )
 
 
 def test_journalling_each_write_before_its_answer_costs_one_fsync(
@@ -274,11 +301,19 @@ def test_journalling_each_write_before_its_answer_costs_one_fsync(
     server = SerialMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
-        dynamodb = boto3.client("dynamodb", endpoint_url="http://{}:{}".format(*server.get_host_and_port()),
-                                region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
-        dynamodb.create_table(TableName="fsync-cost", BillingMode="PAY_PER_REQUEST",
-                              KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}],
-                              AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}])
+        dynamodb = boto3.client(
+            "dynamodb",
+            endpoint_url="http://{}:{}".format(*server.get_host_and_port()),
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        dynamodb.create_table(
+            TableName="fsync-cost",
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}],
+        )
         journal = Journal(tmp_path / "journal.log")
         journal.recover(0)
         monkeypatch.setattr(os, "fsync", timed_fsync)
@@ -307,10 +342,14 @@ def test_journalling_each_write_before_its_answer_costs_one_fsync(
     assert (tmp_path / "journal.log").read_bytes().count(b"\n") == 125  # every write, none of the others
     assert len(fsyncs) == 125  # one after one: each answer waited for its own fsync
     fsyncs.sort()
-    figures.update(writes_journalled=125, fsyncs=len(fsyncs), fsync_ms_p50=round(fsyncs[62] * 1000, 1),
-                   fsync_ms_p95=round(fsyncs[118] * 1000, 1),
-                   ms_per_write_unjournalled=round(sorted(plain)[2] * 1000, 1),
-                   ms_per_write_journalled=round(sorted(journalled)[2] * 1000, 1))
+    figures.update(
+        writes_journalled=125,
+        fsyncs=len(fsyncs),
+        fsync_ms_p50=round(fsyncs[62] * 1000, 1),
+        fsync_ms_p95=round(fsyncs[118] * 1000, 1),
+        ms_per_write_unjournalled=round(sorted(plain)[2] * 1000, 1),
+        ms_per_write_journalled=round(sorted(journalled)[2] * 1000, 1),
+    )
 
 
 def test_kill_9_right_after_the_last_201_loses_none_of_forty_posts(
@@ -353,5 +392,11 @@ def test_kill_9_right_after_the_last_201_loses_none_of_forty_posts(
         assert cursor or set(acknowledged) <= in_feed, f"missing from the feed: {set(acknowledged) - in_feed}"
     replayed = re.search(r"replaying (\d+) journalled write", stack.output())
     assert replayed, stack.output()[-2000:]
-    figures.update(posts_acknowledged=40, found_after_kill=40, in_feed=40, in_snapshot_at_kill=in_snapshot,
-                   writes_replayed=int(replayed.group(1)), seconds_to_post=round(seconds, 1))
+    figures.update(
+        posts_acknowledged=40,
+        found_after_kill=40,
+        in_feed=40,
+        in_snapshot_at_kill=in_snapshot,
+        writes_replayed=int(replayed.group(1)),
+        seconds_to_post=round(seconds, 1),
+    )

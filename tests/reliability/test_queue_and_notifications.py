@@ -22,8 +22,15 @@ KUNQU_OFFICER, CHIEF, CENTER_OFFICER = "13900000003", "13900000001", "1390000000
     ],
 )
 def test_a_post_whose_dispatch_message_cannot_be_sent_is_requeued_by_the_sweep_and_dispatched(
-    api: Api, directory: dict, queue: DispatchQueue, clock: MovableClock, faults: Faults,
-    code: str, status: int, times: int, swept: bool,
+    api: Api,
+    directory: dict,
+    queue: DispatchQueue,
+    clock: MovableClock,
+    faults: Faults,
+    code: str,
+    status: int,
+    times: int,
+    swept: bool,
 ) -> None:
     resident = api.sign_in("13812345678")
     fault = faults.inject("sqs", "SendMessage", code, times, status=status)
@@ -55,7 +62,13 @@ def test_a_post_whose_dispatch_message_cannot_be_sent_is_requeued_by_the_sweep_a
     ],
 )
 def test_a_throttled_notification_is_retried_and_each_officer_is_told_once(
-    api: Api, directory: dict, queue: DispatchQueue, faults: Faults, times: int, skip: int, deliveries: int,
+    api: Api,
+    directory: dict,
+    queue: DispatchQueue,
+    faults: Faults,
+    times: int,
+    skip: int,
+    deliveries: int,
     figures: dict[str, Any],
 ) -> None:
     resident = api.sign_in("13812345678")

@@ -73,8 +73,12 @@ def test_every_dispatch_message_delivered_three_times_has_one_effect(
             notices = [m for m in officer_messages(phone) if f"编号{post_number(post['id'])}" in m]
             assert len(notices) == 1, (phone, notices)
     assert api.call("GET", "/stats")[1]["overall"]["assigned"] == len(created)
-    figures.update(posts=len(created), deliveries_per_post=3, assigned=api.call("GET", "/stats")[1]["overall"][
-        "assigned"], notices_per_officer_and_post=1)
+    figures.update(
+        posts=len(created),
+        deliveries_per_post=3,
+        assigned=api.call("GET", "/stats")[1]["overall"]["assigned"],
+        notices_per_officer_and_post=1,
+    )
 
 
 POISON = [
@@ -108,6 +112,10 @@ def test_poison_messages_reach_the_dlq_after_three_receives_and_the_others_pass_
     notices = officer_messages(KUNQU_OFFICER)
     assert sorted(n for post in good for n in notices if f"编号{post_number(post['id'])}" in n) == sorted(notices)
     assert len(notices) == len(good)
-    figures.update(good_messages=len(good), handled_each=max(queue.deliveries[m] for m in good_ids),
-                   poison_messages=len(POISON), poison_in_dlq=len(POISON),
-                   receives_before_dlq=max(queue.deliveries[m] for m in poison_ids))
+    figures.update(
+        good_messages=len(good),
+        handled_each=max(queue.deliveries[m] for m in good_ids),
+        poison_messages=len(POISON),
+        poison_in_dlq=len(POISON),
+        receives_before_dlq=max(queue.deliveries[m] for m in poison_ids),
+    )

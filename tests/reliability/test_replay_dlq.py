@@ -28,7 +28,11 @@ def dead_post(api: Api, queue: DispatchQueue, faults: Faults) -> dict[str, Any]:
 
 
 def test_replaying_the_dlq_delivers_what_failed_and_a_second_run_moves_nothing(
-    api: Api, directory: dict, queue: DispatchQueue, faults: Faults, capsys: pytest.CaptureFixture[str],
+    api: Api,
+    directory: dict,
+    queue: DispatchQueue,
+    faults: Faults,
+    capsys: pytest.CaptureFixture[str],
     figures: dict[str, Any],
 ) -> None:
     created = dead_post(api, queue, faults)
@@ -70,8 +74,11 @@ def test_the_cad_outbox_dlq_goes_back_to_the_cad_outbox_with_its_record_intact(
 
     sqs = boto3.client("sqs", region_name="us-east-1")
     record = {"incident_id": "i-1", "post_id": "p-1", "title": "可疑包裹", "urgent": True}
-    sqs.send_message(QueueUrl=aws["CadDlqUrl"], MessageBody=json.dumps(record, ensure_ascii=False),
-                     MessageAttributes={"kind": {"DataType": "String", "StringValue": "incident"}})
+    sqs.send_message(
+        QueueUrl=aws["CadDlqUrl"],
+        MessageBody=json.dumps(record, ensure_ascii=False),
+        MessageAttributes={"kind": {"DataType": "String", "StringValue": "incident"}},
+    )
 
     assert replay_dlq(["--queue", "cad", "--dry-run"]) == 0
     assert "holds 1 message" in capsys.readouterr().out

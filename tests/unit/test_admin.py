@@ -35,7 +35,11 @@ class World:
 @pytest.fixture
 def world() -> World:
     posts, directory, channel, clock, trail = (
-        InMemoryPostRepository(), seeded_directory(), RecordingOfficerChannel(), FixedClock(), InMemoryAuditLog()
+        InMemoryPostRepository(),
+        seeded_directory(),
+        RecordingOfficerChannel(),
+        FixedClock(),
+        InMemoryAuditLog(),
     )
     admin = build_admin(posts=posts, directory=directory, channel=channel, clock=clock, auditor=Auditor(trail, clock))
     return World(admin, posts, directory, channel, clock, trail)
@@ -72,9 +76,7 @@ def test_a_new_officer_is_stored_and_subscribed_for_notices(world: World) -> Non
 
     stored = world.directory.officer("o-new")
     assert stored is not None and stored.model_dump() == officer(email="zhao@example.org").model_dump()
-    assert world.directory.subscriptions("o-new") == [
-        "sub:o-new:sms:13900000009", "sub:o-new:email:zhao@example.org"
-    ]
+    assert world.directory.subscriptions("o-new") == ["sub:o-new:sms:13900000009", "sub:o-new:email:zhao@example.org"]
 
 
 def test_an_officer_is_resubscribed_only_when_phone_or_email_change(world: World) -> None:
@@ -190,8 +192,17 @@ def test_an_unknown_default_unit_is_refused(world: World) -> None:
 
 def add_post(world: World) -> Post:
     now = world.clock.now()
-    post = Post(id="p1", board="qa", type="question", title="标题", body="正文", author_id="u1",
-                author_nickname="网友A", created_at=now, updated_at=now)
+    post = Post(
+        id="p1",
+        board="qa",
+        type="question",
+        title="标题",
+        body="正文",
+        author_id="u1",
+        author_nickname="网友A",
+        created_at=now,
+        updated_at=now,
+    )
     world.posts.add(post, Event(id="e1", at=now, kind="received", text="已收悉"))
     return post
 

@@ -33,8 +33,18 @@ def test_bench_figures_are_read_from_the_performance_report() -> None:
 
 def test_every_service_has_a_line(bill: Bill) -> None:
     services = {line.service for line in bill.lines(Load())}
-    assert services >= {"API Gateway", "Lambda", "DynamoDB", "SQS", "SNS", "SMS (SNS, +86)", "CloudFront",
-                        "CloudWatch", "SSM + KMS", "S3"}
+    assert services >= {
+        "API Gateway",
+        "Lambda",
+        "DynamoDB",
+        "SQS",
+        "SNS",
+        "SMS (SNS, +86)",
+        "CloudFront",
+        "CloudWatch",
+        "SSM + KMS",
+        "S3",
+    }
 
 
 def test_the_infrastructure_stays_under_ten_dollars_at_the_seeds_load_within_the_free_tier(bill: Bill) -> None:

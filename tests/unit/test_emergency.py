@@ -60,8 +60,11 @@ def test_the_title_or_the_body_is_enough() -> None:
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_javascript_reads_the_served_pattern_exactly_as_python_does() -> None:
     samples = EMERGENCIES + ORDINARY
-    script = "const [p, s] = JSON.parse(process.argv[1]); const r = new RegExp(p, 'u');" \
-             "console.log(JSON.stringify(s.map((t) => r.test(t))));"
-    out = subprocess.run(["node", "-e", script, json.dumps([PATTERN, samples])], capture_output=True, text=True,
-                         check=True, timeout=30)
+    script = (
+        "const [p, s] = JSON.parse(process.argv[1]); const r = new RegExp(p, 'u');"
+        "console.log(JSON.stringify(s.map((t) => r.test(t))));"
+    )
+    out = subprocess.run(
+        ["node", "-e", script, json.dumps([PATTERN, samples])], capture_output=True, text=True, check=True, timeout=30
+    )
     assert json.loads(out.stdout) == [reads_as_emergency(t) for t in samples]

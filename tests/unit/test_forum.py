@@ -591,8 +591,12 @@ def test_a_withheld_post_shows_the_public_no_body_author_reply_text_or_note(worl
         assert shown["post"]["author"] == {"nickname": "匿名"}
         assert [r["author"] for r in shown["replies"]] == [{"nickname": "匿名"}]
         assert [(e["kind"], e["text"]) for e in shown["timeline"]] == [
-            ("received", "已收悉"), ("escalated", "已督办"), ("replied", "民警已回复"), ("acknowledged", "已受理"),
-            ("cad_dispatched", "民警已出警"), ("rated", "发帖人已评价"),
+            ("received", "已收悉"),
+            ("escalated", "已督办"),
+            ("replied", "民警已回复"),
+            ("acknowledged", "已受理"),
+            ("cad_dispatched", "民警已出警"),
+            ("rated", "发帖人已评价"),
         ]
     whole = post_out(detail.post, CITIZEN, now)
     assert (whole["title"], whole["author"]) == (NOISE.title, {"nickname": "网友A1B2C3"})
@@ -614,7 +618,8 @@ def escalations(world: World) -> int:
 
 
 def test_a_status_change_on_a_copy_read_before_the_sweep_escalated_is_stale_and_the_escalation_stays(
-        world: World) -> None:
+    world: World,
+) -> None:
     post = overdue(world)
     sweep = build_supervision(posts=world.posts, directory=world.directory, stats=world.stats, clock=world.clock)
     interleaved = InterleavedPosts(world.posts)
@@ -634,12 +639,14 @@ def test_a_status_change_on_a_copy_read_before_the_sweep_escalated_is_stale_and_
 
 
 def test_a_status_change_between_the_sweeps_read_and_write_makes_the_sweep_retry_and_escalate_once(
-        world: World) -> None:
+    world: World,
+) -> None:
     post = overdue(world)
     interleaved = InterleavedPosts(world.posts)
     sweep = build_supervision(posts=interleaved, directory=world.directory, stats=world.stats, clock=world.clock)
-    interleaved.meanwhile = lambda: world.forum.change_status(KUNQU_OFFICER, post.id, "in_progress", post.version,
-                                                              "已出警")
+    interleaved.meanwhile = lambda: world.forum.change_status(
+        KUNQU_OFFICER, post.id, "in_progress", post.version, "已出警"
+    )
 
     first = sweep.sweep()  # read, then the officer commits, then the sweep's write is stale
 
@@ -658,8 +665,9 @@ def test_a_post_dispatched_while_the_sweep_looked_at_it_is_neither_requeued_nor_
     world.clock.advance(minutes=3)  # past the dispatch grace: the sweep would re-queue it
     queue = RecordingDispatchQueue()
     interleaved = InterleavedPosts(world.posts)
-    sweep = build_supervision(posts=interleaved, directory=world.directory, stats=world.stats, clock=world.clock,
-                              queue=queue)
+    sweep = build_supervision(
+        posts=interleaved, directory=world.directory, stats=world.stats, clock=world.clock, queue=queue
+    )
     interleaved.meanwhile = lambda: world.assign(post.id, "kunqu")
 
     report = sweep.sweep()
@@ -672,8 +680,9 @@ def test_the_sweep_settling_a_post_bumps_its_version(world: World) -> None:
     post = overdue(world)
     world.forum.reply(KUNQU_OFFICER, post.id, "已收悉")  # answered: nothing left to check
 
-    report = build_supervision(posts=world.posts, directory=world.directory, stats=world.stats,
-                               clock=world.clock).sweep()
+    report = build_supervision(
+        posts=world.posts, directory=world.directory, stats=world.stats, clock=world.clock
+    ).sweep()
 
     stored = world.stored(post.id)
     assert report.settled == 1 and post.id not in world.posts.next_check

@@ -56,11 +56,16 @@ class World:
 @pytest.fixture
 def world() -> World:
     users, otps, sms, tokens, clock = (
-        InMemoryUserRepository(), InMemoryOtpRepository(), RecordingSmsSender(), TokenService(TOKEN_KEYS), FixedClock()
+        InMemoryUserRepository(),
+        InMemoryOtpRepository(),
+        RecordingSmsSender(),
+        TokenService(TOKEN_KEYS),
+        FixedClock(),
     )
     directory, links = seeded_directory(), InMemoryLinkStore()
-    identity = build_identity(users=users, otps=otps, sms=sms, tokens=tokens, clock=clock, directory=directory,
-                              links=links)
+    identity = build_identity(
+        users=users, otps=otps, sms=sms, tokens=tokens, clock=clock, directory=directory, links=links
+    )
     return World(identity, users, otps, sms, tokens, clock, directory, links)
 
 
@@ -304,8 +309,9 @@ def test_an_officer_token_takes_role_unit_and_name_from_the_directory_at_every_c
     chief = world.directory.officer("o-chief")
     assert chief is not None and world.actor(token).role == "leader"
 
-    admin.put_officer(chief.model_copy(update={"role": "officer", "unit_id": "qingfu", "on_duty": False,
-                                               "name": "卜某"}), by=ADMIN)
+    admin.put_officer(
+        chief.model_copy(update={"role": "officer", "unit_id": "qingfu", "on_duty": False, "name": "卜某"}), by=ADMIN
+    )
 
     actor = world.actor(token)
     assert (actor.role, actor.officer_id, actor.nickname, actor.is_police) == ("officer", "o-chief", "卜某", True)
@@ -409,10 +415,12 @@ def test_a_phone_index_that_lags_a_phone_change_does_not_sign_the_old_phone_in_a
     assert world.actor(session.token).role == "citizen"
 
 
-@pytest.mark.parametrize("nickname", ["11010519491231002X", "138\u200b1234\u200b5678", "包头市公安局 值班民警",
-                                      "公\u200b安", "１１０"])
-def test_a_nickname_with_six_digits_or_a_police_claim_is_refused_and_nothing_stored(world: World,
-                                                                                    nickname: str) -> None:
+@pytest.mark.parametrize(
+    "nickname", ["11010519491231002X", "138\u200b1234\u200b5678", "包头市公安局 值班民警", "公\u200b安", "１１０"]
+)
+def test_a_nickname_with_six_digits_or_a_police_claim_is_refused_and_nothing_stored(
+    world: World, nickname: str
+) -> None:
     user = world.identity.sign_in(PHONE, world.code()).user
     citizen = Actor(role="citizen", user_id=user.id, nickname=user.nickname)
 

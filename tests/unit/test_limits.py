@@ -27,8 +27,9 @@ def phones(count: int, start: int = 0) -> list[str]:
     return [f"1350000{start + n:04d}" for n in range(count)]
 
 
-def sign_in_desk(settings: str = "", local: bool = False) -> tuple[Identity, RecordingSmsSender, RecordingAlarms,
-                                                                    FixedClock]:
+def sign_in_desk(
+    settings: str = "", local: bool = False
+) -> tuple[Identity, RecordingSmsSender, RecordingAlarms, FixedClock]:
     sms, alarms, clock = RecordingSmsSender(), RecordingAlarms(), FixedClock()
     limits = Limits(InMemoryCounters(), LimitSettings.parse(settings, local=local), alarms)
     return build_identity(sms=sms, clock=clock, limits=limits), sms, alarms, clock

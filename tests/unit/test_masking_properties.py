@@ -19,8 +19,42 @@ from hypothesis import strategies as st
 from chalicelib.domain.masking import CHINESE_DIGITS, mask_text, numbers_in
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-PROVINCES = ("11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42",
-             "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82")
+PROVINCES = (
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "21",
+    "22",
+    "23",
+    "31",
+    "32",
+    "33",
+    "34",
+    "35",
+    "36",
+    "37",
+    "41",
+    "42",
+    "43",
+    "44",
+    "45",
+    "46",
+    "50",
+    "51",
+    "52",
+    "53",
+    "54",
+    "61",
+    "62",
+    "63",
+    "64",
+    "65",
+    "71",
+    "81",
+    "82",
+)
 SCRIPTS = (  # ten digits each
     "0123456789",
     "０１２３４５６７８９",  # full width
@@ -34,8 +68,30 @@ SCRIPTS = (  # ten digits each
     "⓪①②③④⑤⑥⑦⑧⑨",  # circled
 )
 CHECK_LETTERS = ("X", "x", "Ｘ", "ｘ")
-SEPARATORS = (" ", "-", "  ", "\t", "\n", "\r\n", ".", "/", ",", "，", "、", "—", "－", "\u3000", "\u00a0", " - ",
-              "·", "_", "．", "／", "。", "\u2800")
+SEPARATORS = (
+    " ",
+    "-",
+    "  ",
+    "\t",
+    "\n",
+    "\r\n",
+    ".",
+    "/",
+    ",",
+    "，",
+    "、",
+    "—",
+    "－",
+    "\u3000",
+    "\u00a0",
+    " - ",
+    "·",
+    "_",
+    "．",
+    "／",
+    "。",
+    "\u2800",
+)
 INVISIBLES = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\ufe0f", "\u20e3")
 GLUED_PREFIXES = ("0", "86", "+86", "0086", "＋８６")
 PREFIXES = ("+86 ", "0086 ", "86-", "0 ", "+86\u00a0")
@@ -43,8 +99,25 @@ MOBILE_GROUPINGS = ((11,), (3, 4, 4), (3, 8), (7, 4), (4, 4, 3), (1,) * 11)
 DENSE = "0123456789０١𝟏¹①１３８ -.,、\n\u200b\ufeffXx+８６"  # texts where numbers touch and overlap
 FILLER = st.text(
     st.characters(
-        blacklist_categories=("Nd", "No", "Nl", "Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me", "Zs", "Zl", "Zp", "Pd",
-                              "Pc", "Po", "Sm"),
+        blacklist_categories=(
+            "Nd",
+            "No",
+            "Nl",
+            "Cc",
+            "Cf",
+            "Cs",
+            "Co",
+            "Cn",
+            "Mn",
+            "Me",
+            "Zs",
+            "Zl",
+            "Zp",
+            "Pd",
+            "Pc",
+            "Po",
+            "Sm",
+        ),
         blacklist_characters="\u2800\u115f\u1160\u3164\uffa0",
     ).filter(lambda c: unicodedata.normalize("NFKC", c) not in ("X", "x")),
     max_size=8,
@@ -88,23 +161,35 @@ def reads_as_amount_or_date(digits: str, joints: list[str]) -> bool:
             last += 1
         if last > k and len(groups[k]) <= 3 and all(len(g) == 3 for g in groups[k + 1 : last + 1]):
             return True
-        if k + 1 < len(groups) and before[k + 1] == "." and len(groups[k + 1]) <= 2 and "." not in (
-            before[k], before[k + 2]
+        if (
+            k + 1 < len(groups)
+            and before[k + 1] == "."
+            and len(groups[k + 1]) <= 2
+            and "." not in (before[k], before[k + 2])
         ):
             return True
         if k + 2 < len(groups):
             year, month, day = groups[k : k + 3]
-            if (len(year), before[k + 1]) == (4, before[k + 2]) and before[k + 1] in "-/.－／．" and (
-                "1900" <= year <= "2099" and len(month) <= 2 and len(day) <= 2 and "X" not in month + day
-                and 1 <= int(month) <= 12 and 1 <= int(day) <= 31
+            if (
+                (len(year), before[k + 1]) == (4, before[k + 2])
+                and before[k + 1] in "-/.－／．"
+                and (
+                    "1900" <= year <= "2099"
+                    and len(month) <= 2
+                    and len(day) <= 2
+                    and "X" not in month + day
+                    and 1 <= int(month) <= 12
+                    and 1 <= int(day) <= 31
+                )
             ):
                 return True
     return False
 
 
 @st.composite
-def disguised(draw: st.DrawFn, digits: str, kept: tuple[int, int], standard: tuple[tuple[int, ...], ...],
-              prefix: str = "") -> Number:
+def disguised(
+    draw: st.DrawFn, digits: str, kept: tuple[int, int], standard: tuple[tuple[int, ...], ...], prefix: str = ""
+) -> Number:
     """Write `digits` in some disguise and say what its masked form must be."""
     cuts = _cuts(draw, len(digits), standard, anywhere=len(digits) > 11)  # a mobile as people write one
     separators = draw(st.lists(st.sampled_from(SEPARATORS), min_size=len(cuts), max_size=len(cuts)))
@@ -232,8 +317,9 @@ def test_no_disguised_id_or_mobile_survives(seeded: tuple[str, str, list[Number]
 
 @settings(settings.get_profile("masking"))
 @given(texts(), mobiles(), st.sampled_from(["{n}", "请拨打{n}", "本所电话：{n}。"]))
-def test_exempt_numbers_are_never_touched(seeded: tuple[str, str, list[Number]], contact: Number,
-                                          template: str) -> None:
+def test_exempt_numbers_are_never_touched(
+    seeded: tuple[str, str, list[Number]], contact: Number, template: str
+) -> None:
     text, _, _ = seeded
     published = template.format(n=contact.text)
     combined = f"{published}；{text}"
@@ -256,7 +342,8 @@ ORDINARY = st.one_of(
 
 @settings(settings.get_profile("masking"))
 @given(st.lists(ORDINARY, min_size=1, max_size=6), st.sampled_from(["，", "、", " ", ", ", "\n"]), mobiles())
-def test_dates_times_amounts_and_codes_stay_next_to_a_masked_number(ordinary: list[str], joint: str,
-                                                                    number: Number) -> None:
+def test_dates_times_amounts_and_codes_stay_next_to_a_masked_number(
+    ordinary: list[str], joint: str, number: Number
+) -> None:
     text = joint.join(ordinary)
     assert mask_text(f"{text}。电话{number.text}") == f"{text}。电话{number.masked}"

@@ -58,8 +58,19 @@ def test_a_nickname_with_six_digits_or_a_police_claim_is_refused(nickname: str, 
 
 @pytest.mark.parametrize(
     "nickname",
-    ["小王", "网友6090EC", "热心市民3721", "老李12345", "2026年的我", "~~", "Alice", "Scope", "Copenhagen", "一一",
-     "三三两两"],
+    [
+        "小王",
+        "网友6090EC",
+        "热心市民3721",
+        "老李12345",
+        "2026年的我",
+        "~~",
+        "Alice",
+        "Scope",
+        "Copenhagen",
+        "一一",
+        "三三两两",
+    ],
 )
 def test_an_ordinary_nickname_is_accepted_and_shown_as_it_is(nickname: str) -> None:
     assert nickname_problem(nickname) is None
@@ -71,8 +82,9 @@ def test_a_stored_id_card_nickname_shows_masked() -> None:
     assert public_nickname("110105.19491231.002X", CITIZEN) == "1*****.********.**2X"
 
 
-@pytest.mark.parametrize("nickname", ["包头市公安局 值班民警", "公\u200b安", "110", "QQ12345678", "13812345678",
-                                      "\u200b"])
+@pytest.mark.parametrize(
+    "nickname", ["包头市公安局 值班民警", "公\u200b安", "110", "QQ12345678", "13812345678", "\u200b"]
+)
 def test_a_stored_nickname_that_breaks_the_rules_shows_as_a_neutral_name_of_the_account(nickname: str) -> None:
     shown = public_nickname(nickname, CITIZEN)
     assert re.fullmatch(r"热心市民[1-9][0-9]{3}", shown) and nickname_problem(shown) is None

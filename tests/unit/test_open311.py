@@ -67,8 +67,9 @@ class World:
         self.forum = build_forum(posts=self.posts, clock=self.clock, limits=self.limits)
         self.sms = RecordingSmsSender()
         self.identity = build_identity(users=self.users, clock=self.clock, sms=self.sms)
-        self.open311 = Open311(InMemoryOpen311Reads(self.posts), self.posts, self.forum, self.identity, self.limits,
-                               self.clock, DISTRICTS)
+        self.open311 = Open311(
+            InMemoryOpen311Reads(self.posts), self.posts, self.forum, self.identity, self.limits, self.clock, DISTRICTS
+        )
         self.audit = InMemoryAuditLog()
         self.keys = InMemoryPartnerKeyRepository()
         self.partners = PartnerKeys(self.keys, self.clock, Auditor(self.audit, self.clock))
@@ -79,8 +80,13 @@ class World:
 
 
 def submission(**fields: Any) -> o311.Submission:
-    values: dict[str, Any] = {"service_code": "report", "description": "小区门口有人卖假药\n每天晚上八点",
-                              "phone": "13811112222", "type": "report", "district": "昆都仑区"}
+    values: dict[str, Any] = {
+        "service_code": "report",
+        "description": "小区门口有人卖假药\n每天晚上八点",
+        "phone": "13811112222",
+        "type": "report",
+        "district": "昆都仑区",
+    }
     return o311.Submission(**{**values, **fields})
 
 
@@ -99,18 +105,27 @@ def test_a_district_named_in_the_address_is_found() -> None:
 
 @pytest.mark.parametrize(
     ("type_", "urgent", "notice"),
-    [("report", False, "民警将在15分钟内首次回复"), ("question", False, "民警将在1小时内首次回复"),
-     ("help", True, "民警将在5分钟内首次回复"), ("publicity", False, None)],
+    [
+        ("report", False, "民警将在15分钟内首次回复"),
+        ("question", False, "民警将在1小时内首次回复"),
+        ("help", True, "民警将在5分钟内首次回复"),
+        ("publicity", False, None),
+    ],
 )
 def test_the_service_notice_is_the_first_reply_promise(type_: str, urgent: bool, notice: str | None) -> None:
-    post = make_post(type=type_, urgent=urgent, first_response_due=Post.first_response_due_for(type_, NOW, urgent),
-                     created_at=NOW)
+    post = make_post(
+        type=type_, urgent=urgent, first_response_due=Post.first_response_due_for(type_, NOW, urgent), created_at=NOW
+    )
     assert o311.service_notice(post) == notice
 
 
 def test_a_request_is_masked_and_maps_our_lifecycle() -> None:
-    post = make_post(status="resolved", assigned_unit=UnitRef(id="kunqu", name="昆都仑区公安分局"),
-                     latest_official_reply="已核实,请拨打13812345678联系", district="昆都仑区")
+    post = make_post(
+        status="resolved",
+        assigned_unit=UnitRef(id="kunqu", name="昆都仑区公安分局"),
+        latest_official_reply="已核实,请拨打13812345678联系",
+        district="昆都仑区",
+    )
     out = o311.request_out(post)
     assert out["status"] == "closed"
     assert out["description"] == "电话138****5678,身份证1***************2X"
@@ -124,8 +139,16 @@ def test_a_request_is_masked_and_maps_our_lifecycle() -> None:
 
 def test_status_notes_keep_the_published_contacts_they_quote() -> None:
     world = World()
-    world.forum.directory.put_officer(Officer(id="o-desk", name="接待员", title="社区民警", phone="13900009999",
-                                              unit_id="kunqu", public_contact="13700001111"))
+    world.forum.directory.put_officer(
+        Officer(
+            id="o-desk",
+            name="接待员",
+            title="社区民警",
+            phone="13900009999",
+            unit_id="kunqu",
+            public_contact="13700001111",
+        )
+    )
     post = make_post(latest_official_reply="请联系13700001111,或您留下的13812345678")
     exempt = world.open311.published_numbers([post, make_post(2)])
     assert exempt == ("13700001111",)
@@ -146,11 +169,22 @@ def test_the_description_is_cut_to_4000_characters() -> None:
 def test_updates_carry_the_status_right_after_each_entry() -> None:
     post = make_post(status="in_progress")
     at = post.created_at
-    events = [event(at, 0, "received", "e1"), event(at, 1, "dispatched", "e2"), event(at, 2, "resolved", "e3"),
-              event(at, 3, "replied", "e4"), event(at, 4, "reopened", "e5"), event(at, 5, "in_progress", "e6")]
+    events = [
+        event(at, 0, "received", "e1"),
+        event(at, 1, "dispatched", "e2"),
+        event(at, 2, "resolved", "e3"),
+        event(at, 3, "replied", "e4"),
+        event(at, 4, "reopened", "e5"),
+        event(at, 5, "in_progress", "e6"),
+    ]
     updates = o311.updates_of(post, events)
     assert [(u.event.id, u.status) for u in updates] == [
-        ("e6", "open"), ("e5", "open"), ("e4", "closed"), ("e3", "closed"), ("e2", "open"), ("e1", "open")
+        ("e6", "open"),
+        ("e5", "open"),
+        ("e4", "closed"),
+        ("e3", "closed"),
+        ("e2", "open"),
+        ("e1", "open"),
     ]
     out = o311.update_out(updates[0])
     assert out["description"] == "in_progress 138****5678" and out["external_status_code"] == "in_progress"
@@ -158,16 +192,31 @@ def test_updates_carry_the_status_right_after_each_entry() -> None:
 
 @pytest.mark.parametrize(
     ("kind", "says"),
-    [("received", "已收悉"), ("dispatched", "已分派至昆都仑区公安分局"), ("transferred", "已转交昆都仑区公安分局"),
-     ("acknowledged", "状态改为已受理"),
-     ("in_progress", "状态改为处置中"), ("resolved", "状态改为已办结"), ("reopened", "状态改为重新办理"),
-     ("replied", "民警已回复"), ("escalated", "已提请督办"), ("rated", "发帖人已评价"),
-     ("cad_accepted", "110指挥中心已接警"), ("cad_closed", "警情已处置完毕"), ("something_new", "状态已更新")],
+    [
+        ("received", "已收悉"),
+        ("dispatched", "已分派至昆都仑区公安分局"),
+        ("transferred", "已转交昆都仑区公安分局"),
+        ("acknowledged", "状态改为已受理"),
+        ("in_progress", "状态改为处置中"),
+        ("resolved", "状态改为已办结"),
+        ("reopened", "状态改为重新办理"),
+        ("replied", "民警已回复"),
+        ("escalated", "已提请督办"),
+        ("rated", "发帖人已评价"),
+        ("cad_accepted", "110指挥中心已接警"),
+        ("cad_closed", "警情已处置完毕"),
+        ("something_new", "状态已更新"),
+    ],
 )
 def test_an_update_of_a_police_only_post_says_what_happened_never_the_note(kind: str, says: str) -> None:
     post = make_post(visibility="police_only")
-    note = Event(id="e1", at=post.created_at, kind=kind, text="王警官将状态改为已受理:线人住在13812345678隔壁",
-                 unit=UnitRef(id="kunqu", name="昆都仑区公安分局"))
+    note = Event(
+        id="e1",
+        at=post.created_at,
+        kind=kind,
+        text="王警官将状态改为已受理:线人住在13812345678隔壁",
+        unit=UnitRef(id="kunqu", name="昆都仑区公安分局"),
+    )
     [update] = o311.updates_of(post, [note])
     assert o311.update_out(update)["description"] == says
     assert o311.update_out(o311.updates_of(make_post(), [note])[0])["description"] == (
@@ -194,17 +243,20 @@ def test_a_window_with_one_end_runs_90_days_from_it_but_not_past_now() -> None:
 
 @pytest.mark.parametrize(
     "params",
-    [{"start_date": "2025-01-01T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"},
-     {"start_date": "2026-03-02T00:00:00Z", "end_date": "2026-03-01T00:00:00Z"},
-     {"start_date": "yesterday"}],
+    [
+        {"start_date": "2025-01-01T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"},
+        {"start_date": "2026-03-02T00:00:00Z", "end_date": "2026-03-01T00:00:00Z"},
+        {"start_date": "yesterday"},
+    ],
 )
 def test_a_bad_or_too_long_window_is_refused(params: dict[str, str]) -> None:
     with pytest.raises(ValidationFailed):
         filters.parse_window(params, NOW)
 
 
-_W3C_TIMES = st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30),
-                          timezones=st.none() | st.timezones()).map(lambda d: d.isoformat())
+_W3C_TIMES = st.datetimes(
+    min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.none() | st.timezones()
+).map(lambda d: d.isoformat())
 
 
 @settings(max_examples=200, deadline=None)
@@ -226,9 +278,12 @@ def test_ids_override_every_other_filter() -> None:
 
 @pytest.mark.parametrize(
     ("params", "error"),
-    [({"status": "pending"}, ValidationFailed), ({"service_code": "report,parking"}, NotFound),
-     ({"service_request_id": ",".join(f"p{n}" for n in range(101))}, ValidationFailed),
-     ({"service_request_id": "p1;drop"}, ValidationFailed)],
+    [
+        ({"status": "pending"}, ValidationFailed),
+        ({"service_code": "report,parking"}, NotFound),
+        ({"service_request_id": ",".join(f"p{n}" for n in range(101))}, ValidationFailed),
+        ({"service_request_id": "p1;drop"}, ValidationFailed),
+    ],
 )
 def test_bad_filters_are_refused(params: dict[str, str], error: type[Exception]) -> None:
     with pytest.raises(error):
@@ -237,8 +292,12 @@ def test_bad_filters_are_refused(params: dict[str, str], error: type[Exception])
 
 def test_requests_are_public_newest_first_and_filtered() -> None:
     world = World()
-    old, resolved, hidden, other = (make_post(1), make_post(2, status="resolved"), make_post(3, hidden=True),
-                                    make_post(4, board="traffic"))
+    old, resolved, hidden, other = (
+        make_post(1),
+        make_post(2, status="resolved"),
+        make_post(3, hidden=True),
+        make_post(4, board="traffic"),
+    )
     world.store(old, resolved, hidden, other)
     window = filters.parse_window({}, NOW)
     ids = [p.id for p in world.open311.requests(filters.RequestQuery(window=window))]
@@ -320,8 +379,12 @@ def test_a_request_is_filed_for_the_phones_account_and_dispatched() -> None:
 
 @pytest.mark.parametrize(
     ("fields", "error"),
-    [({"service_code": "parking"}, NotFound), ({"service_code": "online-lawyer"}, ValidationFailed),
-     ({"type": "publicity"}, ValidationFailed), ({"district": "朝阳区"}, ValidationFailed)],
+    [
+        ({"service_code": "parking"}, NotFound),
+        ({"service_code": "online-lawyer"}, ValidationFailed),
+        ({"type": "publicity"}, ValidationFailed),
+        ({"district": "朝阳区"}, ValidationFailed),
+    ],
 )
 def test_a_refused_request_counts_towards_no_limit(fields: dict[str, Any], error: type[Exception]) -> None:
     world = World(LimitSettings.parse("partner_posts_per_hour=1"))

@@ -60,13 +60,19 @@ def test_a_long_list_stops_short_of_the_budget() -> None:
 def test_a_form_is_read_as_utf8_with_the_last_value_of_a_field() -> None:
     body = "service_code=report&attribute%5Btype%5D=report&description=%E5%81%87%E8%8D%AF&x=1&x=2&empty="
     assert read_form(FakeRequest(body.encode())) == {
-        "service_code": "report", "attribute[type]": "report", "description": "假药", "x": "2", "empty": ""
+        "service_code": "report",
+        "attribute[type]": "report",
+        "description": "假药",
+        "x": "2",
+        "empty": "",
     }
     assert read_form(FakeRequest(None)) == {}
 
 
-@pytest.mark.parametrize(("body", "error"), [(b"a=\xff\xfe", ValidationFailed), (b"a=1&" * 200, ValidationFailed),
-                                             (b"a=" + b"x" * 70_000, PayloadTooLarge)])
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [(b"a=\xff\xfe", ValidationFailed), (b"a=1&" * 200, ValidationFailed), (b"a=" + b"x" * 70_000, PayloadTooLarge)],
+)
 def test_a_bad_form_is_refused(body: bytes, error: type[Exception]) -> None:
     with pytest.raises(error):
         read_form(FakeRequest(body))

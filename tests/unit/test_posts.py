@@ -16,8 +16,17 @@ FORWARD = ["received", "dispatched", "acknowledged", "in_progress", "resolved"]
 
 def post(status: str = "received", type_: str = "report", version: int = 1) -> Post:
     return Post(
-        id="p1", board="report", type=type_, title="标题", body="正文", author_id="u1", author_nickname="网友A",
-        status=status, created_at=T0, updated_at=T0, version=version,
+        id="p1",
+        board="report",
+        type=type_,
+        title="标题",
+        body="正文",
+        author_id="u1",
+        author_nickname="网友A",
+        status=status,
+        created_at=T0,
+        updated_at=T0,
+        version=version,
     )
 
 
@@ -38,8 +47,14 @@ def test_a_post_may_move_forward_and_skip_steps(start: str, target: str) -> None
 @pytest.mark.parametrize(
     ("start", "target"),
     [(b, a) for i, a in enumerate(FORWARD) for b in FORWARD[i:]]
-    + [("reopened", "dispatched"), ("reopened", "reopened"), ("in_progress", "reopened"),
-       ("received", "reopened"), ("hidden", "resolved"), ("hidden", "reopened")],
+    + [
+        ("reopened", "dispatched"),
+        ("reopened", "reopened"),
+        ("in_progress", "reopened"),
+        ("received", "reopened"),
+        ("hidden", "resolved"),
+        ("hidden", "reopened"),
+    ],
 )
 def test_a_post_never_moves_back_or_stays_put(start: str, target: str) -> None:
     subject = post(start)

@@ -57,8 +57,9 @@ def test_an_official_reply_keeps_the_published_contacts_it_quotes() -> None:
 
 def test_the_public_sees_the_contacts_but_not_the_citizens_phone() -> None:
     reply, post, _ = answered(ANSWER)
-    elsewhere = Actor(role="officer", user_id="o-qingfu", nickname="李警官", officer_id="o-qingfu",
-                      link_post_id="another-post")  # an officer's link session for another post
+    elsewhere = Actor(
+        role="officer", user_id="o-qingfu", nickname="李警官", officer_id="o-qingfu", link_post_id="another-post"
+    )  # an officer's link session for another post
     for viewer in (ANONYMOUS, OTHER_CITIZEN, elsewhere):
         shown = reply_out(reply, post, viewer)["body"]
         assert "138-0000-1111" in shown and "１３９ ００００ ９９９９" in shown

@@ -36,9 +36,15 @@ def test_the_readme_names_no_path_outside_the_repository() -> None:
     assert outside == []
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("[the API](docs/API.md#posts) ![shot](docs/screenshots/feed.png)", ["docs/API.md", "docs/screenshots/feed.png"]),
-    ("[web](https://example.org) [here](#tests) [up](../shared/API.md)", ["../shared/API.md"]),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (
+            "[the API](docs/API.md#posts) ![shot](docs/screenshots/feed.png)",
+            ["docs/API.md", "docs/screenshots/feed.png"],
+        ),
+        ("[web](https://example.org) [here](#tests) [up](../shared/API.md)", ["../shared/API.md"]),
+    ],
+)
 def test_links_are_found(text: str, expected: list[str]) -> None:
     assert local_targets(text) == expected

@@ -35,8 +35,13 @@ def refusal(token: str, service: TokenService = SERVICE, now: datetime = T0) -> 
 
 def claims(**changes: object) -> dict[str, object]:
     base: dict[str, object] = {
-        "sub": "o-kunqu", "aud": AUDIENCE, "typ": "session",
-        "iat": int(T0.timestamp()), "exp": int((T0 + HOUR).timestamp()), "off": "o-kunqu", "ses": "s1",
+        "sub": "o-kunqu",
+        "aud": AUDIENCE,
+        "typ": "session",
+        "iat": int(T0.timestamp()),
+        "exp": int((T0 + HOUR).timestamp()),
+        "off": "o-kunqu",
+        "ses": "s1",
     }
     return {**base, **changes}
 
@@ -48,7 +53,8 @@ def test_a_token_names_whom_it_was_issued_for() -> None:
     assert SERVICE.session(issue(), T0) == NAMED
     assert SERVICE.session(issue(link), T0) == SessionClaims("o-chief", "o-chief", "p1", stamp="s1")
     assert SERVICE.session(SERVICE.issue(citizen, T0, HOUR), T0) == SessionClaims(
-        "u1", account_created=1773389100, nickname="网友A1B2C3")
+        "u1", account_created=1773389100, nickname="网友A1B2C3"
+    )
 
 
 def test_a_token_carries_identity_only_never_a_role() -> None:

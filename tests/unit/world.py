@@ -41,13 +41,24 @@ OFFICERS = (
     Officer(id="o-center", name="刘宇", title="指挥中心大队长", phone="13900000002", unit_id="command-center"),
     Officer(id="o-kunqu", name="王警官", title="社区民警", phone="13900000003", unit_id="kunqu"),
     Officer(id="o-qingfu", name="李警官", title="值班民警", phone="13900000004", unit_id="qingfu"),
-    Officer(id="o-admin", name="张管理", title="平台管理员", phone="13900000005", unit_id="command-center",
-            role="admin", on_duty=False),
+    Officer(
+        id="o-admin",
+        name="张管理",
+        title="平台管理员",
+        phone="13900000005",
+        unit_id="command-center",
+        role="admin",
+        on_duty=False,
+    ),
 )
 DISTRICTS = ("昆都仑区", "东河区")
 TOKEN_KEYS = (("k1", "test-signing-secret-0123456789abcdef"),)
-ROUTING = Routing(rules=(RoutingRule(board="report", district="昆都仑区", unit_id="kunqu"),
-                         RoutingRule(board="report", district="东河区", unit_id="qingfu")))
+ROUTING = Routing(
+    rules=(
+        RoutingRule(board="report", district="昆都仑区", unit_id="kunqu"),
+        RoutingRule(board="report", district="东河区", unit_id="qingfu"),
+    )
+)
 
 CITIZEN = Actor(role="citizen", user_id="u_citizen", nickname="网友A1B2C3")
 OTHER_CITIZEN = Actor(role="citizen", user_id="u_other", nickname="网友D4E5F6")
@@ -137,8 +148,16 @@ def build_supervision(**ports: Any) -> Supervision:
     clock = ports.get("clock") or FixedClock()
     queue = ports.get("queue") or RecordingDispatchQueue()
     dispatcher = Dispatcher(
-        posts, directory, InMemoryUserRepository(), ports.get("ledger") or InMemoryNoticeLedger(),
-        RecordingOfficerChannel(), RecordingSmsSender(), stats, TokenService(TOKEN_KEYS), clock,
-        "http://127.0.0.1:8000", InMemoryLinkStore(),
+        posts,
+        directory,
+        InMemoryUserRepository(),
+        ports.get("ledger") or InMemoryNoticeLedger(),
+        RecordingOfficerChannel(),
+        RecordingSmsSender(),
+        stats,
+        TokenService(TOKEN_KEYS),
+        clock,
+        "http://127.0.0.1:8000",
+        InMemoryLinkStore(),
     )
     return Supervision(posts, directory, queue, dispatcher, stats, clock)

@@ -58,12 +58,18 @@ class DynamoUserRepository:
         user = self.get(user_id)
         if user is None:
             raise NotFound("账号不存在")
-        update = {"TableName": self.table.name, "UpdateExpression": "SET verified = :yes",
-                  "ConditionExpression": "attribute_exists(PK)", "ExpressionAttributeValues": to_item({":yes": True})}
-        self.table.transact([
-            {"Update": {**update, "Key": to_item({"PK": keys.phone_pk(user.phone), "SK": "USER"})}},
-            {"Update": {**update, "Key": to_item({"PK": keys.user_pk(user.id), "SK": "PROFILE"})}},
-        ])
+        update = {
+            "TableName": self.table.name,
+            "UpdateExpression": "SET verified = :yes",
+            "ConditionExpression": "attribute_exists(PK)",
+            "ExpressionAttributeValues": to_item({":yes": True}),
+        }
+        self.table.transact(
+            [
+                {"Update": {**update, "Key": to_item({"PK": keys.phone_pk(user.phone), "SK": "USER"})}},
+                {"Update": {**update, "Key": to_item({"PK": keys.user_pk(user.id), "SK": "PROFILE"})}},
+            ]
+        )
         return user.model_copy(update={"verified": True})
 
 

@@ -80,8 +80,12 @@ class DynamoStatsRepository:
             self._add({"PK": keys.STATS, "SK": scope}, expression, names, values)
             if day is not None:
                 expires = int(datetime.fromisoformat(day).replace(tzinfo=CST).timestamp()) + self.KEEP_DAYS * 86400
-                self._add({"PK": keys.daily_pk(scope), "SK": day}, expression + " SET expires_at = :exp", names,
-                          {**values, ":exp": expires})
+                self._add(
+                    {"PK": keys.daily_pk(scope), "SK": day},
+                    expression + " SET expires_at = :exp",
+                    names,
+                    {**values, ":exp": expires},
+                )
 
     def _add(self, key: dict[str, str], expression: str, names: dict[str, str], values: dict[str, Any]) -> None:
         self.table.call(

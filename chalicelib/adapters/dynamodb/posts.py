@@ -124,8 +124,10 @@ class DynamoPostRepository:
     def _landed(self, post: Post) -> bool:
         """Tell whether the stored post is this very write (same version and update time)."""
         item = self.table.get(keys.post_pk(post.id), keys.META, consistent=True)
-        return item is not None and item.get("version") == post.version and item.get("updated_at") == (
-            it.post_item(post).get("updated_at")
+        return (
+            item is not None
+            and item.get("version") == post.version
+            and item.get("updated_at") == (it.post_item(post).get("updated_at"))
         )
 
     def add_reply(
