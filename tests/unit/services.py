@@ -18,37 +18,12 @@ from chalicelib.domain.commands import NewPost
 from chalicelib.domain.people import Actor, User
 from chalicelib.domain.posts import Post
 from chalicelib.services.ports import PostDetail
-from tests.fakes import (
-    FixedClock,
-    InMemoryAuditLog,
-    InMemoryCounters,
-    InMemoryIdempotencyStore,
-    InMemoryLinkStore,
-    InMemoryNoticeLedger,
-    InMemoryOpen311Reads,
-    InMemoryOtpRepository,
-    InMemoryPartnerKeyRepository,
-    InMemoryPostRepository,
-    InMemoryStatsRepository,
-    InMemoryUserRepository,
-    RecordingDispatchQueue,
-    RecordingOfficerChannel,
-    RecordingSmsSender,
-)
+from tests import fakes
 from tests.unit.world import CITIZEN, DISTRICTS, TOKEN_KEYS, seeded_directory
 
-SITE_URL = "http://127.0.0.1:8000"
 CAD_SECRET = "test-cad-secret"
 CITIZEN_PHONE = "13812345678"
-SETTINGS = Settings(
-    stage="test",
-    table_name="police24-unit-tests",
-    site_url=SITE_URL,
-    token_keys=TOKEN_KEYS,
-    districts=DISTRICTS,
-    cad_secret=CAD_SECRET,
-    rate_limits="off",
-)
+SETTINGS = Settings(stage="test", token_keys=TOKEN_KEYS, districts=DISTRICTS, cad_secret=CAD_SECRET, rate_limits="off")
 TIP_OFF = NewPost(board="report", type="report", title="可疑人员", body="小区门口有可疑人员徘徊", district="昆都仑区")
 
 
@@ -82,72 +57,51 @@ class InMemoryIncidentRepository:
         return self.posts.get(incident_id)
 
 
-def fake_ports(clock: FixedClock | None = None, **overrides: Any) -> dict[str, Any]:
+def fake_ports(clock: fakes.FixedClock | None = None, **overrides: Any) -> dict[str, Any]:
     """Return a fake for every port `bootstrap.build` takes by keyword; keyword arguments replace any of them."""
-    clock = clock or FixedClock()
-    posts = overrides.get("posts") or InMemoryPostRepository()
-    users = InMemoryUserRepository()
+    clock = clock or fakes.FixedClock()
+    posts = overrides.get("posts") or fakes.InMemoryPostRepository()
+    users = fakes.InMemoryUserRepository()
     users.create(User(id=CITIZEN.user_id, phone=CITIZEN_PHONE, nickname=CITIZEN.nickname))
     ports: dict[str, Any] = {
         "table": UnusedTable(),
         "posts": posts,
         "users": users,
         "directory": seeded_directory(),
-        "otps": InMemoryOtpRepository(),
+        "otps": fakes.InMemoryOtpRepository(),
         "clock": clock,
-        "idempotency": InMemoryIdempotencyStore(posts, clock),
-        "queue": RecordingDispatchQueue(),
-        "sms": RecordingSmsSender(),
-        "ledger": InMemoryNoticeLedger(),
-        "stats": InMemoryStatsRepository(),
-        "officers": RecordingOfficerChannel(),
-        "counters": InMemoryCounters(),
-        "audit": InMemoryAuditLog(),
-        "links": InMemoryLinkStore(),
+        "idempotency": fakes.InMemoryIdempotencyStore(posts, clock),
+        "queue": fakes.RecordingDispatchQueue(),
+        "sms": fakes.RecordingSmsSender(),
+        "ledger": fakes.InMemoryNoticeLedger(),
+        "stats": fakes.InMemoryStatsRepository(),
+        "officers": fakes.RecordingOfficerChannel(),
+        "counters": fakes.InMemoryCounters(),
+        "audit": fakes.InMemoryAuditLog(),
+        "links": fakes.InMemoryLinkStore(),
         "cad": RecordingCadOutbox(),
         "incidents": InMemoryIncidentRepository(),
-        "open311_reads": InMemoryOpen311Reads(posts),
-        "partner_keys": InMemoryPartnerKeyRepository(),
+        "open311_reads": fakes.InMemoryOpen311Reads(posts),
+        "partner_keys": fakes.InMemoryPartnerKeyRepository(),
     }
     return {**ports, **overrides}
 
 
 @dataclass
 class Station:
-    """The bound services and the fakes behind them."""
+    """The bound services and the fakes behind them (`ports`, by the bootstrap's keyword)."""
 
     svc: Services
     ports: dict[str, Any] = field(repr=False)
 
-    @property
-    def clock(self) -> FixedClock:
-        clock: FixedClock = self.ports["clock"]
-        return clock
-
-    @property
-    def officers(self) -> RecordingOfficerChannel:
-        channel: RecordingOfficerChannel = self.ports["officers"]
-        return channel
-
-    @property
-    def sms(self) -> RecordingSmsSender:
-        sms: RecordingSmsSender = self.ports["sms"]
-        return sms
-
-    @property
-    def queue(self) -> RecordingDispatchQueue:
-        queue: RecordingDispatchQueue = self.ports["queue"]
-        return queue
-
-    @property
-    def cad(self) -> RecordingCadOutbox:
-        cad: RecordingCadOutbox = self.ports["cad"]
-        return cad
-
-    @property
-    def audit(self) -> InMemoryAuditLog:
-        audit: InMemoryAuditLog = self.ports["audit"]
-        return audit
+    def __post_init__(self) -> None:
+        self.clock: fakes.FixedClock = self.ports["clock"]
+        self.officers: fakes.RecordingOfficerChannel = self.ports["officers"]
+        self.sms: fakes.RecordingSmsSender = self.ports["sms"]
+        self.queue: fakes.RecordingDispatchQueue = self.ports["queue"]
+        self.cad: RecordingCadOutbox = self.ports["cad"]
+        self.audit: fakes.InMemoryAuditLog = self.ports["audit"]
+        self.directory: fakes.InMemoryDirectoryRepository = self.ports["directory"]
 
     def post(self, by: Actor = CITIZEN, new: NewPost = TIP_OFF) -> Post:
         """Publish a post the way the API does."""

@@ -4,6 +4,7 @@ command system's events applied once each."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,18 +17,12 @@ from chalicelib.domain.errors import Forbidden, NotFound, Unauthenticated, Valid
 from chalicelib.domain.incidents import CadEventIn
 from chalicelib.domain.people import Actor
 from chalicelib.services.incidents import sign
-from tests.unit.services import CAD_SECRET, CITIZEN_PHONE, Station, station
+from tests.unit.services import CAD_SECRET, CITIZEN_PHONE, TIP_OFF, Station, station
 from tests.unit.world import CENTER_OFFICER, CITIZEN, KUNQU_OFFICER, LEADER, OTHER_CITIZEN
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "cad-incident.schema.json").read_text(encoding="utf-8"))
-DRUGS = NewPost(
-    board="report",
-    type="report",
-    title="有人在小区门口贩毒",
-    body="联系电话13812345678,地点昆区锦泰小区",
-    district="昆都仑区",
-)
+DRUGS = replace(TIP_OFF, title="有人在小区门口贩毒", body="联系电话13812345678,地点昆区锦泰小区")
 QUESTION = NewPost(board="qa", type="question", title="邻居家传出呼救声", body="不确定是否需要报警")
 
 

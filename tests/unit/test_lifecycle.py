@@ -7,17 +7,9 @@ import pytest
 from chalicelib.domain.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed
 from chalicelib.domain.people import Actor
 from chalicelib.services.dispatch import post_number
+from tests.unit import world
 from tests.unit.services import CITIZEN_PHONE, Station, station
-from tests.unit.world import (
-    ANONYMOUS,
-    CENTER_OFFICER,
-    CITIZEN,
-    KUNQU_OFFICER,
-    LEADER,
-    OTHER_CITIZEN,
-    QINGFU_OFFICER,
-    link_session,
-)
+from tests.unit.world import CITIZEN, KUNQU_OFFICER, LEADER
 
 
 def dispatched() -> tuple[Station, str]:
@@ -35,7 +27,7 @@ def resolved() -> tuple[Station, str]:
     return s, post_id
 
 
-@pytest.mark.parametrize("actor", [CENTER_OFFICER, LEADER])
+@pytest.mark.parametrize("actor", [world.CENTER_OFFICER, LEADER])
 def test_the_command_center_and_leaders_move_a_post_to_another_unit_which_is_told(actor: Actor) -> None:
     s, post_id = dispatched()
 
@@ -52,11 +44,11 @@ def test_the_command_center_and_leaders_move_a_post_to_another_unit_which_is_tol
 @pytest.mark.parametrize(
     "actor,refused",
     [
-        (ANONYMOUS, Unauthenticated),
+        (world.ANONYMOUS, Unauthenticated),
         (CITIZEN, Forbidden),
         (KUNQU_OFFICER, Forbidden),
-        (QINGFU_OFFICER, Forbidden),
-        (link_session("p-another"), Forbidden),
+        (world.QINGFU_OFFICER, Forbidden),
+        (world.link_session("p-another"), Forbidden),
     ],
 )
 def test_nobody_else_may_move_a_post(actor: Actor, refused: type[Exception]) -> None:
@@ -127,7 +119,12 @@ def test_an_officer_reopening_a_resolved_post_tells_the_unit_again() -> None:
 
 @pytest.mark.parametrize(
     "actor,refused",
-    [(ANONYMOUS, Unauthenticated), (OTHER_CITIZEN, Forbidden), (KUNQU_OFFICER, Forbidden), (LEADER, Forbidden)],
+    [
+        (world.ANONYMOUS, Unauthenticated),
+        (world.OTHER_CITIZEN, Forbidden),
+        (KUNQU_OFFICER, Forbidden),
+        (LEADER, Forbidden),
+    ],
 )
 def test_only_the_author_rates(actor: Actor, refused: type[Exception]) -> None:
     s, post_id = resolved()

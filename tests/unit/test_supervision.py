@@ -6,25 +6,21 @@ from __future__ import annotations
 from datetime import timedelta
 
 from chalicelib.domain.commands import NewPost
-from chalicelib.domain.people import Officer
 from tests.unit.services import Station, station
-from tests.unit.world import KUNQU_OFFICER
+from tests.unit.world import KUNQU_OFFICER, OFFICERS
 
-KUNQU_CHIEF = Officer(
-    id="o-kunqu-chief",
-    name="赵所长",
-    title="分局局长",
-    phone="13900000009",
-    unit_id="kunqu",
-    role="leader",
-    on_duty=False,
+CHIEF = next(o for o in OFFICERS if o.id == "o-chief")
+
+# The Kunqu branch's own leader, off duty: leaders hear of an overdue post even so.
+KUNQU_CHIEF = CHIEF.model_copy(
+    update={"id": "o-kunqu-chief", "phone": "13900000009", "unit_id": "kunqu", "on_duty": False}
 )
 
 
 def dispatched_tip_off() -> tuple[Station, str]:
     """A station whose Kunqu branch has an off-duty leader, and a report dispatched to Kunqu (15 minutes to answer)."""
     s = station()
-    s.ports["directory"].put_officer(KUNQU_CHIEF)
+    s.directory.put_officer(KUNQU_CHIEF)
     post = s.post()
     s.deliver()
     return s, post.id
