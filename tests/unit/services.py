@@ -7,6 +7,7 @@ the audit trail. Nothing here makes an AWS client (tests/unit/conftest.py refuse
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -127,10 +128,23 @@ class Station:
         return self.officers.texts_to(officer_id)
 
 
+def accepted(ports: dict[str, Any]) -> dict[str, Any]:
+    """The ports `bootstrap.build` names as keyword parameters (all of them while it takes `**overrides`).
+
+    A fake it does not name is left out rather than refused: test_services_on_fakes.py says which, and would see
+    the real adapter built in its place.
+    """
+    parameters = inspect.signature(bootstrap.build).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return ports
+    named = {p.name for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    return {name: port for name, port in ports.items() if name in named}
+
+
 def station(settings: Settings = SETTINGS, **overrides: Any) -> Station:
     """Bind the services to fakes; keyword arguments replace any fake (`clock=FixedClock(...)`, ...)."""
     ports = fake_ports(**overrides)
-    return Station(bootstrap.build(settings, **ports), ports)
+    return Station(bootstrap.build(settings, **accepted(ports)), ports)
 
 
 def fake_services(settings: Settings = SETTINGS, **overrides: Any) -> Services:
