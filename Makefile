@@ -8,7 +8,7 @@ export PORT
 STAGE ?= prod
 DEPLOY_ARGS ?=
 
-.PHONY: dev test screenshots bench lint typecheck venv clean package deploy destroy cost web
+.PHONY: dev test check screenshots bench lint typecheck venv clean package deploy destroy cost web
 
 venv: $(VENV)/.installed
 
@@ -28,9 +28,10 @@ web: venv node_modules/.package-lock.json
 dev: venv web
 	$(BIN)/python -m local.devstack
 
-test: venv web
+test: venv web check
 	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
-	$(BIN)/python -m pytest -n auto  # one worker per core (pytest-xdist); each worker starts its own stack
+	# `check` ran the unit tests; the rest run one worker per core (pytest-xdist), each starting its own stack.
+	$(BIN)/python -m pytest -n auto --ignore=tests/unit
 
 screenshots: venv web
 	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
@@ -69,6 +70,12 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# Fast feedback (seconds, no moto, no network, no browser): lint, types and the unit tests on in-memory fakes.
+# The plugins the unit tests do not use (browser, schemathesis) are not loaded: that halves pytest's start-up.
+UNIT_ARGS ?= -p no:playwright -p no:schemathesis -p no:anyio
+check: lint
+	$(BIN)/python -m pytest tests/unit $(UNIT_ARGS)
 
 clean:
 	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache dist web/dist node_modules

@@ -1,0 +1,153 @@
+"""Dispatch on fakes, through the bootstrap: which unit a post goes to, who hears of it, and only once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pytest
+
+from chalicelib.domain.commands import NewPost
+from chalicelib.services.dispatch import post_number
+from tests.unit.services import CITIZEN_PHONE, TIP_OFF, station
+from tests.unit.world import CITIZEN, KUNQU_OFFICER, LEADER
+
+QUESTION = NewPost(board="qa", type="question", title="户口迁移要带什么", body="请问需要哪些材料")
+PHISHING = NewPost(
+    board="report", type="report", title="点击 http://evil.example 领取补贴", body="速领过期作废", district="昆都仑区"
+)
+
+
+def test_a_tip_off_goes_to_its_districts_unit_with_a_dispatched_event_and_its_officer_hears_once() -> None:
+    s = station()
+    post = s.post()
+
+    assert s.deliver() == 1
+
+    detail = s.detail(post.id)
+    assert detail.post.status == "dispatched"
+    assert detail.post.assigned_unit is not None and detail.post.assigned_unit.id == "kunqu"
+    event = detail.events[-1]
+    assert (event.kind, event.text) == ("dispatched", "已分派至昆都仑区公安分局")
+    assert event.unit is not None and event.unit.id == "kunqu"
+    assert len(s.notices_to("o-kunqu")) == 1
+    assert s.notices_to("o-qingfu") == [] and s.notices_to("o-center") == []
+
+
+def test_another_district_goes_to_its_own_station() -> None:
+    s = station()
+    post = s.post(new=replace(TIP_OFF, district="东河区"))
+
+    s.deliver()
+
+    assigned = s.detail(post.id).post.assigned_unit
+    assert assigned is not None and assigned.id == "qingfu"
+    assert len(s.notices_to("o-qingfu")) == 1 and s.notices_to("o-kunqu") == []
+
+
+def test_a_post_no_rule_matches_goes_to_the_command_centers_on_duty_officers() -> None:
+    s = station()
+    post = s.post(new=QUESTION)
+
+    s.deliver()
+
+    assigned = s.detail(post.id).post.assigned_unit
+    assert assigned is not None and assigned.id == "command-center"
+    assert len(s.notices_to("o-chief")) == 1 and len(s.notices_to("o-center")) == 1
+    assert s.notices_to("o-admin") == []  # off duty
+
+
+def test_a_message_delivered_three_times_assigns_once_and_notifies_once() -> None:
+    s = station()
+    post = s.post()
+    message = {"kind": "dispatch", "post_id": post.id}
+
+    for _ in range(3):
+        s.svc.dispatcher.handle(message)
+
+    assert s.timeline(post.id) == ["received", "dispatched"]
+    assert len(s.notices_to("o-kunqu")) == 1
+
+
+def test_a_notice_that_failed_to_send_is_sent_once_when_the_message_comes_back() -> None:
+    s = station()
+    post = s.post()
+    s.officers.failing = True
+
+    with pytest.raises(ConnectionError):
+        s.svc.dispatcher.handle({"kind": "dispatch", "post_id": post.id})  # SQS will deliver it again
+    s.officers.failing = False
+    s.svc.dispatcher.handle({"kind": "dispatch", "post_id": post.id})
+    s.svc.dispatcher.handle({"kind": "dispatch", "post_id": post.id})
+
+    assert s.timeline(post.id) == ["received", "dispatched"]
+    assert len(s.notices_to("o-kunqu")) == 1
+
+
+def test_the_officers_notice_names_board_district_number_and_deadline_never_the_residents_words() -> None:
+    s = station()
+    post = s.post(new=PHISHING)
+
+    s.deliver()
+
+    (notice,) = s.notices_to("o-kunqu")
+    assert notice.startswith("【24小时警局】新警情") and "昆都仑区" in notice
+    assert f"编号{post_number(post.id)}" in notice and "前回复" in notice
+    assert re.search(r"处理：http://127\.0\.0\.1:8000/reply\.html#t=\S+$", notice)
+    for words in ("evil", "点击", "领取补贴", "速领"):
+        assert words not in notice
+
+
+def test_the_author_is_told_once_per_official_reply_and_never_of_their_own() -> None:
+    s = station()
+    post = s.post()
+    s.deliver()
+
+    reply, _ = s.svc.forum.reply(KUNQU_OFFICER, post.id, "民警已出发")
+    s.svc.forum.reply(CITIZEN, post.id, "我补充一下情况")
+    s.deliver()
+    s.svc.dispatcher.handle({"kind": "official_reply", "post_id": post.id, "reply_id": reply.id})  # redelivered
+
+    answers = [text for text in s.sms.texts_to(CITIZEN_PHONE) if "回复" in text]
+    assert answers == [
+        f"【24小时警局】您发布的帖子（编号{post_number(post.id)}）有了民警回复，查看：http://127.0.0.1:8000/#/post/{post.id}"
+    ]
+
+
+def test_the_authors_follow_up_goes_to_the_officer_who_answered_once() -> None:
+    s = station()
+    post = s.post()
+    s.deliver()
+    s.svc.forum.reply(KUNQU_OFFICER, post.id, "请问具体位置？")
+    s.deliver()
+
+    follow_up, _ = s.svc.forum.reply(CITIZEN, post.id, "在东门")
+    s.deliver()
+    s.svc.dispatcher.handle({"kind": "follow_up", "post_id": post.id, "reply_id": follow_up.id})
+
+    notices = s.notices_to("o-kunqu")
+    assert len(notices) == 2 and notices[1].startswith("【24小时警局】发帖人补充")
+
+
+def test_a_police_notice_is_not_dispatched() -> None:
+    s = station()
+    notice = s.post(LEADER, NewPost(board="anti-drug", type="publicity", title="禁毒知识", body="远离毒品。"))
+
+    s.svc.dispatcher.handle({"kind": "dispatch", "post_id": notice.id})
+
+    assert s.timeline(notice.id) == ["received"]
+    assert s.officers.notices == []
+
+
+@pytest.mark.parametrize("message", [{"kind": "dispatch"}, {"kind": "bogus", "post_id": "p1"}])
+def test_a_message_the_worker_cannot_read_is_raised_for_sqs_to_retry(message: dict[str, str]) -> None:
+    with pytest.raises(ValueError):
+        station().svc.dispatcher.handle(message)
+
+
+def test_a_message_for_a_missing_post_changes_nothing() -> None:
+    s = station()
+
+    s.svc.dispatcher.handle({"kind": "dispatch", "post_id": "p-missing"})
+
+    assert s.officers.notices == [] and s.sms.sent == []
