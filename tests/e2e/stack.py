@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,11 @@ from local.seed import call
 
 CODE = re.compile(r"验证码是(\d{6})")
 LINK = re.compile(r"(http://\S+/reply\.html#t=[A-Za-z0-9._-]+)")
+
+
+def unique(text: str) -> str:
+    """The text with a suffix of its own, so that no other test (or earlier run on the same data) has it."""
+    return f"{text} {uuid.uuid4().hex[:6]}"
 
 
 def notice_number(post_id: str) -> str:
@@ -78,6 +84,14 @@ class Stack:
         status, body = self.call("POST", "/posts", fields, token)
         assert status == 201, body
         return body
+
+    def report_in_qingshan(self, token: str, title: str, body: str) -> dict[str, Any]:
+        """An environment report in 青山区 under a unique title (local/demo.py routes it to 青山区纺织道派出所)."""
+        return self.post(token, board="environment", type="report", district="青山区", title=unique(title), body=body)
+
+    def hukou_question_in_donghe(self, token: str, title: str, body: str) -> dict[str, Any]:
+        """A 户籍 question in 东河区 under a unique title (local/demo.py routes it to 东河区青福派出所)."""
+        return self.post(token, board="hukou", type="question", district="东河区", title=unique(title), body=body)
 
     def officer_link(self, phone: str, post_id: str) -> str:
         """The reply-page link that reached an officer for the post with this id."""
