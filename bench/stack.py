@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from local.provision import MOTO_ENV
+from local.fake_aws import MOTO_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_ENV = {

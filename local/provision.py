@@ -14,15 +14,6 @@ from botocore.exceptions import ClientError
 TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "infra" / "stateful.json"
 DONE = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE"})
 TTL_ATTRIBUTE = "expires_at"
-# What moto needs to serve in-process: dummy credentials (never real ones) and one region.
-MOTO_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SECURITY_TOKEN": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-}
 
 
 class ProvisionError(RuntimeError):
