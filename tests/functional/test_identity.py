@@ -279,15 +279,7 @@ def test_a_demoted_officer_loses_the_powers_at_once_and_a_new_phone_or_removal_e
     ordinary = api.new_post(
         citizen, board="report", type="report", title="小区门口有人打架", body="请尽快处理", district="昆都仑区"
     )
-    tip = api.new_post(
-        citizen,
-        board="report",
-        type="report",
-        title="线索:某仓库藏有赃物",
-        body="夜里有人搬运",
-        district="东河区",
-        visibility="police_only",
-    )
+    tip = api.new_report(citizen, "线索:某仓库藏有赃物", "夜里有人搬运", district="东河区", visibility="police_only")
     link = reply_link(api, aws, FALLEN["phone"], ordinary["id"])  # `ordinary` is assigned to 昆都仑区
     session = api.sign_in(FALLEN["phone"])
     status, opened, _ = api.call("POST", "/auth/link", {"token": link})
