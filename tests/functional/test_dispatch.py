@@ -282,11 +282,17 @@ def actor_token(api: Api, role: str, author: str) -> str | None:
     return api.sign_in(phones[role])
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_who_may_re_route_a_post(api: Api, directory: dict, aws: dict, role: str) -> None:
+def dispatched_report(api: Api, aws: dict) -> tuple[str, dict[str, Any]]:
+    """A resident's report, dispatched to 昆都仑区公安分局: the author's session and the post."""
     author = api.sign_in("13812345678")
     created = new_post(api, author)
     deliver(api.client, aws)
+    return author, created
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_re_route_a_post(api: Api, directory: dict, aws: dict, role: str) -> None:
+    author, created = dispatched_report(api, aws)
     token = actor_token(api, role, author)
     status, body, _ = api.call("POST", f"/posts/{created['id']}/route", {"unit_id": "qingfu"}, token=token)
     allowed = role in ("center_officer", "leader")
@@ -301,9 +307,7 @@ def test_who_may_re_route_a_post(api: Api, directory: dict, aws: dict, role: str
 
 @pytest.mark.parametrize("role", ROLES)
 def test_who_may_move_a_dispatched_post_along(api: Api, directory: dict, aws: dict, role: str) -> None:
-    author = api.sign_in("13812345678")
-    created = new_post(api, author)
-    deliver(api.client, aws)
+    author, created = dispatched_report(api, aws)
     token = actor_token(api, role, author)
     version = api.call("GET", f"/posts/{created['id']}")[1]["post"]["version"]
     status, _, _ = api.call(
@@ -318,9 +322,7 @@ def test_who_may_move_a_dispatched_post_along(api: Api, directory: dict, aws: di
 
 @pytest.mark.parametrize("role", ROLES)
 def test_only_the_author_rates_a_resolved_post(api: Api, directory: dict, aws: dict, role: str) -> None:
-    author = api.sign_in("13812345678")
-    created = new_post(api, author)
-    deliver(api.client, aws)
+    author, created = dispatched_report(api, aws)
     officer = api.sign_in(KUNQU_OFFICER)
     version = api.call("GET", f"/posts/{created['id']}")[1]["post"]["version"]
     assert (
