@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -15,6 +14,7 @@ from typing import Any
 
 from bench.live import APP_ENV
 from bench.stack import ROOT
+from local.launch import stack_env
 
 SUITE = "tests/reliability"
 
@@ -60,7 +60,7 @@ def run(suite: str = SUITE) -> FaultReport:
     """Run the suite in a fresh interpreter; return each test's outcome."""
     with tempfile.TemporaryDirectory(prefix="police24-faults-") as folder:
         junit, figures = Path(folder) / "junit.xml", Path(folder) / "figures.jsonl"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k not in APP_ENV}
+        env = stack_env(APP_ENV)
         env["RELIABILITY_FIGURES"] = str(figures)
         command = [sys.executable, "-m", "pytest", suite, "-q", "-p", "no:cacheprovider", f"--junitxml={junit}"]
         started = time.monotonic()

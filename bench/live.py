@@ -4,46 +4,24 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
-import signal
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from bench.stack import ROOT
+from local import launch
+from local.chalice_local import free_port
 
 # The stack's own settings must come from `make dev`'s defaults (rate limits included), not from this process.
-APP_ENV = (
-    "STAGE",
-    "ADMIN_KEY",
-    "TOKEN_KEYS",
-    "CAD_SECRET",
-    "SITE_URL",
-    "TABLE_NAME",
-    "DISPATCH_QUEUE_URL",
-    "DISPATCH_QUEUE_NAME",
-    "OFFICER_TOPIC_ARN",
-    "CAD_QUEUE_URL",
-    "RATE_LIMITS",
-    "PORT",
-)
+APP_ENV = (*launch.APP_ENV, "DISPATCH_QUEUE_NAME", "CAD_QUEUE_URL", "RATE_LIMITS", "PORT")
 CODE = re.compile(r"验证码是(\d{6})")
 
 
 class StackError(RuntimeError):
     """The local stack did not start, or answered what it should not."""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class LocalStack:
@@ -57,34 +35,17 @@ class LocalStack:
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> LocalStack:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k not in APP_ENV}
-        env.update(PORT=str(self.port), POLICE24_DATA_DIR=str(self.folder / "data"), PYTHONUNBUFFERED="1")
-        with self.log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "local.devstack"],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + 120
-        while "Press Ctrl-C" not in self.output():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.__exit__(None, None, None)
-                raise StackError("the local stack did not start:\n" + self.output()[-3000:])
-            time.sleep(0.2)
+        self.process = launch.start_devstack(self.port, self.folder / "data", self.log, clear=APP_ENV)
+        try:
+            launch.wait_until_ready(self.process, self.output, timeout=120)
+        except RuntimeError as error:
+            self.__exit__(None, None, None)
+            raise StackError(str(error)) from None
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGINT)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        if self.process is not None:
+            launch.interrupt(self.process, grace=30)
 
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""

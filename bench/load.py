@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.live import Http, LocalStack, phones
+from chalicelib.services.limits import LimitSettings
 
 BOARDS = ("qa", "traffic", "hukou", "exit-entry", "environment", "hometown", "report")
 DISTRICTS = ("昆都仑区", "青山区", "东河区", None)
@@ -73,6 +74,19 @@ class Results:
     def server_errors(self) -> int:
         return sum(n for c in self.statuses.values() for s, n in c.items() if s >= 500 or s == 0)
 
+    def rows(self, times: str = "×") -> list[tuple[str, int, float, float, float, str]]:
+        """Per operation, busiest first: its name, requests, p50, p95 and p99 in ms, and its statuses."""
+        rows = []
+        for op, seconds in sorted(self.timings.items(), key=lambda item: -len(item[1])):
+            ms = [t * 1000 for t in seconds]
+            statuses = ", ".join(f"{s or 'no answer'}{times}{n}" for s, n in sorted(self.statuses[op].items()))
+            rows.append((op, len(ms), percentile(ms, 0.5), percentile(ms, 0.95), percentile(ms, 0.99), statuses))
+        return rows
+
+
+# The stack runs with `make dev`'s limits (the defaults): each resident keeps to them, a second to spare.
+LIMITS = LimitSettings()
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -80,9 +94,9 @@ class Settings:
     requests: int = 5000
     users: int = 24
     concurrency: int = 8
-    post_interval: float = 31.0
-    posts_first_day: int = 5
-    reply_interval: float = 6.0
+    post_interval: float = LIMITS.post_interval + 1.0
+    posts_first_day: int = LIMITS.posts_first_day
+    reply_interval: float = LIMITS.reply_interval + 1.0
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -243,13 +257,8 @@ def summary(results: Results) -> list[str]:
         "",
         f"{'operation':38} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  statuses",
     ]
-    for op, times in sorted(results.timings.items(), key=lambda item: -len(item[1])):
-        ms = [t * 1000 for t in times]
-        statuses = ", ".join(f"{s or 'no answer'}×{n}" for s, n in sorted(results.statuses[op].items()))
-        lines.append(
-            f"{op:38} {len(ms):>5} {percentile(ms, 0.5):>8.0f} {percentile(ms, 0.95):>8.0f} "
-            f"{percentile(ms, 0.99):>8.0f}  {statuses}"
-        )
+    for op, n, p50, p95, p99, statuses in results.rows():
+        lines.append(f"{op:38} {n:>5} {p50:>8.0f} {p95:>8.0f} {p99:>8.0f}  {statuses}")
     return lines + [f"  read-back failure: {failure}" for failure in results.readback_failures[:20]]
 
 

@@ -133,13 +133,8 @@ def _load(results: Results, settings: Settings) -> list[str]:
         "| operation | requests | p50 ms | p95 ms | p99 ms | statuses |",
         "|---|---:|---:|---:|---:|---|",
     ]
-    for op, times in sorted(results.timings.items(), key=lambda item: -len(item[1])):
-        ms = [t * 1000 for t in times]
-        statuses = ", ".join(f"{s or 'no answer'} × {n}" for s, n in sorted(results.statuses[op].items()))
-        out.append(
-            f"| {op} | {len(ms)} | {percentile(ms, 0.5):.0f} | {percentile(ms, 0.95):.0f} | "
-            f"{percentile(ms, 0.99):.0f} | {statuses} |"
-        )
+    for op, n, p50, p95, p99, statuses in results.rows(" × "):
+        out.append(f"| {op} | {n} | {p50:.0f} | {p95:.0f} | {p99:.0f} | {statuses} |")
     if results.readback_failures:
         out += ["", *(f"- read-back failure: {f}" for f in results.readback_failures[:20])]
     return out

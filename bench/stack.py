@@ -10,14 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from local.fake_aws import MOTO_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SECURITY_TOKEN": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
+    **MOTO_ENV,
     "STAGE": "test",
     "ADMIN_KEY": "bench-admin-key",
     "TOKEN_KEYS": "k1:bench-signing-secret-0123456789abcdef",

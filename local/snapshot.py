@@ -41,38 +41,31 @@ def _key_text(item: Item, name: str) -> str:
     return str(next(iter(value.values()), "")) if isinstance(value, dict) else ""
 
 
-def _encode(value: Any) -> Any:
-    """Turn typed values into JSON: binary becomes base64, as on DynamoDB's wire."""
+def _convert(value: Any, binary: Callable[[Any], Any]) -> Any:
+    """Apply `binary` to every binary value (B, and each of BS) in a typed value, keeping the rest."""
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for kind, inner in value.items():
             if kind == "B":
-                out[kind] = base64.b64encode(inner).decode("ascii")
+                out[kind] = binary(inner)
             elif kind == "BS":
-                out[kind] = [base64.b64encode(b).decode("ascii") for b in inner]
+                out[kind] = [binary(b) for b in inner]
             else:
-                out[kind] = _encode(inner)
+                out[kind] = _convert(inner, binary)
         return out
     if isinstance(value, list):
-        return [_encode(v) for v in value]
+        return [_convert(v, binary) for v in value]
     return value
+
+
+def _encode(value: Any) -> Any:
+    """Turn typed values into JSON: binary becomes base64, as on DynamoDB's wire."""
+    return _convert(value, lambda raw: base64.b64encode(raw).decode("ascii"))
 
 
 def _decode(value: Any) -> Any:
     """Invert `_encode`."""
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for kind, inner in value.items():
-            if kind == "B":
-                out[kind] = base64.b64decode(inner)
-            elif kind == "BS":
-                out[kind] = [base64.b64decode(b) for b in inner]
-            else:
-                out[kind] = _decode(inner)
-        return out
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    return value
+    return _convert(value, base64.b64decode)
 
 
 def serialize(items: list[Item], journal_seq: int = 0) -> bytes:

@@ -14,15 +14,12 @@ from typing import Any
 
 import pytest
 
+from local.fake_aws import MOTO_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_KEY = "test-admin-key"
 TEST_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SECURITY_TOKEN": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
+    **MOTO_ENV,
     "STAGE": "test",
     "ADMIN_KEY": ADMIN_KEY,
     "TOKEN_KEYS": "k1:test-signing-secret-0123456789abcdef",

@@ -6,8 +6,10 @@ Each page of web/*.html names one module script and one stylesheet. esbuild (npm
 package-lock.json; `npm ci` runs when node_modules lacks it) bundles every module a script imports, and
 the stylesheet, into web/dist/assets/<name>.<content hash>.js|css; the pages are copied with their
 references rewritten, the icon inlined, so a first visit is the HTML, one script, one stylesheet and the
-data. Everything else in web/ (the icon file, images) is copied as it is. Files under /assets/ never
-change under one name: they are cached for a year (`immutable`); pages are `no-cache`.
+data. A page's line `<!-- include partials/<name>.html key="value" ... -->` is replaced by that file of
+web/partials/ with its `{{key}}` slots filled (the head and header the pages share); the partials
+themselves are not copied. Everything else in web/ (the icon file, images) is copied as it is. Files under
+/assets/ never change under one name: they are cached for a year (`immutable`); pages are `no-cache`.
 
 web/dist/manifest.json names each page's assets and a digest of the inputs: a build whose inputs have not
 changed is skipped (local/devstack.py and the tests call `ensure()`, so a stale bundle is never served).
@@ -37,6 +39,9 @@ ESBUILD = ROOT / "node_modules" / ".bin" / "esbuild"
 SCRIPT = re.compile(r'<script type="module" src="/(js/[\w.-]+\.js)"></script>')
 STYLESHEET = re.compile(r'<link rel="stylesheet" href="/(css/[\w.-]+\.css)">')
 ICON = re.compile(r'<link rel="icon" href="/([\w.-]+\.svg)" type="image/svg\+xml">')
+INCLUDE = re.compile(r'^<!-- include (partials/[\w.-]+\.html)((?: [\w-]+="[^"]*")*) -->\n', re.M)
+PARAMETER = re.compile(r'([\w-]+)="([^"]*)"')
+SLOT = re.compile(r"\{\{([\w-]+)\}\}")
 # A year, the longest a cache keeps anything; the name changes when the content does.
 IMMUTABLE = "public, max-age=31536000, immutable"
 # Pages (and unfingerprinted files) are asked for again each time: a 304 when nothing changed.
@@ -119,6 +124,27 @@ def _esbuild(entries: list[str], web: Path, out: Path) -> dict[str, str]:
     return outputs
 
 
+def expand(html: str, web: Path = WEB, depth: int = 0) -> str:
+    """Replace each include line by its partial, with the partial's `{{key}}` slots filled from the line."""
+    if depth > 4:
+        raise BuildError("partials include each other too deeply")
+
+    def include(found: re.Match[str]) -> str:
+        path = web / found.group(1)
+        if not path.is_file():
+            raise BuildError(f"no partial {found.group(1)}")
+        values = dict(PARAMETER.findall(found.group(2)))
+
+        def fill(slot: re.Match[str]) -> str:
+            if slot.group(1) not in values:
+                raise BuildError(f"{found.group(1)} needs {slot.group(1)}=")
+            return values[slot.group(1)]
+
+        return expand(SLOT.sub(fill, path.read_text("utf-8")), web, depth + 1)
+
+    return INCLUDE.sub(include, html)
+
+
 def _data_uri(path: Path) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
@@ -142,7 +168,7 @@ def build(web: Path = WEB, dist: Path = DIST) -> dict[str, Any]:
     pages = sorted(web.glob("*.html"))
     entries: dict[str, list[str]] = {}
     for page in pages:
-        html = page.read_text("utf-8")
+        html = expand(page.read_text("utf-8"), web)
         found = SCRIPT.findall(html) + STYLESHEET.findall(html)
         if len(found) != 2 or not found[0].endswith(".js"):
             raise BuildError(f"{page.name} must name one module script and one stylesheet")
@@ -160,7 +186,7 @@ def build(web: Path = WEB, dist: Path = DIST) -> dict[str, Any]:
             shutil.copy2(path, out / key)
         manifest: dict[str, Any] = {"digest": digest(web), "pages": {}}
         for page in pages:
-            html = page.read_text("utf-8")
+            html = expand(page.read_text("utf-8"), web)
             html = SCRIPT.sub(lambda m: f'<script type="module" src="/{made[m.group(1)]}"></script>', html)
             html = STYLESHEET.sub(lambda m: f'<link rel="stylesheet" href="/{made[m.group(1)]}">', html)
             html = ICON.sub(

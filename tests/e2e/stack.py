@@ -2,41 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any
 
 from chalicelib.services.dispatch import post_number
+from local.chalice_local import free_port
+from local.launch import interrupt, start_devstack, wait_until_ready
+from local.seed import call
 
-ROOT = Path(__file__).resolve().parents[2]
-# The app's own settings must come from the stack, not from the test process (tests/conftest.py sets some).
-APP_ENV = (
-    "STAGE",
-    "ADMIN_KEY",
-    "TOKEN_KEYS",
-    "CAD_SECRET",
-    "SITE_URL",
-    "TABLE_NAME",
-    "DISPATCH_QUEUE_URL",
-    "OFFICER_TOPIC_ARN",
-)
 CODE = re.compile(r"验证码是(\d{6})")
 LINK = re.compile(r"(http://\S+/reply\.html#t=[A-Za-z0-9._-]+)")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def unique(text: str) -> str:
+    """The text with a suffix of its own, so that no other test (or earlier run on the same data) has it."""
+    return f"{text} {uuid.uuid4().hex[:6]}"
 
 
 def notice_number(post_id: str) -> str:
@@ -48,58 +32,26 @@ class Stack:
     """`python -m local.devstack` in its own process group, plus a small JSON client for set-up steps."""
 
     def __init__(self, data_dir: Path, log: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k not in APP_ENV}
-        env.update(PORT=str(self.port), POLICE24_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
         # Posting fast is fine for the tests, but the same text twice is refused, as residents meet it.
-        env["RATE_LIMITS"] = "post_interval=0,posts_per_day=0,posts_first_day=0,reply_interval=0"
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "local.devstack"],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        limits = "post_interval=0,posts_per_day=0,posts_first_day=0,reply_interval=0"
+        self.process = start_devstack(self.port, data_dir, log, RATE_LIMITS=limits)
         self._phones = iter(range(1, 10_000))
 
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     def wait_until_ready(self, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while "Press Ctrl-C" not in self.output():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the local stack did not start:\n" + self.output()[-4000:])
-            time.sleep(0.2)
+        wait_until_ready(self.process, self.output, timeout)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGINT)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        interrupt(self.process, grace=20)
 
     def call(self, method: str, path: str, body: Any = None, token: str = "") -> tuple[int, Any]:
         """Send one JSON request to /api; return (status, body)."""
-        data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
-        request = urllib.request.Request(f"{self.base}/api{path}", data=data, method=method)
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
-        try:
-            with urllib.request.urlopen(request, timeout=30) as answer:
-                status, raw = answer.status, answer.read()
-        except urllib.error.HTTPError as error:
-            with error:
-                status, raw = error.code, error.read()
-        return status, json.loads(raw) if raw else None
+        return call(f"{self.base}/api", method, path, body, token)
 
     def new_phone(self) -> str:
         """A resident phone number no other test uses (codes are rate limited per phone)."""
@@ -132,6 +84,14 @@ class Stack:
         status, body = self.call("POST", "/posts", fields, token)
         assert status == 201, body
         return body
+
+    def report_in_qingshan(self, token: str, title: str, body: str) -> dict[str, Any]:
+        """An environment report in 青山区 under a unique title (local/demo.py routes it to 青山区纺织道派出所)."""
+        return self.post(token, board="environment", type="report", district="青山区", title=unique(title), body=body)
+
+    def hukou_question_in_donghe(self, token: str, title: str, body: str) -> dict[str, Any]:
+        """A 户籍 question in 东河区 under a unique title (local/demo.py routes it to 东河区青福派出所)."""
+        return self.post(token, board="hukou", type="question", district="东河区", title=unique(title), body=body)
 
     def officer_link(self, phone: str, post_id: str) -> str:
         """The reply-page link that reached an officer for the post with this id."""

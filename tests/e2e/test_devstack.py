@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
 import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -17,25 +13,10 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-APP_ENV = (
-    "STAGE",
-    "ADMIN_KEY",
-    "TOKEN_KEYS",
-    "CAD_SECRET",
-    "SITE_URL",
-    "TABLE_NAME",
-    "DISPATCH_QUEUE_URL",
-    "OFFICER_TOPIC_ARN",
-)
+from local.chalice_local import free_port
+from local.launch import interrupt, start_devstack, wait_until_ready
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _get(url: str) -> tuple[int, dict[str, str], bytes]:
@@ -57,40 +38,20 @@ class DevStack:
     """`python -m local.devstack` as a subprocess in its own process group, like a terminal runs it."""
 
     def __init__(self, port: int, data_dir: Path, log: Path) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k not in APP_ENV}
-        env.update(PORT=str(port), POLICE24_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
         self.base = f"http://127.0.0.1:{port}"
         self.log = log
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "local.devstack"],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self.process = start_devstack(port, data_dir, log)
 
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     def wait_until_ready(self, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while "Press Ctrl-C" not in self.output():
-            assert self.process.poll() is None, self.output()
-            assert time.monotonic() < deadline, self.output()
-            time.sleep(0.2)
+        wait_until_ready(self.process, self.output, timeout)
 
     def interrupt(self) -> float:
         """Send Ctrl-C to the process group; return how long the stack took to exit."""
         started = time.monotonic()
-        os.killpg(self.process.pid, signal.SIGINT)
-        try:
-            self.process.wait(timeout=15)
-        finally:
-            if self.process.poll() is None:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        interrupt(self.process, grace=15)
         return time.monotonic() - started
 
     def chalice_port(self) -> int:
@@ -105,7 +66,7 @@ def _closed(port: int) -> bool:
 
 
 def test_devstack_serves_seeds_once_and_survives_a_restart(tmp_path: Path) -> None:
-    port, data = _free_port(), tmp_path / "data"
+    port, data = free_port(), tmp_path / "data"
     stack = DevStack(port, data, tmp_path / "first.log")
     try:
         stack.wait_until_ready()

@@ -6,14 +6,13 @@ import csv
 import io
 import re
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.stack import Stack
+from tests.e2e.stack import Stack, unique
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("csp_guard")]
 
@@ -22,14 +21,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("csp_guard")]
 def posted(stack: Stack) -> dict[str, Any]:
     """A resident's post today, assigned to 青山区纺织道派出所 by the local dispatcher."""
     resident = stack.sign_in(stack.new_phone())
-    post = stack.post(
-        resident["token"],
-        board="environment",
-        type="report",
-        district="青山区",
-        title=f"工地夜间施工噪音扰民 {uuid.uuid4().hex[:6]}",
-        body="青山区某工地每天夜里施工。",
-    )
+    post = stack.report_in_qingshan(resident["token"], "工地夜间施工噪音扰民", "青山区某工地每天夜里施工。")
     deadline = time.monotonic() + 20
     while stack.call("GET", f"/posts/{post['id']}")[1]["post"]["assigned_unit"] is None:
         assert time.monotonic() < deadline, "the post was never assigned"
@@ -96,7 +88,7 @@ def test_a_routed_post_reads_assigned_and_a_police_notice_shows_no_status(
     expect(page.locator("main")).not_to_contain_text("派警")
 
     chief = stack.sign_in("13900000022")  # 刘建国, 所长, 青山区纺织道派出所
-    title = f"禁毒宣传 {uuid.uuid4().hex[:6]}"
+    title = unique("禁毒宣传")
     notice = stack.post(chief["token"], board="anti-drug", type="publicity", title=title, body="珍爱生命，远离毒品。")
     assert notice["status"] is None
     page.goto(f"/#/post/{notice['id']}")

@@ -18,34 +18,16 @@ HUKOU_OFFICER = "13900000032"  # the officer a 东河区 户籍 question reaches
 POST_LINK = re.compile(r"(http://\S+/#/post/[A-Za-z0-9]+)")
 
 
-def _unique(text: str) -> str:
-    return f"{text} {uuid.uuid4().hex[:6]}"
-
-
 def _resolved_post(stack: Stack, resident: dict[str, Any], title: str) -> dict[str, Any]:
     """A resident's question, resolved by the officer it reached (through the notice link)."""
-    post = stack.post(
-        resident["token"],
-        board="hukou",
-        type="question",
-        district="东河区",
-        title=_unique(title),
-        body="户籍在东河区,想问问手续。",
-    )
+    post = stack.hukou_question_in_donghe(resident["token"], title, "户籍在东河区,想问问手续。")
     return dict(post, officer=stack.resolve_through_link(HUKOU_OFFICER, post["id"]))
 
 
 def test_a_resident_who_changed_nickname_still_rates_their_post(page: Page, stack: Stack) -> None:
     phone = stack.new_phone()
     resident = stack.sign_in(phone)
-    post = stack.post(
-        resident["token"],
-        board="hukou",
-        type="question",
-        district="东河区",
-        title=_unique("新生儿落户要什么材料"),
-        body="孩子刚出生,想在东河区落户。",
-    )
+    post = stack.hukou_question_in_donghe(resident["token"], "新生儿落户要什么材料", "孩子刚出生,想在东河区落户。")
     sign_in_page(page, resident)
     page.goto("/#/me")
     letters = "".join(c for c in uuid.uuid4().hex if c.isalpha())[:4]  # no digits: 6 of them are refused

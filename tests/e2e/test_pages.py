@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.conftest import MOBILE, sign_in_page
-from tests.e2e.stack import Stack, notice_number
+from tests.e2e.stack import Stack, notice_number, unique
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("csp_guard")]
 
@@ -20,21 +19,12 @@ DUTY_OFFICER = "13900000023"  # 张磊, 社区民警, 青山区纺织道派出�
 STATION_CHIEF = "13900000022"  # 刘建国, 所长 (leader), 青山区纺织道派出所
 
 
-def _unique(text: str) -> str:
-    return f"{text} {uuid.uuid4().hex[:6]}"
-
-
 @pytest.fixture(scope="module")
 def reported(stack: Stack) -> dict[str, Any]:
     """A resident and a report they posted in 青山区 (routed to 青山区纺织道派出所)."""
     resident = stack.sign_in(stack.new_phone())
-    post = stack.post(
-        resident["token"],
-        board="environment",
-        type="report",
-        title=_unique("工地夜间施工噪音扰民"),
-        body="青山区某工地每天夜里十一点以后还在施工,噪音很大,希望处理。",
-        district="青山区",
+    post = stack.report_in_qingshan(
+        resident["token"], "工地夜间施工噪音扰民", "青山区某工地每天夜里十一点以后还在施工,噪音很大,希望处理。"
     )
     return {"resident": resident, "post": post}
 
@@ -43,7 +33,7 @@ def test_resident_signs_in_with_the_outbox_code_and_posts_under_the_pins(
     page: Page, context: BrowserContext, stack: Stack
 ) -> None:
     phone = stack.new_phone()
-    title = _unique("路口信号灯坏了")
+    title = unique("路口信号灯坏了")
     page.goto("/")
     page.get_by_role("link", name="登录", exact=True).click()
     page.get_by_label("手机号码").fill(phone)
@@ -166,7 +156,7 @@ def test_emergency_wording_shows_the_110_banner_and_needs_a_second_confirmation(
     page.goto("/#/compose")
     banner = page.locator("#emergency-banner")
     expect(banner).to_be_hidden()
-    title = _unique("救命 有人正在抢劫")
+    title = unique("救命 有人正在抢劫")
     page.get_by_label("标题", exact=True).fill(title)
     expect(banner).to_be_visible()
     expect(banner).to_contain_text("紧急情况请立即拨打110")
@@ -275,14 +265,7 @@ def test_the_outbox_links_only_the_sites_own_addresses(page: Page, stack: Stack)
 
 def test_the_author_rates_a_resolved_post_once(page: Page, stack: Stack) -> None:
     resident = stack.sign_in(stack.new_phone())
-    post = stack.post(
-        resident["token"],
-        board="hukou",
-        type="question",
-        district="东河区",
-        title=_unique("补办身份证要带什么"),
-        body="户籍在东河区,身份证丢了。",
-    )
+    post = stack.hukou_question_in_donghe(resident["token"], "补办身份证要带什么", "户籍在东河区,身份证丢了。")
     stack.resolve_through_link("13900000032", post["id"])  # the officer a 东河区 户籍 question reaches
     sign_in_page(page, resident)
     page.goto(f"/#/post/{post['id']}")

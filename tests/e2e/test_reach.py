@@ -4,7 +4,6 @@ a cold feed visit is the page, one script, one stylesheet and the data, a warm o
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from bench.page import cold_and_warm, kind_counts
 from tests.e2e.conftest import MOBILE, sign_in_page
-from tests.e2e.stack import Stack
+from tests.e2e.stack import Stack, unique
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("csp_guard")]
 
@@ -27,13 +26,10 @@ AXE = Axe()
 def world(stack: Stack) -> dict[str, Any]:
     """A resident with a long post in 青山区 and the reply-page link that reached the officer."""
     resident = stack.sign_in(stack.new_phone())
-    post = stack.post(
+    post = stack.report_in_qingshan(
         resident["token"],
-        board="environment",
-        type="report",
-        title=f"工地夜间施工噪音扰民 {uuid.uuid4().hex[:6]}",
-        body="青山区某工地每天夜里十一点以后还在施工，噪音很大，附近居民无法入睡，希望尽快处理。" * 4,
-        district="青山区",
+        "工地夜间施工噪音扰民",
+        "青山区某工地每天夜里十一点以后还在施工，噪音很大，附近居民无法入睡，希望尽快处理。" * 4,
     )
     return {"resident": resident, "post": post, "link": stack.officer_link(DUTY_OFFICER, post["id"])}
 
@@ -199,7 +195,7 @@ def test_a_resident_signs_in_and_posts_with_the_keyboard_alone_and_always_sees_w
     page: Page, stack: Stack
 ) -> None:
     phone = stack.new_phone()
-    title = f"路灯不亮 {uuid.uuid4().hex[:6]}"
+    title = unique("路灯不亮")
     unseen: list[str] = []
     page.goto("/")
     settled(page)

@@ -4,24 +4,19 @@ server's own words for a duplicate post and a wrong code, and checks emergencies
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.conftest import sign_in_page
-from tests.e2e.stack import CODE, Stack
+from tests.e2e.stack import CODE, Stack, unique
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("csp_guard")]
 
 
-def _unique(text: str) -> str:
-    return f"{text} {uuid.uuid4().hex[:6]}"
-
-
 def test_posting_the_same_text_again_says_so_and_links_the_earlier_post(page: Page, stack: Stack) -> None:
     resident = stack.sign_in(stack.new_phone())
-    title, body = _unique("小区门口路灯不亮"), "晚上十点以后门口一片漆黑,老人孩子出入不便。"
+    title, body = unique("小区门口路灯不亮"), "晚上十点以后门口一片漆黑,老人孩子出入不便。"
     earlier = stack.post(resident["token"], board="qa", type="question", title=title, body=body)
     sign_in_page(page, resident)
     page.goto("/#/compose")
@@ -106,7 +101,7 @@ def test_asking_again_too_soon_still_leaves_the_code_box(page: Page, stack: Stac
 
 def test_a_compose_draft_survives_a_reload_and_goes_once_posted(page: Page, stack: Stack) -> None:
     sign_in_page(page, stack.sign_in(stack.new_phone()))
-    title = _unique("小区楼道堆放杂物")
+    title = unique("小区楼道堆放杂物")
     page.goto("/#/compose")
     page.get_by_label("板块").select_option("traffic")
     page.get_by_label("类型").select_option("report")
@@ -163,7 +158,7 @@ def test_the_emergency_banner_uses_the_servers_rule_and_wording(page: Page, stac
     sign_in_page(page, resident)
     page.goto("/#/compose")
     banner = page.locator("#emergency-banner")
-    title = _unique("我正在办理出国手续")
+    title = unique("我正在办理出国手续")
     page.get_by_label("标题", exact=True).fill(title)
     page.get_by_label("内容", exact=True).fill("请问需要开具无犯罪记录证明吗?在哪里办理?")
     expect(banner).to_be_hidden()

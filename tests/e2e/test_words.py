@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from chalicelib.domain.templates import REPLY_TEMPLATES
 from tests.e2e.conftest import sign_in_page
-from tests.e2e.stack import Stack
+from tests.e2e.stack import Stack, unique
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("csp_guard")]
 
@@ -22,10 +21,6 @@ LEGAL_OFFICER = "13900000054"  # 罗娜, 法制民警: may post notices (local/d
 NOT_THE_PAGES = (
     ".post-title, .post-body, .excerpt, .author, .nickname, .officer-name, #account, .brand-mark, #lang-toggle"
 )
-
-
-def _unique(text: str) -> str:
-    return f"{text} {uuid.uuid4().hex[:6]}"
 
 
 def admin_key(stack: Stack) -> str:
@@ -69,7 +64,7 @@ def test_global_pins_fold_to_one_line_on_a_board_page(page: Page, stack: Stack) 
         officer["token"],
         board="legal-education",
         type="publicity",
-        title=_unique("冬季防火安全提示"),
+        title=unique("冬季防火安全提示"),
         body="冬季取暖请注意用火用电安全。" * 8,
     )
     status, body = stack.call("PUT", f"/admin/posts/{notice['id']}/pin", {"scope": "global"}, admin_key(stack))
@@ -79,7 +74,7 @@ def test_global_pins_fold_to_one_line_on_a_board_page(page: Page, stack: Stack) 
         resident["token"],
         board="traffic",
         type="question",
-        title=_unique("驾驶证到期怎么换证"),
+        title=unique("驾驶证到期怎么换证"),
         body="驾驶证下个月到期，在哪里可以换证？需要带什么材料？",
     )
 
@@ -104,13 +99,8 @@ def test_english_mode_shows_no_chinese_the_page_owns_on_a_post_with_a_timeline_a
     page: Page, stack: Stack
 ) -> None:
     resident = stack.sign_in(stack.new_phone())
-    post = stack.post(
-        resident["token"],
-        board="environment",
-        type="report",
-        district="青山区",
-        title=_unique("小区旁的工厂夜里排放黑烟"),
-        body="小区旁的工厂每天夜里排放黑烟，气味刺鼻。",
+    post = stack.report_in_qingshan(
+        resident["token"], "小区旁的工厂夜里排放黑烟", "小区旁的工厂每天夜里排放黑烟，气味刺鼻。"
     )
     status, link = stack.call(
         "POST", "/auth/link", {"token": stack.officer_link(DUTY_OFFICER, post["id"]).split("#t=")[1]}

@@ -16,6 +16,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from tests.conftest import ADMIN_KEY, DIRECTORY, Api
+from tests.posting import publish
 from tools import admin
 from tools.admin import AdminClient, region_of
 
@@ -112,8 +113,7 @@ def test_posts_are_pinned_hidden_and_restored(local_api: str, api: Api, capsys: 
         "title": "请问办理居住证需要什么材料",
         "body": "刚搬到昆区,想办居住证。",
     }
-    status, post, _ = api.call("POST", "/posts", question, token=token)
-    assert status == 201, post
+    post = publish(api, token, question)
     code, out, err = cli(capsys, local_api, "pin", post["id"], "--scope", "global")
     assert code == 0, err
     assert out["pinned"] is not None

@@ -116,14 +116,7 @@ class Stage:
 def link_session(world: World) -> str:
     """Dispatch a report to 昆都仑区 and open the link its officer got by SMS: a session for that post only."""
     api = world.api
-    api.new_post(
-        world.token("citizen"),
-        board="report",
-        type="report",
-        title="链接用的帖子",
-        body="楼道灯坏了",
-        district="昆都仑区",
-    )
+    api.new_report(world.token("citizen"), "链接用的帖子", "楼道灯坏了", district="昆都仑区")
     deliver(api.client, world.outputs)
     message = officer_messages(PERSONAS["unit_officer"] or "")[-1]
     found = re.search(r"reply\.html#t=(\S+)", message)

@@ -13,6 +13,7 @@ import pytest
 
 from chalicelib.services.incidents import sign
 from tests.conftest import ROOT, Api, deliver
+from tests.posting import publish
 
 SECRET = "test-cad-secret"
 SCHEMA = json.loads((ROOT / "docs" / "cad-incident.schema.json").read_text(encoding="utf-8"))
@@ -30,18 +31,17 @@ def cad_records(aws: dict[str, str]) -> list[dict[str, Any]]:
             sqs.delete_message(QueueUrl=aws["CadQueueUrl"], ReceiptHandle=message["ReceiptHandle"])
 
 
+TIP_OFF = {
+    "board": "report",
+    "type": "report",
+    "title": "有人在小区门口贩毒",
+    "body": "联系电话13812345678,地点昆区锦泰小区",
+    "district": "昆都仑区",
+}
+
+
 def tip_off(api: Api, token: str, **fields: Any) -> dict[str, Any]:
-    body = {
-        "board": "report",
-        "type": "report",
-        "title": "有人在小区门口贩毒",
-        "body": "联系电话13812345678,地点昆区锦泰小区",
-        "district": "昆都仑区",
-        **fields,
-    }
-    status, data, _ = api.call("POST", "/posts", body, token=token)
-    assert status == 201, data
-    return data
+    return publish(api, token, {**TIP_OFF, **fields})
 
 
 def send_event(

@@ -11,40 +11,17 @@ atomically. Everything between two requests (reads, decisions, retries) still in
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 
 from chalicelib.bootstrap import services
 from chalicelib.domain.errors import StaleVersion
+from tests.burst import all_at_once
 from tests.functional.conftest import CheckedApi
 
 THREADS = 20
 
 
 pytestmark = pytest.mark.usefixtures("one_request_at_a_time")  # as each DynamoDB request is atomic
-
-
-def all_at_once(work: Callable[[int], Any]) -> list[Any]:
-    """Run `work(i)` in THREADS threads released together; return each result or exception."""
-    gate = threading.Barrier(THREADS)
-    results: list[Any] = [None] * THREADS
-
-    def run(index: int) -> None:
-        gate.wait()
-        try:
-            results[index] = work(index)
-        except Exception as error:  # noqa: BLE001 - the test inspects what each caller got
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_twenty_concurrent_replies_are_all_stored_and_counted(fresh_api: CheckedApi) -> None:
@@ -55,7 +32,7 @@ def test_twenty_concurrent_replies_are_all_stored_and_counted(fresh_api: Checked
     svc = services()
     actor = svc.identity.actor(replier)
 
-    results = all_at_once(lambda i: svc.forum.reply(actor, post["id"], f"第{i}条补充"))
+    results = all_at_once(THREADS, lambda i: svc.forum.reply(actor, post["id"], f"第{i}条补充"))
 
     assert [r for r in results if isinstance(r, Exception)] == []
     detail = api.detail(post["id"])
@@ -72,7 +49,9 @@ def test_concurrent_status_changes_on_one_version_let_exactly_one_win(fresh_api:
     from chalicelib.domain.people import Actor
 
     admin = Actor(role="admin", user_id="admin", nickname="管理员")
-    results = all_at_once(lambda i: svc.forum.change_status(admin, post["id"], "acknowledged", post["version"], f"{i}"))
+    results = all_at_once(
+        THREADS, lambda i: svc.forum.change_status(admin, post["id"], "acknowledged", post["version"], f"{i}")
+    )
 
     winners = [r for r in results if not isinstance(r, Exception)]
     assert len(winners) == 1

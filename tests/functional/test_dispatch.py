@@ -10,24 +10,11 @@ import boto3
 import pytest
 
 from tests.conftest import Api, MovableClock, deliver, officer_messages, sent_sms
+from tests.posting import new_post
 
 KUNQU_OFFICER = "13900000003"
 CHIEF = "13900000001"
 CENTER_OFFICER = "13900000002"
-
-
-def post(api: Api, token: str, **fields: Any) -> dict[str, Any]:
-    body = {
-        "board": "report",
-        "type": "report",
-        "title": "可疑人员",
-        "body": "小区门口有可疑人员徘徊",
-        "district": "昆都仑区",
-        **fields,
-    }
-    status, data, _ = api.call("POST", "/posts", body, token=token)
-    assert status == 201, data
-    return data
 
 
 def invoke(api: Api, *bodies: dict[str, Any]) -> Any:
@@ -66,7 +53,7 @@ def timeline(api: Api, post_id: str) -> list[str]:
 
 def test_the_same_message_twice_gives_one_assignment_and_one_notice(api: Api, directory: dict, aws: dict) -> None:
     resident = api.sign_in("13812345678")
-    created = post(api, resident)
+    created = new_post(api, resident)
     deliver(api.client, aws)
     invoke(api, {"kind": "dispatch", "post_id": created["id"]})
     invoke(api, {"kind": "dispatch", "post_id": created["id"]}, {"kind": "dispatch", "post_id": created["id"]})
@@ -77,7 +64,7 @@ def test_the_same_message_twice_gives_one_assignment_and_one_notice(api: Api, di
 
 def test_notices_go_to_on_duty_officers_of_the_routed_unit_only(api: Api, directory: dict, aws: dict) -> None:
     resident = api.sign_in("13812345678")
-    created = post(api, resident, district="东河区")
+    created = new_post(api, resident, district="东河区")
     deliver(api.client, aws)
     detail = api.call("GET", f"/posts/{created['id']}")[1]
     assert detail["post"]["assigned_unit"]["id"] == "qingfu"
@@ -88,7 +75,7 @@ def test_notices_go_to_on_duty_officers_of_the_routed_unit_only(api: Api, direct
 
 def test_a_post_no_rule_matches_goes_to_the_command_center(api: Api, directory: dict, aws: dict) -> None:
     resident = api.sign_in("13812345678")
-    created = post(api, resident, board="qa", type="question", district=None)
+    created = new_post(api, resident, board="qa", type="question", district=None)
     deliver(api.client, aws)
     detail = api.call("GET", f"/posts/{created['id']}")[1]
     assert detail["post"]["assigned_unit"]["id"] == "command-center"
@@ -99,7 +86,7 @@ def test_a_post_no_rule_matches_goes_to_the_command_center(api: Api, directory: 
 
 def test_a_message_that_keeps_failing_is_retried_and_the_others_pass(api: Api, directory: dict, aws: dict) -> None:
     resident = api.sign_in("13812345678")
-    created = post(api, resident)
+    created = new_post(api, resident)
     with pytest.raises(RuntimeError):
         invoke(api, {"kind": "dispatch", "post_id": created["id"]}, {"kind": "bogus"})
     assert timeline(api, created["id"]) == ["received", "dispatched"]
@@ -108,7 +95,7 @@ def test_a_message_that_keeps_failing_is_retried_and_the_others_pass(api: Api, d
 def test_a_lost_enqueue_is_recovered_by_the_sweep(api: Api, directory: dict, aws: dict, clock: MovableClock) -> None:
     sqs = boto3.client("sqs", region_name="us-east-1")
     resident = api.sign_in("13812345678")
-    created = post(api, resident)
+    created = new_post(api, resident)
     sqs.purge_queue(QueueUrl=aws["DispatchQueueUrl"])  # the message never got through
     sweep(api)
     assert deliver(api.client, aws) == 0  # not yet: two minutes of grace
@@ -130,7 +117,7 @@ def test_a_failed_send_marks_the_post_and_the_sweep_still_dispatches_it(
 
     with monkeypatch.context() as patch:
         patch.setattr(SqsDispatchQueue, "enqueue", broken)
-        created = post(api, resident)
+        created = new_post(api, resident)
     assert created["status"] == "received"
     clock.advance(minutes=3)
     sweep(api)
@@ -142,7 +129,7 @@ def test_an_overdue_post_is_escalated_to_the_leader_then_the_command_center(
     api: Api, directory: dict, aws: dict, clock: MovableClock
 ) -> None:
     resident = api.sign_in("13812345678")
-    created = post(api, resident)  # a report: 15 minutes
+    created = new_post(api, resident)  # a report: 15 minutes
     deliver(api.client, aws)
     api.admin(
         "PUT",
@@ -178,7 +165,7 @@ def test_a_status_change_on_the_version_read_before_an_escalation_is_409_and_the
     api: Api, directory: dict, aws: dict, clock: MovableClock
 ) -> None:
     resident = api.sign_in("13812345678")
-    created = post(api, resident)
+    created = new_post(api, resident)
     deliver(api.client, aws)
     officer = api.call("POST", "/auth/link", {"token": link_of(officer_messages(KUNQU_OFFICER)[0])})[1]["token"]
     clock.advance(minutes=16)
@@ -198,7 +185,7 @@ def test_a_status_change_on_the_version_read_before_an_escalation_is_409_and_the
 
 def test_an_answered_post_is_not_escalated(api: Api, directory: dict, aws: dict, clock: MovableClock) -> None:
     resident = api.sign_in("13812345678")
-    created = post(api, resident)
+    created = new_post(api, resident)
     deliver(api.client, aws)
     officer = api.call("POST", "/auth/link", {"token": link_of(officer_messages(KUNQU_OFFICER)[0])})[1]["token"]
     assert api.call("POST", f"/posts/{created['id']}/replies", {"body": "已收悉"}, token=officer)[0] == 201
@@ -212,7 +199,7 @@ def test_an_answered_post_is_not_escalated(api: Api, directory: dict, aws: dict,
 
 def test_the_author_is_told_once_per_official_reply(api: Api, directory: dict, aws: dict) -> None:
     resident = api.sign_in("13812345678")
-    created = post(api, resident)
+    created = new_post(api, resident)
     deliver(api.client, aws)
     officer = api.sign_in(KUNQU_OFFICER)
     api.call("POST", f"/posts/{created['id']}/replies", {"body": "民警已出发"}, token=officer)
@@ -224,7 +211,7 @@ def test_the_author_is_told_once_per_official_reply(api: Api, directory: dict, a
 
 def test_opening_a_link_changes_nothing(api: Api, directory: dict, aws: dict) -> None:
     resident = api.sign_in("13812345678")
-    created = post(api, resident)
+    created = new_post(api, resident)
     deliver(api.client, aws)
     before = api.call("GET", f"/posts/{created['id']}")[1]
     link = link_of(officer_messages(KUNQU_OFFICER)[0])
@@ -235,7 +222,7 @@ def test_opening_a_link_changes_nothing(api: Api, directory: dict, aws: dict) ->
 
 def test_a_link_session_may_act_only_on_its_own_post(api: Api, directory: dict, aws: dict) -> None:
     resident = api.sign_in("13812345678")
-    first, second = post(api, resident), post(api, resident, title="另一条")
+    first, second = new_post(api, resident), new_post(api, resident, title="另一条")
     deliver(api.client, aws)
     links = [link_of(m) for m in officer_messages(KUNQU_OFFICER)]
     session = api.call("POST", "/auth/link", {"token": links[0]})[1]
@@ -254,7 +241,7 @@ def test_a_link_session_may_act_only_on_its_own_post(api: Api, directory: dict, 
 @pytest.mark.parametrize("tamper", ["flip", "expired", "session_token", "garbage"])
 def test_a_bad_link_is_refused(api: Api, directory: dict, aws: dict, clock: MovableClock, tamper: str) -> None:
     resident = api.sign_in("13812345678")
-    post(api, resident)
+    new_post(api, resident)
     deliver(api.client, aws)
     link = link_of(officer_messages(KUNQU_OFFICER)[0])
     if tamper == "flip":
@@ -295,11 +282,17 @@ def actor_token(api: Api, role: str, author: str) -> str | None:
     return api.sign_in(phones[role])
 
 
+def dispatched_report(api: Api, aws: dict) -> tuple[str, dict[str, Any]]:
+    """A resident's report, dispatched to 昆都仑区公安分局: the author's session and the post."""
+    author = api.sign_in("13812345678")
+    created = new_post(api, author)
+    deliver(api.client, aws)
+    return author, created
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_who_may_re_route_a_post(api: Api, directory: dict, aws: dict, role: str) -> None:
-    author = api.sign_in("13812345678")
-    created = post(api, author)
-    deliver(api.client, aws)
+    author, created = dispatched_report(api, aws)
     token = actor_token(api, role, author)
     status, body, _ = api.call("POST", f"/posts/{created['id']}/route", {"unit_id": "qingfu"}, token=token)
     allowed = role in ("center_officer", "leader")
@@ -314,9 +307,7 @@ def test_who_may_re_route_a_post(api: Api, directory: dict, aws: dict, role: str
 
 @pytest.mark.parametrize("role", ROLES)
 def test_who_may_move_a_dispatched_post_along(api: Api, directory: dict, aws: dict, role: str) -> None:
-    author = api.sign_in("13812345678")
-    created = post(api, author)
-    deliver(api.client, aws)
+    author, created = dispatched_report(api, aws)
     token = actor_token(api, role, author)
     version = api.call("GET", f"/posts/{created['id']}")[1]["post"]["version"]
     status, _, _ = api.call(
@@ -331,9 +322,7 @@ def test_who_may_move_a_dispatched_post_along(api: Api, directory: dict, aws: di
 
 @pytest.mark.parametrize("role", ROLES)
 def test_only_the_author_rates_a_resolved_post(api: Api, directory: dict, aws: dict, role: str) -> None:
-    author = api.sign_in("13812345678")
-    created = post(api, author)
-    deliver(api.client, aws)
+    author, created = dispatched_report(api, aws)
     officer = api.sign_in(KUNQU_OFFICER)
     version = api.call("GET", f"/posts/{created['id']}")[1]["post"]["version"]
     assert (
@@ -347,7 +336,7 @@ def test_only_the_author_rates_a_resolved_post(api: Api, directory: dict, aws: d
 
 def test_rating_before_resolution_or_twice_is_a_conflict(api: Api, directory: dict, aws: dict) -> None:
     author = api.sign_in("13812345678")
-    created = post(api, author)
+    created = new_post(api, author)
     assert api.call("POST", f"/posts/{created['id']}/feedback", {"satisfied": True}, token=author)[0] == 409
     officer = api.sign_in(KUNQU_OFFICER)
     deliver(api.client, aws)
@@ -363,7 +352,7 @@ def test_an_officer_notice_fits_in_two_sms_parts_and_stores_no_usable_code(
     api: Api, directory: dict, aws: dict
 ) -> None:
     resident = api.sign_in("13812345678")
-    post(api, resident, title="小区门口有人兜售假药,每天早上七点左右在锦泰驾校小区门口出现")
+    new_post(api, resident, title="小区门口有人兜售假药,每天早上七点左右在锦泰驾校小区门口出现")
     deliver(api.client, aws)
     notice = officer_messages(KUNQU_OFFICER)[0]
     assert len(notice) <= 134  # two UCS-2 parts of 67 characters
@@ -396,7 +385,7 @@ def test_official_texts_carry_no_resident_words_only_board_district_number_and_d
     from chalicelib.services.dispatch import post_number
 
     resident = api.sign_in("13812345678")
-    created = post(api, resident, title=PHISHING_TITLE, body=PHISHING_BODY)
+    created = new_post(api, resident, title=PHISHING_TITLE, body=PHISHING_BODY)
     deliver(api.client, aws)
     clock.advance(minutes=16)
     sweep(api)

@@ -17,25 +17,12 @@ from tests.conftest import ROOT, Api, MovableClock, deliver
 from tests.functional.contract import Contract
 from tests.functional.test_cad import cad_records, event, send_event
 from tests.functional.test_dispatch import invoke, sweep
+from tests.posting import new_post
 
 KUNQU_OFFICER = "13900000003"
 CHIEF = "13900000001"
 RESIDENT = "13812345678"
 BEIJING = timezone(timedelta(hours=8))
-
-
-def new_post(api: Api, token: str, **fields: Any) -> dict[str, Any]:
-    body = {
-        "board": "report",
-        "type": "report",
-        "title": "可疑人员",
-        "body": "小区门口有可疑人员徘徊",
-        "district": "昆都仑区",
-        **fields,
-    }
-    status, data, _ = api.call("POST", "/posts", body, token=token)
-    assert status == 201, data
-    return data
 
 
 def figures(api: Api, unit: str | None = None) -> dict[str, Any]:

@@ -307,14 +307,7 @@ def _query(pairs: list[tuple[str, str]]) -> str:
 def real_ids(people: World, fuzz: dict[str, Any]) -> dict[str, list[str]]:
     """Real ids for path parameters: posts (public, police-only), units, officers, partner keys, Open311 files."""
     api = people.api
-    tip = api.new_post(
-        people.token("citizen"),
-        board="anti-drug",
-        type="report",
-        title="线索",
-        body="有人贩毒",
-        visibility="police_only",
-    )["id"]
+    tip = api.new_report(people.token("citizen"), "线索", "有人贩毒", board="anti-drug", visibility="police_only")["id"]
     posts = [fuzz["post_id"], tip]
     key = api.admin("POST", "/admin/api-keys", {"name": "模糊测试"})[1]["id"]
     files = [f"{post}.{fmt}" for post in posts for fmt in ("json", "xml")] + ["report.json", "qa.xml"]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import threading
 from typing import Any
 
 import pytest
 
 from chalicelib.domain.errors import Unauthenticated
 from chalicelib.services.dispatch import post_number
+from tests.burst import all_at_once
 from tests.conftest import ADMIN_KEY, DIRECTORY, deliver, last_code, officer_messages, sent_sms
 from tests.fakes import Lockstep
 from tests.functional.conftest import CITIZENS, OFFICERS, ROLES, CheckedApi, World, assert_error_shape
@@ -22,6 +22,12 @@ SIGNED_IN = {role: 200 for role in ROLES} | {"anonymous": 401, "admin_key": 401}
 
 def request_code(people: World, phone: str) -> int:
     return people.api.call("POST", "/auth/otp", {"phone": phone})[0]
+
+
+def new_code(people: World, phone: str) -> str:
+    """Ask for a sign-in code for the phone and return the one the SMS carried."""
+    assert request_code(people, phone) == 202
+    return last_code(phone)
 
 
 def wrong(code: str) -> str:
@@ -102,8 +108,7 @@ def test_signing_in_again_finds_the_same_account(people: World) -> None:
 
 def test_a_wrong_code_is_401_and_the_right_one_still_works(people: World) -> None:
     phone = "13511110003"
-    assert request_code(people, phone) == 202
-    code = last_code(phone)
+    code = new_code(people, phone)
     status, data, _ = people.api.call("POST", "/auth/session", {"phone": phone, "code": wrong(code)})
     assert status == 401
     assert_error_shape(data)
@@ -114,8 +119,7 @@ def test_a_wrong_code_is_401_and_the_right_one_still_works(people: World) -> Non
 
 def test_five_wrong_tries_kill_the_code(people: World) -> None:
     phone = "13511110004"
-    assert request_code(people, phone) == 202
-    code = last_code(phone)
+    code = new_code(people, phone)
     for _ in range(5):
         assert people.api.call("POST", "/auth/session", {"phone": phone, "code": wrong(code)})[0] == 401
     status, data, _ = people.api.call("POST", "/auth/session", {"phone": phone, "code": code})
@@ -124,8 +128,7 @@ def test_five_wrong_tries_kill_the_code(people: World) -> None:
 
 def test_four_wrong_tries_leave_the_code_alive(people: World) -> None:
     phone = "13511110005"
-    assert request_code(people, phone) == 202
-    code = last_code(phone)
+    code = new_code(people, phone)
     for _ in range(4):
         assert people.api.call("POST", "/auth/session", {"phone": phone, "code": wrong(code)})[0] == 401
     assert people.api.call("POST", "/auth/session", {"phone": phone, "code": code})[0] == 200
@@ -139,8 +142,7 @@ def test_a_code_works_for_its_own_phone_only(people: World) -> None:
 
 def test_a_second_code_within_a_minute_is_429_with_retry_after(people: World) -> None:
     phone = "13511110008"
-    assert request_code(people, phone) == 202
-    code = last_code(phone)
+    code = new_code(people, phone)
     status, data, headers = people.api.call("POST", "/auth/otp", {"phone": phone})
     assert status == 429
     assert_error_shape(data)
@@ -279,15 +281,7 @@ def test_a_demoted_officer_loses_the_powers_at_once_and_a_new_phone_or_removal_e
     ordinary = api.new_post(
         citizen, board="report", type="report", title="小区门口有人打架", body="请尽快处理", district="昆都仑区"
     )
-    tip = api.new_post(
-        citizen,
-        board="report",
-        type="report",
-        title="线索:某仓库藏有赃物",
-        body="夜里有人搬运",
-        district="东河区",
-        visibility="police_only",
-    )
+    tip = api.new_report(citizen, "线索:某仓库藏有赃物", "夜里有人搬运", district="东河区", visibility="police_only")
     link = reply_link(api, aws, FALLEN["phone"], ordinary["id"])  # `ordinary` is assigned to 昆都仑区
     session = api.sign_in(FALLEN["phone"])
     status, opened, _ = api.call("POST", "/auth/link", {"token": link})
@@ -367,23 +361,12 @@ def guess_at_once(monkeypatch: pytest.MonkeyPatch, phone: str, guesses: list[str
     identity = services().identity
     lockstep = Lockstep(identity.otps, len(guesses))
     monkeypatch.setattr(identity, "otps", lockstep)
-    gate = threading.Barrier(len(guesses))
-    results: list[Any] = [None] * len(guesses)
 
-    def guess(index: int) -> None:
+    def guess(index: int) -> str:
         lockstep.caller(index)
-        gate.wait()
-        try:
-            results[index] = identity.sign_in(phone, guesses[index]).token
-        except Unauthenticated as refused:
-            results[index] = refused
+        return identity.sign_in(phone, guesses[index]).token
 
-    threads = [threading.Thread(target=guess, args=(i,)) for i in range(len(guesses))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+    return all_at_once(len(guesses), guess, timeout=120)
 
 
 @pytest.mark.usefixtures("one_request_at_a_time")
@@ -391,8 +374,7 @@ def test_thirty_wrong_guesses_at_once_get_at_most_five_wrong_code_answers(
     people: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     phone = "13511110020"
-    assert request_code(people, phone) == 202
-    code = last_code(phone)
+    code = new_code(people, phone)
 
     results = guess_at_once(monkeypatch, phone, [wrong(code)] * 30)
 
@@ -408,8 +390,7 @@ def test_forty_guesses_at_once_with_the_right_one_past_the_fifth_do_not_sign_in(
     people: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     phone = "13511110021"
-    assert request_code(people, phone) == 202
-    code = last_code(phone)
+    code = new_code(people, phone)
     guesses = [wrong(code)] * 40
     guesses[20] = code
 
@@ -421,8 +402,7 @@ def test_forty_guesses_at_once_with_the_right_one_past_the_fifth_do_not_sign_in(
 
 def test_a_wrong_code_says_how_many_tries_remain(people: World) -> None:
     phone = "13511110022"
-    assert request_code(people, phone) == 202
-    code = last_code(phone)
+    code = new_code(people, phone)
     messages = [
         people.api.call("POST", "/auth/session", {"phone": phone, "code": wrong(code)})[1]["error"]["message"]
         for _ in range(2)

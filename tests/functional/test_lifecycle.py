@@ -7,23 +7,13 @@ import re
 
 from chalicelib.services.dispatch import post_number
 from tests.conftest import Api, deliver, officer_messages, sent_sms
+from tests.posting import new_post
 
 
 def test_a_tip_off_reaches_the_station_and_the_resident_hears_back(api: Api, directory: dict, aws: dict) -> None:
     resident = api.sign_in("13812345678")
-    status, post, _ = api.call(
-        "POST",
-        "/posts",
-        {
-            "board": "report",
-            "type": "report",
-            "title": "捡到求救纸条",
-            "body": "被困地址昆区锦泰驾校小区",
-            "district": "昆都仑区",
-        },
-        token=resident,
-    )
-    assert status == 201 and post["status"] == "received"
+    post = new_post(api, resident, title="捡到求救纸条", body="被困地址昆区锦泰驾校小区")
+    assert post["status"] == "received"
     assert deliver(api.client, aws) == 1
 
     status, detail, _ = api.call("GET", f"/posts/{post['id']}")

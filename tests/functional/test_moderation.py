@@ -125,16 +125,7 @@ def audit_entries(people: World) -> list[dict[str, Any]]:
 
 
 def post_id_of(people: World) -> str:
-    return str(
-        people.api.new_post(
-            people.token("citizen"),
-            board="report",
-            type="report",
-            title="路灯不亮",
-            body="三号路口",
-            district="昆都仑区",
-        )["id"]
-    )
+    return str(people.api.new_report(people.token("citizen"), "路灯不亮", "三号路口", district="昆都仑区")["id"])
 
 
 def routed(people: World) -> str:

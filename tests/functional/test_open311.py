@@ -381,14 +381,8 @@ def filed(people: World, api_key: str) -> dict[str, str]:
         ),
     }
     citizen = people.token("citizen")
-    ids["police_only"] = people.api.new_post(
-        citizen,
-        board="report",
-        type="report",
-        title="仅警方可见的线索",
-        body="嫌疑人住在三楼",
-        visibility="police_only",
-    )["id"]
+    tip = people.api.new_report(citizen, "仅警方可见的线索", "嫌疑人住在三楼", visibility="police_only")
+    ids["police_only"] = tip["id"]
     ids["hidden"] = file(people, api_key, description="将被隐藏的帖子")
     assert people.api.admin("PUT", f"/admin/posts/{ids['hidden']}/hidden", {"reason": "重复"})[0] == 200
     deliver(people.api.client, people.outputs)
@@ -617,14 +611,8 @@ def test_updates_of_a_police_only_post_say_what_changed_but_never_the_police_not
     people: World, validate: Validate
 ) -> None:
     citizen = people.token("citizen")
-    post_id = people.api.new_post(
-        citizen,
-        board="report",
-        type="report",
-        title="毒品交易线索",
-        body="三楼有人贩毒",
-        district="昆都仑区",
-        visibility="police_only",
+    post_id = people.api.new_report(
+        citizen, "毒品交易线索", "三楼有人贩毒", district="昆都仑区", visibility="police_only"
     )["id"]
     deliver(people.api.client, people.outputs)
     notes = {"acknowledged": "线人王五称周三交易", "route": "转青福所秘密布控", "in_progress": "已在301室外蹲守"}
@@ -682,15 +670,7 @@ def test_no_open311_output_names_the_author_of_a_police_only_post(people: World)
     public_id = people.api.new_post(
         citizen, board="report", type="report", title="公开的举报", body="公开内容", district="昆都仑区"
     )["id"]
-    post_id = people.api.new_post(
-        citizen,
-        board="report",
-        type="report",
-        title="仅警方可见",
-        body="内情",
-        district="昆都仑区",
-        visibility="police_only",
-    )["id"]
+    post_id = people.api.new_report(citizen, "仅警方可见", "内情", district="昆都仑区", visibility="police_only")["id"]
     deliver(people.api.client, people.outputs)
     handle(people, post_id, {"acknowledged": "已核实"})
     assert people.api.call("POST", f"/posts/{post_id}/replies", {"body": "请补充线索"}, token=people.token("leader"))[0]

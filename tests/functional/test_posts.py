@@ -262,13 +262,8 @@ WHOLE_VIEWERS = ("citizen", *POLICE)
 def test_a_police_only_post_is_a_stub_for_the_public_and_whole_for_author_and_police(people: World) -> None:
     api = people.api
     secret_title, secret_body = "小区有人贩毒", "3号楼2单元地下室,每晚十点以后交易。"
-    post = api.new_post(
-        people.token("citizen"),
-        board="anti-drug",
-        type="report",
-        title=secret_title,
-        body=secret_body,
-        visibility="police_only",
+    post = api.new_report(
+        people.token("citizen"), secret_title, secret_body, board="anti-drug", visibility="police_only"
     )
     assert post["visibility"] == "police_only" and post["title"] == secret_title  # the author sees it whole
     official = api.call(

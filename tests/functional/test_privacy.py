@@ -37,15 +37,7 @@ STUB_KEPT = (
 def tip(people: World) -> dict[str, Any]:
     """A police-only tip in 昆都仑区 with an official reply and a status note, dispatched with a link sent."""
     api = people.api
-    post = api.new_post(
-        people.token("citizen"),
-        board="report",
-        type="report",
-        title=TITLE,
-        body=BODY,
-        district="昆都仑区",
-        visibility="police_only",
-    )
+    post = api.new_report(people.token("citizen"), TITLE, BODY, district="昆都仑区", visibility="police_only")
     deliver(api.client, people.outputs)
     status, _, _ = api.call(
         "POST", f"/posts/{post['id']}/replies", {"body": "收到,感谢举报"}, token=people.token("unit_officer")
@@ -96,14 +88,7 @@ def test_a_link_session_sees_its_own_post_whole_and_any_other_as_the_public(peop
     assert status == 200 and session["post_id"] == tip["post"]["id"]
     own = people.api.detail(tip["post"]["id"], session["token"])
     assert (own["post"]["title"], own["post"]["body"]) == (TITLE, BODY)
-    other = people.api.new_post(
-        people.token("citizen"),
-        board="report",
-        type="report",
-        title="另一条线索",
-        body="只给警方看",
-        visibility="police_only",
-    )
+    other = people.api.new_report(people.token("citizen"), "另一条线索", "只给警方看", visibility="police_only")
     assert people.api.detail(other["id"], session["token"])["post"]["body"] == NOTICE
 
 
@@ -178,15 +163,7 @@ def reporter_case(people: World) -> dict[str, Any]:
     """A citizen's police-only tip and public post; the tip gets a follow-up, a status note and a re-route note."""
     api, token = people.api, people.token("citizen")
     me = api.call("GET", "/me", token=token)[1]
-    tip = api.new_post(
-        token,
-        board="report",
-        type="report",
-        title=SECRET_TITLE,
-        body=SECRET_BODY,
-        district="昆都仑区",
-        visibility="police_only",
-    )
+    tip = api.new_report(token, SECRET_TITLE, SECRET_BODY, district="昆都仑区", visibility="police_only")
     public = api.new_post(
         token, board="report", type="report", title="小区门口路灯坏了", body="晚上很黑", district="昆都仑区"
     )
@@ -400,13 +377,8 @@ def assert_nothing_readable(where: str, data: Any) -> None:
 def disguised(people: World) -> dict[str, Any]:
     """A public post, a citizen's reply, an official reply and a status note, each with every disguise."""
     api = people.api
-    post = api.new_post(
-        people.token("citizen"),
-        board="report",
-        type="report",
-        district="昆都仑区",
-        title="电话138\u200b1234\u200b5678",
-        body=disguised_text(1),
+    post = api.new_report(
+        people.token("citizen"), "电话138\u200b1234\u200b5678", disguised_text(1), district="昆都仑区"
     )
     reply = {"body": disguised_text(2)}
     assert api.call("POST", f"/posts/{post['id']}/replies", reply, token=people.token("other_citizen"))[0] == 201

@@ -40,13 +40,8 @@ def test_who_may_change_the_status_of_an_unassigned_post(people: World, role: st
 @pytest.fixture(scope="module")
 def kunqu_post(people: World) -> dict[str, Any]:
     """A report from 昆都仑区, dispatched by the routing rules to 昆都仑区公安分局."""
-    post = people.api.new_post(
-        people.token("citizen"),
-        board="report",
-        type="report",
-        title="小区门口有人打架",
-        body="锦泰小区东门,三四个人。",
-        district="昆都仑区",
+    post = people.api.new_report(
+        people.token("citizen"), "小区门口有人打架", "锦泰小区东门,三四个人。", district="昆都仑区"
     )
     deliver(people.api.client, people.outputs)
     assigned = people.api.detail(post["id"])["post"]

@@ -6,6 +6,8 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tools import build_web
 
 
@@ -50,3 +52,47 @@ def test_every_page_gets_its_own_script_and_the_shared_stylesheet(tmp_path: Path
     assert set(pages) == {"index.html", "reply.html", "outbox.html"}
     assert len({p[1] for p in pages.values()}) == 1  # one stylesheet, cached once for all pages
     assert [p[0].split(".")[0] for p in pages.values()] == ["assets/app", "assets/outbox", "assets/reply"]
+
+
+def test_the_pages_get_the_shared_head_and_header_from_web_partials(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    build_web.build(copy_of_web(tmp_path), dist)
+    assert not (dist / "partials").exists()  # the partials are built into the pages, not served
+    tagline = '<span class="brand-tagline" data-i18n="{}">{}</span>'
+    for name, title, key, text in [
+        ("index.html", "24小时警局", "site.tagline", "包头市公安局 · 网上警民互动平台"),
+        ("reply.html", "民警处理页 · 24小时警局", "reply.title", "民警处理页"),
+        ("outbox.html", "本地发件箱 · 24小时警局", "outbox.title", "本地发件箱"),
+    ]:
+        page = (dist / name).read_text("utf-8")
+        assert page.startswith('<!doctype html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'), name
+        assert "<!-- include" not in page and "{{" not in page, name
+        assert page.count(f"<title>{title}</title>") == 1 and page.count(tagline.format(key, text)) == 1, name
+        assert page.count("Content-Security-Policy") == 1, name
+        first_loader = min(page.index("<script"), page.index("<link"))
+        assert page.index("Content-Security-Policy") < first_loader < page.index("</head>\n<body>"), name
+        assert page.count('<a class="skip" href="#main"') == 1 and page.count('id="lang-toggle"') == 1, name
+    metas = {
+        name: re.findall(r'<meta name="(referrer|robots)" content="([\w-]+)">', (dist / name).read_text("utf-8"))
+        for name in ("index.html", "reply.html", "outbox.html")
+    }
+    assert metas == {
+        "index.html": [("referrer", "same-origin")],
+        "reply.html": [("referrer", "no-referrer"), ("robots", "noindex")],
+        "outbox.html": [("referrer", "no-referrer"), ("robots", "noindex")],
+    }
+
+
+def test_an_include_fills_its_slots_nests_and_refuses_what_it_cannot_fill(tmp_path: Path) -> None:
+    (tmp_path / "partials").mkdir()
+    (tmp_path / "partials" / "outer.html").write_text('<p>{{a}}</p>\n<!-- include partials/inner.html b="{{a}}!" -->\n')
+    (tmp_path / "partials" / "inner.html").write_text("<i>{{b}}</i>\n")
+    page = '<body>\n<!-- include partials/outer.html a="甲" -->\n</body>\n'
+    assert build_web.expand(page, tmp_path) == "<body>\n<p>甲</p>\n<i>甲!</i>\n</body>\n"
+    with pytest.raises(build_web.BuildError, match="needs a="):
+        build_web.expand("<!-- include partials/outer.html -->\n", tmp_path)
+    with pytest.raises(build_web.BuildError, match="no partial"):
+        build_web.expand("<!-- include partials/missing.html -->\n", tmp_path)
+    (tmp_path / "partials" / "loop.html").write_text("<!-- include partials/loop.html -->\n")
+    with pytest.raises(build_web.BuildError, match="too deeply"):
+        build_web.expand("<!-- include partials/loop.html -->\n", tmp_path)

@@ -44,18 +44,23 @@ def _subscribe(topic: str, protocol: str, endpoint: str, officer: str) -> None:
     )
 
 
+def _notify(topic: str, officer: str, subject: str, message: str) -> None:
+    """Publish a notice on the officers' topic for one officer, as the app does."""
+    boto3.client("sns").publish(
+        TopicArn=topic,
+        Subject=subject,
+        Message=message,
+        MessageAttributes={"officer": {"DataType": "String", "StringValue": officer}},
+    )
+
+
 def test_sms_and_filtered_topic_deliveries_are_collected_once(stack: dict[str, str]) -> None:
     sns = boto3.client("sns")
     topic, table = stack["OfficerTopicArn"], stack["TableName"]
     _subscribe(topic, "sms", "+8613900000012", "li-xiaodong")
     _subscribe(topic, "email", "zhang.lei@police24.example", "zhang-lei")
     sns.publish(PhoneNumber="+8613800001111", Message="【24小时警局】您的验证码是123456,5分钟内有效。")
-    sns.publish(
-        TopicArn=topic,
-        Subject="新警情:捡到求救纸条",
-        Message="请处置:http://127.0.0.1:8000/reply.html#t=abc",
-        MessageAttributes={"officer": {"DataType": "String", "StringValue": "li-xiaodong"}},
-    )
+    _notify(topic, "li-xiaodong", "新警情:捡到求救纸条", "请处置:http://127.0.0.1:8000/reply.html#t=abc")
     collector = OutboxCollector(boto3.client("dynamodb"), table, clock=lambda: NOW)
 
     assert collector.collect() == 2
@@ -72,16 +77,10 @@ def test_sms_and_filtered_topic_deliveries_are_collected_once(stack: dict[str, s
 
 
 def test_email_deliveries_keep_their_subject(stack: dict[str, str]) -> None:
-    sns = boto3.client("sns")
     topic, table = stack["OfficerTopicArn"], stack["TableName"]
     _subscribe(topic, "email", "zhang.lei@police24.example", "zhang-lei")
     _subscribe(topic, "sms", "+8613900000012", "li-xiaodong")
-    sns.publish(
-        TopicArn=topic,
-        Subject="新警情",
-        Message="请处置",
-        MessageAttributes={"officer": {"DataType": "String", "StringValue": "zhang-lei"}},
-    )
+    _notify(topic, "zhang-lei", "新警情", "请处置")
     collector = OutboxCollector(boto3.client("dynamodb"), table, clock=lambda: NOW)
 
     assert collector.collect() == 1

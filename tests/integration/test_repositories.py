@@ -31,21 +31,8 @@ from chalicelib.services.ports import (
     StatsRepository,
     UserRepository,
 )
+from tests import fakes
 from tests.conftest import TEST_ENV
-from tests.fakes import (
-    FixedClock,
-    InMemoryAuditLog,
-    InMemoryCounters,
-    InMemoryDirectoryRepository,
-    InMemoryIdempotencyStore,
-    InMemoryLinkStore,
-    InMemoryNoticeLedger,
-    InMemoryOtpRepository,
-    InMemoryPostRepository,
-    InMemoryStatsRepository,
-    InMemoryUserRepository,
-    InterleavedPosts,
-)
 from tests.unit.world import CITIZEN, KUNQU_OFFICER, build_forum, build_supervision, seeded_directory
 
 T0 = datetime(2026, 3, 13, 8, 5, 0, 123000, tzinfo=UTC)
@@ -107,46 +94,35 @@ def table_name(stack: dict[str, str]) -> Iterator[str]:
 def repos(request: pytest.FixtureRequest) -> Repos:
     """The same repositories, in memory or on a moto table provisioned from infra/."""
     if request.param == "memory":
-        posts = InMemoryPostRepository()
+        posts = fakes.InMemoryPostRepository()
         return Repos(
             posts,
-            InMemoryUserRepository(),
-            InMemoryDirectoryRepository(),
-            InMemoryOtpRepository(),
-            InMemoryIdempotencyStore(posts),
-            InMemoryNoticeLedger(),
-            InMemoryStatsRepository(),
-            InMemoryCounters(),
-            InMemoryAuditLog(),
-            InMemoryLinkStore(),
+            fakes.InMemoryUserRepository(),
+            fakes.InMemoryDirectoryRepository(),
+            fakes.InMemoryOtpRepository(),
+            fakes.InMemoryIdempotencyStore(posts),
+            fakes.InMemoryNoticeLedger(),
+            fakes.InMemoryStatsRepository(),
+            fakes.InMemoryCounters(),
+            fakes.InMemoryAuditLog(),
+            fakes.InMemoryLinkStore(),
         )
-    from chalicelib.adapters.dynamodb.repositories import (
-        DynamoAuditLog,
-        DynamoCounters,
-        DynamoDirectoryRepository,
-        DynamoIdempotencyStore,
-        DynamoLinkStore,
-        DynamoNoticeLedger,
-        DynamoOtpRepository,
-        DynamoPostRepository,
-        DynamoStatsRepository,
-        DynamoUserRepository,
-    )
+    from chalicelib.adapters.dynamodb import repositories as dynamo
     from chalicelib.adapters.dynamodb.table import Table
     from chalicelib.bootstrap import SystemClock
 
     table = Table(request.getfixturevalue("table_name"), "us-east-1")
     return Repos(
-        DynamoPostRepository(table),
-        DynamoUserRepository(table),
-        DynamoDirectoryRepository(table),
-        DynamoOtpRepository(table),
-        DynamoIdempotencyStore(table, SystemClock()),
-        DynamoNoticeLedger(table),
-        DynamoStatsRepository(table),
-        DynamoCounters(table),
-        DynamoAuditLog(table),
-        DynamoLinkStore(table),
+        dynamo.DynamoPostRepository(table),
+        dynamo.DynamoUserRepository(table),
+        dynamo.DynamoDirectoryRepository(table),
+        dynamo.DynamoOtpRepository(table),
+        dynamo.DynamoIdempotencyStore(table, SystemClock()),
+        dynamo.DynamoNoticeLedger(table),
+        dynamo.DynamoStatsRepository(table),
+        dynamo.DynamoCounters(table),
+        dynamo.DynamoAuditLog(table),
+        dynamo.DynamoLinkStore(table),
     )
 
 
@@ -553,9 +529,9 @@ def test_a_post_with_nothing_left_to_check_is_never_due_even_when_rescheduled(re
 def test_a_sweep_and_a_status_change_at_the_same_moment_escalate_and_count_once(
     repos: Repos, who_reads_first: str
 ) -> None:
-    clock = FixedClock(T0)
+    clock = fakes.FixedClock(T0)
     directory = seeded_directory()
-    interleaved = InterleavedPosts(repos.posts)
+    interleaved = fakes.InterleavedPosts(repos.posts)
     forum = build_forum(posts=repos.posts, directory=directory, clock=clock, stats=repos.stats)
     sweeping = interleaved if who_reads_first == "sweep" else repos.posts
     sweep = build_supervision(posts=sweeping, directory=directory, clock=clock, stats=repos.stats, ledger=repos.ledger)

@@ -234,18 +234,3 @@ def timeline(api: Api, post_id: str) -> list[str]:
     status, detail, _ = api.call("GET", f"/posts/{post_id}")
     assert status == 200, detail
     return [event["kind"] for event in detail["timeline"]]
-
-
-def new_post(api: Api, token: str, **fields: Any) -> dict[str, Any]:
-    """Publish a post (a report in 昆都仑区 unless told otherwise) and return it."""
-    body = {
-        "board": "report",
-        "type": "report",
-        "title": "可疑人员",
-        "body": "小区门口有可疑人员徘徊",
-        "district": "昆都仑区",
-        **fields,
-    }
-    status, data, _ = api.call("POST", "/posts", body, token=token)
-    assert status == 201, data
-    return dict(data)

@@ -8,13 +8,13 @@ import boto3
 import pytest
 
 from tests.conftest import Api, officer_messages
+from tests.posting import new_post
 from tests.reliability.conftest import (
     ANSWER_LOST,
     ATTEMPTS,
     CONNECTION_RESET,
     DispatchQueue,
     Faults,
-    new_post,
     timeline,
 )
 

@@ -26,6 +26,7 @@ import pytest
 
 from local.journal import Journal
 from local.serial import SerialMotoServer
+from tests.burst import all_at_once
 from tests.e2e.stack import Stack
 
 pytestmark = pytest.mark.slow
@@ -72,26 +73,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         running.stack.stop()
 
 
-def all_at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run `work(i)` in `count` threads released together; return each result or exception."""
-    gate = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def run(index: int) -> None:
-        gate.wait()
-        try:
-            results[index] = work(index)
-        except Exception as error:  # noqa: BLE001 - the test inspects what each caller got
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
 def sign_in_many(stack: Stack, count: int) -> list[str]:
     with ThreadPoolExecutor(8) as pool:
         return [s["token"] for s in pool.map(lambda _: stack.sign_in(stack.new_phone()), range(count))]
@@ -119,7 +100,9 @@ def test_a_hundred_concurrent_replies_to_one_post_are_all_stored_and_counted(
 
     started = time.monotonic()
     results = all_at_once(
-        100, lambda i: stack.call("POST", f"/posts/{post['id']}/replies", {"body": f"第{i}条补充"}, repliers[i % 10])
+        100,
+        lambda i: stack.call("POST", f"/posts/{post['id']}/replies", {"body": f"第{i}条补充"}, repliers[i % 10]),
+        timeout=120,
     )
     elapsed = time.monotonic() - started
 
@@ -155,6 +138,7 @@ def test_fifty_concurrent_status_changes_on_one_version_let_exactly_one_win(
             {"status": "acknowledged", "version": version, "note": f"{i}"},
             leader,
         ),
+        timeout=120,
     )
 
     assert Counter(r[0] if isinstance(r, tuple) else repr(r) for r in results) == {200: 1, 409: 49}

@@ -8,7 +8,8 @@ import pytest
 
 from chalicelib.services.dispatch import post_number
 from tests.conftest import Api, MovableClock, officer_messages, sent_sms
-from tests.reliability.conftest import ATTEMPTS, CONNECTION_RESET, DispatchQueue, Faults, new_post, timeline
+from tests.posting import new_post
+from tests.reliability.conftest import ATTEMPTS, CONNECTION_RESET, DispatchQueue, Faults, timeline
 
 KUNQU_OFFICER, CHIEF, CENTER_OFFICER = "13900000003", "13900000001", "13900000002"
 

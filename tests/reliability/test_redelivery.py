@@ -10,7 +10,8 @@ import pytest
 
 from chalicelib.services.dispatch import post_number
 from tests.conftest import Api, officer_messages
-from tests.reliability.conftest import DispatchQueue, new_post, timeline
+from tests.posting import new_post
+from tests.reliability.conftest import DispatchQueue, timeline
 
 KUNQU_OFFICER, CHIEF, CENTER_OFFICER, QINGFU_OFFICER = "13900000003", "13900000001", "13900000002", "13900000004"
 # (fields of a post, the phones of the on-duty officers its unit notifies)

@@ -9,7 +9,8 @@ import pytest
 
 from chalicelib.services.dispatch import post_number
 from tests.conftest import Api, officer_messages
-from tests.reliability.conftest import ATTEMPTS, DispatchQueue, Faults, new_post, timeline
+from tests.posting import new_post
+from tests.reliability.conftest import ATTEMPTS, DispatchQueue, Faults, timeline
 from tools.replay_dlq import main as replay_dlq
 
 CHIEF, CENTER_OFFICER = "13900000001", "13900000002"

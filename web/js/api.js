@@ -1,5 +1,6 @@
 // The HTTP contract of API.md, spoken from the page: same origin, base /api.
 
+import { alertBox, loading, replace } from "./dom.js";
 import { t } from "./i18n.js";
 
 export const API_BASE = "/api";
@@ -127,4 +128,19 @@ export function idempotencyKey() {
   const bytes = new Uint8Array(16);
   crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Show "loading" in `target` and await `loader()`: its value, or null when it failed (its summary then
+ * shows in `target`) or the page was left meanwhile.
+ */
+export async function loadInto(ctx, target, loader) {
+  replace(target, loading(t("common.loading")));
+  try {
+    const value = await loader();
+    return ctx.isCurrent() ? value : null;
+  } catch (error) {
+    if (ctx.isCurrent()) replace(target, alertBox(describeError(error).summary));
+    return null;
+  }
 }

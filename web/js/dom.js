@@ -52,6 +52,21 @@ export function alertBox(text, kind = "error") {
   return h("div", { class: `notice notice-${kind}`, role: kind === "error" ? "alert" : "status" }, text);
 }
 
+/**
+ * Check one form field: unless `valid`, mark it aria-invalid, show `text` in `message` and focus it; else
+ * clear the mark. Returns `valid`.
+ */
+export function checkField(field, message, valid, text) {
+  if (!valid) {
+    field.setAttribute("aria-invalid", "true");
+    replace(message, alertBox(text));
+    field.focus();
+    return false;
+  }
+  field.removeAttribute("aria-invalid");
+  return true;
+}
+
 let idCounter = 0;
 /** A unique id for label/for pairs. */
 export function uid(prefix = "f") {

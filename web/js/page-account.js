@@ -1,7 +1,7 @@
 // Sign-in by phone and SMS code, and the resident's own page.
 
 import { api, describeError } from "./api.js";
-import { alertBox, busy, h, loading, replace } from "./dom.js";
+import { alertBox, busy, checkField, h, loading, replace } from "./dom.js";
 import { lang, t } from "./i18n.js";
 import { spacedPhone } from "./format.js";
 import { clearPending, clearSession, codeRefused, codeSent, onPendingChange, pendingSignIn, session, setSession, signOut, updateUser } from "./session.js";
@@ -113,13 +113,7 @@ export async function loginPage(ctx) {
     event.preventDefault();
     replace(phoneMessage);
     const value = normalized();
-    if (!/^1\d{10}$/.test(value)) {
-      phone.setAttribute("aria-invalid", "true");
-      replace(phoneMessage, alertBox(t("field.phone")));
-      phone.focus();
-      return;
-    }
-    phone.removeAttribute("aria-invalid");
+    if (!checkField(phone, phoneMessage, /^1\d{10}$/.test(value), t("field.phone"))) return;
     const restore = busy(send, t("common.submitting"));
     try {
       const answer = await api("POST", "/auth/otp", { body: { phone: value } });
@@ -144,13 +138,7 @@ export async function loginPage(ctx) {
     event.preventDefault();
     replace(codeMessage);
     const value = code.value.trim();
-    if (!/^\d{6}$/.test(value)) {
-      code.setAttribute("aria-invalid", "true");
-      replace(codeMessage, alertBox(t("field.code")));
-      code.focus();
-      return;
-    }
-    code.removeAttribute("aria-invalid");
+    if (!checkField(code, codeMessage, /^\d{6}$/.test(value), t("field.code"))) return;
     const restore = busy(submit, t("common.submitting"));
     try {
       const result = await api("POST", "/auth/session", { body: { phone: normalized(), code: value } });

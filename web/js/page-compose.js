@@ -1,8 +1,8 @@
 // The compose form: board, type, district, title, body, police-only; limits, errors, the emergency banner (by
 // the server's own rule and wording), and a draft that survives a reload until it is posted.
 
-import { api, describeError, idempotencyKey } from "./api.js";
-import { alertBox, busy, h, loading, replace } from "./dom.js";
+import { api, describeError, idempotencyKey, loadInto } from "./api.js";
+import { alertBox, busy, h, replace } from "./dom.js";
 import { boardText, lang, t } from "./i18n.js";
 import { typeLabel } from "./format.js";
 import { clearDraft, clearSession, loadDraft, saveDraft, session } from "./session.js";
@@ -48,17 +48,9 @@ export async function composePage(ctx) {
     replace(view, h("h1", {}, t("compose.title")), signInPrompt("/compose"));
     return;
   }
-  replace(view, loading(t("common.loading")));
-  let boards;
-  let districts;
-  let rule;
-  try {
-    [boards, districts, rule] = await Promise.all([loadBoards(), loadDistricts(), loadEmergencyRule()]);
-  } catch (error) {
-    if (ctx.isCurrent()) replace(view, alertBox(describeError(error).summary));
-    return;
-  }
-  if (!ctx.isCurrent()) return;
+  const loaded = await loadInto(ctx, view, () => Promise.all([loadBoards(), loadDistricts(), loadEmergencyRule()]));
+  if (!loaded) return;
+  const [boards, districts, rule] = loaded;
 
   const police = current.user.role !== "citizen";
   const draft = loadDraft() || {};

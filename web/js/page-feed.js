@@ -1,6 +1,6 @@
 // The feed (pins first, then newest first, with paging) and the list of boards.
 
-import { api, describeError } from "./api.js";
+import { api, describeError, loadInto } from "./api.js";
 import { alertBox, busy, h, loading, replace } from "./dom.js";
 import { boardText, t } from "./i18n.js";
 import { relativeTime } from "./format.js";
@@ -71,15 +71,8 @@ function boardChips(boards, current) {
 /** The feed of one board, or of all boards when boardId is null. */
 export async function feedPage(ctx, boardId) {
   const { view } = ctx;
-  replace(view, loading(t("common.loading")));
-  let boards;
-  try {
-    boards = await loadBoards();
-  } catch (error) {
-    if (ctx.isCurrent()) replace(view, alertBox(describeError(error).summary));
-    return;
-  }
-  if (!ctx.isCurrent()) return;
+  const boards = await loadInto(ctx, view, loadBoards);
+  if (!boards) return;
   const byId = boardsById();
   const board = boardId ? byId[boardId] : null;
   const flash = takeFlash();
@@ -143,15 +136,8 @@ export async function feedPage(ctx, boardId) {
 /** The twelve boards with their descriptions. */
 export async function boardsPage(ctx) {
   const { view } = ctx;
-  replace(view, loading(t("common.loading")));
-  let boards;
-  try {
-    boards = await loadBoards();
-  } catch (error) {
-    if (ctx.isCurrent()) replace(view, alertBox(describeError(error).summary));
-    return;
-  }
-  if (!ctx.isCurrent()) return;
+  const boards = await loadInto(ctx, view, loadBoards);
+  if (!boards) return;
   replace(
     view,
     h("h1", {}, t("boards.introTitle")),

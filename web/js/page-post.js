@@ -1,12 +1,12 @@
 // One post: the post, its public timeline, replies, the follow-up box and the author's rating.
 
 import { api, describeError } from "./api.js";
-import { alertBox, busy, h, loading, replace, uid } from "./dom.js";
+import { alertBox, busy, checkField, h, loading, replace, uid } from "./dom.js";
 import { t } from "./i18n.js";
 import { timeElement } from "./format.js";
 import { clearSession, session } from "./session.js";
 import { boardsById, loadBoards } from "./store.js";
-import { countedTextarea, deadlineBadge, isStub, postBadges, postBody, replyList, timelineList } from "./views.js";
+import { checkedReply, countedTextarea, deadlineBadge, isStub, postBadges, postBody, replyList, timelineList } from "./views.js";
 import { unitName } from "./words.js";
 
 function followUpForm(post, onDone) {
@@ -29,15 +29,8 @@ function followUpForm(post, onDone) {
   const form = h("form", { class: "followup-form", novalidate: true }, field, message, submit);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    replace(message);
-    const body = input.value.trim();
-    if (!body || [...body].length > 2000) {
-      replace(message, alertBox(t("field.replyBody")));
-      input.setAttribute("aria-invalid", "true");
-      input.focus();
-      return;
-    }
-    input.removeAttribute("aria-invalid");
+    const body = checkedReply(input, message);
+    if (body === null) return;
     const restore = busy(submit, t("common.submitting"));
     try {
       await api("POST", `/posts/${encodeURIComponent(post.id)}/replies`, { body: { body }, token: current.token });
@@ -107,13 +100,7 @@ function feedbackPanel(post, onDone) {
   reasonForm.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = reason.value.trim();
-    if (!text) {
-      reason.setAttribute("aria-invalid", "true");
-      replace(reasonMessage, alertBox(t("post.reasonRequired")));
-      reason.focus();
-      return;
-    }
-    reason.removeAttribute("aria-invalid");
+    if (!checkField(reason, reasonMessage, Boolean(text), t("post.reasonRequired"))) return;
     send(false, confirm, text, reasonMessage);
   });
   return h(

@@ -1,7 +1,7 @@
 // Public figures (阳光执法) with inline SVG charts, and the unit directory with published contacts.
 
-import { API_BASE, api, describeError } from "./api.js";
-import { alertBox, h, loading, replace } from "./dom.js";
+import { API_BASE, api, loadInto } from "./api.js";
+import { h, replace } from "./dom.js";
 import { t } from "./i18n.js";
 import { percent } from "./format.js";
 import { barChart, dayChart } from "./charts.js";
@@ -41,15 +41,9 @@ function dailySection(ctx, units) {
     summary: (values) => t("stats.daily.summary", values),
   };
   async function load() {
-    replace(charts, loading(t("common.loading")));
-    let daily;
-    try {
-      daily = await api("GET", `/stats/daily${scope.value ? `?unit=${encodeURIComponent(scope.value)}` : ""}`);
-    } catch (error) {
-      if (ctx.isCurrent()) replace(charts, alertBox(describeError(error).summary));
-      return;
-    }
-    if (!ctx.isCurrent()) return;
+    const query = scope.value ? `?unit=${encodeURIComponent(scope.value)}` : "";
+    const daily = await loadInto(ctx, charts, () => api("GET", `/stats/daily${query}`));
+    if (!daily) return;
     replace(
       charts,
       DAY_SERIES.map((series) =>
@@ -110,16 +104,9 @@ function directory(units) {
 /** The figures page. */
 export async function statsPage(ctx) {
   const { view } = ctx;
-  replace(view, loading(t("common.loading")));
-  let stats;
-  let units;
-  try {
-    [stats, units] = await Promise.all([api("GET", "/stats"), api("GET", "/units")]);
-  } catch (error) {
-    if (ctx.isCurrent()) replace(view, alertBox(describeError(error).summary));
-    return;
-  }
-  if (!ctx.isCurrent()) return;
+  const loaded = await loadInto(ctx, view, () => Promise.all([api("GET", "/stats"), api("GET", "/units")]));
+  if (!loaded) return;
+  const [stats, units] = loaded;
   const o = stats.overall || {};
   const perUnit = [...(stats.units || [])];
   const busiest = perUnit.filter((u) => u.posts > 0 || u.assigned > 0).sort((a, b) => b.posts - a.posts);

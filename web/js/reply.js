@@ -5,7 +5,7 @@ import { alertBox, busy, h, loading, replace, wireSkipLink } from "./dom.js";
 import { applyStatic, onLangChange, t, wireToggle } from "./i18n.js";
 import { wireLargeText } from "./reach.js";
 import { absoluteTime, deadline, nextStatuses, statusLabel } from "./format.js";
-import { countedTextarea, postBadges, postBody, replyList, statusBadge, timelineList } from "./views.js";
+import { checkedReply, countedTextarea, postBadges, postBody, replyList, statusBadge, timelineList } from "./views.js";
 import { unitName as unitLabel } from "./words.js";
 
 const KEY = "p24.reply";
@@ -132,15 +132,8 @@ function replySection() {
   const form = h("form", { class: "reply-form", novalidate: true }, field, message, h("div", { class: "actions" }, submit));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    replace(message);
-    const body = input.value.trim();
-    if (!body || [...body].length > 2000) {
-      input.setAttribute("aria-invalid", "true");
-      replace(message, alertBox(t("field.replyBody")));
-      input.focus();
-      return;
-    }
-    input.removeAttribute("aria-invalid");
+    const body = checkedReply(input, message);
+    if (body === null) return;
     const restore = busy(submit, t("common.submitting"));
     const payload = { body };
     if (state.templateId) payload.template = state.templateId;

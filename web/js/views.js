@@ -1,6 +1,6 @@
 // Pieces of a post shared by the citizen page and the officer reply page.
 
-import { h } from "./dom.js";
+import { checkField, h, replace } from "./dom.js";
 import { boardText, t } from "./i18n.js";
 import { absoluteTime, deadline, statusLabel, timeElement, typeLabel } from "./format.js";
 import { districtName, eventText, officerTitle, replyText, unitName } from "./words.js";
@@ -109,4 +109,11 @@ export function countedTextarea({ id, label, max, rows = 5, hint, name, required
     counter,
   );
   return { field, input, counter };
+}
+
+/** The reply in `input`, trimmed; null (with the reason shown in `message`) when it is empty or too long. */
+export function checkedReply(input, message) {
+  replace(message);
+  const body = input.value.trim();
+  return checkField(input, message, body && [...body].length <= 2000, t("field.replyBody")) ? body : null;
 }
