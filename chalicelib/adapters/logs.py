@@ -96,15 +96,18 @@ def json_logs(service: str, *loggers: logging.Logger, stream: IO[str] | None = N
 
         _logger = Logger(service=service, stream=stream, logger_formatter=_masking_formatter())
         logging.getLogger(_logger.name).propagate = False  # its records are written by its handler alone
-    handler = _logger.registered_handler
-    for logger in (logging.getLogger(), *loggers):
-        if logger.handlers or not logger.propagate:  # the others reach the root's handler
+    handler, root = _logger.registered_handler, logging.getLogger()
+    for logger in (root, *loggers):
+        if logger is root or logger.handlers or not logger.propagate:  # the others reach the root's handler
             logger.handlers[:] = [handler]
     return _logger
 
 
 def _masking_formatter() -> LambdaPowertoolsFormatter:
-    """Powertools' JSON formatter, masking the whole line (message, extras, exception and stack trace)."""
+    """Powertools' JSON formatter, masking the whole line (message, extras, exception and stack trace).
+
+    Lambda's JSON log format filters application lines on their `level`, given an RFC 3339 `timestamp`.
+    """
     from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
     class MaskingJsonFormatter(LambdaPowertoolsFormatter):
@@ -112,7 +115,7 @@ def _masking_formatter() -> LambdaPowertoolsFormatter:
             log.pop("masked", None)  # MaskingFilter's mark, not news to the reader
             return mask_text(super().serialize(log))
 
-    return MaskingJsonFormatter()
+    return MaskingJsonFormatter(use_rfc3339=True, utc=True)
 
 
 def correlate(value: str | None) -> None:

@@ -8,6 +8,7 @@ import logging
 import sys
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -119,6 +120,7 @@ def test_in_lambda_every_record_is_one_masked_json_line(json_lines: Callable[[],
     chalice_line, reply, failure = json_lines()  # one line each, whatever logger
     assert chalice_line["message"] == f"Caught exception for path /posts?phone={MASKED_PHONE}"
     assert reply["level"] == "WARNING" and reply["message"] == f"回复给{MASKED_PHONE}"
+    assert datetime.fromisoformat(reply["timestamp"]).utcoffset() == timedelta(0)  # RFC 3339, as Lambda reads it
     assert reply["contact"] == f"电话{MASKED_PHONE}" and reply["service"].startswith("police24-test")
     assert failure["exception_name"] == "ValueError" and ID_CARD not in json.dumps(failure, ensure_ascii=False)
     assert MASKED_ID in failure["exception"] and "masked" not in failure
