@@ -6,7 +6,7 @@ import os
 
 from chalice.app import Chalice
 
-from chalicelib.adapters.logs import mask_logs
+from chalicelib.adapters.logs import correlated, mask_logs
 from chalicelib.api import admin, cad, figures, forum, identity, lifecycle, open311, openapi
 from chalicelib.api.middleware import common_headers
 from chalicelib.workers import dispatch
@@ -14,6 +14,7 @@ from chalicelib.workers import dispatch
 app = Chalice(app_name="police24")
 mask_logs(app.log)
 app.register_middleware(common_headers, "http")
+app.register_middleware(correlated, "http")
 app.register_blueprint(identity.bp)
 app.register_blueprint(forum.bp)
 app.register_blueprint(admin.bp)

@@ -105,7 +105,8 @@ class Stack:
         if build_web.ensure():  # the page is served as CloudFront serves it: bundled and fingerprinted
             log.info("built web/dist (bundled and fingerprinted page)")
         try:
-            self.site = SiteServer(self.port, build_web.DIST, sources=build_web.WEB)
+            own = build_web.write_site_qr(f"http://127.0.0.1:{self.port}/", directory / "site").parent
+            self.site = SiteServer(self.port, build_web.DIST, sources=build_web.WEB, own=own)
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
                 raise PortInUseError(self.port) from error

@@ -3,7 +3,7 @@
 As CloudFront does: fingerprinted files under /assets/ are cached for a year (`immutable`), pages are
 `no-cache` (an ETag makes the revalidation a 304), and text (pages, scripts, styles, API JSON) is
 gzipped for a client that accepts it. A path the build lacks is looked up in the sources (`web/`), so that
-tests may import a single module (`/js/qr.js`); CloudFront has only the build.
+tests may import a single module (`/js/linkify.js`); CloudFront has only the build.
 """
 
 from __future__ import annotations
@@ -85,10 +85,19 @@ class SiteServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # socketserver's default backlog of 5 resets connections in a burst
 
-    def __init__(self, port: int, web_root: Path, upstream_port: int = 0, sources: Path | None = None) -> None:
+    def __init__(
+        self,
+        port: int,
+        web_root: Path,
+        upstream_port: int = 0,
+        sources: Path | None = None,
+        own: Path | None = None,
+    ) -> None:
         self.web_root = web_root.resolve()
-        # Local only: a path the build does not have (e.g. /js/qr.js, which tests import) comes from the sources.
+        # Local only: a path the build does not have (e.g. /js/linkify.js, which tests import) comes from the sources.
         self.sources = sources.resolve() if sources is not None else None
+        # Local only: this stack's own files (its site QR code, for its own port), served before the build's.
+        self.own = own.resolve() if own is not None else None
         self.upstream_port = upstream_port
         super().__init__(("127.0.0.1", port), SiteHandler)
 
@@ -194,7 +203,7 @@ class SiteHandler(BaseHTTPRequestHandler):
             clean = clean.rstrip("/") + "/index.html"
         if any(part.startswith(".") for part in clean.split("/") if part):
             return None
-        for root in (self.server.web_root, self.server.sources):
+        for root in (self.server.own, self.server.web_root, self.server.sources):
             if root is None:
                 continue
             candidate = Path(os.path.realpath(root / clean.lstrip("/")))

@@ -1,4 +1,8 @@
-"""Feed SQS messages and the schedule to the app's Lambda handlers, as Lambda would."""
+"""Feed SQS messages and the schedule to the app's Lambda handlers, as Lambda would.
+
+SQS event sources report batch item failures (tools/package.py sets it on every one): a handler that
+returns `{"batchItemFailures": [{"itemIdentifier": <message id>}, ...]}` has only the others deleted.
+"""
 
 from __future__ import annotations
 
@@ -126,6 +130,24 @@ def scheduled_event(rule: str, region: str, now: float | None = None) -> dict[st
     }
 
 
+def failed_ids(response: Any, messages: list[dict[str, Any]]) -> set[str]:
+    """Read a handler's partial batch response (ReportBatchItemFailures) as Lambda does.
+
+    No response or an empty list: every message went through. An identifier that is missing, empty or not
+    one of the batch's message ids makes the whole batch a failure.
+    """
+    ids = {m["MessageId"] for m in messages}
+    if not isinstance(response, dict) or not response.get("batchItemFailures"):
+        return set()
+    failed: set[str] = set()
+    for failure in response["batchItemFailures"]:
+        item = failure.get("itemIdentifier") if isinstance(failure, dict) else None
+        if not isinstance(item, str) or item not in ids:
+            return ids
+        failed.add(item)
+    return failed
+
+
 class Pump:
     """Long-poll each bound queue and call its handler; call schedule handlers every minute."""
 
@@ -160,17 +182,21 @@ class Pump:
         event = sqs_event(messages, binding.arn, self.region)
         context = LambdaContext(binding.function_name, memory_size=256, max_runtime_ms=30_000)
         try:
-            binding.handler(event, context)
+            failed = failed_ids(binding.handler(event, context), messages)
         except Exception:
             ids = ", ".join(m["MessageId"] for m in messages)
             log.exception("pump: %s failed on %s; left for retry", binding.function_name, ids)
             return len(messages), 0
-        self.sqs.delete_message_batch(
-            QueueUrl=binding.url,
-            Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(messages)],
-        )
-        log.info("pump: %s handled %d message(s)", binding.function_name, len(messages))
-        return len(messages), len(messages)
+        done = [m for m in messages if m["MessageId"] not in failed]
+        if failed:
+            log.warning("pump: %s failed on %s; left for retry", binding.function_name, ", ".join(sorted(failed)))
+        if done:
+            self.sqs.delete_message_batch(
+                QueueUrl=binding.url,
+                Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(done)],
+            )
+        log.info("pump: %s handled %d message(s)", binding.function_name, len(done))
+        return len(messages), len(done)
 
     def run_schedules(self) -> int:
         """Call every schedule handler once; return how many succeeded."""

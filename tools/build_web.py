@@ -1,6 +1,6 @@
 """Bundle and fingerprint the page: web/ (sources) -> web/dist/ (what the proxy and CloudFront serve).
 
-    python -m tools.build_web [--force]
+    python -m tools.build_web [--force] [--site-url https://example.org/]
 
 Each page of web/*.html names one module script and one stylesheet. esbuild (npm, pinned in
 package-lock.json; `npm ci` runs when node_modules lacks it) bundles every module a script imports, and
@@ -13,6 +13,11 @@ themselves are not copied. Everything else in web/ (the icon file, images) is co
 
 web/dist/manifest.json names each page's assets and a digest of the inputs: a build whose inputs have not
 changed is skipped (local/devstack.py and the tests call `ensure()`, so a stale bundle is never served).
+
+The share page shows one QR code, of the site's own address, rendered here by segno as web/dist/site-qr.svg.
+The address is the deployment's (CloudFront's or a custom domain), known once the stack exists, so it is an
+input of the build: `--site-url` or SITE_URL; tools/deploy.py builds with the stack's SiteUrl. Without one
+the build has no QR. A local stack, one per port, serves its own copy (`write_site_qr`, local/devstack.py).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import io
 import json
 import os
 import re
@@ -46,6 +52,7 @@ SLOT = re.compile(r"\{\{([\w-]+)\}\}")
 IMMUTABLE = "public, max-age=31536000, immutable"
 # Pages (and unfingerprinted files) are asked for again each time: a 304 when nothing changed.
 REVALIDATE = "no-cache"
+SITE_QR = "site-qr.svg"
 
 
 class BuildError(RuntimeError):
@@ -57,6 +64,34 @@ def cache_control(key: str) -> str:
     return IMMUTABLE if key.startswith(ASSETS + "/") else REVALIDATE
 
 
+def site_address(url: str) -> str:
+    """The address the QR code encodes: the site's root, with its slash."""
+    return url.rstrip("/") + "/"
+
+
+def site_qr(url: str) -> str:
+    """Return the SVG of the site's QR code (error correction M, no micro code), drawn as one path.
+
+    It has no size of its own (the page's stylesheet sizes it) and names the address in its title.
+    """
+    import segno
+
+    address = site_address(url)
+    out = io.BytesIO()
+    segno.make(address, error="m", micro=False, boost_error=False).save(
+        out, kind="svg", border=4, xmldecl=False, omitsize=True, title=address, svgclass="qr-code", lineclass=None
+    )
+    return out.getvalue().decode("utf-8") + "\n"
+
+
+def write_site_qr(url: str, folder: Path) -> Path:
+    """Write the site's QR code as folder/site-qr.svg."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / SITE_QR
+    path.write_text(site_qr(url), encoding="utf-8")
+    return path
+
+
 def _inputs(web: Path) -> list[Path]:
     skip = web / "dist"
     return sorted(
@@ -66,9 +101,11 @@ def _inputs(web: Path) -> list[Path]:
     )
 
 
-def digest(web: Path = WEB) -> str:
-    """Hash every source file of web/ and the pinned esbuild: what a build depends on."""
+def digest(web: Path = WEB, site_url: str | None = None) -> str:
+    """Hash every source file of web/, the pinned esbuild and the site's address: what a build depends on."""
     sha = hashlib.sha256()
+    if site_url:
+        sha.update(b"site\0" + site_address(site_url).encode() + b"\0")
     named = [(p.relative_to(web).as_posix(), p) for p in _inputs(web)]
     named += [("package-lock.json", ROOT / "package-lock.json"), ("tools/build_web.py", Path(__file__))]
     for name, path in named:
@@ -163,8 +200,8 @@ def _swap(new: Path, dist: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def build(web: Path = WEB, dist: Path = DIST) -> dict[str, Any]:
-    """Build web/dist from web/ and return its manifest."""
+def build(web: Path = WEB, dist: Path = DIST, site_url: str | None = None) -> dict[str, Any]:
+    """Build web/dist from web/ (and the site's QR code, given its address) and return its manifest."""
     pages = sorted(web.glob("*.html"))
     entries: dict[str, list[str]] = {}
     for page in pages:
@@ -184,7 +221,9 @@ def build(web: Path = WEB, dist: Path = DIST) -> dict[str, Any]:
                 continue
             (out / key).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, out / key)
-        manifest: dict[str, Any] = {"digest": digest(web), "pages": {}}
+        if site_url:
+            write_site_qr(site_url, out)
+        manifest: dict[str, Any] = {"digest": digest(web, site_url), "pages": {}}
         for page in pages:
             html = expand(page.read_text("utf-8"), web)
             html = SCRIPT.sub(lambda m: f'<script type="module" src="/{made[m.group(1)]}"></script>', html)
@@ -209,25 +248,28 @@ def manifest(dist: Path = DIST) -> dict[str, Any] | None:
     return found
 
 
-def ensure(web: Path = WEB, dist: Path = DIST) -> bool:
+def ensure(web: Path = WEB, dist: Path = DIST, site_url: str | None = None) -> bool:
     """Build web/dist unless it is up to date; return whether it built."""
     current = manifest(dist)
-    if current is not None and current.get("digest") == digest(web):
+    if current is not None and current.get("digest") == digest(web, site_url):
         return False
-    build(web, dist)
+    build(web, dist, site_url)
     return True
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--force", action="store_true", help="build even when web/ has not changed")
+    parser.add_argument(
+        "--site-url", default=os.environ.get("SITE_URL"), help="the site's address, for its QR code (SITE_URL)"
+    )
     args = parser.parse_args(argv)
     try:
         if args.force:
-            build()
+            build(site_url=args.site_url)
             built = True
         else:
-            built = ensure()
+            built = ensure(site_url=args.site_url)
     except BuildError as error:
         print(f"build_web: {error}", file=sys.stderr)
         return 1

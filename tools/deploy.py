@@ -388,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
     template_url = deployer.upload(bucket, args.dist)
     outputs = deployer.deploy(template_url, params)
     if not args.no_site:
-        build_web.ensure()
+        build_web.ensure(site_url=outputs["SiteUrl"])  # the share page's QR code is of the deployed address
         uploaded, deleted = publish_site(deployer.s3, outputs["SiteBucketName"])
         deployer.invalidate(outputs["DistributionId"])
         print(f"published {uploaded} files to {outputs['SiteBucketName']} ({deleted} stale removed); cache invalidated")

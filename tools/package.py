@@ -7,7 +7,8 @@ parameter, condition or output defined twice is an error), the dashboard body is
 result is handed to chalice, which writes dist/sam.json and dist/deployment.zip (built from
 requirements.txt: it needs a package index the first time, then reuses .chalice/deployments/).
 dist/template.json is chalice's SAM template checked and described: every function must run under
-its own role from infra/functions.json, never chalice's placeholder. dist/waf.json is the stack's WAF web
+its own role from infra/functions.json, never chalice's placeholder, and its SQS event sources report
+batch item failures (chalice cannot say so). dist/waf.json is the stack's WAF web
 ACL alone, for a stack outside us-east-1 (CloudFront takes web ACLs from us-east-1 only): tools/deploy.py
 deploys it there and passes its ARN as WebAclArn.
 
@@ -34,6 +35,7 @@ FRAGMENTS = ("stateful.json", "functions.json", "edge.json", "operations.json")
 DASHBOARD = "dashboard.json"
 SECTIONS = ("Parameters", "Conditions", "Resources", "Outputs")
 PLACEHOLDER_ROLE = "replaced-by-infra-functions-json"
+BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
 WEB_ACL = "WebAcl"
 WAF_PARAMETERS = ("Prefix", "WafRateLimit", "WafSignInRateLimit")
 DESCRIPTION = (
@@ -152,10 +154,23 @@ def finish(sam: dict[str, Any]) -> dict[str, Any]:
             raise PackageError(f"{name} has no role of its own: add it to infra/functions.json")
         if "LogGroup" not in function["Properties"].get("LoggingConfig", {}):
             raise PackageError(f"{name} has no log group with a retention: add it to infra/functions.json")
+    report_batch_item_failures(functions)
     template = {"AWSTemplateFormatVersion": sam.get("AWSTemplateFormatVersion", "2010-09-09")}
     template["Description"] = DESCRIPTION
     template.update({k: v for k, v in sam.items() if k not in ("AWSTemplateFormatVersion", "Description")})
     return template
+
+
+def report_batch_item_failures(functions: dict[str, Any]) -> None:
+    """Let every SQS handler report which messages failed (`{"batchItemFailures": [...]}`).
+
+    Chalice's `on_sqs_message` does not set it; without it Lambda ignores the report and deletes the
+    whole batch, failures included, whenever the handler returns.
+    """
+    for function in functions.values():
+        for source in function["Properties"].get("Events", {}).values():
+            if source["Type"] == "SQS":
+                source["Properties"]["FunctionResponseTypes"] = [BATCH_ITEM_FAILURES]
 
 
 def waf_template(merged: dict[str, Any]) -> dict[str, Any]:

@@ -1,21 +1,21 @@
-"""Business metrics in CloudWatch's embedded metric format (EMF): one JSON line per metric set on stdout.
+"""Business metrics in CloudWatch's embedded metric format (EMF), written by Powertools Metrics.
 
-In Lambda, CloudWatch Logs turns each line into metrics (namespace `Police24`, dimension `Service`);
-nothing is called and nothing is imported beyond json. Outside Lambda the emitter stays quiet unless
-METRICS=emf. The platform-wide counters the use cases already keep (the `all` scope of the stats
-port) are the source, so no use case knows about metrics. Events someone must look at (a platform budget
-ran out) arrive through `alarm` and count 1 under their own metric, which a CloudWatch alarm watches.
+In Lambda, CloudWatch Logs turns each line on stdout into metrics (namespace `Police24`, dimension
+`Service`); nothing is called. Outside Lambda the emitter stays quiet unless METRICS=emf. The
+platform-wide counters the use cases already keep (the `all` scope of the stats port) are the source, so
+no use case knows about metrics. Events someone must look at (a platform budget ran out) arrive through
+`alarm` and count 1 under their own metric, which a CloudWatch alarm watches. Powertools is imported on
+the first metric written, so importing the app stays light.
 """
 
 from __future__ import annotations
 
-import json
-import sys
-import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.metrics import EphemeralMetrics
+
     from chalicelib.services.ports import StatsRepository
 
 NAMESPACE = "Police24"
@@ -30,15 +30,16 @@ COUNTERS = {
 FIRST_RESPONSE = "FirstResponseMinutes"  # from the `h_<minutes>` counter of a first official answer
 # Alarming event (services.limits) -> metric name; the template's alarms watch these names.
 ALARMS = {"otp_platform_budget": "OtpBudgetExhausted"}
+# The one dimension the template's alarms and dashboard name (Powertools' own would be `service`).
+DIMENSION = "Service"
 
 
 class EmfMetrics:
-    """Write metric sets as EMF lines."""
+    """Write metric sets as EMF lines, one line per set."""
 
-    def __init__(
-        self, service: str, namespace: str = NAMESPACE, enabled: bool = True, stream: TextIO | None = None
-    ) -> None:
-        self.service, self.namespace, self.enabled, self.stream = service, namespace, enabled, stream
+    def __init__(self, service: str, namespace: str = NAMESPACE, enabled: bool = True) -> None:
+        self.service, self.namespace, self.enabled = service, namespace, enabled
+        self._emitter: EphemeralMetrics | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> EmfMetrics:
@@ -49,25 +50,24 @@ class EmfMetrics:
             enabled=bool(environ.get("AWS_LAMBDA_FUNCTION_NAME")) or environ.get("METRICS") == "emf",
         )
 
+    def emitter(self) -> EphemeralMetrics:
+        """Powertools' metrics without shared state; `service=""` keeps its `service` dimension out."""
+        if self._emitter is None:
+            from aws_lambda_powertools.metrics import EphemeralMetrics
+
+            self._emitter = EphemeralMetrics(
+                namespace=self.namespace, service="", default_dimensions={DIMENSION: self.service}
+            )
+        return self._emitter
+
     def put(self, values: Mapping[str, tuple[float, str]]) -> None:
         """Write one line: metric name -> (value, CloudWatch unit)."""
         if not self.enabled or not values:
             return
-        document: dict[str, Any] = {
-            "_aws": {
-                "Timestamp": int(time.time() * 1000),
-                "CloudWatchMetrics": [
-                    {
-                        "Namespace": self.namespace,
-                        "Dimensions": [["Service"]],
-                        "Metrics": [{"Name": name, "Unit": unit} for name, (_, unit) in values.items()],
-                    }
-                ],
-            },
-            "Service": self.service,
-        }
-        document.update({name: value for name, (value, _) in values.items()})
-        print(json.dumps(document, separators=(",", ":")), file=self.stream or sys.stdout, flush=True)
+        emitter = self.emitter()
+        for name, (value, unit) in values.items():
+            emitter.add_metric(name=name, unit=unit, value=value)
+        emitter.flush_metrics()
 
     def alarm(self, event: str) -> None:
         """Count one occurrence of an alarming event under its metric (count 1)."""
@@ -103,6 +103,3 @@ class MeteredStats:
 
     def days(self, scope: str, first: str, last: str) -> dict[str, dict[str, int]]:
         return self.inner.days(scope, first, last)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)  # anything else the inner repository offers (tests' fakes)

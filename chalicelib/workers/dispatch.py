@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import logging
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Cron, SQSEvent
 
-from chalicelib.adapters.logs import mask_logs
+from chalicelib.adapters.logs import correlate, mask_logs
 from chalicelib.bootstrap import services
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 log = logging.getLogger(__name__)
 mask_logs(log)  # in AWS the workers' functions import this module, never app.py
@@ -20,23 +24,32 @@ DISPATCH_QUEUE = os.environ.get("DISPATCH_QUEUE_NAME", "police24-dispatch")
 
 
 @bp.on_sqs_message(queue=DISPATCH_QUEUE, batch_size=10)
-def dispatch_post(event: SQSEvent) -> None:
-    """Carry out each work message; a failing record is retried, then kept by the DLQ."""
-    svc = services()
-    done, failed = [], 0
+def dispatch_post(event: SQSEvent) -> PartialItemFailureResponse:
+    """Carry out each work message; report the failed ones, which SQS delivers again (then the DLQ keeps them).
+
+    The event source mapping reports batch item failures (tools/package.py sets it), so SQS deletes the
+    messages that went through and only the failures come back. If every message fails, Powertools raises.
+    """
+    # Powertools' batch utility is heavy to import: only the dispatcher's function pays for it.
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+    records = event.to_dict().get("Records", [])
     # Urgent posts (emergency wording) first; the rest in the order SQS gave them.
-    records = sorted(event, key=lambda r: '"urgent"' not in r.body)
-    for record in records:
-        try:
-            svc.dispatcher.handle(json.loads(record.body))
-            done.append(record.receipt_handle)
-        except Exception:
-            log.exception("dispatch failed", extra={"message_id": record.to_dict().get("messageId")})
-            failed += 1
-    if failed:
-        # Delete the good ones now, so that only the failures come back (and reach the DLQ alone).
-        svc.queue.acknowledge(done)
-        raise RuntimeError(f"{failed} of the messages failed; SQS will deliver them again")
+    ordered = {"Records": sorted(records, key=lambda r: '"urgent"' not in r.get("body", ""))}
+    processor = BatchProcessor(event_type=EventType.SQS)
+    return process_partial_response(event=ordered, record_handler=_dispatch, processor=processor)
+
+
+def _dispatch(record: SQSRecord) -> None:
+    """Carry out one work message, logged under its message id."""
+    correlate(record.message_id)
+    try:
+        services().dispatcher.handle(json.loads(record.body))
+    except Exception:
+        log.exception("dispatch failed", extra={"message_id": record.message_id})
+        raise
+    finally:
+        correlate(None)
 
 
 @bp.schedule(Cron("*", "*", "*", "*", "?", "*"))

@@ -87,9 +87,19 @@ def test_a_post_no_rule_matches_goes_to_the_command_center(api: Api, directory: 
 def test_a_message_that_keeps_failing_is_retried_and_the_others_pass(api: Api, directory: dict, aws: dict) -> None:
     resident = api.sign_in("13812345678")
     created = new_post(api, resident)
-    with pytest.raises(RuntimeError):
-        invoke(api, {"kind": "dispatch", "post_id": created["id"]}, {"kind": "bogus"})
+    bodies = [json.dumps({"kind": "dispatch", "post_id": created["id"]}), json.dumps({"kind": "bogus"})]
+    event = api.client.events.generate_sqs_event(queue_name="police24-dispatch", message_bodies=bodies)
+    answer = api.client.lambda_.invoke("dispatch_post", event).payload
+    # Only the failure is reported: SQS deletes the other and delivers the failure again (then the DLQ keeps it).
+    assert answer == {"batchItemFailures": [{"itemIdentifier": event["Records"][1]["messageId"]}]}
     assert timeline(api, created["id"]) == ["received", "dispatched"]
+
+
+def test_a_batch_that_fails_whole_is_delivered_again_whole(api: Api, directory: dict, aws: dict) -> None:
+    from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+    with pytest.raises(BatchProcessingError):
+        invoke(api, {"kind": "bogus"}, {"kind": "bogus"})
 
 
 def test_a_lost_enqueue_is_recovered_by_the_sweep(api: Api, directory: dict, aws: dict, clock: MovableClock) -> None:

@@ -289,7 +289,7 @@ def test_past_the_platform_budget_no_code_leaves_for_anyone_and_the_alarm_metric
     assert sms_to(first + second) == 3
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     alarms = [line for line in lines if "OtpBudgetExhausted" in line]
-    assert [line["OtpBudgetExhausted"] for line in alarms] == [1.0, 1.0]
+    assert [line["OtpBudgetExhausted"] for line in alarms] == [[1.0], [1.0]]  # Powertools writes value lists
     (directive,) = alarms[0]["_aws"]["CloudWatchMetrics"]
     assert directive["Namespace"] == "Police24" and directive["Metrics"] == [
         {"Name": "OtpBudgetExhausted", "Unit": "Count"}

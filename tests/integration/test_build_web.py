@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.qr_symbol import drawn, expected
 from tools import build_web
 
 
@@ -96,3 +97,25 @@ def test_an_include_fills_its_slots_nests_and_refuses_what_it_cannot_fill(tmp_pa
     (tmp_path / "partials" / "loop.html").write_text("<!-- include partials/loop.html -->\n")
     with pytest.raises(build_web.BuildError, match="too deeply"):
         build_web.expand("<!-- include partials/loop.html -->\n", tmp_path)
+
+
+@pytest.mark.parametrize(
+    "url", ["https://d111111abcdef8.cloudfront.net", "https://24.police.example/", "http://127.0.0.1:8123"]
+)
+def test_the_site_qr_code_is_segnos_symbol_of_the_address(url: str) -> None:
+    svg = build_web.site_qr(url)
+    address = url.rstrip("/") + "/"
+    assert drawn(svg) == expected(address)
+    assert f"<title>{address}</title>" in svg and svg.count("<path") == 1
+    assert 'width="' not in svg.split(">", 1)[0]  # the page's stylesheet sizes it
+
+
+def test_the_build_draws_the_qr_code_of_the_address_it_is_given(tmp_path: Path) -> None:
+    web, dist = copy_of_web(tmp_path), tmp_path / "dist"
+    build_web.build(web, dist)
+    assert not (dist / build_web.SITE_QR).exists()  # no address, no QR code
+    assert not (dist / "js").exists() and not any(dist.rglob("qr*.js"))
+    assert build_web.ensure(web, dist, site_url="https://24.police.example") is True  # a new address: a build
+    assert drawn((dist / build_web.SITE_QR).read_text("utf-8")) == expected("https://24.police.example/")
+    assert build_web.ensure(web, dist, site_url="https://24.police.example/") is False
+    assert build_web.cache_control(build_web.SITE_QR) == build_web.REVALIDATE  # one name, so revalidated

@@ -110,6 +110,8 @@ def test_the_dispatcher_reads_the_real_queue_whose_visibility_is_six_times_its_t
     source = next(iter(dispatcher["Events"].values()))
     assert source["Type"] == "SQS"
     assert source["Properties"]["Queue"] == {"Fn::GetAtt": ["DispatchQueue", "Arn"]}
+    # The handler returns {"batchItemFailures": [...]}: only the failed messages come back.
+    assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     queue = resources["DispatchQueue"]["Properties"]
     assert queue["VisibilityTimeout"] >= 6 * dispatcher["Timeout"]
     redrive = {"deadLetterTargetArn": {"Fn::GetAtt": ["DispatchDlq", "Arn"]}, "maxReceiveCount": 3}

@@ -93,6 +93,6 @@ def test_text_is_gzipped_for_a_client_that_accepts_it(port: int) -> None:
 
 
 def test_a_source_module_the_build_lacks_is_served_from_web_for_tests_to_import(port: int) -> None:
-    status, headers, body = get(port, "/js/qr.js")
+    status, headers, body = get(port, "/js/linkify.js")
     assert status == 200 and headers["cache-control"] == "no-cache" and b"export" in body
     assert get(port, "/js/../../README.md")[0] == 404 and get(port, "/nothing.js")[0] == 404

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
@@ -19,20 +19,28 @@ QUEUE = "p24-pump-jobs"
 
 
 class Recorder:
-    """A tiny Chalice app whose handlers record what they receive (in a blueprint, as the real app does)."""
+    """A tiny Chalice app whose handlers record what they receive (in a blueprint, as the real app does).
 
-    def __init__(self) -> None:
+    With `report`, the queue handler reports its failures as the dispatcher does (`report(failed ids)` is the
+    response); otherwise a failure raises, failing the whole batch.
+    """
+
+    def __init__(self, report: Callable[[list[str]], Any] | None = None) -> None:
         self.records: list[dict[str, Any]] = []
         self.ticks: list[dict[str, Any]] = []
         self.app = Chalice(app_name="pump-test")
         workers = Blueprint(__name__)
 
         @workers.on_sqs_message(queue=QUEUE, batch_size=5)
-        def handle_job(event: Any) -> None:
+        def handle_job(event: Any) -> Any:
+            failed = []
             for record in event:
                 self.records.append(record.to_dict())
                 if record.body == "fail":
-                    raise RuntimeError("cannot handle this one")
+                    if report is None:
+                        raise RuntimeError("cannot handle this one")
+                    failed.append(record.to_dict()["messageId"])
+            return report(failed) if report else None
 
         @workers.schedule(Rate(1, unit=Rate.MINUTES))
         def every_minute(event: Any) -> None:
@@ -110,6 +118,40 @@ def test_a_message_failing_three_times_ends_in_the_dlq(sqs: Any) -> None:
     assert [r["attributes"]["ApproximateReceiveCount"] for r in recorder.records] == ["1", "2", "3"]
     assert _count(sqs, QUEUE) == 0
     assert _count(sqs, f"{QUEUE}-dlq") == 1
+
+
+def batch_item_failures(ids: list[str]) -> dict[str, Any]:
+    return {"batchItemFailures": [{"itemIdentifier": i} for i in ids]}
+
+
+def test_only_the_messages_a_handler_reports_as_failed_come_back(sqs: Any) -> None:
+    recorder = Recorder(report=batch_item_failures)
+    pump = Pump(recorder.app, sqs, wait_seconds=0)
+    for body in ("one", "fail", "two"):
+        sqs.send_message(QueueUrl=_url(sqs, QUEUE), MessageBody=body)
+
+    assert pump.poll(pump.queues[0]) == (3, 2)
+    assert [pump.poll(pump.queues[0]) for _ in range(3)] == [(1, 0), (1, 0), (0, 0)]
+
+    assert [r["body"] for r in recorder.records] == ["one", "fail", "two", "fail", "fail"]
+    assert _count(sqs, QUEUE) == 0
+    assert _count(sqs, f"{QUEUE}-dlq") == 1  # the failure alone, after its three receives
+
+
+@pytest.mark.parametrize(
+    ("report", "deleted"),
+    [
+        (lambda ids: {"batchItemFailures": []}, 2),  # an empty report: all went through
+        (lambda ids: {"batchItemFailures": [{"itemIdentifier": "not-in-this-batch"}]}, 0),
+        (lambda ids: {"batchItemFailures": [{"itemIdentifier": ""}]}, 0),
+        (lambda ids: {"batchItemFailures": [{"id": ids[0]}]}, 0),  # a wrong key: the whole batch fails
+    ],
+)
+def test_a_report_is_read_as_lambda_reads_it(sqs: Any, report: Callable[[list[str]], Any], deleted: int) -> None:
+    pump = Pump(Recorder(report=report).app, sqs, wait_seconds=0)
+    for body in ("one", "fail"):
+        sqs.send_message(QueueUrl=_url(sqs, QUEUE), MessageBody=body)
+    assert pump.poll(pump.queues[0]) == (2, deleted)
 
 
 def test_schedule_handlers_get_a_scheduled_event(sqs: Any) -> None:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import sys
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
-from chalicelib.adapters.logs import MASKING, MaskingFilter, mask_logs
+from chalicelib.adapters import logs
+from chalicelib.adapters.logs import MASKING, MaskingFilter, correlate, correlated, mask_logs
 
 PHONE, MASKED_PHONE = "13812345678", "138****5678"
 ID_CARD, MASKED_ID = "11010519491231002X", "1***************2X"
@@ -76,8 +84,62 @@ def test_importing_the_app_masks_every_logger(caplog: pytest.LogCaptureFixture) 
 
 
 def test_installing_twice_adds_nothing() -> None:
-    mask_logs()
+    mask_logs(environ={})
     factory = logging.getLogRecordFactory()
-    mask_logs()
+    mask_logs(environ={})
     assert logging.getLogRecordFactory() is factory
     assert logging.getLogger().filters.count(MASKING) == 1
+
+
+@pytest.fixture
+def json_lines() -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """Turn JSON logs on (as in Lambda) into a stream; put the root's handlers and the module back after."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    stream = io.StringIO()
+    logs.json_logs(f"police24-test-{uuid.uuid4().hex[:8]}", stream=stream)
+    root.setLevel(logging.INFO)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logs._logger = None
+
+
+def test_in_lambda_every_record_is_one_masked_json_line(json_lines: Callable[[], list[dict[str, Any]]]) -> None:
+    chalices = logging.getLogger(f"chalice-app-{uuid.uuid4().hex[:8]}")  # like app.log: own handler, no propagation
+    chalices.addHandler(logging.StreamHandler(io.StringIO()))
+    chalices.propagate = False
+    worker = logging.getLogger("chalicelib.workers.dispatch")
+    mask_logs(chalices, worker, environ={"AWS_LAMBDA_FUNCTION_NAME": "police24-dev-APIHandler"})
+    chalices.error("Caught exception for path %s", f"/posts?phone={PHONE}")
+    worker.warning("回复给%s", PHONE, extra={"contact": f"电话{PHONE}"})
+    try:
+        raise ValueError(f"身份证{ID_CARD}")
+    except ValueError:
+        logging.getLogger("somewhere.else").exception("出错了")
+    chalice_line, reply, failure = json_lines()  # one line each, whatever logger
+    assert chalice_line["message"] == f"Caught exception for path /posts?phone={MASKED_PHONE}"
+    assert reply["level"] == "WARNING" and reply["message"] == f"回复给{MASKED_PHONE}"
+    assert datetime.fromisoformat(reply["timestamp"]).utcoffset() == timedelta(0)  # RFC 3339, as Lambda reads it
+    assert reply["contact"] == f"电话{MASKED_PHONE}" and reply["service"].startswith("police24-test")
+    assert failure["exception_name"] == "ValueError" and ID_CARD not in json.dumps(failure, ensure_ascii=False)
+    assert MASKED_ID in failure["exception"] and "masked" not in failure
+
+
+def test_log_lines_carry_the_request_id_while_the_request_runs(json_lines: Callable[[], list[dict[str, Any]]]) -> None:
+    request = SimpleNamespace(context={"requestId": "c0ffee-1"})
+
+    def view(event: Any) -> str:
+        logging.getLogger("chalicelib.api.forum").warning("inside")
+        return "done"
+
+    assert correlated(request, view) == "done"
+    logging.getLogger("chalicelib.api.forum").warning("after")
+    inside, after = json_lines()
+    assert inside["correlation_id"] == "c0ffee-1" and after.get("correlation_id") is None
+
+
+def test_outside_lambda_logs_stay_plain_and_correlation_is_a_no_op() -> None:
+    mask_logs(environ={})
+    assert logs._logger is None
+    correlate("anything")  # nothing to tag

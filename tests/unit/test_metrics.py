@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
@@ -30,25 +29,25 @@ class RecordingStats:
         return {}
 
 
-def lines(stream: io.StringIO) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in stream.getvalue().splitlines()]
+def lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
 
 
-def emitter() -> tuple[EmfMetrics, io.StringIO]:
-    stream = io.StringIO()
-    return EmfMetrics("police24-test", stream=stream), stream
+def emitter() -> EmfMetrics:
+    return EmfMetrics("police24-test")
 
 
-def test_a_metric_set_is_one_valid_emf_line() -> None:
-    metrics, stream = emitter()
-    metrics.put({"Posts": (1.0, "Count"), "FirstResponseMinutes": (12.0, "None")})
-    (line,) = lines(stream)
+def test_a_metric_set_is_one_valid_emf_line(capsys: pytest.CaptureFixture[str]) -> None:
+    emitter().put({"Posts": (1.0, "Count"), "FirstResponseMinutes": (12.0, "None")})
+    (line,) = lines(capsys)
     (directive,) = line["_aws"]["CloudWatchMetrics"]
     assert directive["Namespace"] == "Police24"
     assert directive["Dimensions"] == [["Service"]]
     assert {m["Name"]: m["Unit"] for m in directive["Metrics"]} == {"Posts": "Count", "FirstResponseMinutes": "None"}
     assert isinstance(line["_aws"]["Timestamp"], int)
-    assert line["Service"] == "police24-test" and line["Posts"] == 1.0 and line["FirstResponseMinutes"] == 12.0
+    # Powertools writes each metric's values as a list (EMF takes a number or a list of numbers).
+    assert line["Service"] == "police24-test" and line["Posts"] == [1.0] and line["FirstResponseMinutes"] == [12.0]
+    assert "service" not in line  # one dimension only, the one the alarms and the dashboard name
 
 
 @pytest.mark.parametrize(
@@ -66,22 +65,20 @@ def test_stats_counters_become_the_dashboards_metrics(counters: dict[str, int], 
     assert counter_metrics(counters) == expected
 
 
-def test_platform_wide_additions_are_stored_then_reported() -> None:
+def test_platform_wide_additions_are_stored_then_reported(capsys: pytest.CaptureFixture[str]) -> None:
     inner = RecordingStats()
-    metrics, stream = emitter()
-    stats = MeteredStats(inner, metrics)
+    stats = MeteredStats(inner, emitter())
     stats.add(["all", "kunqu"], {"dispatches": 1, "posts_assigned": 1})
     stats.add(["kunqu"], {"resolved": 1})
     assert inner.added == [(["all", "kunqu"], {"dispatches": 1, "posts_assigned": 1}), (["kunqu"], {"resolved": 1})]
-    assert [line["Dispatches"] for line in lines(stream)] == [1.0]
+    assert [line["Dispatches"] for line in lines(capsys)] == [[1.0]]
     assert stats.all() == {"all": {"posts": 2}}
 
 
-def test_nothing_is_reported_when_the_counter_could_not_be_stored() -> None:
-    metrics, stream = emitter()
+def test_nothing_is_reported_when_the_counter_could_not_be_stored(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(RuntimeError):
-        MeteredStats(RecordingStats(fail=True), metrics).add(["all"], {"posts": 1})
-    assert stream.getvalue() == ""
+        MeteredStats(RecordingStats(fail=True), emitter()).add(["all"], {"posts": 1})
+    assert capsys.readouterr().out == ""
 
 
 @pytest.mark.parametrize(
@@ -96,6 +93,15 @@ def test_metrics_are_written_in_lambda_or_on_request(environ: dict[str, str], en
     assert EmfMetrics.from_env(environ).enabled is enabled
 
 
+def test_each_metric_set_is_its_own_line(capsys: pytest.CaptureFixture[str]) -> None:
+    metrics = emitter()
+    metrics.put({"Posts": (1.0, "Count")})
+    metrics.put({"Replies": (2.0, "Count")})
+    first, second = lines(capsys)
+    assert (first["Posts"], second["Replies"]) == ([1.0], [2.0]) and "Posts" not in second
+    assert second["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["Service"]]
+
+
 def test_the_service_dimension_is_the_stacks_prefix() -> None:
     metrics = EmfMetrics.from_env({"POWERTOOLS_SERVICE_NAME": "police24-dev"})
     assert metrics.service == "police24-dev" and metrics.namespace == "Police24"
@@ -106,14 +112,16 @@ def test_a_disabled_emitter_writes_nothing(capsys: pytest.CaptureFixture[str]) -
     assert capsys.readouterr().out == ""
 
 
-def test_an_exhausted_platform_code_budget_counts_one_under_the_metric_the_alarm_watches() -> None:
-    metrics, stream = emitter()
+def test_an_exhausted_platform_code_budget_counts_one_under_the_metric_the_alarm_watches(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    metrics = emitter()
 
     metrics.alarm("otp_platform_budget")
     metrics.alarm("something_nobody_watches")
 
-    (line,) = lines(stream)
+    (line,) = lines(capsys)
     (directive,) = line["_aws"]["CloudWatchMetrics"]
     assert directive["Namespace"] == "Police24"
     assert directive["Metrics"] == [{"Name": "OtpBudgetExhausted", "Unit": "Count"}]
-    assert line["OtpBudgetExhausted"] == 1.0
+    assert line["OtpBudgetExhausted"] == [1.0]

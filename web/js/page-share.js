@@ -1,19 +1,13 @@
-// A QR code of the site's own address, generated on the page.
+// The share page: a QR code of the site's own address, drawn at build time (tools/build_web.py, segno).
 
-import { alertBox, h, replace } from "./dom.js";
+import { h, replace } from "./dom.js";
 import { t } from "./i18n.js";
-import { encode, toSvg } from "./qr.js";
 
 /** The share page. */
 export function sharePage(ctx) {
   const { view } = ctx;
   const url = `${location.origin}/`;
-  let code;
-  try {
-    code = toSvg(encode(url, { level: "M" }), { label: t("share.qrLabel", { url }), pixels: 220 });
-  } catch {
-    code = alertBox(t("share.tooLong"));
-  }
+  const code = h("img", { src: "/site-qr.svg", alt: t("share.qrLabel", { url }), width: 220, height: 220 });
   const message = h("p", { class: "form-message", "aria-live": "polite" });
   const copy = h("button", { type: "button", class: "button secondary" }, t("share.copy"));
   copy.addEventListener("click", async () => {
