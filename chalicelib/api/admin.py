@@ -11,13 +11,12 @@ from chalicelib.api.lazy import lazy_module
 from chalicelib.api.operation import ADMIN, Call, operation
 from chalicelib.api.params import BODY_ERRORS, CURSOR, MONTH, POST_ERRORS, limit
 from chalicelib.api.render import build, post_out, unit_out
+from chalicelib.api.shapes import out
 from chalicelib.domain.times import CST
 
 if TYPE_CHECKING:
-    from chalicelib.api import responses as out
     from chalicelib.domain import people
 else:
-    out = lazy_module("chalicelib.api.responses")
     people = lazy_module("chalicelib.domain.people")
 
 bp = Blueprint(__name__)

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from chalice.app import Blueprint
 
-from chalicelib.api.lazy import lazy_module
 from chalicelib.api.operation import CAD, SIGNED_IN, Call, operation
 from chalicelib.api.params import BODY_ERRORS, CAD_SIGNATURE, CAD_TIMESTAMP
+from chalicelib.api.shapes import out
 from chalicelib.domain.incidents import CadEventIn
-
-if TYPE_CHECKING:
-    from chalicelib.api import responses as out
-else:
-    out = lazy_module("chalicelib.api.responses")
 
 bp = Blueprint(__name__)
 

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from chalice.app import Blueprint
 
-from chalicelib.api.lazy import lazy_module
 from chalicelib.api.operation import ANYONE, SIGNED_IN, Call, operation
 from chalicelib.api.params import BOARD, BODY_ERRORS, CURSOR, IDEMPOTENCY, POST_ERRORS, limit
 from chalicelib.api.render import build, event_out, new_post_out, post_out, post_summary_out, reply_out, unit_out
+from chalicelib.api.shapes import out
 from chalicelib.domain.boards import BOARDS
 from chalicelib.domain.commands import NewPost
 from chalicelib.domain.emergency import CALL_110, PATTERN, WARNING
-
-if TYPE_CHECKING:
-    from chalicelib.api import responses as out
-else:
-    out = lazy_module("chalicelib.api.responses")
 
 bp = Blueprint(__name__)
 
@@ -112,20 +105,3 @@ def reply(call: Call, post_id: str) -> out.Reply:
     body, key = call.body, call.params["Idempotency-Key"]
     answer, post = call.svc.forum.reply(call.actor, post_id, body.body, body.template, idempotency_key=key)
     return reply_out(answer, post, call.actor)
-
-
-@operation(
-    bp,
-    "POST",
-    "/posts/{post_id}/status",
-    who=SIGNED_IN,
-    request="StatusIn",
-    response="Post",
-    errors=(*POST_ERRORS, 409),
-    tag="lifecycle",
-)
-def change_status(call: Call, post_id: str) -> out.Post:
-    """Move a post along its lifecycle (officers of the unit, leaders, command center, admins)."""
-    body = call.body
-    post = call.svc.forum.change_status(call.actor, post_id, body.status, body.version, body.note)
-    return post_out(post, call.actor, call.svc.clock.now())

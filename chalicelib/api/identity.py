@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
 
 from chalice.app import Blueprint
 
-from chalicelib.api.lazy import lazy_module
 from chalicelib.api.middleware import client_address
 from chalicelib.api.operation import ANYONE, SIGNED_IN, Call, operation
 from chalicelib.api.params import BODY_ERRORS, CURSOR, limit
 from chalicelib.api.render import build, post_summary_out, user_out
-
-if TYPE_CHECKING:
-    from chalicelib.api import responses as out
-else:
-    out = lazy_module("chalicelib.api.responses")
+from chalicelib.api.shapes import out
 
 bp = Blueprint(__name__)
 identity = functools.partial(operation, bp, tag="identity")

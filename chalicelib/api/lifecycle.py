@@ -1,21 +1,15 @@
-"""Routes of the lifecycle: notification links, re-routing, the author's verdict."""
+"""Routes of the lifecycle: notification links, status, re-routing, the author's verdict, flags, templates."""
 
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
 
 from chalice.app import Blueprint
 
-from chalicelib.api.lazy import lazy_module
 from chalicelib.api.operation import ADMIN, ANYONE, SIGNED_IN, Call, operation
 from chalicelib.api.params import BODY_ERRORS, POST_ERRORS
 from chalicelib.api.render import build, post_out, user_out
-
-if TYPE_CHECKING:
-    from chalicelib.api import responses as out
-else:
-    out = lazy_module("chalicelib.api.responses")
+from chalicelib.api.shapes import out
 
 bp = Blueprint(__name__)
 
@@ -41,6 +35,14 @@ def exchange_link(call: Call) -> out.LinkSession:
 step = functools.partial(
     operation, bp, "POST", who=SIGNED_IN, response="Post", errors=(*POST_ERRORS, 409), tag="lifecycle"
 )
+
+
+@step("/posts/{post_id}/status", request="StatusIn")
+def change_status(call: Call, post_id: str) -> out.Post:
+    """Move a post along its lifecycle (officers of the unit, leaders, command center, admins)."""
+    body = call.body
+    post = call.svc.forum.change_status(call.actor, post_id, body.status, body.version, body.note)
+    return post_out(post, call.actor, call.svc.clock.now())
 
 
 @step("/posts/{post_id}/route", request="RouteIn")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Response
@@ -13,18 +14,17 @@ from chalicelib.api.open311_params import DATES, IDS, SERVICE_CODES, STATUS, UPD
 from chalicelib.api.operation import ADMIN, Call, operation
 from chalicelib.api.params import BODY_ERRORS
 from chalicelib.api.render import build
+from chalicelib.api.shapes import out
 from chalicelib.bootstrap import services
 from chalicelib.domain.errors import NotFound, ValidationFailed
 
 if TYPE_CHECKING:
     from chalicelib.api import open311_schemas as schemas
-    from chalicelib.api import responses as out
     from chalicelib.domain import open311 as o311
     from chalicelib.domain import open311_filters as filters
     from chalicelib.domain.open311 import PartnerKey
 else:
     schemas = lazy_module("chalicelib.api.open311_schemas")
-    out = lazy_module("chalicelib.api.responses")
     o311 = lazy_module("chalicelib.domain.open311")
     filters = lazy_module("chalicelib.domain.open311_filters")
 
@@ -33,6 +33,7 @@ V2 = "/open311/v2"
 CONTACT = "包头市公安局 24小时警局"
 # The resources directly under /open311/v2/, each as .json and .xml; any other name is answered by unknown_resource.
 RESOURCES = frozenset({"discovery", "services", "requests", "tokens", "servicerequestupdates"})
+keys = functools.partial(operation, bp, who=ADMIN, tag="Open311")  # the partner keys, kept by admins
 
 
 @georeport(
@@ -158,16 +159,8 @@ def unknown_resource(file_name: str) -> Response:
     raise NotFound(f"没有这个资源：{file_name}")
 
 
-@operation(
-    bp,
-    "POST",
-    "/admin/api-keys",
-    who=ADMIN,
-    request="ApiKeyIn",
-    response="IssuedApiKey",
-    status=201,
-    errors=(*BODY_ERRORS, 401, 403),
-    tag="Open311",
+@keys(
+    "POST", "/admin/api-keys", request="ApiKeyIn", response="IssuedApiKey", status=201, errors=(*BODY_ERRORS, 401, 403)
 )
 def issue_api_key(call: Call) -> out.IssuedApiKey:
     """Issue an Open311 API key to a partner app; its secret is shown this once (admins)."""
@@ -175,16 +168,14 @@ def issue_api_key(call: Call) -> out.IssuedApiKey:
     return build(out.IssuedApiKey, **_key_fields(key), api_key=api_key)
 
 
-@operation(bp, "GET", "/admin/api-keys", who=ADMIN, response="ApiKeys", errors=(401, 403), tag="Open311")
+@keys("GET", "/admin/api-keys", response="ApiKeys", errors=(401, 403))
 def list_api_keys(call: Call) -> out.ApiKeys:
     """List the partner API keys, without their secrets (admins)."""
     keys = call.svc.partners.list()
     return build(out.ApiKeys, keys=[build(out.ApiKey, **_key_fields(key)) for key in keys])
 
 
-@operation(
-    bp, "DELETE", "/admin/api-keys/{key_id}", who=ADMIN, response="ApiKey", errors=(400, 401, 403, 404), tag="Open311"
-)
+@keys("DELETE", "/admin/api-keys/{key_id}", response="ApiKey", errors=(400, 401, 403, 404))
 def revoke_api_key(call: Call, key_id: str) -> out.ApiKey:
     """Revoke a partner API key for good (admins)."""
     key = call.svc.partners.revoke(key_id, by=call.actor)

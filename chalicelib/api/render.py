@@ -10,7 +10,7 @@ import unicodedata
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from chalicelib.api.lazy import lazy_module
+from chalicelib.api.shapes import out
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.boards import POLICE_ONLY_TYPES
 from chalicelib.domain.incidents import CAD_EVENTS
@@ -20,11 +20,8 @@ from chalicelib.domain.nicknames import public_nickname
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from chalicelib.api import responses as out
     from chalicelib.domain.people import Officer, Unit, User
     from chalicelib.domain.posts import Event, Post, Reply, UnitRef
-else:
-    out = lazy_module("chalicelib.api.responses")  # pydantic stays out of `import app`
 
 POLICE_ONLY_NOTICE = "该线索仅警方可见"
 HIDDEN_NOTICE = "该帖子已被隐藏"
