@@ -1,158 +1,123 @@
-"""Admin routes: pins, the directory and routing rules (IAM in AWS, ADMIN_KEY locally)."""
+"""Admin routes: pins, hiding, the audit trail, the directory and routing rules (IAM in AWS, ADMIN_KEY locally)."""
 
 from __future__ import annotations
 
-import re
+import functools
 from typing import TYPE_CHECKING
 
-from chalice.app import Blueprint, IAMAuthorizer, Response
+from chalice.app import Blueprint
 
-from chalicelib.api.auth import require_admin
-from chalicelib.api.http import http_errors, ok, parse, query, query_int, require_no_body
 from chalicelib.api.lazy import lazy_module
-from chalicelib.api.render import post_out, unit_out
-from chalicelib.bootstrap import services
-from chalicelib.domain.actors import normalize_phone
-from chalicelib.domain.errors import ValidationFailed
+from chalicelib.api.operation import ADMIN, Call, operation
+from chalicelib.api.params import BODY_ERRORS, CURSOR, MONTH, POST_ERRORS, limit
+from chalicelib.api.render import build, post_out, unit_out
+from chalicelib.api.shapes import out
 from chalicelib.domain.times import CST
 
 if TYPE_CHECKING:
-    from chalicelib.api import schemas
     from chalicelib.domain import people
 else:
-    schemas = lazy_module("chalicelib.api.schemas")
     people = lazy_module("chalicelib.domain.people")
 
 bp = Blueprint(__name__)
-iam = IAMAuthorizer()
-_ID_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+admin = functools.partial(operation, bp, who=ADMIN, tag="admin")
+# An admin's act on a post: the post as it now is.
+on_post = functools.partial(admin, response="Post", errors=(*POST_ERRORS, 409))
+DIRECTORY_ERRORS = (*BODY_ERRORS, 401, 403)
+NO_BODY_ERRORS = (400, 401, 403, 404, 409)  # a DELETE: a body is refused (400), none is parsed
 
 
-def _check_id(value: str, name: str) -> str:
-    if not _ID_OK.match(value):
-        raise ValidationFailed("编号只能包含字母、数字、- 和 _", {name: "invalid id"})
-    return value
-
-
-@bp.route("/admin/posts/{post_id}/pin", methods=["PUT"], authorizer=iam)
-@http_errors
-def pin(post_id: str) -> Response:
+@on_post("PUT", "/admin/posts/{post_id}/pin", request="PinIn")
+def pin(call: Call, post_id: str) -> out.Post:
     """Pin a post on its board or on every feed (admins)."""
-    svc = services()
-    body = parse(bp.current_request, schemas.PinIn)
-    admin = require_admin(bp.current_request, svc)
-    post = svc.admin.pin(post_id, body.scope, body.until, by=admin)
-    return ok(post_out(post, admin, svc.clock.now()))
+    post = call.svc.admin.pin(post_id, call.body.scope, call.body.until, by=call.actor)
+    return post_out(post, call.actor, call.svc.clock.now())
 
 
-@bp.route("/admin/posts/{post_id}/pin", methods=["DELETE"], authorizer=iam)
-@http_errors
-def unpin(post_id: str) -> Response:
+@on_post("DELETE", "/admin/posts/{post_id}/pin", errors=NO_BODY_ERRORS)
+def unpin(call: Call, post_id: str) -> out.Post:
     """Take a pin off a post (admins)."""
-    svc = services()
-    require_no_body(bp.current_request)
-    admin = require_admin(bp.current_request, svc)
-    post = svc.admin.unpin(post_id, by=admin)
-    return ok(post_out(post, admin, svc.clock.now()))
+    post = call.svc.admin.unpin(post_id, by=call.actor)
+    return post_out(post, call.actor, call.svc.clock.now())
 
 
-@bp.route("/admin/posts/{post_id}/hidden", methods=["PUT"], authorizer=iam)
-@http_errors
-def hide(post_id: str) -> Response:
+@on_post("PUT", "/admin/posts/{post_id}/hidden", request="HideIn")
+def hide(call: Call, post_id: str) -> out.Post:
     """Hide a post from the public (admins)."""
-    svc = services()
-    body = parse(bp.current_request, schemas.HideIn)
-    admin = require_admin(bp.current_request, svc)
-    post = svc.moderation.set_hidden(admin, post_id, True, body.reason)
-    return ok(post_out(post, admin, svc.clock.now()))
+    post = call.svc.moderation.set_hidden(call.actor, post_id, True, call.body.reason)
+    return post_out(post, call.actor, call.svc.clock.now())
 
 
-@bp.route("/admin/posts/{post_id}/hidden", methods=["DELETE"], authorizer=iam)
-@http_errors
-def unhide(post_id: str) -> Response:
+@on_post("DELETE", "/admin/posts/{post_id}/hidden", errors=NO_BODY_ERRORS)
+def unhide(call: Call, post_id: str) -> out.Post:
     """Show a hidden post again (admins)."""
-    svc = services()
-    require_no_body(bp.current_request)
-    admin = require_admin(bp.current_request, svc)
-    post = svc.moderation.set_hidden(admin, post_id, False, None)
-    return ok(post_out(post, admin, svc.clock.now()))
+    post = call.svc.moderation.set_hidden(call.actor, post_id, False, None)
+    return post_out(post, call.actor, call.svc.clock.now())
 
 
-@bp.route("/admin/audit", methods=["GET"], authorizer=iam)
-@http_errors
-def audit() -> Response:
+@admin("GET", "/admin/audit", response="AuditPage", errors=(400, 401, 403), query=(MONTH, CURSOR, limit(50, 200)))
+def audit(call: Call) -> dict[str, object]:
     """List a month's audit entries newest first (admins)."""
-    svc = services()
-    request = bp.current_request
-    params = query(request)
-    month = params.get("month") or svc.clock.now().astimezone(CST).strftime("%Y-%m")  # as the trail files them
-    if not re.fullmatch(r"\d{4}-\d{2}", month):
-        raise ValidationFailed("月份格式应为 YYYY-MM", {"month": "expected YYYY-MM"})
-    limit = query_int(request, "limit", 50, 1, 200)
-    require_admin(request, svc)
-    after = svc.forum.cursors.decode(params["cursor"], f"audit:{month}") if params.get("cursor") else None
-    entries, last = svc.audit.month(month, limit, after)
-    return ok(
-        {
-            "entries": [{**e.__dict__, "at": e.at.isoformat()} for e in entries],
-            "next_cursor": svc.forum.cursors.encode(last, f"audit:{month}") if last else None,
-        }
-    )
+    svc, params = call.svc, call.params
+    month = params["month"] or svc.clock.now().astimezone(CST).strftime("%Y-%m")  # as the trail files them
+    cursors = svc.forum.cursors
+    after = cursors.decode(params["cursor"], f"audit:{month}") if params["cursor"] else None
+    entries, last = svc.audit.month(month, params["limit"], after)
+    return {  # the trail's own entries, times as it writes them
+        "entries": [{**e.__dict__, "at": e.at.isoformat()} for e in entries],
+        "next_cursor": cursors.encode(last, f"audit:{month}") if last else None,
+    }
 
 
-@bp.route("/admin/units/{unit_id}", methods=["PUT"], authorizer=iam)
-@http_errors
-def put_unit(unit_id: str) -> Response:
+@admin("PUT", "/admin/units/{unit_id}", request="UnitIn", response="Unit", errors=DIRECTORY_ERRORS, ids=("unit_id",))
+def put_unit(call: Call, unit_id: str) -> out.Unit:
     """Create or replace a unit (admins)."""
-    svc = services()
-    body = parse(bp.current_request, schemas.UnitIn)
-    _check_id(unit_id, "unit_id")
-    admin = require_admin(bp.current_request, svc)
-    unit = svc.admin.put_unit(people.Unit(id=unit_id, **body.model_dump()), by=admin)
-    return ok(unit_out(unit))
+    unit = call.svc.admin.put_unit(people.Unit(id=unit_id, **call.body.model_dump()), by=call.actor)
+    return unit_out(unit)
 
 
-@bp.route("/admin/officers/{officer_id}", methods=["PUT"], authorizer=iam)
-@http_errors
-def put_officer(officer_id: str) -> Response:
+@admin(
+    "PUT",
+    "/admin/officers/{officer_id}",
+    request="OfficerIn",
+    response="Officer",
+    errors=DIRECTORY_ERRORS,
+    ids=("officer_id",),
+)
+def put_officer(call: Call, officer_id: str) -> out.Officer:
     """Create or replace an officer (admins)."""
-    svc = services()
-    body = parse(bp.current_request, schemas.OfficerIn)
-    _check_id(officer_id, "officer_id")
-    phone = normalize_phone(body.phone)
-    admin = require_admin(bp.current_request, svc)
-    officer = svc.admin.put_officer(people.Officer(id=officer_id, **{**body.model_dump(), "phone": phone}), by=admin)
-    return ok(officer.model_dump())
+    officer = call.svc.admin.put_officer(people.Officer(id=officer_id, **call.body.model_dump()), by=call.actor)
+    return build(out.Officer, **officer.model_dump())
 
 
-@bp.route("/admin/officers/{officer_id}", methods=["DELETE"], authorizer=iam)
-@http_errors
-def remove_officer(officer_id: str) -> Response:
+@admin(
+    "DELETE",
+    "/admin/officers/{officer_id}",
+    response=None,
+    status=204,
+    errors=(400, 401, 403, 404),
+    ids=("officer_id",),
+)
+def remove_officer(call: Call, officer_id: str) -> None:
     """Remove an officer from the directory, ending every session and reply link of theirs (admins)."""
-    svc = services()
-    require_no_body(bp.current_request)
-    _check_id(officer_id, "officer_id")
-    admin = require_admin(bp.current_request, svc)
-    svc.admin.remove_officer(officer_id, by=admin)
-    return Response(body="", status_code=204)
+    call.svc.admin.remove_officer(officer_id, by=call.actor)
 
 
-@bp.route("/admin/routing", methods=["GET"], authorizer=iam)
-@http_errors
-def get_routing() -> Response:
+@admin("GET", "/admin/routing", response="Routing", errors=(401, 403))
+def get_routing(call: Call) -> out.Routing:
     """Return the routing rules (admins)."""
-    svc = services()
-    require_admin(bp.current_request, svc)
-    return ok(svc.admin.routing().model_dump())
+    return _routing_out(call.svc.admin.routing())
 
 
-@bp.route("/admin/routing", methods=["PUT"], authorizer=iam)
-@http_errors
-def put_routing() -> Response:
+@admin("PUT", "/admin/routing", request="RoutingIn", response="Routing", errors=DIRECTORY_ERRORS)
+def put_routing(call: Call) -> out.Routing:
     """Replace the whole set of routing rules (admins)."""
-    svc = services()
-    body = parse(bp.current_request, schemas.RoutingIn)
-    admin = require_admin(bp.current_request, svc)
+    body = call.body
     rules = tuple(people.RoutingRule(**rule.model_dump()) for rule in body.rules)
-    routing = svc.admin.put_routing(people.Routing(rules=rules, default_unit_id=body.default_unit_id), by=admin)
-    return ok(routing.model_dump())
+    routing = people.Routing(rules=rules, default_unit_id=body.default_unit_id)
+    return _routing_out(call.svc.admin.put_routing(routing, by=call.actor))
+
+
+def _routing_out(routing: people.Routing) -> out.Routing:
+    rules = [build(out.Rule, **rule.model_dump()) for rule in routing.rules]
+    return build(out.Routing, rules=rules, default_unit_id=routing.default_unit_id)

@@ -73,3 +73,11 @@ def require_admin(request: Request, services: Services) -> Actor:
             raise Forbidden("需要管理员权限")
         raise Unauthenticated("管理员凭证无效")
     return Actor(role="admin", user_id="admin", nickname="管理员")
+
+
+def cad_signed(request: Request, services: Services) -> None:
+    """Admit the 110 command system: the HMAC of the raw body and the timestamp (any fault is 401)."""
+    raw = request.raw_body or b""
+    raw_bytes = raw.encode() if isinstance(raw, str) else raw
+    timestamp, signature = request.headers.get("x-timestamp"), request.headers.get("x-signature")
+    services.incidents.verify(raw_bytes, timestamp, signature)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from chalice.app import Blueprint, Response
+from typing import Any
+
+from chalice.app import Blueprint
 
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.table import to_item
-from chalicelib.api.http import http_errors, ok, query, query_int
-from chalicelib.bootstrap import services
+from chalicelib.api.operation import ANYONE, Call, operation
+from chalicelib.api.params import TO, limit
 from chalicelib.domain.errors import NotFound
 
 bp = Blueprint(__name__)
@@ -17,17 +19,22 @@ def _bare(phone: str) -> str:
     return phone.strip().removeprefix("+86")
 
 
-@bp.route("/dev/outbox", methods=["GET"])
-@http_errors
-def outbox() -> Response:
+@operation(
+    bp,
+    "GET",
+    "/dev/outbox",
+    who=ANYONE,
+    response="Outbox",
+    errors=(400, 404),
+    query=(TO, limit(100, 1000)),
+    tag="local only",
+)
+def outbox(call: Call) -> dict[str, Any]:
     """List sent messages newest first, optionally for one recipient (local stage only)."""
-    svc = services()
+    svc = call.svc
     if not svc.settings.is_local:
         raise NotFound("not found")
-    request = bp.current_request
-    limit = query_int(request, "limit", 100, 1, 1000)
-    params = query(request)
-    to = params.get("to")
+    to, most = call.params["to"], call.params["limit"]
     messages = []
     for item in svc.table.query_all(
         KeyConditionExpression="PK = :pk",
@@ -39,6 +46,6 @@ def outbox() -> Response:
             continue
         message = {k: item[k] for k in ("channel", "to", "subject", "body", "at") if k in item}
         messages.append(message)
-        if len(messages) >= limit:
+        if len(messages) >= most:
             break
-    return ok({"messages": messages})
+    return {"messages": messages}

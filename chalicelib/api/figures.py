@@ -2,37 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalice.app import Blueprint, Response
 
-from chalicelib.api.http import http_errors, ok, query
-from chalicelib.bootstrap import services
+from chalicelib.api.operation import ANYONE, Call, operation
+from chalicelib.api.params import UNIT
 
 bp = Blueprint(__name__)
 CSV_NAME = "police24-daily.csv"
+CSV = "text/csv; charset=utf-8"
 
 
-@bp.route("/stats", methods=["GET"])
-@http_errors
-def stats() -> Response:
+@operation(bp, "GET", "/stats", who=ANYONE, response="Stats", tag="figures")
+def stats(call: Call) -> dict[str, Any]:
     """Return the public figures, overall and per unit, each with how it is computed (anyone)."""
-    return ok(services().stats.public())
+    return call.svc.stats.public()  # the figures' own dict, as the model describes it
 
 
-@bp.route("/stats/daily", methods=["GET"])
-@http_errors
-def stats_daily() -> Response:
+@operation(bp, "GET", "/stats/daily", who=ANYONE, response="DailyStats", errors=(404,), query=(UNIT,), tag="figures")
+def stats_daily(call: Call) -> dict[str, Any]:
     """Return the last 30 days per day, of the platform or of one unit (`?unit=`) (anyone)."""
-    return ok(services().stats.daily(query(bp.current_request).get("unit") or None))
+    return call.svc.stats.daily(call.params["unit"])
 
 
-@bp.route("/stats/daily.csv", methods=["GET"])
-@http_errors
-def stats_daily_csv() -> Response:
+@operation(
+    bp, "GET", "/stats/daily.csv", who=ANYONE, response=None, errors=(404,), query=(UNIT,), tag="figures", media=CSV
+)
+def stats_daily_csv(call: Call) -> Response:
     """Download the last 30 days per day as CSV (UTF-8 with BOM): the platform and each unit, or one (anyone)."""
-    unit = query(bp.current_request).get("unit") or None
+    unit = call.params["unit"]
     name = f"police24-daily-{unit}.csv" if unit else CSV_NAME
-    return Response(
-        body=services().stats.daily_csv(unit),
-        status_code=200,
-        headers={"Content-Type": "text/csv; charset=utf-8", "Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    body = call.svc.stats.daily_csv(unit)
+    return Response(body=body, headers={"Content-Type": CSV, "Content-Disposition": f'attachment; filename="{name}"'})

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import math
 import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalice.app import Request, Response
@@ -24,6 +22,7 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_DEPTH = 32  # JSON nesting: arrays and objects inside one another
 MAX_INT_DIGITS = 20  # longer integer literals are refused before Python converts them
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
+ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
@@ -72,8 +71,8 @@ def error_response(
     return ok(error_body(code, message, fields, post_id), status, headers)
 
 
-def domain_error_response(error: errors.DomainError) -> Response:
-    """Map a domain error to its status by type."""
+def error_status(error: errors.DomainError) -> tuple[int, dict[str, str]]:
+    """Return a domain error's HTTP status (by type) and its headers (Retry-After when the caller should wait)."""
     status = (
         413
         if isinstance(error, PayloadTooLarge)
@@ -82,21 +81,14 @@ def domain_error_response(error: errors.DomainError) -> Response:
     headers = {}
     if isinstance(error, (errors.TooManyRequests, errors.Unavailable)):
         headers["Retry-After"] = str(max(1, error.retry_after))
+    return status, headers
+
+
+def domain_error_response(error: errors.DomainError) -> Response:
+    """Map a domain error to its response in the API's shape."""
+    status, headers = error_status(error)
     post_id = error.post_id if isinstance(error, errors.DuplicatePost) else None
     return error_response(status, error.code, error.message, error.fields, headers, post_id)
-
-
-def http_errors(view: Callable[..., Response]) -> Callable[..., Response]:
-    """Turn domain and validation errors raised by a route into the documented responses."""
-
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Response:
-        try:
-            return view(*args, **kwargs)
-        except errors.DomainError as error:
-            return domain_error_response(error)
-
-    return wrapper
 
 
 def validation_fields(error: ValidationError) -> dict[str, str]:
@@ -203,9 +195,8 @@ def parse(request: Request, model: type[Model]) -> Model:
         raise errors.ValidationFailed("请求内容有误", validation_fields(error)) from error
 
 
-def idempotency_key(request: Request) -> str | None:
-    """Return the request's `Idempotency-Key` (1-64 of [A-Za-z0-9_-]), None without one, or refuse it (400)."""
-    key = request.headers.get("idempotency-key")
+def valid_idempotency_key(key: str | None) -> str | None:
+    """Return an `Idempotency-Key` (1-64 of [A-Za-z0-9_-]), None without one, or refuse it (400)."""
     if key is None:
         return None
     if not IDEMPOTENCY_KEY.fullmatch(key):
@@ -214,6 +205,13 @@ def idempotency_key(request: Request) -> str | None:
             {"Idempotency-Key": "expected 1-64 characters of A-Z a-z 0-9 _ -"},
         )
     return str(key)
+
+
+def check_id(value: str, name: str) -> str:
+    """Refuse a path id that is not 1-64 of [A-Za-z0-9_-] starting with a letter or digit (400)."""
+    if not ID.match(value):
+        raise errors.ValidationFailed("编号只能包含字母、数字、- 和 _", {name: "invalid id"})
+    return value
 
 
 def require_no_body(request: Request) -> None:
@@ -231,19 +229,13 @@ def ok(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> R
     )
 
 
-def created(body: Any) -> Response:
-    """Return a 201 JSON response."""
-    return ok(body, 201)
-
-
 def query(request: Request) -> dict[str, str]:
     """Return the query parameters of a request (last value wins)."""
     return dict(request.query_params or {})
 
 
-def query_int(request: Request, name: str, default: int, low: int, high: int) -> int:
-    """Read an integer query parameter, clamping it to [low, high]."""
-    raw = query(request).get(name)
+def int_param(name: str, raw: str | None, default: int, low: int, high: int) -> int:
+    """Read an integer parameter, clamping it to [low, high]."""
     if raw is None or raw == "":
         return default
     try:

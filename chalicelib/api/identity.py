@@ -2,72 +2,51 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
 
-from chalice.app import Blueprint, Response
+from chalice.app import Blueprint
 
-from chalicelib.api.auth import signed_in
-from chalicelib.api.http import http_errors, ok, parse, query, query_int
-from chalicelib.api.lazy import lazy_module
 from chalicelib.api.middleware import client_address
-from chalicelib.api.render import post_summary_out, user_out
-from chalicelib.bootstrap import services
-
-if TYPE_CHECKING:
-    from chalicelib.api import schemas
-else:
-    schemas = lazy_module("chalicelib.api.schemas")
+from chalicelib.api.operation import ANYONE, SIGNED_IN, Call, operation
+from chalicelib.api.params import BODY_ERRORS, CURSOR, limit
+from chalicelib.api.render import build, post_summary_out, user_out
+from chalicelib.api.shapes import out
 
 bp = Blueprint(__name__)
+identity = functools.partial(operation, bp, tag="identity")
 
 
-@bp.route("/auth/otp", methods=["POST"])
-@http_errors
-def request_code() -> Response:
+@identity("POST", "/auth/otp", who=ANYONE, request="OtpIn", response="CodeSent", status=202, errors=(*BODY_ERRORS, 429))
+def request_code(call: Call) -> out.CodeSent:
     """Send a one-time code by SMS (anyone)."""
-    request = bp.current_request
-    body = parse(request, schemas.OtpIn)
-    svc = services()
-    expires_in = svc.identity.request_code(body.phone, client_address(request, svc.settings))
-    return ok({"expires_in": expires_in}, 202)
+    expires_in = call.svc.identity.request_code(call.body.phone, client_address(call.request, call.svc.settings))
+    return out.CodeSent(expires_in=expires_in)
 
 
-@bp.route("/auth/session", methods=["POST"])
-@http_errors
-def sign_in() -> Response:
+@identity("POST", "/auth/session", who=ANYONE, request="SessionIn", response="Session", errors=(*BODY_ERRORS, 401))
+def sign_in(call: Call) -> out.Session:
     """Exchange a phone's one-time code for a session token (anyone)."""
-    body = parse(bp.current_request, schemas.SessionIn)
-    session = services().identity.sign_in(body.phone, body.code)
-    return ok({"token": session.token, "user": user_out(session.user, services().directory)})
+    session = call.svc.identity.sign_in(call.body.phone, call.body.code)
+    return build(out.Session, token=session.token, user=user_out(session.user, call.svc.directory))
 
 
-@bp.route("/me", methods=["GET"])
-@http_errors
-def me() -> Response:
+@identity("GET", "/me", who=SIGNED_IN, response="User", errors=(401, 404))
+def me(call: Call) -> out.User:
     """Return the caller's profile (signed in)."""
-    svc = services()
-    actor = signed_in(bp.current_request, svc)
-    return ok(user_out(svc.identity.profile(actor), svc.directory))
+    return user_out(call.svc.identity.profile(call.actor), call.svc.directory)
 
 
-@bp.route("/me", methods=["PATCH"])
-@http_errors
-def rename() -> Response:
+@identity("PATCH", "/me", who=SIGNED_IN, request="ProfileIn", response="User", errors=(*BODY_ERRORS, 401, 403))
+def rename(call: Call) -> out.User:
     """Change the caller's nickname (signed-in citizens)."""
-    svc = services()
-    body = parse(bp.current_request, schemas.ProfileIn)
-    actor = signed_in(bp.current_request, svc)
-    return ok(user_out(svc.identity.rename(actor, body.nickname)))
+    return user_out(call.svc.identity.rename(call.actor, call.body.nickname))
 
 
-@bp.route("/me/posts", methods=["GET"])
-@http_errors
-def my_posts() -> Response:
+@identity("GET", "/me/posts", who=SIGNED_IN, response="MyPosts", errors=(400, 401), query=(CURSOR, limit(20, 50)))
+def my_posts(call: Call) -> out.MyPosts:
     """Return the caller's own posts, newest first (signed in)."""
-    svc = services()
-    request = bp.current_request
-    limit = query_int(request, "limit", 20, 1, 50)
-    actor = signed_in(request, svc)
-    page = svc.forum.my_posts(actor, query(request).get("cursor") or None, limit)
-    now = svc.clock.now()
-    return ok({"posts": [post_summary_out(p, actor, now) for p in page.posts], "next_cursor": page.next_cursor})
+    page = call.svc.forum.my_posts(call.actor, call.params["cursor"], call.params["limit"])
+    now = call.svc.clock.now()
+    return build(
+        out.MyPosts, posts=[post_summary_out(p, call.actor, now) for p in page.posts], next_cursor=page.next_cursor
+    )

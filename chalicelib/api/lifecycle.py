@@ -1,82 +1,102 @@
-"""Routes of the lifecycle: notification links, re-routing, the author's verdict."""
+"""Routes of the lifecycle: notification links, status, re-routing, the author's verdict, flags, templates."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
 
-from chalice.app import Blueprint, IAMAuthorizer, Response
+from chalice.app import Blueprint
 
-from chalicelib.api.auth import require_admin, signed_in
-from chalicelib.api.http import http_errors, ok, parse
-from chalicelib.api.lazy import lazy_module
-from chalicelib.api.render import post_out, user_out
-from chalicelib.bootstrap import services
-
-if TYPE_CHECKING:
-    from chalicelib.api import schemas
-else:
-    schemas = lazy_module("chalicelib.api.schemas")
+from chalicelib.api.operation import ADMIN, ANYONE, SIGNED_IN, Call, operation
+from chalicelib.api.params import BODY_ERRORS, POST_ERRORS
+from chalicelib.api.render import build, post_out, user_out
+from chalicelib.api.shapes import out
 
 bp = Blueprint(__name__)
-iam = IAMAuthorizer()
 
 
-@bp.route("/auth/link", methods=["POST"])
-@http_errors
-def exchange_link() -> Response:
+@operation(
+    bp,
+    "POST",
+    "/auth/link",
+    who=ANYONE,
+    request="LinkIn",
+    response="LinkSession",
+    errors=(*BODY_ERRORS, 401),
+    tag="identity",
+)
+def exchange_link(call: Call) -> out.LinkSession:
     """Exchange a notification link token for a session on that one post (link holders)."""
-    body = parse(bp.current_request, schemas.LinkIn)
-    svc = services()
-    session, post_id = svc.identity.exchange_link(body.token)
-    return ok({"token": session.token, "user": user_out(session.user, svc.directory), "post_id": post_id})
+    session, post_id = call.svc.identity.exchange_link(call.body.token)
+    user = user_out(session.user, call.svc.directory)
+    return build(out.LinkSession, token=session.token, user=user, post_id=post_id)
 
 
-@bp.route("/posts/{post_id}/route", methods=["POST"])
-@http_errors
-def route(post_id: str) -> Response:
+# A step of a post's lifecycle: the caller signed in, the post as it now is.
+step = functools.partial(
+    operation, bp, "POST", who=SIGNED_IN, response="Post", errors=(*POST_ERRORS, 409), tag="lifecycle"
+)
+
+
+@step("/posts/{post_id}/status", request="StatusIn")
+def change_status(call: Call, post_id: str) -> out.Post:
+    """Move a post along its lifecycle (officers of the unit, leaders, command center, admins)."""
+    body = call.body
+    post = call.svc.forum.change_status(call.actor, post_id, body.status, body.version, body.note)
+    return post_out(post, call.actor, call.svc.clock.now())
+
+
+@step("/posts/{post_id}/route", request="RouteIn")
+def route(call: Call, post_id: str) -> out.Post:
     """Re-dispatch a post to another unit (leaders, command center)."""
-    svc = services()
-    body = parse(bp.current_request, schemas.RouteIn)
-    actor = signed_in(bp.current_request, svc)
-    post = svc.lifecycle.route(actor, post_id, body.unit_id, body.note)
-    return ok(post_out(post, actor, svc.clock.now()))
+    post = call.svc.lifecycle.route(call.actor, post_id, call.body.unit_id, call.body.note)
+    return post_out(post, call.actor, call.svc.clock.now())
 
 
-@bp.route("/posts/{post_id}/feedback", methods=["POST"])
-@http_errors
-def feedback(post_id: str) -> Response:
+@step("/posts/{post_id}/feedback", request="FeedbackIn")
+def feedback(call: Call, post_id: str) -> out.Post:
     """Rate a resolved post; 不满意 needs a reason (`comment`) and reopens it with a fresh deadline (the author)."""
-    svc = services()
-    body = parse(bp.current_request, schemas.FeedbackIn)
-    actor = signed_in(bp.current_request, svc)
-    post = svc.lifecycle.feedback(actor, post_id, body.satisfied, body.comment)
-    return ok(post_out(post, actor, svc.clock.now()))
+    post = call.svc.lifecycle.feedback(call.actor, post_id, call.body.satisfied, call.body.comment)
+    return post_out(post, call.actor, call.svc.clock.now())
 
 
-@bp.route("/posts/{post_id}/flags", methods=["POST"])
-@http_errors
-def flag(post_id: str) -> Response:
+@operation(
+    bp,
+    "POST",
+    "/posts/{post_id}/flags",
+    who=SIGNED_IN,
+    request="FlagIn",
+    response="Flagged",
+    status=202,
+    errors=(*POST_ERRORS, 429),
+    tag="moderation",
+)
+def flag(call: Call, post_id: str) -> out.Flagged:
     """Flag a post for review, once per account (signed-in users)."""
-    svc = services()
-    body = parse(bp.current_request, schemas.FlagIn)
-    actor = signed_in(bp.current_request, svc)
-    svc.moderation.flag(actor, post_id, body.reason)
-    return ok({"post_id": post_id, "flagged": True}, 202)
+    call.svc.moderation.flag(call.actor, post_id, call.body.reason)
+    return out.Flagged(post_id=post_id, flagged=True)
 
 
-@bp.route("/templates", methods=["GET"])
-@http_errors
-def templates() -> Response:
+def _templates(pairs: list[tuple[str, str]]) -> out.Templates:
+    return build(out.Templates, templates=[build(out.Template, id=k, text=t) for k, t in pairs])
+
+
+@operation(bp, "GET", "/templates", who=ANYONE, response="Templates", storage=False)
+def templates(call: Call) -> out.Templates:
     """List the reply templates; `{unit}` stands for the officer's unit (anyone)."""
-    return ok({"templates": [{"id": key, "text": text} for key, text in services().admin.templates()]})
+    return _templates(call.svc.admin.templates())
 
 
-@bp.route("/admin/templates", methods=["PUT"], authorizer=iam)
-@http_errors
-def put_templates() -> Response:
+@operation(
+    bp,
+    "PUT",
+    "/admin/templates",
+    who=ADMIN,
+    request="TemplatesIn",
+    response="Templates",
+    errors=(*BODY_ERRORS, 401, 403),
+    tag="admin",
+)
+def put_templates(call: Call) -> out.Templates:
     """Replace the reply templates (admins)."""
-    svc = services()
-    body = parse(bp.current_request, schemas.TemplatesIn)
-    admin = require_admin(bp.current_request, svc)
-    saved = svc.admin.put_templates([(t.id, t.text) for t in body.templates], by=admin)
-    return ok({"templates": [{"id": key, "text": text} for key, text in saved]})
+    saved = call.svc.admin.put_templates([(t.id, t.text) for t in call.body.templates], by=call.actor)
+    return _templates(saved)

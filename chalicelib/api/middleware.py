@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -87,10 +86,6 @@ def common_headers(request: Request, get_response: Callable[[Request], Response]
             response = chalice_error(response.status_code, request)
     headers: dict[str, Any] = response.headers
     headers["X-Content-Type-Options"] = "nosniff"
-    origin = request.headers.get("origin")
-    if origin and origin.rstrip("/") == os.environ.get("SITE_URL", "").rstrip("/"):
-        headers["Access-Control-Allow-Origin"] = origin  # the site's own origin only, never "*"
-        headers["Vary"] = "Origin"
     if request.headers.get("authorization") or request.method != "GET":
         headers["Cache-Control"] = "no-store"
     return response

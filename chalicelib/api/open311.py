@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
-from chalice.app import Blueprint, IAMAuthorizer, Response
+from chalice.app import Blueprint, Response
 
-from chalicelib.api.auth import require_admin
-from chalicelib.api.http import created, http_errors, ok, parse, query, require_no_body
+from chalicelib.api.http import query
 from chalicelib.api.lazy import lazy_module
-from chalicelib.api.open311_format import FORM, answer, format_of, read_form, spec_errors, split_name, within_budget
+from chalicelib.api.open311_format import FORM, answer, format_of, read_form, split_name, within_budget
+from chalicelib.api.open311_params import DATES, IDS, SERVICE_CODES, STATUS, UPDATE_IDS, georeport
+from chalicelib.api.operation import ADMIN, Call, operation
+from chalicelib.api.params import BODY_ERRORS
+from chalicelib.api.render import build
+from chalicelib.api.shapes import out
 from chalicelib.bootstrap import services
 from chalicelib.domain.errors import NotFound, ValidationFailed
-from chalicelib.domain.times import now_cst
 
 if TYPE_CHECKING:
     from chalicelib.api import open311_schemas as schemas
@@ -25,17 +29,16 @@ else:
     filters = lazy_module("chalicelib.domain.open311_filters")
 
 bp = Blueprint(__name__)
-iam = IAMAuthorizer()
-in_spec_shape = spec_errors(bp)
 V2 = "/open311/v2"
 CONTACT = "包头市公安局 24小时警局"
 # The resources directly under /open311/v2/, each as .json and .xml; any other name is answered by unknown_resource.
 RESOURCES = frozenset({"discovery", "services", "requests", "tokens", "servicerequestupdates"})
+keys = functools.partial(operation, bp, who=ADMIN, tag="Open311")  # the partner keys, kept by admins
 
 
-@bp.route(f"{V2}/discovery.json", methods=["GET"])
-@bp.route(f"{V2}/discovery.xml", methods=["GET"])
-@in_spec_shape
+@georeport(
+    bp, f"GET {V2}/discovery.json", f"GET {V2}/discovery.xml", response="Open311Discovery", many=False, storage=False
+)
 def discovery() -> Response:
     """Describe this endpoint for service discovery: formats, changeset, contact (anyone)."""
     svc = services()
@@ -43,16 +46,20 @@ def discovery() -> Response:
     return answer(o311.discovery(endpoint, f"{CONTACT} {svc.settings.site_url}"), "discovery", _fmt())
 
 
-@bp.route(f"{V2}/services.json", methods=["GET"])
-@bp.route(f"{V2}/services.xml", methods=["GET"])
-@in_spec_shape
+@georeport(bp, f"GET {V2}/services.json", f"GET {V2}/services.xml", response="Open311Service", storage=False)
 def list_services() -> Response:
     """List the boards as Open311 services (anyone)."""
     return answer(o311.services(), "services", _fmt())
 
 
-@bp.route(f"{V2}/services/{{service_file}}", methods=["GET"])
-@in_spec_shape
+@georeport(
+    bp,
+    f"GET {V2}/services/{{service_file}}",
+    response="Open311ServiceDefinition",
+    many=False,
+    errors=(404,),
+    storage=False,
+)
 def service_definition(service_file: str) -> Response:
     """Return a service's definition: its post types and districts (anyone)."""
     code, fmt = split_name(service_file)
@@ -60,9 +67,14 @@ def service_definition(service_file: str) -> Response:
     return answer(definition, "service_definition", fmt)
 
 
-@bp.route(f"{V2}/requests.json", methods=["GET"])
-@bp.route(f"{V2}/requests.xml", methods=["GET"])
-@in_spec_shape
+@georeport(
+    bp,
+    f"GET {V2}/requests.json",
+    f"GET {V2}/requests.xml",
+    response="Open311Request",
+    errors=(400, 404),
+    query=(IDS, SERVICE_CODES, *DATES, STATUS),
+)
 def list_requests() -> Response:
     """List public service requests newest first, by default of the last 90 days, at most 1000 (anyone)."""
     svc = services()
@@ -73,8 +85,7 @@ def list_requests() -> Response:
     return answer(within_budget(found), "service_requests", _fmt())
 
 
-@bp.route(f"{V2}/requests/{{request_file}}", methods=["GET"])
-@in_spec_shape
+@georeport(bp, f"GET {V2}/requests/{{request_file}}", response="Open311Request", errors=(404,))
 def get_request(request_file: str) -> Response:
     """Return one public service request as a one-element list (anyone)."""
     post_id, fmt = split_name(request_file)
@@ -83,17 +94,21 @@ def get_request(request_file: str) -> Response:
     return answer([o311.request_out(post, svc.open311.published_numbers([post]))], "service_requests", fmt)
 
 
-@bp.route(f"{V2}/tokens/{{token_file}}", methods=["GET"])
-@in_spec_shape
+@georeport(bp, f"GET {V2}/tokens/{{token_file}}", response=None, errors=(404,), storage=False)
 def get_token(token_file: str) -> Response:
     """Resolve a token: never found, since every request gets its id at once (anyone)."""
     split_name(token_file)
     raise NotFound("本平台实时受理（realtime），提交即返回 service_request_id，没有令牌")
 
 
-@bp.route(f"{V2}/servicerequestupdates.json", methods=["GET"])
-@bp.route(f"{V2}/servicerequestupdates.xml", methods=["GET"])
-@in_spec_shape
+@georeport(
+    bp,
+    f"GET {V2}/servicerequestupdates.json",
+    f"GET {V2}/servicerequestupdates.xml",
+    response="Open311Update",
+    errors=(400,),
+    query=(UPDATE_IDS, *DATES),
+)
 def list_updates() -> Response:
     """List the public timeline as request updates newest first, at most 1000 (anyone)."""
     svc = services()
@@ -102,9 +117,15 @@ def list_updates() -> Response:
     return answer(within_budget(found), "service_request_updates", _fmt())
 
 
-@bp.route(f"{V2}/requests.json", methods=["POST"], content_types=[FORM])
-@bp.route(f"{V2}/requests.xml", methods=["POST"], content_types=[FORM])
-@in_spec_shape
+# The partner key goes in the form only: a URL is kept in the CloudFront logs (one there is 400).
+@georeport(
+    bp,
+    f"POST {V2}/requests.json",
+    f"POST {V2}/requests.xml",
+    response="Open311Submitted",
+    errors=(400, 403, 413, 429),
+    content_types=[FORM],
+)
 def file_request() -> Response:
     """File a service request for a citizen's phone (partner apps with a live api_key)."""
     svc = services()
@@ -120,8 +141,16 @@ def file_request() -> Response:
     return answer([o311.submitted_out(post)], "service_requests", _fmt())
 
 
-@bp.route(f"{V2}/{{file_name}}", methods=["GET", "POST"], content_types=[FORM, "application/json"])
-@in_spec_shape
+# Any other name under v2/ (services.csv, a misspelt resource): 404 in the spec's shape, never the gateway's 403.
+@georeport(
+    bp,
+    f"GET {V2}/{{file_name}}",
+    f"POST {V2}/{{file_name}}",
+    response=None,
+    errors=(404,),
+    storage=False,
+    content_types=[FORM, "application/json"],
+)
 def unknown_resource(file_name: str) -> Response:
     """Answer a resource or format this endpoint does not have: 404 in the spec's shape (anyone)."""
     stem, dot, fmt = file_name.rpartition(".")
@@ -130,44 +159,32 @@ def unknown_resource(file_name: str) -> Response:
     raise NotFound(f"没有这个资源：{file_name}")
 
 
-@bp.route("/admin/api-keys", methods=["POST"], authorizer=iam)
-@http_errors
-def issue_api_key() -> Response:
+@keys(
+    "POST", "/admin/api-keys", request="ApiKeyIn", response="IssuedApiKey", status=201, errors=(*BODY_ERRORS, 401, 403)
+)
+def issue_api_key(call: Call) -> out.IssuedApiKey:
     """Issue an Open311 API key to a partner app; its secret is shown this once (admins)."""
-    svc = services()
-    body = parse(bp.current_request, schemas.ApiKeyIn)
-    admin = require_admin(bp.current_request, svc)
-    key, api_key = svc.partners.issue(body.name, by=admin)
-    return created({**_key_out(key), "api_key": api_key})
+    key, api_key = call.svc.partners.issue(call.body.name, by=call.actor)
+    return build(out.IssuedApiKey, **_key_fields(key), api_key=api_key)
 
 
-@bp.route("/admin/api-keys", methods=["GET"], authorizer=iam)
-@http_errors
-def list_api_keys() -> Response:
+@keys("GET", "/admin/api-keys", response="ApiKeys", errors=(401, 403))
+def list_api_keys(call: Call) -> out.ApiKeys:
     """List the partner API keys, without their secrets (admins)."""
-    svc = services()
-    require_admin(bp.current_request, svc)
-    return ok({"keys": [_key_out(key) for key in svc.partners.list()]})
+    keys = call.svc.partners.list()
+    return build(out.ApiKeys, keys=[build(out.ApiKey, **_key_fields(key)) for key in keys])
 
 
-@bp.route("/admin/api-keys/{key_id}", methods=["DELETE"], authorizer=iam)
-@http_errors
-def revoke_api_key(key_id: str) -> Response:
+@keys("DELETE", "/admin/api-keys/{key_id}", response="ApiKey", errors=(400, 401, 403, 404))
+def revoke_api_key(call: Call, key_id: str) -> out.ApiKey:
     """Revoke a partner API key for good (admins)."""
-    svc = services()
-    require_no_body(bp.current_request)
-    admin = require_admin(bp.current_request, svc)
-    return ok(_key_out(svc.partners.revoke(key_id, by=admin)))
+    key = call.svc.partners.revoke(key_id, by=call.actor)
+    return build(out.ApiKey, **_key_fields(key))
 
 
 def _fmt() -> str:
     return format_of(bp.current_request)
 
 
-def _key_out(key: PartnerKey) -> dict[str, Any]:
-    return {
-        "id": key.id,
-        "name": key.name,
-        "created_at": now_cst(key.created_at),
-        "revoked_at": now_cst(key.revoked_at) if key.revoked_at else None,
-    }
+def _key_fields(key: PartnerKey) -> dict[str, Any]:
+    return {"id": key.id, "name": key.name, "created_at": key.created_at, "revoked_at": key.revoked_at}

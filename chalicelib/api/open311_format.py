@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 
 from chalice.app import Blueprint, Request, Response
 
-from chalicelib.api.http import ERROR_STATUS, MAX_BODY_BYTES, PayloadTooLarge
+from chalicelib.api.http import MAX_BODY_BYTES, PayloadTooLarge, error_status
 from chalicelib.domain import errors
 
 FORMATS = ("json", "xml")
@@ -128,14 +128,7 @@ def spec_errors(bp: Blueprint) -> Callable[[Callable[..., Response]], Callable[.
             try:
                 return view(*args, **kwargs)
             except errors.DomainError as error:
-                status = (
-                    413
-                    if isinstance(error, PayloadTooLarge)
-                    else next((code for kind, code in ERROR_STATUS if isinstance(error, kind)), 400)
-                )
-                headers = {}
-                if isinstance(error, (errors.TooManyRequests, errors.Unavailable)):
-                    headers["Retry-After"] = str(max(1, error.retry_after))
+                status, headers = error_status(error)
                 return error_answer(status, describe(error), format_of(bp.current_request), headers)
 
         return wrapper

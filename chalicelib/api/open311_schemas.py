@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from chalicelib.api.http import validation_fields
-from chalicelib.api.schemas import Body, Text
 from chalicelib.domain.actors import normalize_phone
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.open311 import MAX_DESCRIPTION, Submission
 from chalicelib.domain.open311_filters import district_in
 from chalicelib.domain.text import unprintable
-
-
-class ApiKeyIn(Body):
-    name: Annotated[Text, Field(max_length=60)]
 
 
 class ServiceRequestForm(BaseModel):

@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.api.http import JSON_HEADERS, http_errors
+from chalicelib.api.http import JSON_HEADERS
 from chalicelib.api.lazy import lazy_module
+from chalicelib.api.operation import ANYONE, Call, operation
 
 if TYPE_CHECKING:
     from chalicelib.api import spec
@@ -17,9 +18,8 @@ else:
 bp = Blueprint(__name__)
 
 
-@bp.route("/openapi.json", methods=["GET"])
-@http_errors
-def openapi() -> Response:
+@operation(bp, "GET", "/openapi.json", who=ANYONE, response="OpenApi", tag="meta", storage=False)
+def openapi(call: Call) -> Response:
     """Return the OpenAPI 3.1 description of every route (anyone)."""
     headers: dict[str, str | list[str]] = {**JSON_HEADERS}
     return Response(body=spec.document_text(bp.current_app.routes), status_code=200, headers=headers)

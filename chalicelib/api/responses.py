@@ -1,4 +1,5 @@
-"""Response bodies as API.md shapes them, for the OpenAPI description (render.py builds the real ones).
+"""Response bodies as API.md shapes them: render.py builds these models, the routes write them, OpenAPI
+describes them. A field a viewer must not see is left unset, and unset fields are not written.
 
 Closed models (`additionalProperties: false`): a field the renderers add without documenting it here
 fails the schema test, so the description stays true.
@@ -7,13 +8,18 @@ fails the schema test, so the description stays true.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from chalicelib.domain.times import now_cst
+from chalicelib.services.audit import AuditEntry
 
 Status = Literal["received", "dispatched", "acknowledged", "in_progress", "resolved", "reopened", "hidden"]
 Role = Literal["citizen", "officer", "leader", "admin"]
 UnitKind = Literal["command_center", "station", "brigade", "department"]
+# A time as the API writes it: +08:00, to the millisecond (described as a date-time).
+Time = Annotated[datetime, PlainSerializer(now_cst, return_type=str, when_used="json")]
 
 
 class Out(BaseModel):
@@ -78,9 +84,9 @@ class Post(Out):
     status: Status | None = Field(description="null for police notices (publicity): no work to track")
     visibility: Literal["public", "police_only"]
     pinned: bool
-    created_at: datetime
-    updated_at: datetime
-    first_response_due: datetime | None = Field(
+    created_at: Time
+    updated_at: Time
+    first_response_due: Time | None = Field(
         description="the first official reply is due by then; a reopened post gets a fresh one, counted from the "
         "reopening by the rule of a new post"
     )
@@ -89,7 +95,7 @@ class Post(Out):
     version: int = Field(ge=1)
     urgent: bool
     answered: bool = Field(description="an official reply came")
-    first_official_reply_at: datetime | None
+    first_official_reply_at: Time | None
     mine: bool = Field(
         default=False,
         description="true, to its author only (by account, whatever nickname they use now), with the two fields "
@@ -114,7 +120,7 @@ class Reply(Out):
     id: str
     post_id: str
     body: str
-    created_at: datetime
+    created_at: Time
     official: bool
     author: CitizenAuthor | OfficialAuthor
     template: str | None = Field(
@@ -125,7 +131,7 @@ class Reply(Out):
 
 
 class Event(Out):
-    at: datetime
+    at: Time
     kind: str
     text: str
     unit: UnitRef | None = None
@@ -141,8 +147,8 @@ class PostSummary(Post):
     """A post in a list: `body` is an excerpt of at most 120 characters; the post page has it whole."""
 
     body: str = Field(max_length=120, description="an excerpt, cut at a clause or word where one is near")
-    truncated: bool = Field(description="the body goes on: GET /posts/{id} has it whole")
     body_length: int = Field(ge=0, description="characters in the whole body")
+    truncated: bool = Field(description="the body goes on: GET /posts/{id} has it whole")
 
 
 class Feed(Out):
@@ -192,11 +198,11 @@ class PublicOfficer(Out):
 class Unit(Out):
     id: str
     name: str
-    name_en: str | None = Field(default=None, description=NAME_EN)
     kind: UnitKind
     district: str | None
     parent_id: str | None
     public_contact: str | None
+    name_en: str | None = Field(default=None, description=NAME_EN)
     officers: list[PublicOfficer] = Field(default_factory=list, description="in the public directory only")
 
 
@@ -273,8 +279,8 @@ class CodeSent(Out):
 class UnitOfOfficer(Out):
     id: str
     name: str
-    name_en: str | None = Field(default=None, description=NAME_EN)
     kind: UnitKind
+    name_en: str | None = Field(default=None, description=NAME_EN)
 
 
 class User(Out):
@@ -306,17 +312,6 @@ class IncidentQueued(Out):
 
 class CadApplied(Out):
     applied: bool = Field(description="false when the event was applied before")
-
-
-class AuditEntry(Out):
-    id: str
-    at: datetime
-    actor: str
-    role: str
-    action: str
-    target: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
 
 
 class AuditPage(Out):
@@ -353,8 +348,8 @@ class ApiKey(Out):
 
     id: str
     name: str
-    created_at: datetime
-    revoked_at: datetime | None
+    created_at: Time
+    revoked_at: Time | None
 
 
 class IssuedApiKey(ApiKey):

@@ -6,9 +6,9 @@ import os
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from chalicelib.domain.actors import PHONE_PATTERN
+from chalicelib.domain.actors import PHONE_PATTERN, normalize_phone
 from chalicelib.domain.boards import BOARDS, POST_TYPES
 
 
@@ -132,6 +132,12 @@ class OfficerIn(Body):
     on_duty: bool
     public_contact: Annotated[Text, Field(max_length=200)] | None = None
 
+    @model_validator(mode="after")
+    def _mainland_mobile(self) -> OfficerIn:
+        """Once every field is valid: the phone as 11 digits, or the domain's own refusal (400 naming `phone`)."""
+        self.phone = normalize_phone(self.phone)
+        return self
+
 
 class RuleIn(Body):
     board: BoardId
@@ -191,3 +197,7 @@ class TemplateIn(Body):
 
 class TemplatesIn(Body):
     templates: list[TemplateIn] = Field(min_length=1, max_length=50)
+
+
+class ApiKeyIn(Body):
+    name: Annotated[Text, Field(max_length=60)]

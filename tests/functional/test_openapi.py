@@ -1,4 +1,6 @@
-"""The OpenAPI 3.1 description stays true: every route, the models the routes parse, the copy in docs/."""
+"""The OpenAPI 3.1 description stays true: every route, the models the routes parse, the copy in docs/.
+
+Each route declares itself once (chalicelib/api/operation.py); the description is generated from those."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from openapi_spec_validator import validate
 
 from app import app
 from chalicelib.api import schemas, spec
+from chalicelib.api.operation import OPERATIONS
 from chalicelib.domain.actors import PHONE_PATTERN, normalize_phone
 from chalicelib.domain.text import unprintable
 from tests.conftest import ROOT
@@ -44,12 +47,14 @@ def test_every_route_is_described_and_nothing_else(served: dict[str, Any]) -> No
     described = {(method.upper(), path) for path, operations in served["paths"].items() for method in operations}
     assert described == ROUTES
     undocumented = [(m, p) for p, ops in served["paths"].items() for m, op in ops.items() if "x-undocumented" in op]
-    assert not undocumented, "add a row to chalicelib/api/spec.py ROUTES"
+    assert not undocumented
 
 
-def test_the_route_table_has_a_row_for_every_json_route_and_no_stale_one() -> None:
-    json_routes = {(m, p) for m, p in ROUTES if not p.startswith("/open311/")}  # Open311 follows its own spec
-    assert json_routes == set(spec.ROUTES)
+def test_every_route_is_declared_by_its_operation_and_every_operation_is_a_route() -> None:
+    assert set(OPERATIONS) == ROUTES
+    for (method, path), op in OPERATIONS.items():
+        assert (op.method, op.path) == (method, path)
+        assert getattr(app.routes[path][method].view_function, "__wrapped__", None) is op.view, (method, path)
 
 
 def test_each_summary_is_the_views_docstring(served: dict[str, Any]) -> None:
@@ -58,28 +63,26 @@ def test_each_summary_is_the_views_docstring(served: dict[str, Any]) -> None:
         assert served["paths"][path][method.lower()]["summary"] == inspect.getdoc(view).splitlines()[0]
 
 
-def _parsed_model(method: str, path: str) -> set[str]:
-    """Return the names of the models a route's view parses its body with: `parse(request, schemas.X)`."""
-    source = inspect.getsource(app.routes[path][method].view_function)
-    return set(re.findall(r"\bparse\(\s*[^,()]+(?:\([^)]*\))?[^,()]*,\s*\w+\.(\w+)\s*\)", source))
+JSON_BODY_ROUTES = sorted(key for key, op in OPERATIONS.items() if not op.georeport)
 
 
-@pytest.mark.parametrize(("method", "path"), sorted(spec.ROUTES), ids=lambda v: str(v))
+@pytest.mark.parametrize(("method", "path"), JSON_BODY_ROUTES, ids=lambda v: str(v))
 def test_a_request_body_is_the_pydantic_model_the_route_parses(served: dict[str, Any], method: str, path: str) -> None:
-    op = spec.ROUTES[(method, path)]
-    if (method, path) not in ROUTES:
-        pytest.skip("not a route on this stage")
-    assert _parsed_model(method, path) == ({op.request.__name__} if op.request else set())
+    op = OPERATIONS[(method, path)]
+    source = inspect.getsource(op.view)
+    assert "parse(" not in source, "the operation parses the body with its model; the view reads `call.body`"
+    assert ("call.body" in source) == (op.request is not None), "a model is declared exactly when the body is read"
     operation = served["paths"][path][method.lower()]
-    if op.request is None:
+    model = op.request_model
+    if model is None:
         assert "requestBody" not in operation
         return
     ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-    assert ref == f"#/components/schemas/{op.request.__name__}"
-    schema = op.request.model_json_schema(ref_template="#/components/schemas/{model}")
+    assert ref == f"#/components/schemas/{model.__name__}"
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
     nested = schema.pop("$defs", {})
     components = served["components"]["schemas"]
-    assert components[op.request.__name__] == schema
+    assert components[model.__name__] == schema
     for name, definition in nested.items():
         assert components[name] == definition
 
@@ -116,9 +119,8 @@ def test_every_open311_operation_documents_its_shapes_by_extension_and_its_error
     open311 = {
         (m.upper(), p): op for p, ops in served["paths"].items() if p.startswith("/open311/") for m, op in ops.items()
     }
-    assert set(open311) == {(m, p) for m, p in ROUTES if p.startswith("/open311/")} and set(open311) == set(
-        spec.OPEN311
-    )
+    georeport = {key for key, op in OPERATIONS.items() if op.georeport}
+    assert set(open311) == {(m, p) for m, p in ROUTES if p.startswith("/open311/")} and set(open311) == georeport
     errors = {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Open311Error"}}
     for (method, path), operation in open311.items():
         media = {"json": {"application/json"}, "xml": {"text/xml"}}.get(

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.api.render import event_out, post_out, reply_out
+from chalicelib.api.render import event_out, post_out, reply_out, written
 from chalicelib.domain.errors import (
     Conflict,
     Forbidden,
@@ -580,9 +580,9 @@ def test_a_withheld_post_shows_the_public_no_body_author_reply_text_or_note(worl
 
     for viewer in (ANONYMOUS, OTHER_CITIZEN, link_session("p-another")):
         shown = {
-            "post": post_out(detail.post, viewer, now),
-            "replies": [reply_out(r, detail.post, viewer) for r in detail.replies],
-            "timeline": [event_out(e, detail.post, viewer) for e in detail.events],
+            "post": written(post_out(detail.post, viewer, now)),
+            "replies": [written(reply_out(r, detail.post, viewer)) for r in detail.replies],
+            "timeline": [written(event_out(e, detail.post, viewer)) for e in detail.events],
         }
         text = json.dumps(shown, ensure_ascii=False)
         secrets_ = (NOISE.title, NOISE.body, "老板", "网友A1B2C3", "u_citizen", "王警官", "便衣", "13812345678")
@@ -598,7 +598,7 @@ def test_a_withheld_post_shows_the_public_no_body_author_reply_text_or_note(worl
             ("cad_dispatched", "民警已出警"),
             ("rated", "发帖人已评价"),
         ]
-    whole = post_out(detail.post, CITIZEN, now)
+    whole = written(post_out(detail.post, CITIZEN, now))
     assert (whole["title"], whole["author"]) == (NOISE.title, {"nickname": "网友A1B2C3"})
 
 

@@ -61,12 +61,12 @@ def test_the_public_sees_the_contacts_but_not_the_citizens_phone() -> None:
         role="officer", user_id="o-qingfu", nickname="李警官", officer_id="o-qingfu", link_post_id="another-post"
     )  # an officer's link session for another post
     for viewer in (ANONYMOUS, OTHER_CITIZEN, elsewhere):
-        shown = reply_out(reply, post, viewer)["body"]
+        shown = reply_out(reply, post, viewer).body
         assert "138-0000-1111" in shown and "１３９ ００００ ９９９９" in shown
         assert "13812345678" not in shown and "138****5678" in shown
         assert len(shown) == len(ANSWER)
-    assert reply_out(reply, post, CITIZEN)["body"] == ANSWER  # the author sees it as written
-    assert reply_out(reply, post, KUNQU_OFFICER)["body"] == ANSWER
+    assert reply_out(reply, post, CITIZEN).body == ANSWER  # the author sees it as written
+    assert reply_out(reply, post, KUNQU_OFFICER).body == ANSWER
 
 
 def test_a_reply_without_numbers_does_not_read_the_directory_lists() -> None:
@@ -77,13 +77,13 @@ def test_a_reply_without_numbers_does_not_read_the_directory_lists() -> None:
 def test_a_citizens_reply_exempts_nothing_and_reads_no_directory() -> None:
     reply, post, directory = answered("我也打过13800001111", by=OTHER_CITIZEN)
     assert reply.exempt == () and directory.list_reads == 0
-    assert "138****1111" in reply_out(reply, post, ANONYMOUS)["body"]
+    assert "138****1111" in reply_out(reply, post, ANONYMOUS).body
 
 
 def test_a_number_that_is_not_published_is_masked_even_from_an_officer() -> None:
     reply, post, _ = answered("嫌疑人电话13712345678")
     assert reply.exempt == ()
-    assert reply_out(reply, post, ANONYMOUS)["body"] == "嫌疑人电话137****5678"
+    assert reply_out(reply, post, ANONYMOUS).body == "嫌疑人电话137****5678"
 
 
 def test_exempt_contacts_survive_storage_as_a_tuple() -> None:
