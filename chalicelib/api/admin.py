@@ -90,12 +90,12 @@ def audit() -> Response:
         raise ValidationFailed("月份格式应为 YYYY-MM", {"month": "expected YYYY-MM"})
     limit = query_int(request, "limit", 50, 1, 200)
     require_admin(request, svc)
-    after = svc.forum.cursors.decode(params["cursor"], f"audit:{month}") if params.get("cursor") else None
+    after = svc.cursors.decode(params["cursor"], f"audit:{month}") if params.get("cursor") else None
     entries, last = svc.audit.month(month, limit, after)
     return ok(
         {
             "entries": [{**e.__dict__, "at": e.at.isoformat()} for e in entries],
-            "next_cursor": svc.forum.cursors.encode(last, f"audit:{month}") if last else None,
+            "next_cursor": svc.cursors.encode(last, f"audit:{month}") if last else None,
         }
     )
 

@@ -66,7 +66,7 @@ def list_posts() -> Response:
     params = query(request)
     limit = query_int(request, "limit", 20, 1, 50)
     viewer = current_actor(request, svc)
-    feed = svc.forum.feed(params.get("board") or None, params.get("cursor") or None, limit)
+    feed = svc.feeds.feed(params.get("board") or None, params.get("cursor") or None, limit)
     now = svc.clock.now()
     return ok(
         {
@@ -99,7 +99,7 @@ def get_post(post_id: str) -> Response:
     """Return a post with its replies and timeline (anyone; police-only posts as stubs)."""
     svc = services()
     viewer = current_actor(bp.current_request, svc)
-    detail = svc.forum.detail(viewer, post_id)
+    detail = svc.feeds.detail(viewer, post_id)
     now = svc.clock.now()
     return ok(
         {
@@ -131,5 +131,5 @@ def change_status(post_id: str) -> Response:
     request = bp.current_request
     body = parse(request, schemas.StatusIn)
     actor = signed_in(request, svc)
-    post = svc.forum.change_status(actor, post_id, body.status, body.version, body.note)
+    post = svc.lifecycle.change_status(actor, post_id, body.status, body.version, body.note)
     return ok(post_out(post, actor, svc.clock.now()))

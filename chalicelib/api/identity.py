@@ -68,6 +68,6 @@ def my_posts() -> Response:
     request = bp.current_request
     limit = query_int(request, "limit", 20, 1, 50)
     actor = signed_in(request, svc)
-    page = svc.forum.my_posts(actor, query(request).get("cursor") or None, limit)
+    page = svc.feeds.my_posts(actor, query(request).get("cursor") or None, limit)
     now = svc.clock.now()
     return ok({"posts": [post_summary_out(p, actor, now) for p in page.posts], "next_cursor": page.next_cursor})

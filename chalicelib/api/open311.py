@@ -12,7 +12,7 @@ from chalicelib.api.lazy import lazy_module
 from chalicelib.api.open311_format import FORM, answer, format_of, read_form, spec_errors, split_name, within_budget
 from chalicelib.bootstrap import services
 from chalicelib.domain.errors import NotFound, ValidationFailed
-from chalicelib.domain.times import now_cst
+from chalicelib.domain.times import iso_cst
 
 if TYPE_CHECKING:
     from chalicelib.api import open311_schemas as schemas
@@ -168,6 +168,6 @@ def _key_out(key: PartnerKey) -> dict[str, Any]:
     return {
         "id": key.id,
         "name": key.name,
-        "created_at": now_cst(key.created_at),
-        "revoked_at": now_cst(key.revoked_at) if key.revoked_at else None,
+        "created_at": iso_cst(key.created_at),
+        "revoked_at": iso_cst(key.revoked_at) if key.revoked_at else None,
     }

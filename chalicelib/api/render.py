@@ -7,12 +7,13 @@ import unicodedata
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain import access
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.boards import POLICE_ONLY_TYPES
 from chalicelib.domain.incidents import CAD_EVENTS
 from chalicelib.domain.masking import mask_text, mask_title_and_body
 from chalicelib.domain.nicknames import public_nickname
-from chalicelib.domain.times import now_cst
+from chalicelib.domain.times import iso_cst
 
 if TYPE_CHECKING:
     from chalicelib.domain.people import Officer, Unit, User
@@ -42,17 +43,17 @@ def routing_text(event: Event) -> str:
 
 
 def _time(moment: datetime | None) -> str | None:
-    return now_cst(moment) if moment is not None else None
+    return iso_cst(moment) if moment is not None else None
 
 
 def sees_original(post: Post, viewer: Actor) -> bool:
     """The author and the police (a link session on its own post only) see a post as written; others masked."""
-    return viewer.police_for(post.id) or (viewer.signed_in and viewer.user_id == post.author_id)
+    return access.sees_whole(viewer, post)
 
 
 def withheld(post: Post, viewer: Actor) -> bool:
     """Tell whether a viewer gets only the stub: a police-only or hidden post, seen by someone not seeing it whole."""
-    return (post.visibility == "police_only" or post.hidden) and not sees_original(post, viewer)
+    return access.withheld(viewer, post)
 
 
 def post_out(post: Post, viewer: Actor, now: datetime) -> dict[str, Any]:
@@ -77,7 +78,7 @@ def post_out(post: Post, viewer: Actor, now: datetime) -> dict[str, Any]:
         "district": post.district,
         "status": None if post.type in POLICE_ONLY_TYPES else post.status,  # a police notice tracks no work
         "visibility": post.visibility,
-        "pinned": post.pinned_at(now),
+        "pinned": post.is_pinned(now),
         "created_at": _time(post.created_at),
         "updated_at": _time(post.updated_at),
         "first_response_due": _time(post.first_response_due),

@@ -72,7 +72,9 @@ def test_concurrent_status_changes_on_one_version_let_exactly_one_win(fresh_api:
     from chalicelib.domain.people import Actor
 
     admin = Actor(role="admin", user_id="admin", nickname="管理员")
-    results = all_at_once(lambda i: svc.forum.change_status(admin, post["id"], "acknowledged", post["version"], f"{i}"))
+    results = all_at_once(
+        lambda i: svc.lifecycle.change_status(admin, post["id"], "acknowledged", post["version"], f"{i}")
+    )
 
     winners = [r for r in results if not isinstance(r, Exception)]
     assert len(winners) == 1
