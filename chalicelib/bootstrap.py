@@ -1,25 +1,43 @@
-"""The one place that builds adapters and binds use cases; tests override by keyword."""
+"""The one place that builds adapters and binds use cases; tests pass fakes by keyword (a misspelled one is a
+TypeError)."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from chalicelib.config import Settings
 
 if TYPE_CHECKING:
+    from chalicelib.adapters.dynamodb.table import Table
     from chalicelib.services.admin import Admin
     from chalicelib.services.audit import AuditLog
+    from chalicelib.services.cursors import CursorCodec
     from chalicelib.services.dispatch import Dispatcher
+    from chalicelib.services.feeds import Feeds
     from chalicelib.services.forum import Forum
     from chalicelib.services.identity import Identity
-    from chalicelib.services.incidents import Incidents
+    from chalicelib.services.incidents import CadOutbox, IncidentRepository, Incidents
     from chalicelib.services.lifecycle import Lifecycle
+    from chalicelib.services.limits import Counters, Limits
     from chalicelib.services.moderation import Moderation
-    from chalicelib.services.open311 import Open311, PartnerKeys
-    from chalicelib.services.ports import Clock
+    from chalicelib.services.open311 import Open311, Open311Reads, PartnerKeyRepository, PartnerKeys
+    from chalicelib.services.ports import (
+        Clock,
+        DirectoryRepository,
+        DispatchQueue,
+        IdempotencyStore,
+        LinkStore,
+        NoticeLedger,
+        OfficerChannel,
+        OtpRepository,
+        PostRepository,
+        SmsSender,
+        StatsRepository,
+        UserRepository,
+    )
     from chalicelib.services.stats import Stats
     from chalicelib.services.supervision import Supervision
     from chalicelib.services.tokens import TokenService
@@ -38,6 +56,7 @@ class Services:
 
     settings: Settings
     forum: Forum
+    feeds: Feeds
     identity: Identity
     admin: Admin
     lifecycle: Lifecycle
@@ -47,133 +66,133 @@ class Services:
     incidents: Incidents
     moderation: Moderation
     audit: AuditLog
-    queue: Any
+    queue: DispatchQueue
     tokens: TokenService
+    cursors: CursorCodec
     clock: Clock
-    directory: Any
-    table: Any
+    directory: DirectoryRepository
+    table: Table
     open311: Open311
     partners: PartnerKeys
 
 
-def build(settings: Settings | None = None, **overrides: Any) -> Services:
-    """Build the services from settings; keyword arguments replace any adapter."""
+def build(
+    settings: Settings | None = None,
+    *,
+    table: Table | None = None,
+    posts: PostRepository | None = None,
+    users: UserRepository | None = None,
+    directory: DirectoryRepository | None = None,
+    otps: OtpRepository | None = None,
+    clock: Clock | None = None,
+    idempotency: IdempotencyStore | None = None,
+    queue: DispatchQueue | None = None,
+    sms: SmsSender | None = None,
+    ledger: NoticeLedger | None = None,
+    stats: StatsRepository | None = None,
+    officers: OfficerChannel | None = None,
+    counters: Counters | None = None,
+    audit: AuditLog | None = None,
+    links: LinkStore | None = None,
+    cad: CadOutbox | None = None,
+    incidents: IncidentRepository | None = None,
+    open311_reads: Open311Reads | None = None,
+    partner_keys: PartnerKeyRepository | None = None,
+    limits: Limits | None = None,
+) -> Services:
+    """Build the services from settings; each keyword replaces one adapter (`limits`: the limits as a whole)."""
+    from chalicelib.adapters.dynamodb import repositories as dynamo
     from chalicelib.adapters.dynamodb.open311 import DynamoOpen311Reads, DynamoPartnerKeyRepository
-    from chalicelib.adapters.dynamodb.repositories import (
-        DynamoAuditLog,
-        DynamoCounters,
-        DynamoDirectoryRepository,
-        DynamoIdempotencyStore,
-        DynamoIncidentRepository,
-        DynamoLinkStore,
-        DynamoNoticeLedger,
-        DynamoOtpRepository,
-        DynamoPostRepository,
-        DynamoStatsRepository,
-        DynamoUserRepository,
-    )
     from chalicelib.adapters.dynamodb.table import Table
     from chalicelib.adapters.metrics import EmfMetrics, MeteredStats
     from chalicelib.adapters.sms import sms_sender
     from chalicelib.adapters.sns import SnsOfficerChannel
     from chalicelib.adapters.sqs import SqsCadOutbox, SqsDispatchQueue
-    from chalicelib.services.admin import Admin
+    from chalicelib.services import admin as admin_
+    from chalicelib.services import dispatch, feeds, forum, lifecycle, moderation, notices, open311, supervision
+    from chalicelib.services import identity as identity_
+    from chalicelib.services import incidents as incidents_
     from chalicelib.services.audit import Auditor
     from chalicelib.services.cursors import CursorCodec
-    from chalicelib.services.dispatch import Dispatcher
-    from chalicelib.services.forum import Forum
-    from chalicelib.services.identity import Identity
-    from chalicelib.services.incidents import Incidents
-    from chalicelib.services.lifecycle import Lifecycle
     from chalicelib.services.limits import Limits, LimitSettings
-    from chalicelib.services.moderation import Moderation
-    from chalicelib.services.open311 import Open311, PartnerKeys
+    from chalicelib.services.staff import Staff
     from chalicelib.services.stats import Stats
-    from chalicelib.services.supervision import Supervision
+    from chalicelib.services.store import PostStore
     from chalicelib.services.tokens import TokenService
 
     settings = settings or Settings.from_env()
-    table = overrides.get("table") or Table(settings.table_name, settings.region)
-    posts = overrides.get("posts") or DynamoPostRepository(table)
-    users = overrides.get("users") or DynamoUserRepository(table)
-    directory = overrides.get("directory") or DynamoDirectoryRepository(table)
-    otps = overrides.get("otps") or DynamoOtpRepository(table)
-    clock: Clock = overrides.get("clock") or SystemClock()
-    idempotency = overrides.get("idempotency") or DynamoIdempotencyStore(table, clock)
-    queue = overrides.get("queue") or SqsDispatchQueue(settings.dispatch_queue_url, settings.region)
-    sms = overrides.get("sms") or sms_sender(settings.sms_provider, settings.region)
-    ledger = overrides.get("ledger") or DynamoNoticeLedger(table)
+    table = table or Table(settings.table_name, settings.region)
+    posts = posts or dynamo.DynamoPostRepository(table)
+    users = users or dynamo.DynamoUserRepository(table)
+    directory = directory or dynamo.DynamoDirectoryRepository(table)
+    clock = clock or SystemClock()
+    queue = queue or SqsDispatchQueue(settings.dispatch_queue_url, settings.region)
+    sms = sms or sms_sender(settings.sms_provider, settings.region)
+    ledger = ledger or dynamo.DynamoNoticeLedger(table)
     metrics = EmfMetrics.from_env(os.environ)
-    stats = MeteredStats(overrides.get("stats") or DynamoStatsRepository(table), metrics)
-    officers = overrides.get("officers") or SnsOfficerChannel(settings.officer_topic_arn, settings.region)
-    tokens = TokenService(settings.token_keys)
-    secret = settings.token_keys[0][1]
-    limits = Limits(
-        overrides.get("counters") or DynamoCounters(table),
+    figures = MeteredStats(stats or dynamo.DynamoStatsRepository(table), metrics)
+    officers = officers or SnsOfficerChannel(settings.officer_topic_arn, settings.region)
+    links = links or dynamo.DynamoLinkStore(table)
+    tokens, secret = TokenService(settings.token_keys), settings.token_keys[0][1]
+    cursors = CursorCodec(secret)
+    limits = limits or Limits(
+        counters or dynamo.DynamoCounters(table),
         LimitSettings.parse(settings.rate_limits, local=settings.is_local),
         metrics,
     )
-    auditor = Auditor(overrides.get("audit") or DynamoAuditLog(table), clock)
-    forum = Forum(
-        posts,
-        directory,
-        queue,
-        idempotency,
+    auditor = Auditor(audit or dynamo.DynamoAuditLog(table), clock)
+    store, staff = PostStore(posts, queue), Staff(directory)
+    the_forum = forum.Forum(
+        store,
+        idempotency or dynamo.DynamoIdempotencyStore(table, clock),
+        staff,
         clock,
-        CursorCodec(secret),
-        settings.districts,
-        stats,
         limits,
+        figures,
         auditor,
+        settings.districts,
         settings.sensitive_words,
-        ledger=ledger,
     )
-    links = overrides.get("links") or DynamoLinkStore(table)
-    dispatcher = Dispatcher(
-        posts, directory, users, ledger, officers, sms, stats, tokens, clock, settings.site_url, links
-    )
-    incidents = Incidents(
-        forum,
+    the_incidents = incidents_.Incidents(
+        store,
+        staff,
         users,
         ledger,
-        overrides.get("cad") or SqsCadOutbox(settings.cad_queue_url, settings.region),
-        overrides.get("incidents") or DynamoIncidentRepository(table),
-        stats,
-        settings.site_url,
-        settings.incident_boards,
-        settings.cad_secret,
-    )
-    dispatcher.incidents = incidents
-    identity = Identity(users, otps, directory, sms, tokens, clock, pepper=secret, limits=limits, links=links)
-    open311 = Open311(
-        overrides.get("open311_reads") or DynamoOpen311Reads(table),
-        posts,
-        forum,
-        identity,
-        limits,
+        cad or SqsCadOutbox(settings.cad_queue_url, settings.region),
+        incidents or dynamo.DynamoIncidentRepository(table),
+        figures,
         clock,
-        settings.districts,
+        auditor,
+        incidents_.IncidentSettings(settings.site_url, settings.incident_boards, settings.cad_secret),
     )
-    partners = PartnerKeys(overrides.get("partner_keys") or DynamoPartnerKeyRepository(table), clock, auditor)
+    officer_notices = notices.OfficerNotices(directory, ledger, officers, links, clock, settings.site_url)
+    the_identity = identity_.Identity(
+        users, otps or dynamo.DynamoOtpRepository(table), directory, sms, tokens, clock, secret, limits, links
+    )
+    reads = open311_reads or DynamoOpen311Reads(table)
     return Services(
         settings=settings,
-        forum=forum,
-        identity=identity,
-        admin=Admin(posts, directory, clock, settings.districts, officers, auditor),
-        moderation=Moderation(forum, ledger, posts, auditor),
+        forum=the_forum,
+        feeds=feeds.Feeds(posts, cursors, clock),
+        identity=the_identity,
+        admin=admin_.Admin(store, directory, clock, settings.districts, officers, auditor),
+        moderation=moderation.Moderation(store, directory, ledger, limits, clock, auditor),
         audit=auditor.trail,
-        lifecycle=Lifecycle(forum),
-        dispatcher=dispatcher,
-        supervision=Supervision(posts, directory, queue, dispatcher, stats, clock),
-        stats=Stats(stats, directory, clock),
-        incidents=incidents,
+        lifecycle=lifecycle.Lifecycle(store, staff, clock, figures, ledger, auditor),
+        dispatcher=dispatch.Dispatcher(
+            store, directory, users, officer_notices, sms, ledger, figures, the_incidents, clock, settings.site_url
+        ),
+        supervision=supervision.Supervision(store, staff, officer_notices, figures, ledger, clock),
+        stats=Stats(figures, directory, clock),
+        incidents=the_incidents,
         queue=queue,
         tokens=tokens,
+        cursors=cursors,
         clock=clock,
         directory=directory,
         table=table,
-        open311=open311,
-        partners=partners,
+        open311=open311.Open311(reads, posts, the_forum, staff, the_identity, limits, clock, settings.districts),
+        partners=open311.PartnerKeys(partner_keys or DynamoPartnerKeyRepository(table), clock, auditor),
     )
 
 

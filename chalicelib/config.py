@@ -61,9 +61,6 @@ class Settings:
     incident_boards: tuple[str, ...] = ("report",)
     rate_limits: str = ""
     sensitive_words: tuple[str, ...] = ()
-    session_ttl_seconds: int = 7 * 24 * 3600
-    otp_ttl_seconds: int = 300
-    otp_max_tries: int = 5
     sms_provider: str = "sns"
     # X-Origin-Verify values CloudFront may send (`new,old` while rotating); outside local/test every request needs one.
     origin_secrets: tuple[str, ...] = ()

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.adapters.dynamodb.items import due_at
 from chalicelib.adapters.dynamodb.posts import require_bump
 from chalicelib.domain.errors import Conflict, NotFound, StaleVersion
 from chalicelib.domain.open311 import PartnerKey
@@ -42,7 +41,7 @@ class InMemoryPostRepository:
         self._lock = threading.Lock()
 
     def _index_due(self, post: Post) -> None:
-        at = due_at(post)
+        at = post.next_check()
         if at is None:
             self.next_check.pop(post.id, None)
         else:
@@ -74,7 +73,7 @@ class InMemoryPostRepository:
         events = sorted(self.events[post_id].values(), key=lambda e: _timeline_key(e.at, e.id))
         return PostDetail(post, replies, events)
 
-    def update(self, post: Post, expected_version: int, event: Event | None = None) -> None:
+    def update(self, post: Post, expected_version: int, events: Sequence[Event] = ()) -> None:
         require_bump(post, expected_version)
         with self._lock:
             stored = self.posts.get(post.id)
@@ -83,7 +82,7 @@ class InMemoryPostRepository:
             # Counters belong to add_reply and count_flag: a saved copy never overwrites them.
             self.posts[post.id] = post.model_copy(deep=True, update={name: getattr(stored, name) for name in COUNTED})
             self._index_due(post)
-            if event is not None:
+            for event in events:
                 self.events[post.id][event.id] = event
 
     def add_reply(
@@ -143,13 +142,6 @@ class InMemoryPostRepository:
         pinned = [p for p in self.posts.values() if p.pin is not None]
         pinned.sort(key=lambda p: _timeline_key(p.pin.at, p.id) if p.pin else (0, p.id))
         return [p.model_copy(deep=True) for p in pinned]
-
-    def mark_enqueue_failed(self, post_id: str, expected_version: int) -> None:
-        with self._lock:
-            stored = self.posts.get(post_id)
-            if stored is None or stored.version != expected_version:
-                raise StaleVersion("帖子已被他人更新,请刷新后重试")
-            self.posts[post_id] = stored.model_copy(update={"enqueue_failed": True, "version": expected_version + 1})
 
     def reschedule(self, post_id: str, expected_version: int, at: datetime) -> None:
         with self._lock:
@@ -653,3 +645,26 @@ class Lockstep:
                     self._cond.wait_for(lambda: self._turn >= self._callers, timeout=30)
 
         return call
+
+
+class InMemoryIncidentRepository:
+    """Incident id -> post id, written once."""
+
+    def __init__(self) -> None:
+        self.posts: dict[str, str] = {}
+
+    def put(self, incident_id: str, post_id: str, at: datetime) -> None:
+        self.posts.setdefault(incident_id, post_id)
+
+    def post_of(self, incident_id: str) -> str | None:
+        return self.posts.get(incident_id)
+
+
+class RecordingCadOutbox:
+    """Keeps the incident records handed to the command system."""
+
+    def __init__(self) -> None:
+        self.records: list[dict[str, Any]] = []
+
+    def send(self, record: dict[str, Any]) -> None:
+        self.records.append(record)

@@ -20,16 +20,6 @@ class SqsDispatchQueue:
         body = {"kind": kind, "post_id": post_id, **extra}
         client("sqs", self.region).send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(body))
 
-    def acknowledge(self, receipt_handles: list[str]) -> None:
-        """Delete handled messages of a batch that is about to fail for the others."""
-        sqs = client("sqs", self.region)
-        for start in range(0, len(receipt_handles), 10):
-            chunk = receipt_handles[start : start + 10]
-            sqs.delete_message_batch(
-                QueueUrl=self.queue_url,
-                Entries=[{"Id": str(i), "ReceiptHandle": handle} for i, handle in enumerate(chunk)],
-            )
-
 
 class SqsCadOutbox:
     """The `cad-outbox` queue the 110 command system consumes."""

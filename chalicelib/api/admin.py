@@ -60,7 +60,7 @@ def audit(call: Call) -> dict[str, object]:
     """List a month's audit entries newest first (admins)."""
     svc, params = call.svc, call.params
     month = params["month"] or svc.clock.now().astimezone(CST).strftime("%Y-%m")  # as the trail files them
-    cursors = svc.forum.cursors
+    cursors = svc.cursors
     after = cursors.decode(params["cursor"], f"audit:{month}") if params["cursor"] else None
     entries, last = svc.audit.month(month, params["limit"], after)
     return {  # the trail's own entries, times as it writes them

@@ -48,7 +48,7 @@ def list_units(call: Call) -> out.Units:
 def list_posts(call: Call) -> out.Feed:
     """Return the feed: pins on the first page, then newest first (anyone)."""
     viewer, params = call.actor, call.params
-    feed = call.svc.forum.feed(params["board"], params["cursor"], params["limit"])
+    feed = call.svc.feeds.feed(params["board"], params["cursor"], params["limit"])
     now = call.svc.clock.now()
     return build(
         out.Feed,
@@ -80,7 +80,7 @@ def create_post(call: Call) -> out.NewPost:
 def get_post(call: Call, post_id: str) -> out.PostDetail:
     """Return a post with its replies and timeline (anyone; police-only posts as stubs)."""
     viewer = call.actor
-    detail = call.svc.forum.detail(viewer, post_id)
+    detail = call.svc.feeds.detail(viewer, post_id)
     return build(
         out.PostDetail,
         post=post_out(detail.post, viewer, call.svc.clock.now()),

@@ -45,7 +45,7 @@ def rename(call: Call) -> out.User:
 @identity("GET", "/me/posts", who=SIGNED_IN, response="MyPosts", errors=(400, 401), query=(CURSOR, limit(20, 50)))
 def my_posts(call: Call) -> out.MyPosts:
     """Return the caller's own posts, newest first (signed in)."""
-    page = call.svc.forum.my_posts(call.actor, call.params["cursor"], call.params["limit"])
+    page = call.svc.feeds.my_posts(call.actor, call.params["cursor"], call.params["limit"])
     now = call.svc.clock.now()
     return build(
         out.MyPosts, posts=[post_summary_out(p, call.actor, now) for p in page.posts], next_cursor=page.next_cursor

@@ -41,7 +41,7 @@ step = functools.partial(
 def change_status(call: Call, post_id: str) -> out.Post:
     """Move a post along its lifecycle (officers of the unit, leaders, command center, admins)."""
     body = call.body
-    post = call.svc.forum.change_status(call.actor, post_id, body.status, body.version, body.note)
+    post = call.svc.lifecycle.change_status(call.actor, post_id, body.status, body.version, body.note)
     return post_out(post, call.actor, call.svc.clock.now())
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalicelib.api.shapes import out
+from chalicelib.domain import access
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.boards import POLICE_ONLY_TYPES
 from chalicelib.domain.incidents import CAD_EVENTS
@@ -82,12 +83,12 @@ def _unit_ref(unit: UnitRef) -> out.UnitRef:
 
 def sees_original(post: Post, viewer: Actor) -> bool:
     """The author and the police (a link session on its own post only) see a post as written; others masked."""
-    return viewer.police_for(post.id) or (viewer.signed_in and viewer.user_id == post.author_id)
+    return access.sees_whole(viewer, post)
 
 
 def withheld(post: Post, viewer: Actor) -> bool:
     """Tell whether a viewer gets only the stub: a police-only or hidden post, seen by someone not seeing it whole."""
-    return (post.visibility == "police_only" or post.hidden) and not sees_original(post, viewer)
+    return access.withheld(viewer, post)
 
 
 def _post_fields(post: Post, viewer: Actor, now: datetime) -> dict[str, Any]:
@@ -109,7 +110,7 @@ def _post_fields(post: Post, viewer: Actor, now: datetime) -> dict[str, Any]:
         "district": post.district,
         "status": None if post.type in POLICE_ONLY_TYPES else post.status,  # a police notice tracks no work
         "visibility": post.visibility,
-        "pinned": post.pinned_at(now),
+        "pinned": post.is_pinned(now),
         "created_at": post.created_at,
         "updated_at": post.updated_at,
         "first_response_due": post.first_response_due,

@@ -12,14 +12,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from chalicelib.domain.times import now_cst
+from chalicelib.domain.times import iso_cst
 from chalicelib.services.audit import AuditEntry
 
 Status = Literal["received", "dispatched", "acknowledged", "in_progress", "resolved", "reopened", "hidden"]
 Role = Literal["citizen", "officer", "leader", "admin"]
 UnitKind = Literal["command_center", "station", "brigade", "department"]
 # A time as the API writes it: +08:00, to the millisecond (described as a date-time).
-Time = Annotated[datetime, PlainSerializer(now_cst, return_type=str, when_used="json")]
+Time = Annotated[datetime, PlainSerializer(iso_cst, return_type=str, when_used="json")]
 
 
 class Out(BaseModel):

@@ -6,16 +6,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from chalicelib.domain.status import Status
+
 CadEvent = Literal["accepted", "dispatched", "arrived", "closed"]
 SCHEMA_ID = "https://police24.example/schemas/cad-incident/v1"
 SCHEMA_VERSION = "1.0"
 
 # What the resident reads on the timeline, and the status each event moves the post forward to.
-CAD_EVENTS: dict[str, tuple[str, str]] = {
-    "accepted": ("110指挥中心已接警", "acknowledged"),
-    "dispatched": ("民警已出警", "in_progress"),
-    "arrived": ("民警已到达现场", "in_progress"),
-    "closed": ("警情已处置完毕", "resolved"),
+CAD_EVENTS: dict[str, tuple[str, Status]] = {
+    "accepted": ("110指挥中心已接警", Status.ACKNOWLEDGED),
+    "dispatched": ("民警已出警", Status.IN_PROGRESS),
+    "arrived": ("民警已到达现场", Status.IN_PROGRESS),
+    "closed": ("警情已处置完毕", Status.RESOLVED),
 }
 
 

@@ -16,8 +16,8 @@ from chalicelib.domain.emergency import CALL_110
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.incidents import CAD_EVENTS
 from chalicelib.domain.masking import mask_text
-from chalicelib.domain.posts import STATUS_NAMES
-from chalicelib.domain.times import now_cst
+from chalicelib.domain.status import STATUS_NAMES, Status
+from chalicelib.domain.times import iso_cst
 
 if TYPE_CHECKING:
     from chalicelib.domain.posts import Event, Post
@@ -36,8 +36,8 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
 }
 GROUP_OF = {board: group for group, boards in GROUPS.items() for board in boards}
 # Timeline kinds after which a request is closed, or open again.
-CLOSING_KINDS = frozenset({"resolved", "cad_closed"})
-REOPENING_KINDS = frozenset({"reopened"})
+CLOSING_KINDS = frozenset({Status.RESOLVED, "cad_closed"})
+REOPENING_KINDS = frozenset({Status.REOPENED})
 # What an update of a police-only post says, by timeline kind: that something happened, in our words only.
 STUB_UPDATES: Mapping[str, str] = {
     "received": "已收悉",
@@ -176,7 +176,7 @@ def discovery(endpoint_url: str, contact: str) -> dict[str, Any]:
 
 def public_status(post: Post) -> str:
     """Map our lifecycle onto Open311's: `resolved` is closed, every other status open."""
-    return "closed" if post.status == "resolved" else "open"
+    return "closed" if post.status == Status.RESOLVED else "open"
 
 
 def service_notice(post: Post) -> str | None:
@@ -189,7 +189,7 @@ def service_notice(post: Post) -> str | None:
 
 
 def _time(moment: datetime | None) -> str | None:
-    return now_cst(moment) if moment is not None else None
+    return iso_cst(moment) if moment is not None else None
 
 
 def request_out(post: Post, exempt: Iterable[str] = ()) -> dict[str, Any]:
@@ -228,7 +228,7 @@ def submitted_out(post: Post) -> dict[str, Any]:
 
 def is_public(post: Post) -> bool:
     """Hidden posts never show through Open311."""
-    return not post.hidden and post.status != "hidden"
+    return not post.hidden and post.status != Status.HIDDEN
 
 
 # -- request updates (the FixMyStreet extension) -------------------------------------------------
@@ -250,7 +250,7 @@ def updates_of(post: Post, events: Iterable[Event]) -> list[Update]:
 
 def stub_text(event: Event) -> str:
     """Say what an entry of a police-only post's timeline did, from its kind, never from its stored text."""
-    if event.kind == "dispatched":
+    if event.kind == Status.DISPATCHED:
         return f"已分派至{event.unit.name}" if event.unit is not None else "已分派至处置单位"
     if event.kind == "transferred":
         return f"已转交{event.unit.name}" if event.unit is not None else "已转交处置单位"
@@ -265,7 +265,7 @@ def update_out(update: Update) -> dict[str, Any]:
         "update_id": update.event.id,
         "service_request_id": update.post_id,
         "status": update.status,
-        "updated_datetime": now_cst(update.event.at),
+        "updated_datetime": iso_cst(update.event.at),
         "description": stub_text(update.event) if update.stub else mask_text(update.event.text),
         "media_url": None,
         "external_status_code": update.event.kind,

@@ -1,128 +1,38 @@
-"""Posts, replies and the public timeline, with the rules of their lifecycle."""
+"""The post aggregate: immutable; each rule returns the new post and the timeline entries it caused."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict
 
-from chalicelib.domain.boards import FIRST_RESPONSE_MINUTES
+from chalicelib.domain.boards import FIRST_RESPONSE_MINUTES, POLICE_ONLY_TYPES
 from chalicelib.domain.commands import NewPost
 from chalicelib.domain.errors import Conflict, StaleVersion, ValidationFailed
-from chalicelib.domain.times import CST, epoch_ms, now_cst
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.parts import Event, OfficialAuthor, Pin, PinScope, Reply, UnitRef, Via, Visibility
+from chalicelib.domain.status import MOVABLE, STATUS_NAMES, Status, may_move
+from chalicelib.domain.times import CST, epoch_ms, iso_cst
 
 URGENT_MINUTES = 5
-
-Status = Literal["received", "dispatched", "acknowledged", "in_progress", "resolved", "reopened", "hidden"]
-Visibility = Literal["public", "police_only"]
-PinScope = Literal["board", "global"]
-
-STATUS_NAMES = {
-    "received": "已收悉",
-    "dispatched": "已分派",  # routed to a unit; 已派警 (police sent) is only what 110 reports
-    "acknowledged": "已受理",
-    "in_progress": "处置中",
-    "resolved": "已办结",
-    "reopened": "重新办理",
-    "hidden": "已隐藏",
-}
-# The order statuses move in; `reopened` sits just after `dispatched`.
-_RANK = {
-    "received": 0,
-    "dispatched": 1,
-    "reopened": 1.5,
-    "acknowledged": 2,
-    "in_progress": 3,
-    "resolved": 4,
-}
+# A post still `received` this long after creation (or after its last re-queue) is re-queued by the sweep: a
+# dispatch message that could not be sent, or was lost, is sent again.
+DISPATCH_GRACE = timedelta(minutes=2)
 
 
-class UnitRef(BaseModel):
-    """A unit as a post or a reply shows it; `name_en` when the directory gives the unit an English name."""
+class Changed(NamedTuple):
+    """What a rule of the aggregate produced: the new post and the timeline entries it caused."""
 
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    name: str
-    name_en: str | None = None
-
-    @model_serializer(mode="wrap")
-    def _without_absent_name_en(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        out: dict[str, Any] = handler(self)
-        if out.get("name_en") is None:
-            out.pop("name_en", None)
-        return out
-
-
-class Pin(BaseModel):
-    """An admin's pin on a post: on its board or on every feed, maybe until a time."""
-
-    model_config = ConfigDict(frozen=True)
-
-    scope: PinScope
-    until: datetime | None = None
-    at: datetime
-
-    def active(self, now: datetime) -> bool:
-        """Tell whether the pin still holds."""
-        return self.until is None or self.until > now
-
-
-class Event(BaseModel):
-    """One entry of a post's public timeline."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    at: datetime
-    kind: str
-    text: str
-    unit: UnitRef | None = None
-    actor: str | None = None
-    officer_id: str | None = None  # the officer who did it, if one did (never shown: finds who handles a post)
-
-
-class Via(BaseModel):
-    """The partner app (by its Open311 key) a post was filed through."""
-
-    model_config = ConfigDict(frozen=True)
-
-    key_id: str
-    name: str
-
-
-class OfficialAuthor(BaseModel):
-    """The real name, title and unit under an official reply."""
-
-    model_config = ConfigDict(frozen=True)
-
-    officer_id: str
-    name: str
-    title: str
-    unit: UnitRef
-
-
-class Reply(BaseModel):
-    """A reply: a citizen's follow-up or an officer's official answer."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    post_id: str
-    body: str
-    created_at: datetime
-    author_id: str
-    nickname: str | None = None
-    official: OfficialAuthor | None = None
-    template: str | None = None
-    exempt: tuple[str, ...] = ()  # published contacts of units and officers in an official body: never masked
+    post: Post
+    events: tuple[Event, ...] = ()
 
 
 class Post(BaseModel):
-    """A post on a board, the aggregate that replies and the timeline hang from."""
+    """A post on a board, the aggregate that replies and the timeline hang from. Immutable: every rule returns
+    a new post; the version is bumped by the unit of work (services.store.PostStore) when it is written."""
 
-    model_config = ConfigDict(validate_assignment=False)
+    model_config = ConfigDict(frozen=True)
 
     id: str
     board: str
@@ -133,7 +43,7 @@ class Post(BaseModel):
     author_nickname: str
     author_phone: str = ""
     district: str | None = None
-    status: Status = "received"
+    status: Status = Status.RECEIVED
     visibility: Visibility = "public"
     pin: Pin | None = None
     created_at: datetime
@@ -149,7 +59,6 @@ class Post(BaseModel):
     hidden: bool = False
     hidden_reason: str | None = None
     flag_count: int = 0
-    enqueue_failed: bool = False
     urgent: bool = False
     dispatch_round: int = 0
     escalation_level: int = 0
@@ -166,41 +75,55 @@ class Post(BaseModel):
             return None
         return created_at + timedelta(minutes=min(minutes, URGENT_MINUTES) if urgent else minutes)
 
-    def pinned_at(self, now: datetime) -> bool:
+    def _with(self, at: datetime, **changes: object) -> Post:
+        return self.model_copy(update={**changes, "updated_at": at})
+
+    def is_pinned(self, now: datetime) -> bool:
         """Tell whether the post is pinned right now."""
         return self.pin is not None and self.pin.active(now)
 
     def can_move_to(self, status: str) -> bool:
-        """Tell whether the lifecycle allows moving to this status."""
-        if status == "reopened":
-            return self.status == "resolved"
-        if status not in _RANK or self.status == "hidden":
-            return False
-        return _RANK[status] > _RANK[self.status]
+        """Tell whether the transition table allows moving to this status."""
+        return may_move(self.status, status)
 
-    def move_to(self, status: str, at: datetime, version: int) -> None:
-        """Move the post along its lifecycle, refusing stale versions and steps back."""
-        if status not in _RANK:
+    def move_to(
+        self, status: str, at: datetime, version: int, by: str, note: str | None = None, officer_id: str | None = None
+    ) -> Changed:
+        """Move the post along its lifecycle for someone (`by`, as the timeline names them), refusing stale
+        versions and steps back."""
+        if status not in MOVABLE:
             raise ValidationFailed("不支持的状态", {"status": f"unknown status {status!r}"})
         if version != self.version:
             raise StaleVersion("帖子已被他人更新，请刷新后重试")
         if not self.can_move_to(status):
-            raise Conflict(f"帖子当前状态为{STATUS_NAMES[self.status]}，不能改为{STATUS_NAMES[status]}")
-        self.status = status  # type: ignore[assignment]
-        self.updated_at = at
-        self.awaiting_feedback = status == "resolved"
-        if status == "reopened":
-            self.reopen(at)
+            raise Conflict(f"帖子当前状态为{STATUS_NAMES[self.status]}，不能改为{STATUS_NAMES[Status(status)]}")
+        text = f"{by}将状态改为{STATUS_NAMES[Status(status)]}" + (f"：{note}" if note else "")
+        moved = self._moved(Status(status), at)
+        unit = moved.assigned_unit
+        event = Event(id=new_id("e"), at=at, kind=status, text=text, unit=unit, actor=by, officer_id=officer_id)
+        return Changed(moved, (event,))
 
-    def reopen(self, at: datetime) -> None:
+    def _moved(self, status: Status, at: datetime) -> Post:
+        if status == Status.REOPENED:
+            return self.reopen(at)
+        return self._with(at, status=status, awaiting_feedback=status == Status.RESOLVED)
+
+    def report_progress(self, target: str, kind: str, text: str, at: datetime, reported_at: datetime) -> Changed:
+        """Record progress another system reports (110): a timeline entry, and the move if the table allows it."""
+        moved = self._moved(Status(target), at) if self.can_move_to(target) else self
+        return Changed(moved, (Event(id=new_id("e"), at=reported_at, kind=kind, text=text, unit=moved.assigned_unit),))
+
+    def reopen(self, at: datetime) -> Post:
         """Reopen a resolved post: a new dispatch round and a fresh deadline, counted from now as for a new post."""
-        self.status = "reopened"
-        self.updated_at = at
-        self.awaiting_feedback = False
-        self.dispatch_round += 1
-        self.escalation_level = 0
-        self.reopened_at = at
-        self.first_response_due = Post.first_response_due_for(self.type, at, self.urgent)
+        return self._with(
+            at,
+            status=Status.REOPENED,
+            awaiting_feedback=False,
+            dispatch_round=self.dispatch_round + 1,
+            escalation_level=0,
+            reopened_at=at,
+            first_response_due=Post.first_response_due_for(self.type, at, self.urgent),
+        )
 
     @property
     def clock_start(self) -> datetime:
@@ -214,52 +137,98 @@ class Post(BaseModel):
             return False
         return self.reopened_at is None or latest >= self.reopened_at
 
-    def assign(self, unit: UnitRef, at: datetime) -> None:
-        """Hand the post to a unit (a new dispatch round); a new post becomes `dispatched`."""
-        self.assigned_unit = unit
-        self.dispatch_round += 1
-        if self.status == "received":
-            self.status = "dispatched"
-        self.updated_at = at
+    def assign(self, unit: UnitRef, at: datetime, by: str | None = None, note: str | None = None) -> Changed:
+        """Hand the post to a unit (a new dispatch round, escalation starts over); a new post becomes `dispatched`.
 
-    def rate(self, satisfied: bool, comment: str | None, at: datetime) -> None:
+        `by`: who routed it by hand (None: the dispatcher by its rules). Routing is not a police dispatch (已派警 is
+        110's word): a first assignment reads 已分派, a move 已转交.
+        """
+        if self.status == Status.RESOLVED:
+            raise ValidationFailed("已办结的帖子不能改派", {"unit_id": "post is resolved"})
+        first = self.assigned_unit is None
+        status = Status.DISPATCHED if self.status == Status.RECEIVED else self.status
+        post = self._with(
+            at, assigned_unit=unit, dispatch_round=self.dispatch_round + 1, escalation_level=0, status=status
+        )
+        kind: str
+        if by is None:
+            kind, text = Status.DISPATCHED, f"已分派至{unit.name}"
+        elif first:
+            kind, text = Status.DISPATCHED, f"{by}将帖子分派至{unit.name}"
+        else:
+            kind, text = "transferred", f"{by}将帖子转交{unit.name}"
+        text += f"：{note}" if note else ""
+        return Changed(post, (Event(id=new_id("e"), at=at, kind=kind, text=text, unit=unit),))
+
+    def rate(self, satisfied: bool, comment: str | None, at: datetime) -> Changed:
         """Record the author's verdict on a resolved post; unsatisfied reopens it."""
-        if self.status != "resolved" or not self.awaiting_feedback:
+        if self.status != Status.RESOLVED or not self.awaiting_feedback:
             raise Conflict("只有已办结且尚未评价的帖子可以评价")
-        self.satisfied, self.feedback_comment = satisfied, comment
-        self.awaiting_feedback = False
-        self.updated_at = at
-        if not satisfied:
-            self.reopen(at)
+        post = self._with(at, satisfied=satisfied, feedback_comment=comment, awaiting_feedback=False)
+        text = "网友评价：满意" if satisfied else "网友评价：不满意，帖子已重新办理"
+        if comment is not None:
+            text += f"。评价说明：{comment}"  # masked for the public, withheld on a police-only post (render.py)
+        events = (Event(id=new_id("e"), at=at, kind="rated", text=text),)
+        if satisfied:
+            return Changed(post, events)
+        post = post.reopen(at)
+        reopened = Event(id=new_id("e"), at=at, kind=Status.REOPENED, text="帖子已重新办理", unit=post.assigned_unit)
+        return Changed(post, (*events, reopened))
+
+    def escalate(self, level: int, text: str, at: datetime) -> Changed:
+        """Record a 督办 of the given level (1: the unit's leaders, 2: the command center)."""
+        event = Event(id=new_id("e"), at=at, kind="escalated", text=text, unit=self.assigned_unit)
+        return Changed(self.model_copy(update={"escalation_level": level}), (event,))
 
     def deadline_passed(self, now: datetime) -> bool:
         """Tell whether the first-response deadline passed without an official reply (since a reopening)."""
         due = self.first_response_due
         return due is not None and not self.answered_since_start() and now >= due
 
-    def pin_with(self, scope: PinScope, until: datetime | None, at: datetime) -> None:
+    def next_check(self) -> datetime | None:
+        """Return when the sweep next has work for the post: re-queue its dispatch, or escalate it."""
+        if self.hidden or self.type in POLICE_ONLY_TYPES:
+            return None  # hidden, or a notice of the police themselves: nothing to dispatch or escalate
+        if self.status == Status.RECEIVED:
+            return self.created_at + DISPATCH_GRACE
+        if self.answered_since_start() or self.first_response_due is None or self.status == Status.RESOLVED:
+            return None
+        if self.escalation_level == 0:
+            return self.first_response_due
+        if self.escalation_level == 1:  # twice the time allowed, from creation or the last reopening
+            return self.clock_start + 2 * (self.first_response_due - self.clock_start)
+        return None
+
+    def pin_with(self, scope: PinScope, until: datetime | None, at: datetime) -> Post:
         """Pin the post on its board or on every feed."""
         if until is not None and until <= at:
             raise ValidationFailed("置顶截止时间必须晚于现在", {"until": "must be in the future"})
-        self.pin = Pin(scope=scope, until=until, at=at)
-        self.updated_at = at
+        return self._with(at, pin=Pin(scope=scope, until=until, at=at))
 
-    def unpin(self, at: datetime) -> None:
+    def unpin(self, at: datetime) -> Post:
         """Take the pin off."""
-        self.pin = None
-        self.updated_at = at
+        return self._with(at, pin=None)
+
+    def set_hidden(self, hidden: bool, reason: str | None, at: datetime) -> Post:
+        """Hide the post (with the reason) or show it again."""
+        return self._with(at, hidden=hidden, hidden_reason=reason if hidden else None)
 
 
 __all__ = [
     "CST",
     "STATUS_NAMES",
+    "Changed",
     "Event",
     "NewPost",
     "OfficialAuthor",
     "Pin",
+    "PinScope",
     "Post",
     "Reply",
+    "Status",
     "UnitRef",
+    "Via",
+    "Visibility",
     "epoch_ms",
-    "now_cst",
+    "iso_cst",
 ]

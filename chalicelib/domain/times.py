@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 CST = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
-def now_cst(moment: datetime) -> str:
+def iso_cst(moment: datetime) -> str:
     """Format a time as ISO 8601 with the +08:00 offset, to the millisecond."""
     return moment.astimezone(CST).isoformat(timespec="milliseconds")
 

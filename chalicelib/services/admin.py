@@ -5,13 +5,15 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from chalicelib.domain import access
 from chalicelib.domain.boards import BOARDS_BY_ID, POST_TYPE_NAMES
 from chalicelib.domain.errors import NotFound, ValidationFailed
 from chalicelib.domain.people import Actor, Officer, Routing, Unit
 from chalicelib.domain.posts import PinScope, Post
 from chalicelib.domain.templates import REPLY_TEMPLATES
 from chalicelib.services.audit import Auditor, snapshot
-from chalicelib.services.ports import Clock, DirectoryRepository, OfficerChannel, PostRepository
+from chalicelib.services.ports import Clock, DirectoryRepository, OfficerChannel
+from chalicelib.services.store import PostStore
 
 
 class Admin:
@@ -19,14 +21,14 @@ class Admin:
 
     def __init__(
         self,
-        posts: PostRepository,
+        store: PostStore,
         directory: DirectoryRepository,
         clock: Clock,
         districts: tuple[str, ...],
         channel: OfficerChannel,
         auditor: Auditor,
     ) -> None:
-        self.posts, self.directory, self.clock, self.districts = posts, directory, clock, districts
+        self.store, self.directory, self.clock, self.districts = store, directory, clock, districts
         self.channel, self.auditor = channel, auditor
 
     def put_unit(self, unit: Unit, *, by: Actor) -> Unit:
@@ -89,7 +91,7 @@ class Admin:
         """Return the routing rules, with the command center as the default unit."""
         routing = self.directory.routing()
         if routing.default_unit_id is None:
-            center = next((u for u in self.directory.units() if u.kind == "command_center"), None)
+            center = access.command_center(self.directory.units())
             if center is not None:
                 routing = routing.model_copy(update={"default_unit_id": center.id})
         return routing
@@ -115,30 +117,22 @@ class Admin:
 
     def pin(self, post_id: str, scope: PinScope, until: datetime | None, *, by: Actor) -> Post:
         """Pin a post on its board or on every feed."""
-        post = self._post(post_id)
-        expected = post.version
-        before = snapshot(post)
-        post.pin_with(scope, until, self.clock.now())
-        post.version += 1
-        self.posts.update(post, expected)
-        self.auditor.log(by, "pin", f"post:{post.id}", before, snapshot(post))
+        read = self._post(post_id)
+        post = self.store.save(read, read.pin_with(scope, until, self.clock.now()))
+        self.auditor.log(by, "pin", f"post:{post.id}", snapshot(read), snapshot(post))
         return post
 
     def unpin(self, post_id: str, *, by: Actor) -> Post:
         """Take a pin off (a post without a pin stays as it is)."""
-        post = self._post(post_id)
-        if post.pin is None:
-            return post
-        expected = post.version
-        before = snapshot(post)
-        post.unpin(self.clock.now())
-        post.version += 1
-        self.posts.update(post, expected)
-        self.auditor.log(by, "unpin", f"post:{post.id}", before, snapshot(post))
+        read = self._post(post_id)
+        if read.pin is None:
+            return read
+        post = self.store.save(read, read.unpin(self.clock.now()))
+        self.auditor.log(by, "unpin", f"post:{post.id}", snapshot(read), snapshot(post))
         return post
 
     def _post(self, post_id: str) -> Post:
-        post = self.posts.get(post_id)
+        post = self.store.get(post_id)
         if post is None:
             raise NotFound("帖子不存在")
         return post

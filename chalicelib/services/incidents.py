@@ -7,15 +7,20 @@ import hmac
 import logging
 import re
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
-from chalicelib.domain.errors import Forbidden, NotFound, StaleVersion, Unauthenticated, ValidationFailed
+from chalicelib.domain import access
+from chalicelib.domain.errors import NotFound, Unauthenticated, ValidationFailed
 from chalicelib.domain.incidents import CAD_EVENTS, SCHEMA_ID, SCHEMA_VERSION, CadEventIn, incident_id_for
 from chalicelib.domain.people import Actor
-from chalicelib.domain.posts import Event, Post, now_cst
-from chalicelib.services.forum import Forum, new_id
-from chalicelib.services.ports import NoticeLedger, StatsRepository, UserRepository
-from chalicelib.services.tally import Tally, scopes_of
+from chalicelib.domain.posts import Changed, Post, iso_cst
+from chalicelib.domain.status import Status
+from chalicelib.services.audit import Auditor
+from chalicelib.services.once import once
+from chalicelib.services.ports import Clock, NoticeLedger, StatsRepository, UserRepository
+from chalicelib.services.staff import Staff
+from chalicelib.services.store import Message, PostStore
+from chalicelib.services.tally import Tally, count_quietly, scopes_of
 
 log = logging.getLogger(__name__)
 SIGNATURE_WINDOW = 300
@@ -39,6 +44,14 @@ class IncidentRepository(Protocol):
         """Return the post of an incident, or None."""
 
 
+class IncidentSettings(NamedTuple):
+    """Where the incident records link to, which boards hand off by themselves, and the HMAC secret of 110."""
+
+    site_url: str
+    incident_boards: tuple[str, ...]
+    secret: str
+
+
 def sign(secret: str, timestamp: str, raw_body: bytes) -> str:
     """Return the `X-Signature` value for a body: sha256=<hex HMAC of "<timestamp>.<body>">."""
     digest = hmac.new(secret.encode(), timestamp.encode() + b"." + raw_body, hashlib.sha256).hexdigest()
@@ -50,20 +63,21 @@ class Incidents:
 
     def __init__(
         self,
-        forum: Forum,
+        store: PostStore,
+        staff: Staff,
         users: UserRepository,
         ledger: NoticeLedger,
         outbox: CadOutbox,
         incidents: IncidentRepository,
         stats: StatsRepository,
-        site_url: str,
-        incident_boards: tuple[str, ...],
-        secret: str,
+        clock: Clock,
+        auditor: Auditor,
+        settings: IncidentSettings,
     ) -> None:
-        self.forum, self.posts, self.directory, self.clock = forum, forum.posts, forum.directory, forum.clock
-        self.users, self.ledger, self.outbox, self.incidents, self.stats = users, ledger, outbox, incidents, stats
-        self.site_url, self.incident_boards, self.secret = site_url, incident_boards, secret
-        self.tally = Tally(stats, ledger, self.clock)
+        self.store, self.staff, self.users, self.ledger, self.outbox = store, staff, users, ledger, outbox
+        self.incidents, self.stats, self.clock, self.auditor = incidents, stats, clock, auditor
+        self.site_url, self.incident_boards, self.secret = settings
+        self.tally = Tally(stats, ledger, clock)
 
     def is_incident(self, post: Post) -> bool:
         """Tell whether a new post goes to 110 by itself: urgent, or on an incident board."""
@@ -71,46 +85,30 @@ class Incidents:
 
     def convert(self, actor: Actor, post_id: str) -> str:
         """Make a post an incident on the command center's word (leaders, command center)."""
-        self.forum.require_signed_in(actor)
-        post = self.forum.visible_post(post_id, actor)
-        if actor.link_post_id is not None and actor.link_post_id != post.id:
-            raise Forbidden("通知链接只能用于处理对应的帖子")
-        if actor.role != "leader" and not self._in_command_center(actor):
-            raise Forbidden("只有局领导和指挥中心可以转为警情")
-        self.forum.notify_later(post.id, "incident")
-        self.forum.auditor.log(actor, "incident", f"post:{post.id}", None, {"incident_id": incident_id_for(post.id)})
+        access.require_signed_in(actor)
+        post = self.store.visible(actor, post_id)
+        access.require_may_convert(actor, post, self.staff.unit_of(actor))
+        self.store.send(post.id, [Message("incident")])
+        self.auditor.log(actor, "incident", f"post:{post.id}", None, {"incident_id": incident_id_for(post.id)})
         return incident_id_for(post.id)
-
-    def _in_command_center(self, actor: Actor) -> bool:
-        if actor.role not in ("officer", "admin") or not actor.officer_id:
-            return False
-        officer = self.forum.officer_of(actor)
-        unit = self.directory.unit(officer.unit_id)
-        return unit is not None and unit.kind == "command_center"
 
     def hand_off(self, post_id: str) -> bool:
         """Put the post's one incident record on the command system's queue; False if already there."""
-        post = self.posts.get(post_id)
+        post = self.store.get(post_id)
         if post is None:
             return False
         incident_id = incident_id_for(post.id)
         now = self.clock.now()
         self.incidents.put(incident_id, post.id, now)
-        if not self.ledger.claim(post.id, "cad-handoff", now):
+        if not once(self.ledger, post.id, "cad-handoff", now, lambda: self.outbox.send(self.record(post, incident_id))):
             return False
-        try:
-            self.outbox.send(self.record(post, incident_id))
-        except Exception:
-            self.ledger.release(post.id, "cad-handoff")
-            raise
-        self.ledger.confirm(post.id, "cad-handoff")
-        self.forum.count(scopes_of(post), {"incidents": 1}, now)  # after the claim: once per post
+        count_quietly(self.stats, scopes_of(post), {"incidents": 1}, now)  # after the claim: once per post
         return True
 
     def record(self, post: Post, incident_id: str) -> dict[str, Any]:
         """Return the incident record: unmasked, for police eyes only."""
         user = self.users.get(post.author_id)
-        officer = None if user else self.directory.officer(post.author_id)
+        officer = None if user else self.staff.directory.officer(post.author_id)
         phone = user.phone if user else officer.phone if officer else None
         return {
             "$schema": SCHEMA_ID,
@@ -123,7 +121,7 @@ class Incidents:
             "title": post.title,
             "body": post.body,
             "district": post.district,
-            "reported_at": now_cst(post.created_at),
+            "reported_at": iso_cst(post.created_at),
             "reporter": {"nickname": post.author_nickname, "phone": phone},
             "urgent": post.urgent,
             "link": f"{self.site_url}/#/posts/{post.id}",
@@ -145,42 +143,23 @@ class Incidents:
             raise NotFound("没有这个警情")
         if post_id != event.post_id:
             raise ValidationFailed("警情与帖子不符", {"post_id": "not this incident's post"})
-        key = f"cad#{event.event}"
         now = self.clock.now()
-        if not self.ledger.claim(post_id, key, now):
-            return False
-        try:
-            self._record_event(post_id, event, now)
-        except Exception:
-            self.ledger.release(post_id, key)
-            raise
-        self.ledger.confirm(post_id, key)
-        return True
+        return once(self.ledger, post_id, f"cad#{event.event}", now, lambda: self._record_event(post_id, event, now))
 
     def _record_event(self, post_id: str, event: CadEventIn, now: datetime) -> None:
         words, target = CAD_EVENTS[event.event]
-        for _ in range(5):
-            post = self.posts.get(post_id)
-            if post is None:
-                raise NotFound("帖子不存在")
-            expected = post.version
-            moved = post.can_move_to(target)
-            resolves = moved and target == "resolved"
-            if moved:
-                post.move_to(target, now, expected)
-            post.version += 1  # the timeline entry alone is a write of the post too
-            text = f"{words}（{event.unit_name}）" if event.unit_name else words
-            timeline = Event(id=new_id("e"), at=event.at, kind=f"cad_{event.event}", text=text, unit=post.assigned_unit)
-            try:
-                self.posts.update(post, expected, timeline)
-            except StaleVersion:
-                continue
-            if event.event == "dispatched":  # 已派警: police really sent, as 110 reports it (once: the ledger)
-                self.forum.count(scopes_of(post), {"police_dispatches": 1}, now)
-            if resolves:
-                self.forum.count(scopes_of(post), {"resolved": 1}, now)
-                if post.first_official_reply_at is None:
-                    self.tally.quietly(post, now)
-                self.forum.notify_later(post.id, "resolved")  # the author is asked to rate, as for an officer's
-            return
-        raise StaleVersion("帖子正在被频繁更新，请重试")
+        text = f"{words}（{event.unit_name}）" if event.unit_name else words
+        reads: list[Post] = []
+
+        def decide(read: Post) -> Changed:
+            reads.append(read)
+            return read.report_progress(target, f"cad_{event.event}", text, now, event.at)
+
+        post = self.store.retry(post_id, decide)
+        if event.event == "dispatched":  # 已派警: police really sent, as 110 reports it (once: the ledger)
+            count_quietly(self.stats, scopes_of(post), {"police_dispatches": 1}, now)
+        if post.status == Status.RESOLVED and reads[-1].status != Status.RESOLVED:
+            count_quietly(self.stats, scopes_of(post), {"resolved": 1}, now)
+            if post.first_official_reply_at is None:
+                self.tally.quietly(post, now)
+            self.store.send(post.id, [Message("resolved")])  # the author is asked to rate, as for an officer's

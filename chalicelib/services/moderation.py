@@ -14,19 +14,22 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from chalicelib.domain import access
 from chalicelib.domain.boards import POLICE_ONLY_TYPES
-from chalicelib.domain.errors import Forbidden, NotFound, StaleVersion, TooManyRequests
 from chalicelib.domain.nicknames import CITIZEN_ACCOUNT
 from chalicelib.domain.people import Actor
 from chalicelib.domain.posts import Post
 from chalicelib.services.audit import Auditor, snapshot
-from chalicelib.services.forum import Forum
-from chalicelib.services.ports import NoticeLedger
+from chalicelib.services.limits import Limits
+from chalicelib.services.once import once
+from chalicelib.services.ports import Clock, DirectoryRepository, NoticeLedger
+from chalicelib.services.store import PostStore
 
 log = logging.getLogger(__name__)
 FLAGS_TO_HIDE = 3
 ESTABLISHED_AFTER = timedelta(days=1)  # an account's flags count towards hiding once it is this old
 SYSTEM = Actor(role="admin", user_id="system", nickname="系统")
+NEVER_STALE = 10**9
 
 
 class FlagCounter(Protocol):
@@ -39,31 +42,32 @@ class FlagCounter(Protocol):
 class Moderation:
     """Flags, hiding and unhiding, and writing the audit trail."""
 
-    def __init__(self, forum: Forum, ledger: NoticeLedger, flags: FlagCounter, auditor: Auditor) -> None:
-        self.forum, self.posts, self.clock = forum, forum.posts, forum.clock
-        self.ledger, self.flags, self.auditor = ledger, flags, auditor
+    def __init__(
+        self,
+        store: PostStore,
+        directory: DirectoryRepository,
+        ledger: NoticeLedger,
+        limits: Limits,
+        clock: Clock,
+        auditor: Auditor,
+    ) -> None:
+        self.store, self.directory, self.ledger, self.limits = store, directory, ledger, limits
+        self.clock, self.auditor = clock, auditor
 
     def flag(self, actor: Actor, post_id: str, reason: str) -> None:
         """Flag a post once per account; the third established account hides it, or sends it to review."""
-        self.forum.require_signed_in(actor)
-        post = self.forum.visible_post(post_id, actor)
-        if actor.link_post_id is not None and actor.link_post_id != post.id:
-            raise Forbidden("通知链接只能用于处理对应的帖子")
-        if post.visibility == "police_only" and not self.forum.sees_whole(actor, post):
-            raise Forbidden("该线索仅警方可见，不能举报")
-        key, now = f"flag#{actor.user_id}", self.clock.now()
-        if not self.ledger.claim(post.id, key, now, stale_after=10**9):
-            return  # this account flagged the post before: a repeat changes nothing and costs nothing
-        if not actor.is_police:
-            try:
-                self.forum.limits.flag(actor.user_id, now)
-            except TooManyRequests:
-                self.ledger.release(post.id, key)  # a refused flag is not recorded
-                raise
-        self.ledger.confirm(post.id, key)
+        access.require_signed_in(actor)
+        post = self.store.visible(actor, post_id)
+        access.require_link_for(actor, post.id)
+        access.require_may_take_part(actor, post, "该线索仅警方可见，不能举报")
+        now = self.clock.now()
+        limit = (lambda: None) if actor.is_police else (lambda: self.limits.flag(actor.user_id, now))
+        # Recorded once per account: a repeat changes nothing and costs nothing; a refused flag is not recorded.
+        if not once(self.ledger, post.id, f"flag#{actor.user_id}", now, limit, stale_after=NEVER_STALE):
+            return
         if not self.established(actor, now):
             return  # recorded once per account, but a brand-new account's flag hides nothing
-        count = self.flags.count_flag(post.id)
+        count = self.store.count_flag(post.id)
         if count % FLAGS_TO_HIDE:  # every third counted flag: a review settles the flags before it
             return
         if self.protected(post, now):  # stays up; each third counted flag asks for a review
@@ -93,28 +97,23 @@ class Moderation:
         A post by the police is one not written from a citizen account: its author is an officer, in the directory
         or no longer (an officer who left does not turn the bureau's notices into a citizen's posts).
         """
-        if post.pinned_at(now) or post.type in POLICE_ONLY_TYPES:
+        if post.is_pinned(now) or post.type in POLICE_ONLY_TYPES:
             return True
         if not post.author_id.startswith(CITIZEN_ACCOUNT):
             return True
-        return self.forum.directory.officer(post.author_id) is not None
+        return self.directory.officer(post.author_id) is not None
 
     def set_hidden(self, actor: Actor, post_id: str, hidden: bool, reason: str | None) -> Post:
         """Hide or unhide a post (admins, or the system on flags)."""
-        for _ in range(5):
-            post = self.posts.get(post_id)
-            if post is None:
-                raise NotFound("帖子不存在")
-            if post.hidden == hidden:
-                return post
-            before, expected = snapshot(post), post.version
-            post.hidden, post.hidden_reason = hidden, reason if hidden else None
-            post.version += 1
-            post.updated_at = self.clock.now()
-            try:
-                self.posts.update(post, expected)
-            except StaleVersion:
-                continue
-            self.auditor.log(actor, "hide" if hidden else "unhide", f"post:{post.id}", before, snapshot(post))
-            return post
-        raise StaleVersion("帖子正在被频繁更新，请重试")
+        reads: list[Post] = []
+
+        def decide(read: Post) -> Post | None:
+            reads.append(read)
+            return None if read.hidden == hidden else read.set_hidden(hidden, reason, self.clock.now())
+
+        post = self.store.retry(post_id, decide)
+        if post.version != reads[-1].version:
+            self.auditor.log(
+                actor, "hide" if hidden else "unhide", f"post:{post.id}", snapshot(reads[-1]), snapshot(post)
+            )
+        return post

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from chalicelib.services.identity import Identity
     from chalicelib.services.limits import Limits
     from chalicelib.services.ports import Clock, PostRepository
+    from chalicelib.services.staff import Staff
 
 log = logging.getLogger(__name__)
 
@@ -123,12 +124,13 @@ class Open311:
         reads: Open311Reads,
         posts: PostRepository,
         forum: Forum,
+        staff: Staff,
         identity: Identity,
         limits: Limits,
         clock: Clock,
         districts: tuple[str, ...],
     ) -> None:
-        self.reads, self.posts, self.forum, self.identity = reads, posts, forum, identity
+        self.reads, self.posts, self.forum, self.staff, self.identity = reads, posts, forum, staff, identity
         self.limits, self.clock, self.districts = limits, clock, districts
 
     def requests(self, query: RequestQuery) -> list[Post]:
@@ -148,7 +150,7 @@ class Open311:
     def published_numbers(self, posts: Sequence[Post]) -> tuple[str, ...]:
         """Return the published contact numbers the official notes of these posts quote (no read if none)."""
         quoted = set().union(*(numbers_in(post.latest_official_reply or "") for post in posts))
-        return self.forum.published_numbers_in("\n".join(sorted(quoted))) if quoted else ()
+        return self.staff.published_numbers_in("\n".join(sorted(quoted))) if quoted else ()
 
     def request(self, post_id: str) -> Post:
         """Return one public request."""

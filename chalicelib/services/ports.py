@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -57,11 +58,13 @@ class PostRepository(Protocol):
     def detail(self, post_id: str) -> PostDetail | None:
         """Return a post with its replies and timeline in one read."""
 
-    def update(self, post: Post, expected_version: int, event: Event | None = None) -> None:
-        """Save a changed post if its stored version is still `expected_version` (else StaleVersion).
+    def update(self, post: Post, expected_version: int, events: Sequence[Event] = ()) -> None:
+        """Save a changed post and its new timeline entries, in one transaction, if its stored version is still
+        `expected_version` (else StaleVersion).
 
         The post must carry `expected_version + 1` (ValueError otherwise): every write bumps the version, so a
-        writer holding an older copy can never overwrite it. Counters (replies, flags) are atomic ADDs, kept.
+        writer holding an older copy can never overwrite it (services.store.PostStore, the only writer, bumps it).
+        Counters (replies, flags) are atomic ADDs, kept.
         """
 
     def add_reply(
@@ -84,8 +87,8 @@ class PostRepository(Protocol):
     def pinned(self) -> list[Post]:
         """Return every post that carries a pin (expired ones included)."""
 
-    def mark_enqueue_failed(self, post_id: str, expected_version: int) -> None:
-        """Note that the dispatch message could not be sent, if the version is still `expected_version`; bump it."""
+    def count_flag(self, post_id: str) -> int:
+        """Add one flag to a post atomically; return the new count (NotFound if there is no such post)."""
 
     def reschedule(self, post_id: str, expected_version: int, at: datetime) -> None:
         """Move a post's next check to `at` and bump its version, if still `expected_version` (else StaleVersion)."""

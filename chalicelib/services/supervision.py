@@ -7,10 +7,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from chalicelib.domain.errors import StaleVersion
-from chalicelib.domain.posts import Event, Post
-from chalicelib.services.dispatch import Dispatcher
-from chalicelib.services.forum import new_id
-from chalicelib.services.ports import Clock, DirectoryRepository, DispatchQueue, PostRepository, StatsRepository
+from chalicelib.domain.posts import Post
+from chalicelib.domain.status import Status
+from chalicelib.services.notices import OfficerNotices
+from chalicelib.services.ports import Clock, NoticeLedger, StatsRepository
+from chalicelib.services.staff import Staff
+from chalicelib.services.store import Message, PostStore
+from chalicelib.services.tally import Tally
 
 log = logging.getLogger(__name__)
 REQUEUE_EVERY = timedelta(minutes=2)
@@ -31,22 +34,22 @@ class Supervision:
 
     def __init__(
         self,
-        posts: PostRepository,
-        directory: DirectoryRepository,
-        queue: DispatchQueue,
-        dispatcher: Dispatcher,
+        store: PostStore,
+        staff: Staff,
+        notices: OfficerNotices,
         stats: StatsRepository,
+        ledger: NoticeLedger,
         clock: Clock,
         batch: int = 100,
     ) -> None:
-        self.posts, self.directory, self.queue, self.dispatcher = posts, directory, queue, dispatcher
-        self.stats, self.clock, self.batch = stats, clock, batch
+        self.store, self.staff, self.notices, self.clock, self.batch = store, staff, notices, clock, batch
+        self.tally = Tally(stats, ledger, clock)
 
     def sweep(self) -> SweepReport:
         """Run one pass over every post whose next check is due."""
         report = SweepReport()
         now = self.clock.now()
-        for post in self.posts.due(now, self.batch):
+        for post in self.store.due(now, self.batch):
             try:
                 self._check(post, report)
             except StaleVersion:
@@ -55,22 +58,19 @@ class Supervision:
 
     def _check(self, post: Post, report: SweepReport) -> None:
         now = self.clock.now()
-        expected = post.version
-        if post.status == "received":
+        if post.status == Status.RECEIVED:
             # Rescheduling first, on the version read: a post dispatched meanwhile is left alone (StaleVersion).
-            self.posts.reschedule(post.id, expected, now + REQUEUE_EVERY)
-            self.queue.enqueue(post.id)
+            self.store.reschedule(post, now + REQUEUE_EVERY, Message("dispatch"))
             report.requeued += 1
             return
-        post.version += 1  # every write of a post is conditional on the version read, and bumps it
         if not post.deadline_passed(now) or post.escalation_level >= 2:
-            self.posts.update(post, expected)  # recomputes the sparse index: nothing left to do
+            self.store.save(post, post)  # recomputes the next check: nothing left to do
             report.settled += 1
             return
         self._count_missed(post)
         level = post.escalation_level + 1
         unit_id = post.assigned_unit.id if post.assigned_unit else None
-        center = next((u for u in self.directory.units() if u.kind == "command_center"), None)
+        center = self.staff.command_center()
         if level == 1 and unit_id is not None and (unit_id != (center.id if center else None)):
             target_id, target_name = unit_id, post.assigned_unit.name if post.assigned_unit else ""
             text = f"超过首次回复时限，已提请{target_name}领导督办"
@@ -79,11 +79,9 @@ class Supervision:
             target_id, target_name = (center.id, center.name) if center else (unit_id or "", "")
             text = f"超过首次回复时限两倍，已上报{target_name}督办"
         # Notify first (once per officer and level, by the ledger), then record: a failure retries both.
-        self.dispatcher.notify_unit(post, target_id, f"esc{level}", leaders_only=level == 1)
-        event = Event(id=new_id("e"), at=now, kind="escalated", text=text, unit=post.assigned_unit)
-        post.escalation_level = level
-        self.posts.update(post, expected, event)
-        self.dispatcher.tally.add(["all"] + ([unit_id] if unit_id else []), {"escalations": 1}, now)
+        self.notices.notify_unit(post, target_id, f"esc{level}", leaders_only=level == 1)
+        self.store.save(post, post.escalate(level, text, now))
+        self.tally.add(["all"] + ([unit_id] if unit_id else []), {"escalations": 1}, now)
         if level == 1:
             report.escalated_to_leaders += 1
         else:
@@ -92,6 +90,6 @@ class Supervision:
     def _count_missed(self, post: Post) -> None:
         """Count the passed deadline once (tried again at the next escalation if the count fails)."""
         try:
-            self.dispatcher.tally.deadline_missed(post)
+            self.tally.deadline_missed(post)
         except Exception:
             log.exception("could not count a missed deadline", extra={"post_id": post.id})

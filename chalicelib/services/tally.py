@@ -17,6 +17,7 @@ from datetime import datetime
 
 from chalicelib.domain.posts import Post
 from chalicelib.domain.times import CST
+from chalicelib.services.once import once
 from chalicelib.services.ports import Clock, NoticeLedger, StatsRepository
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,15 @@ def minutes_between(start: datetime, end: datetime) -> int:
     return max(0, int((end - start).total_seconds() // 60))
 
 
+def count_quietly(stats: StatsRepository, scopes: list[str], counters: dict[str, int], at: datetime) -> None:
+    """Add to the public figures (the total, and the day of `at`) once a write is stored; a failure is logged,
+    the stored write stands."""
+    try:
+        stats.add(scopes, counters, day_of(at))
+    except Exception:
+        log.exception("could not count", extra={"scopes": scopes, "counters": counters})
+
+
 class Tally:
     """Counts the facts of a post's handling that must count once."""
 
@@ -47,15 +57,8 @@ class Tally:
 
     def once(self, post: Post, key: str, counters: dict[str, int], day: str) -> bool:
         """Add counters for a fact of a post unless it was counted before; False if it was."""
-        if not self.ledger.claim(post.id, key, self.clock.now(), stale_after=NEVER_STALE):
-            return False
-        try:
-            self.stats.add(scopes_of(post), counters, day)
-        except Exception:
-            self.ledger.release(post.id, key)  # not counted: a retry may count it
-            raise
-        self.ledger.confirm(post.id, key)
-        return True
+        now = self.clock.now()
+        return once(self.ledger, post.id, key, now, lambda: self.stats.add(scopes_of(post), counters, day), NEVER_STALE)
 
     def first_response(self, post: Post, at: datetime) -> None:
         """Count a post's first response (an official reply or its resolution) and so its deadline's outcome."""

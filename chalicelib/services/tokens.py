@@ -15,6 +15,7 @@ from chalicelib.domain.people import Actor
 
 AUDIENCE = "police24"
 ALGORITHMS = ["HS256"]
+SESSION = "session"  # the one kind of token (reply links are random codes: services.links)
 _BAD_TOKEN = "登录已失效或凭证无效，请重新登录"
 
 
@@ -39,12 +40,12 @@ class TokenService:
         self._keys = dict(keys)
         self._signing_kid = keys[0][0]
 
-    def issue(self, actor: Actor, now: datetime, ttl: timedelta, purpose: str = "session", stamp: str = "") -> str:
+    def issue(self, actor: Actor, now: datetime, ttl: timedelta, stamp: str = "") -> str:
         """Sign a token naming an actor (not its role), valid for `ttl` from `now`; `stamp`: the officer's."""
         claims: dict[str, Any] = {
             "sub": actor.user_id,
             "aud": AUDIENCE,
-            "typ": purpose,
+            "typ": SESSION,
             "iat": int(now.timestamp()),
             "exp": int((now + ttl).timestamp()),
         }
@@ -61,7 +62,7 @@ class TokenService:
 
         return jwt.encode(claims, self._keys[self._signing_kid], algorithm="HS256", headers={"kid": self._signing_kid})
 
-    def claims(self, token: str, now: datetime, purpose: str = "session") -> dict[str, Any]:
+    def claims(self, token: str, now: datetime) -> dict[str, Any]:
         """Verify a token and return its claims; any fault is the same 401."""
         import jwt
 
@@ -81,7 +82,7 @@ class TokenService:
             )
         except jwt.PyJWTError as error:
             raise Unauthenticated(_BAD_TOKEN) from error
-        if claims.get("typ") != purpose or claims["exp"] <= now.timestamp():
+        if claims.get("typ") != SESSION or claims["exp"] <= now.timestamp():
             raise Unauthenticated(_BAD_TOKEN)
         return claims
 

@@ -50,7 +50,7 @@ def test_concurrent_status_changes_on_one_version_let_exactly_one_win(fresh_api:
 
     admin = Actor(role="admin", user_id="admin", nickname="管理员")
     results = all_at_once(
-        THREADS, lambda i: svc.forum.change_status(admin, post["id"], "acknowledged", post["version"], f"{i}")
+        THREADS, lambda i: svc.lifecycle.change_status(admin, post["id"], "acknowledged", post["version"], f"{i}")
     )
 
     winners = [r for r in results if not isinstance(r, Exception)]

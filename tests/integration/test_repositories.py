@@ -33,7 +33,7 @@ from chalicelib.services.ports import (
 )
 from tests import fakes
 from tests.conftest import TEST_ENV
-from tests.unit.world import CITIZEN, KUNQU_OFFICER, build_forum, build_supervision, seeded_directory
+from tests.unit.world import CITIZEN, KUNQU_OFFICER, build_services, build_supervision, seeded_directory
 
 T0 = datetime(2026, 3, 13, 8, 5, 0, 123000, tzinfo=UTC)
 OFFICIAL = OfficialAuthor(
@@ -201,10 +201,10 @@ def test_detail_lists_events_and_replies_oldest_first(repos: Repos) -> None:
 
 def test_update_saves_a_change_and_its_event_when_the_version_matches(repos: Repos) -> None:
     post = add(repos, make_post("p1"))
-    post.move_to("acknowledged", T0 + timedelta(minutes=1), version=1)
-    post.version = 2
+    post, _ = post.move_to("acknowledged", T0 + timedelta(minutes=1), version=1, by="王警官")
+    post = post.model_copy(update={"version": 2})
 
-    repos.posts.update(post, expected_version=1, event=event("e-ack", T0 + timedelta(minutes=1), "acknowledged"))
+    repos.posts.update(post, expected_version=1, events=[event("e-ack", T0 + timedelta(minutes=1), "acknowledged")])
 
     detail = repos.posts.detail("p1")
     assert detail is not None
@@ -216,12 +216,12 @@ def test_update_with_a_stale_version_raises_and_changes_nothing(repos: Repos) ->
     add(repos, make_post("p1"))
     first, second = repos.posts.get("p1"), repos.posts.get("p1")
     assert first is not None and second is not None
-    first.title, first.version = "第一次修改", 2
+    first = first.model_copy(update={"title": "第一次修改", "version": 2})
     repos.posts.update(first, expected_version=1)
 
-    second.title, second.version = "第二次修改", 2
+    second = second.model_copy(update={"title": "第二次修改", "version": 2})
     with pytest.raises(StaleVersion):
-        repos.posts.update(second, expected_version=1, event=event("e-lost"))
+        repos.posts.update(second, expected_version=1, events=[event("e-lost")])
 
     detail = repos.posts.detail("p1")
     assert detail is not None and detail.post.title == "第一次修改"
@@ -240,8 +240,8 @@ def test_update_of_an_old_copy_keeps_the_reply_count(repos: Repos) -> None:
     assert copy is not None
     repos.posts.add_reply("p1", reply("r1", "p1", T0 + timedelta(seconds=1), official=True))
 
-    copy.move_to("acknowledged", T0 + timedelta(seconds=2), version=1)
-    copy.version = 2
+    copy, _ = copy.move_to("acknowledged", T0 + timedelta(seconds=2), version=1, by="王警官")
+    copy = copy.model_copy(update={"version": 2})
     repos.posts.update(copy, expected_version=1)
 
     stored = repos.posts.get("p1")
@@ -310,7 +310,7 @@ def test_flags_are_counted_and_an_old_copy_does_not_reset_them(repos: Repos) -> 
     assert copy is not None
 
     assert [repos.flags.count_flag("p1") for _ in range(3)] == [1, 2, 3]
-    copy.hidden, copy.version = True, 2
+    copy = copy.model_copy(update={"hidden": True, "version": 2})
     repos.posts.update(copy, expected_version=1)
 
     stored = repos.posts.get("p1")
@@ -323,28 +323,11 @@ def test_a_reply_to_a_missing_post_is_not_found(repos: Repos) -> None:
     assert repos.posts.detail("p-ghost") is None
 
 
-def test_marking_an_enqueue_failure_is_stored_on_the_version_read_and_bumps_it(repos: Repos) -> None:
-    add(repos, make_post("p1"))
-    add(repos, make_post("p2"))
-    changed = repos.posts.get("p2")
-    assert changed is not None
-    changed.title, changed.version = "已改", 2
-    repos.posts.update(changed, expected_version=1)
-
-    repos.posts.mark_enqueue_failed("p1", 1)
-    with pytest.raises(StaleVersion):
-        repos.posts.mark_enqueue_failed("p2", 1)
-
-    stored, other = repos.posts.get("p1"), repos.posts.get("p2")
-    assert stored is not None and (stored.enqueue_failed, stored.version) == (True, 2)
-    assert other is not None and (other.enqueue_failed, other.version) == (False, 2)
-
-
 def test_a_write_that_does_not_bump_the_version_is_refused(repos: Repos) -> None:
     add(repos, make_post("p1"))
     copy = repos.posts.get("p1")
     assert copy is not None
-    copy.escalation_level = 1
+    copy = copy.model_copy(update={"escalation_level": 1})
 
     with pytest.raises(ValueError):
         repos.posts.update(copy, expected_version=1)  # an older copy at version 1 could overwrite it unnoticed
@@ -425,7 +408,7 @@ def test_a_post_hidden_by_an_update_leaves_the_feed(repos: Repos) -> None:
     seed_feed(repos)
     post = repos.posts.get("p-h")
     assert post is not None
-    post.hidden, post.version = True, 2
+    post = post.model_copy(update={"hidden": True, "version": 2})
 
     repos.posts.update(post, expected_version=1)
 
@@ -442,11 +425,11 @@ def test_pinned_returns_every_pinned_post_and_forgets_an_unpinned_one(repos: Rep
     ]:
         post = repos.posts.get(post_id)
         assert post is not None
-        post.pin, post.version = Pin(scope=scope, until=until, at=T0 + timedelta(hours=1)), 2
+        post = post.model_copy(update={"pin": Pin(scope=scope, until=until, at=T0 + timedelta(hours=1)), "version": 2})
         repos.posts.update(post, expected_version=1)
     unpinned = repos.posts.get("p-e")
     assert unpinned is not None
-    unpinned.pin, unpinned.version = None, 3
+    unpinned = unpinned.model_copy(update={"pin": None, "version": 3})
     repos.posts.update(unpinned, expected_version=2)
 
     pinned = {p.id: p.pin for p in repos.posts.pinned()}
@@ -483,8 +466,8 @@ def test_a_post_still_received_is_due_after_the_dispatch_grace(repos: Repos) -> 
 
 def test_a_dispatched_post_is_due_at_its_deadline_and_may_be_rescheduled(repos: Repos) -> None:
     post = add(repos, make_post("p1", T0))
-    post.assign(UnitRef(id="kunqu", name="昆都仑区公安分局"), T0 + timedelta(seconds=5))
-    post.version = 2
+    post, _ = post.assign(UnitRef(id="kunqu", name="昆都仑区公安分局"), T0 + timedelta(seconds=5))
+    post = post.model_copy(update={"version": 2})
     repos.posts.update(post, expected_version=1)
     assert repos.posts.due(T0 + timedelta(minutes=14), 10) == []
     assert [p.id for p in repos.posts.due(T0 + timedelta(minutes=15), 10)] == ["p1"]
@@ -501,8 +484,8 @@ def test_rescheduling_a_post_changed_since_it_was_read_is_stale_and_keeps_its_sc
     read = repos.posts.get("p1")
     post = repos.posts.get("p1")
     assert read is not None and post is not None
-    post.assign(UnitRef(id="kunqu", name="昆都仑区公安分局"), T0 + timedelta(seconds=5))
-    post.version = 2
+    post, _ = post.assign(UnitRef(id="kunqu", name="昆都仑区公安分局"), T0 + timedelta(seconds=5))
+    post = post.model_copy(update={"version": 2})
     repos.posts.update(post, expected_version=1)
 
     with pytest.raises(StaleVersion):
@@ -514,8 +497,8 @@ def test_rescheduling_a_post_changed_since_it_was_read_is_stale_and_keeps_its_sc
 
 def test_a_post_with_nothing_left_to_check_is_never_due_even_when_rescheduled(repos: Repos) -> None:
     post = add(repos, make_post("p1", T0))
-    post.assign(UnitRef(id="kunqu", name="昆都仑区公安分局"), T0)
-    post.hidden, post.version = True, 2
+    post, _ = post.assign(UnitRef(id="kunqu", name="昆都仑区公安分局"), T0)
+    post = post.model_copy(update={"hidden": True, "version": 2})
     repos.posts.update(post, expected_version=1)
 
     repos.posts.reschedule("p1", 2, T0 + timedelta(minutes=1))
@@ -532,18 +515,18 @@ def test_a_sweep_and_a_status_change_at_the_same_moment_escalate_and_count_once(
     clock = fakes.FixedClock(T0)
     directory = seeded_directory()
     interleaved = fakes.InterleavedPosts(repos.posts)
-    forum = build_forum(posts=repos.posts, directory=directory, clock=clock, stats=repos.stats)
+    app = build_services(posts=repos.posts, directory=directory, clock=clock, stats=repos.stats, ledger=repos.ledger)
     sweeping = interleaved if who_reads_first == "sweep" else repos.posts
     sweep = build_supervision(posts=sweeping, directory=directory, clock=clock, stats=repos.stats, ledger=repos.ledger)
-    officer = build_forum(
+    officer = build_services(
         posts=interleaved if who_reads_first == "officer" else repos.posts,
         directory=directory,
         clock=clock,
         stats=repos.stats,
-    )
+    ).lifecycle
     new = NewPost(board="report", type="report", title="有人兜售假证", body="火车站出站口", district="昆都仑区")
-    post_id = forum.create_post(CITIZEN, new).id
-    sweep.dispatcher.dispatch(post_id)
+    post_id = app.forum.create_post(CITIZEN, new).id
+    app.dispatcher.dispatch(post_id)
     clock.advance(minutes=16)  # past the 15-minute deadline, unanswered
     read = repos.posts.get(post_id)
     assert read is not None and read.assigned_unit is not None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from chalicelib import bootstrap
@@ -35,29 +34,6 @@ class UnusedTable:
         raise AssertionError(f"a unit test reached the table ({name}); pass a fake for that port")
 
 
-class RecordingCadOutbox:
-    """Remembers every incident record put on the 110 command system's queue."""
-
-    def __init__(self) -> None:
-        self.records: list[dict[str, Any]] = []
-
-    def send(self, record: dict[str, Any]) -> None:
-        self.records.append(record)
-
-
-class InMemoryIncidentRepository:
-    """Which post each incident belongs to."""
-
-    def __init__(self) -> None:
-        self.posts: dict[str, str] = {}
-
-    def put(self, incident_id: str, post_id: str, at: datetime) -> None:
-        self.posts.setdefault(incident_id, post_id)
-
-    def post_of(self, incident_id: str) -> str | None:
-        return self.posts.get(incident_id)
-
-
 def fake_ports(clock: fakes.FixedClock | None = None, **overrides: Any) -> dict[str, Any]:
     """Return a fake for every port `bootstrap.build` takes by keyword; keyword arguments replace any of them."""
     clock = clock or fakes.FixedClock()
@@ -80,10 +56,11 @@ def fake_ports(clock: fakes.FixedClock | None = None, **overrides: Any) -> dict[
         "counters": fakes.InMemoryCounters(),
         "audit": fakes.InMemoryAuditLog(),
         "links": fakes.InMemoryLinkStore(),
-        "cad": RecordingCadOutbox(),
-        "incidents": InMemoryIncidentRepository(),
+        "cad": fakes.RecordingCadOutbox(),
+        "incidents": fakes.InMemoryIncidentRepository(),
         "open311_reads": fakes.InMemoryOpen311Reads(posts),
         "partner_keys": fakes.InMemoryPartnerKeyRepository(),
+        "limits": None,  # built by the bootstrap from `counters` and the settings' rate limits
     }
     return {**ports, **overrides}
 
@@ -100,7 +77,7 @@ class Station:
         self.officers: fakes.RecordingOfficerChannel = self.ports["officers"]
         self.sms: fakes.RecordingSmsSender = self.ports["sms"]
         self.queue: fakes.RecordingDispatchQueue = self.ports["queue"]
-        self.cad: RecordingCadOutbox = self.ports["cad"]
+        self.cad: fakes.RecordingCadOutbox = self.ports["cad"]
         self.audit: fakes.InMemoryAuditLog = self.ports["audit"]
         self.directory: fakes.InMemoryDirectoryRepository = self.ports["directory"]
 
@@ -119,7 +96,7 @@ class Station:
 
     def detail(self, post_id: str, actor: Actor = CITIZEN) -> PostDetail:
         """Read a post and its timeline as `actor` would."""
-        return self.svc.forum.detail(actor, post_id)
+        return self.svc.feeds.detail(actor, post_id)
 
     def timeline(self, post_id: str, actor: Actor = CITIZEN) -> list[str]:
         return [event.kind for event in self.detail(post_id, actor).events]

@@ -11,7 +11,6 @@ from chalicelib.domain.errors import NotFound, ValidationFailed
 from chalicelib.domain.people import Officer, Routing, RoutingRule, Unit
 from chalicelib.domain.posts import Event, Post
 from chalicelib.services.admin import Admin
-from chalicelib.services.audit import Auditor
 from tests.fakes import (
     FixedClock,
     InMemoryAuditLog,
@@ -41,7 +40,7 @@ def world() -> World:
         FixedClock(),
         InMemoryAuditLog(),
     )
-    admin = build_admin(posts=posts, directory=directory, channel=channel, clock=clock, auditor=Auditor(trail, clock))
+    admin = build_admin(posts=posts, directory=directory, officers=channel, clock=clock, audit=trail)
     return World(admin, posts, directory, channel, clock, trail)
 
 

@@ -17,10 +17,13 @@ from chalicelib.domain.errors import (
     Unauthenticated,
     ValidationFailed,
 )
+from chalicelib.domain.ids import new_id
 from chalicelib.domain.people import Actor
 from chalicelib.domain.posts import Event, NewPost, Post, UnitRef
 from chalicelib.services.admin import Admin
-from chalicelib.services.forum import Forum, new_id
+from chalicelib.services.feeds import Feeds
+from chalicelib.services.forum import Forum
+from chalicelib.services.lifecycle import Lifecycle
 from chalicelib.services.ports import IdempotencyRecord
 from tests.fakes import (
     FixedClock,
@@ -41,8 +44,8 @@ from tests.unit.world import (
     LEADER,
     OTHER_CITIZEN,
     QINGFU_OFFICER,
-    build_admin,
     build_forum,
+    build_services,
     build_supervision,
     link_session,
     seeded_directory,
@@ -57,6 +60,8 @@ DRUGS = NewPost(board="anti-drug", type="publicity", title="禁毒知识", body=
 @dataclass
 class World:
     forum: Forum
+    feeds: Feeds
+    lifecycle: Lifecycle
     admin: Admin
     posts: InMemoryPostRepository
     directory: InMemoryDirectoryRepository
@@ -73,11 +78,14 @@ class World:
         post = self.posts.get(post_id)
         unit = self.directory.unit(unit_id)
         assert post is not None and unit is not None
-        expected = post.version
-        post.assign(UnitRef(id=unit.id, name=unit.name), self.clock.now())
-        post.version += 1
-        self.posts.update(post, expected)
-        return post
+        assigned, _ = post.assign(UnitRef(id=unit.id, name=unit.name), self.clock.now())
+        return self.rewrite(assigned)
+
+    def rewrite(self, post: Post, *events: Event, **changes: object) -> Post:
+        """Store a changed copy of a post the way the store writes it: over the version read, bumped."""
+        stored = post.model_copy(update={**changes, "version": post.version + 1})
+        self.posts.update(stored, post.version, events)
+        return stored
 
     def stored(self, post_id: str) -> Post:
         post = self.posts.get(post_id)
@@ -89,9 +97,8 @@ class World:
 def world() -> World:
     posts, directory, clock = InMemoryPostRepository(), seeded_directory(), FixedClock()
     queue, stats = RecordingDispatchQueue(), InMemoryStatsRepository()
-    forum = build_forum(posts=posts, directory=directory, clock=clock, queue=queue, stats=stats)
-    admin = build_admin(posts=posts, directory=directory, clock=clock)
-    return World(forum, admin, posts, directory, queue, clock, stats)
+    built = build_services(posts=posts, directory=directory, clock=clock, queue=queue, stats=stats)
+    return World(built.forum, built.feeds, built.lifecycle, built.admin, posts, directory, queue, clock, stats)
 
 
 # -- creating posts ------------------------------------------------------------------------------
@@ -224,7 +231,8 @@ def test_a_failing_queue_leaves_the_post_stored_and_marked_for_the_sweep(world: 
     post = world.forum.create_post(CITIZEN, NOISE)
 
     stored = world.stored(post.id)
-    assert stored.enqueue_failed and stored.status == "received"
+    assert stored.status == "received"
+    assert world.posts.next_check[post.id] == post.created_at + timedelta(minutes=2)  # the sweep sends it again
     assert world.queue.messages == []
 
 
@@ -306,9 +314,7 @@ def test_anonymous_cannot_reply(world: World) -> None:
 
 def test_a_reply_to_a_missing_or_hidden_post_is_not_found_for_citizens(world: World) -> None:
     post = world.post()
-    hidden = world.stored(post.id)
-    hidden.hidden, hidden.version = True, 2
-    world.posts.update(hidden, 1)
+    world.rewrite(world.stored(post.id), hidden=True)
 
     for post_id in ("p-missing", post.id):
         with pytest.raises(NotFound):
@@ -353,7 +359,7 @@ def test_who_may_move_an_assigned_post(world: World, who: str) -> None:
     actor = MAY_HANDLE[who] or link_session(post.id)
     world.clock.advance(minutes=2)
 
-    moved = world.forum.change_status(actor, post.id, "acknowledged", post.version, "已受理")
+    moved = world.lifecycle.change_status(actor, post.id, "acknowledged", post.version, "已受理")
 
     assert (moved.status, moved.version) == ("acknowledged", post.version + 1)
     detail = world.posts.detail(post.id)
@@ -367,7 +373,7 @@ def test_who_may_not_move_an_assigned_post(world: World, who: str) -> None:
     post = world.assign(world.post().id, "kunqu")
 
     with pytest.raises(Forbidden):
-        world.forum.change_status(MAY_NOT_HANDLE[who], post.id, "acknowledged", post.version, None)
+        world.lifecycle.change_status(MAY_NOT_HANDLE[who], post.id, "acknowledged", post.version, None)
 
     assert world.stored(post.id) == post
 
@@ -376,7 +382,7 @@ def test_the_author_cannot_resolve_their_own_post(world: World) -> None:
     post = world.post(CITIZEN)
 
     with pytest.raises(Forbidden):
-        world.forum.change_status(CITIZEN, post.id, "resolved", post.version, None)
+        world.lifecycle.change_status(CITIZEN, post.id, "resolved", post.version, None)
 
     assert world.stored(post.id).status == "received"
 
@@ -385,23 +391,23 @@ def test_anonymous_cannot_move_a_post(world: World) -> None:
     post = world.post()
 
     with pytest.raises(Unauthenticated):
-        world.forum.change_status(ANONYMOUS, post.id, "acknowledged", post.version, None)
+        world.lifecycle.change_status(ANONYMOUS, post.id, "acknowledged", post.version, None)
 
 
 def test_any_officer_may_move_a_post_no_unit_has_yet(world: World) -> None:
     post = world.post()
 
-    moved = world.forum.change_status(QINGFU_OFFICER, post.id, "in_progress", post.version, None)
+    moved = world.lifecycle.change_status(QINGFU_OFFICER, post.id, "in_progress", post.version, None)
 
     assert moved.status == "in_progress"
 
 
 def test_a_status_change_with_a_stale_version_is_refused(world: World) -> None:
     post = world.assign(world.post().id, "kunqu")
-    world.forum.change_status(KUNQU_OFFICER, post.id, "acknowledged", post.version, None)
+    world.lifecycle.change_status(KUNQU_OFFICER, post.id, "acknowledged", post.version, None)
 
     with pytest.raises(StaleVersion):
-        world.forum.change_status(LEADER, post.id, "resolved", post.version, None)
+        world.lifecycle.change_status(LEADER, post.id, "resolved", post.version, None)
 
     stored = world.stored(post.id)
     assert (stored.status, stored.version) == ("acknowledged", post.version + 1)
@@ -410,12 +416,12 @@ def test_a_status_change_with_a_stale_version_is_refused(world: World) -> None:
 def test_a_status_never_goes_back_but_a_resolved_post_reopens(world: World) -> None:
     post = world.assign(world.post().id, "kunqu")
     world.clock.advance(minutes=10)
-    resolved = world.forum.change_status(KUNQU_OFFICER, post.id, "resolved", post.version, "已办结")
+    resolved = world.lifecycle.change_status(KUNQU_OFFICER, post.id, "resolved", post.version, "已办结")
     world.clock.advance(days=1)
 
     with pytest.raises(Conflict):
-        world.forum.change_status(KUNQU_OFFICER, post.id, "in_progress", resolved.version, None)
-    reopened = world.forum.change_status(LEADER, post.id, "reopened", resolved.version, "群众不满意")
+        world.lifecycle.change_status(KUNQU_OFFICER, post.id, "in_progress", resolved.version, None)
+    reopened = world.lifecycle.change_status(LEADER, post.id, "reopened", resolved.version, "群众不满意")
 
     assert reopened.status == "reopened"
     detail = world.posts.detail(post.id)
@@ -427,14 +433,14 @@ def test_hiding_through_the_status_route_is_refused(world: World) -> None:
     post = world.post()
 
     with pytest.raises(ValidationFailed):
-        world.forum.change_status(ADMIN, post.id, "hidden", post.version, None)
+        world.lifecycle.change_status(ADMIN, post.id, "hidden", post.version, None)
 
     assert world.stored(post.id).status == "received"
 
 
 def test_moving_a_missing_post_is_not_found(world: World) -> None:
     with pytest.raises(NotFound):
-        world.forum.change_status(LEADER, "p-missing", "acknowledged", 1, None)
+        world.lifecycle.change_status(LEADER, "p-missing", "acknowledged", 1, None)
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -445,7 +451,7 @@ def walk(world: World, board: str | None, limit: int) -> tuple[list[list[str]], 
     pinned, pages = [], []
     cursor = None
     while True:
-        feed = world.forum.feed(board, cursor, limit)
+        feed = world.feeds.feed(board, cursor, limit)
         pinned.append([p.id for p in feed.pinned])
         pages.append([p.id for p in feed.posts])
         if feed.next_cursor is None:
@@ -471,9 +477,9 @@ def test_global_pins_show_on_every_board_and_board_pins_only_on_theirs(world: Wo
     world.admin.pin(noise.id, "board", None, by=ADMIN)
     world.admin.pin(traffic.id, "global", None, by=ADMIN)
 
-    assert [p.id for p in world.forum.feed("environment", None, 10).pinned] == [traffic.id, noise.id]
-    assert [p.id for p in world.forum.feed("traffic", None, 10).pinned] == [traffic.id]
-    everywhere = world.forum.feed(None, None, 10)
+    assert [p.id for p in world.feeds.feed("environment", None, 10).pinned] == [traffic.id, noise.id]
+    assert [p.id for p in world.feeds.feed("traffic", None, 10).pinned] == [traffic.id]
+    everywhere = world.feeds.feed(None, None, 10)
     assert [p.id for p in everywhere.pinned] == [traffic.id]
     assert [p.id for p in everywhere.posts] == [noise.id]  # a board pin stays in place in the all-boards feed
 
@@ -484,17 +490,17 @@ def test_newer_pins_of_the_same_scope_come_first(world: World) -> None:
     world.clock.advance(minutes=1)
     world.admin.pin(older.id, "global", None, by=ADMIN)
 
-    assert [p.id for p in world.forum.feed(None, None, 10).pinned] == [older.id, newer.id]
+    assert [p.id for p in world.feeds.feed(None, None, 10).pinned] == [older.id, newer.id]
 
 
 def test_an_expired_pin_returns_the_post_to_its_place(world: World) -> None:
     first, second = world.post(), world.post()
     world.admin.pin(first.id, "global", world.clock.now() + timedelta(hours=1), by=ADMIN)
-    assert [p.id for p in world.forum.feed(None, None, 10).pinned] == [first.id]
+    assert [p.id for p in world.feeds.feed(None, None, 10).pinned] == [first.id]
 
     world.clock.advance(hours=1)
 
-    feed = world.forum.feed(None, None, 10)
+    feed = world.feeds.feed(None, None, 10)
     assert feed.pinned == []
     assert [p.id for p in feed.posts] == [second.id, first.id]
 
@@ -502,46 +508,41 @@ def test_an_expired_pin_returns_the_post_to_its_place(world: World) -> None:
 def test_a_hidden_post_is_neither_pinned_nor_listed(world: World) -> None:
     post = world.post()
     world.admin.pin(post.id, "global", None, by=ADMIN)
-    hidden = world.stored(post.id)
-    hidden.hidden, expected = True, hidden.version
-    hidden.version += 1
-    world.posts.update(hidden, expected)
+    world.rewrite(world.stored(post.id), hidden=True)
 
-    feed = world.forum.feed(None, None, 10)
+    feed = world.feeds.feed(None, None, 10)
 
     assert feed.pinned == [] and feed.posts == []
 
 
 def test_an_unknown_board_is_refused(world: World) -> None:
     with pytest.raises(ValidationFailed):
-        world.forum.feed("nowhere", None, 10)
+        world.feeds.feed("nowhere", None, 10)
 
 
 def test_a_cursor_of_one_board_is_refused_on_another(world: World) -> None:
     for _ in range(3):
         world.post()
-    cursor = world.forum.feed("environment", None, 2).next_cursor
+    cursor = world.feeds.feed("environment", None, 2).next_cursor
     assert cursor is not None
 
     with pytest.raises(ValidationFailed):
-        world.forum.feed("traffic", cursor, 2)
+        world.feeds.feed("traffic", cursor, 2)
     with pytest.raises(ValidationFailed):
-        world.forum.feed(None, cursor, 2)
+        world.feeds.feed(None, cursor, 2)
 
 
 def test_a_hidden_post_is_not_found_by_others_but_its_author_and_the_police_see_it(world: World) -> None:
     post = world.post(CITIZEN)
-    hidden = world.stored(post.id)
-    hidden.hidden, hidden.version = True, 2
-    world.posts.update(hidden, 1)
+    world.rewrite(world.stored(post.id), hidden=True)
 
     for stranger in (OTHER_CITIZEN, ANONYMOUS):
         with pytest.raises(NotFound):
-            world.forum.detail(stranger, post.id)
-    assert world.forum.detail(CITIZEN, post.id).post.id == post.id
-    assert world.forum.detail(KUNQU_OFFICER, post.id).post.id == post.id
+            world.feeds.detail(stranger, post.id)
+    assert world.feeds.detail(CITIZEN, post.id).post.id == post.id
+    assert world.feeds.detail(KUNQU_OFFICER, post.id).post.id == post.id
     with pytest.raises(NotFound):
-        world.forum.detail(LEADER, "p-missing")
+        world.feeds.detail(LEADER, "p-missing")
 
 
 # -- what the public sees of a withheld post -----------------------------------------------------
@@ -559,10 +560,7 @@ def withheld_timeline(world: World, post: Post) -> None:
     }
     stored = world.stored(post.id)
     for kind, text in texts.items():
-        event = Event(id=new_id("e"), at=at, kind=kind, text=text, unit=unit)
-        expected = stored.version
-        stored.version += 1
-        world.posts.update(stored, expected, event)
+        stored = world.rewrite(stored, Event(id=new_id("e"), at=at, kind=kind, text=text, unit=unit))
     world.forum.reply(CITIZEN, post.id, "补充:老板姓李")
 
 
@@ -571,11 +569,8 @@ def test_a_withheld_post_shows_the_public_no_body_author_reply_text_or_note(worl
     post = world.post(CITIZEN, replace(NOISE, visibility="police_only" if how == "police_only" else "public"))
     withheld_timeline(world, post)
     if how == "hidden":
-        stored = world.stored(post.id)
-        stored.hidden, stored.hidden_reason, expected = True, "举报人要求撤下", stored.version
-        stored.version += 1
-        world.posts.update(stored, expected)
-    detail = world.forum.detail(KUNQU_OFFICER, post.id)
+        world.rewrite(world.stored(post.id), hidden=True, hidden_reason="举报人要求撤下")
+    detail = world.feeds.detail(KUNQU_OFFICER, post.id)
     now = world.clock.now()
 
     for viewer in (ANONYMOUS, OTHER_CITIZEN, link_session("p-another")):
@@ -623,15 +618,15 @@ def test_a_status_change_on_a_copy_read_before_the_sweep_escalated_is_stale_and_
     post = overdue(world)
     sweep = build_supervision(posts=world.posts, directory=world.directory, stats=world.stats, clock=world.clock)
     interleaved = InterleavedPosts(world.posts)
-    officer_forum = build_forum(posts=interleaved, directory=world.directory, clock=world.clock, stats=world.stats)
+    officer = build_services(posts=interleaved, directory=world.directory, clock=world.clock, stats=world.stats)
     interleaved.meanwhile = sweep.sweep  # the officer has read the post; the sweep escalates it
 
     with pytest.raises(StaleVersion):
-        officer_forum.change_status(KUNQU_OFFICER, post.id, "in_progress", post.version, "已出警")
+        officer.lifecycle.change_status(KUNQU_OFFICER, post.id, "in_progress", post.version, "已出警")
 
     stored = world.stored(post.id)
     assert (stored.status, stored.escalation_level, stored.version) == ("dispatched", 1, post.version + 1)
-    again = world.forum.change_status(KUNQU_OFFICER, post.id, "in_progress", stored.version, "已出警")
+    again = world.lifecycle.change_status(KUNQU_OFFICER, post.id, "in_progress", stored.version, "已出警")
     assert again.escalation_level == 1
     assert sweep.sweep().escalated_to_leaders == 0  # nothing put it back to 0: no second escalation
     assert escalations(world) == 1
@@ -644,7 +639,7 @@ def test_a_status_change_between_the_sweeps_read_and_write_makes_the_sweep_retry
     post = overdue(world)
     interleaved = InterleavedPosts(world.posts)
     sweep = build_supervision(posts=interleaved, directory=world.directory, stats=world.stats, clock=world.clock)
-    interleaved.meanwhile = lambda: world.forum.change_status(
+    interleaved.meanwhile = lambda: world.lifecycle.change_status(
         KUNQU_OFFICER, post.id, "in_progress", post.version, "已出警"
     )
 
@@ -688,4 +683,4 @@ def test_the_sweep_settling_a_post_bumps_its_version(world: World) -> None:
     assert report.settled == 1 and post.id not in world.posts.next_check
     assert stored.version == post.version + 1
     with pytest.raises(StaleVersion):
-        world.forum.change_status(KUNQU_OFFICER, post.id, "in_progress", post.version, None)
+        world.lifecycle.change_status(KUNQU_OFFICER, post.id, "in_progress", post.version, None)

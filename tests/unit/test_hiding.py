@@ -13,7 +13,7 @@ from tests.unit.world import ADMIN, CITIZEN, KUNQU_OFFICER, OTHER_CITIZEN
 def hidden_for(actor: Actor, s: Station, post_id: str) -> bool:
     """Tell whether `post_id` is out of sight for an actor (the public's answer is: not found)."""
     try:
-        s.svc.forum.detail(actor, post_id)
+        s.svc.feeds.detail(actor, post_id)
     except NotFound:
         return True
     return False

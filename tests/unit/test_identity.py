@@ -63,9 +63,7 @@ def world() -> World:
         FixedClock(),
     )
     directory, links = seeded_directory(), InMemoryLinkStore()
-    identity = build_identity(
-        users=users, otps=otps, sms=sms, tokens=tokens, clock=clock, directory=directory, links=links
-    )
+    identity = build_identity(users=users, otps=otps, sms=sms, clock=clock, directory=directory, links=links)
     return World(identity, users, otps, sms, tokens, clock, directory, links)
 
 

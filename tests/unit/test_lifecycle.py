@@ -22,7 +22,7 @@ def dispatched() -> tuple[Station, str]:
 def resolved() -> tuple[Station, str]:
     s, post_id = dispatched()
     version = s.detail(post_id).post.version
-    s.svc.forum.change_status(KUNQU_OFFICER, post_id, "resolved", version, "已处置")
+    s.svc.lifecycle.change_status(KUNQU_OFFICER, post_id, "resolved", version, "已处置")
     s.deliver()
     return s, post_id
 
@@ -110,7 +110,7 @@ def test_an_officer_reopening_a_resolved_post_tells_the_unit_again() -> None:
     s, post_id = resolved()
     version = s.detail(post_id).post.version
 
-    s.svc.forum.change_status(KUNQU_OFFICER, post_id, "reopened", version, None)
+    s.svc.lifecycle.change_status(KUNQU_OFFICER, post_id, "reopened", version, None)
     s.deliver()
 
     assert s.detail(post_id).post.status == "reopened"

@@ -11,12 +11,11 @@ import pytest
 from chalicelib.domain.commands import NewPost
 from chalicelib.domain.errors import TooManyRequests
 from chalicelib.domain.people import Actor
-from chalicelib.services.audit import Auditor
 from chalicelib.services.forum import Forum
 from chalicelib.services.limits import Limits, LimitSettings
 from chalicelib.services.moderation import Moderation
-from tests.fakes import FixedClock, InMemoryAuditLog, InMemoryCounters, InMemoryNoticeLedger, InMemoryPostRepository
-from tests.unit.world import CITIZEN, LEADER, build_forum
+from tests.fakes import FixedClock, InMemoryAuditLog, InMemoryCounters, InMemoryPostRepository
+from tests.unit.world import CITIZEN, LEADER, build_services
 
 _ids = count(1)
 ADVERT = NewPost(board="qa", type="question", title="卖二手手机", body="加微信")
@@ -54,10 +53,9 @@ POSTING_OFF = "post_interval=0,posts_per_day=0,posts_first_day=0,duplicate_windo
 def desk(flag_limits: str = "flag_interval=0,flags_per_hour=0") -> Desk:
     """A moderation desk on fakes; posting is not limited, flagging as told (the defaults when "")."""
     posts, clock, audit = InMemoryPostRepository(), FixedClock(), InMemoryAuditLog()
-    auditor = Auditor(audit, clock)
     limits = Limits(InMemoryCounters(), LimitSettings.parse(",".join(filter(None, (POSTING_OFF, flag_limits)))))
-    forum = build_forum(posts=posts, clock=clock, auditor=auditor, limits=limits)
-    return Desk(Moderation(forum, InMemoryNoticeLedger(), posts, auditor), forum, posts, audit, clock)
+    built = build_services(posts=posts, clock=clock, audit=audit, limits=limits)
+    return Desk(built.moderation, built.forum, posts, audit, clock)
 
 
 def test_three_established_accounts_hide_a_post() -> None:
@@ -100,7 +98,9 @@ def test_flags_never_hide_a_pinned_or_police_post_but_send_it_to_review_once(kin
         post_id = d.post(LEADER, NewPost(board="qa", type="question", title="欢迎来到24小时警局", body="使用须知"))
     else:
         post_id = d.post()
-        d.posts.posts[post_id].pin_with("global", None, d.clock.now())  # as an admin's pin stores it
+        d.posts.posts[post_id] = d.posts.posts[post_id].pin_with(
+            "global", None, d.clock.now()
+        )  # as an admin's pin stores it
 
     d.flag_each(post_id, [d.account() for _ in range(5)])
 
@@ -114,7 +114,9 @@ def test_flags_never_hide_a_pinned_or_police_post_but_send_it_to_review_once(kin
 def test_an_expired_pin_protects_no_more() -> None:
     d = desk()
     post_id = d.post()
-    d.posts.posts[post_id].pin_with("global", d.clock.now() + timedelta(hours=1), d.clock.now())
+    d.posts.posts[post_id] = d.posts.posts[post_id].pin_with(
+        "global", d.clock.now() + timedelta(hours=1), d.clock.now()
+    )
     d.clock.advance(hours=2)
 
     d.flag_each(post_id, [d.account() for _ in range(3)])

@@ -16,20 +16,17 @@ from chalicelib.domain.errors import Forbidden, NotFound, TooManyRequests, Valid
 from chalicelib.domain.people import Officer, User
 from chalicelib.domain.posts import Event, Post, UnitRef, Via
 from chalicelib.domain.times import CST
-from chalicelib.services.audit import Auditor
 from chalicelib.services.limits import Limits, LimitSettings
-from chalicelib.services.open311 import Open311, PartnerKeys
 from tests.fakes import (
     FixedClock,
     InMemoryAuditLog,
     InMemoryCounters,
-    InMemoryOpen311Reads,
     InMemoryPartnerKeyRepository,
     InMemoryPostRepository,
     InMemoryUserRepository,
     RecordingSmsSender,
 )
-from tests.unit.world import ADMIN, DISTRICTS, build_forum, build_identity
+from tests.unit.world import ADMIN, DISTRICTS, build_services
 
 NOW = datetime(2026, 3, 13, 8, 5, tzinfo=UTC)
 
@@ -64,15 +61,25 @@ class World:
         self.users = InMemoryUserRepository()
         self.counters = InMemoryCounters()
         self.limits = Limits(self.counters, settings or LimitSettings.parse("off"))
-        self.forum = build_forum(posts=self.posts, clock=self.clock, limits=self.limits)
         self.sms = RecordingSmsSender()
-        self.identity = build_identity(users=self.users, clock=self.clock, sms=self.sms)
-        self.open311 = Open311(
-            InMemoryOpen311Reads(self.posts), self.posts, self.forum, self.identity, self.limits, self.clock, DISTRICTS
-        )
         self.audit = InMemoryAuditLog()
         self.keys = InMemoryPartnerKeyRepository()
-        self.partners = PartnerKeys(self.keys, self.clock, Auditor(self.audit, self.clock))
+        built = build_services(
+            posts=self.posts,
+            users=self.users,
+            clock=self.clock,
+            limits=self.limits,
+            sms=self.sms,
+            audit=self.audit,
+            partner_keys=self.keys,
+        )
+        self.forum, self.identity, self.open311, self.partners = (
+            built.forum,
+            built.identity,
+            built.open311,
+            built.partners,
+        )
+        self.directory, self.queue = built.directory, built.queue
 
     def store(self, *posts: Post) -> None:
         for post in posts:
@@ -139,7 +146,7 @@ def test_a_request_is_masked_and_maps_our_lifecycle() -> None:
 
 def test_status_notes_keep_the_published_contacts_they_quote() -> None:
     world = World()
-    world.forum.directory.put_officer(
+    world.directory.put_officer(
         Officer(
             id="o-desk",
             name="接待员",
@@ -372,7 +379,7 @@ def test_a_request_is_filed_for_the_phones_account_and_dispatched() -> None:
     assert user is not None and post.author_id == user.id and post.author_nickname == user.nickname
     assert (post.board, post.type, post.district, post.title) == ("report", "report", "昆都仑区", "小区门口有人卖假药")
     assert post.body == "小区门口有人卖假药\n每天晚上八点"
-    assert world.forum.queue.post_ids == [post.id]
+    assert world.queue.post_ids == [post.id]
     again = world.open311.submit(key, submission(description="又来了"))
     assert again.author_id == user.id
 

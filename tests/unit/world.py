@@ -4,31 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.bootstrap import Services, build
+from chalicelib.config import Settings
 from chalicelib.domain.people import Actor, Officer, Routing, RoutingRule, Unit
 from chalicelib.services.admin import Admin
-from chalicelib.services.audit import Auditor
-from chalicelib.services.cursors import CursorCodec
-from chalicelib.services.dispatch import Dispatcher
 from chalicelib.services.forum import Forum
 from chalicelib.services.identity import Identity
 from chalicelib.services.limits import Limits, LimitSettings
 from chalicelib.services.supervision import Supervision
-from chalicelib.services.tokens import TokenService
 from tests.fakes import (
-    FixedClock,
-    InMemoryAuditLog,
     InMemoryCounters,
     InMemoryDirectoryRepository,
-    InMemoryIdempotencyStore,
-    InMemoryLinkStore,
-    InMemoryNoticeLedger,
-    InMemoryOtpRepository,
-    InMemoryPostRepository,
-    InMemoryStatsRepository,
-    InMemoryUserRepository,
-    RecordingDispatchQueue,
-    RecordingOfficerChannel,
-    RecordingSmsSender,
 )
 
 UNITS = (
@@ -91,73 +77,31 @@ def no_limits() -> Limits:
     return Limits(InMemoryCounters(), LimitSettings.parse("off"))
 
 
+SETTINGS = Settings(stage="test", token_keys=TOKEN_KEYS, districts=DISTRICTS, sms_provider="log")
+
+
+def build_services(**ports: Any) -> Services:
+    """Bind every use case to fakes through the app's own bootstrap (limits off); keyword arguments replace any."""
+    from tests.unit.services import SETTINGS, fake_ports
+
+    return build(SETTINGS, **fake_ports(**{"limits": no_limits(), **ports}))
+
+
 def build_forum(**ports: Any) -> Forum:
     """Bind the forum to fakes; keyword arguments replace any of them."""
-    posts = ports.get("posts") or InMemoryPostRepository()
-    clock = ports.get("clock") or FixedClock()
-    defaults: dict[str, Any] = {
-        "posts": posts,
-        "directory": seeded_directory(),
-        "queue": RecordingDispatchQueue(),
-        "idempotency": InMemoryIdempotencyStore(posts, clock),
-        "clock": clock,
-        "cursors": CursorCodec("cursor-secret"),
-        "districts": DISTRICTS,
-        "stats": InMemoryStatsRepository(),
-        "limits": no_limits(),
-        "auditor": Auditor(InMemoryAuditLog(), clock),
-    }
-    return Forum(**{**defaults, **ports})
+    return build_services(**ports).forum
 
 
 def build_admin(**ports: Any) -> Admin:
     """Bind the admin's use cases to fakes; keyword arguments replace any of them."""
-    clock = ports.get("clock") or FixedClock()
-    defaults: dict[str, Any] = {
-        "posts": InMemoryPostRepository(),
-        "directory": seeded_directory(),
-        "clock": clock,
-        "districts": DISTRICTS,
-        "channel": RecordingOfficerChannel(),
-        "auditor": Auditor(InMemoryAuditLog(), clock),
-    }
-    return Admin(**{**defaults, **ports})
+    return build_services(**ports).admin
 
 
 def build_identity(**ports: Any) -> Identity:
     """Bind identity to fakes; keyword arguments replace any of them."""
-    defaults: dict[str, Any] = {
-        "users": InMemoryUserRepository(),
-        "otps": InMemoryOtpRepository(),
-        "directory": seeded_directory(),
-        "sms": RecordingSmsSender(),
-        "tokens": TokenService(TOKEN_KEYS),
-        "clock": FixedClock(),
-        "pepper": "pepper",
-        "limits": no_limits(),
-        "links": InMemoryLinkStore(),
-    }
-    return Identity(**{**defaults, **ports})
+    return build_services(**ports).identity
 
 
 def build_supervision(**ports: Any) -> Supervision:
-    """Bind the sweep (and the dispatcher it notifies through) to fakes; keyword arguments replace any of them."""
-    posts = ports.get("posts") or InMemoryPostRepository()
-    directory = ports.get("directory") or seeded_directory()
-    stats = ports.get("stats") or InMemoryStatsRepository()
-    clock = ports.get("clock") or FixedClock()
-    queue = ports.get("queue") or RecordingDispatchQueue()
-    dispatcher = Dispatcher(
-        posts,
-        directory,
-        InMemoryUserRepository(),
-        ports.get("ledger") or InMemoryNoticeLedger(),
-        RecordingOfficerChannel(),
-        RecordingSmsSender(),
-        stats,
-        TokenService(TOKEN_KEYS),
-        clock,
-        "http://127.0.0.1:8000",
-        InMemoryLinkStore(),
-    )
-    return Supervision(posts, directory, queue, dispatcher, stats, clock)
+    """Bind the sweep (and the notices it sends) to fakes; keyword arguments replace any of them."""
+    return build_services(**ports).supervision

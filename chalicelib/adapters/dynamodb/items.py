@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.domain.boards import POLICE_ONLY_TYPES
 from chalicelib.domain.people import Officer, Unit, User
 from chalicelib.domain.posts import Event, Post, Reply, epoch_ms
-
-# A post still `received` this long after creation is picked up by the sweep and re-queued.
-DISPATCH_GRACE = timedelta(minutes=2)
 
 _INDEX_ATTRS = tuple(f"GSI{n}{part}" for n in range(1, 6) for part in ("PK", "SK"))
 
@@ -26,21 +21,6 @@ def post_id_of_feed_key(key: str) -> str:
     return key.split("#", 1)[1]
 
 
-def due_at(post: Post) -> datetime | None:
-    """Return when the sweep next has work for a post: re-queue its dispatch, or escalate it."""
-    if post.hidden or post.type in POLICE_ONLY_TYPES:
-        return None  # hidden, or a notice of the police themselves: nothing to dispatch or escalate
-    if post.status == "received":
-        return post.created_at + DISPATCH_GRACE
-    if post.answered_since_start() or post.first_response_due is None or post.status == "resolved":
-        return None
-    if post.escalation_level == 0:
-        return post.first_response_due
-    if post.escalation_level == 1:  # twice the time allowed, from creation or the last reopening
-        return post.clock_start + 2 * (post.first_response_due - post.clock_start)
-    return None
-
-
 def post_item(post: Post) -> dict[str, Any]:
     """Return the META item of a post with its index attributes."""
     data = post.model_dump(mode="json")
@@ -51,7 +31,7 @@ def post_item(post: Post) -> dict[str, Any]:
     data.update(GSI3PK=keys.author_pk(post.author_id), GSI3SK=sort)
     if post.pin is not None:
         data.update(GSI4PK=keys.PINNED, GSI4SK=keys.epoch_ms_key(epoch_ms(post.pin.at), post.id))
-    due = due_at(post)
+    due = post.next_check()
     if due is not None:
         data.update(GSI5PK=keys.DUE, GSI5SK=keys.epoch_ms_key(epoch_ms(due), post.id))
     return data

@@ -14,6 +14,7 @@ from chalicelib.adapters.dynamodb.table import Table, condition_failed, from_ite
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.open311 import PartnerKey
 from chalicelib.domain.posts import Event, Post, epoch_ms
+from chalicelib.domain.status import Status
 
 BATCH = 100  # BatchGetItem takes at most 100 keys
 BATCH_ATTEMPTS = 5
@@ -50,7 +51,7 @@ class DynamoOpen311Reads:
         if status is not None:
             kwargs["FilterExpression"] = "#status = :resolved" if status == "closed" else "#status <> :resolved"
             kwargs["ExpressionAttributeNames"] = {"#status": "status"}
-            values[":resolved"] = "resolved"
+            values[":resolved"] = Status.RESOLVED.value
         kwargs["ExpressionAttributeValues"] = to_item(values)
         return [it.post_from(item) for item in self._collect({**kwargs, "ScanIndexForward": False}, limit)]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -80,7 +81,7 @@ class DynamoPostRepository:
                 events.append(it.event_from(item))
         return PostDetail(post, replies, events) if post else None
 
-    def update(self, post: Post, expected_version: int, event: Event | None = None) -> None:
+    def update(self, post: Post, expected_version: int, events: Sequence[Event] = ()) -> None:
         require_bump(post, expected_version)
         item = it.post_item(post)
         sets, removes, values, names = [], [], {":expected": expected_version}, {}
@@ -110,8 +111,7 @@ class DynamoPostRepository:
                 }
             }
         ]
-        if event is not None:
-            writes.append(put_request(self.table, it.event_item(post.id, event)))
+        writes += [put_request(self.table, it.event_item(post.id, event)) for event in events]
         try:
             self.table.transact(writes)
         except ClientError as error:
@@ -235,9 +235,6 @@ class DynamoPostRepository:
                 ExpressionAttributeValues=to_item({":pk": keys.PINNED}),
             )
         ]
-
-    def mark_enqueue_failed(self, post_id: str, expected_version: int) -> None:
-        self._versioned_set(post_id, expected_version, "enqueue_failed = :t", {":t": True})
 
     def reschedule(self, post_id: str, expected_version: int, at: datetime) -> None:
         sort = keys.epoch_ms_key(int(at.timestamp() * 1000), post_id)

@@ -1,0 +1,119 @@
+"""The unit of work for posts: every write of a post goes through `PostStore`.
+
+It writes the post (its version checked against the copy read, and bumped), the timeline entries the change
+caused and any idempotency record in one transaction, then hands the follow-up messages to the queue. A message
+that cannot be sent is logged and the stored change stands: a dispatch is sent again by the sweep (a post still
+`received` is due two minutes on), and notices are best effort.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from chalicelib.domain import access
+from chalicelib.domain.actors import Actor
+from chalicelib.domain.errors import NotFound, StaleVersion
+from chalicelib.domain.posts import Changed, Event, Post, Reply
+from chalicelib.services.ports import DispatchQueue, IdempotencyRecord, PostDetail, PostRepository
+
+log = logging.getLogger(__name__)
+Idempotency = tuple[str, IdempotencyRecord]
+
+
+@dataclass(frozen=True)
+class Message:
+    """Follow-up work about a post, for the dispatcher (services.dispatch.Dispatcher.handle)."""
+
+    kind: str
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+class PostStore:
+    """Loads posts and writes them back, with their timeline, as one transaction each; then queues the work."""
+
+    def __init__(self, posts: PostRepository, queue: DispatchQueue) -> None:
+        self.posts, self.queue = posts, queue
+
+    def get(self, post_id: str) -> Post | None:
+        """Return a post as stored, or None."""
+        return self.posts.get(post_id)
+
+    def detail(self, post_id: str) -> PostDetail | None:
+        """Return a post with its replies and timeline."""
+        return self.posts.detail(post_id)
+
+    def due(self, now: datetime, limit: int) -> list[Post]:
+        """Return posts whose next check (dispatch grace or deadline) is at or before `now`."""
+        return self.posts.due(now, limit)
+
+    def recent_of(self, author_id: str, limit: int) -> list[Post]:
+        """Return an author's newest posts."""
+        return self.posts.feed(None, limit, None, frozenset(), author=author_id).posts
+
+    def visible(self, actor: Actor, post_id: str) -> Post:
+        """Return a post the caller may see (404 for a missing one and for a hidden one they may not)."""
+        post = self.posts.get(post_id)
+        if post is None or not access.may_see(actor, post):
+            raise NotFound("帖子不存在或已被隐藏")
+        return post
+
+    def create(
+        self, post: Post, event: Event, idempotency: Idempotency | None = None, messages: Sequence[Message] = ()
+    ) -> None:
+        """Store a new post with its first timeline entry (and idempotency record); then queue the messages."""
+        self.posts.add(post, event, idempotency=idempotency)
+        self.send(post.id, messages)
+
+    def save(self, read: Post, change: Changed | Post, messages: Sequence[Message] = ()) -> Post:
+        """Write a change of the post read as `read`: StaleVersion if it was written since; return the post stored."""
+        changed, events = change if isinstance(change, Changed) else (change, ())
+        stored = changed.model_copy(update={"version": read.version + 1})
+        self.posts.update(stored, read.version, events)
+        self.send(stored.id, messages)
+        return stored
+
+    def retry(self, post_id: str, decide: Callable[[Post], Changed | Post | None], tries: int = 5) -> Post:
+        """Read, decide and save until no other writer came between (`decide` returns None: nothing to write)."""
+        for _ in range(tries):
+            read = self.posts.get(post_id)
+            if read is None:
+                raise NotFound("帖子不存在")
+            change = decide(read)
+            if change is None:
+                return read
+            try:
+                return self.save(read, change)
+            except StaleVersion:
+                continue
+        raise StaleVersion("帖子正在被频繁更新，请重试")
+
+    def add_reply(
+        self, reply: Reply, event: Event | None, idempotency: Idempotency | None, messages: Sequence[Message] = ()
+    ) -> None:
+        """Store a reply, count it on its post and note it on the timeline, atomically; then queue the messages."""
+        self.posts.add_reply(reply.post_id, reply, event, idempotency=idempotency)
+        self.send(reply.post_id, messages)
+
+    def reply(self, post_id: str, created_ms: int, reply_id: str) -> Reply | None:
+        """Return a stored reply, or None."""
+        return self.posts.reply(post_id, created_ms, reply_id)
+
+    def reschedule(self, read: Post, at: datetime, message: Message) -> None:
+        """Move the post's next check to `at` (StaleVersion if it was written since), then send the message."""
+        self.posts.reschedule(read.id, read.version, at)
+        self.queue.enqueue(read.id, message.kind, **message.extra)
+
+    def count_flag(self, post_id: str) -> int:
+        """Add one flag to a post atomically; return the new count."""
+        return self.posts.count_flag(post_id)
+
+    def send(self, post_id: str, messages: Sequence[Message]) -> None:
+        """Queue follow-up work once the write is stored; a failure is logged, the stored change stands."""
+        for message in messages:
+            try:
+                self.queue.enqueue(post_id, message.kind, **message.extra)
+            except Exception:
+                log.exception("could not queue work", extra={"post_id": post_id, "kind": message.kind})
