@@ -14,7 +14,7 @@ from chalicelib.domain.open311 import PartnerKey
 from chalicelib.domain.people import Officer, Routing, Unit, User
 from chalicelib.domain.posts import Event, Post, Reply, epoch_ms
 from chalicelib.services.audit import AuditEntry
-from chalicelib.services.ports import FeedPage, IdempotencyRecord, OtpRecord, PostDetail, ReplyLink
+from chalicelib.services.ports import FeedPage, Idempotency, IdempotencyRecord, OtpRecord, PostDetail, ReplyLink
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
 COUNTED = ("reply_count", "first_official_reply_at", "latest_official_reply", "latest_official_reply_at", "flag_count")
@@ -47,7 +47,7 @@ class InMemoryPostRepository:
         else:
             self.next_check[post.id] = at
 
-    def add(self, post: Post, event: Event, idempotency: tuple[str, IdempotencyRecord] | None = None) -> None:
+    def add(self, post: Post, event: Event, idempotency: Idempotency | None = None) -> None:
         with self._lock:
             if post.id in self.posts:
                 raise Conflict("重复的请求")
@@ -90,7 +90,7 @@ class InMemoryPostRepository:
         post_id: str,
         reply: Reply,
         event: Event | None = None,
-        idempotency: tuple[str, IdempotencyRecord] | None = None,
+        idempotency: Idempotency | None = None,
     ) -> None:
         with self._lock:
             stored = self.posts.get(post_id)

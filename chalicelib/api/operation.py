@@ -33,7 +33,7 @@ SIGNED_IN: Who = "signed_in"
 ADMIN: Who = "admin"  # IAM in AWS, ADMIN_KEY locally
 CAD: Who = "cad"  # the 110 command system, by the HMAC of the body
 REQUESTS = "chalicelib.api.schemas"  # where request models are named
-RESPONSES = "chalicelib.api.responses"  # where response models are named
+RESPONSES = ("chalicelib.api.responses", "chalicelib.api.open311_responses")  # where response models are named
 IAM = IAMAuthorizer()
 
 
@@ -60,7 +60,7 @@ class Op:
 
     @property
     def request_model(self) -> type[BaseModel] | None:
-        return model(REQUESTS, self.request) if self.request else None
+        return model((REQUESTS,), self.request) if self.request else None
 
     @property
     def response_model(self) -> type[BaseModel] | None:
@@ -71,10 +71,13 @@ class Op:
 OPERATIONS: dict[tuple[str, str], Op] = {}
 
 
-def model(module: str, name: str) -> type[BaseModel]:
-    """Return a model named in a module of models."""
-    found: type[BaseModel] = getattr(importlib.import_module(module), name)
-    return found
+def model(modules: tuple[str, ...], name: str) -> type[BaseModel]:
+    """Return the model of this name in the first of these modules of models that has one."""
+    for module in modules:
+        found: type[BaseModel] | None = getattr(importlib.import_module(module), name, None)
+        if found is not None:
+            return found
+    raise LookupError(f"no model {name!r} in {modules}")
 
 
 class Call:
@@ -111,7 +114,7 @@ def _prepare(op: Op, call: Call, path_args: dict[str, str]) -> None:
     if op.method == "DELETE":
         require_no_body(request)
     if op.request is not None:
-        call.body = parse(request, model(REQUESTS, op.request))
+        call.body = parse(request, model((REQUESTS,), op.request))
     for param in op.headers:
         call.params[param.name] = param.read(request.headers.get(param.name.lower()))
     for name in op.ids:

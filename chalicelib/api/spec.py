@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.api import open311_format, open311_schemas
+from chalicelib.api import open311_format, open311_responses, open311_schemas
 from chalicelib.api import responses as out
 from chalicelib.api import schemas as body
 from chalicelib.api.http import MAX_BODY_BYTES
@@ -152,7 +152,7 @@ def _open311(method: str, path: str, op: Op, view: Any) -> dict[str, Any]:
     ]
     parameters += _params("query", op.query)
     errors = {*op.errors, 415} | ({503} if op.storage else set())
-    error_schema = {"type": "array", "minItems": 1, "items": _ref(out.Open311Error)}
+    error_schema = {"type": "array", "minItems": 1, "items": _ref(open311_responses.Open311Error)}
     responses: dict[str, Any] = {}
     if op.response_model is not None:
         schema = {"type": "array", "items": _ref(op.response_model)} if op.many else _ref(op.response_model)
@@ -213,7 +213,7 @@ def _models(op: Op) -> list[type[BaseModel]]:
     """Return the models an operation's description refers to."""
     found = [m for m in (op.response_model, op.request_model) if m is not None]
     if op.georeport:
-        found.append(out.Open311Error)
+        found.append(open311_responses.Open311Error)
         found += [open311_schemas.ServiceRequestForm] if op.method == "POST" else []
     return found
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
+from pydantic import SerializerFunctionWrapHandler, model_serializer
+
+from chalicelib.domain.values import Value
 
 Visibility = Literal["public", "police_only"]
 PinScope = Literal["board", "global"]
 
 
-class UnitRef(BaseModel):
+class UnitRef(Value):
     """A unit as a post or a reply shows it; `name_en` when the directory gives the unit an English name."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: str
     name: str
@@ -28,10 +28,8 @@ class UnitRef(BaseModel):
         return out
 
 
-class Pin(BaseModel):
+class Pin(Value):
     """An admin's pin on a post: on its board or on every feed, maybe until a time."""
-
-    model_config = ConfigDict(frozen=True)
 
     scope: PinScope
     until: datetime | None = None
@@ -42,10 +40,8 @@ class Pin(BaseModel):
         return self.until is None or self.until > now
 
 
-class Event(BaseModel):
+class Event(Value):
     """One entry of a post's public timeline."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: str
     at: datetime
@@ -56,19 +52,15 @@ class Event(BaseModel):
     officer_id: str | None = None  # the officer who did it, if one did (never shown: finds who handles a post)
 
 
-class Via(BaseModel):
+class Via(Value):
     """The partner app (by its Open311 key) a post was filed through."""
-
-    model_config = ConfigDict(frozen=True)
 
     key_id: str
     name: str
 
 
-class OfficialAuthor(BaseModel):
+class OfficialAuthor(Value):
     """The real name, title and unit under an official reply."""
-
-    model_config = ConfigDict(frozen=True)
 
     officer_id: str
     name: str
@@ -76,10 +68,8 @@ class OfficialAuthor(BaseModel):
     unit: UnitRef
 
 
-class Reply(BaseModel):
+class Reply(Value):
     """A reply: a citizen's follow-up or an officer's official answer."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: str
     post_id: str

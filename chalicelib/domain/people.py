@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from chalicelib.domain.actors import ANONYMOUS, POLICE_ROLES, Actor, Role, normalize_phone
+from chalicelib.domain.values import Value
 
 UnitKind = Literal["command_center", "station", "brigade", "department"]
 
 
-class User(BaseModel):
+class User(Value):
     """A signed-in account: a citizen by phone, or an officer from the directory."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: str
     phone: str
@@ -24,10 +23,8 @@ class User(BaseModel):
     verified: bool = True  # False for an account a partner app opened, until its phone signs in with a code
 
 
-class Unit(BaseModel):
+class Unit(Value):
     """A police unit: the command center, a station, a brigade or a department."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: str
     name: str
@@ -38,10 +35,8 @@ class Unit(BaseModel):
     public_contact: str | None = None
 
 
-class Officer(BaseModel):
+class Officer(Value):
     """A police officer, known by real name, title and unit."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: str
     name: str
@@ -57,10 +52,8 @@ class Officer(BaseModel):
     sessions: str = Field(default="", exclude=True, repr=False)
 
 
-class RoutingRule(BaseModel):
+class RoutingRule(Value):
     """Send posts of a board (and optionally a type and a district) to a unit."""
-
-    model_config = ConfigDict(frozen=True)
 
     board: str
     type: str | None = None
@@ -81,10 +74,8 @@ class RoutingRule(BaseModel):
         return (2 if self.district is not None else 0) + (1 if self.type is not None else 0)
 
 
-class Routing(BaseModel):
+class Routing(Value):
     """The whole set of routing rules."""
-
-    model_config = ConfigDict(frozen=True)
 
     rules: tuple[RoutingRule, ...] = ()
     default_unit_id: str | None = None

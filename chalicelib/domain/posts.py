@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict
-
 from chalicelib.domain.boards import FIRST_RESPONSE_MINUTES, POLICE_ONLY_TYPES
 from chalicelib.domain.commands import NewPost
 from chalicelib.domain.errors import Conflict, StaleVersion, ValidationFailed
@@ -14,6 +12,7 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.parts import Event, OfficialAuthor, Pin, PinScope, Reply, UnitRef, Via, Visibility
 from chalicelib.domain.status import MOVABLE, STATUS_NAMES, Status, may_move
 from chalicelib.domain.times import CST, epoch_ms, iso_cst
+from chalicelib.domain.values import Value
 
 URGENT_MINUTES = 5
 # A post still `received` this long after creation (or after its last re-queue) is re-queued by the sweep: a
@@ -28,11 +27,9 @@ class Changed(NamedTuple):
     events: tuple[Event, ...] = ()
 
 
-class Post(BaseModel):
+class Post(Value):
     """A post on a board, the aggregate that replies and the timeline hang from. Immutable: every rule returns
     a new post; the version is bumped by the unit of work (services.store.PostStore) when it is written."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: str
     board: str

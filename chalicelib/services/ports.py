@@ -46,10 +46,13 @@ class IdempotencyRecord:
     result_id: str
 
 
+Idempotency = tuple[str, IdempotencyRecord]  # the scope (account and key) and what the request produced
+
+
 class PostRepository(Protocol):
     """Posts, their replies and their timelines."""
 
-    def add(self, post: Post, event: Event, idempotency: tuple[str, IdempotencyRecord] | None = None) -> None:
+    def add(self, post: Post, event: Event, idempotency: Idempotency | None = None) -> None:
         """Store a new post with its first timeline entry (and its idempotency record)."""
 
     def get(self, post_id: str) -> Post | None:
@@ -72,7 +75,7 @@ class PostRepository(Protocol):
         post_id: str,
         reply: Reply,
         event: Event | None = None,
-        idempotency: tuple[str, IdempotencyRecord] | None = None,
+        idempotency: Idempotency | None = None,
     ) -> None:
         """Store a reply and count it on its post, atomically (Conflict if the idempotency scope is taken)."""
 

@@ -17,10 +17,9 @@ from chalicelib.domain import access
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.errors import NotFound, StaleVersion
 from chalicelib.domain.posts import Changed, Event, Post, Reply
-from chalicelib.services.ports import DispatchQueue, IdempotencyRecord, PostDetail, PostRepository
+from chalicelib.services.ports import DispatchQueue, Idempotency, PostDetail, PostRepository
 
 log = logging.getLogger(__name__)
-Idempotency = tuple[str, IdempotencyRecord]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from chalicelib.adapters.dynamodb.table import (
 )
 from chalicelib.domain.errors import Conflict, NotFound, StaleVersion
 from chalicelib.domain.posts import Event, Post, Reply, epoch_ms
-from chalicelib.services.ports import FeedPage, IdempotencyRecord, PostDetail
+from chalicelib.services.ports import FeedPage, Idempotency, PostDetail
 
 IDEMPOTENCY_TTL = 24 * 3600
 # Fields the update path never overwrites: counters kept by atomic ADDs.
@@ -41,7 +41,7 @@ class DynamoPostRepository:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def add(self, post: Post, event: Event, idempotency: tuple[str, IdempotencyRecord] | None = None) -> None:
+    def add(self, post: Post, event: Event, idempotency: Idempotency | None = None) -> None:
         writes = [
             put_request(self.table, it.post_item(post), "attribute_not_exists(PK)"),
             put_request(self.table, it.event_item(post.id, event)),
@@ -135,7 +135,7 @@ class DynamoPostRepository:
         post_id: str,
         reply: Reply,
         event: Event | None = None,
-        idempotency: tuple[str, IdempotencyRecord] | None = None,
+        idempotency: Idempotency | None = None,
     ) -> None:
         values: dict[str, Any] = {":one": 1, ":now": reply.created_at.isoformat()}
         expression = "ADD reply_count :one SET updated_at = :now"
@@ -179,7 +179,7 @@ class DynamoPostRepository:
         item = self.table.get(keys.post_pk(post_id), keys.reply_sk(created_ms, reply_id))
         return it.reply_from(item) if item and item.get("item_type") == "reply" else None
 
-    def _idempotency_item(self, idempotency: tuple[str, IdempotencyRecord], at: datetime) -> dict[str, Any]:
+    def _idempotency_item(self, idempotency: Idempotency, at: datetime) -> dict[str, Any]:
         scope, record = idempotency
         return {
             "PK": keys.idempotency_pk(*scope.split("#", 1)),
