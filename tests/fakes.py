@@ -85,13 +85,8 @@ class InMemoryPostRepository:
             for event in events:
                 self.events[post.id][event.id] = event
 
-    def add_reply(
-        self,
-        post_id: str,
-        reply: Reply,
-        event: Event | None = None,
-        idempotency: Idempotency | None = None,
-    ) -> None:
+    def add_reply(self, reply: Reply, event: Event | None = None, idempotency: Idempotency | None = None) -> None:
+        post_id = reply.post_id
         with self._lock:
             stored = self.posts.get(post_id)
             if stored is None:

@@ -70,13 +70,7 @@ class PostRepository(Protocol):
         Counters (replies, flags) are atomic ADDs, kept.
         """
 
-    def add_reply(
-        self,
-        post_id: str,
-        reply: Reply,
-        event: Event | None = None,
-        idempotency: Idempotency | None = None,
-    ) -> None:
+    def add_reply(self, reply: Reply, event: Event | None = None, idempotency: Idempotency | None = None) -> None:
         """Store a reply and count it on its post, atomically (Conflict if the idempotency scope is taken)."""
 
     def reply(self, post_id: str, created_ms: int, reply_id: str) -> Reply | None:

@@ -93,7 +93,7 @@ class PostStore:
         self, reply: Reply, event: Event | None, idempotency: Idempotency | None, messages: Sequence[Message] = ()
     ) -> None:
         """Store a reply, count it on its post and note it on the timeline, atomically; then queue the messages."""
-        self.posts.add_reply(reply.post_id, reply, event, idempotency=idempotency)
+        self.posts.add_reply(reply, event, idempotency=idempotency)
         self.send(reply.post_id, messages)
 
     def reply(self, post_id: str, created_ms: int, reply_id: str) -> Reply | None:

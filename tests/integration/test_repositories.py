@@ -186,9 +186,9 @@ def test_adding_a_post_with_an_existing_id_is_a_conflict_and_keeps_the_first(rep
 
 def test_detail_lists_events_and_replies_oldest_first(repos: Repos) -> None:
     repos.posts.add(make_post("p1"), event("e-first", T0))
-    repos.posts.add_reply("p1", reply("r-b", "p1", T0 + timedelta(seconds=2)), event("e-c", T0 + timedelta(seconds=2)))
-    repos.posts.add_reply("p1", reply("r-a", "p1", T0 + timedelta(seconds=1)), event("e-b", T0 + timedelta(seconds=1)))
-    repos.posts.add_reply("p1", reply("r-z", "p1", T0 + timedelta(seconds=1)))  # same moment: the id decides
+    repos.posts.add_reply(reply("r-b", "p1", T0 + timedelta(seconds=2)), event("e-c", T0 + timedelta(seconds=2)))
+    repos.posts.add_reply(reply("r-a", "p1", T0 + timedelta(seconds=1)), event("e-b", T0 + timedelta(seconds=1)))
+    repos.posts.add_reply(reply("r-z", "p1", T0 + timedelta(seconds=1)))  # same moment: the id decides
 
     detail = repos.posts.detail("p1")
 
@@ -238,7 +238,7 @@ def test_update_of_an_old_copy_keeps_the_reply_count(repos: Repos) -> None:
     add(repos, make_post("p1"))
     copy = repos.posts.get("p1")
     assert copy is not None
-    repos.posts.add_reply("p1", reply("r1", "p1", T0 + timedelta(seconds=1), official=True))
+    repos.posts.add_reply(reply("r1", "p1", T0 + timedelta(seconds=1), official=True))
 
     copy, _ = copy.move_to("acknowledged", T0 + timedelta(seconds=2), version=1, by="王警官")
     copy = copy.model_copy(update={"version": 2})
@@ -252,10 +252,10 @@ def test_update_of_an_old_copy_keeps_the_reply_count(repos: Repos) -> None:
 
 def test_replies_are_counted_and_only_the_first_official_one_sets_the_first_response(repos: Repos) -> None:
     add(repos, make_post("p1"))
-    repos.posts.add_reply("p1", reply("r1", "p1", T0 + timedelta(seconds=1)))
+    repos.posts.add_reply(reply("r1", "p1", T0 + timedelta(seconds=1)))
     after_citizen = repos.posts.get("p1")
-    repos.posts.add_reply("p1", reply("r2", "p1", T0 + timedelta(seconds=2), official=True))
-    repos.posts.add_reply("p1", reply("r3", "p1", T0 + timedelta(seconds=3), official=True))
+    repos.posts.add_reply(reply("r2", "p1", T0 + timedelta(seconds=2), official=True))
+    repos.posts.add_reply(reply("r3", "p1", T0 + timedelta(seconds=3), official=True))
 
     stored = repos.posts.get("p1")
     assert after_citizen is not None and after_citizen.first_official_reply_at is None
@@ -275,7 +275,7 @@ def test_replies_added_at_once_from_many_threads_are_all_counted(repos: Repos) -
 
     def reply_once(n: int) -> None:
         start.wait()
-        repos.posts.add_reply("p1", reply(f"r{n}", "p1", T0 + timedelta(milliseconds=n)))
+        repos.posts.add_reply(reply(f"r{n}", "p1", T0 + timedelta(milliseconds=n)))
 
     with ThreadPoolExecutor(count) as pool:
         for done in [pool.submit(reply_once, n) for n in range(count)]:
@@ -291,10 +291,10 @@ def test_a_reply_with_an_idempotency_key_is_stored_once_and_found_by_time_and_id
     add(repos, make_post("p1", now))
     first = reply("r1", "p1", now)
     record = IdempotencyRecord("hash-1", f"p1|{epoch_ms(now)}|r1")
-    repos.posts.add_reply("p1", first, idempotency=("u2#reply:k-1", record))
+    repos.posts.add_reply(first, idempotency=("u2#reply:k-1", record))
 
     with pytest.raises(Conflict):
-        repos.posts.add_reply("p1", reply("r2", "p1", now), idempotency=("u2#reply:k-1", record))
+        repos.posts.add_reply(reply("r2", "p1", now), idempotency=("u2#reply:k-1", record))
 
     assert repos.idempotency.get("u2#reply:k-1") == record
     assert repos.posts.reply("p1", epoch_ms(now), "r1") == first
@@ -319,7 +319,7 @@ def test_flags_are_counted_and_an_old_copy_does_not_reset_them(repos: Repos) -> 
 
 def test_a_reply_to_a_missing_post_is_not_found(repos: Repos) -> None:
     with pytest.raises(NotFound):
-        repos.posts.add_reply("p-ghost", reply("r1", "p-ghost"))
+        repos.posts.add_reply(reply("r1", "p-ghost"))
     assert repos.posts.detail("p-ghost") is None
 
 

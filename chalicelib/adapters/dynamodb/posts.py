@@ -130,13 +130,8 @@ class DynamoPostRepository:
             and item.get("updated_at") == (it.post_item(post).get("updated_at"))
         )
 
-    def add_reply(
-        self,
-        post_id: str,
-        reply: Reply,
-        event: Event | None = None,
-        idempotency: Idempotency | None = None,
-    ) -> None:
+    def add_reply(self, reply: Reply, event: Event | None = None, idempotency: Idempotency | None = None) -> None:
+        post_id = reply.post_id
         values: dict[str, Any] = {":one": 1, ":now": reply.created_at.isoformat()}
         expression = "ADD reply_count :one SET updated_at = :now"
         if reply.official is not None:
