@@ -132,17 +132,17 @@ class Filler:
             created = self.newest - SPACING * self.count
             post, events = make_post(rng, self.count, created)
             if first and self.count in PINNED_GLOBAL:
-                post.pin_with("global", None, self.newest)
+                post = post.pin_with("global", None, self.newest)
             elif first and self.count == PINNED_BOARD:
-                post.pin_with("board", None, self.newest)
+                post = post.pin_with("board", None, self.newest)
             elif first and self.count == PINNED_EXPIRED:  # an expired pin still sits in the pin index
-                post.pin_with("global", created + timedelta(hours=1), created)
+                post = post.pin_with("global", created + timedelta(hours=1), created)
             if post.pin is not None:
                 self.pinned.append(post)
             replies: list[Reply] = []
             if first and self.count == TARGET:
                 replies = target_replies(post)
-                post.reply_count = len(replies)
+                post = post.model_copy(update={"reply_count": len(replies)})
                 self.target = post
             items.append(post_item(post))
             items.extend(event_item(post.id, e) for e in events)

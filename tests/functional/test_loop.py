@@ -9,7 +9,8 @@ from typing import Any
 from chalicelib.services.dispatch import post_number
 from tests.conftest import Api, MovableClock, deliver, officer_messages, sent_sms
 from tests.functional.test_cad import cad_records, event, send_event
-from tests.functional.test_dispatch import invoke, link_of, post, sweep, timeline
+from tests.functional.test_dispatch import invoke, link_of, sweep, timeline
+from tests.posting import new_post
 
 RESIDENT = "13812345678"
 KUNQU_OFFICER = "13900000003"  # 王警官, 昆都仑区公安分局
@@ -38,7 +39,7 @@ def officer_link(api: Api) -> str:
 
 def test_a_resolved_post_asks_its_author_to_rate_it_once_with_a_link(api: Api, directory: dict, aws: dict) -> None:
     resident = api.sign_in(RESIDENT)
-    created = post(api, resident)
+    created = new_post(api, resident)
     deliver(api.client, aws)
     officer = officer_link(api)
     resolve(api, created["id"], officer)
@@ -65,7 +66,7 @@ def test_a_resolved_post_asks_its_author_to_rate_it_once_with_a_link(api: Api, d
 
 def test_a_post_the_110_system_closes_asks_its_author_to_rate_it(api: Api, directory: dict, aws: dict) -> None:
     resident = api.sign_in(RESIDENT)
-    created = post(api, resident)  # a report on an incident board: handed to 110
+    created = new_post(api, resident)  # a report on an incident board: handed to 110
     deliver(api.client, aws)
     record = cad_records(aws)[0]
     for _ in range(2):
@@ -78,7 +79,7 @@ def test_a_post_the_110_system_closes_asks_its_author_to_rate_it(api: Api, direc
 
 def test_a_post_rated_before_the_message_arrives_asks_nothing(api: Api, directory: dict, aws: dict) -> None:
     resident = api.sign_in(RESIDENT)
-    created = post(api, resident)
+    created = new_post(api, resident)
     deliver(api.client, aws)
     resolve(api, created["id"], officer_link(api))
     assert api.call("POST", f"/posts/{created['id']}/feedback", {"satisfied": True}, token=resident)[0] == 200
@@ -88,7 +89,7 @@ def test_a_post_rated_before_the_message_arrives_asks_nothing(api: Api, director
 
 def test_the_police_answered_message_links_to_the_post(api: Api, directory: dict, aws: dict) -> None:
     resident = api.sign_in(RESIDENT)
-    created = post(api, resident)
+    created = new_post(api, resident)
     deliver(api.client, aws)
     assert api.call("POST", f"/posts/{created['id']}/replies", {"body": "已收悉"}, token=officer_link(api))[0] == 201
     deliver(api.client, aws)
@@ -107,7 +108,7 @@ def test_a_follow_up_reaches_the_unit_then_the_officer_who_acted_last(api: Api, 
     }
     assert api.admin("PUT", "/admin/officers/o-kunqu-2", second)[0] == 200
     resident = api.sign_in(RESIDENT)
-    created = post(api, resident)
+    created = new_post(api, resident)
     deliver(api.client, aws)
     assert len(officer_messages(KUNQU_OFFICER)) == len(officer_messages(SECOND_KUNQU_OFFICER)) == 1
 
@@ -146,7 +147,7 @@ def test_a_follow_up_reaches_the_unit_then_the_officer_who_acted_last(api: Api, 
 
 def test_another_residents_reply_notifies_no_officer(api: Api, directory: dict, aws: dict) -> None:
     resident, other = api.sign_in(RESIDENT), api.sign_in("13712345678")
-    created = post(api, resident)
+    created = new_post(api, resident)
     deliver(api.client, aws)
     api.call("POST", f"/posts/{created['id']}/replies", {"body": "我也看到了"}, token=other)
     deliver(api.client, aws)
@@ -155,7 +156,7 @@ def test_another_residents_reply_notifies_no_officer(api: Api, directory: dict, 
 
 def test_unsatisfied_needs_a_reason_before_it_reopens(api: Api, directory: dict, aws: dict) -> None:
     resident = api.sign_in(RESIDENT)
-    created = post(api, resident)
+    created = new_post(api, resident)
     deliver(api.client, aws)
     resolve(api, created["id"], officer_link(api))
     for body in ({"satisfied": False}, {"satisfied": False, "comment": "   "}):
@@ -175,7 +176,7 @@ def test_unsatisfied_needs_a_reason_before_it_reopens(api: Api, directory: dict,
 
 def test_the_rating_comment_shows_on_the_timeline_masked(api: Api, directory: dict, aws: dict) -> None:
     resident = api.sign_in(RESIDENT)
-    created = post(api, resident)
+    created = new_post(api, resident)
     deliver(api.client, aws)
     resolve(api, created["id"], officer_link(api))
     comment = "处理及时,可打13812345678回访"
@@ -192,7 +193,7 @@ def test_the_rating_comment_shows_on_the_timeline_masked(api: Api, directory: di
 
 def test_the_rating_comment_of_a_police_only_post_stays_withheld(api: Api, directory: dict, aws: dict) -> None:
     resident = api.sign_in(RESIDENT)
-    created = post(api, resident, visibility="police_only")
+    created = new_post(api, resident, visibility="police_only")
     deliver(api.client, aws)
     resolve(api, created["id"], officer_link(api))
     assert (
@@ -216,7 +217,7 @@ def test_a_reopened_post_gets_a_fresh_deadline_and_is_escalated_anew(
     api: Api, directory: dict, aws: dict, clock: MovableClock
 ) -> None:
     resident = api.sign_in(RESIDENT)
-    created = post(api, resident)  # a report: 15 minutes to a first official reply
+    created = new_post(api, resident)  # a report: 15 minutes to a first official reply
     deliver(api.client, aws)
     officer = officer_link(api)
     assert api.call("POST", f"/posts/{created['id']}/replies", {"body": "已收悉"}, token=officer)[0] == 201
