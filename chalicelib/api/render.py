@@ -81,25 +81,17 @@ def _unit_ref(unit: UnitRef) -> out.UnitRef:
     return build(out.UnitRef, id=unit.id, name=unit.name, name_en=unit.name_en)
 
 
-def sees_original(post: Post, viewer: Actor) -> bool:
-    """The author and the police (a link session on its own post only) see a post as written; others masked."""
-    return access.sees_whole(viewer, post)
-
-
-def withheld(post: Post, viewer: Actor) -> bool:
-    """Tell whether a viewer gets only the stub: a police-only or hidden post, seen by someone not seeing it whole."""
-    return access.withheld(viewer, post)
-
-
 def _post_fields(post: Post, viewer: Actor, now: datetime) -> dict[str, Any]:
     """Return the fields of a post as a viewer sees it; a withheld one has no title, body or author."""
-    original = sees_original(post, viewer)
+    original = access.sees_whole(viewer, post)
     title, body = post.title, post.body
-    if withheld(post, viewer):
+    if access.withheld(viewer, post):
         title = body = POLICE_ONLY_NOTICE if post.visibility == "police_only" else HIDDEN_NOTICE
     elif not original:
         title, body = mask_title_and_body(title, body)
-    nickname = ANONYMOUS_NICKNAME if withheld(post, viewer) else public_nickname(post.author_nickname, post.author_id)
+    nickname = (
+        ANONYMOUS_NICKNAME if access.withheld(viewer, post) else public_nickname(post.author_nickname, post.author_id)
+    )
     fields: dict[str, Any] = {
         "id": post.id,
         "board": post.board,
@@ -190,7 +182,7 @@ def post_summary_out(post: Post, viewer: Actor, now: datetime) -> out.PostSummar
 
 def reply_out(reply: Reply, post: Post, viewer: Actor) -> out.Reply:
     """Render a reply; an official one names the officer, title and unit; on a withheld post no text or nickname."""
-    hidden = withheld(post, viewer)
+    hidden = access.withheld(viewer, post)
     author: out.OfficialAuthor | out.CitizenAuthor
     if reply.official is not None:
         official = reply.official
@@ -198,7 +190,7 @@ def reply_out(reply: Reply, post: Post, viewer: Actor) -> out.Reply:
     else:
         nickname = ANONYMOUS_NICKNAME if hidden else public_nickname(reply.nickname or "", reply.author_id)
         author = build(out.CitizenAuthor, nickname=nickname)
-    original = sees_original(post, viewer) or (viewer.signed_in and viewer.user_id == reply.author_id)
+    original = access.sees_whole(viewer, post) or (viewer.signed_in and viewer.user_id == reply.author_id)
     body = POLICE_ONLY_NOTICE if hidden else reply.body if original else mask_text(reply.body, reply.exempt)
     fields: dict[str, Any] = {
         "id": reply.id,
@@ -223,8 +215,8 @@ def public_event_text(event: Event) -> str:
 def event_out(event: Event, post: Post | None = None, viewer: Actor | None = None) -> out.Event:
     """Render a timeline entry; the public sees it masked, and a withheld post's in fixed words only."""
     text = event.text
-    if post is not None and viewer is not None and not sees_original(post, viewer):
-        text = public_event_text(event) if withheld(post, viewer) else mask_text(text)
+    if post is not None and viewer is not None and not access.sees_whole(viewer, post):
+        text = public_event_text(event) if access.withheld(viewer, post) else mask_text(text)
     if event.unit is None:
         return build(out.Event, at=event.at, kind=event.kind, text=text)
     return build(out.Event, at=event.at, kind=event.kind, text=text, unit=_unit_ref(event.unit))
