@@ -18,18 +18,10 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from tests.e2e.stack import CODE, Stack  # noqa: E402
+from tools.chromium import CHROMIUM, LAUNCH_ARGS  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 VIEWPORT = {"width": 375, "height": 812}
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--hide-scrollbars",
-]
 CHIEF = "13900000011"  # 王海峰, 昆都仑区公安分局
 DUTY = "13900000012"  # 李晓东, 昆都仑区公安分局
 QINGFU = "13900000032"  # 陈静, 东河区青福派出所
@@ -152,7 +144,7 @@ def main() -> int:
             demo = seed_demo(stack)
             time.sleep(1)
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[*LAUNCH_ARGS, "--hide-scrollbars"])
                 context = browser.new_context(
                     base_url=stack.base,
                     viewport=VIEWPORT,

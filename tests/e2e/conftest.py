@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from tests.e2e.stack import Stack
+from tools.chromium import CHROMIUM, LAUNCH_ARGS
 
-CHROMIUM = "/usr/bin/chromium"
 MOBILE = {"width": 375, "height": 812}
 
 
@@ -38,14 +38,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
+        "args": LAUNCH_ARGS,
     }
 
 
