@@ -265,6 +265,11 @@ class Line:
     sms: bool = False
 
 
+def metered(service: str, item: str, quantity: float, unit: str, rate: float, free: float, per: float = 1.0) -> Line:
+    """A line billed at `rate` for every `per` units, the first `free` units taken off by the free tier."""
+    return Line(service, item, quantity, unit, quantity / per * rate, min(quantity, free) / per * rate)
+
+
 class Bill:
     """Compute a month's bill from a load, prices and per-operation figures."""
 
@@ -314,25 +319,17 @@ class Bill:
         requests = static_requests + viewer_api
         gb_out = (static_bytes + api_bytes) / 1e9
         out.append(
-            Line(
+            metered(
                 "CloudFront",
                 "HTTPS requests",
                 requests,
                 "requests",
-                requests / 1e4 * cf["per_10k_https_requests"],
-                min(requests, cf["free_tier"]["requests"]) / 1e4 * cf["per_10k_https_requests"],
+                cf["per_10k_https_requests"],
+                cf["free_tier"]["requests"],
+                per=1e4,
             )
         )
-        out.append(
-            Line(
-                "CloudFront",
-                "data out (gzip)",
-                gb_out,
-                "GB",
-                gb_out * cf["per_gb_out"],
-                min(gb_out, cf["free_tier"]["gb_out"]) * cf["per_gb_out"],
-            )
-        )
+        out.append(metered("CloudFront", "data out (gzip)", gb_out, "GB", cf["per_gb_out"], cf["free_tier"]["gb_out"]))
         s3_gets = files * load.edges * DAYS  # s-maxage of a day; a deploy invalidates
         out.append(
             Line(
@@ -362,26 +359,25 @@ class Bill:
         for name, count in invocations.items():
             memory, duration, cold, init = LAMBDA[name]
             gb_s += count * memory * (duration + cold * init)
-        req_usd = total_requests / 1e6 * lam["per_million_requests"]
-        gb_usd = gb_s * lam["arm64_per_gb_second"]
         out.append(
-            Line(
+            metered(
                 "Lambda",
                 "requests (API, dispatcher, sweep every minute)",
                 total_requests,
                 "requests",
-                req_usd,
-                min(total_requests, lam["free_tier"]["requests"]) / 1e6 * lam["per_million_requests"],
+                lam["per_million_requests"],
+                lam["free_tier"]["requests"],
+                per=1e6,
             )
         )
         out.append(
-            Line(
+            metered(
                 "Lambda",
                 "arm64 compute incl. billed cold starts",
                 gb_s,
                 "GB-s",
-                gb_usd,
-                min(gb_s, lam["free_tier"]["gb_seconds"]) * lam["arm64_per_gb_second"],
+                lam["arm64_per_gb_second"],
+                lam["free_tier"]["gb_seconds"],
             )
         )
 
@@ -436,13 +432,14 @@ class Bill:
         sqs_requests = dispatch_messages * 2 + handoffs + polls
         sq = p["sqs"]
         out.append(
-            Line(
+            metered(
                 "SQS",
                 "sends, deletes and Lambda's long polls",
                 sqs_requests,
                 "requests",
-                sqs_requests / 1e6 * sq["per_million_requests"],
-                min(sqs_requests, sq["free_tier"]["requests"]) / 1e6 * sq["per_million_requests"],
+                sq["per_million_requests"],
+                sq["free_tier"]["requests"],
+                per=1e6,
             )
         )
 
@@ -453,23 +450,25 @@ class Bill:
         publishes = notices + sign_ins + official + resolved
         sn = p["sns"]
         out.append(
-            Line(
+            metered(
                 "SNS",
                 "publishes (officer notices, SMS)",
                 publishes,
                 "publishes",
-                publishes / 1e6 * sn["per_million_publishes"],
-                min(publishes, sn["free_tier"]["publishes"]) / 1e6 * sn["per_million_publishes"],
+                sn["per_million_publishes"],
+                sn["free_tier"]["publishes"],
+                per=1e6,
             )
         )
         out.append(
-            Line(
+            metered(
                 "SNS",
                 "officer notices by email",
                 notices,
                 "emails",
-                notices / 1e5 * sn["email_per_100k"],
-                min(notices, sn["free_tier"]["emails"]) / 1e5 * sn["email_per_100k"],
+                sn["email_per_100k"],
+                sn["free_tier"]["emails"],
+                per=1e5,
             )
         )
         price = p["sms"]["china_per_part"]
@@ -513,13 +512,14 @@ class Bill:
         out += self.fixed(metrics=6)
         kms = 3 * 1.5 * (SECONDS / 300) * 2  # functions x warm instances x 5-minute refresh x 2 SecureStrings
         out.append(
-            Line(
+            metered(
                 "SSM + KMS",
                 "SecureString reads (decrypts)",
                 kms,
                 "requests",
-                kms / 1e4 * p["ssm"]["kms_per_10k_requests"],
-                min(kms, p["ssm"]["free_tier"]["kms_requests"]) / 1e4 * p["ssm"]["kms_per_10k_requests"],
+                p["ssm"]["kms_per_10k_requests"],
+                p["ssm"]["free_tier"]["kms_requests"],
+                per=1e4,
             )
         )
         return out
@@ -529,30 +529,16 @@ class Bill:
         cw = self.p["cloudwatch"]
         free = cw["free_tier"]
         return [
-            Line(
+            metered(
                 "CloudWatch",
                 "custom metrics (EMF)",
                 metrics,
                 "metrics",
-                metrics * cw["custom_metric_per_month"],
-                min(metrics, free["custom_metrics"]) * cw["custom_metric_per_month"],
+                cw["custom_metric_per_month"],
+                free["custom_metrics"],
             ),
-            Line(
-                "CloudWatch",
-                "alarms",
-                6,
-                "alarms",
-                6 * cw["standard_alarm_per_month"],
-                min(6, free["alarms"]) * cw["standard_alarm_per_month"],
-            ),
-            Line(
-                "CloudWatch",
-                "dashboard",
-                1,
-                "dashboard",
-                cw["dashboard_per_month"],
-                min(1, free["dashboards"]) * cw["dashboard_per_month"],
-            ),
+            metered("CloudWatch", "alarms", 6, "alarms", cw["standard_alarm_per_month"], free["alarms"]),
+            metered("CloudWatch", "dashboard", 1, "dashboard", cw["dashboard_per_month"], free["dashboards"]),
         ]
 
     def idle(self) -> list[Line]:
