@@ -26,6 +26,53 @@ CHIEF = "13900000011"  # 王海峰, 昆都仑区公安分局
 DUTY = "13900000012"  # 李晓东, 昆都仑区公安分局
 QINGFU = "13900000032"  # 陈静, 东河区青福派出所
 
+# board, type, district, title, body: what four residents post
+DEMO_POSTS = (
+    (
+        "report",
+        "report",
+        "昆都仑区",
+        "小区门口消防通道长期被车辆占用",
+        "昆都仑区阿尔丁大街某小区东门，每天晚上都有七八辆私家车停在消防通道上，"
+        "物业劝阻无效。万一发生火情，消防车根本进不来，希望警方处理。",
+    ),
+    (
+        "hukou",
+        "question",
+        "东河区",
+        "身份证丢了，补办需要带什么材料？",
+        "户籍在东河区，身份证前天丢了，想问补办要带哪些材料，能不能在网上预约？",
+    ),
+    (
+        "environment",
+        "report",
+        "青山区",
+        "工地夜间施工噪音扰民",
+        "青山区某工地连续一周晚上十一点以后还在施工，噪音很大，老人孩子都睡不好。",
+    ),
+    (
+        "traffic",
+        "report",
+        "九原区",
+        "建设路与钢铁大街路口信号灯不亮",
+        "今天早上开始，建设路与钢铁大街交叉口的红绿灯全部不亮，车辆和行人通行很乱。",
+    ),
+)
+# template, body, status after: the duty officer answers the parking post, 青福派出所 the ID card question
+DEMO_REPLIES = (
+    (
+        "received",
+        "你好，该警情已收悉，昆都仑区公安分局正在处置，感谢您对24小时警局的关注。已通知辖区民警前往现场核实。",
+        "in_progress",
+    ),
+    (
+        "consult",
+        "你好，您咨询的问题答复如下：补办身份证请携带户口簿到户籍所在地派出所办理，"
+        "也可在“包头公安”公众号预约;办理时可申请临时身份证。",
+        "resolved",
+    ),
+)
+
 
 def officer_session(stack: Stack, phone: str, post_id: str) -> str:
     """Open an officer's notification link through the API; return the link session token."""
@@ -58,67 +105,14 @@ def status(stack: Stack, token: str, post_id: str, value: str) -> None:
 def seed_demo(stack: Stack) -> dict[str, Any]:
     """Residents post, officers answer: enough life for the feed, a post page and the figures."""
     a, b, c, d = (stack.sign_in(stack.new_phone()) for _ in range(4))
-    parking = stack.post(
-        a["token"],
-        board="report",
-        type="report",
-        district="昆都仑区",
-        title="小区门口消防通道长期被车辆占用",
-        body="昆都仑区阿尔丁大街某小区东门，每天晚上都有七八辆私家车停在消防通道上，"
-        "物业劝阻无效。万一发生火情，消防车根本进不来，希望警方处理。",
+    parking, idcard, noise, _ = (
+        stack.post(resident["token"], board=board, type=kind, district=district, title=title, body=body)
+        for resident, (board, kind, district, title, body) in zip((a, b, c, d), DEMO_POSTS, strict=True)
     )
-    idcard = stack.post(
-        b["token"],
-        board="hukou",
-        type="question",
-        district="东河区",
-        title="身份证丢了，补办需要带什么材料？",
-        body="户籍在东河区，身份证前天丢了，想问补办要带哪些材料，能不能在网上预约？",
-    )
-    noise = stack.post(
-        c["token"],
-        board="environment",
-        type="report",
-        district="青山区",
-        title="工地夜间施工噪音扰民",
-        body="青山区某工地连续一周晚上十一点以后还在施工，噪音很大，老人孩子都睡不好。",
-    )
-    stack.post(
-        d["token"],
-        board="traffic",
-        type="report",
-        district="九原区",
-        title="建设路与钢铁大街路口信号灯不亮",
-        body="今天早上开始，建设路与钢铁大街交叉口的红绿灯全部不亮，车辆和行人通行很乱。",
-    )
-
-    duty = officer_session(stack, DUTY, parking["id"])
-    act(
-        stack,
-        duty,
-        parking["id"],
-        "replies",
-        {
-            "body": "你好，该警情已收悉，昆都仑区公安分局正在处置，感谢您对24小时警局的关注。"
-            "已通知辖区民警前往现场核实。",
-            "template": "received",
-        },
-    )
-    status(stack, duty, parking["id"], "in_progress")
-
-    qingfu = officer_session(stack, QINGFU, idcard["id"])
-    act(
-        stack,
-        qingfu,
-        idcard["id"],
-        "replies",
-        {
-            "body": "你好，您咨询的问题答复如下：补办身份证请携带户口簿到户籍所在地派出所办理，"
-            "也可在“包头公安”公众号预约;办理时可申请临时身份证。",
-            "template": "consult",
-        },
-    )
-    status(stack, qingfu, idcard["id"], "resolved")
+    for phone, post, (template, body, moved) in ((DUTY, parking, DEMO_REPLIES[0]), (QINGFU, idcard, DEMO_REPLIES[1])):
+        token = officer_session(stack, phone, post["id"])
+        act(stack, token, post["id"], "replies", {"body": body, "template": template})
+        status(stack, token, post["id"], moved)
     act(stack, b["token"], idcard["id"], "feedback", {"satisfied": True, "comment": "回复很快，谢谢民警！"})
     act(stack, c["token"], noise["id"], "replies", {"body": "补充一下：昨晚十二点半还在打桩。"})
     return {"parking": parking, "resident": a}
