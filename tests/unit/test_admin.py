@@ -18,7 +18,7 @@ from tests.fakes import (
     InMemoryPostRepository,
     RecordingOfficerChannel,
 )
-from tests.unit.world import ADMIN, ROUTING, build_admin, seeded_directory
+from tests.unit.world import ADMIN, ROUTING, a_post, build_admin, seeded_directory
 
 
 @dataclass
@@ -191,17 +191,7 @@ def test_an_unknown_default_unit_is_refused(world: World) -> None:
 
 def add_post(world: World) -> Post:
     now = world.clock.now()
-    post = Post(
-        id="p1",
-        board="qa",
-        type="question",
-        title="标题",
-        body="正文",
-        author_id="u1",
-        author_nickname="网友A",
-        created_at=now,
-        updated_at=now,
-    )
+    post = a_post(now)
     world.posts.add(post, Event(id="e1", at=now, kind="received", text="已收悉"))
     return post
 

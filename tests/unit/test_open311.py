@@ -26,7 +26,7 @@ from tests.fakes import (
     InMemoryUserRepository,
     RecordingSmsSender,
 )
-from tests.unit.world import ADMIN, DISTRICTS, build_services
+from tests.unit.world import ADMIN, DISTRICTS, a_post, build_services
 
 NOW = datetime(2026, 3, 13, 8, 5, tzinfo=UTC)
 
@@ -40,12 +40,9 @@ def make_post(number: int = 1, **fields: Any) -> Post:
         "title": "有人卖假药",
         "body": "电话13812345678,身份证11010519491231002X",
         "author_id": "u-1",
-        "author_nickname": "网友A",
-        "created_at": at,
-        "updated_at": at,
         "first_response_due": at + timedelta(minutes=15),
     }
-    return Post(**{**values, **fields})
+    return a_post(at, **{**values, **fields})
 
 
 def event(post_at: datetime, minutes: int, kind: str, ident: str) -> Event:

@@ -9,6 +9,7 @@ import pytest
 from chalicelib.domain.errors import Conflict, StaleVersion, ValidationFailed
 from chalicelib.domain.posts import Post
 from chalicelib.domain.status import STATUS_NAMES, Status
+from tests.unit.world import a_post
 
 T0 = datetime(2026, 3, 13, 8, 5, tzinfo=UTC)
 LATER = T0 + timedelta(minutes=5)
@@ -16,19 +17,7 @@ FORWARD = ["received", "dispatched", "acknowledged", "in_progress", "resolved"]
 
 
 def post(status: str = "received", type_: str = "report", version: int = 1) -> Post:
-    return Post(
-        id="p1",
-        board="report",
-        type=type_,
-        title="标题",
-        body="正文",
-        author_id="u1",
-        author_nickname="网友A",
-        status=status,
-        created_at=T0,
-        updated_at=T0,
-        version=version,
-    )
+    return a_post(T0, board="report", type=type_, status=status, version=version)
 
 
 @pytest.mark.parametrize(

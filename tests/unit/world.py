@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from chalicelib.bootstrap import Services, build
 from chalicelib.config import Settings
 from chalicelib.domain.people import Actor, Officer, Routing, RoutingRule, Unit
+from chalicelib.domain.posts import Post
 from chalicelib.services.admin import Admin
 from chalicelib.services.forum import Forum
 from chalicelib.services.identity import Identity
@@ -54,6 +56,22 @@ CENTER_OFFICER = Actor(role="officer", user_id="o-center", nickname="刘宇", of
 LEADER = Actor(role="leader", user_id="o-chief", nickname="卜连海", officer_id="o-chief")
 ADMIN = Actor(role="admin", user_id="o-admin", nickname="张管理", officer_id="o-admin")
 ANONYMOUS = Actor(role="anonymous")
+
+
+def a_post(at: datetime, **fields: Any) -> Post:
+    """A post by 网友A created and last updated at `at`: a question on the Q&A board unless fields say otherwise."""
+    values: dict[str, Any] = {
+        "id": "p1",
+        "board": "qa",
+        "type": "question",
+        "title": "标题",
+        "body": "正文",
+        "author_id": "u1",
+        "author_nickname": "网友A",
+        "created_at": at,
+        "updated_at": at,
+    }
+    return Post(**{**values, **fields})
 
 
 def link_session(post_id: str) -> Actor:
