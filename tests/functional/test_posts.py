@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.conftest import DIRECTORY
@@ -108,20 +110,20 @@ def test_an_unknown_post_is_404(people: World) -> None:
 # -- posting -------------------------------------------------------------------------------------
 
 
+def post_as(
+    people: World, role: str, board: str, type_: str, title: str, body: str, **more: str
+) -> tuple[int, dict[str, Any]]:
+    """POST /posts as one of the roles; the status and the answer."""
+    fields = {"board": board, "type": type_, "title": title, "body": body, **more}
+    status, post, _ = people.api.call("POST", "/posts", fields, token=people.token(role))
+    return status, post
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_who_may_post_a_question(people: World, role: str) -> None:
     title = f"{role}:夜间噪音扰民怎么处理"
-    status, post, _ = people.api.call(
-        "POST",
-        "/posts",
-        {
-            "board": "environment",
-            "type": "question",
-            "title": title,
-            "body": "楼下烧烤店每晚营业到三点。",
-            "district": "青山区",
-        },
-        token=people.token(role),
+    status, post = post_as(
+        people, role, "environment", "question", title, "楼下烧烤店每晚营业到三点。", district="青山区"
     )
     assert status == expected(201, anonymous=401, admin_key=401)[role], post
     titles = [p["title"] for p in people.api.call("GET", "/posts?board=environment&limit=50")[1]["posts"]]
@@ -138,12 +140,7 @@ def test_who_may_post_a_question(people: World, role: str) -> None:
 @pytest.mark.parametrize("role", ROLES)
 def test_only_police_may_post_publicity(people: World, role: str) -> None:
     title = f"{role}:禁毒知识进社区"
-    status, post, _ = people.api.call(
-        "POST",
-        "/posts",
-        {"board": "anti-drug", "type": "publicity", "title": title, "body": "珍爱生命,远离毒品。"},
-        token=people.token(role),
-    )
+    status, post = post_as(people, role, "anti-drug", "publicity", title, "珍爱生命,远离毒品。")
     assert status == expected(403, anonymous=401, admin_key=401, **{r: 201 for r in POLICE})[role], post
     titles = [p["title"] for p in people.api.call("GET", "/posts?board=anti-drug&limit=50")[1]["posts"]]
     assert (title in titles) == (status == 201)
