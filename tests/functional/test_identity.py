@@ -369,35 +369,37 @@ def guess_at_once(monkeypatch: pytest.MonkeyPatch, phone: str, guesses: list[str
     return all_at_once(len(guesses), guess, timeout=120)
 
 
+def guess_a_fresh_code_at_once(
+    people: World, monkeypatch: pytest.MonkeyPatch, phone: str, count: int, right_at: int | None = None
+) -> list[Any]:
+    """Send `count` guesses at a fresh code all at once (the right one at `right_at`): none signs in, nor does the
+    code afterwards. The answers, each an Unauthenticated error."""
+    code = new_code(people, phone)
+    guesses = [wrong(code)] * count
+    if right_at is not None:
+        guesses[right_at] = code
+    results = guess_at_once(monkeypatch, phone, guesses)
+    assert all(isinstance(r, Unauthenticated) for r in results), [r for r in results if isinstance(r, str)]
+    status, data, _ = people.api.call("POST", "/auth/session", {"phone": phone, "code": code})
+    assert status == 401 and "token" not in data
+    return results
+
+
 @pytest.mark.usefixtures("one_request_at_a_time")
 def test_thirty_wrong_guesses_at_once_get_at_most_five_wrong_code_answers(
     people: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    phone = "13511110020"
-    code = new_code(people, phone)
+    results = guess_a_fresh_code_at_once(people, monkeypatch, "13511110020", 30)
 
-    results = guess_at_once(monkeypatch, phone, [wrong(code)] * 30)
-
-    assert all(isinstance(r, Unauthenticated) for r in results), results
     answered_wrong = [r.message for r in results if r.message.startswith("验证码错误，")]
     assert len(answered_wrong) == 5, answered_wrong  # the other 25 were refused before any comparison
-    status, data, _ = people.api.call("POST", "/auth/session", {"phone": phone, "code": code})
-    assert status == 401 and "token" not in data
 
 
 @pytest.mark.usefixtures("one_request_at_a_time")
 def test_forty_guesses_at_once_with_the_right_one_past_the_fifth_do_not_sign_in(
     people: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    phone = "13511110021"
-    code = new_code(people, phone)
-    guesses = [wrong(code)] * 40
-    guesses[20] = code
-
-    results = guess_at_once(monkeypatch, phone, guesses)
-
-    assert all(isinstance(r, Unauthenticated) for r in results), [r for r in results if isinstance(r, str)]
-    assert people.api.call("POST", "/auth/session", {"phone": phone, "code": code})[0] == 401
+    guess_a_fresh_code_at_once(people, monkeypatch, "13511110021", 40, right_at=20)
 
 
 def test_a_wrong_code_says_how_many_tries_remain(people: World) -> None:
