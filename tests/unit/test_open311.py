@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from chalicelib.domain import open311 as o311
 from chalicelib.domain import open311_filters as filters
 from chalicelib.domain.errors import Forbidden, NotFound, TooManyRequests, ValidationFailed
-from chalicelib.domain.people import Officer, User
+from chalicelib.domain.people import User
 from chalicelib.domain.posts import Event, Post, UnitRef, Via
 from chalicelib.domain.times import CST
 from chalicelib.services.limits import Limits, LimitSettings
@@ -26,7 +26,7 @@ from tests.fakes import (
     InMemoryUserRepository,
     RecordingSmsSender,
 )
-from tests.unit.world import ADMIN, DISTRICTS, a_post, build_services
+from tests.unit.world import ADMIN, DISTRICTS, OFFICERS, a_post, build_services
 
 NOW = datetime(2026, 3, 13, 8, 5, tzinfo=UTC)
 
@@ -143,16 +143,10 @@ def test_a_request_is_masked_and_maps_our_lifecycle() -> None:
 
 def test_status_notes_keep_the_published_contacts_they_quote() -> None:
     world = World()
-    world.directory.put_officer(
-        Officer(
-            id="o-desk",
-            name="接待员",
-            title="社区民警",
-            phone="13900009999",
-            unit_id="kunqu",
-            public_contact="13700001111",
-        )
+    desk = OFFICERS[2].model_copy(
+        update={"id": "o-desk", "name": "接待员", "phone": "13900009999", "public_contact": "13700001111"}
     )
+    world.directory.put_officer(desk)  # a community officer of 昆都仑区 who publishes a contact number
     post = make_post(latest_official_reply="请联系13700001111,或您留下的13812345678")
     exempt = world.open311.published_numbers([post, make_post(2)])
     assert exempt == ("13700001111",)
