@@ -143,3 +143,26 @@ def test_outside_lambda_logs_stay_plain_and_correlation_is_a_no_op() -> None:
     mask_logs(environ={})
     assert logs._logger is None
     correlate("anything")  # nothing to tag
+
+
+def test_the_dispatchers_log_lines_carry_the_message_id_of_the_work_in_hand(
+    json_lines: Callable[[], list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib.workers import dispatch
+
+    def handle(message: dict[str, str]) -> None:
+        logging.getLogger("chalicelib.services.dispatch").warning("handling %s", message["kind"])
+        if message["kind"] == "bogus":
+            raise ValueError("no such work")
+
+    monkeypatch.setattr(dispatch, "services", lambda: SimpleNamespace(dispatcher=SimpleNamespace(handle=handle)))
+    records = [
+        {"messageId": message_id, "body": json.dumps({"kind": kind, "post_id": "p1"}), "eventSource": "aws:sqs"}
+        for message_id, kind in (("m-good", "dispatch"), ("m-bad", "bogus"))
+    ]
+    answer = dispatch.dispatch_post({"Records": records}, None)  # as Lambda calls the handler
+    logging.getLogger("chalicelib.workers.dispatch").warning("between batches")
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "m-bad"}]}
+    lines = [(line["message"], line.get("correlation_id")) for line in json_lines()]
+    assert lines[:3] == [("handling dispatch", "m-good"), ("handling bogus", "m-bad"), ("dispatch failed", "m-bad")]
+    assert lines[-1] == ("between batches", None)  # untagged once the work is done

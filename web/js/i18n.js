@@ -168,7 +168,6 @@ const ZH = {
   "share.copy": "复制网址",
   "share.copied": "网址已复制。",
   "share.qrLabel": "本站网址的二维码：{url}",
-  "share.tooLong": "网址太长，无法生成二维码。",
 
   "reply.title": "民警处理页",
   "reply.noLink": "请通过通知短信或邮件里的处理链接打开本页。",
@@ -474,7 +473,6 @@ const EN = {
   "share.copy": "Copy address",
   "share.copied": "Address copied.",
   "share.qrLabel": "QR code of this site's address: {url}",
-  "share.tooLong": "The address is too long for a QR code.",
 
   "reply.title": "Officer reply page",
   "reply.noLink": "Open this page from the link in your notification (SMS or email).",
