@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from chalicelib.domain.actors import PHONE_PATTERN, normalize_phone
 from chalicelib.domain.boards import BOARDS, POST_TYPES
+from chalicelib.domain.status import Status
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -101,7 +102,7 @@ class ReplyIn(Body):
 
 
 class StatusIn(Body):
-    status: Literal["received", "dispatched", "acknowledged", "in_progress", "resolved", "reopened", "hidden"]
+    status: Annotated[Status, Field(strict=False)]  # the domain's statuses, by value
     note: Annotated[Text, Field(max_length=500)] | None = None
     version: int = Field(ge=1)
 
