@@ -17,6 +17,7 @@ from chalicelib.domain.boards import POLICE_ONLY_TYPES
 from chalicelib.domain.incidents import CAD_EVENTS
 from chalicelib.domain.masking import mask_text, mask_title_and_body
 from chalicelib.domain.nicknames import public_nickname
+from chalicelib.domain.status import STATUS_NAMES
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -30,11 +31,7 @@ ANONYMOUS_NICKNAME = "匿名"
 ROUTING_WORDS = {"dispatched": "已分派至", "transferred": "已转交"}
 # What the public reads on the timeline of a withheld post, by kind: never a note, a name or a reason.
 PUBLIC_EVENT_TEXT = {
-    "received": "已收悉",
-    "acknowledged": "已受理",
-    "in_progress": "处置中",
-    "resolved": "已办结",
-    "reopened": "重新办理",
+    **{status: name for status, name in STATUS_NAMES.items() if status not in (*ROUTING_WORDS, "hidden")},
     "replied": "民警已回复",
     "escalated": "已督办",
     "rated": "发帖人已评价",
