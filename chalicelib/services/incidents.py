@@ -108,7 +108,7 @@ class Incidents:
     def record(self, post: Post, incident_id: str) -> dict[str, Any]:
         """Return the incident record: unmasked, for police eyes only."""
         user = self.users.get(post.author_id)
-        officer = None if user else self.staff.directory.officer(post.author_id)
+        officer = None if user else self.staff.officer(post.author_id)
         phone = user.phone if user else officer.phone if officer else None
         return {
             "$schema": SCHEMA_ID,

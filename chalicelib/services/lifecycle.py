@@ -58,7 +58,7 @@ class Lifecycle:
         access.require_signed_in(actor)
         read = self.store.visible(actor, post_id)
         access.require_may_route(actor, read, self.staff.unit_of(actor))
-        unit = self.staff.directory.unit(unit_id)
+        unit = self.staff.unit(unit_id)
         if unit is None:
             raise ValidationFailed("没有这个单位", {"unit_id": "unknown unit"})
         now = self.clock.now()

@@ -34,6 +34,14 @@ class Staff:
 
         return lookup
 
+    def unit(self, unit_id: str) -> Unit | None:
+        """Return a unit of the directory, or None."""
+        return self.directory.unit(unit_id)
+
+    def officer(self, officer_id: str) -> Officer | None:
+        """Return an officer of the directory, or None (a police author of a post, say)."""
+        return self.directory.officer(officer_id)
+
     def unit_ref(self, unit_id: str) -> UnitRef:
         """Return a unit as a post or a reply names it (its id, if the directory does not know it)."""
         unit = self.directory.unit(unit_id)
