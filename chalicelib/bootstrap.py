@@ -127,7 +127,7 @@ def build(
     directory = directory or dynamo.DynamoDirectoryRepository(table)
     clock = clock or SystemClock()
     queue = queue or SqsDispatchQueue(settings.dispatch_queue_url, settings.region)
-    sms = sms or sms_sender(settings.sms_provider, settings.region)
+    sms = sms or sms_sender(settings)
     ledger = ledger or dynamo.DynamoNoticeLedger(table)
     metrics = EmfMetrics.from_env(os.environ)
     figures = MeteredStats(stats or dynamo.DynamoStatsRepository(table), metrics)

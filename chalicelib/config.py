@@ -33,6 +33,16 @@ def _signing_keys(value: str) -> tuple[tuple[str, str], ...]:
     return tuple(keys)
 
 
+def _pairs(value: str) -> tuple[tuple[str, str], ...]:
+    """Parse `key=value,key=value` (template ids by key)."""
+    pairs = []
+    for part in _split(value):
+        key, _, found = part.partition("=")
+        if key.strip() and found.strip():
+            pairs.append((key.strip(), found.strip()))
+    return tuple(pairs)
+
+
 def _stored(env: Mapping[str, str], name: str, region: str) -> str:
     """Return the SSM parameter named by env[name] (read lazily, cached), or "" when none is named."""
     path = env.get(name, "")
@@ -62,6 +72,18 @@ class Settings:
     rate_limits: str = ""
     sensitive_words: tuple[str, ...] = ()
     sms_provider: str = "sns"
+    sms_templates: tuple[tuple[str, str], ...] = ()  # our template key -> the provider's approved template id
+    sms_sign_name: str = ""  # the approved signature (签名), e.g. 包头公安 (Tencent, Alibaba)
+    sms_app_id: str = ""  # Tencent's SmsSdkAppId
+    sms_endpoint: str = ""  # the provider's endpoint host; empty: its public default (a simulator locally)
+    sms_credentials: str = ""  # `id:secret` of the provider's API key (SSM in the cloud)
+    wechat_app_id: str = ""  # the official account's AppID; empty: no WeChat sign-in or notices
+    wechat_secret: str = ""
+    wechat_oauth_base: str = "https://open.weixin.qq.com"
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wechat_scope: str = "snsapi_base"
+    wechat_messages: str = "subscribe"  # subscribe (订阅通知, bizsend) or template (模板消息)
+    wechat_templates: tuple[tuple[str, str], ...] = ()  # notice kind (or *) -> WeChat template id
     # X-Origin-Verify values CloudFront may send (`new,old` while rotating); outside local/test every request needs one.
     origin_secrets: tuple[str, ...] = ()
 
@@ -89,8 +111,30 @@ class Settings:
             rate_limits=env.get("RATE_LIMITS", ""),
             sensitive_words=_split(env.get("SENSITIVE_WORDS", "")),
             sms_provider=env.get("SMS_PROVIDER") or "sns",
+            sms_templates=_pairs(env.get("SMS_TEMPLATES", "")),
+            sms_sign_name=env.get("SMS_SIGN_NAME", ""),
+            sms_app_id=env.get("SMS_APP_ID", ""),
+            sms_endpoint=env.get("SMS_ENDPOINT", ""),
+            sms_credentials=env.get("SMS_CREDENTIALS") or _stored(env, "SMS_CREDENTIALS_PARAMETER", region),
+            wechat_app_id=env.get("WECHAT_APP_ID", ""),
+            wechat_secret=env.get("WECHAT_SECRET") or _stored(env, "WECHAT_SECRET_PARAMETER", region),
+            wechat_oauth_base=(env.get("WECHAT_OAUTH_BASE") or "https://open.weixin.qq.com").rstrip("/"),
+            wechat_api_base=(env.get("WECHAT_API_BASE") or "https://api.weixin.qq.com").rstrip("/"),
+            wechat_scope=env.get("WECHAT_SCOPE") or "snsapi_base",
+            wechat_messages=env.get("WECHAT_MESSAGES") or "subscribe",
+            wechat_templates=_pairs(env.get("WECHAT_TEMPLATES", "")),
             origin_secrets=_split(env.get("ORIGIN_SECRET") or _stored(env, "ORIGIN_SECRET_PARAMETER", region)),
         )
+
+    @property
+    def wechat_enabled(self) -> bool:
+        """Tell whether the bureau configured a WeChat official account."""
+        return bool(self.wechat_app_id and self.wechat_secret)
+
+    def wechat_template(self, kind: str) -> str:
+        """Return the WeChat template id for a kind of notice (or the bureau's one for every kind), or ""."""
+        found = dict(self.wechat_templates)
+        return found.get(kind) or found.get("*", "")
 
     @property
     def is_local(self) -> bool:

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.dynamodb.posts import require_bump
-from chalicelib.domain.errors import Conflict, NotFound, StaleVersion
+from chalicelib.domain.errors import Conflict, NotFound, StaleVersion, Unavailable
+from chalicelib.domain.messages import SMS_TEMPLATES
 from chalicelib.domain.open311 import PartnerKey
 from chalicelib.domain.people import Officer, Routing, Unit, User
 from chalicelib.domain.posts import Event, Post, Reply, epoch_ms
@@ -514,13 +515,18 @@ class RecordingDispatchQueue:
 
 
 class RecordingSmsSender:
-    """Remembers every (phone, text) it was asked to send."""
+    """Remembers every SMS it was asked to send: (phone, text as the phone shows it) and (phone, template, params)."""
 
-    def __init__(self) -> None:
+    def __init__(self, site_url: str = "http://127.0.0.1:8000", failing: bool = False) -> None:
+        self.site_url, self.failing = site_url, failing
         self.sent: list[tuple[str, str]] = []
+        self.templates: list[tuple[str, str, dict[str, str]]] = []
 
-    def send(self, phone: str, text: str) -> None:
-        self.sent.append((phone, text))
+    def send(self, phone: str, template: str, params: dict[str, str]) -> None:
+        if self.failing:
+            raise Unavailable("短信服务暂时不可用")
+        self.sent.append((phone, SMS_TEMPLATES[template].render(params, self.site_url)))
+        self.templates.append((phone, template, dict(params)))
 
     def texts_to(self, phone: str) -> list[str]:
         return [text for to, text in self.sent if to == phone]

@@ -1,8 +1,7 @@
-"""Choose who sends citizens' SMS (SMS_PROVIDER): Amazon SNS, or nobody (log only).
+"""Choose who sends SMS (SMS_PROVIDER): Amazon SNS, or nobody (log only).
 
-SNS cannot send SMS from the China regions (cn-north-1, cn-northwest-1): a bureau there plugs a
-domestic provider in by writing a class with `send(phone, text)` (services.ports.SmsSender) and
-naming it here.
+SNS cannot send SMS from the China regions (cn-north-1, cn-northwest-1): there a domestic provider sends the
+pre-approved templates of domain/messages.SMS_TEMPLATES.
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ import logging
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from chalicelib.config import Settings
     from chalicelib.services.ports import SmsSender
 
 log = logging.getLogger(__name__)
@@ -18,19 +18,20 @@ PROVIDERS = ("sns", "log")
 
 
 class LogSmsSender:
-    """Send nothing; log that a text would have gone out (phone masked, text never logged: it may hold a code)."""
+    """Send nothing; log that a template would have gone out (phone masked, parameters never logged: a code)."""
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, template: str, params: dict[str, str]) -> None:
         masked = phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "****"
-        log.info("sms not sent (SMS_PROVIDER=log)", extra={"to": masked, "chars": len(text)})
+        log.info("sms not sent (SMS_PROVIDER=log)", extra={"to": masked, "template": template})
 
 
-def sms_sender(provider: str, region: str) -> SmsSender:
-    """Return the sender a provider name stands for."""
+def sms_sender(settings: Settings) -> SmsSender:
+    """Return the sender the settings' SMS_PROVIDER names."""
+    provider = settings.sms_provider
     if provider == "sns":
         from chalicelib.adapters.sns import SnsSmsSender
 
-        return SnsSmsSender(region)
+        return SnsSmsSender(settings.region, settings.site_url)
     if provider == "log":
         return LogSmsSender()
     raise ValueError(f"unknown SMS_PROVIDER {provider!r}: expected one of {', '.join(PROVIDERS)}")

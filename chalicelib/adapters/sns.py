@@ -9,6 +9,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.adapters.aws import client
 from chalicelib.domain.errors import Unavailable
+from chalicelib.domain.messages import SMS_TEMPLATES
 from chalicelib.domain.people import Officer
 
 _THROTTLED = {"Throttling", "ThrottlingException", "Throttled", "ThrottledException", "KMSThrottling"}
@@ -28,12 +29,13 @@ def publish(region: str, **message: Any) -> None:
 
 
 class SnsSmsSender:
-    """Send an SMS straight to a phone (how SNS sends one-time codes)."""
+    """Send an SMS straight to a phone: SNS takes free text, so the template is rendered here, word for word."""
 
-    def __init__(self, region: str) -> None:
-        self.region = region
+    def __init__(self, region: str, site_url: str) -> None:
+        self.region, self.site_url = region, site_url
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, template: str, params: dict[str, str]) -> None:
+        text = SMS_TEMPLATES[template].render(params, self.site_url)
         number = phone if phone.startswith("+") else "+86" + phone
         publish(
             self.region,

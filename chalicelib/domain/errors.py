@@ -79,3 +79,8 @@ class Unavailable(DomainError):
     def __init__(self, message: str, retry_after: int = 1) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Undeliverable(Exception):
+    """A channel refused a message for good (a WeChat user who declined notices, an unknown openid): the notice
+    goes to the person's next channel instead. Not a user error: never an HTTP answer."""

@@ -31,8 +31,6 @@ from chalicelib.services.tally import Tally
 
 __all__ = ["NOTICE_HEADS", "Dispatcher", "notice_text", "post_link", "post_number"]
 log = logging.getLogger(__name__)
-REPLY_SMS = "【24小时警局】您发布的帖子（编号{number}）有了民警回复，查看：{link}"
-RESOLVED_SMS = "【24小时警局】您发布的帖子（编号{number}）已办结，请评价办理结果：{link}"
 
 
 class Dispatcher:
@@ -114,7 +112,7 @@ class Dispatcher:
             return
         if post.first_official_reply_at is not None:
             self.tally.first_response(post, post.first_official_reply_at)
-        self._tell_author(post, f"sms#reply#{reply_id}", REPLY_SMS)
+        self._tell_author(post, f"sms#reply#{reply_id}", "reply")
 
     def resolved(self, post_id: str) -> None:
         """Tell the author a post was resolved and ask for a rating, once per resolution (dispatch round)."""
@@ -123,7 +121,7 @@ class Dispatcher:
             return  # rated (or reopened) meanwhile
         if post.type in POLICE_ONLY_TYPES:
             return  # a notice by the police themselves
-        self._tell_author(post, f"sms#resolved#{post.dispatch_round}", RESOLVED_SMS)
+        self._tell_author(post, f"sms#resolved#{post.dispatch_round}", "resolved")
 
     def follow_up(self, post_id: str, reply_id: str) -> None:
         """Tell the officer handling a post of its author's follow-up, or the unit's on-duty officers if none is."""
@@ -156,8 +154,8 @@ class Dispatcher:
         phone = self._author_phone(post)
         if not phone:
             return
-        text = template.format(number=post_number(post.id), link=post_link(self.site_url, post.id))
-        once(self.ledger, post.id, key, self.clock.now(), lambda: self.sms.send(phone, text))
+        params = {"number": post_number(post.id)}
+        once(self.ledger, post.id, key, self.clock.now(), lambda: self.sms.send(phone, template, params))
 
     def _author_phone(self, post: Post) -> str | None:
         user = self.users.get(post.author_id)

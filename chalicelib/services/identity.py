@@ -27,7 +27,6 @@ from chalicelib.services.tokens import TokenService
 
 _EXPIRED_CODE = "验证码已失效，请重新获取"
 _ENDED = "登录已失效或凭证无效，请重新登录"
-OTP_TEXT = "【24小时警局】您的验证码是{code}，{minutes}分钟内有效。如非本人操作，请忽略本短信。"
 
 
 def _new_nickname() -> str:
@@ -78,7 +77,7 @@ class Identity:
         self.limits.otp(phone, now, client)
         code = f"{secrets.randbelow(10**6):06d}"
         self.otps.put(OtpRecord(phone, self._hash(phone, code), now + timedelta(seconds=self.otp_ttl)))
-        self.sms.send(phone, OTP_TEXT.format(code=code, minutes=self.otp_ttl // 60))
+        self.sms.send(phone, "otp", {"code": code, "minutes": str(self.otp_ttl // 60)})
         return self.otp_ttl
 
     def sign_in(self, raw_phone: object, code: object) -> Session:

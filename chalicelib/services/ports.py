@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from chalicelib.domain.messages import CHANNELS
 from chalicelib.domain.people import Officer, Routing, Unit, User
 from chalicelib.domain.posts import Event, Post, Reply
 
@@ -255,10 +256,68 @@ class LinkStore(Protocol):
 
 
 class SmsSender(Protocol):
-    """Sends a text message to a phone."""
+    """Sends pre-approved SMS templates (domain/messages.SMS_TEMPLATES) to phones."""
 
-    def send(self, phone: str, text: str) -> None:
-        """Send one SMS."""
+    def send(self, phone: str, template: str, params: dict[str, str]) -> None:
+        """Send one SMS: the template of that key with these parameters (Unavailable on a passing fault)."""
+
+
+@dataclass(frozen=True)
+class Contact:
+    """How to reach an account besides its phone: its bound WeChat openid and its channels, in order."""
+
+    account_id: str
+    openid: str | None = None
+    notify: tuple[str, ...] = CHANNELS
+
+
+class ContactBook(Protocol):
+    """WeChat bindings (both ways) and each account's choice of channels."""
+
+    def contact(self, account_id: str) -> Contact:
+        """Return an account's contact (no openid and every channel if it never bound or chose)."""
+
+    def account_of(self, openid: str) -> str | None:
+        """Return the account an openid is bound to, or None."""
+
+    def bind(self, account_id: str, openid: str, now: datetime) -> None:
+        """Bind an openid to an account, replacing the account's old one (Conflict if another account has it)."""
+
+    def unbind(self, account_id: str) -> None:
+        """Forget an account's openid (nothing if none)."""
+
+    def set_notify(self, account_id: str, channels: tuple[str, ...]) -> None:
+        """Store an account's channels, in the order it wants them."""
+
+
+class Vouchers(Protocol):
+    """Single-use secrets (WeChat sign-in `state`, tickets), kept by their hash until used or expired."""
+
+    def put(self, kind: str, digest: str, data: dict[str, str], expires_at: datetime) -> None:
+        """Remember a voucher of a kind under the hash of its secret."""
+
+    def take(self, kind: str, digest: str, now: datetime) -> dict[str, str] | None:
+        """Use a voucher up, atomically: its data for the one caller that took it unexpired, else None."""
+
+
+class Wechat(Protocol):
+    """The bureau's WeChat official account: web sign-in (公众号网页授权) and notices (订阅通知 / 模板消息).
+
+    Permanent refusals (the user declined notices: 43101; an unknown openid: 40003) raise Undeliverable;
+    passing faults raise Unavailable; a bad, used or expired sign-in code raises ValidationFailed.
+    """
+
+    def authorize_url(self, redirect_uri: str, state: str) -> str:
+        """Return the address of WeChat's authorize page for this redirect and state."""
+
+    def openid(self, code: str) -> str:
+        """Exchange a sign-in code for the user's openid."""
+
+    def send(self, openid: str, template_id: str, fields: dict[str, str], url: str) -> None:
+        """Send one notice of a template, with its fields, opening `url` when tapped."""
+
+    def jsapi_ticket(self) -> str:
+        """Return the current JS-SDK ticket (for the share card's signature)."""
 
 
 class Clock(Protocol):
