@@ -1,8 +1,12 @@
-"""The static site obeys its own rules: a strict CSP in every page, nothing inline, nothing remote."""
+"""The static site obeys its own rules: a strict CSP in every page, nothing inline, nothing remote (but WeChat's
+JS-SDK, which the citizen page loads inside WeChat only and its CSP names); and the page's pure logic works."""
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -12,6 +16,9 @@ WEB = Path(__file__).resolve().parents[2] / "web"
 PAGES = sorted(WEB.glob("*.html"))
 SCRIPTS = sorted(p for p in WEB.rglob("*.js") if WEB / "dist" not in p.parents)  # the sources, not the build
 CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'"
+# The citizen page may load WeChat's JS-SDK (the share card), from that one origin and from no other.
+JWEIXIN = "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"
+PAGE_CSP = {"index.html": CSP + "; script-src 'self' https://res.wx.qq.com"}
 # Spelled in pieces so that this file does not trip the same check on the repository.
 MARKUP_SINKS = ["inner" + "HTML", "outer" + "HTML", "insertAdjacent" + "HTML", "document." + "write"]
 
@@ -41,7 +48,7 @@ def test_the_site_has_the_three_pages() -> None:
 def test_every_page_declares_the_strict_csp_first(page: Path) -> None:
     tags = tags_of(page)
     is_csp = [t == "meta" and (a.get("http-equiv") or "").lower() == "content-security-policy" for t, a in tags]
-    assert [a.get("content") for (_, a), csp in zip(tags, is_csp, strict=True) if csp] == [CSP]
+    assert [a.get("content") for (_, a), csp in zip(tags, is_csp, strict=True) if csp] == [PAGE_CSP.get(page.name, CSP)]
     first_loader = next(i for i, (t, _) in enumerate(tags) if t in ("script", "link"))
     assert is_csp.index(True) < first_loader
 
@@ -76,3 +83,90 @@ def test_scripts_import_only_local_modules(script: Path) -> None:
     for target in re.findall(r"""^\s*(?:import|export)\b[^;]*?from\s+["']([^"']+)["']""", source, re.M):
         assert target.startswith("./"), (script.name, target)
         assert (script.parent / target).resolve().is_file(), (script.name, target)
+
+
+def test_the_only_remote_address_a_script_names_is_wechats_js_sdk() -> None:
+    remote = {
+        (script.name, url)
+        for script in SCRIPTS
+        for url in re.findall(r"""["'`](https?://[^"'`\s]+)""", script.read_text("utf-8"))
+        if url != "http://www.w3.org/2000/svg"  # a namespace name, never fetched
+    }
+    assert remote == {("wechat.js", JWEIXIN)}
+    assert PAGE_CSP["index.html"].endswith("script-src 'self' https://res.wx.qq.com")
+
+
+def run_module(module: str, script: str) -> object:
+    """Import web/js/<module> in Node and return what `script` (which sees it as `m`) prints as JSON."""
+    code = f"import * as m from {json.dumps((WEB / 'js' / module).as_uri())};\nconsole.log(JSON.stringify({script}));"
+    out = subprocess.run(
+        ["node", "--input-type=module", "-e", code], capture_output=True, text=True, check=True, timeout=30
+    )
+    return json.loads(out.stdout)
+
+
+needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+
+
+@needs_node
+@pytest.mark.parametrize(
+    ("hash_", "ticket", "route"),
+    [
+        ("#wx=T1", "T1", "#/"),
+        ("#/me#wx=T2", "T2", "#/me"),
+        ("#/post/abc?x=1&wx=T3", "T3", "#/post/abc?x=1"),
+        ("#/login?wx=T4&next=%2Fme", "T4", "#/login?next=%2Fme"),
+        ("#/me?wx=a%2Bb", "a+b", "#/me"),
+        ("#/me#wx=", None, "#/me"),
+        ("#/post/abc", None, "#/post/abc"),
+        ("", None, "#/"),
+    ],
+)
+def test_the_wechat_ticket_is_taken_out_of_the_address_wherever_it_sits(
+    hash_: str, ticket: str | None, route: str
+) -> None:
+    assert run_module("ticket.js", f"m.takeTicket({json.dumps(hash_)})") == {"ticket": ticket, "route": route}
+
+
+@needs_node
+def test_wechat_is_offered_inside_wechat_or_with_the_simulator_and_started_at_once_only_inside_wechat() -> None:
+    agents = {"wechat": "Mozilla/5.0 (iPhone) MicroMessenger/8.0.47", "browser": "Mozilla/5.0 (X11) Chrome/120"}
+    configs = {
+        "off": {"enabled": False, "simulator": False},
+        "bureau": {"enabled": True, "simulator": False},
+        "local": {"enabled": True, "simulator": True},
+    }
+    script = (
+        f"Object.fromEntries(Object.entries({json.dumps(agents)}).flatMap(([a, ua]) => "
+        f"Object.entries({json.dumps(configs)}).map(([c, cfg]) => [`${{a}} ${{c}}`, "
+        "[m.offersWeChat(cfg, ua), m.startsAtOnce(cfg, ua)]])))"
+    )
+    assert run_module("ticket.js", script) == {
+        "wechat off": [True, False],
+        "wechat bureau": [True, True],
+        "wechat local": [True, True],
+        "browser off": [False, False],
+        "browser bureau": [False, False],
+        "browser local": [True, False],
+    }
+    assert run_module("ticket.js", "m.startAddress('#/post/abc')") == "/api/auth/wechat/start?next=%2F%23%2Fpost%2Fabc"
+
+
+@needs_node
+def test_a_resident_chooses_among_wechat_and_sms_and_an_officer_also_email() -> None:
+    rows = run_module("channels.js", "[m.channelRows(['sms', 'email'], 'citizen'), m.channelRows(['sms'], 'officer')]")
+    assert rows == [
+        [{"channel": "sms", "on": True}, {"channel": "wechat", "on": False}],
+        [{"channel": "sms", "on": True}, {"channel": "wechat", "on": False}, {"channel": "email", "on": False}],
+    ]
+
+
+@needs_node
+def test_the_notice_order_follows_the_moves_and_switches_made_in_the_list() -> None:
+    script = (
+        "(() => { let r = m.channelRows(['wechat', 'sms'], 'officer');"
+        "r = m.toggleRow(r, 2, true); r = m.moveRow(r, 2, -1); r = m.moveRow(r, 0, -1);"
+        "const edited = m.chosenChannels(r); r = m.toggleRow(r, 0, false);"
+        "return [edited, m.chosenChannels(r), m.chosenChannels(m.toggleRow(m.toggleRow(r, 1, false), 2, false))]; })()"
+    )
+    assert run_module("channels.js", script) == [["wechat", "email", "sms"], ["email", "sms"], []]

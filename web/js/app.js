@@ -1,6 +1,6 @@
 // The citizen page: a small hash router over the feed, posts, compose, sign-in, figures and sharing.
 
-import { alertBox, h, replace, wireSkipLink } from "./dom.js";
+import { alertBox, h, loading, replace, wireSkipLink } from "./dom.js";
 import { applyStatic, onLangChange, t, wireToggle } from "./i18n.js";
 import { wireLargeText } from "./reach.js";
 import { onSessionChange, session } from "./session.js";
@@ -10,6 +10,8 @@ import { composePage } from "./page-compose.js";
 import { loginPage, mePage } from "./page-account.js";
 import { statsPage } from "./page-stats.js";
 import { sharePage } from "./page-share.js";
+import { takeTicket } from "./ticket.js";
+import { exchangeTicket } from "./wechat.js";
 
 const main = document.getElementById("main");
 let renderCount = 0;
@@ -61,8 +63,23 @@ function renderAccount() {
   link.href = current ? "#/me" : "#/login";
 }
 
+/**
+ * Back from WeChat's sign-in with `wx=<ticket>` in the address: take it out at once (used once, never in the
+ * history or a reload), exchange it, and go on signed in, or to the sign-in page to bind a phone or say why not.
+ */
+async function returnFromWeChat(ticket, route) {
+  history.replaceState(history.state, "", route);
+  replace(main, loading(t("wechat.signingIn")));
+  goInstead(await exchangeTicket(ticket, route));
+}
+
 /** Render the route in the address bar; stale renders (the user moved on) paint nothing. */
 export async function render() {
+  const returned = takeTicket(location.hash);
+  if (returned.ticket) {
+    await returnFromWeChat(returned.ticket, returned.route);
+    return;
+  }
   const id = ++renderCount;
   const { parts, params } = parseHash();
   const name = parts[0] && parts[0] in ROUTES ? parts[0] : "";

@@ -9,6 +9,8 @@ import { boardsById, loadBoards } from "./store.js";
 import { postCard } from "./page-feed.js";
 import { signInPrompt } from "./page-compose.js";
 import { go, goInstead } from "./app.js";
+import { noticePanel } from "./page-notify.js";
+import { clearWechatOutcome, startWeChat, wechatButton, wechatChoice, wechatOutcome } from "./wechat.js";
 
 const LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]"];
 const RESEND_AFTER = 60; // seconds before the server sends a phone another code
@@ -31,9 +33,20 @@ export async function loginPage(ctx) {
   const { view, params } = ctx;
   const next = safeNext(params.get("next"));
   const current = session();
-  if (current) {
+  // Back from WeChat: an openid not yet bound asks the phone once (signed in or not), or a failure says why.
+  const returned = wechatOutcome(location.hash);
+  const bindTicket = returned && returned.bind;
+  if (current && !bindTicket) {
     replace(view, h("h1", {}, t("login.title")), h("p", { class: "panel" }, t("login.already", { name: current.user.nickname })));
     goInstead(next === "#/" ? "#/me" : next);
+    return;
+  }
+  const choice = bindTicket ? { offer: false, atOnce: false } : await wechatChoice();
+  if (!ctx.isCurrent()) return;
+  if (choice.atOnce && !returned) {
+    // Inside WeChat, where the bureau set it up: no form, WeChat signs the resident in (a phone only once).
+    replace(view, h("h1", {}, t("login.title")), loading(t("wechat.opening")));
+    startWeChat(next);
     return;
   }
   const phone = h("input", { id: "login-phone", name: "phone", type: "tel", inputmode: "numeric", autocomplete: "tel", maxlength: 14, required: true, placeholder: "13800001111" });
@@ -141,7 +154,10 @@ export async function loginPage(ctx) {
     if (!checkField(code, codeMessage, /^\d{6}$/.test(value), t("field.code"))) return;
     const restore = busy(submit, t("common.submitting"));
     try {
-      const result = await api("POST", "/auth/session", { body: { phone: normalized(), code: value } });
+      const body = { phone: normalized(), code: value };
+      if (bindTicket) body.wechat_ticket = bindTicket;
+      const result = await api("POST", "/auth/session", { body });
+      clearWechatOutcome();
       clearPending();
       clearInterval(timer);
       setSession(result);
@@ -155,8 +171,10 @@ export async function loginPage(ctx) {
   });
   replace(
     view,
-    h("h1", {}, t("login.title")),
-    h("p", { class: "muted" }, t("login.intro")),
+    h("h1", {}, t(bindTicket ? "wechat.bindTitle" : "login.title")),
+    h("p", { class: "muted" }, t(bindTicket ? "wechat.bindIntro" : "login.intro")),
+    returned && returned.error ? h("div", { class: "panel wechat-failed" }, alertBox(returned.error), wechatButton(next, t("wechat.retry"))) : null,
+    choice.offer && !(returned && returned.error) ? h("div", { class: "panel wechat-signin" }, wechatButton(next), h("p", { class: "hint" }, t("wechat.orPhone"))) : null,
     h("div", { class: "panel" }, phoneForm, codeForm, devHint),
   );
 }
@@ -232,6 +250,7 @@ export async function mePage(ctx) {
       profile.role === "citizen" ? nicknameForm : null,
       h("div", { class: "actions" }, signOutButton),
     ),
+    noticePanel(profile, current.token),
     h("h2", {}, t("me.posts")),
     status,
     list,

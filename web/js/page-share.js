@@ -1,7 +1,9 @@
-// The share page: a QR code of the site's own address, drawn at build time (tools/build_web.py, segno).
+// The share page: a QR code of the site's own address, drawn at build time (tools/build_web.py, segno); inside
+// WeChat, where the bureau configured it, also the card WeChat shows when the page is shared.
 
 import { h, replace } from "./dom.js";
 import { t } from "./i18n.js";
+import { setShareCard } from "./wechat.js";
 
 /** The share page. */
 export function sharePage(ctx) {
@@ -24,4 +26,5 @@ export function sharePage(ctx) {
     h("p", { class: "muted" }, t("share.intro")),
     h("div", { class: "panel share" }, h("div", { class: "qr", id: "site-qr" }, code), h("p", { class: "share-url" }, url), copy, message),
   );
+  setShareCard(); // not awaited: the page is shown at once, the card is set when WeChat is ready
 }
