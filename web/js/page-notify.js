@@ -18,21 +18,31 @@ export function noticePanel(profile, token) {
   const binding = h("div", { class: "wechat-binding" });
   const save = h("button", { type: "submit", class: "button secondary", id: "notify-save" }, t("notify.save"));
 
-  const draw = (focusId = null) => {
+  // Change the rows and draw them again, keeping the focus on the control used (or, when a row reached an end
+  // and its button went off, on that row's other button).
+  const change = (edited, focusId, otherId = focusId) => {
+    rows = edited;
+    draw();
+    const pressed = document.getElementById(focusId);
+    const target = pressed && pressed.disabled ? document.getElementById(otherId) : pressed;
+    if (target) target.focus();
+  };
+  const draw = () => {
     replace(
       list,
       rows.map((row, index) => {
         const name = t(`notify.${row.channel}`);
         const id = `notify-${row.channel}`;
-        const box = h("input", { type: "checkbox", id, checked: row.on, onChange: (event) => ((rows = toggleRow(rows, index, event.target.checked)), draw(id)) });
-        const up = h("button", { type: "button", class: "button secondary small", id: `${id}-up`, "aria-label": t("notify.up", { name }), disabled: index === 0, onClick: () => ((rows = moveRow(rows, index, -1)), draw(`notify-${row.channel}-up`)) }, "↑");
-        const down = h("button", { type: "button", class: "button secondary small", id: `${id}-down`, "aria-label": t("notify.down", { name }), disabled: index === rows.length - 1, onClick: () => ((rows = moveRow(rows, index, 1)), draw(`notify-${row.channel}-down`)) }, "↓");
+        const box = h("input", { type: "checkbox", id, checked: row.on });
+        box.addEventListener("change", () => change(toggleRow(rows, index, box.checked), id));
+        const up = h("button", { type: "button", class: "button secondary small", id: `${id}-up`, "aria-label": t("notify.up", { name }), disabled: index === 0 }, "↑");
+        up.addEventListener("click", () => change(moveRow(rows, index, -1), `${id}-up`, `${id}-down`));
+        const down = h("button", { type: "button", class: "button secondary small", id: `${id}-down`, "aria-label": t("notify.down", { name }), disabled: index === rows.length - 1 }, "↓");
+        down.addEventListener("click", () => change(moveRow(rows, index, 1), `${id}-down`, `${id}-up`));
         const note = row.channel === "wechat" && !bound ? h("span", { class: "muted small" }, t("notify.wechatUnbound")) : null;
         return h("li", { class: "channel", dataset: { channel: row.channel } }, h("label", { for: id }, box, " ", name), note, h("span", { class: "channel-moves" }, up, down));
       }),
     );
-    const target = focusId && document.getElementById(focusId);
-    if (target && !target.disabled) target.focus();
   };
 
   const form = h("form", { class: "notify-form", novalidate: true }, list, message, h("div", { class: "actions" }, save));
