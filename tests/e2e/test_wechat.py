@@ -182,7 +182,12 @@ def test_my_notices_follow_the_order_and_switches_chosen_and_wechat_unbinds_afte
             answer(route, 200, {**route.fetch().json(), "wechat": True, "notify": ["wechat", "sms"]})
 
     page.route("**/api/me", me)
-    page.route("**/api/me/wechat", lambda route: (unbound.append(route.request.method), answer(route, 204)))
+
+    def unbind(route: Route) -> None:
+        unbound.append(route.request.method)
+        answer(route, 204)
+
+    page.route("**/api/me/wechat", unbind)
     page.goto("/#/me")
     panel = page.locator("section.notify")
     expect(panel).to_contain_text("微信通知免费；短信仅在没有微信时发送。")
