@@ -66,6 +66,7 @@ const FIELD_KEYS = {
   status: "field.status",
   comment: "field.comment",
   note: "field.note",
+  notify: "field.notify",
 };
 
 /** The sentence for one field error (without the field's raw message). */

@@ -332,6 +332,7 @@ const ZH = {
   "notify.save": "保存通知设置",
   "notify.saved": "通知设置已保存。",
   "notify.none": "请至少保留一种通知方式。",
+  "field.notify": "请至少选择一种通知方式，且不要重复。",
   "share.cardTitle": "24小时警局",
   "share.cardDesc": "包头市公安局网上警民互动平台：民警实名、实时回复。紧急警情请拨打110。",
 };
@@ -668,6 +669,7 @@ const EN = {
   "notify.save": "Save notice settings",
   "notify.saved": "Notice settings saved.",
   "notify.none": "Keep at least one channel.",
+  "field.notify": "Choose at least one channel, each once.",
   "share.cardTitle": "Police24",
   "share.cardDesc": "Baotou police online: officers answer under their real names. In an emergency call 110.",
 };
