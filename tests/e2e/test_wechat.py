@@ -18,6 +18,7 @@ from playwright.sync_api import Page, Route, expect
 
 from tests.e2e.conftest import sign_in_page
 from tests.e2e.stack import CODE, Stack, unique
+from tests.e2e.test_reach import blocking_violations
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("csp_guard")]
 
@@ -312,3 +313,28 @@ def test_a_resident_signs_in_with_wechat_and_hears_the_police_by_wechat_not_sms(
     expect(page.get_by_text(words)).to_be_visible()
     texts = [m["body"] for m in outbox(stack) if m["channel"] == "sms" and phone in m["to"]]
     assert texts and all("验证码" in text for text in texts), texts  # the one code that bound the phone, no more
+
+
+def test_the_wechat_views_pass_axe_core_in_chinese_and_in_english_large_text(page: Page, stack: Stack) -> None:
+    resident = stack.sign_in(stack.new_phone())
+    offer_wechat(page)
+    page.route("**/api/auth/wechat/session", lambda route: answer(route, 200, {"bind_required": True, "ticket": "B"}))
+    page.route("**/api/me", lambda route: answer(route, 200, {**route.fetch().json(), "role": "officer"}))
+    problems: dict[str, list[str]] = {}
+    page.goto("/#/")
+    for mode in ("zh", "en"):
+        if mode == "en":
+            page.get_by_role("button", name="大字模式").click()
+            page.get_by_role("button", name="Switch to English").click()
+        page.evaluate("localStorage.removeItem('p24.session')")
+        views = {"sign-in": "/#/login", "bind": "/#/login?next=/me#wx=T", "me": "/#/me"}
+        for name, url in views.items():
+            if name == "me":
+                sign_in_page(page, resident)
+            page.goto(url)
+            expect(page.locator("#main .view h1")).to_be_visible()
+            expect(page.locator("#main .loading")).to_have_count(0, timeout=15_000)
+            if found := blocking_violations(page):
+                problems[f"{name} ({mode})"] = found
+    expect(page.locator("section.notify li.channel")).to_have_count(3)  # an officer may choose email too
+    assert problems == {}, problems
