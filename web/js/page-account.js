@@ -46,7 +46,7 @@ export async function loginPage(ctx) {
   if (choice.atOnce && !returned) {
     // Inside WeChat, where the bureau set it up: no form, WeChat signs the resident in (a phone only once).
     replace(view, h("h1", {}, t("login.title")), loading(t("wechat.opening")));
-    startWeChat(next);
+    startWeChat(next, { instead: true });
     return;
   }
   const phone = h("input", { id: "login-phone", name: "phone", type: "tel", inputmode: "numeric", autocomplete: "tel", maxlength: 14, required: true, placeholder: "13800001111" });

@@ -34,9 +34,13 @@ export async function wechatChoice() {
   return { offer: offersWeChat(settings, agent), atOnce: startsAtOnce(settings, agent) };
 }
 
-/** Leave for WeChat's sign-in (locally the simulator's picker); it comes back to `route` with a ticket. */
-export function startWeChat(route) {
-  location.assign(startAddress(route));
+/**
+ * Leave for WeChat's sign-in (locally the simulator's picker); it comes back to `route` with a ticket.
+ * `instead`: the page that started it on its own leaves the history, so that Back does not start it again.
+ */
+export function startWeChat(route, { instead = false } = {}) {
+  if (instead) location.replace(startAddress(route));
+  else location.assign(startAddress(route));
 }
 
 /** A WeChat-green button that starts WeChat's sign-in and comes back to `route`. */
