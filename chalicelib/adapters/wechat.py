@@ -1,11 +1,13 @@
 """The bureau's WeChat official account, spoken to on WeChat's documented HTTPS endpoints.
 
-Why the standard library and not wechatpy: wechatpy 1.8.18 (read from its wheel) has no `/cgi-bin/stable_token`
-(its clients fetch `/cgi-bin/token`, which issues a new token on every call and so lets instances of the
-Lambda void each other's tokens); it imports `requests` at module level in `wechatpy.client.base` and needs
-six, xmltodict, optionaldict and python-dateutil besides, all loaded on a cold start; and its token storages
-are memory, Redis, memcached and shove, none shared by every instance of a Lambda. The four calls the app needs
-are a few lines each with `urllib.request`.
+Why the standard library and not wechatpy (read from the wheel of wechatpy 1.8.18):
+- it has no `/cgi-bin/stable_token`: its client fetches `/cgi-bin/token`, which issues a new token on every
+  call, and on 40001/40014/42001 (`auto_retry`) fetches another, so instances of the Lambda would keep voiding
+  each other's tokens; it does have bizsend (`WeChatMessage.send_subscribe_message`), a few lines here too;
+- `import wechatpy` loads its client, OAuth, payment and XML parser modules, `requests` at module level among
+  them (`wechatpy/client/base.py`), and it requires six, xmltodict, optionaldict and python-dateutil: all of
+  that on every cold start, for four HTTP calls;
+- its token storages are memory, Redis, memcached and shove, none shared by the Lambda's instances.
 
 The access token and the JS-SDK ticket are cached in the table (keys.py, pattern 30) for every instance, and
 refreshed 5 minutes before they expire through `stable_token`, so that instances refreshing at once get the
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TIMEOUT = 4.0  # seconds: a notice waits in its queue and a sign-in can be retried; a hung call must not
+TIMEOUT = 4.0  # seconds: a notice waits in its queue and a sign-in can be retried: a hung call must not hold the Lambda
 MARGIN = 300  # seconds before expiry a cached token or ticket is replaced
 STALE_TOKEN = {40001, 40014, 42001}  # invalid, malformed or expired access token
 BUSY = {-1, 45009, 45011}  # system busy, daily quota reached, too frequent
@@ -63,6 +65,8 @@ class WechatClient:
         self._memo: dict[str, tuple[str, int]] = {}  # kind -> (value, expires_at): a warm instance skips the read
         if not all(base.startswith(("https://", "http://")) for base in (self.oauth_base, self.api_base)):
             raise ValueError("WECHAT_OAUTH_BASE and WECHAT_API_BASE must be http(s) addresses")
+        if self.messages not in SEND_PATHS:
+            raise ValueError(f"WECHAT_MESSAGES must be one of {', '.join(SEND_PATHS)}, not {self.messages!r}")
 
     def authorize_url(self, redirect_uri: str, state: str) -> str:
         """Return WeChat's authorize page for this redirect and state (parameters in WeChat's documented order)."""
@@ -101,7 +105,7 @@ class WechatClient:
             link: url,
             "data": {name: {"value": value} for name, value in fields.items()},
         }
-        path = SEND_PATHS.get(self.messages, SEND_PATHS["subscribe"])
+        path = SEND_PATHS[self.messages]
         try:
             self._with_token(lambda token: self._call("POST", self.api_base + path, {"access_token": token}, body))
         except WechatError as error:
