@@ -60,7 +60,7 @@ class WechatState:
     codes: dict[str, Grant] = field(default_factory=dict)
     tokens: dict[str, float] = field(default_factory=dict)  # token -> when it stops working
     stable: str = ""
-    issued: int = 0  # access tokens issued so far (the adapter's cache is measured by this)
+    issued: int = 0  # the account's access tokens issued so far (the adapter's cache is measured by this)
     messages: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -83,9 +83,8 @@ class WechatState:
         if grant.used:
             return error(40163, "code been used")
         grant.used = True
-        token = self.issue()
         return {
-            "access_token": token,
+            "access_token": secrets.token_urlsafe(48),  # a web token (for snsapi_userinfo), not the account's
             "expires_in": LIFETIME,
             "refresh_token": secrets.token_urlsafe(32),
             "openid": grant.openid,

@@ -146,7 +146,8 @@ def test_a_code_gives_the_openid_once(sim: WechatSimulator) -> None:
     again = exchange(sim, code)
 
     assert first["openid"] == "o-wx-zhang" and first["scope"] == "snsapi_base" and first["expires_in"] == 7200
-    assert first["access_token"] and first["refresh_token"]
+    assert first["access_token"] and first["refresh_token"] and sim.issued == 0  # a web token, not the account's
+    assert bizsend(sim, first["access_token"])["errcode"] == 40001
     assert again == {"errcode": 40163, "errmsg": "code been used"}
 
 
