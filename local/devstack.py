@@ -30,6 +30,7 @@ from local.proxy import SiteServer
 from local.pump import Pump
 from local.serial import SerialMotoServer
 from local.snapshot import Snapshotter, write_atomically
+from local.wechat_simulator import WechatSimulator
 from tools import build_web
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,6 +88,7 @@ class Stack:
         self.journal: Journal | None = None
         self.collector: OutboxCollector | None = None
         self.cad: CadSimulator | None = None
+        self.wechat: WechatSimulator | None = None
         self.threads: list[threading.Thread] = []
         self.admin_key = ""
 
@@ -157,6 +159,9 @@ class Stack:
             refused,
         )
         self._check()
+        if not os.environ.get("WECHAT_APP_ID"):  # a developer may point the stack at a real WeChat test account
+            self.wechat = WechatSimulator().start()
+            os.environ.update(self.wechat.env())  # chalice local and the pump take the process's environment
         internal = free_port()
         self.chalice = start_chalice(internal, ROOT)
         if not wait_for_http(internal, self.chalice, self.stop):
@@ -172,6 +177,7 @@ class Stack:
             sqs=boto3.client("sqs"),
             cad_queue_url=outputs.get("CadQueueUrl", ""),
             on_cad=self.cad.on_record,
+            wechat=self.wechat.messages if self.wechat else None,
         )
         self._thread(self.collector.run, "outbox", self.stop)
         self._start_pump()
@@ -208,9 +214,11 @@ class Stack:
             "",
             "  24小时警局 (Police24) is running.",
             f"  Open:       {base}/",
-            f"  Outbox:     {base}/outbox.html   (every SMS, email and 110 record 'sent'; sign-in codes show here)",
+            f"  Outbox:     {base}/outbox.html   (every SMS, email, WeChat notice, 110 record 'sent')",
             f"  Admin key:  {self.admin_key}   (Authorization: Bearer <key> on /api/admin/*)",
             f"  AWS:        {self.endpoint}   (AWS_ENDPOINT_URL for tools, e.g. make replay-dlq AWS_ENDPOINT_URL=...)",
+            f"  微信模拟器: {self.wechat.base_url if self.wechat else os.environ.get('WECHAT_OAUTH_BASE', '')}"
+            "   (WeChat sign-in picks a test user; openids o-wx-zhang, o-wx-<officer id>)",
             "  Demo officers (sign in with the phone; the code shows in the outbox):",
         ]
         for officer in demo.OFFICERS:
@@ -232,6 +240,8 @@ class Stack:
         self.stop.set()
         if self.cad is not None:
             self.cad.stop()
+        if self.wechat is not None:
+            self.wechat.stop()
         if self.site is not None:
             if self.serving:
                 self.site.shutdown()

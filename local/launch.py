@@ -24,6 +24,11 @@ APP_ENV = (
     "TABLE_NAME",
     "DISPATCH_QUEUE_URL",
     "OFFICER_TOPIC_ARN",
+    "WECHAT_APP_ID",  # unset: the stack starts its WeChat simulator and points the app at it
+    "WECHAT_SECRET",
+    "WECHAT_OAUTH_BASE",
+    "WECHAT_API_BASE",
+    "WECHAT_TEMPLATES",
 )
 READY = "Press Ctrl-C"
 

@@ -1,4 +1,5 @@
-"""Collect what SNS "sent" in moto (SMS, email) and the 110 hand-offs into the app's table as outbox items."""
+"""Collect what SNS "sent" in moto (SMS, email), the WeChat simulator's notices and the 110 hand-offs into the
+app's table as outbox items."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
+
+from chalicelib.domain.messages import WECHAT_FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,7 @@ class Delivery:
     to: str
     body: str
     subject: str | None = None
+    url: str | None = None
 
 
 def _body_for(message: str, protocol: str) -> str:
@@ -74,6 +78,20 @@ def deliveries(account_id: str, region: str) -> Iterator[Delivery]:
                 )
 
 
+def wechat_delivery(message: dict[str, Any]) -> Delivery:
+    """Shape a notice the WeChat simulator accepted as its reader sees it: 事项：…, 编号：…, one field a line."""
+    labels = dict(WECHAT_FIELDS)
+    data: dict[str, str] = message["data"]
+    names = [name for name, _ in WECHAT_FIELDS if name in data] + [name for name in data if name not in labels]
+    return Delivery(
+        key=f"wechat:{message['msgid']}",
+        channel="wechat",
+        to=message["touser"],
+        body="\n".join(f"{labels.get(name, name)}：{data[name]}" for name in names),
+        url=message.get("url") or None,
+    )
+
+
 def outbox_item(delivery: Delivery, now: float) -> dict[str, Any]:
     """Shape a delivery as the app's outbox item (typed, for the low-level client)."""
     millis = int(now * 1000)
@@ -89,14 +107,17 @@ def outbox_item(delivery: Delivery, now: float) -> dict[str, Any]:
     }
     if delivery.subject:
         item["subject"] = {"S": delivery.subject}
+    if delivery.url:
+        item["url"] = {"S": delivery.url}
     return item
 
 
 class OutboxCollector:
-    """Copy each new moto SNS delivery (and each 110 hand-off) once into the table, newest last.
+    """Copy each new moto SNS delivery (and each 110 hand-off, each WeChat notice) once into the table, newest last.
 
     With `cad_queue_url` it also stands in for the 110 command system: it consumes the
     cad-outbox queue and shows every incident record in the outbox (channel `cad`, to `110`).
+    With `wechat` (the simulator's sent messages, oldest first) it shows each WeChat notice (channel `wechat`).
     """
 
     def __init__(
@@ -110,7 +131,9 @@ class OutboxCollector:
         sqs: Any = None,
         cad_queue_url: str = "",
         on_cad: Callable[[str], None] | None = None,
+        wechat: Callable[[], list[dict[str, Any]]] | None = None,
     ) -> None:
+        self.wechat = wechat
         self.on_cad = on_cad
         self.client = client
         self.table = table
@@ -129,6 +152,8 @@ class OutboxCollector:
         with self._lock:
             for delivery in deliveries(self.account_id, self.region):
                 added += self._record(delivery)
+            for message in self.wechat() if self.wechat is not None else ():
+                added += self._record(wechat_delivery(message))
             if self.sqs is not None and self.cad_queue_url:
                 added += self._drain_cad()
         return added

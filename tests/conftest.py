@@ -226,14 +226,16 @@ def directory(api: Api) -> dict[str, Any]:
     return DIRECTORY
 
 
-def officer_messages(officer_phone: str) -> list[str]:
-    """Return every notice an officer of DIRECTORY received: SMS to the phone, e-mail through the officers' topic."""
+def officer_messages(officer_phone: str, officer_id: str | None = None) -> list[str]:
+    """Return every notice an officer (of DIRECTORY, or `officer_id`) received: SMS to the phone, and e-mail
+    through the officers' topic."""
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.sns.models import sns_backends
 
     backend = sns_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
-    out = [text for phone, text in list(backend.sms_messages.values()) if phone.removeprefix("+86") == officer_phone]
-    officer_ids = [o_id for o_id, o in DIRECTORY["officers"].items() if o["phone"] == officer_phone]
+    sms = [text for phone, text in list(backend.sms_messages.values()) if phone.removeprefix("+86") == officer_phone]
+    out = [text for text in sms if "验证码" not in text]  # notices, not the officer's own sign-in codes
+    officer_ids = [o_id for o_id, o in DIRECTORY["officers"].items() if o["phone"] == officer_phone] + [officer_id]
     for topic in backend.topics.values():
         for _, message, _, attributes, _ in topic.sent_notifications:
             if (attributes.get("officer_id") or {}).get("Value") in officer_ids:

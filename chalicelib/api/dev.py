@@ -1,4 +1,4 @@
-"""Local-only routes: the outbox of every SMS and email SNS would have delivered."""
+"""Local-only routes: the outbox of every SMS and email SNS would have delivered, and every WeChat notice."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def outbox(call: Call) -> dict[str, Any]:
     ):
         if to and _bare(str(item.get("to", ""))) != _bare(to):
             continue
-        message = {k: item[k] for k in ("channel", "to", "subject", "body", "at") if k in item}
+        message = {k: item[k] for k in ("channel", "to", "subject", "body", "url", "at") if k in item}
         messages.append(message)
         if len(messages) >= most:
             break

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 from chalice.app import Blueprint
 
@@ -11,7 +12,9 @@ from chalicelib.api.operation import ANYONE, SIGNED_IN, Call, operation
 from chalicelib.api.params import BODY_ERRORS, CURSOR, limit
 from chalicelib.api.render import build, post_summary_out, user_out
 from chalicelib.api.shapes import out
-from chalicelib.domain.people import User
+
+if TYPE_CHECKING:
+    from chalicelib.domain.people import User
 
 bp = Blueprint(__name__)
 identity = functools.partial(operation, bp, tag="identity")
@@ -36,8 +39,10 @@ def sign_in(call: Call) -> out.Session:
 
 def _me(call: Call, user: User) -> out.Me:
     contact = call.svc.contacts.of(call.actor)
-    shown = user_out(user, call.svc.directory).model_dump(exclude_unset=True)
-    return build(out.Me, **shown, wechat=contact.openid is not None, notify=list(contact.notify))
+    me: out.Me = user_out(
+        user, call.svc.directory, out.Me, wechat=contact.openid is not None, notify=list(contact.notify)
+    )
+    return me
 
 
 @identity("GET", "/me", who=SIGNED_IN, response="Me", errors=(401, 404))

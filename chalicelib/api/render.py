@@ -239,9 +239,10 @@ def unit_out(unit: Unit, officers: list[Officer] | None = None) -> out.Unit:
     return build(out.Unit, **fields)
 
 
-def user_out(user: User, directory: Any = None) -> out.User:
-    """Render the caller's own account; an officer's carries title and unit from the directory."""
-    fields: dict[str, Any] = {"id": user.id, "nickname": user.nickname, "role": user.role}
+def user_out(user: User, directory: Any = None, shape: Any = None, **extra: Any) -> Any:
+    """Render the caller's own account (as `shape`, out.User by default, with `extra` fields); an officer's
+    carries title and unit from the directory."""
+    fields: dict[str, Any] = {"id": user.id, "nickname": user.nickname, "role": user.role, **extra}
     if user.role != "citizen" and directory is not None:
         officer = directory.officer(user.id)
         unit = directory.unit(officer.unit_id) if officer else None
@@ -255,4 +256,4 @@ def user_out(user: User, directory: Any = None) -> out.User:
                 kind=unit.kind,
                 **({"name_en": unit.name_en} if unit.name_en else {}),
             )
-    return build(out.User, **fields)
+    return build(shape or out.User, **fields)

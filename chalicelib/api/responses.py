@@ -386,10 +386,11 @@ class ApiKeys(Out):
 
 
 class Message(Out):
-    channel: Literal["sms", "email", "cad"]
+    channel: Literal["sms", "email", "cad", "wechat"]
     to: str
     subject: str | None = None
     body: str
+    url: str | None = None  # the link a WeChat notice opens
     at: str
 
 

@@ -7,10 +7,9 @@ import functools
 from chalice.app import Blueprint, Response
 
 from chalicelib.api.operation import ANYONE, Call, operation
-from chalicelib.api.params import NEXT, PAGE_URL, WECHAT_CODE, WECHAT_STATE
+from chalicelib.api.params import BODY_ERRORS, NEXT, PAGE_URL, WECHAT_CODE, WECHAT_STATE
 from chalicelib.api.render import build, user_out
 from chalicelib.api.shapes import out
-from chalicelib.services.wechat import BindRequired
 
 bp = Blueprint(__name__)
 wechat = functools.partial(operation, bp, tag="identity")
@@ -59,10 +58,12 @@ def callback(call: Call) -> Response:
     who=ANYONE,
     request="WechatSessionIn",
     response="WechatSession",
-    errors=(400, 401, 404, 415),
+    errors=(*BODY_ERRORS, 401, 404),
 )
 def session(call: Call) -> out.WechatSession:
     """Trade a WeChat ticket for a session, or for a bind ticket when the WeChat account is bound to nobody."""
+    from chalicelib.services.wechat import BindRequired  # on first use: `import app` stays free of pydantic
+
     found = call.svc.wechat.session(call.body.ticket)
     if isinstance(found, BindRequired):
         return build(out.WechatSession, bind_required=True, ticket=found.ticket)

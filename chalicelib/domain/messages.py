@@ -57,7 +57,7 @@ SMS_TEMPLATES: dict[str, SmsTemplate] = {
         ),
         SmsTemplate(
             "officer_follow_up",
-            _HEAD + "编号{number}的发帖人有补充，请登录警务工作台查看：{site}/work.html",
+            _HEAD + "发帖人补充：编号{number}的帖子有新补充，请登录警务工作台查看：{site}/work.html",
             ("number",),
         ),
     )

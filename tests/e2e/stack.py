@@ -43,6 +43,12 @@ class Stack:
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
+    def wechat_base(self) -> str:
+        """The address of the stack's WeChat simulator, as its banner prints it."""
+        found = re.search(r"微信模拟器: (http://\S+)", self.output())
+        assert found, "the stack printed no WeChat simulator"
+        return found.group(1)
+
     def wait_until_ready(self, timeout: float = 120) -> None:
         wait_until_ready(self.process, self.output, timeout)
 

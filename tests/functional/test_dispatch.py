@@ -377,7 +377,7 @@ PHISHING_BODY = "速领 https://evil.example/claim 过期作废"
 
 
 def every_officer_notice() -> list[tuple[str, str]]:
-    """Return (subject, message) of everything published to the officer topic (SMS and email alike)."""
+    """Return (subject, message) of everything published to the officers' topic (their e-mail)."""
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.sns.models import sns_backends
 
@@ -405,14 +405,18 @@ def test_official_texts_carry_no_resident_words_only_board_district_number_and_d
     assert api.call("POST", f"/posts/{created['id']}/replies", {"body": "已收悉"}, token=officer)[0] == 201
     deliver(api.client, aws)
 
-    notices = every_officer_notice()
+    emails = every_officer_notice()  # 王警官 has an address: e-mail, with the reply link
+    officer_sms = [text for phone in (CHIEF, CENTER_OFFICER) for _, text in sent_sms(phone)]  # the others: SMS
     answers = [text for _, text in sent_sms("13812345678") if "回复" in text]
-    assert len(notices) >= 2 and any("督办" in text for _, text in notices) and len(answers) == 1
-    for subject, text in [*notices, ("", answers[0])]:
+    assert len(emails) >= 1 and any("督办" in text for text in officer_sms) and len(answers) == 1
+    for subject, text in [*emails, *(("", text) for text in officer_sms), ("", answers[0])]:
         for words in ("evil", "点击", "领取补贴", "速领", "过期作废", "claim"):
             assert words not in subject and words not in text, (words, subject, text)
-    for _, text in notices:
+    for _, text in emails:
         assert text.startswith("【24小时警局】") and "随手举报" in text and "昆都仑区" in text
         assert f"编号{post_number(created['id'])}" in text and "前回复" in text
         assert re.search(r"处理：http://127\.0\.0\.1:8000/reply\.html#t=\S+$", text)
+    for text in officer_sms:  # an approved template: the number and the fixed workbench link, never a post's link
+        assert text.startswith("【24小时警局】") and f"编号{post_number(created['id'])}" in text
+        assert text.endswith("http://127.0.0.1:8000/work.html") and "reply.html" not in text
     assert f"编号{post_number(created['id'])}" in answers[0]

@@ -95,7 +95,8 @@ def test_the_code_arrives_by_sms_and_its_session_works(people: World) -> None:
     assert status == 200
     status, me, _ = people.api.call("GET", "/me", token=session["token"])
     assert status == 200
-    assert me == session["user"] and me["role"] == "citizen"
+    assert {key: me[key] for key in session["user"]} == session["user"] and me["role"] == "citizen"
+    assert (me["wechat"], me["notify"]) == (False, ["wechat", "sms"])  # not bound; WeChat first once bound
 
 
 def test_signing_in_again_finds_the_same_account(people: World) -> None:
@@ -257,6 +258,7 @@ FALLEN = {
     "name": "贾某",
     "title": "副局长",
     "phone": "13900000077",
+    "email": "jia@example.org",  # notices with a reply link come by WeChat or e-mail, never by SMS
     "unit_id": "kunqu",
     "role": "leader",
     "on_duty": True,
@@ -265,11 +267,12 @@ NEW_PHONE = "13900000078"
 
 
 def reply_link(api: CheckedApi, aws: dict[str, str], phone: str, post_id: str) -> str:
-    """Hand the dispatch messages to the worker and return the reply link code a phone got about a post."""
+    """Hand the dispatch messages to the worker and return the reply link code 贾某 got about a post by e-mail."""
     deliver(api.client, aws)
     number = post_number(post_id)  # notices name a post by its number, never by what the resident wrote
-    found = [re.findall(r"reply\.html#t=(\S+)", text) for text in officer_messages(phone) if number in text]
-    assert found and found[-1], officer_messages(phone)
+    got = officer_messages(phone, "o-fallen")
+    found = [re.findall(r"reply\.html#t=(\S+)", text) for text in got if number in text]
+    assert found and found[-1], got
     return str(found[-1][0])
 
 
@@ -328,7 +331,7 @@ def test_a_demoted_officer_loses_the_powers_at_once_and_a_new_phone_or_removal_e
         citizen, board="report", type="report", title="东河区路灯不亮", body="已经三天了", district="东河区"
     )
     deliver(api.client, aws)
-    assert not [text for text in officer_messages(NEW_PHONE) if post_number(unseen["id"]) in text]
+    assert not [text for text in officer_messages(NEW_PHONE, "o-fallen") if post_number(unseen["id"]) in text]
     assert api.admin("PUT", "/admin/officers/o-fallen", {**demoted, "phone": NEW_PHONE, "on_duty": True})[0] == 200
     seen = api.new_post(
         citizen, board="report", type="report", title="东河区井盖丢失", body="很危险", district="东河区"

@@ -47,7 +47,7 @@ def test_a_resolved_post_asks_its_author_to_rate_it_once_with_a_link(api: Api, d
     invoke(api, {"kind": "resolved", "post_id": created["id"]})  # SQS delivers it again
     asked = texts(RESIDENT, "已办结")
     assert asked == [
-        f"【24小时警局】您发布的帖子（编号{post_number(created['id'])}）已办结，请评价办理结果：{SITE}/#/post/{created['id']}"
+        f"【24小时警局】您发布的帖子（编号{post_number(created['id'])}）已办结，请到“我的”评价办理结果：{SITE}"
     ]
 
     # Unsatisfied reopens it; resolving it again asks again, once.
@@ -73,7 +73,7 @@ def test_a_post_the_110_system_closes_asks_its_author_to_rate_it(api: Api, direc
         assert send_event(api, event(record, "closed", 5))[0] == 200
     deliver(api.client, aws)
     assert texts(RESIDENT, "已办结") == [
-        f"【24小时警局】您发布的帖子（编号{post_number(created['id'])}）已办结，请评价办理结果：{SITE}/#/post/{created['id']}"
+        f"【24小时警局】您发布的帖子（编号{post_number(created['id'])}）已办结，请到“我的”评价办理结果：{SITE}"
     ]
 
 
@@ -87,14 +87,16 @@ def test_a_post_rated_before_the_message_arrives_asks_nothing(api: Api, director
     assert texts(RESIDENT, "已办结") == []
 
 
-def test_the_police_answered_message_links_to_the_post(api: Api, directory: dict, aws: dict) -> None:
+def test_the_police_answered_sms_carries_only_the_sites_fixed_link(api: Api, directory: dict, aws: dict) -> None:
     resident = api.sign_in(RESIDENT)
     created = new_post(api, resident)
     deliver(api.client, aws)
     assert api.call("POST", f"/posts/{created['id']}/replies", {"body": "已收悉"}, token=officer_link(api))[0] == 201
     deliver(api.client, aws)
     answered = texts(RESIDENT, "民警回复")
-    assert len(answered) == 1 and answered[0].endswith(f"{SITE}/#/post/{created['id']}")
+    assert answered == [
+        f"【24小时警局】您发布的帖子（编号{post_number(created['id'])}）有了民警回复，请到“我的”查看：{SITE}"
+    ]
 
 
 def test_a_follow_up_reaches_the_unit_then_the_officer_who_acted_last(api: Api, directory: dict, aws: dict) -> None:
@@ -122,7 +124,9 @@ def test_a_follow_up_reaches_the_unit_then_the_officer_who_acted_last(api: Api, 
         notices = [m for m in officer_messages(phone) if "发帖人补充" in m]
         assert len(notices) == 1, notices
         assert f"编号{post_number(created['id'])}" in notices[0] and "北边" not in notices[0]
-        assert link_of(notices[0])
+    assert link_of(next(m for m in officer_messages(KUNQU_OFFICER) if "发帖人补充" in m))  # by e-mail: the link
+    (by_sms,) = [m for m in officer_messages(SECOND_KUNQU_OFFICER) if "发帖人补充" in m]
+    assert by_sms.endswith(f"{SITE}/work.html") and "reply.html" not in by_sms  # an SMS: the fixed link only
 
     # 王警官 answered: the next follow-up goes to him alone, with a link that opens the post.
     officer = officer_link(api)

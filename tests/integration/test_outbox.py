@@ -121,3 +121,44 @@ def test_hand_offs_to_110_are_consumed_and_shown_once(stack: dict[str, str]) -> 
     assert (message["channel"], message["to"], message["body"]) == ("cad", "110", record)
     waiting = sqs.get_queue_attributes(QueueUrl=stack["CadQueueUrl"], AttributeNames=["ApproximateNumberOfMessages"])
     assert waiting["Attributes"]["ApproximateNumberOfMessages"] == "0"
+
+
+def test_wechat_notices_show_as_their_reader_sees_them_with_their_link(stack: dict[str, str]) -> None:
+    from chalicelib.adapters.dynamodb.table import Table
+    from chalicelib.adapters.wechat import WechatClient
+    from chalicelib.config import Settings
+    from chalicelib.domain.messages import Notice
+    from local.wechat_simulator import WechatSimulator
+
+    notice = Notice(
+        kind="reply",
+        subject="咨询求助·昆都仑区",
+        number="A7K2Q9",
+        state="已回复",
+        at="2026-03-13 16:05",
+        url="http://127.0.0.1:8000/#/posts/p-1",
+    )
+    simulator = WechatSimulator().start()
+    try:
+        env = simulator.env()
+        settings = Settings(
+            wechat_app_id=env["WECHAT_APP_ID"],
+            wechat_secret=env["WECHAT_SECRET"],
+            wechat_api_base=env["WECHAT_API_BASE"],
+        )
+        template = env["WECHAT_TEMPLATES"].removeprefix("*=")
+        WechatClient(settings, Table(stack["TableName"], "us-east-1")).send(
+            "o-wx-zhang", template, notice.wechat_fields(), notice.url
+        )
+        collector = OutboxCollector(
+            boto3.client("dynamodb"), stack["TableName"], clock=lambda: NOW, wechat=simulator.messages
+        )
+
+        assert collector.collect() == 1
+        assert collector.collect() == 0
+    finally:
+        simulator.stop()
+    [message] = _outbox(stack["TableName"])
+    assert (message["channel"], message["to"], message["url"]) == ("wechat", "o-wx-zhang", notice.url)
+    assert message["body"] == notice.wechat_text()
+    assert message["body"].startswith("事项：咨询求助·昆都仑区\n编号：A7K2Q9\n")

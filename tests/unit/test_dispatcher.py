@@ -146,7 +146,7 @@ def test_the_authors_follow_up_goes_to_the_officer_who_answered_once() -> None:
     s.svc.dispatcher.handle({"kind": "follow_up", "post_id": post.id, "reply_id": follow_up.id})
 
     notices = s.notices_to("o-kunqu")
-    assert len(notices) == 2 and notices[1].startswith(f"【24小时警局】编号{post_number(post.id)}的发帖人有补充")
+    assert len(notices) == 2 and notices[1].startswith(f"【24小时警局】发帖人补充：编号{post_number(post.id)}")
 
 
 def test_a_police_notice_is_not_dispatched() -> None:

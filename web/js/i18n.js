@@ -197,7 +197,7 @@ const ZH = {
   "reply.openCitizen": "在公众页面查看",
 
   "outbox.title": "本地发件箱",
-  "outbox.intro": "本地开发环境中“发出”的每条短信、邮件和 110 转警记录。验证码可点击复制，处理链接可直接打开。",
+  "outbox.intro": "本地开发环境中“发出”的每条短信、邮件、微信消息和 110 转警记录。验证码可点击复制，处理链接可直接打开。",
   "outbox.to": "收件人（手机号或邮箱）",
   "outbox.filter": "筛选",
   "outbox.auto": "每 3 秒自动刷新",
@@ -209,6 +209,8 @@ const ZH = {
   "outbox.channel.sms": "短信",
   "outbox.channel.email": "邮件",
   "outbox.channel.cad": "110 转警",
+  "outbox.channel.wechat": "微信",
+  "outbox.link": "链接：",
 
   "error.network": "网络连接失败，请检查网络后重试。",
   "error.server": "服务器暂时无法处理，请稍后再试。",
@@ -534,7 +536,7 @@ const EN = {
   "reply.openCitizen": "View on the public page",
 
   "outbox.title": "Local outbox",
-  "outbox.intro": "Every SMS, email and 110 hand-off the local stack “sent”. Click a code to copy it; links open directly.",
+  "outbox.intro": "Every SMS, email, WeChat notice and 110 hand-off the local stack “sent”. Click a code to copy it; links open directly.",
   "outbox.to": "Recipient (phone or email)",
   "outbox.filter": "Filter",
   "outbox.auto": "Refresh every 3 s",
@@ -546,6 +548,8 @@ const EN = {
   "outbox.channel.sms": "SMS",
   "outbox.channel.email": "Email",
   "outbox.channel.cad": "110 hand-off",
+  "outbox.channel.wechat": "WeChat",
+  "outbox.link": "Link: ",
 
   "error.network": "Could not reach the server. Check the connection and try again.",
   "error.server": "The server cannot handle this right now. Please try again later.",

@@ -1,4 +1,4 @@
-// The local outbox: every SMS, email and 110 hand-off the local stack "sent", refreshed every few seconds.
+// The local outbox: every SMS, email, WeChat notice and 110 hand-off the local stack "sent", refreshed every few seconds.
 
 import { api, describeError } from "./api.js";
 import { alertBox, h, loading, replace, wireSkipLink } from "./dom.js";
@@ -31,7 +31,7 @@ function messageItem(message) {
     }
   }
   const withCodes = body.includes("验证码");
-  const channel = ["sms", "email", "cad"].includes(message.channel) ? t(`outbox.channel.${message.channel}`) : message.channel;
+  const channel = ["sms", "email", "wechat", "cad"].includes(message.channel) ? t(`outbox.channel.${message.channel}`) : message.channel;
   return h(
     "li",
     { class: `message message-${message.channel}`, dataset: { to: message.to || "" } },
@@ -44,6 +44,7 @@ function messageItem(message) {
     ),
     message.subject ? h("p", { class: "message-subject" }, h("strong", {}, message.subject)) : null,
     h(pre ? "pre" : "p", { class: "message-body" }, bodyNodes(body, withCodes)),
+    message.url ? h("p", { class: "message-body message-url" }, t("outbox.link"), bodyNodes(message.url, false)) : null,
   );
 }
 

@@ -34,6 +34,7 @@ Access patterns (every request path is a GetItem or a Query, never a Scan):
 | 27 | timeline entries of all posts by time | GSI1  | GSI1PK = UPDATES, GSI1SK BETWEEN <ms range>     |
 | 28 | partner API keys (few)                | table | PK = PARTNER_KEYS, SK = KEY#<id>                |
 | 29 | a scope's figures per day (30 days)   | table | PK = DAILY#<scope>, SK BETWEEN <date> (TTL)     |
+| 30 | WeChat access token / JS-SDK ticket   | table | PK = WECHAT, SK = TOKEN#access / TOKEN#jsapi    |
 | 31 | an account's WeChat openid, channels  | table | PK = CONTACT#<account>, SK = CONTACT            |
 | 32 | the account of a WeChat openid        | table | PK = WECHAT#<openid>, SK = BIND                 |
 | 33 | a single-use voucher (state, ticket)  | table | PK = VOUCHER#<kind>#<sha256>, SK = VOUCHER (TTL)|
@@ -59,6 +60,7 @@ OUTBOX = "OUTBOX"
 STATS = "STATS"
 UPDATES = "UPDATES"
 PARTNER_KEYS = "PARTNER_KEYS"
+WECHAT = "WECHAT"
 
 
 def epoch_ms_key(ms: int, ident: str) -> str:
@@ -145,6 +147,10 @@ def daily_pk(scope: str) -> str:
 
 def link_pk(code_hash: str) -> str:
     return f"LINK#{code_hash}"
+
+
+def wechat_token_sk(kind: str) -> str:
+    return f"TOKEN#{kind}"
 
 
 def contact_pk(account_id: str) -> str:
