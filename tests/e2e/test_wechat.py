@@ -216,27 +216,26 @@ def test_my_notices_follow_the_order_and_switches_chosen_and_wechat_unbinds_afte
 
 
 @in_wechat
-def test_inside_wechat_the_share_page_sets_wechats_share_card(page: Page, base_url: str) -> None:
+def test_inside_wechat_the_share_page_sets_wechats_share_card(page: Page, stack: Stack, base_url: str) -> None:
+    _, config = stack.call("GET", "/auth/wechat/config")
     asked: list[str] = []
-
-    def jssdk(route: Route) -> None:
-        asked.append(parse_qs(urlsplit(route.request.url).query)["url"][0])
-        answer(route, 200, SIGNED)
-
-    page.route("**/api/wechat/jssdk?*", jssdk)
+    page.on(
+        "request",
+        lambda request: (
+            asked.append(parse_qs(urlsplit(request.url).query)["url"][0])
+            if "/api/wechat/jssdk?" in request.url
+            else None
+        ),
+    )
     page.route(JWEIXIN, lambda route: route.fulfill(status=200, content_type="text/javascript", body=FAKE_JWEIXIN))
     page.goto("/#/share")
-    page.wait_for_function("window.__wx && window.__wx.length === 3")
+    page.wait_for_function("() => window.__wx && window.__wx.length === 3")
     calls = dict(page.evaluate("window.__wx"))
     assert asked == [f"{base_url}/"]  # the address without its #
-    assert calls["config"] == {
-        "debug": False,
-        "appId": "wx-test-app",
-        "timestamp": 1764750000,
-        "nonceStr": "n0nce",
-        "signature": "5ign",
-        "jsApiList": ["updateAppMessageShareData", "updateTimelineShareData"],
-    }
+    signed = calls["config"]
+    assert signed["appId"] == config["app_id"] and re.fullmatch(r"[0-9a-f]{40}", signed["signature"]), signed
+    assert signed["nonceStr"] and isinstance(signed["timestamp"], int)
+    assert signed["jsApiList"] == ["updateAppMessageShareData", "updateTimelineShareData"]
     card = {"title": "24小时警局", "link": f"{base_url}/", "imgUrl": f"{base_url}/favicon.svg"}
     assert calls["updateAppMessageShareData"] == {**card, "desc": calls["updateAppMessageShareData"]["desc"]}
     assert "包头市公安局" in calls["updateAppMessageShareData"]["desc"]
@@ -251,6 +250,11 @@ def test_outside_wechat_the_share_page_loads_nothing_from_wechat(page: Page) -> 
     expect(page.locator("#site-qr img")).to_be_visible()
     page.wait_for_timeout(500)
     assert remote == []
+
+
+def pick_test_user(page: Page, name: str) -> None:
+    """On the WeChat simulator's authorize page, sign in as one of its test users."""
+    page.get_by_role("link", name=re.compile(name)).first.click()
 
 
 def outbox(stack: Stack) -> list[dict[str, Any]]:
@@ -277,11 +281,7 @@ def test_a_resident_signs_in_with_wechat_and_hears_the_police_by_wechat_not_sms(
     page.goto("/#/compose")
     page.get_by_role("link", name="去登录").click()
     page.get_by_role("button", name="微信登录").click()
-    # The simulator's authorize page: pick the test user 张先生 (openid o-wx-zhang).
-    pick = page.get_by_role("button", name=re.compile("张先生")).or_(
-        page.get_by_role("link", name=re.compile("张先生"))
-    )
-    pick.first.click()
+    pick_test_user(page, "张先生")  # o-wx-zhang
 
     expect(page.get_by_role("heading", name="绑定手机号")).to_be_visible()
     assert "wx=" not in page.url
@@ -313,6 +313,16 @@ def test_a_resident_signs_in_with_wechat_and_hears_the_police_by_wechat_not_sms(
     expect(page.get_by_text(words)).to_be_visible()
     texts = [m["body"] for m in outbox(stack) if m["channel"] == "sms" and phone in m["to"]]
     assert texts and all("验证码" in text for text in texts), texts  # the one code that bound the phone, no more
+
+    # Signed out and back with WeChat: no phone, no code, no SMS; 我的 says WeChat is bound.
+    page.goto("/#/me")
+    page.get_by_role("button", name="退出登录").click()
+    page.goto("/#/login?next=/me")
+    page.get_by_role("button", name="微信登录").click()
+    pick_test_user(page, "张先生")
+    expect(page.locator("section.notify")).to_contain_text("已绑定微信")
+    expect(page).to_have_url(re.compile(r"/#/me$"))
+    assert [m["body"] for m in outbox(stack) if m["channel"] == "sms" and phone in m["to"]] == texts
 
 
 def test_the_wechat_views_pass_axe_core_in_chinese_and_in_english_large_text(page: Page, stack: Stack) -> None:
