@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.dynamodb.table import Table
     from chalicelib.services.admin import Admin
     from chalicelib.services.audit import AuditLog
+    from chalicelib.services.contacts import Contacts
     from chalicelib.services.cursors import CursorCodec
     from chalicelib.services.dispatch import Dispatcher
     from chalicelib.services.feeds import Feeds
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from chalicelib.services.open311 import Open311, Open311Reads, PartnerKeyRepository, PartnerKeys
     from chalicelib.services.ports import (
         Clock,
+        ContactBook,
         DirectoryRepository,
         DispatchQueue,
         IdempotencyStore,
@@ -37,10 +39,13 @@ if TYPE_CHECKING:
         SmsSender,
         StatsRepository,
         UserRepository,
+        Vouchers,
+        Wechat,
     )
     from chalicelib.services.stats import Stats
     from chalicelib.services.supervision import Supervision
     from chalicelib.services.tokens import TokenService
+    from chalicelib.services.wechat import WechatSignIn
 
 
 class SystemClock:
@@ -74,6 +79,8 @@ class Services:
     table: Table
     open311: Open311
     partners: PartnerKeys
+    contacts: Contacts
+    wechat: WechatSignIn
 
 
 def build(
@@ -99,9 +106,13 @@ def build(
     open311_reads: Open311Reads | None = None,
     partner_keys: PartnerKeyRepository | None = None,
     limits: Limits | None = None,
+    contacts: ContactBook | None = None,
+    vouchers: Vouchers | None = None,
+    wechat: Wechat | None = None,
 ) -> Services:
     """Build the services from settings; each keyword replaces one adapter (`limits`: the limits as a whole)."""
     from chalicelib.adapters.dynamodb import repositories as dynamo
+    from chalicelib.adapters.dynamodb.contacts import DynamoContactBook, DynamoVouchers
     from chalicelib.adapters.dynamodb.open311 import DynamoOpen311Reads, DynamoPartnerKeyRepository
     from chalicelib.adapters.dynamodb.table import Table
     from chalicelib.adapters.metrics import EmfMetrics, MeteredStats
@@ -112,9 +123,12 @@ def build(
     from chalicelib.services import dispatch, feeds, forum, lifecycle, moderation, notices, open311, supervision
     from chalicelib.services import identity as identity_
     from chalicelib.services import incidents as incidents_
+    from chalicelib.services import wechat as wechat_
     from chalicelib.services.audit import Auditor
+    from chalicelib.services.contacts import Contacts
     from chalicelib.services.cursors import CursorCodec
     from chalicelib.services.limits import Limits, LimitSettings
+    from chalicelib.services.messenger import Messenger
     from chalicelib.services.staff import Staff
     from chalicelib.services.stats import Stats
     from chalicelib.services.store import PostStore
@@ -165,9 +179,24 @@ def build(
         auditor,
         incidents_.IncidentSettings(settings.site_url, settings.incident_boards, settings.cad_secret),
     )
-    officer_notices = notices.OfficerNotices(directory, ledger, officers, links, clock, settings.site_url)
+    contacts = contacts or DynamoContactBook(table)
+    wechat = wechat or _wechat(settings, table)
+    messenger = Messenger(contacts, sms, officers, wechat, settings.wechat_template)
+    officer_notices = notices.OfficerNotices(directory, ledger, messenger, links, clock, settings.site_url)
+    author_notices = notices.AuthorNotices(users, directory, ledger, messenger, clock, settings.site_url)
     the_identity = identity_.Identity(
         users, otps or dynamo.DynamoOtpRepository(table), directory, sms, tokens, clock, secret, limits, links
+    )
+    wechat_sign_in = wechat_.WechatSignIn(
+        the_identity,
+        wechat,
+        contacts,
+        vouchers or DynamoVouchers(table),
+        users,
+        clock,
+        secret,
+        settings.site_url,
+        settings.wechat_app_id,
     )
     reads = open311_reads or DynamoOpen311Reads(table)
     return Services(
@@ -180,7 +209,7 @@ def build(
         audit=auditor.trail,
         lifecycle=lifecycle.Lifecycle(store, staff, clock, figures, ledger, auditor),
         dispatcher=dispatch.Dispatcher(
-            store, directory, users, officer_notices, sms, ledger, figures, the_incidents, clock, settings.site_url
+            store, directory, officer_notices, author_notices, ledger, figures, the_incidents, clock
         ),
         supervision=supervision.Supervision(store, staff, officer_notices, figures, ledger, clock),
         stats=Stats(figures, directory, clock),
@@ -193,7 +222,18 @@ def build(
         table=table,
         open311=open311.Open311(reads, posts, the_forum, staff, the_identity, limits, clock, settings.districts),
         partners=open311.PartnerKeys(partner_keys or DynamoPartnerKeyRepository(table), clock, auditor),
+        contacts=Contacts(contacts),
+        wechat=wechat_sign_in,
     )
+
+
+def _wechat(settings: Settings, table: Table) -> Wechat | None:
+    """Return the official account's client, or None where the bureau configured none (no WeChat sign-in)."""
+    if not settings.wechat_enabled:
+        return None
+    from chalicelib.adapters.wechat import WechatClient
+
+    return WechatClient(settings, table)
 
 
 _cache: dict[Settings, Services] = {}

@@ -9,13 +9,22 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.dynamodb.posts import require_bump
-from chalicelib.domain.errors import Conflict, NotFound, StaleVersion, Unavailable
+from chalicelib.domain.errors import Conflict, NotFound, StaleVersion, Unavailable, Undeliverable, ValidationFailed
 from chalicelib.domain.messages import SMS_TEMPLATES
 from chalicelib.domain.open311 import PartnerKey
 from chalicelib.domain.people import Officer, Routing, Unit, User
 from chalicelib.domain.posts import Event, Post, Reply, epoch_ms
 from chalicelib.services.audit import AuditEntry
-from chalicelib.services.ports import FeedPage, Idempotency, IdempotencyRecord, OtpRecord, PostDetail, ReplyLink
+from chalicelib.services.ports import (
+    Binding,
+    Contact,
+    FeedPage,
+    Idempotency,
+    IdempotencyRecord,
+    OtpRecord,
+    PostDetail,
+    ReplyLink,
+)
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
 COUNTED = ("reply_count", "first_official_reply_at", "latest_official_reply", "latest_official_reply_at", "flag_count")
@@ -452,10 +461,7 @@ class RecordingOfficerChannel:
 
     def sync(self, officer: Officer, current: list[str]) -> list[str]:
         self.synced.append((officer.id, list(current)))
-        ids = [f"sub:{officer.id}:sms:{officer.phone}"]
-        if officer.email:
-            ids.append(f"sub:{officer.id}:email:{officer.email}")
-        return ids
+        return [f"sub:{officer.id}:email:{officer.email}"] if officer.email else []
 
     def drop(self, current: list[str]) -> None:
         self.dropped.extend(current)
@@ -669,3 +675,104 @@ class RecordingCadOutbox:
 
     def send(self, record: dict[str, Any]) -> None:
         self.records.append(record)
+
+
+class InMemoryContactBook:
+    """WeChat bindings both ways and each account's channels, in dicts."""
+
+    def __init__(self) -> None:
+        self.contacts: dict[str, Contact] = {}
+        self.bindings: dict[str, Binding] = {}
+
+    def contact(self, account_id: str) -> Contact:
+        return self.contacts.get(account_id, Contact(account_id))
+
+    def account_of(self, openid: str) -> Binding | None:
+        return self.bindings.get(openid)
+
+    def bind(self, account_id: str, openid: str, now: datetime, stamp: str = "") -> None:
+        taken = self.bindings.get(openid)
+        if taken is not None and taken.account_id != account_id:
+            raise Conflict("该微信已绑定其他账号，请先在原账号中解除绑定")
+        old = self.contact(account_id)
+        if old.openid and old.openid != openid:
+            del self.bindings[old.openid]
+        self.bindings[openid] = Binding(account_id, stamp)
+        self.contacts[account_id] = replace(old, openid=openid, stamp=stamp)
+
+    def unbind(self, account_id: str) -> None:
+        old = self.contact(account_id)
+        if old.openid:
+            self.bindings.pop(old.openid, None)
+            self.contacts[account_id] = replace(old, openid=None, stamp="")
+
+    def set_notify(self, account_id: str, channels: tuple[str, ...]) -> None:
+        self.contacts[account_id] = replace(self.contact(account_id), notify=channels)
+
+
+class InMemoryVouchers:
+    """Single-use vouchers in a dict; taking one removes it."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], tuple[dict[str, str], datetime]] = {}
+
+    def put(self, kind: str, digest: str, data: dict[str, str], expires_at: datetime) -> None:
+        self.items[(kind, digest)] = (dict(data), expires_at)
+
+    def take(self, kind: str, digest: str, now: datetime) -> dict[str, str] | None:
+        found = self.items.get((kind, digest))
+        if found is None or found[1] <= now:
+            return None
+        del self.items[(kind, digest)]
+        return found[0]
+
+
+@dataclass
+class WechatSent:
+    """One WeChat notice a RecordingWechat sent."""
+
+    openid: str
+    template_id: str
+    fields: dict[str, str]
+    url: str
+
+
+class RecordingWechat:
+    """The official account, in memory: sign-in codes map to openids; notices are recorded.
+
+    `refusing` openids decline notices (Undeliverable, as WeChat's 43101); `failing` makes every send a passing
+    fault (Unavailable).
+    """
+
+    def __init__(self) -> None:
+        self.codes: dict[str, str] = {}
+        self.sent: list[WechatSent] = []
+        self.refusing: set[str] = set()
+        self.failing = False
+
+    def authorize_url(self, redirect_uri: str, state: str) -> str:
+        return f"https://open.weixin.qq.com/connect/oauth2/authorize?redirect_uri={redirect_uri}&state={state}"
+
+    def openid(self, code: str) -> str:
+        found = self.codes.pop(code, None)
+        if found is None:
+            raise ValidationFailed("微信授权已失效，请重新进入", {"code": "invalid or used"})
+        return found
+
+    def send(self, openid: str, template_id: str, fields: dict[str, str], url: str) -> None:
+        if self.failing:
+            raise Unavailable("微信服务繁忙")
+        if openid in self.refusing:
+            raise Undeliverable(f"43101 user refuse to accept the msg: {openid}")
+        self.sent.append(WechatSent(openid, template_id, dict(fields), url))
+
+    def jsapi_ticket(self) -> str:
+        return "ticket-for-tests"
+
+    def to(self, openid: str) -> list[WechatSent]:
+        return [m for m in self.sent if m.openid == openid]
+
+    @staticmethod
+    def text(message: WechatSent) -> str:
+        """A notice as the person reads it: its fields, then the link it opens."""
+        return "\n".join([*message.fields.values(), message.url])

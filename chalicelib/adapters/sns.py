@@ -46,7 +46,7 @@ class SnsSmsSender:
 
 
 class SnsOfficerChannel:
-    """One SNS topic for every officer; each officer's subscriptions filter on `officer_id`."""
+    """Officers' e-mail: one SNS topic for every officer; each officer's subscription filters on `officer_id`."""
 
     def __init__(self, topic_arn: str, region: str) -> None:
         self.topic_arn, self.region = topic_arn, region
@@ -72,9 +72,8 @@ class SnsOfficerChannel:
         self.drop(current)
         sns = client("sns", self.region)
         policy = json.dumps({"officer_id": [officer.id]})
-        wanted = [("sms", "+86" + officer.phone)]
-        if officer.email:
-            wanted.append(("email", officer.email))
+        # E-mail only: an officer's SMS goes through the SMS port (an approved template, never a per-post link).
+        wanted = [("email", officer.email)] if officer.email else []
         arns = []
         for protocol, endpoint in wanted:
             response = sns.subscribe(

@@ -11,6 +11,7 @@ from chalicelib.api.operation import ANYONE, SIGNED_IN, Call, operation
 from chalicelib.api.params import BODY_ERRORS, CURSOR, limit
 from chalicelib.api.render import build, post_summary_out, user_out
 from chalicelib.api.shapes import out
+from chalicelib.domain.people import User
 
 bp = Blueprint(__name__)
 identity = functools.partial(operation, bp, tag="identity")
@@ -25,21 +26,41 @@ def request_code(call: Call) -> out.CodeSent:
 
 @identity("POST", "/auth/session", who=ANYONE, request="SessionIn", response="Session", errors=(*BODY_ERRORS, 401))
 def sign_in(call: Call) -> out.Session:
-    """Exchange a phone's one-time code for a session token (anyone)."""
-    session = call.svc.identity.sign_in(call.body.phone, call.body.code)
+    """Exchange a phone's one-time code for a session token (anyone); with a WeChat bind ticket, bind it too."""
+    if call.body.wechat_ticket is not None:
+        session = call.svc.wechat.sign_in_and_bind(call.body.phone, call.body.code, call.body.wechat_ticket)
+    else:
+        session = call.svc.identity.sign_in(call.body.phone, call.body.code)
     return build(out.Session, token=session.token, user=user_out(session.user, call.svc.directory))
 
 
-@identity("GET", "/me", who=SIGNED_IN, response="User", errors=(401, 404))
-def me(call: Call) -> out.User:
-    """Return the caller's profile (signed in)."""
-    return user_out(call.svc.identity.profile(call.actor), call.svc.directory)
+def _me(call: Call, user: User) -> out.Me:
+    contact = call.svc.contacts.of(call.actor)
+    shown = user_out(user, call.svc.directory).model_dump(exclude_unset=True)
+    return build(out.Me, **shown, wechat=contact.openid is not None, notify=list(contact.notify))
 
 
-@identity("PATCH", "/me", who=SIGNED_IN, request="ProfileIn", response="User", errors=(*BODY_ERRORS, 401, 403))
-def rename(call: Call) -> out.User:
-    """Change the caller's nickname (signed-in citizens)."""
-    return user_out(call.svc.identity.rename(call.actor, call.body.nickname))
+@identity("GET", "/me", who=SIGNED_IN, response="Me", errors=(401, 404))
+def me(call: Call) -> out.Me:
+    """Return the caller's profile, WeChat binding and channels (signed in)."""
+    return _me(call, call.svc.identity.profile(call.actor))
+
+
+@identity("PATCH", "/me", who=SIGNED_IN, request="ProfileIn", response="Me", errors=(*BODY_ERRORS, 401, 403))
+def change_me(call: Call) -> out.Me:
+    """Change the caller's nickname (citizens) and/or the channels notices take, in order (signed in)."""
+    contacts = call.svc.contacts
+    channels = contacts.check(call.actor, call.body.notify) if call.body.notify is not None else None
+    user = call.svc.identity.rename(call.actor, call.body.nickname) if call.body.nickname is not None else None
+    if channels is not None:  # checked before the nickname changed: a bad request changes nothing
+        contacts.choose(call.actor, channels)
+    return _me(call, user or call.svc.identity.profile(call.actor))
+
+
+@identity("DELETE", "/me/wechat", who=SIGNED_IN, response=None, status=204, errors=(400, 401))
+def leave_wechat(call: Call) -> None:
+    """Unbind the caller's WeChat account: sign-in by phone and code again, notices by SMS (signed in)."""
+    call.svc.contacts.leave_wechat(call.actor)
 
 
 @identity("GET", "/me/posts", who=SIGNED_IN, response="MyPosts", errors=(400, 401), query=(CURSOR, limit(20, 50)))

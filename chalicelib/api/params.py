@@ -76,3 +76,7 @@ CAD_SIGNATURE = Param(
 )
 BODY_ERRORS = (400, 413, 415)
 POST_ERRORS = (*BODY_ERRORS, 401, 403, 404)
+NEXT = Param("next", {"type": "string", "maxLength": 200}, "a path on this site to come back to (default /)")
+WECHAT_CODE = Param("code", {"type": "string", "maxLength": 128}, "WeChat's one-time sign-in code")
+WECHAT_STATE = Param("state", {"type": "string", "maxLength": 128}, "the signed state of `/auth/wechat/start`")
+PAGE_URL = Param("url", {"type": "string", "maxLength": 500}, "the page's address, without its #fragment")

@@ -291,9 +291,34 @@ class User(Out):
     unit: UnitOfOfficer | None = Field(default=None, description="officers only")
 
 
+class Me(User):
+    wechat: bool = Field(description="a WeChat account is bound: sign-in and notices by WeChat")
+    notify: list[Literal["wechat", "email", "sms"]] = Field(description="the channels notices take, in order")
+
+
 class Session(Out):
     token: str
     user: User
+
+
+class WechatSession(Out):
+    token: str | None = None
+    user: User | None = None
+    bind_required: bool | None = Field(default=None, description="true: sign in by phone once with `ticket`")
+    ticket: str | None = Field(default=None, description="the bind ticket for POST /auth/session (15 minutes)")
+
+
+class WechatConfig(Out):
+    enabled: bool
+    app_id: str | None
+    simulator: bool = Field(description="the local stack's WeChat simulator stands in for WeChat")
+
+
+class JsSignature(Out):
+    app_id: str
+    timestamp: int
+    nonce_str: str
+    signature: str
 
 
 class LinkSession(Session):

@@ -78,13 +78,31 @@ class OtpIn(Body):
     phone: Phone
 
 
+Ticket = Annotated[str, Field(max_length=64, json_schema_extra={"pattern": "^[A-Za-z0-9_-]{16,64}$"})]
+Channel = Literal["wechat", "email", "sms"]
+
+
 class SessionIn(Body):
     phone: Phone
     code: str = Field(max_length=10, json_schema_extra={"pattern": "^[0-9]{6}$"})
+    wechat_ticket: Ticket | None = Field(default=None, description="a bind ticket: signing in binds that WeChat")
+
+
+class WechatSessionIn(Body):
+    ticket: Ticket
 
 
 class ProfileIn(Body):
-    nickname: Annotated[Text, Field(max_length=20)]
+    nickname: Annotated[Text, Field(max_length=20)] | None = None
+    notify: list[Channel] | None = Field(
+        default=None, min_length=1, max_length=3, description="channels in the order wanted; citizens: wechat, sms"
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> ProfileIn:
+        if self.nickname is None and self.notify is None:
+            raise ValueError("give a nickname or notify")
+        return self
 
 
 class PostIn(Body):

@@ -47,7 +47,7 @@ SMS_TEMPLATES: dict[str, SmsTemplate] = {
         ),
         SmsTemplate(
             "officer_new",
-            _HEAD + "新警情待处理，编号{number}，{due}。请登录警务工作台处理：{site}/work.html",
+            _HEAD + "新警情待处理，编号{number}，首次回复时限{due}。请登录警务工作台处理：{site}/work.html",
             ("number", "due"),
         ),
         SmsTemplate(

@@ -16,20 +16,12 @@ from chalicelib.domain.people import Officer
 from chalicelib.domain.posts import Post, UnitRef
 from chalicelib.domain.status import Status
 from chalicelib.services.incidents import Incidents
-from chalicelib.services.notices import NOTICE_HEADS, OfficerNotices, notice_text, post_link, post_number
-from chalicelib.services.once import once
-from chalicelib.services.ports import (
-    Clock,
-    DirectoryRepository,
-    NoticeLedger,
-    SmsSender,
-    StatsRepository,
-    UserRepository,
-)
+from chalicelib.services.notices import AuthorNotices, OfficerNotices, post_number
+from chalicelib.services.ports import Clock, DirectoryRepository, NoticeLedger, StatsRepository
 from chalicelib.services.store import PostStore
 from chalicelib.services.tally import Tally
 
-__all__ = ["NOTICE_HEADS", "Dispatcher", "notice_text", "post_link", "post_number"]
+__all__ = ["Dispatcher", "post_number"]
 log = logging.getLogger(__name__)
 
 
@@ -40,17 +32,15 @@ class Dispatcher:
         self,
         store: PostStore,
         directory: DirectoryRepository,
-        users: UserRepository,
         notices: OfficerNotices,
-        sms: SmsSender,
+        authors: AuthorNotices,
         ledger: NoticeLedger,
         stats: StatsRepository,
         incidents: Incidents,
         clock: Clock,
-        site_url: str,
     ) -> None:
-        self.store, self.directory, self.users, self.notices, self.sms = store, directory, users, notices, sms
-        self.ledger, self.incidents, self.clock, self.site_url = ledger, incidents, clock, site_url
+        self.store, self.directory, self.notices, self.authors = store, directory, notices, authors
+        self.ledger, self.incidents, self.clock = ledger, incidents, clock
         self.tally = Tally(stats, ledger, clock)
 
     def handle(self, message: dict[str, Any]) -> None:
@@ -69,6 +59,8 @@ class Dispatcher:
             self.resolved(post_id)
         elif kind == "follow_up":
             self.follow_up(post_id, str(message.get("reply_id", "")))
+        elif kind == "status":
+            self.status_changed(post_id, str(message.get("status", "")))
         else:
             raise ValueError(f"unknown message kind {kind!r}")
 
@@ -86,6 +78,15 @@ class Dispatcher:
             self.incidents.hand_off(post.id)
         if post.assigned_unit is not None and post.status != Status.RESOLVED:
             self.notices.notify_unit(post, post.assigned_unit.id, f"round{post.dispatch_round}")
+        if post.status == Status.DISPATCHED:
+            self._tell_dispatched(post)
+
+    def _tell_dispatched(self, post: Post) -> None:
+        """Tell the author (by WeChat only) which unit has the post; never holds up the officers' notices."""
+        try:
+            self.authors.tell(post, f"tell#dispatched#{post.dispatch_round}", Status.DISPATCHED)
+        except Exception:
+            log.warning("could not tell the author of the dispatch", extra={"post_id": post.id}, exc_info=True)
 
     def _assign(self, read: Post) -> Post:
         routing = self.directory.routing()
@@ -106,13 +107,13 @@ class Dispatcher:
         return post
 
     def official_reply(self, post_id: str, reply_id: str) -> None:
-        """Count the first response once (with its deadline's outcome) and tell the author by SMS once per reply."""
+        """Count the first response once (with its deadline's outcome) and tell the author once per reply."""
         post = self.store.get(post_id)
         if post is None:
             return
         if post.first_official_reply_at is not None:
             self.tally.first_response(post, post.first_official_reply_at)
-        self._tell_author(post, f"sms#reply#{reply_id}", "reply")
+        self.authors.tell(post, f"sms#reply#{reply_id}", "reply")  # ledger keys kept from the SMS-only days
 
     def resolved(self, post_id: str) -> None:
         """Tell the author a post was resolved and ask for a rating, once per resolution (dispatch round)."""
@@ -121,7 +122,14 @@ class Dispatcher:
             return  # rated (or reopened) meanwhile
         if post.type in POLICE_ONLY_TYPES:
             return  # a notice by the police themselves
-        self._tell_author(post, f"sms#resolved#{post.dispatch_round}", "resolved")
+        self.authors.tell(post, f"sms#resolved#{post.dispatch_round}", "resolved")
+
+    def status_changed(self, post_id: str, status: str) -> None:
+        """Tell the author the post moved (acknowledged, in progress): by WeChat only, never worth an SMS."""
+        post = self.store.get(post_id)
+        if post is None or post.status != status or post.type in POLICE_ONLY_TYPES:
+            return  # moved on meanwhile: the newer status tells its own news
+        self.authors.tell(post, f"tell#{status}#{post.dispatch_round}", status)
 
     def follow_up(self, post_id: str, reply_id: str) -> None:
         """Tell the officer handling a post of its author's follow-up, or the unit's on-duty officers if none is."""
@@ -148,18 +156,3 @@ class Dispatcher:
             if officer is not None and officer.on_duty and officer.unit_id == unit_id:
                 return officer
         return None
-
-    def _tell_author(self, post: Post, key: str, template: str) -> None:
-        """Text the author once per ledger key, with the post's number and a link to its page."""
-        phone = self._author_phone(post)
-        if not phone:
-            return
-        params = {"number": post_number(post.id)}
-        once(self.ledger, post.id, key, self.clock.now(), lambda: self.sms.send(phone, template, params))
-
-    def _author_phone(self, post: Post) -> str | None:
-        user = self.users.get(post.author_id)
-        if user is not None:
-            return user.phone
-        officer = self.directory.officer(post.author_id)
-        return officer.phone if officer else None

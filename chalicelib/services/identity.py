@@ -111,6 +111,11 @@ class Identity:
         user = self._account(phone, now.isoformat(), officer)
         if not user.verified:  # opened by a partner app: the phone has now proved itself
             user = self.users.verify(user.id)
+        return self.session_for(user, officer)
+
+    def session_for(self, user: User, officer: Officer | None) -> Session:
+        """Issue a session for an account whose holder proved it (a code, or a bound WeChat account)."""
+        now = self.clock.now()
         created = datetime.fromisoformat(user.created_at) if user.created_at else now
         actor = Actor(
             role=user.role,
@@ -122,6 +127,14 @@ class Identity:
         stamp = officer.sessions if officer is not None else ""
         token = self.tokens.issue(actor, now, timedelta(seconds=self.session_ttl), stamp=stamp)
         return Session(token, user)
+
+    def officer_account(self, officer_id: str) -> tuple[User, Officer] | None:
+        """Return an officer's account as of now (a consistent read), or None if the officer left."""
+        officer = self.directory.officer(officer_id, consistent=True)
+        if officer is None:
+            return None
+        user = User(id=officer.id, phone=officer.phone, nickname=officer.name, role=officer.role)
+        return user, officer
 
     def account(self, raw_phone: object) -> User:
         """Return the account of a phone, opening a citizen account if it has none."""

@@ -18,6 +18,15 @@ from chalicelib.services.tally import Tally, count_quietly, scopes_of
 DISPATCH = Message("dispatch")
 
 
+def _messages_for(status: Status) -> list[Message]:
+    """Return the work a move to a status queues: reopened is dispatched again; the author hears of the rest."""
+    if status == Status.REOPENED:
+        return [DISPATCH]
+    if status == Status.RESOLVED:
+        return [Message("resolved")]
+    return [Message("status", {"status": status.value})]
+
+
 class Lifecycle:
     """Use cases that move a post between statuses and units and close the loop with its author."""
 
@@ -44,8 +53,7 @@ class Lifecycle:
             raise Conflict("警方通告没有办理状态")
         now = self.clock.now()
         change = read.move_to(status, now, version, by=self.staff.who(actor), note=note, officer_id=actor.officer_id)
-        messages = {Status.REOPENED: [DISPATCH], Status.RESOLVED: [Message("resolved")]}.get(Status(status), [])
-        post = self.store.save(read, change, messages)  # resolved: the author is told and asked to rate
+        post = self.store.save(read, change, _messages_for(Status(status)))  # resolved: the author is asked to rate
         self.auditor.log(actor, "status", f"post:{post.id}", snapshot(read), snapshot(post))
         if status == Status.RESOLVED:
             count_quietly(self.stats, scopes_of(post), {"resolved": 1}, now)

@@ -210,10 +210,10 @@ class NoticeLedger(Protocol):
 
 
 class OfficerChannel(Protocol):
-    """Notifications to one officer (SNS topic with a filter policy per officer)."""
+    """E-mail to one officer (an SNS topic with a filter policy per officer)."""
 
     def notify(self, officer_id: str, subject: str, text: str) -> None:
-        """Send a notification to one officer's SMS and email."""
+        """Send an e-mail to one officer (nothing arrives if the officer has no address)."""
 
     def sync(self, officer: Officer, current: list[str]) -> list[str]:
         """Make the officer's subscriptions match the directory; return their ids."""
@@ -269,6 +269,15 @@ class Contact:
     account_id: str
     openid: str | None = None
     notify: tuple[str, ...] = CHANNELS
+    stamp: str = ""  # an officer's session stamp when the openid was bound: void once the stamp changes
+
+
+@dataclass(frozen=True)
+class Binding:
+    """Which account an openid is bound to (and, for an officer, under which session stamp)."""
+
+    account_id: str
+    stamp: str = ""
 
 
 class ContactBook(Protocol):
@@ -277,10 +286,10 @@ class ContactBook(Protocol):
     def contact(self, account_id: str) -> Contact:
         """Return an account's contact (no openid and every channel if it never bound or chose)."""
 
-    def account_of(self, openid: str) -> str | None:
-        """Return the account an openid is bound to, or None."""
+    def account_of(self, openid: str) -> Binding | None:
+        """Return the binding of an openid, or None."""
 
-    def bind(self, account_id: str, openid: str, now: datetime) -> None:
+    def bind(self, account_id: str, openid: str, now: datetime, stamp: str = "") -> None:
         """Bind an openid to an account, replacing the account's old one (Conflict if another account has it)."""
 
     def unbind(self, account_id: str) -> None:

@@ -23,7 +23,17 @@ from tests.unit.world import CITIZEN, DISTRICTS, TOKEN_KEYS, seeded_directory
 
 CAD_SECRET = "test-cad-secret"
 CITIZEN_PHONE = "13812345678"
-SETTINGS = Settings(stage="test", token_keys=TOKEN_KEYS, districts=DISTRICTS, cad_secret=CAD_SECRET, rate_limits="off")
+WECHAT_TEMPLATE = "tpl-work-order"
+SETTINGS = Settings(
+    stage="test",
+    token_keys=TOKEN_KEYS,
+    districts=DISTRICTS,
+    cad_secret=CAD_SECRET,
+    rate_limits="off",
+    wechat_app_id="wx-test",
+    wechat_secret="wx-secret",
+    wechat_templates=(("*", WECHAT_TEMPLATE),),
+)
 TIP_OFF = NewPost(board="report", type="report", title="可疑人员", body="小区门口有可疑人员徘徊", district="昆都仑区")
 
 
@@ -61,6 +71,9 @@ def fake_ports(clock: fakes.FixedClock | None = None, **overrides: Any) -> dict[
         "open311_reads": fakes.InMemoryOpen311Reads(posts),
         "partner_keys": fakes.InMemoryPartnerKeyRepository(),
         "limits": None,  # built by the bootstrap from `counters` and the settings' rate limits
+        "contacts": fakes.InMemoryContactBook(),
+        "vouchers": fakes.InMemoryVouchers(),
+        "wechat": fakes.RecordingWechat(),
     }
     return {**ports, **overrides}
 
@@ -80,6 +93,8 @@ class Station:
         self.cad: fakes.RecordingCadOutbox = self.ports["cad"]
         self.audit: fakes.InMemoryAuditLog = self.ports["audit"]
         self.directory: fakes.InMemoryDirectoryRepository = self.ports["directory"]
+        self.wechat: fakes.RecordingWechat = self.ports["wechat"]
+        self.contacts: fakes.InMemoryContactBook = self.ports["contacts"]
 
     def post(self, by: Actor = CITIZEN, new: NewPost = TIP_OFF) -> Post:
         """Publish a post the way the API does."""
@@ -102,7 +117,11 @@ class Station:
         return [event.kind for event in self.detail(post_id, actor).events]
 
     def notices_to(self, officer_id: str) -> list[str]:
-        return self.officers.texts_to(officer_id)
+        """Every notice an officer received, whatever the channel: e-mail, SMS, WeChat (text, then its link)."""
+        officer = self.directory.officer(officer_id)
+        texts = self.officers.texts_to(officer_id) + (self.sms.texts_to(officer.phone) if officer else [])
+        openid = self.contacts.contact(officer_id).openid
+        return texts + [self.wechat.text(m) for m in self.wechat.to(openid)] if openid else texts
 
 
 def accepted(ports: dict[str, Any]) -> dict[str, Any]:

@@ -75,18 +75,19 @@ def test_a_new_officer_is_stored_and_subscribed_for_notices(world: World) -> Non
 
     stored = world.directory.officer("o-new")
     assert stored is not None and stored.model_dump() == officer(email="zhao@example.org").model_dump()
-    assert world.directory.subscriptions("o-new") == ["sub:o-new:sms:13900000009", "sub:o-new:email:zhao@example.org"]
+    # E-mail only: SMS to officers go through the SMS port as approved templates, not through the topic.
+    assert world.directory.subscriptions("o-new") == ["sub:o-new:email:zhao@example.org"]
 
 
 def test_an_officer_is_resubscribed_only_when_phone_or_email_change(world: World) -> None:
-    world.admin.put_officer(officer(), by=ADMIN)
-    world.admin.put_officer(officer(title="副所长", on_duty=False), by=ADMIN)
+    world.admin.put_officer(officer(email="zhao@example.org"), by=ADMIN)
+    world.admin.put_officer(officer(email="zhao@example.org", title="副所长", on_duty=False), by=ADMIN)
     assert len(world.channel.synced) == 1
 
-    world.admin.put_officer(officer(phone="13900000010"), by=ADMIN)
+    world.admin.put_officer(officer(email="zhao.new@example.org"), by=ADMIN)
 
-    assert world.channel.synced[-1] == ("o-new", ["sub:o-new:sms:13900000009"])
-    assert world.directory.subscriptions("o-new") == ["sub:o-new:sms:13900000010"]
+    assert world.channel.synced[-1] == ("o-new", ["sub:o-new:email:zhao@example.org"])
+    assert world.directory.subscriptions("o-new") == ["sub:o-new:email:zhao.new@example.org"]
 
 
 def stamp(world: World, officer_id: str = "o-new") -> str:
@@ -115,7 +116,7 @@ def test_removing_an_officer_drops_the_record_and_the_subscriptions_and_is_audit
     world.admin.remove_officer("o-new", by=ADMIN)
 
     assert world.directory.officer("o-new") is None and world.directory.subscriptions("o-new") == []
-    assert world.channel.dropped == ["sub:o-new:sms:13900000009", "sub:o-new:email:zhao@example.org"]
+    assert world.channel.dropped == ["sub:o-new:email:zhao@example.org"]
     [entry] = world.trail.entries
     assert (entry.action, entry.target, entry.after) == ("remove_officer", "officer:o-new", None)
     assert entry.before is not None and entry.before["phone"] == "13900000009"

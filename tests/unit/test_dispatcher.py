@@ -8,8 +8,9 @@ from dataclasses import replace
 import pytest
 
 from chalicelib.domain.commands import NewPost
+from chalicelib.domain.errors import Unavailable
 from chalicelib.services.dispatch import post_number
-from tests.unit.services import CITIZEN_PHONE, TIP_OFF, station
+from tests.unit.services import CITIZEN_PHONE, TIP_OFF, WECHAT_TEMPLATE, station
 from tests.unit.world import CITIZEN, KUNQU_OFFICER, LEADER
 
 QUESTION = NewPost(board="qa", type="question", title="户口迁移要带什么", body="请问需要哪些材料")
@@ -72,11 +73,11 @@ def test_a_message_delivered_three_times_assigns_once_and_notifies_once() -> Non
 def test_a_notice_that_failed_to_send_is_sent_once_when_the_message_comes_back() -> None:
     s = station()
     post = s.post()
-    s.officers.failing = True
+    s.sms.failing = True  # the officer's one channel (no WeChat, no e-mail)
 
-    with pytest.raises(ConnectionError):
+    with pytest.raises(Unavailable):
         s.svc.dispatcher.handle({"kind": "dispatch", "post_id": post.id})  # SQS will deliver it again
-    s.officers.failing = False
+    s.sms.failing = False
     s.svc.dispatcher.handle({"kind": "dispatch", "post_id": post.id})
     s.svc.dispatcher.handle({"kind": "dispatch", "post_id": post.id})
 
@@ -84,18 +85,37 @@ def test_a_notice_that_failed_to_send_is_sent_once_when_the_message_comes_back()
     assert len(s.notices_to("o-kunqu")) == 1
 
 
-def test_the_officers_notice_names_board_district_number_and_deadline_never_the_residents_words() -> None:
+def test_the_officers_sms_names_board_number_and_deadline_with_the_fixed_workbench_link_only() -> None:
     s = station()
     post = s.post(new=PHISHING)
 
     s.deliver()
 
-    (notice,) = s.notices_to("o-kunqu")
-    assert notice.startswith("【24小时警局】新警情") and "昆都仑区" in notice
-    assert f"编号{post_number(post.id)}" in notice and "前回复" in notice
-    assert re.search(r"处理：http://127\.0\.0\.1:8000/reply\.html#t=\S+$", notice)
+    (notice,) = s.notices_to("o-kunqu")  # no WeChat, no e-mail: an SMS from the approved template
+    assert notice.startswith("【24小时警局】新警情待处理") and "首次回复时限" in notice
+    assert f"编号{post_number(post.id)}" in notice
+    assert notice.endswith("请登录警务工作台处理：http://127.0.0.1:8000/work.html")  # never a per-post link
+    assert "reply.html" not in notice and "#t=" not in notice
     for words in ("evil", "点击", "领取补贴", "速领"):
         assert words not in notice
+
+
+def test_an_officer_on_wechat_gets_the_reply_link_there_and_no_sms() -> None:
+    s = station()
+    s.contacts.bind("o-kunqu", "o-wx-kunqu", s.clock.now(), stamp="")
+    post = s.post(new=PHISHING)
+
+    s.deliver()
+
+    (message,) = s.wechat.to("o-wx-kunqu")
+    assert message.template_id == WECHAT_TEMPLATE
+    assert message.fields["thing1"] == "随手举报 昆都仑区"  # the board and the district, never the title
+    assert message.fields["character_string2"] == post_number(post.id)
+    assert message.fields["phrase3"] == "待处理"
+    assert re.fullmatch(r"http://127\.0\.0\.1:8000/reply\.html#t=\S+", message.url)
+    assert s.sms.texts_to("13900000003") == []
+    for words in ("evil", "点击", "领取补贴", "速领"):
+        assert all(words not in value for value in message.fields.values())
 
 
 def test_the_author_is_told_once_per_official_reply_and_never_of_their_own() -> None:
@@ -110,7 +130,7 @@ def test_the_author_is_told_once_per_official_reply_and_never_of_their_own() -> 
 
     answers = [text for text in s.sms.texts_to(CITIZEN_PHONE) if "回复" in text]
     assert answers == [
-        f"【24小时警局】您发布的帖子（编号{post_number(post.id)}）有了民警回复，查看：http://127.0.0.1:8000/#/post/{post.id}"
+        f"【24小时警局】您发布的帖子（编号{post_number(post.id)}）有了民警回复，请到“我的”查看：http://127.0.0.1:8000"
     ]
 
 
@@ -126,7 +146,7 @@ def test_the_authors_follow_up_goes_to_the_officer_who_answered_once() -> None:
     s.svc.dispatcher.handle({"kind": "follow_up", "post_id": post.id, "reply_id": follow_up.id})
 
     notices = s.notices_to("o-kunqu")
-    assert len(notices) == 2 and notices[1].startswith("【24小时警局】发帖人补充")
+    assert len(notices) == 2 and notices[1].startswith(f"【24小时警局】编号{post_number(post.id)}的发帖人有补充")
 
 
 def test_a_police_notice_is_not_dispatched() -> None:

@@ -77,7 +77,7 @@ def test_a_resolution_asks_the_author_to_rate_once() -> None:
 
     asked = [t for t in s.sms.texts_to(CITIZEN_PHONE) if "已办结" in t]
     assert asked == [
-        f"【24小时警局】您发布的帖子（编号{post_number(post_id)}）已办结，请评价办理结果：http://127.0.0.1:8000/#/post/{post_id}"
+        f"【24小时警局】您发布的帖子（编号{post_number(post_id)}）已办结，请到“我的”评价办理结果：http://127.0.0.1:8000"
     ]
     assert s.detail(post_id, CITIZEN).post.awaiting_feedback
 

@@ -34,6 +34,9 @@ Access patterns (every request path is a GetItem or a Query, never a Scan):
 | 27 | timeline entries of all posts by time | GSI1  | GSI1PK = UPDATES, GSI1SK BETWEEN <ms range>     |
 | 28 | partner API keys (few)                | table | PK = PARTNER_KEYS, SK = KEY#<id>                |
 | 29 | a scope's figures per day (30 days)   | table | PK = DAILY#<scope>, SK BETWEEN <date> (TTL)     |
+| 31 | an account's WeChat openid, channels  | table | PK = CONTACT#<account>, SK = CONTACT            |
+| 32 | the account of a WeChat openid        | table | PK = WECHAT#<openid>, SK = BIND                 |
+| 33 | a single-use voucher (state, ticket)  | table | PK = VOUCHER#<kind>#<sha256>, SK = VOUCHER (TTL)|
 
 Sort keys of posts in the feed indexes are `<created_at as epoch ms, 13 digits>#<post id>`, so that ties
 are broken by id. Events sort as `EVENT#<ms>#<id>` and replies as `REPLY#<ms>#<id>`: one Query on the
@@ -142,3 +145,15 @@ def daily_pk(scope: str) -> str:
 
 def link_pk(code_hash: str) -> str:
     return f"LINK#{code_hash}"
+
+
+def contact_pk(account_id: str) -> str:
+    return f"CONTACT#{account_id}"
+
+
+def wechat_pk(openid: str) -> str:
+    return f"WECHAT#{openid}"
+
+
+def voucher_pk(kind: str, digest: str) -> str:
+    return f"VOUCHER#{kind}#{digest}"

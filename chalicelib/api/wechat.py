@@ -1,0 +1,82 @@
+"""Routes of the WeChat sign-in (公众号网页授权) and the share card's JS-SDK signature."""
+
+from __future__ import annotations
+
+import functools
+
+from chalice.app import Blueprint, Response
+
+from chalicelib.api.operation import ANYONE, Call, operation
+from chalicelib.api.params import NEXT, PAGE_URL, WECHAT_CODE, WECHAT_STATE
+from chalicelib.api.render import build, user_out
+from chalicelib.api.shapes import out
+from chalicelib.services.wechat import BindRequired
+
+bp = Blueprint(__name__)
+wechat = functools.partial(operation, bp, tag="identity")
+
+
+def _redirect(location: str) -> Response:
+    return Response(body="", status_code=302, headers={"Location": location, "Cache-Control": "no-store"})
+
+
+@wechat("GET", "/auth/wechat/config", who=ANYONE, response="WechatConfig", storage=False)
+def config(call: Call) -> out.WechatConfig:
+    """Say whether the site offers WeChat sign-in (and, locally, whether the simulator stands in for WeChat)."""
+    settings = call.svc.settings
+    enabled = settings.wechat_enabled
+    return build(
+        out.WechatConfig,
+        enabled=enabled,
+        app_id=settings.wechat_app_id if enabled else None,
+        simulator=enabled and settings.is_local,
+    )
+
+
+@wechat("GET", "/auth/wechat/start", who=ANYONE, response=None, status=302, errors=(400, 404), query=(NEXT,))
+def start(call: Call) -> Response:
+    """Send the browser to WeChat's authorize page, with a signed single-use `state` (anyone)."""
+    return _redirect(call.svc.wechat.start(call.params["next"]))
+
+
+@wechat(
+    "GET",
+    "/auth/wechat/callback",
+    who=ANYONE,
+    response=None,
+    status=302,
+    errors=(400, 404),
+    query=(WECHAT_CODE, WECHAT_STATE),
+)
+def callback(call: Call) -> Response:
+    """WeChat comes back here: the page is sent to `next` with a single-use ticket (`#wx=`)."""
+    return _redirect(call.svc.wechat.callback(call.params["code"], call.params["state"]))
+
+
+@wechat(
+    "POST",
+    "/auth/wechat/session",
+    who=ANYONE,
+    request="WechatSessionIn",
+    response="WechatSession",
+    errors=(400, 401, 404, 415),
+)
+def session(call: Call) -> out.WechatSession:
+    """Trade a WeChat ticket for a session, or for a bind ticket when the WeChat account is bound to nobody."""
+    found = call.svc.wechat.session(call.body.ticket)
+    if isinstance(found, BindRequired):
+        return build(out.WechatSession, bind_required=True, ticket=found.ticket)
+    return build(out.WechatSession, token=found.token, user=user_out(found.user, call.svc.directory))
+
+
+@wechat("GET", "/wechat/jssdk", who=ANYONE, response="JsSignature", errors=(400, 404), query=(PAGE_URL,))
+def jssdk(call: Call) -> out.JsSignature:
+    """Sign a page of this site for WeChat's JS-SDK (the share card); 404 where the bureau has no official account."""
+    signed = call.svc.wechat.js_signature(call.params["url"])
+    return build(
+        out.JsSignature,
+        app_id=signed.app_id,
+        timestamp=signed.timestamp,
+        nonce_str=signed.nonce_str,
+        signature=signed.signature,
+    )

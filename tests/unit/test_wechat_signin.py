@@ -1,0 +1,184 @@
+"""WeChat sign-in on fakes: the signed single-use state, single-use tickets, binding once by phone, officers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from chalicelib.domain.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
+from chalicelib.domain.people import Officer
+from chalicelib.services.wechat import BindRequired
+from tests.unit.services import CITIZEN_PHONE, SETTINGS, Station, station
+from tests.unit.world import ADMIN
+
+SITE = "http://127.0.0.1:8000"
+
+
+def state_of(authorize_url: str) -> str:
+    return parse_qs(urlsplit(authorize_url).query)["state"][0]
+
+
+def come_back(s: Station, openid: str, next_path: str = "/") -> str:
+    """Go to WeChat and back as `openid`; return the sign-in ticket the page finds in its address."""
+    state = state_of(s.svc.wechat.start(next_path))
+    s.wechat.codes[f"code-{openid}"] = openid
+    location = s.svc.wechat.callback(f"code-{openid}", state)
+    assert location.startswith(SITE + next_path)
+    return location.rsplit("wx=", 1)[1]
+
+
+def code_for(s: Station, phone: str) -> str:
+    s.svc.identity.request_code(phone)
+    phone_sent, template, params = s.sms.templates[-1]
+    assert (phone_sent, template) == (phone, "otp")
+    return params["code"]
+
+
+def bind_ticket(s: Station, openid: str) -> str:
+    found = s.svc.wechat.session(come_back(s, openid))
+    assert isinstance(found, BindRequired)
+    return found.ticket
+
+
+def test_the_start_sends_to_wechat_with_our_callback_and_a_signed_state() -> None:
+    s = station()
+    url = s.svc.wechat.start("/#/me")
+    query = parse_qs(urlsplit(url).query)
+    assert query["redirect_uri"] == [f"{SITE}/api/auth/wechat/callback"]
+    nonce, signature = query["state"][0].split(".")
+    assert len(nonce) >= 16 and len(signature) == 22
+
+
+@pytest.mark.parametrize("next_path", ["//evil.example/", "https://evil.example", "/\\evil", "evil", "/" + "a" * 300])
+def test_a_next_off_the_site_is_refused(next_path: str) -> None:
+    with pytest.raises(ValidationFailed):
+        station().svc.wechat.start(next_path)
+
+
+def test_a_forged_or_reused_state_is_refused() -> None:
+    s = station()
+    state = state_of(s.svc.wechat.start("/"))
+    s.wechat.codes["c1"] = s.wechat.codes["c2"] = "o-wx-zhang"
+    nonce, signature = state.split(".")
+
+    with pytest.raises(ValidationFailed):
+        s.svc.wechat.callback("c1", f"{nonce}.{'0' * len(signature)}")  # not ours
+    with pytest.raises(ValidationFailed):
+        s.svc.wechat.callback("c1", f"{'A' * len(nonce)}.{signature}")  # another nonce under our signature
+    s.svc.wechat.callback("c1", state)
+    with pytest.raises(ValidationFailed):
+        s.svc.wechat.callback("c2", state)  # single use
+
+
+def test_a_bad_code_is_refused_and_an_expired_state_too() -> None:
+    s = station()
+    with pytest.raises(ValidationFailed):
+        s.svc.wechat.callback("never-issued", state_of(s.svc.wechat.start("/")))
+    state = state_of(s.svc.wechat.start("/"))
+    s.clock.advance(minutes=11)
+    s.wechat.codes["late"] = "o-wx-zhang"
+    with pytest.raises(ValidationFailed):
+        s.svc.wechat.callback("late", state)
+
+
+def test_an_unbound_wechat_user_binds_once_by_phone_and_then_signs_in_with_no_sms() -> None:
+    s = station()
+    ticket = bind_ticket(s, "o-wx-zhang")
+
+    session = s.svc.wechat.sign_in_and_bind(CITIZEN_PHONE, code_for(s, CITIZEN_PHONE), ticket)
+    texts_before = len(s.sms.sent)
+    again = s.svc.wechat.session(come_back(s, "o-wx-zhang"))
+
+    assert not isinstance(again, BindRequired)
+    assert again.user.id == session.user.id and again.user.phone == CITIZEN_PHONE
+    assert len(s.sms.sent) == texts_before  # no code this time
+    assert s.svc.identity.actor(again.token).user_id == session.user.id
+
+
+def test_a_ticket_is_single_use_and_expires_in_five_minutes() -> None:
+    s = station()
+    ticket = come_back(s, "o-wx-zhang")
+    s.svc.wechat.session(ticket)
+    with pytest.raises(Unauthenticated):
+        s.svc.wechat.session(ticket)
+
+    late = come_back(s, "o-wx-zhang")
+    s.clock.advance(minutes=5, seconds=1)
+    with pytest.raises(Unauthenticated):
+        s.svc.wechat.session(late)
+
+
+def test_a_wrong_code_keeps_the_bind_ticket_for_a_retry_and_the_sign_in_ticket_cannot_bind() -> None:
+    s = station()
+    sign_in_ticket = come_back(s, "o-wx-zhang")
+    found = s.svc.wechat.session(sign_in_ticket)
+    assert isinstance(found, BindRequired)
+    code = code_for(s, CITIZEN_PHONE)
+
+    with pytest.raises(Unauthenticated):
+        s.svc.wechat.sign_in_and_bind(CITIZEN_PHONE, "000000" if code != "000000" else "111111", found.ticket)
+    with pytest.raises(Unauthenticated):
+        s.svc.wechat.sign_in_and_bind(CITIZEN_PHONE, code, sign_in_ticket)  # a used sign-in ticket binds nothing
+    s.svc.wechat.sign_in_and_bind(CITIZEN_PHONE, code, found.ticket)
+
+    assert s.contacts.account_of("o-wx-zhang") is not None
+
+
+def test_a_wechat_account_bound_meanwhile_by_someone_else_is_a_conflict_and_stays_theirs() -> None:
+    s = station()
+    first, second = bind_ticket(s, "o-wx-zhang"), bind_ticket(s, "o-wx-zhang")  # two tabs, before either binds
+    s.svc.wechat.sign_in_and_bind(CITIZEN_PHONE, code_for(s, CITIZEN_PHONE), first)
+    other = "13700001111"
+
+    with pytest.raises(Conflict):
+        s.svc.wechat.sign_in_and_bind(other, code_for(s, other), second)
+
+    binding = s.contacts.account_of("o-wx-zhang")
+    assert binding is not None and binding.account_id == s.svc.identity.account(CITIZEN_PHONE).id
+
+
+def test_an_officer_binds_with_the_directory_phone_and_loses_it_when_the_phone_changes() -> None:
+    s = station()
+    officer = s.directory.officer("o-kunqu")
+    assert officer is not None
+    s.svc.wechat.sign_in_and_bind(officer.phone, code_for(s, officer.phone), bind_ticket(s, "o-wx-kunqu"))
+
+    signed = s.svc.wechat.session(come_back(s, "o-wx-kunqu"))
+    assert not isinstance(signed, BindRequired) and signed.user.role == "officer"
+    assert s.svc.identity.actor(signed.token).officer_id == "o-kunqu"
+
+    s.svc.admin.put_officer(Officer(**{**officer.model_dump(), "phone": "13900000099"}), by=ADMIN)
+    assert isinstance(s.svc.wechat.session(come_back(s, "o-wx-kunqu")), BindRequired)
+    assert s.contacts.account_of("o-wx-kunqu") is None  # the stale binding is gone
+
+
+def test_unbinding_brings_the_phone_sign_in_back() -> None:
+    s = station()
+    session = s.svc.wechat.sign_in_and_bind(CITIZEN_PHONE, code_for(s, CITIZEN_PHONE), bind_ticket(s, "o-wx-zhang"))
+    actor = s.svc.identity.actor(session.token)
+
+    s.svc.contacts.leave_wechat(actor)
+
+    assert s.svc.contacts.of(actor).openid is None
+    assert isinstance(s.svc.wechat.session(come_back(s, "o-wx-zhang")), BindRequired)
+
+
+def test_a_site_without_an_official_account_offers_no_wechat_sign_in() -> None:
+    s = station(replace(SETTINGS, wechat_app_id="", wechat_secret=""), wechat=None)
+    with pytest.raises(NotFound):
+        s.svc.wechat.start("/")
+
+
+def test_the_share_card_signature_is_wechats_sha1_over_ticket_nonce_time_and_url() -> None:
+    import hashlib
+
+    s = station()
+    signed = s.svc.wechat.js_signature(f"{SITE}/share.html")
+    text = (
+        f"jsapi_ticket=ticket-for-tests&noncestr={signed.nonce_str}&timestamp={signed.timestamp}&url={SITE}/share.html"
+    )
+    assert signed.signature == hashlib.sha1(text.encode()).hexdigest()
+    with pytest.raises(ValidationFailed):
+        s.svc.wechat.js_signature("https://evil.example/")
