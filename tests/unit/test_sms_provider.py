@@ -88,4 +88,5 @@ def test_bootstrap_builds_the_configured_sender() -> None:
     settings = Settings(sms_provider="log", token_keys=(("k1", "s" * 32),))
     services = bootstrap.build(settings)
     assert isinstance(services.identity.sms, LogSmsSender)
-    assert isinstance(services.dispatcher.sms, LogSmsSender)
+    assert isinstance(services.dispatcher.notices.messenger.sms, LogSmsSender)  # officer notices' last channel
+    assert isinstance(services.dispatcher.authors.messenger.sms, LogSmsSender)  # "police answered you"
