@@ -55,8 +55,10 @@ def flows(load: Load) -> list[Flow]:
             False,
             "otp",
         ),
-        Flow("'police answered you'", posts * load.official_replies_per_post, False, "reply"),
-        Flow("'resolved: please rate'", posts * load.resolved_share, False, "resolved"),
+        # An author's SMS: one per post and round, whatever follows (services/notices.AuthorNotices); WeChat: each.
+        Flow("'police answered you'", posts * min(1.0, load.official_replies_per_post), False, "reply"),
+        Flow("'resolved: please rate' by WeChat", posts * load.resolved_share, False, None),
+        Flow("'resolved' SMS, posts closed unanswered", posts * load.resolved_unanswered_share, False, "resolved"),
         Flow("status changes", posts * load.status_notices_per_post, False, None),
         Flow("officer notices of a new post", posts * officers, True, "officer_new"),
         Flow("escalations (督办) to leaders", posts * load.escalated_share * officers, True, "officer_escalated"),
