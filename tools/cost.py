@@ -83,9 +83,9 @@ class Load:
     officers_per_notice: float = 2  # on-duty officers of the unit
     escalated_share: float = 0.05  # posts that miss the first-response deadline
     resolved_share: float = 0.6  # a guess: posts resolved, whose author is asked to rate (issue 14)
-    # A guess: posts resolved before any official answer (110 closed them, or the police closed them at once).
+    # Posts resolved before any official answer: those 110 took over and closed (the seed's dispatches per post).
     # Only their authors get a "resolved" SMS: an author gets one SMS per post and round, the first news.
-    resolved_unanswered_share: float = 0.05
+    resolved_unanswered_share: float = 1_397 / 270_000
     author_follow_ups_per_post: float = 0.2  # a guess: follow-ups by the author, each a notice to one officer
     incident_board_share: float = 0.2  # posts on incident boards: handed to 110
     resident_wechat_share: float = 0.8  # residents bound to WeChat: sign in and hear back there (issue 16's default)
