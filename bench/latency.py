@@ -1,8 +1,8 @@
 """Post-to-notification latency on the local stack: from `POST /posts` answering 201 to the officer's link.
 
-The path measured is the whole of it: SQS send, the pump's long poll, the dispatcher (assignment, ledger,
-SNS publish) and the outbox collector that copies what SNS "sent" every 0.5 s (that copy stands in for the
-SMS network, so it is part of what an officer would wait for).
+The path measured is the whole of it: SQS send, the pump's long poll, the dispatcher (assignment, ledger, the
+WeChat send to the simulator: the demo officers are bound to WeChat) and the outbox collector that copies what
+was sent every 0.5 s (that copy stands in for the network, so it is part of what an officer would wait for).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from chalicelib.services.dispatch import post_number
 
 # A question on 包头交警 goes to 交警支队, whose one on-duty officer is 郭强 (local/demo.py); no 110 hand-off.
 BOARD, OFFICER_PHONE = "traffic", "13900000051"
+OFFICER_OPENID = "o-wx-guo-qiang"  # his WeChat test user, bound by the demo seed (local/seed_wechat.py)
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,11 @@ class Latency:
 
 
 def notified(http: Http, post_id: str) -> bool:
-    number = f"编号{post_number(post_id)}"  # a notice names the post by number, never by its title
-    status, body = http.call("GET", f"/dev/outbox?to={quote(OFFICER_PHONE)}&limit=5")
-    return status == 200 and any(number in m["body"] and "reply.html#t=" in m["body"] for m in body["messages"])
+    number = post_number(post_id)  # a notice names the post by number, never by its title
+    status, body = http.call("GET", f"/dev/outbox?to={quote(OFFICER_OPENID)}&limit=5")
+    return status == 200 and any(
+        number in m["body"] and "reply.html#t=" in (m.get("url") or "") for m in body["messages"]
+    )
 
 
 def measure(base: str, posts: int = 50, timeout: float = 30, poll: float = 0.05) -> Latency:

@@ -202,7 +202,7 @@ class Stack:
         base = f"http://127.0.0.1:{self.port}"
         try:
             if seed.is_empty(base):
-                seed.seed(base, self.admin_key)
+                seed.seed(base, self.admin_key, wechat=self.wechat is not None)
                 log.info("seeded the demo directory and notices")
         except (OSError, seed.SeedError) as error:
             log.warning("seeding failed: %s", error)

@@ -42,7 +42,7 @@ def call(base: str, method: str, path: str, body: Any = None, token: str = "") -
         return status, None
 
 
-def _expect(status: int, body: Any, what: str, ok: tuple[int, ...] = (200, 201, 202, 204)) -> Any:
+def expect(status: int, body: Any, what: str, ok: tuple[int, ...] = (200, 201, 202, 204)) -> Any:
     if status not in ok:
         raise SeedError(f"{what}: HTTP {status} {json.dumps(body, ensure_ascii=False)}")
     return body
@@ -51,7 +51,7 @@ def _expect(status: int, body: Any, what: str, ok: tuple[int, ...] = (200, 201, 
 def is_empty(base: str) -> bool:
     """Tell whether the unit directory is still empty."""
     status, body = call(base, "GET", "/api/units")
-    _expect(status, body, "GET /api/units", (200,))
+    expect(status, body, "GET /api/units", (200,))
     units = body.get("units", []) if isinstance(body, dict) else body
     return not units
 
@@ -70,7 +70,7 @@ def code_from_moto(phone: str, region: str = "us-east-1") -> str | None:
 
 def sign_in(base: str, phone: str, read_code: Callable[[str], str | None]) -> str:
     """Sign in by SMS code and return the session token."""
-    _expect(*call(base, "POST", "/api/auth/otp", {"phone": phone}), "POST /api/auth/otp")
+    expect(*call(base, "POST", "/api/auth/otp", {"phone": phone}), "POST /api/auth/otp")
     deadline = time.monotonic() + 10
     code = read_code(phone)
     while code is None and time.monotonic() < deadline:
@@ -78,25 +78,33 @@ def sign_in(base: str, phone: str, read_code: Callable[[str], str | None]) -> st
         code = read_code(phone)
     if code is None:
         raise SeedError(f"no one-time code reached {phone}")
-    body = _expect(*call(base, "POST", "/api/auth/session", {"phone": phone, "code": code}), "POST /api/auth/session")
+    body = expect(*call(base, "POST", "/api/auth/session", {"phone": phone, "code": code}), "POST /api/auth/session")
     return str(body["token"])
 
 
-def seed(base: str, admin_key: str, read_code: Callable[[str], str | None] = code_from_moto) -> None:
-    """Create the units, officers, routing rules and the two pinned notices."""
+def seed(
+    base: str, admin_key: str, read_code: Callable[[str], str | None] = code_from_moto, wechat: bool = False
+) -> None:
+    """Create the units, officers, routing rules and the two pinned notices; with `wechat` (the simulator runs),
+    bind every officer to its WeChat test user first, as the officers of a bureau on WeChat have."""
     for unit in UNITS:
         fields = {k: v for k, v in unit.items() if k != "id"}
         path = f"/api/admin/units/{unit['id']}"
-        _expect(*call(base, "PUT", path, fields, admin_key), f"PUT {path}")
+        expect(*call(base, "PUT", path, fields, admin_key), f"PUT {path}")
     for officer in OFFICERS:
         fields = {k: v for k, v in officer.items() if k != "id"}
         path = f"/api/admin/officers/{officer['id']}"
-        _expect(*call(base, "PUT", path, fields, admin_key), f"PUT {path}")
-    _expect(*call(base, "PUT", "/api/admin/routing", ROUTING, admin_key), "PUT /api/admin/routing")
-    token = sign_in(base, ADMIN_PHONE, read_code)
+        expect(*call(base, "PUT", path, fields, admin_key), f"PUT {path}")
+    expect(*call(base, "PUT", "/api/admin/routing", ROUTING, admin_key), "PUT /api/admin/routing")
+    if wechat:  # binding took the admin's one code: the binding's session posts the notices
+        from local.seed_wechat import bind_officers
+
+        token = bind_officers(base, OFFICERS, read_code)[ADMIN_PHONE]
+    else:
+        token = sign_in(base, ADMIN_PHONE, read_code)
     for scope, board, title, text in NOTICES:
         post = {"board": board, "type": "publicity", "title": title, "body": text}
-        created = _expect(*call(base, "POST", "/api/posts", post, token), "POST /api/posts")
+        created = expect(*call(base, "POST", "/api/posts", post, token), "POST /api/posts")
         post_id = created["id"] if "id" in created else created["post"]["id"]
         path = f"/api/admin/posts/{post_id}/pin"
-        _expect(*call(base, "PUT", path, {"scope": scope}, admin_key), f"PUT {path}")
+        expect(*call(base, "PUT", path, {"scope": scope}, admin_key), f"PUT {path}")

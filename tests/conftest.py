@@ -32,6 +32,9 @@ os.environ.update(TEST_ENV)
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
 
+WECHAT: list[Any] = []  # the WeChat simulator of the running moto stack (tests look at what it sent)
+
+
 @contextmanager
 def moto_stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """Start moto in-process, provision the stack from infra/ and point the app at it."""
@@ -40,19 +43,27 @@ def moto_stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     from chalicelib import bootstrap
     from chalicelib.adapters.aws import clear_clients
     from local.provision import provision
+    from local.wechat_simulator import WechatSimulator
 
     for key, value in TEST_ENV.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     clear_clients()
     bootstrap.reset()
-    with mock_aws():
-        outputs = provision("police24")
-        monkeypatch.setenv("TABLE_NAME", outputs["TableName"])
-        monkeypatch.setenv("DISPATCH_QUEUE_URL", outputs["DispatchQueueUrl"])
-        monkeypatch.setenv("OFFICER_TOPIC_ARN", outputs["OfficerTopicArn"])
-        monkeypatch.setenv("CAD_QUEUE_URL", outputs["CadQueueUrl"])
-        yield outputs
+    wechat = WechatSimulator().start()  # the official account, as `make dev` runs it
+    WECHAT[:] = [wechat]
+    for key, value in wechat.env().items():
+        monkeypatch.setenv(key, value)
+    try:
+        with mock_aws():
+            outputs = provision("police24")
+            monkeypatch.setenv("TABLE_NAME", outputs["TableName"])
+            monkeypatch.setenv("DISPATCH_QUEUE_URL", outputs["DispatchQueueUrl"])
+            monkeypatch.setenv("OFFICER_TOPIC_ARN", outputs["OfficerTopicArn"])
+            monkeypatch.setenv("CAD_QUEUE_URL", outputs["CadQueueUrl"])
+            yield {**outputs, "WechatBase": wechat.base_url}
+    finally:
+        wechat.stop()
     clear_clients()
     bootstrap.reset()
 

@@ -1,14 +1,19 @@
-"""`make cost`: the monthly AWS bill at 1x, 10x and 100x the seed's load, and at zero traffic.
+"""`make cost`: the monthly AWS bill at 1x, 10x and 100x the seed's load, and at zero traffic, with the
+messages each channel carries (WeChat, e-mail, SMS) and what the SMS cost; the figures go to docs/COST.json.
 
     python -m tools.cost [--prices docs/prices-us-east-1-2026.json] [--scale 1 10 100]
+                         [--resident-wechat 0.8] [--officer-wechat 1.0] [--sms-provider tencent|sns]
+                         [--json docs/COST.json]
 
 Three inputs, each printed with its source:
 - prices: the dated table in docs/ (list prices, first tier; the always-free allowances shown apart);
 - DynamoDB per HTTP operation: the calls and bytes `make bench` measured (docs/PERFORMANCE.md, largest
   table size), turned into request units; what bench does not measure (write sizes, workers, sign-in)
   comes from a static table below, estimated from the code path;
-- the load: the seed's figures (6,000 visits a day, 270 k posts in 15 months, 1,397 police dispatches a
-  year) and stated assumptions (replies per post, sign-ins, officers notified ...).
+- the load: the seed's figures (6,000 visits a day on a quiet day, 76,000 on average; 270 k posts in 15 months,
+  1,397 police dispatches a year) and stated assumptions (replies per post, sign-ins, officers notified, the
+  shares of residents and officers bound to WeChat ...).
+Messages follow the app's flows (tools/cost_messages.py): WeChat first, then e-mail, then SMS templates.
 CloudFront's hit ratio is modelled per cached route: a route asked λ times a second at each of E edges
 with a TTL of T seconds is answered from the cache λT / (1 + λT) of the time.
 """
@@ -22,13 +27,17 @@ import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from tools.cost_messages import WECHAT_COST_SOURCE, Month, month, sample_texts, sms_parts
 
 ROOT = Path(__file__).resolve().parent.parent
 PRICES = ROOT / "docs" / "prices-us-east-1-2026.json"
 PERFORMANCE = ROOT / "docs" / "PERFORMANCE.md"
+COST_JSON = ROOT / "docs" / "COST.json"
+SMS_SERVICES = {"tencent": "SMS (Tencent)", "sns": "SMS (SNS, +86)"}  # SMS_PROVIDER -> the bill's line
+SMS_GOAL_USD = 50.0  # issue 16: SMS under $50 a month at the average load, at the default WeChat shares
 WEB = ROOT / "web"
 DAYS = 30.4
 SECONDS = DAYS * 86400
@@ -73,9 +82,17 @@ class Load:
     signed_in_share: float = 0.1  # visits made signed in (their GETs bypass the cache)
     officers_per_notice: float = 2  # on-duty officers of the unit
     escalated_share: float = 0.05  # posts that miss the first-response deadline
-    resolved_share: float = 0.6  # a guess: posts resolved, whose author is texted to rate (issue 14)
+    resolved_share: float = 0.6  # a guess: posts resolved, whose author is asked to rate (issue 14)
+    # Posts resolved before any official answer: those 110 took over and closed (the seed's dispatches per post).
+    # Only their authors get a "resolved" SMS: an author gets one SMS per post and round, the first news.
+    resolved_unanswered_share: float = 1_397 / 270_000
     author_follow_ups_per_post: float = 0.2  # a guess: follow-ups by the author, each a notice to one officer
     incident_board_share: float = 0.2  # posts on incident boards: handed to 110
+    resident_wechat_share: float = 0.8  # residents bound to WeChat: sign in and hear back there (issue 16's default)
+    officer_wechat_share: float = 1.0  # officers bound to WeChat (issue 16's default)
+    officer_email_share: float = 0.0  # a guess: unbound officers with an e-mail in the directory (worst case: none)
+    first_sign_in_share: float = 0.25  # a guess: sign-ins by residents new to the site (they prove the phone once)
+    status_notices_per_post: float = 2.0  # a guess: status changes an author hears of (dispatched, in progress)
     edges: int = 3  # CloudFront edges mainland readers land on (HK, Tokyo, Singapore)
     gets_per_visit: dict[str, float] = field(
         default_factory=lambda: {
@@ -184,50 +201,6 @@ def hit_ratio(per_second: float, ttl: float, edges: int) -> float:
     return rate / (1 + rate)
 
 
-def sms_parts(text: str, prices: dict[str, Any]) -> int:
-    """Count the UCS-2 parts a Chinese text is billed as."""
-    sms = prices["sms"]
-    if len(text) <= int(sms["ucs2_single_part_chars"]):
-        return 1
-    return math.ceil(len(text) / int(sms["ucs2_multi_part_chars"]))
-
-
-def sample_texts() -> dict[str, str]:
-    """The app's own SMS texts, with a real signed reply link in the officer notice."""
-    import secrets
-
-    from chalicelib.domain.posts import Post
-    from chalicelib.services.dispatch import REPLY_SMS, RESOLVED_SMS, notice_text, post_link
-    from chalicelib.services.identity import OTP_TEXT
-
-    now = datetime.now(UTC)
-    post = Post(
-        id="p" + "0" * 21,
-        board="report",
-        type="report",
-        author_id="u",
-        author_nickname="网友",
-        title="小区门口有人兜售假药,每天早上七点左右在锦泰驾校小区门口",
-        body="…",
-        district="昆都仑区",
-        created_at=now,
-        updated_at=now,
-        first_response_due=now + timedelta(minutes=15),
-    )
-    # The app's own notice text, with a link of the real form (a 22-character code).
-    site = "https://d1234abcd5678.cloudfront.net"
-    link = f"{site}/reply.html#t={secrets.token_urlsafe(16)}"
-    notice = notice_text(post, link)
-    answered = REPLY_SMS.format(number="3F9A2C", link=post_link(site, post.id))
-    resolved = RESOLVED_SMS.format(number="3F9A2C", link=post_link(site, post.id))
-    return {
-        "otp": OTP_TEXT.format(code="123456", minutes=5),
-        "reply": answered,
-        "resolved": resolved,
-        "officer notice": notice,
-    }
-
-
 def static_site(web: Path = WEB) -> tuple[int, int]:
     """Return (files, gzip bytes) a first visit to index.html downloads: the built page, its script and
     stylesheet (web/dist, `make web`); without a build, the sources: the page, css, icon and its modules."""
@@ -274,11 +247,20 @@ class Bill:
     """Compute a month's bill from a load, prices and per-operation figures."""
 
     def __init__(
-        self, prices: dict[str, Any], ops: dict[str, BenchOp], site: tuple[int, int], texts: dict[str, str]
+        self,
+        prices: dict[str, Any],
+        ops: dict[str, BenchOp],
+        site: tuple[int, int],
+        texts: dict[str, str],
+        provider: str = "tencent",
     ) -> None:
-        self.p, self.ops, self.site, self.texts = prices, ops, site, texts
+        self.p, self.ops, self.site, self.texts, self.provider = prices, ops, site, texts, provider
 
-    def lines(self, load: Load, cache: bool = True, officer_sms: bool = True) -> list[Line]:
+    def month(self, load: Load) -> Month:
+        """Return the load's messages by channel, SMS priced per provider."""
+        return month(load, self.p, self.texts)
+
+    def lines(self, load: Load, cache: bool = True) -> list[Line]:
         p, out = self.p, []
         visits = load.visits
         posts = load.posts_per_month
@@ -443,16 +425,15 @@ class Bill:
             )
         )
 
-        # SNS: one publish per officer notice or SMS; officers' email deliveries; SMS parts.
-        follow_ups = posts * load.author_follow_ups_per_post  # to the officer who acted last (else the unit)
-        notices = (posts + escalations) * load.officers_per_notice + follow_ups
-        resolved = posts * load.resolved_share
-        publishes = notices + sign_ins + official + resolved
+        # Messages by channel (tools/cost_messages.py): WeChat is free; e-mail and SMS of the SNS path go
+        # through SNS publishes; a domestic provider (SMS_PROVIDER=tencent) sends its SMS itself.
+        messages = self.month(load)
         sn = p["sns"]
+        publishes = messages.email + (messages.sms if self.provider == "sns" else 0.0)
         out.append(
             metered(
                 "SNS",
-                "publishes (officer notices, SMS)",
+                "publishes (officer e-mails, SMS through SNS)",
                 publishes,
                 "publishes",
                 sn["per_million_publishes"],
@@ -464,33 +445,20 @@ class Bill:
             metered(
                 "SNS",
                 "officer notices by email",
-                notices,
+                messages.email,
                 "emails",
                 sn["email_per_100k"],
                 sn["free_tier"]["emails"],
                 per=1e5,
             )
         )
-        price = p["sms"]["china_per_part"]
-        for what, count, text in (
-            ("one-time codes", sign_ins, "otp"),
-            ("'police answered you'", official, "reply"),
-            ("'resolved: please rate'", resolved, "resolved"),
-        ):
-            parts = count * sms_parts(self.texts[text], p)
-            out.append(Line("SMS (SNS, +86)", what, parts, "parts", parts * price, sms=True))
-        if officer_sms:
-            parts = notices * sms_parts(self.texts["officer notice"], p)
-            out.append(
-                Line(
-                    "SMS (SNS, +86)",
-                    "officer notices with reply link (follow-ups included)",
-                    parts,
-                    "parts",
-                    parts * price,
-                    sms=True,
-                )
-            )
+        out.append(Line("WeChat", "notices (订阅通知, free: issue 16's statement)", messages.wechat, "messages", 0.0))
+        price = messages.prices[self.provider]
+        service = SMS_SERVICES[self.provider]
+        for sent in messages.sent:
+            if sent.flow.template and sent.sms:
+                parts = sent.sms * sms_parts(self.texts[sent.flow.template], p)
+                out.append(Line(service, sent.flow.what, parts, "parts", parts * price, sms=True))
 
         # CloudWatch and the rest.
         cw = p["cloudwatch"]
@@ -593,45 +561,76 @@ def table(lines: list[Line]) -> str:
     return "\n".join(rows)
 
 
-def report(prices_path: Path = PRICES, scales: tuple[float, ...] = (1, 10, 100)) -> str:
-    """Build the whole printed report."""
+def loads(resident_wechat: float = 0.8, officer_wechat: float = 1.0) -> dict[str, Load]:
+    """The seed's two days: a quiet one (6,000 visits) and the average (76,000), 18,000 posts a month either way."""
+    quiet = Load(resident_wechat_share=resident_wechat, officer_wechat_share=officer_wechat)
+    return {"quiet": quiet, "average": replace(quiet, visits_per_day=76_000)}
+
+
+def _heading(name: str, scale: float, load: Load) -> str:
+    return (
+        f"== {name} {scale:g}x: {load.visits_per_day:,.0f} visits/day, {load.posts_per_month:,.0f} posts/month, "
+        f"{load.police_dispatches_per_month:,.0f} police dispatches/month =="
+    )
+
+
+def _bill_section(bill: Bill, name: str, scale: float, load: Load) -> list[str]:
+    """One load's bill: its lines, the infrastructure and SMS totals, the messages by channel."""
+    lines = bill.lines(load)
+    infra, sms, free = totals(lines)
+    messages = bill.month(load)
+    goal = ""
+    if scale == 1 and name == "quiet":
+        goal = (
+            f"\n  goal under $10/month at 1x: {'met' if infra < 10 else 'not met'} at list price (${infra:,.2f}), "
+            f"{'met' if free < 10 else 'not met'} after the always-free tier (${free:,.2f}); SMS is extra"
+        )
+    return [
+        _heading(name, scale, load),
+        table(lines),
+        f"  infrastructure (everything but SMS): ${infra:,.2f}/month   (${free:,.2f} after the always-free tier)",
+        f"  messages: {messages.wechat:,.0f} WeChat, {messages.email:,.0f} e-mail, {messages.sms:,.0f} SMS "
+        f"({messages.sms_parts:,.0f} parts)",
+        f"  SMS ({bill.provider}): ${sms:,.2f}/month; the same through SNS to +86: ${messages.usd('sns'):,.2f}",
+        f"  total: ${infra + sms:,.2f}/month{goal}",
+        "",
+    ]
+
+
+def report(
+    prices_path: Path = PRICES,
+    scales: tuple[float, ...] = (1, 10, 100),
+    named: dict[str, Load] | None = None,
+    provider: str = "tencent",
+    json_path: Path | None = None,
+) -> str:
+    """Build the whole printed report (and write docs/COST.json when a path is given)."""
+    from tools.cost_figures import cost_json, shares_section  # they build on Bill: imported once it exists
+
     prices = json.loads(prices_path.read_text(encoding="utf-8"))
     ops = bench_ops()
     texts = sample_texts()
-    bill = Bill(prices, ops, static_site(), texts)
-    base = Load()
+    bill = Bill(prices, ops, static_site(), texts, provider)
+    named = named or loads()
+    base = named["quiet"]
+    per_part = bill.month(base).prices
     out = [
         f"Police24 monthly AWS bill, {prices['region']}, prices checked {prices['checked']} "
         f"({prices_path.relative_to(ROOT) if prices_path.is_relative_to(ROOT) else prices_path})",
         f"DynamoDB per operation from {PERFORMANCE.relative_to(ROOT)} (make bench): "
         + "; ".join(f"{name} {op.calls} = {op.rru:g} RRU" for name, op in ops.items()),
-        f"Site: {bill.site[0]} files, {bill.site[1]:,} bytes gzip on a first visit. SMS parts: "
-        + ", ".join(f"{k} {len(v)} chars = {sms_parts(v, prices)}" for k, v in texts.items()),
+        f"Site: {bill.site[0]} files, {bill.site[1]:,} bytes gzip on a first visit. SMS templates: "
+        + ", ".join(f"{k} {len(v)} chars = {sms_parts(v, prices)} part(s)" for k, v in texts.items()),
+        f"Messages: WeChat first (residents {base.resident_wechat_share:.0%}, officers "
+        f"{base.officer_wechat_share:.0%} bound), then e-mail, then SMS. WeChat: $0 ({WECHAT_COST_SOURCE}). "
+        f"SMS per part: Tencent ${per_part['tencent']:.4f} ({prices['sms']['domestic_provider_source']}); "
+        f"SNS to +86 ${per_part['sns']:.2f} ({prices['sms']['china_per_part_is']}).",
         "",
     ]
     for scale in scales:
-        load = base.times(scale)
-        lines = bill.lines(load)
-        infra, sms, free = totals(lines)
-        lean = sum(x.usd for x in bill.lines(load, officer_sms=False) if x.sms)
-        goal = (
-            ""
-            if scale != 1
-            else (
-                f"\n  goal under $10/month at 1x: {'met' if infra < 10 else 'not met'} at list price (${infra:,.2f}), "
-                f"{'met' if free < 10 else 'not met'} after the always-free tier (${free:,.2f}); SMS is extra"
-            )
-        )
-        out += [
-            f"== {scale:g}x: {load.visits_per_day:,.0f} visits/day, {load.posts_per_month:,.0f} posts/month, "
-            f"{load.police_dispatches_per_month:,.0f} police dispatches/month ==",
-            table(lines),
-            f"  infrastructure (everything but SMS): ${infra:,.2f}/month   (${free:,.2f} after the always-free tier)",
-            f"  SMS to +86 as built (officers texted too): ${sms:,.2f}/month;"
-            f" officers by email only: ${lean:,.2f}/month",
-            f"  total as built: ${infra + sms:,.2f}/month{goal}",
-            "",
-        ]
+        out += _bill_section(bill, "quiet", scale, base.times(scale))
+    out += _bill_section(bill, "average", 1, named["average"])
+    out += shares_section(bill, named["average"])
     idle = bill.idle()
     infra, _, free = totals(idle)
     out += [
@@ -641,7 +640,7 @@ def report(prices_path: Path = PRICES, scales: tuple[float, ...] = (1, 10, 100))
         "",
     ]
     one = base.times(1)
-    bundled = Bill(prices, ops, (3, bill.site[1]), texts)
+    bundled = Bill(prices, ops, (3, bill.site[1]), texts, provider)
     bundle_saves = totals(bill.lines(one))[0] - totals(bundled.lines(one))[0]
     with_cache, _, _ = totals(bill.lines(one))
     without, _, _ = totals(bill.lines(one, cache=False))
@@ -654,13 +653,16 @@ def report(prices_path: Path = PRICES, scales: tuple[float, ...] = (1, 10, 100))
         f"${without10 - with_cache10:,.2f} at 10x (API Gateway, Lambda and DynamoDB calls it absorbs).",
         "- Every request path is a Query or GetItem: a Scan of 270 k posts (~2.7 GB) would cost ~330 k RRU, "
         f"${330_000 / 1e6 * prices['dynamodb']['per_million_read_request_units']:.3f} each time it runs.",
-        "- SMS dominates: officer notices carry a long signed link (several UCS-2 parts each); send them by "
-        "email or an app, keep SMS for one-time codes and 'police answered you'. A domestic provider behind "
-        f"SMS_PROVIDER costs about ${prices['sms']['domestic_provider_per_part']}/part.",
+        "- SMS is what residents not on WeChat cost: each of them gets a code at every sign-in and every answer "
+        "by SMS; every resident bound to WeChat costs one code, ever. Officers bound to WeChat cost nothing.",
         f"- The page loads {bill.site[0]} files (ES modules, unbundled): bundling them into one script and one "
         f"stylesheet saves ${bundle_saves:,.2f}/month of CloudFront requests at 1x.",
         "- Fixed costs (dashboard $3, alarms, metrics) vanish inside the always-free tier of a small account.",
     ]
+    if json_path is not None:
+        data = cost_json(bill, named, scales)
+        json_path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        out.append(f"Wrote {json_path.relative_to(ROOT) if json_path.is_relative_to(ROOT) else json_path}.")
     return "\n".join(out)
 
 
@@ -668,8 +670,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.cost", description=__doc__.splitlines()[0])
     parser.add_argument("--prices", type=Path, default=PRICES)
     parser.add_argument("--scale", type=float, nargs="+", default=[1, 10, 100])
+    parser.add_argument("--resident-wechat", type=float, default=0.8, help="share of residents bound to WeChat")
+    parser.add_argument("--officer-wechat", type=float, default=1.0, help="share of officers bound to WeChat")
+    parser.add_argument("--sms-provider", choices=sorted(SMS_SERVICES), default="tencent")
+    parser.add_argument("--json", type=Path, default=COST_JSON, help="where to write the figures ('-': nowhere)")
     args = parser.parse_args(argv)
-    print(report(args.prices.resolve(), tuple(args.scale)))
+    for share in (args.resident_wechat, args.officer_wechat):
+        if not 0 <= share <= 1:
+            parser.error("a WeChat share is between 0 and 1")
+    named = loads(args.resident_wechat, args.officer_wechat)
+    json_path = None if str(args.json) == "-" else args.json.resolve()
+    print(report(args.prices.resolve(), tuple(args.scale), named, args.sms_provider, json_path))
     return 0
 
 

@@ -1,7 +1,7 @@
-"""Choose who sends SMS (SMS_PROVIDER): Amazon SNS, or nobody (log only).
+"""Choose who sends SMS (SMS_PROVIDER): Amazon SNS, Tencent Cloud SMS, or nobody (log only).
 
-SNS cannot send SMS from the China regions (cn-north-1, cn-northwest-1): there a domestic provider sends the
-pre-approved templates of domain/messages.SMS_TEMPLATES.
+SNS cannot send SMS from the China regions (cn-north-1, cn-northwest-1): there a domestic provider (tencent)
+sends the pre-approved templates of domain/messages.SMS_TEMPLATES (registered as docs/DEPLOY.md says).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from chalicelib.services.ports import SmsSender
 
 log = logging.getLogger(__name__)
-PROVIDERS = ("sns", "log")
+PROVIDERS = ("sns", "tencent", "log")
 
 
 class LogSmsSender:
@@ -32,6 +32,10 @@ def sms_sender(settings: Settings) -> SmsSender:
         from chalicelib.adapters.sns import SnsSmsSender
 
         return SnsSmsSender(settings.region, settings.site_url)
+    if provider == "tencent":
+        from chalicelib.adapters.tencent_sms import TencentSmsSender
+
+        return TencentSmsSender(settings)
     if provider == "log":
         return LogSmsSender()
     raise ValueError(f"unknown SMS_PROVIDER {provider!r}: expected one of {', '.join(PROVIDERS)}")

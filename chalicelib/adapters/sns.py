@@ -8,11 +8,12 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.adapters.aws import client
-from chalicelib.domain.errors import Unavailable
+from chalicelib.domain.errors import Unavailable, Undeliverable
 from chalicelib.domain.messages import SMS_TEMPLATES
 from chalicelib.domain.people import Officer
 
 _THROTTLED = {"Throttling", "ThrottlingException", "Throttled", "ThrottledException", "KMSThrottling"}
+_REFUSED_NUMBER = {"InvalidParameter", "InvalidParameterValue"}  # e.g. a phone number SNS cannot text
 
 
 def publish(region: str, **message: Any) -> None:
@@ -37,12 +38,17 @@ class SnsSmsSender:
     def send(self, phone: str, template: str, params: dict[str, str]) -> None:
         text = SMS_TEMPLATES[template].render(params, self.site_url)
         number = phone if phone.startswith("+") else "+86" + phone
-        publish(
-            self.region,
-            PhoneNumber=number,
-            Message=text,
-            MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}},
-        )
+        try:
+            publish(
+                self.region,
+                PhoneNumber=number,
+                Message=text,
+                MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}},
+            )
+        except ClientError as error:  # a refused number: the notice goes to the person's next channel
+            if error.response.get("Error", {}).get("Code") in _REFUSED_NUMBER:
+                raise Undeliverable(f"SNS refused the number: {error.response['Error']['Code']}") from None
+            raise
 
 
 class SnsOfficerChannel:

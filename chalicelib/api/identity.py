@@ -62,7 +62,7 @@ def change_me(call: Call) -> out.Me:
     return _me(call, user or call.svc.identity.profile(call.actor))
 
 
-@identity("DELETE", "/me/wechat", who=SIGNED_IN, response=None, status=204, errors=(400, 401))
+@identity("DELETE", "/me/wechat", who=SIGNED_IN, response=None, status=204, errors=(400, 401, 403))
 def leave_wechat(call: Call) -> None:
     """Unbind the caller's WeChat account: sign-in by phone and code again, notices by SMS (signed in)."""
     call.svc.contacts.leave_wechat(call.actor)

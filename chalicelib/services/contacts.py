@@ -28,6 +28,7 @@ class Contacts:
     def check(self, actor: Actor, channels: object) -> tuple[str, ...]:
         """Return channels as given if the caller may choose them: at least one, each once, each its own."""
         access.require_signed_in(actor)
+        access.require_link_for(actor, None)  # a notification link acts on its post, not on the account
         allowed = CHANNELS if actor.officer_id else CITIZEN_CHANNELS
         if not isinstance(channels, list | tuple) or not channels or len(set(channels)) != len(channels):
             raise ValidationFailed("请至少选择一种通知方式，且不要重复", {"notify": "one or more channels, each once"})
@@ -44,4 +45,5 @@ class Contacts:
     def leave_wechat(self, actor: Actor) -> None:
         """Unbind the caller's WeChat account (nothing if none is bound)."""
         access.require_signed_in(actor)
+        access.require_link_for(actor, None)
         self.contacts.unbind(actor.user_id)

@@ -17,6 +17,15 @@ from chalicelib.domain.messages import Notice
 from chalicelib.services.ports import Contact, ContactBook, OfficerChannel, SmsSender, Wechat
 
 log = logging.getLogger(__name__)
+Gate = Callable[[Callable[[], None]], bool]  # runs an effect unless its key was used; True if it ran
+
+
+def _gated(gate: Gate, send: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        if not gate(send):
+            log.info("an SMS for this post went out already this round: none again")
+
+    return run
 
 
 @dataclass(frozen=True)
@@ -56,16 +65,19 @@ class Messenger:
         contact = self.contacts.contact(person.account_id)
         return any(self._sender(c, person, contact, notice) for c in self.channels(person, contact))
 
-    def deliver(self, person: Person, notice: Notice) -> str | None:
+    def deliver(self, person: Person, notice: Notice, sms_gate: Gate | None = None) -> str | None:
         """Send through the first channel that takes it; return its name, or None when no channel applies.
 
         A passing fault on every channel tried raises it (the message is retried later); permanent refusals
-        everywhere end quietly, logged.
+        everywhere end quietly, logged. `sms_gate` runs the SMS, if that is the channel, at most once per whatever
+        it keys (an author gets one SMS per post and dispatch round: the first says where to look).
         """
         contact = self.contacts.contact(person.account_id)
         fault: Exception | None = None
         for channel in self.channels(person, contact):
             send = self._sender(channel, person, contact, notice)
+            if send is not None and channel == "sms" and sms_gate is not None:
+                send = _gated(sms_gate, send)
             if send is None:
                 continue
             try:

@@ -10,6 +10,7 @@ words: a title such as "点击 http://evil.example 领取补贴" must not go out
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from chalicelib.domain.boards import BOARDS_BY_ID, POST_TYPE_NAMES
@@ -172,7 +173,11 @@ class AuthorNotices:
         notice = author_notice(post, kind, self.site_url, now)
         if notice.sms is None and not self.messenger.reachable(person, notice):
             return False  # a WeChat-only notice to someone not on WeChat: nothing to send, nothing to record
-        return once(self.ledger, post.id, key, now, lambda: self.messenger.deliver(person, notice))
+
+        def gate(effect: Callable[[], None]) -> bool:  # one SMS per post and round: it points to "我的"
+            return once(self.ledger, post.id, f"author-sms#{post.dispatch_round}", now, effect)
+
+        return once(self.ledger, post.id, key, now, lambda: self.messenger.deliver(person, notice, gate))
 
     def _author(self, post: Post) -> Person | None:
         user = self.users.get(post.author_id)

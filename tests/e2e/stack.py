@@ -28,6 +28,15 @@ def notice_number(post_id: str) -> str:
     return f"编号{post_number(post_id)}"
 
 
+def officer_openid(phone: str) -> str:
+    """The WeChat test user the demo seed bound to the officer with this phone."""
+    from local.demo import OFFICERS
+    from local.seed_wechat import openid_of
+
+    (officer,) = [o for o in OFFICERS if o["phone"] == phone]
+    return openid_of(str(officer["id"]))
+
+
 class Stack:
     """`python -m local.devstack` in its own process group, plus a small JSON client for set-up steps."""
 
@@ -70,7 +79,7 @@ class Stack:
             status, body = self.call("GET", f"/dev/outbox?to={to}&limit=50")
             assert status == 200, body
             for message in body["messages"]:
-                found = pattern.search(message["body"])
+                found = pattern.search(f"{message['body']}\n{message.get('url') or ''}")
                 if contains in message["body"] and found:
                     return found.group(1)
             time.sleep(0.2)
@@ -100,9 +109,9 @@ class Stack:
         return self.post(token, board="hukou", type="question", district="东河区", title=unique(title), body=body)
 
     def officer_link(self, phone: str, post_id: str) -> str:
-        """The reply-page link that reached an officer for the post with this id."""
-        # A notice names the post by its number, never by the resident's title.
-        return self.wait_for_message(phone, notice_number(post_id), LINK)
+        """The reply-page link that reached a demo officer (bound to WeChat by the seed) for the post with this id."""
+        # A WeChat notice names the post by its number, never by the resident's title; its `url` is the link.
+        return self.wait_for_message(officer_openid(phone), post_number(post_id), LINK)
 
     def resolve_through_link(self, phone: str, post_id: str) -> str:
         """Open the officer's notice link for a post and mark the post resolved; return the link session."""

@@ -406,6 +406,10 @@ def link(s: Stage, role: str) -> tuple[int, Any]:
     return s.call("POST", "/auth/link", role, {"token": found.group(1)})
 
 
+def wechat_session(s: Stage, role: str) -> tuple[int, Any]:
+    return s.call("POST", "/auth/wechat/session", role, {"ticket": "never-issued-ticket-0123"})
+
+
 LINK_REFUSED = {LINK: 403}
 CASES: dict[tuple[str, str], tuple[dict[str, int], Runner]] = {
     ("GET", "/boards"): (anyone(200), read("GET", "/boards")),
@@ -448,6 +452,12 @@ CASES: dict[tuple[str, str], tuple[dict[str, int], Runner]] = {
     ("POST", "/auth/otp"): (anyone(202), otp),
     ("POST", "/auth/session"): (anyone(200), session),
     ("POST", "/auth/link"): (anyone(200), link),
+    ("GET", "/auth/wechat/config"): (anyone(200), read("GET", "/auth/wechat/config")),
+    ("GET", "/auth/wechat/start"): (anyone(302), read("GET", "/auth/wechat/start?next=/")),
+    ("GET", "/auth/wechat/callback"): (anyone(400), read("GET", "/auth/wechat/callback?code=c0de&state=forged.x")),
+    ("POST", "/auth/wechat/session"): (anyone(401), wechat_session),  # a ticket nobody issued
+    ("GET", "/wechat/jssdk"): (anyone(200), read("GET", "/wechat/jssdk?url=http%3A%2F%2F127.0.0.1%3A8000%2F")),
+    ("DELETE", "/me/wechat"): (signed_in(204) | LINK_REFUSED, read("DELETE", "/me/wechat")),
 }
 
 

@@ -253,7 +253,62 @@ def test_the_secrets_are_readable_by_name_only(resources: dict[str, Any]) -> Non
         names = {r["Fn::Sub"].rsplit("/", 1)[-1] for r in statement["Resource"]}
         # Only the API checks CloudFront's origin header.
         extra = {"origin-secret"} if role == "ApiHandlerRole" else set()
-        assert names == {"token-keys", "cad-secret", "site-url"} | extra
+        assert names == {"token-keys", "cad-secret", "site-url", "sms-credentials", "wechat-secret"} | extra
+
+
+def test_sms_and_wechat_settings_are_stack_parameters_with_safe_defaults(template: Template) -> None:
+    """Out of the box: SMS through SNS, no WeChat, and no SSM read of a provider secret that does not exist."""
+    parameters, variables = template["Parameters"], template["Globals"]["Function"]["Environment"]["Variables"]
+    wired = {
+        "SMS_PROVIDER": ("SmsProvider", "sns"),
+        "SMS_TEMPLATES": ("SmsTemplates", ""),
+        "SMS_SIGN_NAME": ("SmsSignName", ""),
+        "SMS_APP_ID": ("SmsAppId", ""),
+        "WECHAT_APP_ID": ("WechatAppId", ""),
+        "WECHAT_TEMPLATES": ("WechatTemplates", ""),
+        "WECHAT_MESSAGES": ("WechatMessages", "subscribe"),
+        "WECHAT_SCOPE": ("WechatScope", "snsapi_base"),
+    }
+    for variable, (parameter, default) in wired.items():
+        assert variables[variable] == {"Ref": parameter}, variable
+        assert parameters[parameter]["Default"] == default, parameter
+    assert "tencent" in parameters["SmsProvider"]["AllowedValues"]
+    assert set(parameters["WechatMessages"]["AllowedValues"]) == {"subscribe", "template"}
+    # A provider's secret is named to the functions only when that provider is configured.
+    assert variables["SMS_CREDENTIALS_PARAMETER"] == {
+        "Fn::If": ["SmsViaTencent", {"Fn::Sub": "/${Prefix}/sms-credentials"}, ""]
+    }
+    assert variables["WECHAT_SECRET_PARAMETER"] == {
+        "Fn::If": ["HasWechat", {"Fn::Sub": "/${Prefix}/wechat-secret"}, ""]
+    }
+    assert template["Conditions"]["SmsViaTencent"] == {"Fn::Equals": [{"Ref": "SmsProvider"}, "tencent"]}
+    assert template["Conditions"]["HasWechat"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "WechatAppId"}, ""]}]}
+    text = json.dumps(template)
+    for secret in ('"SMS_CREDENTIALS"', '"WECHAT_SECRET"'):
+        assert secret not in text  # the secrets themselves come from SSM at run time
+
+
+def test_the_stacks_sms_and_wechat_settings_are_the_ones_the_app_reads(template: Template) -> None:
+    from chalicelib.config import Settings
+
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    env = {
+        "SMS_PROVIDER": "tencent",
+        "SMS_TEMPLATES": "otp=1,reply=2",
+        "SMS_SIGN_NAME": "包头公安",
+        "SMS_APP_ID": "1400000001",
+        "WECHAT_APP_ID": "wx0123456789abcdef",
+        "WECHAT_TEMPLATES": "*=tmpl",
+        "WECHAT_MESSAGES": "template",
+        "WECHAT_SCOPE": "snsapi_userinfo",
+        "SMS_CREDENTIALS": "id:secret",
+        "WECHAT_SECRET": "s",
+    }
+    assert set(env) - {"SMS_CREDENTIALS", "WECHAT_SECRET"} <= set(variables)
+    settings = Settings.from_env(env)
+    assert settings.sms_templates == (("otp", "1"), ("reply", "2")) and settings.sms_app_id == "1400000001"
+    assert settings.wechat_template("reply") == "tmpl" and settings.wechat_messages == "template"
+    assert settings.wechat_scope == "snsapi_userinfo" and settings.wechat_enabled
 
 
 def test_alarms_watch_dlqs_api_errors_dispatcher_and_overdue_posts(resources: dict[str, Any]) -> None:

@@ -80,7 +80,26 @@ def test_a_resident_who_declined_wechat_notices_falls_back_to_sms_once() -> None
     s.svc.dispatcher.handle({"kind": "official_reply", "post_id": post_id, "reply_id": "again"})
 
     assert s.wechat.to(RESIDENT_WX) == []
-    assert len([t for t in s.sms.texts_to(CITIZEN_PHONE) if "有了民警回复" in t]) == 2  # one per reply id
+    assert len([t for t in s.sms.texts_to(CITIZEN_PHONE) if "有了民警回复" in t]) == 1  # one SMS per post and round
+
+
+def test_an_author_gets_one_sms_per_post_and_round_however_many_answers_and_again_once_reopened() -> None:
+    s = station()
+    post_id = answered(s)
+    s.svc.forum.reply(KUNQU_OFFICER, post_id, "已到现场")
+    version = s.detail(post_id, KUNQU_OFFICER).post.version
+    s.svc.lifecycle.change_status(KUNQU_OFFICER, post_id, "resolved", version, None)
+    s.deliver()
+    assert len(s.sms.texts_to(CITIZEN_PHONE)) == 1  # "police answered, see 我的": the rating waits there
+
+    s.svc.lifecycle.feedback(CITIZEN, post_id, False, "人还在")
+    s.deliver()
+    version = s.detail(post_id, KUNQU_OFFICER).post.version
+    s.svc.lifecycle.change_status(KUNQU_OFFICER, post_id, "resolved", version, None)
+    s.deliver()
+
+    texts = s.sms.texts_to(CITIZEN_PHONE)
+    assert len(texts) == 2 and "已办结" in texts[1]  # a new round: one SMS again
 
 
 def test_a_resident_who_chose_wechat_only_gets_no_sms_even_when_wechat_refuses() -> None:

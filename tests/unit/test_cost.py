@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
-from tools.cost import PRICES, Bill, Load, bench_ops, hit_ratio, report, sample_texts, sms_parts, static_site, totals
+from chalicelib.domain.messages import SMS_TEMPLATES
+from tools.cost import (
+    COST_JSON,
+    PRICES,
+    SMS_GOAL_USD,
+    Bill,
+    Load,
+    bench_ops,
+    hit_ratio,
+    loads,
+    report,
+    static_site,
+    totals,
+)
+from tools.cost_figures import cost_json
+from tools.cost_messages import flows, month, route, sample_texts, sms_parts
+
+PRICES_TABLE = json.loads(PRICES.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +57,8 @@ def test_every_service_has_a_line(bill: Bill) -> None:
         "DynamoDB",
         "SQS",
         "SNS",
-        "SMS (SNS, +86)",
+        "SMS (Tencent)",
+        "WeChat",
         "CloudFront",
         "CloudWatch",
         "SSM + KMS",
@@ -48,9 +67,10 @@ def test_every_service_has_a_line(bill: Bill) -> None:
 
 
 def test_the_infrastructure_stays_under_ten_dollars_at_the_seeds_load_within_the_free_tier(bill: Bill) -> None:
-    infra, sms, after_free_tier = totals(bill.lines(Load()))
+    infra, _, after_free_tier = totals(bill.lines(Load()))
     assert after_free_tier < 10
-    assert sms > infra  # the report must say that text messages, not AWS compute, are the bill
+    nobody_on_wechat = Load(resident_wechat_share=0, officer_wechat_share=0)
+    assert totals(bill.lines(nobody_on_wechat))[1] > infra  # without WeChat, text messages are the bill
 
 
 def test_the_bill_grows_with_the_load_and_caching_saves_more_at_scale(bill: Bill) -> None:
@@ -81,15 +101,71 @@ def test_chinese_sms_are_billed_per_70_then_67_characters() -> None:
 
 def test_the_report_prints_each_load_the_idle_bill_and_the_levers() -> None:
     text = report()
-    for heading in ("== 1x:", "== 10x:", "== 100x:", "== idle:", "Levers:"):
+    for heading in ("== quiet 1x:", "== quiet 10x:", "== quiet 100x:", "== average 1x:", "== idle:", "Levers:"):
         assert heading in text
     assert "prices checked" in text and "PERFORMANCE.md" in text
 
 
 def test_the_texts_of_closing_the_loop_are_billed(bill: Bill) -> None:
     """Issue 14 texts the author when a post is resolved and an officer on a follow-up: both cost SMS parts."""
-    lines = bill.lines(Load())
+    nobody = Load(resident_wechat_share=0, officer_wechat_share=0)
+    lines = bill.lines(nobody)
     resolved = [line for line in lines if "resolved" in line.item]
     assert len(resolved) == 1 and resolved[0].sms and resolved[0].usd > 0
-    fewer = totals(bill.lines(Load(resolved_share=0, author_follow_ups_per_post=0)))[1]
+    fewer = totals(bill.lines(replace(nobody, resolved_share=0, author_follow_ups_per_post=0)))[1]
     assert fewer < totals(lines)[1]
+
+
+def test_every_sms_template_is_priced_by_its_own_text() -> None:
+    texts = sample_texts()
+    assert set(texts) == set(SMS_TEMPLATES)
+    assert all("{" not in text and text.startswith("【24小时警局】") for text in texts.values())
+
+
+def test_residents_on_wechat_get_no_sms_but_the_one_code_that_binds_them() -> None:
+    everyone = month(Load(resident_wechat_share=1, officer_wechat_share=1), PRICES_TABLE, sample_texts())
+    by_flow = {sent.flow.what: sent for sent in everyone.sent}
+    assert by_flow["sign-in codes (not on WeChat)"].sms == 0
+    assert by_flow["'police answered you'"].sms == 0 and by_flow["'police answered you'"].wechat > 0
+    binding = by_flow["binding codes (once ever, new residents)"]
+    assert binding.sms > 0 and everyone.sms == binding.sms
+
+
+def test_status_changes_are_never_an_sms_and_officers_fall_back_to_email_before_sms() -> None:
+    load = Load(resident_wechat_share=0, officer_wechat_share=0, officer_email_share=0.5)
+    sent = {flow.what: route(flow, load) for flow in flows(load)}
+    status = sent["status changes"]
+    assert status.sms == 0 and status.wechat == 0  # a resident not on WeChat hears of status changes on the page
+    new = sent["officer notices of a new post"]
+    assert new.email == new.sms == new.flow.count / 2
+
+
+def test_sms_cost_falls_as_more_people_bind_wechat(bill: Bill) -> None:
+    average = loads()["average"]
+    costs = [
+        bill.month(replace(average, resident_wechat_share=s, officer_wechat_share=s)).usd("tencent")
+        for s in (0, 0.8, 1)
+    ]
+    assert costs[0] > costs[1] > costs[2] > 0
+    assert bill.month(average).usd("sns") > bill.month(average).usd("tencent")  # SNS to +86 costs more a part
+
+
+def test_the_report_prints_the_sms_line_at_three_shares_and_whether_the_goal_is_met() -> None:
+    text = report()
+    assert "residents and officers 0%" in text and "(default)" in text and "residents and officers 100%" in text
+    assert f"goal: SMS under ${SMS_GOAL_USD:.0f}/month at the average load" in text
+    assert "== average 1x: 76,000 visits/day" in text
+
+
+def test_cost_json_has_every_load_and_scale_and_matches_the_code(bill: Bill) -> None:
+    """docs/COST.json is what `make cost` writes: its message figures must match today's flows and prices."""
+    fresh = cost_json(bill, loads(), (1, 10, 100))
+    stored = json.loads(COST_JSON.read_text(encoding="utf-8"))
+    assert stored["loads"]["quiet"]["visits_per_day"] == 6000 and stored["loads"]["average"]["visits_per_day"] == 76000
+    keys = ("sms_usd", "sms_usd_by_wechat_share", "wechat_messages", "sms_messages", "email_messages", "sms_parts")
+    for name in ("quiet", "average"):
+        for scale in ("1x", "10x", "100x"):
+            assert {k: stored["loads"][name][scale][k] for k in keys} == {
+                k: fresh["loads"][name][scale][k] for k in keys
+            }
+    assert stored["goal"] == fresh["goal"]
