@@ -236,10 +236,12 @@ def test_inside_wechat_the_share_page_sets_wechats_share_card(page: Page, stack:
     assert signed["appId"] == config["app_id"] and re.fullmatch(r"[0-9a-f]{40}", signed["signature"]), signed
     assert signed["nonceStr"] and isinstance(signed["timestamp"], int)
     assert signed["jsApiList"] == ["updateAppMessageShareData", "updateTimelineShareData"]
-    card = {"title": "24小时警局", "link": f"{base_url}/", "imgUrl": f"{base_url}/favicon.svg"}
+    card = {"title": "24小时警局", "link": f"{base_url}/", "imgUrl": f"{base_url}/share-icon.png"}
     assert calls["updateAppMessageShareData"] == {**card, "desc": calls["updateAppMessageShareData"]["desc"]}
     assert "包头市公安局" in calls["updateAppMessageShareData"]["desc"]
     assert calls["updateTimelineShareData"] == card
+    icon = page.request.get(card["imgUrl"])
+    assert icon.ok and icon.headers["content-type"] == "image/png"
 
 
 def test_outside_wechat_the_share_page_loads_nothing_from_wechat(page: Page) -> None:

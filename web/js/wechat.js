@@ -122,7 +122,8 @@ export async function setShareCard() {
     return false;
   }
   const site = `${location.origin}/`;
-  const card = { title: t("share.cardTitle"), desc: t("share.cardDesc"), link: site, imgUrl: `${location.origin}/favicon.svg` };
+  // The site's icon as a 300 px PNG (web/share-icon.png, drawn from favicon.svg): WeChat's cards show no SVG.
+  const card = { title: t("share.cardTitle"), desc: t("share.cardDesc"), link: site, imgUrl: `${location.origin}/share-icon.png` };
   wx.config({
     debug: false,
     appId: signed.app_id,
