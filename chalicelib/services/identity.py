@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from chalicelib.domain.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
+from chalicelib.domain.errors import Forbidden, NotFound, Unauthenticated, Undeliverable, ValidationFailed
 from chalicelib.domain.nicknames import nickname_problem, personal_name
 from chalicelib.domain.people import Actor, Officer, User, normalize_phone
 from chalicelib.services.limits import Limits
@@ -77,7 +77,13 @@ class Identity:
         self.limits.otp(phone, now, client)
         code = f"{secrets.randbelow(10**6):06d}"
         self.otps.put(OtpRecord(phone, self._hash(phone, code), now + timedelta(seconds=self.otp_ttl)))
-        self.sms.send(phone, "otp", {"code": code, "minutes": str(self.otp_ttl // 60)})
+        try:
+            self.sms.send(phone, "otp", {"code": code, "minutes": str(self.otp_ttl // 60)})
+        except Undeliverable as refused:  # the provider refuses this number for good (blacklisted, not a phone)
+            self.otps.delete(phone)
+            raise ValidationFailed(
+                "无法向该号码发送短信，请检查号码", {"phone": "the SMS provider refuses it"}
+            ) from refused
         return self.otp_ttl
 
     def sign_in(self, raw_phone: object, code: object) -> Session:

@@ -259,7 +259,8 @@ class SmsSender(Protocol):
     """Sends pre-approved SMS templates (domain/messages.SMS_TEMPLATES) to phones."""
 
     def send(self, phone: str, template: str, params: dict[str, str]) -> None:
-        """Send one SMS: the template of that key with these parameters (Unavailable on a passing fault)."""
+        """Send one SMS: the template of that key with these parameters (Unavailable on a passing fault,
+        Undeliverable when the provider refuses the number for good)."""
 
 
 @dataclass(frozen=True)

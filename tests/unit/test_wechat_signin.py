@@ -7,9 +7,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from chalicelib.domain.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
+from chalicelib.domain.errors import Conflict, NotFound, Unauthenticated, Undeliverable, ValidationFailed
 from chalicelib.domain.people import Officer
 from chalicelib.services.wechat import BindRequired
+from tests.fakes import InMemoryOtpRepository
 from tests.unit.services import CITIZEN_PHONE, SETTINGS, Station, station
 from tests.unit.world import ADMIN
 
@@ -182,3 +183,18 @@ def test_the_share_card_signature_is_wechats_sha1_over_ticket_nonce_time_and_url
     assert signed.signature == hashlib.sha1(text.encode()).hexdigest()
     with pytest.raises(ValidationFailed):
         s.svc.wechat.js_signature("https://evil.example/")
+
+
+def test_a_number_the_sms_provider_refuses_for_good_is_a_clear_400_and_no_code_is_kept() -> None:
+    class Refusing:
+        def send(self, phone: str, template: str, params: dict[str, str]) -> None:
+            raise Undeliverable("FailedOperation.PhoneNumberInBlacklist")
+
+    otps = InMemoryOtpRepository()
+    s = station(sms=Refusing(), otps=otps)
+
+    with pytest.raises(ValidationFailed) as refused:
+        s.svc.identity.request_code(CITIZEN_PHONE)
+
+    assert refused.value.fields == {"phone": "the SMS provider refuses it"}
+    assert otps.get(CITIZEN_PHONE) is None
