@@ -38,16 +38,21 @@ def openid_of(officer_id: str) -> str:
     return f"o-wx-{officer_id}"
 
 
-def bind(base: str, officer: dict[str, Any], read_code: Callable[[str], str | None]) -> str:
-    """Bind one officer's WeChat test user to the officer, the way the officer would; return the session."""
+def wechat_session(base: str, openid: str) -> dict[str, Any]:
+    """Open the site from WeChat as a test user: {token, user}, or {bind_required, ticket} if bound to nobody."""
     authorize = _location(f"{base}/api/auth/wechat/start?next=/").split("#", 1)[0]
-    back = urlsplit(_location(f"{authorize}&openid={quote(openid_of(officer['id']))}"))
+    back = urlsplit(_location(f"{authorize}&openid={quote(openid)}"))
     query = parse_qs(back.query)
     landing = _location(f"{base}/api/auth/wechat/callback?code={query['code'][0]}&state={quote(query['state'][0])}")
     ticket = re.search(r"wx=([A-Za-z0-9_-]+)", landing)
     if ticket is None:
         raise SeedError("the WeChat callback gave no ticket")
-    found = expect(*call(base, "POST", "/api/auth/wechat/session", {"ticket": ticket.group(1)}), "wechat session")
+    return dict(expect(*call(base, "POST", "/api/auth/wechat/session", {"ticket": ticket.group(1)}), "wechat session"))
+
+
+def bind(base: str, officer: dict[str, Any], read_code: Callable[[str], str | None]) -> str:
+    """Bind one officer's WeChat test user to the officer, the way the officer would; return the session."""
+    found = wechat_session(base, openid_of(officer["id"]))
     if not found.get("bind_required"):
         return str(found["token"])  # bound already
     expect(*call(base, "POST", "/api/auth/otp", {"phone": officer["phone"]}), "POST /api/auth/otp")

@@ -23,18 +23,13 @@ def unique(text: str) -> str:
     return f"{text} {uuid.uuid4().hex[:6]}"
 
 
-def notice_number(post_id: str) -> str:
-    """Return how an officer notice names a post: `编号` and its short number."""
-    return f"编号{post_number(post_id)}"
-
-
-def officer_openid(phone: str) -> str:
-    """The WeChat test user the demo seed bound to the officer with this phone."""
+def officer_openid(phone: str) -> str | None:
+    """The WeChat test user the demo seed bound to the officer with this phone (None: not a demo officer)."""
     from local.demo import OFFICERS
     from local.seed_wechat import openid_of
 
-    (officer,) = [o for o in OFFICERS if o["phone"] == phone]
-    return openid_of(str(officer["id"]))
+    found = [o for o in OFFICERS if o["phone"] == phone]
+    return openid_of(str(found[0]["id"])) if found else None
 
 
 class Stack:
@@ -86,7 +81,15 @@ class Stack:
         raise AssertionError(f"no message to {to} containing {contains!r}")
 
     def sign_in(self, phone: str) -> dict[str, Any]:
-        """Sign a phone in through the API with the code from the outbox; return {token, user}."""
+        """Sign a phone in through the API, a demo officer from WeChat (the seed bound them all), anyone else
+        with the code from the outbox; return {token, user}."""
+        openid = officer_openid(phone)
+        if openid is not None:
+            from local.seed_wechat import wechat_session
+
+            session = wechat_session(self.base, openid)
+            assert "token" in session, session
+            return session
         status, body = self.call("POST", "/auth/otp", {"phone": phone})
         assert status == 202, body
         code = self.wait_for_message(phone, "验证码", CODE)
@@ -111,7 +114,9 @@ class Stack:
     def officer_link(self, phone: str, post_id: str) -> str:
         """The reply-page link that reached a demo officer (bound to WeChat by the seed) for the post with this id."""
         # A WeChat notice names the post by its number, never by the resident's title; its `url` is the link.
-        return self.wait_for_message(officer_openid(phone), post_number(post_id), LINK)
+        openid = officer_openid(phone)
+        assert openid is not None, f"{phone} is no demo officer"
+        return self.wait_for_message(openid, post_number(post_id), LINK)
 
     def resolve_through_link(self, phone: str, post_id: str) -> str:
         """Open the officer's notice link for a post and mark the post resolved; return the link session."""

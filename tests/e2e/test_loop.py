@@ -83,4 +83,4 @@ def test_the_resolved_text_points_to_the_site_and_unsatisfied_asks_a_reason_firs
     page.get_by_label("跟帖内容").fill("补充:我周三上午可以再去一趟。")
     page.get_by_role("button", name="发表跟帖").click()
     expect(page.get_by_text("跟帖已发布")).to_be_visible()
-    assert stack.wait_for_message(officer_openid(HUKOU_OFFICER), "有补充", LINK)  # by WeChat, with the reply link
+    assert stack.wait_for_message(str(officer_openid(HUKOU_OFFICER)), "有补充", LINK)  # by WeChat, with the reply link

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from chalicelib.services.dispatch import post_number
 from tests.e2e.conftest import MOBILE, sign_in_page
-from tests.e2e.stack import Stack, notice_number, unique
+from tests.e2e.stack import Stack, officer_openid, unique
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("csp_guard")]
 
@@ -76,8 +77,8 @@ def test_officer_replies_from_the_outbox_link_and_the_resident_sees_it(
     page: Page, context: BrowserContext, stack: Stack, reported: dict[str, Any]
 ) -> None:
     post = reported["post"]
-    page.goto(f"/outbox.html?to={DUTY_OFFICER}")
-    message = page.locator("li.message", has_text=notice_number(post["id"])).first  # notices name the number
+    page.goto(f"/outbox.html?to={officer_openid(DUTY_OFFICER)}")  # the seed bound him to WeChat
+    message = page.locator("li.message", has_text=post_number(post["id"])).first  # notices name the number
     link = message.locator("a.message-link")
     expect(link).to_be_visible(timeout=15_000)
     assert link.inner_text().startswith(f"{stack.base}/reply.html#t=")
@@ -146,7 +147,7 @@ def test_markup_in_a_post_shows_as_text(page: Page, stack: Stack) -> None:
     expect(page.locator(".post-detail .post-body")).to_have_text(body)
     assert page.locator("main img, main script, main b").count() == 0
     page.goto("/outbox.html")
-    expect(page.locator("li.message", has_text=notice_number(post["id"])).first).to_be_visible(timeout=15_000)
+    expect(page.locator("li.message", has_text=post_number(post["id"])).first).to_be_visible(timeout=15_000)
     assert page.locator("main img, main script").count() == 0
 
 
