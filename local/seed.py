@@ -22,10 +22,12 @@ class SeedError(RuntimeError):
     """The API refused a seeding step."""
 
 
-def call(base: str, method: str, path: str, body: Any = None, token: str = "") -> tuple[int, Any]:
+def call(
+    base: str, method: str, path: str, body: Any = None, token: str = "", headers: dict[str, str] | None = None
+) -> tuple[int, Any]:
     """Send one JSON request to the API; return (status, parsed body or None)."""
     data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
-    request = urllib.request.Request(base.rstrip("/") + path, data=data, method=method)
+    request = urllib.request.Request(base.rstrip("/") + path, data=data, method=method, headers=headers or {})
     if data is not None:
         request.add_header("Content-Type", "application/json")
     if token:

@@ -22,13 +22,14 @@ class _Stay(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _location(url: str) -> str:
+def _redirect(url: str, headers: dict[str, str] | None = None) -> tuple[str, str]:
+    """Open an address that redirects; return where to, and the cookie it set (name=value), if any."""
     opener = urllib.request.build_opener(_Stay)
     try:
-        opener.open(url, timeout=10)
+        opener.open(urllib.request.Request(url, headers=headers or {}), timeout=10)
     except urllib.error.HTTPError as redirect:
         if redirect.code == 302:
-            return str(redirect.headers["Location"])
+            return str(redirect.headers["Location"]), str(redirect.headers.get("Set-Cookie") or "").split(";")[0]
         raise SeedError(f"{url.split('?')[0]} answered {redirect.code}") from redirect
     raise SeedError(f"{url.split('?')[0]} did not redirect")
 
@@ -39,15 +40,18 @@ def openid_of(officer_id: str) -> str:
 
 
 def wechat_session(base: str, openid: str) -> dict[str, Any]:
-    """Open the site from WeChat as a test user: {token, user}, or {bind_required, ticket} if bound to nobody."""
-    authorize = _location(f"{base}/api/auth/wechat/start?next=/").split("#", 1)[0]
-    back = urlsplit(_location(f"{authorize}&openid={quote(openid)}"))
+    """Open the site from WeChat as a test user: {token, user}, or {bind_required, ticket} if bound to nobody
+    (with the browser's `cookie` the binding needs)."""
+    authorize, cookie = _redirect(f"{base}/api/auth/wechat/start?next=/")
+    browser = {"Cookie": cookie}  # ties the rest of the sign-in to this "browser"
+    back = urlsplit(_redirect(f"{authorize.split('#', 1)[0]}&openid={quote(openid)}")[0])
     query = parse_qs(back.query)
-    landing = _location(f"{base}/api/auth/wechat/callback?code={query['code'][0]}&state={quote(query['state'][0])}")
-    ticket = re.search(r"wx=([A-Za-z0-9_-]+)", landing)
+    landing = f"{base}/api/auth/wechat/callback?code={query['code'][0]}&state={quote(query['state'][0])}"
+    ticket = re.search(r"wx=([A-Za-z0-9_-]+)", _redirect(landing, browser)[0])
     if ticket is None:
         raise SeedError("the WeChat callback gave no ticket")
-    return dict(expect(*call(base, "POST", "/api/auth/wechat/session", {"ticket": ticket.group(1)}), "wechat session"))
+    answer = call(base, "POST", "/api/auth/wechat/session", {"ticket": ticket.group(1)}, headers=browser)
+    return {**expect(*answer, "wechat session"), "cookie": cookie}
 
 
 def bind(base: str, officer: dict[str, Any], read_code: Callable[[str], str | None]) -> str:
@@ -60,7 +64,8 @@ def bind(base: str, officer: dict[str, Any], read_code: Callable[[str], str | No
     if code is None:
         raise SeedError(f"no one-time code reached {officer['phone']}")
     body = {"phone": officer["phone"], "code": code, "wechat_ticket": found["ticket"]}
-    return str(expect(*call(base, "POST", "/api/auth/session", body), "POST /api/auth/session (bind)")["token"])
+    answer = call(base, "POST", "/api/auth/session", body, headers={"Cookie": found["cookie"]})
+    return str(expect(*answer, "POST /api/auth/session (bind)")["token"])
 
 
 def _code(phone: str, read_code: Callable[[str], str | None]) -> str | None:

@@ -31,7 +31,12 @@ def request_code(call: Call) -> out.CodeSent:
 def sign_in(call: Call) -> out.Session:
     """Exchange a phone's one-time code for a session token (anyone); with a WeChat bind ticket, bind it too."""
     if call.body.wechat_ticket is not None:
-        session = call.svc.wechat.sign_in_and_bind(call.body.phone, call.body.code, call.body.wechat_ticket)
+        from chalicelib.api.wechat import browser_secret
+
+        wechat = call.svc.wechat
+        session = wechat.sign_in_and_bind(
+            call.body.phone, call.body.code, call.body.wechat_ticket, browser_secret(call.request)
+        )
     else:
         session = call.svc.identity.sign_in(call.body.phone, call.body.code)
     return build(out.Session, token=session.token, user=user_out(session.user, call.svc.directory))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from chalice.app import Blueprint, Response
+from chalice.app import Blueprint, Request, Response
 
 from chalicelib.api.operation import ANYONE, Call, operation
 from chalicelib.api.params import BODY_ERRORS, NEXT, PAGE_URL, WECHAT_CODE, WECHAT_STATE
@@ -15,8 +15,32 @@ bp = Blueprint(__name__)
 wechat = functools.partial(operation, bp, tag="identity")
 
 
-def _redirect(location: str) -> Response:
-    return Response(body="", status_code=302, headers={"Location": location, "Cache-Control": "no-store"})
+COOKIE = "p24_wx"  # services.wechat.BROWSER_COOKIE (named here too: `import app` stays free of the services)
+
+
+def _redirect(location: str, cookie: str | None = None) -> Response:
+    headers: dict[str, str | list[str]] = {"Location": location, "Cache-Control": "no-store"}
+    if cookie is not None:
+        headers["Set-Cookie"] = cookie
+    return Response(body="", status_code=302, headers=headers)
+
+
+def browser_secret(request: Request) -> str | None:
+    """Return the secret of the WeChat sign-in this browser started (its cookie), or None."""
+    from http.cookies import CookieError, SimpleCookie
+
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(request.headers.get("cookie") or "")
+    except CookieError:
+        return None
+    found = jar.get(COOKIE)
+    return found.value if found is not None and found.value else None
+
+
+def _cookie(secret: str, site_url: str) -> str:
+    secure = "; Secure" if site_url.startswith("https://") else ""
+    return f"{COOKIE}={secret}; Path=/api/auth; Max-Age=1800; HttpOnly; SameSite=Lax{secure}"
 
 
 @wechat("GET", "/auth/wechat/config", who=ANYONE, response="WechatConfig", storage=False)
@@ -34,8 +58,10 @@ def config(call: Call) -> out.WechatConfig:
 
 @wechat("GET", "/auth/wechat/start", who=ANYONE, response=None, status=302, errors=(400, 404), query=(NEXT,))
 def start(call: Call) -> Response:
-    """Send the browser to WeChat's authorize page, with a signed single-use `state` (anyone)."""
-    return _redirect(call.svc.wechat.start(call.params["next"]))
+    """Send the browser to WeChat's authorize page, with a signed single-use `state` and, in an HttpOnly cookie,
+    the secret that ties the rest of the sign-in to this browser (anyone)."""
+    location, secret = call.svc.wechat.start(call.params["next"])
+    return _redirect(location, _cookie(secret, call.svc.settings.site_url))
 
 
 @wechat(
@@ -49,7 +75,8 @@ def start(call: Call) -> Response:
 )
 def callback(call: Call) -> Response:
     """WeChat comes back here: the page is sent to `next` with a single-use ticket (`#wx=`)."""
-    return _redirect(call.svc.wechat.callback(call.params["code"], call.params["state"]))
+    found = call.svc.wechat.callback(call.params["code"], call.params["state"], browser_secret(call.request))
+    return _redirect(found)
 
 
 @wechat(
@@ -64,7 +91,7 @@ def session(call: Call) -> out.WechatSession:
     """Trade a WeChat ticket for a session, or for a bind ticket when the WeChat account is bound to nobody."""
     from chalicelib.services.wechat import BindRequired  # on first use: `import app` stays free of pydantic
 
-    found = call.svc.wechat.session(call.body.ticket)
+    found = call.svc.wechat.session(call.body.ticket, browser_secret(call.request))
     if isinstance(found, BindRequired):
         return build(out.WechatSession, bind_required=True, ticket=found.ticket)
     return build(out.WechatSession, token=found.token, user=user_out(found.user, call.svc.directory))

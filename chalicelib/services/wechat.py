@@ -6,6 +6,10 @@ with a code, exchanged here for the openid, which is kept server-side behind a s
 address (`#wx=`); the page trades the ticket for a session (`session`), or, for an openid bound to nobody, for a
 bind ticket that the phone sign-in takes once (`sign_in_and_bind`). Codes, tokens and the app secret never
 reach the page or the logs; tickets and states are kept by their hash only.
+
+Every step is tied to the browser that started the flow (a random secret in an HttpOnly cookie, kept by its
+hash beside the state and the tickets): a sign-in link (`#wx=`) forwarded to someone else signs nobody in and
+binds nothing, so an attacker cannot get their own WeChat account bound to a victim's phone.
 """
 
 from __future__ import annotations
@@ -27,11 +31,20 @@ BIND_TTL = timedelta(minutes=15)
 _NEXT = re.compile(r"/[A-Za-z0-9/_.~#%=&?-]{0,199}")
 _SECRET = re.compile(r"[A-Za-z0-9_-]{16,64}")
 _GONE = "微信登录已失效，请重新用微信登录"
+_OTHER_BROWSER = "请在发起微信登录的同一浏览器中完成登录"
+BROWSER_COOKIE = "p24_wx"  # the browser's secret of a WeChat sign-in in progress (HttpOnly, /api/auth)
 
 
 def digest(secret: str) -> str:
     """Return the hash a voucher is kept under (never the secret itself)."""
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _same_browser(data: dict[str, str], browser: str | None) -> None:
+    """Refuse a step from another browser than the one that started the sign-in."""
+    expected = data.get("browser", "")
+    if not browser or not expected or not hmac.compare_digest(expected, digest(browser)):
+        raise ValidationFailed(_OTHER_BROWSER, {"browser": "not the browser that started the sign-in"})
 
 
 def safe_next(raw: object) -> str:
@@ -86,14 +99,17 @@ class WechatSignIn:
     def _sign(self, nonce: str) -> str:
         return hmac.new(self._key, f"wechat-state:{nonce}".encode(), hashlib.sha256).hexdigest()[:22]
 
-    def start(self, next_path: object) -> str:
-        """Return WeChat's authorize address for a sign-in that comes back to `next_path`."""
+    def start(self, next_path: object) -> tuple[str, str]:
+        """Return WeChat's authorize address for a sign-in that comes back to `next_path`, and the browser's secret
+        (for its cookie)."""
         client, path = self._client(), safe_next(next_path)
-        nonce = secrets.token_urlsafe(16)
-        self.vouchers.put("state", digest(nonce), {"next": path}, self.clock.now() + STATE_TTL)
-        return client.authorize_url(f"{self.site_url}/api/auth/wechat/callback", f"{nonce}.{self._sign(nonce)}")
+        nonce, browser = secrets.token_urlsafe(16), secrets.token_urlsafe(24)
+        data = {"next": path, "browser": digest(browser)}
+        self.vouchers.put("state", digest(nonce), data, self.clock.now() + STATE_TTL)
+        url = client.authorize_url(f"{self.site_url}/api/auth/wechat/callback", f"{nonce}.{self._sign(nonce)}")
+        return url, browser
 
-    def callback(self, code: object, state: object) -> str:
+    def callback(self, code: object, state: object, browser: str | None) -> str:
         """Check the state (signed, single use), exchange the code, and return where the browser goes next."""
         client = self._client()
         nonce, _, signature = state.partition(".") if isinstance(state, str) else ("", "", "")
@@ -105,16 +121,17 @@ class WechatSignIn:
         started = self.vouchers.take("state", digest(nonce), now)
         if started is None:
             raise ValidationFailed("登录请求已使用或已过期，请重新用微信登录", {"state": "used or expired"})
+        _same_browser(started, browser)
         openid = client.openid(code)
         ticket = secrets.token_urlsafe(24)
-        self.vouchers.put("ticket", digest(ticket), {"openid": openid}, now + TICKET_TTL)
+        self.vouchers.put("ticket", digest(ticket), {"openid": openid, "browser": started["browser"]}, now + TICKET_TTL)
         path = started.get("next") or "/"
         return f"{self.site_url}{path}{'&' if '#' in path else '#'}wx={ticket}"
 
-    def session(self, ticket: object) -> Session | BindRequired:
+    def session(self, ticket: object, browser: str | None) -> Session | BindRequired:
         """Trade a sign-in ticket for a session of the bound account, or for a bind ticket."""
         now = self.clock.now()
-        found = self._take("ticket", ticket)
+        found = self._take("ticket", ticket, browser)
         openid = found["openid"]
         binding = self.contacts.account_of(openid)
         if binding is not None:
@@ -123,16 +140,16 @@ class WechatSignIn:
                 return session
             self.contacts.unbind(binding.account_id)  # the account is gone or the officer's phone changed
         bind = secrets.token_urlsafe(24)
-        self.vouchers.put("bind", digest(bind), {"openid": openid}, now + BIND_TTL)
+        self.vouchers.put("bind", digest(bind), {"openid": openid, "browser": found["browser"]}, now + BIND_TTL)
         return BindRequired(bind)
 
-    def sign_in_and_bind(self, phone: object, code: object, bind_ticket: object) -> Session:
+    def sign_in_and_bind(self, phone: object, code: object, bind_ticket: object, browser: str | None) -> Session:
         """Sign in by phone and code and bind the WeChat account of the bind ticket to that account.
 
         The ticket is taken first (one request binds it) and given back if the code is wrong, so a mistyped
         code costs a retry, not the whole WeChat round trip.
         """
-        found = self._take("bind", bind_ticket)
+        found = self._take("bind", bind_ticket, browser)
         try:
             session = self.identity.sign_in(phone, code)
         except Exception:
@@ -143,12 +160,16 @@ class WechatSignIn:
         self.contacts.bind(session.user.id, found["openid"], self.clock.now(), stamp=stamp)
         return session
 
-    def _take(self, kind: str, secret: object) -> dict[str, str]:
+    def _take(self, kind: str, secret: object, browser: str | None) -> dict[str, str]:
         if not isinstance(secret, str) or not _SECRET.fullmatch(secret):
             raise ValidationFailed(_GONE, {"ticket": "malformed"})
         found = self.vouchers.take(kind, digest(secret), self.clock.now())
         if found is None or "openid" not in found:
             raise Unauthenticated(_GONE)
+        try:
+            _same_browser(found, browser)
+        except ValidationFailed as other:  # used up all the same: a forwarded link is dead for everyone
+            raise Unauthenticated(_OTHER_BROWSER) from other
         return found
 
     def _session_of(self, binding: Binding) -> Session | None:

@@ -37,23 +37,33 @@ def authorize(location: str, openid: str) -> tuple[str, str]:
     return query["code"][0], query["state"][0]
 
 
+BROWSER = {"Cookie": ""}  # the browser's cookie jar, one cookie: the WeChat sign-in it started
+
+
 def start(api: Api, next_path: str = "/") -> str:
     status, body, headers = api.call("GET", f"/auth/wechat/start?next={quote(next_path)}")
     assert status == 302, body
+    cookie = headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/api/auth" in cookie
+    BROWSER["Cookie"] = cookie.split(";", 1)[0]
     return headers["Location"]
+
+
+def callback(api: Api, code: str, state: str) -> tuple[int, Any, dict[str, str]]:
+    return api.call("GET", f"/auth/wechat/callback?code={code}&state={quote(state)}", headers=BROWSER)
 
 
 def ticket_for(api: Api, openid: str, next_path: str = "/") -> str:
     """Go through WeChat as `openid` and back; return the ticket the page finds in its address."""
     code, state = authorize(start(api, next_path), openid)
-    status, body, headers = api.call("GET", f"/auth/wechat/callback?code={code}&state={quote(state)}")
+    status, body, headers = callback(api, code, state)
     assert status == 302, body
     assert headers["Location"].startswith(SITE + next_path)
     return str(re.search(r"wx=([A-Za-z0-9_-]+)$", headers["Location"]).group(1))  # type: ignore[union-attr]
 
 
 def wechat_session(api: Api, ticket: str) -> dict[str, Any]:
-    status, body, _ = api.call("POST", "/auth/wechat/session", {"ticket": ticket})
+    status, body, _ = api.call("POST", "/auth/wechat/session", {"ticket": ticket}, headers=BROWSER)
     assert status == 200, body
     return dict(body)
 
@@ -64,7 +74,7 @@ def bind(api: Api, openid: str, phone: str) -> str:
     assert found == {"bind_required": True, "ticket": found["ticket"]}
     assert api.call("POST", "/auth/otp", {"phone": phone})[0] == 202
     body = {"phone": phone, "code": last_code(phone), "wechat_ticket": found["ticket"]}
-    status, session, _ = api.call("POST", "/auth/session", body)
+    status, session, _ = api.call("POST", "/auth/session", body, headers=BROWSER)
     assert status == 200, session
     return str(session["token"])
 
@@ -100,19 +110,19 @@ def test_a_bad_or_reused_state_an_expired_code_and_a_reused_ticket_are_refused(a
     code, state = authorize(start(api), "o-wx-zhang")
     nonce, signature = state.split(".")
     forged = f"{nonce}.{'A' * len(signature)}"
-    assert api.call("GET", f"/auth/wechat/callback?code={code}&state={forged}")[0] == 400
-    assert api.call("GET", f"/auth/wechat/callback?code={code}&state={quote(state)}")[0] == 302
-    assert api.call("GET", f"/auth/wechat/callback?code={code}&state={quote(state)}")[0] == 400  # state used
+    assert callback(api, code, forged)[0] == 400
+    assert callback(api, code, state)[0] == 302
+    assert callback(api, code, state)[0] == 400  # state used
 
     code, state = authorize(start(api), "o-wx-zhang")
     WECHAT[0].state.codes[code].issued -= 301  # WeChat's codes live five minutes
-    status, body, _ = api.call("GET", f"/auth/wechat/callback?code={code}&state={quote(state)}")
+    status, body, _ = callback(api, code, state)
     assert status == 400 and body["error"]["code"] == "validation_error"
 
     ticket = ticket_for(api, "o-wx-wang")
     wechat_session(api, ticket)
-    assert api.call("POST", "/auth/wechat/session", {"ticket": ticket})[0] == 401  # single use
-    assert api.call("POST", "/auth/wechat/session", {"ticket": "x"})[0] == 400
+    assert api.call("POST", "/auth/wechat/session", {"ticket": ticket}, headers=BROWSER)[0] == 401  # single use
+    assert api.call("POST", "/auth/wechat/session", {"ticket": "x"}, headers=BROWSER)[0] == 400
 
 
 def test_a_wrong_code_keeps_the_bind_ticket_and_nothing_is_bound(api: Api, aws: dict) -> None:
@@ -122,9 +132,9 @@ def test_a_wrong_code_keeps_the_bind_ticket_and_nothing_is_bound(api: Api, aws: 
     wrong = "000000" if right != "000000" else "111111"
 
     body = {"phone": RESIDENT, "code": wrong, "wechat_ticket": found["ticket"]}
-    assert api.call("POST", "/auth/session", body)[0] == 401
-    assert wechat_session(api, ticket_for(api, "o-wx-wang"))["bind_required"] is True
-    assert api.call("POST", "/auth/session", {**body, "code": right})[0] == 200
+    assert api.call("POST", "/auth/session", body, headers=BROWSER)[0] == 401
+    assert api.call("POST", "/auth/session", {**body, "code": right}, headers=BROWSER)[0] == 200
+    assert "token" in wechat_session(api, ticket_for(api, "o-wx-wang"))  # bound by the retry
 
 
 def test_an_officer_binds_with_the_directory_phone_and_gets_dispatches_by_wechat_with_the_reply_link(
@@ -167,12 +177,25 @@ def test_a_bound_resident_hears_the_answer_by_wechat_with_the_posts_link_and_no_
 
 def test_a_wechat_account_bound_by_one_resident_is_a_conflict_for_another(api: Api, aws: dict) -> None:
     early = wechat_session(api, ticket_for(api, "o-wx-zhang"))["ticket"]  # before anyone bound it
+    early_browser = dict(BROWSER)
     bind(api, "o-wx-zhang", RESIDENT)
     other = "13812340002"
     assert api.call("POST", "/auth/otp", {"phone": other})[0] == 202
     body = {"phone": other, "code": last_code(other), "wechat_ticket": early}
-    status, error, _ = api.call("POST", "/auth/session", body)
+    status, error, _ = api.call("POST", "/auth/session", body, headers=early_browser)
     assert status == 409, error
+
+
+def test_a_sign_in_link_forwarded_to_someone_else_binds_nothing(api: Api, aws: dict) -> None:
+    """An attacker's own WeChat sign-in link (`#wx=`), opened by a victim who then enters her phone and code,
+    must not bind the attacker's WeChat to her account."""
+    ticket = ticket_for(api, "o-wx-wang")  # the attacker's browser holds the cookie
+    victim = {"Cookie": "p24_wx=the-victims-own-browser-0123456789"}
+    status, body, _ = api.call("POST", "/auth/wechat/session", {"ticket": ticket}, headers=victim)
+    assert status == 401, body
+    status, body, _ = api.call("POST", "/auth/wechat/session", {"ticket": ticket})  # no cookie at all
+    assert status == 401, body
+    assert api.call("POST", "/auth/wechat/session", {"ticket": ticket}, headers=BROWSER)[0] == 401  # used up
 
 
 def test_unbinding_and_choosing_channels(api: Api, aws: dict) -> None:
