@@ -119,7 +119,7 @@ FILLER = st.text(
             "Sm",
         ),
         blacklist_characters="\u2800\u115f\u1160\u3164\uffa0",
-    ).filter(lambda c: unicodedata.normalize("NFKC", c) not in ("X", "x")),
+    ).filter(lambda c: unicodedata.normalize("NFKC", c) not in ("X", "x") and c not in CHINESE_DIGITS),
     max_size=8,
 )
 EXAMPLES = int(os.environ.get("MASKING_EXAMPLES", "150"))  # MASKING_EXAMPLES=5000 for a longer search
