@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from chalicelib.services.supervision import Supervision
     from chalicelib.services.tokens import TokenService
     from chalicelib.services.wechat import WechatSignIn
+    from chalicelib.services.work import Workbench
 
 
 class SystemClock:
@@ -81,6 +82,7 @@ class Services:
     partners: PartnerKeys
     contacts: Contacts
     wechat: WechatSignIn
+    work: Workbench
 
 
 def build(
@@ -133,6 +135,7 @@ def build(
     from chalicelib.services.stats import Stats
     from chalicelib.services.store import PostStore
     from chalicelib.services.tokens import TokenService
+    from chalicelib.services.work import Workbench
 
     settings = settings or Settings.from_env()
     table = table or Table(settings.table_name, settings.region)
@@ -224,6 +227,7 @@ def build(
         partners=open311.PartnerKeys(partner_keys or DynamoPartnerKeyRepository(table), clock, auditor),
         contacts=Contacts(contacts),
         wechat=wechat_sign_in,
+        work=Workbench(posts, staff, directory, figures, cursors, clock, settings.districts),
     )
 
 

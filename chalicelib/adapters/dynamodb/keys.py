@@ -38,6 +38,9 @@ Access patterns (every request path is a GetItem or a Query, never a Scan):
 | 31 | an account's WeChat openid, channels  | table | PK = CONTACT#<account>, SK = CONTACT            |
 | 32 | the account of a WeChat openid        | table | PK = WECHAT#<openid>, SK = BIND                 |
 | 33 | a single-use voucher (state, ticket)  | table | PK = VOUCHER#<kind>#<sha256>, SK = VOUCHER (TTL)|
+| 34 | a unit's work queue, one view         | GSI6  | GSI6PK = WORK#<unit>#<bucket>, GSI6SK < / >= now|
+| 35 | every unit's work queue, one view     | GSI7  | GSI7PK = WORK#ALL#<bucket>, GSI7SK < / >= now   |
+| 36 | a view's count (workbench, board)     | GSI6/7| the same key condition, Select = COUNT          |
 
 Sort keys of posts in the feed indexes are `<created_at as epoch ms, 13 digits>#<post id>`, so that ties
 are broken by id. Events sort as `EVENT#<ms>#<id>` and replies as `REPLY#<ms>#<id>`: one Query on the
@@ -45,6 +48,20 @@ post's partition returns the events, the post (`META`) and the replies, each gro
 GSI5 is sparse: only posts that still have a deadline or a pending dispatch carry GSI5PK.
 Timeline entries carry GSI1PK = UPDATES and GSI1SK = `<ms>#<event id>` (pattern 27, Open311 request updates);
 a `<ms range>` runs from `<start ms>#` to `<end ms>#~`, so that it holds every id of its first and last millisecond.
+
+The workbench (34-36) reads sparse partitions, one per unit and bucket (GSI6) and one per bucket for every unit
+(GSI7, for leaders and the command center), each sorted by `<ms>#<post id>` of the bucket's time
+(domain/work.py): the deadline for `open`, the follow-up for `followups`, the clock's start for `in_progress`,
+the resolution for `awaiting_feedback` and `resolved`. `due` and `overdue` are the two halves of the `open`
+partition (`GSI6SK >= <now ms>#` ascending, `< <now ms>#` ascending), so a post turns overdue at its deadline
+with no write at all. A post is in at most one bucket (an official reply moves it out of `open` and
+`followups`), so a post carries two index entries, not one per view: a separate sparse follow-up index would
+cost a third write on every change, and a followed-up post is already out of `open` by definition. Why two
+indexes and not one: all units in one partition per bucket keeps "all" one Query per page; per unit keeps an
+officer's page from reading other units'. Both project ALL so a page is one Query with no BatchGetItem;
+counts are Select = COUNT on the same key condition (one Query per view, paginated past 1 MB), billed on the
+size of the items counted. `board` and `district` are a FilterExpression on the one partition read (documented
+in services/work.py): there is no index per board or district, since a station's open work is small.
 """
 
 from __future__ import annotations
@@ -61,6 +78,7 @@ STATS = "STATS"
 UPDATES = "UPDATES"
 PARTNER_KEYS = "PARTNER_KEYS"
 WECHAT = "WECHAT"
+ALL_UNITS = "ALL"
 
 
 def epoch_ms_key(ms: int, ident: str) -> str:
@@ -163,3 +181,8 @@ def wechat_pk(openid: str) -> str:
 
 def voucher_pk(kind: str, digest: str) -> str:
     return f"VOUCHER#{kind}#{digest}"
+
+
+def work_pk(unit_id: str, bucket: str) -> str:
+    """Return the workbench partition of a unit's bucket (`ALL_UNITS` for every unit's)."""
+    return f"WORK#{unit_id}#{bucket}"

@@ -18,6 +18,8 @@ from chalicelib.adapters.dynamodb.table import (
     resent,
     to_item,
 )
+from chalicelib.adapters.dynamodb.work import WorkQueries
+from chalicelib.domain import work
 from chalicelib.domain.errors import Conflict, NotFound, StaleVersion
 from chalicelib.domain.posts import Event, Post, Reply, epoch_ms
 from chalicelib.services.ports import FeedPage, Idempotency, PostDetail
@@ -25,7 +27,14 @@ from chalicelib.services.ports import FeedPage, Idempotency, PostDetail
 IDEMPOTENCY_TTL = 24 * 3600
 # Fields the update path never overwrites: counters kept by atomic ADDs.
 _COUNTED = frozenset(
-    {"reply_count", "first_official_reply_at", "latest_official_reply", "latest_official_reply_at", "flag_count"}
+    {
+        "reply_count",
+        "first_official_reply_at",
+        "latest_official_reply",
+        "latest_official_reply_at",
+        "latest_followup_at",
+        "flag_count",
+    }
 )
 
 
@@ -35,7 +44,7 @@ def require_bump(post: Post, expected_version: int) -> None:
         raise ValueError(f"post {post.id} is written as version {post.version}, not {expected_version + 1}")
 
 
-class DynamoPostRepository:
+class DynamoPostRepository(WorkQueries):
     """Posts, replies and timelines in the one table."""
 
     def __init__(self, table: Table) -> None:
@@ -97,7 +106,8 @@ class DynamoPostRepository:
         for index, attr in enumerate(a for a in it.index_attrs() if a not in item):
             names[f"#x{index}"] = attr
             removes.append(f"#x{index}")
-        names["#version"] = "version"
+        names["#version"], names["#replies"] = "version", "reply_count"
+        values[":replies"] = post.reply_count  # a reply since the read moves the queue's bucket: read again
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
         writes: list[dict[str, Any]] = [
             {
@@ -105,7 +115,7 @@ class DynamoPostRepository:
                     "TableName": self.table.name,
                     "Key": to_item({"PK": keys.post_pk(post.id), "SK": keys.META}),
                     "UpdateExpression": expression,
-                    "ConditionExpression": "attribute_exists(PK) AND #version = :expected",
+                    "ConditionExpression": "attribute_exists(PK) AND #version = :expected AND #replies = :replies",
                     "ExpressionAttributeNames": names,
                     "ExpressionAttributeValues": to_item(values),
                 }
@@ -130,23 +140,21 @@ class DynamoPostRepository:
             and item.get("updated_at") == (it.post_item(post).get("updated_at"))
         )
 
-    def add_reply(self, reply: Reply, event: Event | None = None, idempotency: Idempotency | None = None) -> None:
+    def add_reply(
+        self,
+        reply: Reply,
+        event: Event | None = None,
+        idempotency: Idempotency | None = None,
+        post: Post | None = None,
+    ) -> None:
         post_id = reply.post_id
-        values: dict[str, Any] = {":one": 1, ":now": reply.created_at.isoformat()}
-        expression = "ADD reply_count :one SET updated_at = :now"
-        if reply.official is not None:
-            expression += ", first_official_reply_at = if_not_exists(first_official_reply_at, :now)"
-            expression += ", latest_official_reply = :body, latest_official_reply_at = :now"
-            values[":body"] = reply.body
         writes = [
             put_request(self.table, it.reply_item(reply), "attribute_not_exists(PK)"),
             {
                 "Update": {
                     "TableName": self.table.name,
                     "Key": to_item({"PK": keys.post_pk(post_id), "SK": keys.META}),
-                    "UpdateExpression": expression,
-                    "ConditionExpression": "attribute_exists(PK)",
-                    "ExpressionAttributeValues": to_item(values),
+                    **self._reply_counts(reply, post),
                 }
             },
         ]
@@ -165,10 +173,47 @@ class DynamoPostRepository:
                 return  # an earlier attempt landed; only its answer was lost
             codes = cancellation_codes(error)
             if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+                if post is not None and self.get(post_id) is not None:
+                    raise StaleVersion("帖子已被他人更新") from error  # PostStore.add_reply reads it again
                 raise NotFound("帖子不存在") from error
             if "ConditionalCheckFailed" in codes:
                 raise Conflict("重复的请求") from error
             raise
+
+    @staticmethod
+    def _reply_counts(reply: Reply, post: Post | None) -> dict[str, Any]:
+        """Return the update of the post a reply counts on; given the post read, also its place in the work
+        queue, on the condition that the post is still the version read (else StaleVersion, read again)."""
+        values: dict[str, Any] = {":one": 1, ":now": reply.created_at.isoformat()}
+        names: dict[str, str] = {}
+        expression = "ADD reply_count :one SET updated_at = :now"
+        condition = "attribute_exists(PK)"
+        if reply.official is not None:
+            expression += ", first_official_reply_at = if_not_exists(first_official_reply_at, :now)"
+            expression += ", latest_official_reply = :body, latest_official_reply_at = :now"
+            values[":body"] = reply.body
+        if post is not None:
+            if reply.official is None and reply.author_id == post.author_id:
+                expression += ", latest_followup_at = :now"
+            attrs = it.work_attrs(work.after_reply(post, reply))
+            for index, name in enumerate(it.WORK_ATTRS):
+                names[f"#w{index}"] = name
+                if name in attrs:
+                    expression += f", #w{index} = :w{index}"
+                    values[f":w{index}"] = attrs[name]
+            gone = [f"#w{index}" for index, name in enumerate(it.WORK_ATTRS) if name not in attrs]
+            expression += (" REMOVE " + ", ".join(gone)) if gone else ""
+            names["#version"] = "version"
+            condition += " AND #version = :seen"
+            values[":seen"] = post.version
+        update: dict[str, Any] = {
+            "UpdateExpression": expression,
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": to_item(values),
+        }
+        if names:
+            update["ExpressionAttributeNames"] = names
+        return update
 
     def reply(self, post_id: str, created_ms: int, reply_id: str) -> Reply | None:
         item = self.table.get(keys.post_pk(post_id), keys.reply_sk(created_ms, reply_id))

@@ -1,0 +1,105 @@
+"""The workbench's reads (access patterns 34-36 in keys.py): one Query of one sparse partition per page.
+
+A unit's views read GSI6 (`WORK#<unit>#<bucket>`), every unit's GSI7 (`WORK#ALL#<bucket>`). `due` and
+`overdue` are the two halves of the `open` partition at `now`. `board` and `district` are a FilterExpression on
+that one partition: without one a page is one Query of `limit + 1` items; with one, the Query reads 1 MB pages
+of the partition until the page is full (a station's open work is a few hundred posts at most; the resolved
+partition of a busy station is where a filter costs, as its cost note in services/work.py says).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalicelib.adapters.dynamodb import items as it
+from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb.table import Table, to_item
+from chalicelib.domain import work
+from chalicelib.domain.posts import epoch_ms
+from chalicelib.services.ports import FeedPage, WorkFilter, WorkMark
+
+
+class WorkQueries:
+    """The workbench's Queries, mixed into the post repository (they read the posts' own index entries)."""
+
+    table: Table
+
+    def _work_query(self, unit: str | None, view: str, now: datetime, only: WorkFilter) -> dict[str, Any]:
+        """Return the Query of a view: its index, key condition and the filter, if any."""
+        reading = work.READINGS[view]  # type: ignore[index]
+        index = "GSI6" if unit else "GSI7"
+        values: dict[str, Any] = {":pk": keys.work_pk(unit or keys.ALL_UNITS, reading.bucket)}
+        condition = f"{index}PK = :pk"
+        if reading.side != "any":
+            values[":now"] = f"{epoch_ms(now):013d}#"
+            condition += f" AND {index}SK {'<' if reading.side == 'before' else '>='} :now"
+        query: dict[str, Any] = {
+            "IndexName": index,
+            "KeyConditionExpression": condition,
+            "ScanIndexForward": not reading.newest_first,
+        }
+        filters = []
+        if only.board:
+            filters.append("board = :board")
+            values[":board"] = only.board
+        if only.district:
+            filters.append("district = :district")
+            values[":district"] = only.district
+        if filters:
+            query["FilterExpression"] = " AND ".join(filters)
+        query["ExpressionAttributeValues"] = to_item(values)
+        return query
+
+    def work_page(
+        self, unit: str | None, view: str, now: datetime, limit: int, after: str | None, only: WorkFilter
+    ) -> FeedPage:
+        query = self._work_query(unit, view, now, only)
+        index = query["IndexName"]
+        if "FilterExpression" not in query:
+            query["Limit"] = limit + 1  # one more tells whether another page exists
+        start = None
+        if after:
+            pk = from_values(query, ":pk")
+            start = to_item(
+                {
+                    f"{index}PK": pk,
+                    f"{index}SK": after,
+                    "PK": keys.post_pk(it.post_id_of_feed_key(after)),
+                    "SK": keys.META,
+                }
+            )
+        kept: list[dict[str, Any]] = []
+        while True:
+            found, start = self.table.query(**query, **({"ExclusiveStartKey": start} if start else {}))
+            kept.extend(found)
+            if len(kept) > limit or not start:
+                break
+        more = len(kept) > limit
+        kept = kept[:limit]
+        return FeedPage([it.post_from(item) for item in kept], str(kept[-1][f"{index}SK"]) if more else None)
+
+    def work_count(self, unit: str | None, view: str, now: datetime, only: WorkFilter) -> int:
+        query = {**self._work_query(unit, view, now, only), "Select": "COUNT"}
+        total, start = 0, None
+        while True:
+            response = self.table.call(
+                "query", TableName=self.table.name, **query, **({"ExclusiveStartKey": start} if start else {})
+            )
+            total += int(response.get("Count", 0))
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return total
+
+    def work_marks(self, view: str, now: datetime) -> list[WorkMark]:
+        query = self._work_query(None, view, now, WorkFilter())
+        query["ProjectionExpression"] = "id, assigned_unit, escalation_level"  # bytes on the wire, not RCUs
+        return [
+            WorkMark(str(item["id"]), str(item["assigned_unit"]["id"]), int(item.get("escalation_level", 0)))
+            for item in self.table.query_all(**query)
+        ]
+
+
+def from_values(query: dict[str, Any], name: str) -> str:
+    """Return a string placeholder's value of a Query (typed)."""
+    return str(query["ExpressionAttributeValues"][name]["S"])
