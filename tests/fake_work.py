@@ -31,7 +31,7 @@ class InMemoryWork:
             if unit is not None and post.assigned_unit.id != unit:
                 continue
             key = work_key(post)
-            split = f"{epoch_ms(now):013d}#"
+            split = f"{epoch_ms(now):013d}#~"
             if (reading.side == "before" and key >= split) or (reading.side == "from" and key < split):
                 continue
             if (only.board and post.board != only.board) or (only.district and post.district != only.district):

@@ -411,7 +411,9 @@ class OpenApi(BaseModel):
 class WorkPost(PostSummary):
     """A post in the workbench's queue (police only): what the officer needs to pick it."""
 
-    escalation_level: int = Field(ge=0, description="escalation level: 0 none, 1 the unit's leaders, 2 the command center")
+    escalation_level: int = Field(
+        ge=0, description="escalation level: 0 none, 1 the unit's leaders, 2 the command center"
+    )
     latest_followup_at: Time | None = Field(description="the author's last follow-up, if any")
 
 

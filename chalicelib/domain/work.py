@@ -2,7 +2,7 @@
 
 Each post with an assigned unit is in at most one bucket, so the views' counts add up to the unit's posts:
 
-- `open`: no official reply since the clock started (creation or the last reopening) and a deadline; the
+- `open`: not resolved, no official reply since the clock started (creation or the last reopening) and a deadline; the
   views `due` (deadline still ahead, soonest first) and `overdue` (deadline passed, longest overdue first) are
   the two halves of it, split at the reading's `now`. The same rule as the sweep's escalation
   (`Post.deadline_passed`), so a post is overdue exactly when it is being escalated.
@@ -64,11 +64,12 @@ def slot(post: Post) -> Slot | None:
     """Return the bucket of a post and its sort time, or None for a post outside every queue."""
     if post.assigned_unit is None or post.hidden or post.type in POLICE_ONLY_TYPES:
         return None
-    if post.first_response_due is not None and not post.answered_since_start():
+    resolved = post.status == Status.RESOLVED
+    if post.first_response_due is not None and not resolved and not post.answered_since_start():
         return Slot("open", post.first_response_due)
     if followed_up(post) and post.latest_followup_at is not None:
         return Slot("followups", post.latest_followup_at)
-    if post.status == Status.RESOLVED:
+    if resolved:
         at = post.resolved_at or post.updated_at
         return Slot("awaiting_feedback" if post.awaiting_feedback else "resolved", at)
     return Slot("in_progress", post.clock_start)

@@ -53,15 +53,15 @@ The workbench (34-36) reads sparse partitions, one per unit and bucket (GSI6) an
 (GSI7, for leaders and the command center), each sorted by `<ms>#<post id>` of the bucket's time
 (domain/work.py): the deadline for `open`, the follow-up for `followups`, the clock's start for `in_progress`,
 the resolution for `awaiting_feedback` and `resolved`. `due` and `overdue` are the two halves of the `open`
-partition (`GSI6SK >= <now ms>#` ascending, `< <now ms>#` ascending), so a post turns overdue at its deadline
-with no write at all. A post is in at most one bucket (an official reply moves it out of `open` and
-`followups`), so a post carries two index entries, not one per view: a separate sparse follow-up index would
-cost a third write on every change, and a followed-up post is already out of `open` by definition. Why two
-indexes and not one: all units in one partition per bucket keeps "all" one Query per page; per unit keeps an
-officer's page from reading other units'. Both project ALL so a page is one Query with no BatchGetItem;
-counts are Select = COUNT on the same key condition (one Query per view, paginated past 1 MB), billed on the
-size of the items counted. `board` and `district` are a FilterExpression on the one partition read (documented
-in services/work.py): there is no index per board or district, since a station's open work is small.
+partition, `GSI6SK >= <now ms>#~` and `GSI6SK < <now ms>#~`, both ascending (at its deadline a post is overdue,
+as `Post.deadline_passed` says), so a post turns overdue with no write at all. A post is in at most one bucket
+(an official reply moves it out of `open` and `followups`), so it carries two index entries, not one per view:
+a separate sparse follow-up index would cost a third write on every change, and a followed-up post is out of
+`open` by definition. Two indexes rather than one: every unit's bucket in one partition keeps "all" one Query per
+page; a unit's own keeps an officer's page from reading other units'. Both project ALL, so a page is one Query
+with no BatchGetItem; counts are Select = COUNT on the same key condition (one Query per view, paginated past
+1 MB), billed on the size of the items counted. `board` and `district` are a FilterExpression on the one
+partition read (adapters/dynamodb/work.py): no index per board or district, since a unit's open work is small.
 """
 
 from __future__ import annotations

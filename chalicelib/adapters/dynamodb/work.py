@@ -32,7 +32,7 @@ class WorkQueries:
         values: dict[str, Any] = {":pk": keys.work_pk(unit or keys.ALL_UNITS, reading.bucket)}
         condition = f"{index}PK = :pk"
         if reading.side != "any":
-            values[":now"] = f"{epoch_ms(now):013d}#"
+            values[":now"] = f"{epoch_ms(now):013d}#~"  # at the deadline itself, overdue (Post.deadline_passed)
             condition += f" AND {index}SK {'<' if reading.side == 'before' else '>='} :now"
         query: dict[str, Any] = {
             "IndexName": index,
