@@ -458,6 +458,9 @@ CASES: dict[tuple[str, str], tuple[dict[str, int], Runner]] = {
     ("POST", "/auth/wechat/session"): (anyone(401), wechat_session),  # a ticket nobody issued
     ("GET", "/wechat/jssdk"): (anyone(200), read("GET", "/wechat/jssdk?url=http%3A%2F%2F127.0.0.1%3A8000%2F")),
     ("DELETE", "/me/wechat"): (signed_in(204) | LINK_REFUSED, read("DELETE", "/me/wechat")),
+    # 昆都仑区's queue: its own officers, leaders, the command center and admins; another unit's officer 403
+    ("GET", "/work/queue"): (only(HANDLERS, 200), read("GET", "/work/queue?unit=kunqu&view=due")),
+    ("GET", "/work/board"): (only(ROUTERS, 200), read("GET", "/work/board")),
 }
 
 
