@@ -2,11 +2,10 @@
 
 What each read costs (DynamoDB, eventually consistent, one sparse partition each; keys.py patterns 34-36):
 
-- A queue page: one Query of `limit + 1` items of the view's partition (GSI6 for a unit, GSI7 for every unit),
-  plus the six counts: one Query with Select = COUNT per view (`due` and `overdue` are the two halves of one
-  partition), each billed on the bytes of the posts it counts (0.5 RCU per 4 KB) and paginated past 1 MB.
-  The counts of `resolved` grow with the unit's history: at 10,000 posts that is the one count worth caching
-  (`make bench` prints calls and bytes per page, docs/PERFORMANCE.md).
+- A queue page: one Query of `limit + 1` entries of the view's partition (GSI6 for a unit, GSI7 for every unit)
+  and one BatchGetItem of the page's posts (the indexes hold keys and the filters' fields only), plus the six
+  counts: one Query with Select = COUNT per view (`due` and `overdue` are the two halves of one partition),
+  each billed on the ~200-byte index entries it counts (0.5 RCU per 4 KB), one call up to ~5,000 posts a view.
 - `board` / `district`: a FilterExpression on that one partition, never a read of another; the page reads on
   until it is full, and the counts read their partitions whole (as they do anyway).
 - The board: one Query per open view of every unit (`due`, `overdue`, `in_progress`, `followups` on GSI7, small

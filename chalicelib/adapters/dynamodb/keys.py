@@ -58,10 +58,11 @@ as `Post.deadline_passed` says), so a post turns overdue with no write at all. A
 (an official reply moves it out of `open` and `followups`), so it carries two index entries, not one per view:
 a separate sparse follow-up index would cost a third write on every change, and a followed-up post is out of
 `open` by definition. Two indexes rather than one: every unit's bucket in one partition keeps "all" one Query per
-page; a unit's own keeps an officer's page from reading other units'. Both project ALL, so a page is one Query
-with no BatchGetItem; counts are Select = COUNT on the same key condition (one Query per view, paginated past
-1 MB), billed on the size of the items counted. `board` and `district` are a FilterExpression on the one
-partition read (adapters/dynamodb/work.py): no index per board or district, since a unit's open work is small.
+page; a unit's own keeps an officer's page from reading other units'. Both project the keys plus board,
+district, assigned_unit and escalation_level (INCLUDE): counts are Select = COUNT on the same key condition (one
+Query per view), billed on ~200-byte entries, not whole posts; a page is one Query and one BatchGetItem.
+`board` and `district` are a FilterExpression on the one partition read (adapters/dynamodb/work.py): no index
+per board or district, since a unit's open work is small.
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""The workbench's reads (access patterns 34-36 in keys.py): one Query of one sparse partition per page.
+"""The workbench's reads (access patterns 34-36 in keys.py): one Query of one sparse partition per page, then
+one BatchGetItem of the page's posts.
+
+The indexes project the keys and `PROJECTED` only (INCLUDE), so that a count (Select = COUNT) is billed on
+small entries (about 200 bytes) rather than whole posts: at 10,000 posts a unit's biggest bucket counts in one
+call. A page pays for it with the BatchGetItem of its `limit` posts.
 
 A unit's views read GSI6 (`WORK#<unit>#<bucket>`), every unit's GSI7 (`WORK#ALL#<bucket>`). `due` and
 `overdue` are the two halves of the `open` partition at `now`. `board` and `district` are a FilterExpression on
@@ -14,10 +19,14 @@ from typing import Any
 
 from chalicelib.adapters.dynamodb import items as it
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.dynamodb.table import Table, to_item
+from chalicelib.adapters.dynamodb.table import Table, from_item, to_item
 from chalicelib.domain import work
-from chalicelib.domain.posts import epoch_ms
+from chalicelib.domain.posts import Post, epoch_ms
 from chalicelib.services.ports import FeedPage, WorkFilter, WorkMark
+
+ATTEMPTS = 5  # BatchGetItem rounds for keys DynamoDB left unprocessed
+# What the workbench indexes project besides the keys: what the filters and the board read, nothing more.
+PROJECTED = ("board", "district", "assigned_unit", "escalation_level")
 
 
 class WorkQueries:
@@ -77,7 +86,25 @@ class WorkQueries:
                 break
         more = len(kept) > limit
         kept = kept[:limit]
-        return FeedPage([it.post_from(item) for item in kept], str(kept[-1][f"{index}SK"]) if more else None)
+        posts = self._posts([post_id_of(item) for item in kept])
+        return FeedPage(posts, str(kept[-1][f"{index}SK"]) if more else None)
+
+    def _posts(self, ids: list[str]) -> list[Post]:
+        """Return the posts of a page in its order: one BatchGetItem (the index holds keys and filters only)."""
+        if not ids:
+            return []
+        found: dict[str, Post] = {}
+        keys_ = [to_item({"PK": keys.post_pk(i), "SK": keys.META}) for i in ids]
+        request: dict[str, Any] = {self.table.name: {"Keys": keys_}}
+        for _ in range(ATTEMPTS):
+            response = self.table.call("batch_get_item", RequestItems=request)
+            for item in response.get("Responses", {}).get(self.table.name, []):
+                post = it.post_from(from_item(item))
+                found[post.id] = post
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                break
+        return [found[i] for i in ids if i in found]
 
     def work_count(self, unit: str | None, view: str, now: datetime, only: WorkFilter) -> int:
         query = {**self._work_query(unit, view, now, only), "Select": "COUNT"}
@@ -93,11 +120,15 @@ class WorkQueries:
 
     def work_marks(self, view: str, now: datetime) -> list[WorkMark]:
         query = self._work_query(None, view, now, WorkFilter())
-        query["ProjectionExpression"] = "id, assigned_unit, escalation_level"  # bytes on the wire, not RCUs
         return [
-            WorkMark(str(item["id"]), str(item["assigned_unit"]["id"]), int(item.get("escalation_level", 0)))
+            WorkMark(post_id_of(item), str(item["assigned_unit"]["id"]), int(item.get("escalation_level", 0)))
             for item in self.table.query_all(**query)
         ]
+
+
+def post_id_of(item: dict[str, Any]) -> str:
+    """Return the post id of an index entry (its table key is POST#<id>)."""
+    return str(item["PK"]).removeprefix("POST#")
 
 
 def from_values(query: dict[str, Any], name: str) -> str:
