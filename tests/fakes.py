@@ -95,7 +95,7 @@ class InMemoryPostRepository(InMemoryWork):
         require_bump(post, expected_version)
         with self._lock:
             stored = self.posts.get(post.id)
-            if stored is None or stored.version != expected_version or stored.reply_count != post.reply_count:
+            if stored is None or stored.version != expected_version:
                 raise StaleVersion("帖子已被他人更新,请刷新后重试")
             # Counters belong to add_reply and count_flag: a saved copy never overwrites them.
             self.posts[post.id] = post.model_copy(deep=True, update={name: getattr(stored, name) for name in COUNTED})

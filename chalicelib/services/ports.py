@@ -100,8 +100,8 @@ class PostRepository(WorkIndex, Protocol):
 
         The post must carry `expected_version + 1` (ValueError otherwise): every write bumps the version, so a
         writer holding an older copy can never overwrite it (services.store.PostStore, the only writer, bumps it).
-        Counters (replies, flags) are atomic ADDs, kept; a reply counted since the copy was read is StaleVersion
-        too (the copy's place in the work queue would be stale).
+        Counters (replies, flags) are atomic ADDs, kept; a reply counted since the copy was read is merged into it
+        before it is written, so its place in the work queue is worked out from the replies as stored.
         """
 
     def add_reply(

@@ -18,13 +18,13 @@ from chalicelib.adapters.dynamodb.table import (
     resent,
     to_item,
 )
-from chalicelib.adapters.dynamodb.work import WorkQueries
-from chalicelib.domain import work
+from chalicelib.adapters.dynamodb.work import WorkQueries, reply_counts
 from chalicelib.domain.errors import Conflict, NotFound, StaleVersion
 from chalicelib.domain.posts import Event, Post, Reply, epoch_ms
 from chalicelib.services.ports import FeedPage, Idempotency, PostDetail
 
 IDEMPOTENCY_TTL = 24 * 3600
+MERGES = 5  # attempts of an update whose copy missed replies counted since it was read
 # Fields the update path never overwrites: counters kept by atomic ADDs.
 _COUNTED = frozenset(
     {
@@ -92,6 +92,28 @@ class DynamoPostRepository(WorkQueries):
 
     def update(self, post: Post, expected_version: int, events: Sequence[Event] = ()) -> None:
         require_bump(post, expected_version)
+        for _ in range(MERGES):
+            try:
+                self.table.transact(self._update_writes(post, expected_version, events))
+                return
+            except ClientError as error:
+                if resent(error) and self._landed(post):
+                    return
+                if "ConditionalCheckFailed" not in cancellation_codes(error):
+                    raise
+                post = self._merged(post, expected_version, error)
+        raise StaleVersion("帖子正在被频繁更新，请重试")
+
+    def _merged(self, post: Post, expected_version: int, error: ClientError) -> Post:
+        """Return the copy with the counters a reply changed since it was read (they place it in the work queue);
+        StaleVersion if another writer saved the post meanwhile."""
+        stored = self.table.get(keys.post_pk(post.id), keys.META, consistent=True)
+        if stored is None or stored.get("version") != expected_version:
+            raise StaleVersion("帖子已被他人更新，请刷新后重试") from error
+        current = it.post_from(stored)
+        return post.model_copy(update={name: getattr(current, name) for name in _COUNTED})
+
+    def _update_writes(self, post: Post, expected_version: int, events: Sequence[Event]) -> list[dict[str, Any]]:
         item = it.post_item(post)
         sets, removes, values, names = [], [], {":expected": expected_version}, {}
         for index, (field, value) in enumerate(sorted(item.items())):
@@ -107,7 +129,7 @@ class DynamoPostRepository(WorkQueries):
             names[f"#x{index}"] = attr
             removes.append(f"#x{index}")
         names["#version"], names["#replies"] = "version", "reply_count"
-        values[":replies"] = post.reply_count  # a reply since the read moves the queue's bucket: read again
+        values[":replies"] = post.reply_count  # a reply since the read moves the work queue's bucket: merge it
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
         writes: list[dict[str, Any]] = [
             {
@@ -121,15 +143,7 @@ class DynamoPostRepository(WorkQueries):
                 }
             }
         ]
-        writes += [put_request(self.table, it.event_item(post.id, event)) for event in events]
-        try:
-            self.table.transact(writes)
-        except ClientError as error:
-            if resent(error) and self._landed(post):
-                return
-            if "ConditionalCheckFailed" in cancellation_codes(error):
-                raise StaleVersion("帖子已被他人更新，请刷新后重试") from error
-            raise
+        return writes + [put_request(self.table, it.event_item(post.id, event)) for event in events]
 
     def _landed(self, post: Post) -> bool:
         """Tell whether the stored post is this very write (same version and update time)."""
@@ -154,7 +168,7 @@ class DynamoPostRepository(WorkQueries):
                 "Update": {
                     "TableName": self.table.name,
                     "Key": to_item({"PK": keys.post_pk(post_id), "SK": keys.META}),
-                    **self._reply_counts(reply, post),
+                    **reply_counts(reply, post),
                 }
             },
         ]
@@ -179,41 +193,6 @@ class DynamoPostRepository(WorkQueries):
             if "ConditionalCheckFailed" in codes:
                 raise Conflict("重复的请求") from error
             raise
-
-    @staticmethod
-    def _reply_counts(reply: Reply, post: Post | None) -> dict[str, Any]:
-        """Return the update of the post a reply counts on; given the post read, also its place in the work
-        queue, on the condition that the post is still the version read (else StaleVersion, read again)."""
-        values: dict[str, Any] = {":one": 1, ":now": reply.created_at.isoformat()}
-        names: dict[str, str] = {}
-        expression = "ADD reply_count :one SET updated_at = :now"
-        condition = "attribute_exists(PK)"
-        if reply.official is not None:
-            expression += ", first_official_reply_at = if_not_exists(first_official_reply_at, :now)"
-            expression += ", latest_official_reply = :body, latest_official_reply_at = :now"
-            values[":body"] = reply.body
-        if post is not None:
-            if reply.official is None and reply.author_id == post.author_id:
-                expression += ", latest_followup_at = :now"
-            attrs = it.work_attrs(work.after_reply(post, reply))
-            for index, name in enumerate(it.WORK_ATTRS):
-                names[f"#w{index}"] = name
-                if name in attrs:
-                    expression += f", #w{index} = :w{index}"
-                    values[f":w{index}"] = attrs[name]
-            gone = [f"#w{index}" for index, name in enumerate(it.WORK_ATTRS) if name not in attrs]
-            expression += (" REMOVE " + ", ".join(gone)) if gone else ""
-            names["#version"] = "version"
-            condition += " AND #version = :seen"
-            values[":seen"] = post.version
-        update: dict[str, Any] = {
-            "UpdateExpression": expression,
-            "ConditionExpression": condition,
-            "ExpressionAttributeValues": to_item(values),
-        }
-        if names:
-            update["ExpressionAttributeNames"] = names
-        return update
 
     def reply(self, post_id: str, created_ms: int, reply_id: str) -> Reply | None:
         item = self.table.get(keys.post_pk(post_id), keys.reply_sk(created_ms, reply_id))

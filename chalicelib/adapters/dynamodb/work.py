@@ -21,7 +21,7 @@ from chalicelib.adapters.dynamodb import items as it
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.table import Table, from_item, to_item
 from chalicelib.domain import work
-from chalicelib.domain.posts import Post, epoch_ms
+from chalicelib.domain.posts import Post, Reply, epoch_ms
 from chalicelib.services.ports import FeedPage, WorkFilter, WorkMark
 
 ATTEMPTS = 5  # BatchGetItem rounds for keys DynamoDB left unprocessed
@@ -124,6 +124,41 @@ class WorkQueries:
             WorkMark(post_id_of(item), str(item["assigned_unit"]["id"]), int(item.get("escalation_level", 0)))
             for item in self.table.query_all(**query)
         ]
+
+
+def reply_counts(reply: Reply, post: Post | None) -> dict[str, Any]:
+    """Return the update of the post a reply counts on; given the post read, also its place in the work
+    queue, on the condition that the post is still the version read (else StaleVersion, read again)."""
+    values: dict[str, Any] = {":one": 1, ":now": reply.created_at.isoformat()}
+    names: dict[str, str] = {}
+    expression = "ADD reply_count :one SET updated_at = :now"
+    condition = "attribute_exists(PK)"
+    if reply.official is not None:
+        expression += ", first_official_reply_at = if_not_exists(first_official_reply_at, :now)"
+        expression += ", latest_official_reply = :body, latest_official_reply_at = :now"
+        values[":body"] = reply.body
+    if post is not None:
+        if reply.official is None and reply.author_id == post.author_id:
+            expression += ", latest_followup_at = :now"
+        attrs = it.work_attrs(work.after_reply(post, reply))
+        for index, name in enumerate(it.WORK_ATTRS):
+            names[f"#w{index}"] = name
+            if name in attrs:
+                expression += f", #w{index} = :w{index}"
+                values[f":w{index}"] = attrs[name]
+        gone = [f"#w{index}" for index, name in enumerate(it.WORK_ATTRS) if name not in attrs]
+        expression += (" REMOVE " + ", ".join(gone)) if gone else ""
+        names["#version"] = "version"
+        condition += " AND #version = :seen"
+        values[":seen"] = post.version
+    update: dict[str, Any] = {
+        "UpdateExpression": expression,
+        "ConditionExpression": condition,
+        "ExpressionAttributeValues": to_item(values),
+    }
+    if names:
+        update["ExpressionAttributeNames"] = names
+    return update
 
 
 def post_id_of(item: dict[str, Any]) -> str:
