@@ -776,3 +776,19 @@ class RecordingWechat:
     def text(message: WechatSent) -> str:
         """A notice as the person reads it: its fields, then the link it opens."""
         return "\n".join([*message.fields.values(), message.url])
+
+
+class InMemoryTotpStore:
+    """Officers' TOTP enrolments in a dict (services.mfa.TotpStore)."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, Any] = {}
+
+    def get(self, officer_id: str) -> Any:
+        return self.items.get(officer_id)
+
+    def put(self, record: Any) -> None:
+        self.items[record.officer_id] = record
+
+    def delete(self, officer_id: str) -> bool:
+        return self.items.pop(officer_id, None) is not None

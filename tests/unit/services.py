@@ -74,6 +74,7 @@ def fake_ports(clock: fakes.FixedClock | None = None, **overrides: Any) -> dict[
         "contacts": fakes.InMemoryContactBook(),
         "vouchers": fakes.InMemoryVouchers(),
         "wechat": fakes.RecordingWechat(),
+        "totps": fakes.InMemoryTotpStore(),
     }
     return {**ports, **overrides}
 
