@@ -136,7 +136,10 @@ class SecondFactor:
         record = self.store.get(self._officer(actor).id)
         if record is None or record.confirmed:
             raise ValidationFailed("没有待确认的动态口令绑定，请重新绑定", {"code": "no pending enrolment"})
-        self._verify(record, code, now)
+        try:
+            self._verify(record, code, now)
+        except Unauthenticated as wrong:  # the session is fine: the code is what is wrong (not a 401)
+            raise ValidationFailed(wrong.message, {"code": "wrong or used"}) from wrong
         self.store.put(TotpRecord(record.officer_id, record.sealed, True, record.created_at))
 
     def check(self, officer: Officer, code: object, now: datetime) -> None:
