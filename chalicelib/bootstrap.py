@@ -43,6 +43,7 @@ if TYPE_CHECKING:
         Vouchers,
         Wechat,
     )
+    from chalicelib.services.review import Review, ReviewIndex
     from chalicelib.services.stats import Stats
     from chalicelib.services.supervision import Supervision
     from chalicelib.services.tokens import TokenService
@@ -83,6 +84,7 @@ class Services:
     contacts: Contacts
     wechat: WechatSignIn
     mfa: SecondFactor
+    review: Review
 
 
 def build(
@@ -112,12 +114,14 @@ def build(
     vouchers: Vouchers | None = None,
     wechat: Wechat | None = None,
     totps: TotpStore | None = None,
+    review_index: ReviewIndex | None = None,
 ) -> Services:
     """Build the services from settings; each keyword replaces one adapter (`limits`: the limits as a whole)."""
     from chalicelib.adapters.dynamodb import repositories as dynamo
     from chalicelib.adapters.dynamodb.contacts import DynamoContactBook, DynamoVouchers
     from chalicelib.adapters.dynamodb.mfa import DynamoTotpStore
     from chalicelib.adapters.dynamodb.open311 import DynamoOpen311Reads, DynamoPartnerKeyRepository
+    from chalicelib.adapters.dynamodb.review import DynamoReviewIndex
     from chalicelib.adapters.dynamodb.table import Table
     from chalicelib.adapters.metrics import EmfMetrics, MeteredStats
     from chalicelib.adapters.sms import sms_sender
@@ -134,6 +138,7 @@ def build(
     from chalicelib.services.limits import Limits, LimitSettings
     from chalicelib.services.messenger import Messenger
     from chalicelib.services.mfa import Sealer, SecondFactor
+    from chalicelib.services.review import Review
     from chalicelib.services.staff import Staff
     from chalicelib.services.stats import Stats
     from chalicelib.services.store import PostStore
@@ -247,6 +252,7 @@ def build(
         contacts=Contacts(contacts),
         wechat=wechat_sign_in,
         mfa=second_factor,
+        review=Review(review_index or DynamoReviewIndex(table), store, staff, cursors, clock, auditor),
     )
 
 

@@ -313,6 +313,12 @@ class WechatSession(Out):
     totp_required: bool | None = Field(default=None, description="true: send `ticket` again with the TOTP code")
 
 
+class ReviewPage(Out):
+    posts: list[Post] = Field(description="posts awaiting review, oldest first (held on sensitive words, flagged)")
+    count: int = Field(description="how many posts await review in all")
+    next_cursor: str | None
+
+
 class TotpEnrolment(Out):
     otpauth_uri: str = Field(description="otpauth://totp/… for the authenticator app (as a QR code); shown once")
 

@@ -99,6 +99,11 @@ class TotpConfirmIn(Body):
     code: TotpCode
 
 
+class ReviewIn(Body):
+    decision: Literal["publish", "hide"]
+    note: Annotated[Text, Field(max_length=500)] | None = None
+
+
 class ProfileIn(Body):
     nickname: Annotated[Text, Field(max_length=20)] | None = None
     notify: list[Channel] | None = Field(

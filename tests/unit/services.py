@@ -75,6 +75,7 @@ def fake_ports(clock: fakes.FixedClock | None = None, **overrides: Any) -> dict[
         "vouchers": fakes.InMemoryVouchers(),
         "wechat": fakes.RecordingWechat(),
         "totps": fakes.InMemoryTotpStore(),
+        "review_index": fakes.InMemoryReviewIndex(posts),
     }
     return {**ports, **overrides}
 
