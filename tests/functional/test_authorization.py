@@ -433,6 +433,32 @@ def totp_reset(s: Stage, role: str) -> tuple[int, Any]:
     return s.call("DELETE", "/admin/officers/{officer_id}/totp", role, officer_id="o-mfa-reset")
 
 
+def awaiting_review(s: Stage) -> dict[str, Any]:
+    """A post the flags hid (the system's act on the third counted flag): it waits for a reviewer."""
+    from chalicelib.bootstrap import services
+    from chalicelib.services.moderation import SYSTEM
+
+    created = s.post(title="待审核的帖子", body="被举报的内容")
+    services().moderation.set_hidden(SYSTEM, created["id"], True, "flagged")
+    return created
+
+
+def review_queue(s: Stage, role: str) -> tuple[int, Any]:
+    s.once("awaiting-review", lambda: awaiting_review(s))
+    return s.call("GET", "/work/review?limit=50", role)
+
+
+def review_decide(s: Stage, role: str) -> tuple[int, Any]:
+    """Allowed reviewers each decide a post of their own; refused callers share one that stays in the queue."""
+    target = awaiting_review(s) if role in ROUTERS else s.once("awaiting-review", lambda: awaiting_review(s))
+    status, data = s.call(
+        "POST", "/work/review/{post_id}", role, {"decision": "hide", "note": "矩阵"}, post_id=target["id"]
+    )
+    if role not in ROUTERS:
+        assert s.current(target["id"])["hidden"] is True  # still waiting: nothing changed
+    return status, data
+
+
 LINK_REFUSED = {LINK: 403}
 CASES: dict[tuple[str, str], tuple[dict[str, int], Runner]] = {
     ("GET", "/boards"): (anyone(200), read("GET", "/boards")),
@@ -484,6 +510,8 @@ CASES: dict[tuple[str, str], tuple[dict[str, int], Runner]] = {
     ("POST", "/me/totp"): (only(set(POLICE), 200), totp_enrol),
     ("POST", "/me/totp/confirm"): (only(set(POLICE), 400), totp_confirm),
     ("DELETE", "/admin/officers/{officer_id}/totp"): (ADMIN_ONLY | {"admin_key": 204}, totp_reset),
+    ("GET", "/work/review"): (only(ROUTERS, 200), review_queue),
+    ("POST", "/work/review/{post_id}"): (only(ROUTERS, 200), review_decide),
 }
 
 
