@@ -113,7 +113,7 @@ class WechatSignIn:
         """Check the state (signed, single use), exchange the code, and return where the browser goes next."""
         client = self._client()
         nonce, _, signature = state.partition(".") if isinstance(state, str) else ("", "", "")
-        if not _SECRET.fullmatch(nonce) or not hmac.compare_digest(signature, self._sign(nonce)):
+        if not _SECRET.fullmatch(nonce) or not hmac.compare_digest(signature.encode(), self._sign(nonce).encode()):
             raise ValidationFailed("登录请求无效，请重新用微信登录", {"state": "bad signature"})
         if not isinstance(code, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,128}", code):
             raise ValidationFailed("微信授权无效，请重新用微信登录", {"code": "missing or malformed"})
