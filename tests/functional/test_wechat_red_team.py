@@ -12,8 +12,18 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from tests.conftest import WECHAT, Api, deliver, last_code
-from tests.functional.test_wechat import BROWSER, RESIDENT, SITE, authorize, bind, callback, sent_to, start
-from tests.functional.test_wechat import ticket_for, wechat_session
+from tests.functional.test_wechat import (
+    BROWSER,
+    RESIDENT,
+    SITE,
+    authorize,
+    bind,
+    callback,
+    sent_to,
+    start,
+    ticket_for,
+    wechat_session,
+)
 from tests.posting import new_post
 
 NONCE = "A" * 22
@@ -104,7 +114,15 @@ def test_odd_session_bodies_are_a_clear_4xx(api: Api, aws: dict, body: Any) -> N
 
 @pytest.mark.parametrize(
     "cookie",
-    ['p24_wx="\\x00"', "p24_wx=é", "p24_wx=" + "A" * 5000, "p24_wx", "=;=;", 'p24_wx="unterminated', "p24_wx=a; p24_wx=b"],
+    [
+        'p24_wx="\\x00"',
+        "p24_wx=é",
+        "p24_wx=" + "A" * 5000,
+        "p24_wx",
+        "=;=;",
+        'p24_wx="unterminated',
+        "p24_wx=a; p24_wx=b",
+    ],
 )
 def test_an_odd_cookie_is_the_wrong_browser_never_a_5xx(api: Api, aws: dict, cookie: str) -> None:
     ticket = ticket_for(api, "o-wx-zhang")
