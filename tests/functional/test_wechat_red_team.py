@@ -223,3 +223,65 @@ def test_no_secret_reaches_the_logs(api: Api, aws: dict, directory: dict, caplog
     for name, value in secrets.items():
         if value:
             assert value not in logged, name
+
+
+def _at_once(calls: list[Any]) -> list[Any]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(lambda call: call(), calls))
+
+
+@pytest.mark.usefixtures("one_request_at_a_time")
+def test_one_ticket_used_at_once_many_times_gives_one_session(api: Api, aws: dict) -> None:
+    bind(api, "o-wx-zhang", RESIDENT)
+    ticket = ticket_for(api, "o-wx-zhang")
+    browser = dict(BROWSER)
+    answers = _at_once(
+        [lambda: api.call("POST", "/auth/wechat/session", {"ticket": ticket}, headers=browser) for _ in range(6)]
+    )
+    assert sorted(status for status, _, _ in answers) == [200, 401, 401, 401, 401, 401], answers
+
+
+@pytest.mark.usefixtures("one_request_at_a_time")
+def test_two_phones_binding_one_wechat_at_once_bind_it_once(api: Api, aws: dict) -> None:
+    first = wechat_session(api, ticket_for(api, "o-wx-zhang"))["ticket"]
+    first_browser = dict(BROWSER)
+    second = wechat_session(api, ticket_for(api, "o-wx-zhang"))["ticket"]
+    second_browser = dict(BROWSER)
+    other = "13812340002"
+    for phone in (RESIDENT, other):
+        assert api.call("POST", "/auth/otp", {"phone": phone})[0] == 202
+    bodies = [
+        ({"phone": RESIDENT, "code": last_code(RESIDENT), "wechat_ticket": first}, first_browser),
+        ({"phone": other, "code": last_code(other), "wechat_ticket": second}, second_browser),
+    ]
+    answers = _at_once([lambda b=b, h=h: api.call("POST", "/auth/session", b, headers=h) for b, h in bodies])
+    assert sorted(status for status, _, _ in answers) == [200, 409], answers
+    winner = next(body for status, body, _ in answers if status == 200)
+    signed = wechat_session(api, ticket_for(api, "o-wx-zhang"))
+    assert signed["user"]["id"] == winner["user"]["id"]
+    loser_phone = other if winner["user"]["id"] == api.call("GET", "/me", token=winner["token"])[1]["id"] else RESIDENT
+    assert loser_phone
+
+
+@pytest.mark.usefixtures("one_request_at_a_time")
+def test_binding_another_wechat_while_unbinding_leaves_one_consistent_state(api: Api, aws: dict, clock: Any) -> None:
+    token = bind(api, "o-wx-zhang", RESIDENT)
+    clock.advance(minutes=2)  # the next code may be asked for
+    bind_ticket = wechat_session(api, ticket_for(api, "o-wx-wang"))["ticket"]
+    browser = dict(BROWSER)
+    assert api.call("POST", "/auth/otp", {"phone": RESIDENT})[0] == 202
+    body = {"phone": RESIDENT, "code": last_code(RESIDENT), "wechat_ticket": bind_ticket}
+    answers = _at_once(
+        [
+            lambda: api.call("POST", "/auth/session", body, headers=browser),
+            lambda: api.call("DELETE", "/me/wechat", token=token),
+        ]
+    )
+    assert all(status < 500 for status, _, _ in answers), answers
+    me = api.call("GET", "/me", token=token)[1]
+    old = wechat_session(api, ticket_for(api, "o-wx-zhang"))
+    new = wechat_session(api, ticket_for(api, "o-wx-wang"))
+    assert old.get("bind_required") is True  # the old WeChat is released either way
+    assert (me["wechat"], "token" in new) in ((True, True), (False, False)), (me, new)
