@@ -48,10 +48,12 @@ def _same_browser(data: dict[str, str], browser: str | None) -> None:
 
 
 def safe_next(raw: object) -> str:
-    """Return a path on this site to come back to (never another site: `//evil.example`, `https:`, `\\`)."""
+    """Return a path on this site to come back to (never another site: `//evil.example`, `https:`, `\\`), and
+    never one carrying a `wx=` of its own: the page takes the first ticket it finds, so a planted one would shadow
+    the real ticket (and leave that one in the history)."""
     if raw is None or raw == "":
         return "/"
-    if not isinstance(raw, str) or not _NEXT.fullmatch(raw) or raw.startswith("//"):
+    if not isinstance(raw, str) or not _NEXT.fullmatch(raw) or raw.startswith("//") or re.search(r"[#?&]wx=", raw):
         raise ValidationFailed("返回地址无效", {"next": "must be a path on this site"})
     return raw
 

@@ -285,3 +285,9 @@ def test_binding_another_wechat_while_unbinding_leaves_one_consistent_state(api:
     new = wechat_session(api, ticket_for(api, "o-wx-wang"))
     assert old.get("bind_required") is True  # the old WeChat is released either way
     assert (me["wechat"], "token" in new) in ((True, True), (False, False)), (me, new)
+
+
+@pytest.mark.parametrize("next_path", ["/#wx=AAAAAAAAAAAAAAAAAAAA", "/#/me?wx=AAAAAAAAAAAAAAAAAAAA", "/?a=1&wx=x"])
+def test_next_cannot_plant_a_ticket_of_its_own(api: Api, aws: dict, next_path: str) -> None:
+    """The page takes the first `wx=` in its address: a planted one would shadow the real ticket."""
+    assert api.call("GET", f"/auth/wechat/start?next={quote(next_path)}")[0] == 400
