@@ -291,3 +291,15 @@ def test_binding_another_wechat_while_unbinding_leaves_one_consistent_state(api:
 def test_next_cannot_plant_a_ticket_of_its_own(api: Api, aws: dict, next_path: str) -> None:
     """The page takes the first `wx=` in its address: a planted one would shadow the real ticket."""
     assert api.call("GET", f"/auth/wechat/start?next={quote(next_path)}")[0] == 400
+
+
+@pytest.mark.parametrize(
+    "others", ['consent={"ads":false}; ', "a[b]=1; ", "a{b}=1; ", "name=a b; ", "nick=张三; ", 'q="x; ', "flag; "]
+)
+def test_another_odd_cookie_of_the_site_does_not_break_the_sign_in(api: Api, aws: dict, others: str) -> None:
+    """Another cookie on the site (analytics, consent, a framework's) must not hide the sign-in's cookie."""
+    bind(api, "o-wx-zhang", RESIDENT)
+    ticket = ticket_for(api, "o-wx-zhang")
+    both = {"Cookie": others + BROWSER["Cookie"] + "; " + others.rstrip("; ")}
+    status, answer, _ = api.call("POST", "/auth/wechat/session", {"ticket": ticket}, headers=both)
+    assert status == 200 and "token" in answer, answer
