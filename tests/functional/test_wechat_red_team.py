@@ -203,6 +203,9 @@ def test_no_secret_reaches_the_logs(api: Api, aws: dict, directory: dict, caplog
     assert token
     # a refused code and a stale ticket log too
     callback(api, "nonsense-code", state)
+    code2, state2 = authorize(start(api), "o-wx-secretive")
+    WECHAT[0].state.codes[code2].issued -= 301  # expired: WeChat refuses the exchange
+    assert callback(api, code2, state2)[0] == 400
     api.call("POST", "/auth/wechat/session", {"ticket": ticket}, headers=BROWSER)
 
     def text(record: logging.LogRecord) -> str:
@@ -212,12 +215,13 @@ def test_no_secret_reaches_the_logs(api: Api, aws: dict, directory: dict, caplog
     logged = "\n".join(text(r) for r in ours)
     secrets = {
         "code": code,
+        "expired code": code2,
         "state": state.split(".")[0],
         "ticket": ticket,
         "bind ticket": bind_ticket,
         "browser": browser,
         "otp": f"{otp}",
-        "app secret": WECHAT[0].state.app_secret if hasattr(WECHAT[0].state, "app_secret") else "",
+        "app secret": WECHAT[0].state.secret,
         "session token": session["token"],
     }
     for name, value in secrets.items():
