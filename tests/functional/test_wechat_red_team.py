@@ -181,6 +181,8 @@ def test_an_officer_whose_phone_changed_or_who_left_is_no_longer_signed_in_or_to
     new_post(api, resident, district="东河区", title="东河区路口信号灯坏了")
     deliver(api.client, aws)
     assert sent_to("o-wx-o-qingfu") == []  # the binding of the old phone carries nothing
+    me = api.call("GET", "/me", token=api.sign_in("13900009999"))[1]
+    assert me["wechat"] is False, me  # and the officer is not told that WeChat still reaches him
     assert wechat_session(api, ticket_for(api, "o-wx-o-qingfu"))["bind_required"] is True
 
 
