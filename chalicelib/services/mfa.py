@@ -141,6 +141,8 @@ class SecondFactor:
         except Unauthenticated as wrong:  # the session is fine: the code is what is wrong (not a 401)
             raise ValidationFailed(wrong.message, {"code": "wrong or used"}) from wrong
         self.store.put(TotpRecord(record.officer_id, record.sealed, True, record.created_at))
+        # Audited: the first enrolment trusts the SMS code alone, so an admin can see who enrolled when.
+        self.auditor.log(actor, "enrol_totp", f"officer:{record.officer_id}", {"totp": False}, {"totp": True})
 
     def check(self, officer: Officer, code: object, now: datetime) -> None:
         """Admit a sign-in's TOTP code for an enrolled officer (401 wrong or replayed, 429 after too many)."""

@@ -134,6 +134,7 @@ def test_the_admin_reset_clears_the_enrolment_ends_the_sessions_and_is_audited()
     with pytest.raises(Unauthenticated):
         s.svc.identity.actor(token)
     assert s.svc.identity.actor(sign_in(s).token).enrol_only  # enrols anew
+    assert [e.action for e in s.audit.entries] == ["enrol_totp", "reset_totp"]
     entry = s.audit.entries[-1]
     assert (entry.action, entry.target, entry.actor) == ("reset_totp", "officer:o-kunqu", "o-admin")
 
