@@ -26,16 +26,16 @@ def _redirect(location: str, cookie: str | None = None) -> Response:
 
 
 def browser_secret(request: Request) -> str | None:
-    """Return the secret of the WeChat sign-in this browser started (its cookie), or None."""
-    from http.cookies import CookieError, SimpleCookie
+    """Return the secret of the WeChat sign-in this browser started (its cookie), or None.
 
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(request.headers.get("cookie") or "")
-    except CookieError:
-        return None
-    found = jar.get(COOKIE)
-    return found.value if found is not None and found.value else None
+    Read by hand, not with http.cookies: SimpleCookie gives up on the whole header (or on the rest of it) at any
+    cookie it finds odd, e.g. a JSON value, a space or a `[` in another cookie of the site, and the sign-in
+    would then fail in that browser for good."""
+    for part in (request.headers.get("cookie") or "").split(";"):
+        name, found, value = part.strip().partition("=")
+        if found and name.strip() == COOKIE and value.strip().strip('"'):
+            return value.strip().strip('"')
+    return None
 
 
 def _cookie(secret: str, site_url: str) -> str:
@@ -85,15 +85,23 @@ def callback(call: Call) -> Response:
     who=ANYONE,
     request="WechatSessionIn",
     response="WechatSession",
-    errors=(*BODY_ERRORS, 401, 404),
+    errors=(*BODY_ERRORS, 401, 404, 429),
 )
 def session(call: Call) -> out.WechatSession:
     """Trade a WeChat ticket for a session, or for a bind ticket when the WeChat account is bound to nobody."""
-    from chalicelib.services.wechat import BindRequired  # on first use: `import app` stays free of pydantic
+    from chalicelib.services.identity import Session
+    from chalicelib.services.wechat import BindRequired, TotpRequired  # on first use: `import app` stays light
 
-    found = call.svc.wechat.session(call.body.ticket, browser_secret(call.request))
+    browser = browser_secret(call.request)
+    found: Session | BindRequired | TotpRequired
+    if call.body.totp is not None:
+        found = call.svc.wechat.with_totp(call.body.ticket, call.body.totp, browser)
+    else:
+        found = call.svc.wechat.session(call.body.ticket, browser)
     if isinstance(found, BindRequired):
         return build(out.WechatSession, bind_required=True, ticket=found.ticket)
+    if isinstance(found, TotpRequired):
+        return build(out.WechatSession, totp_required=True, ticket=found.ticket)
     return build(out.WechatSession, token=found.token, user=user_out(found.user, call.svc.directory))
 
 

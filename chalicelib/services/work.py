@@ -1,6 +1,6 @@
 """The officers' workbench (警务工作台) and the command-center board.
 
-What each read costs (DynamoDB, eventually consistent, one sparse partition each; keys.py patterns 34-36):
+What each read costs (DynamoDB, eventually consistent, one sparse partition each; keys.py patterns 36-38):
 
 - A queue page: one Query of `limit + 1` entries of the view's partition (GSI6 for a unit, GSI7 for every unit)
   and one BatchGetItem of the page's posts (the indexes hold keys and the filters' fields only), plus the six

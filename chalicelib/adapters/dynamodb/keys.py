@@ -38,18 +38,22 @@ Access patterns (every request path is a GetItem or a Query, never a Scan):
 | 31 | an account's WeChat openid, channels  | table | PK = CONTACT#<account>, SK = CONTACT            |
 | 32 | the account of a WeChat openid        | table | PK = WECHAT#<openid>, SK = BIND                 |
 | 33 | a single-use voucher (state, ticket)  | table | PK = VOUCHER#<kind>#<sha256>, SK = VOUCHER (TTL)|
-| 34 | a unit's work queue, one view         | GSI6  | GSI6PK = WORK#<unit>#<bucket>, GSI6SK < / >= now|
-| 35 | every unit's work queue, one view     | GSI7  | GSI7PK = WORK#ALL#<bucket>, GSI7SK < / >= now   |
-| 36 | a view's count (workbench, board)     | GSI6/7| the same key condition, Select = COUNT          |
+| 34 | an officer's TOTP enrolment           | table | PK = TOTP#<officer>, SK = TOTP                  |
+| 35 | posts awaiting review, oldest first   | GSI9  | GSI9PK = REVIEW, GSI9SK > cursor (asc)          |
+| 36 | a unit's work queue, one view         | GSI6  | GSI6PK = WORK#<unit>#<bucket>, GSI6SK < / >= now|
+| 37 | every unit's work queue, one view     | GSI7  | GSI7PK = WORK#ALL#<bucket>, GSI7SK < / >= now   |
+| 38 | a view's count (workbench, board)     | GSI6/7| the same key condition, Select = COUNT          |
 
 Sort keys of posts in the feed indexes are `<created_at as epoch ms, 13 digits>#<post id>`, so that ties
 are broken by id. Events sort as `EVENT#<ms>#<id>` and replies as `REPLY#<ms>#<id>`: one Query on the
 post's partition returns the events, the post (`META`) and the replies, each group oldest first.
 GSI5 is sparse: only posts that still have a deadline or a pending dispatch carry GSI5PK.
+GSI9 is sparse: only posts awaiting a review (held for sensitive words, hidden by flags, or a protected post
+flagged for review) carry GSI9PK = REVIEW, GSI9SK = `<since ms>#<post id>`; a decision takes it off.
 Timeline entries carry GSI1PK = UPDATES and GSI1SK = `<ms>#<event id>` (pattern 27, Open311 request updates);
 a `<ms range>` runs from `<start ms>#` to `<end ms>#~`, so that it holds every id of its first and last millisecond.
 
-The workbench (34-36) reads sparse partitions, one per unit and bucket (GSI6) and one per bucket for every unit
+The workbench (36-38) reads sparse partitions, one per unit and bucket (GSI6) and one per bucket for every unit
 (GSI7, for leaders and the command center), each sorted by `<ms>#<post id>` of the bucket's time
 (domain/work.py): the deadline for `open`, the follow-up for `followups`, the clock's start for `in_progress`,
 the resolution for `awaiting_feedback` and `resolved`. `due` and `overdue` are the two halves of the `open`
@@ -80,6 +84,7 @@ UPDATES = "UPDATES"
 PARTNER_KEYS = "PARTNER_KEYS"
 WECHAT = "WECHAT"
 ALL_UNITS = "ALL"
+REVIEW = "REVIEW"
 
 
 def epoch_ms_key(ms: int, ident: str) -> str:
@@ -187,3 +192,7 @@ def voucher_pk(kind: str, digest: str) -> str:
 def work_pk(unit_id: str, bucket: str) -> str:
     """Return the workbench partition of a unit's bucket (`ALL_UNITS` for every unit's)."""
     return f"WORK#{unit_id}#{bucket}"
+
+
+def totp_pk(officer_id: str) -> str:
+    return f"TOTP#{officer_id}"

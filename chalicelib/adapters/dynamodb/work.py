@@ -1,4 +1,4 @@
-"""The workbench's reads (access patterns 34-36 in keys.py): one Query of one sparse partition per page, then
+"""The workbench's reads (access patterns 36-38 in keys.py): one Query of one sparse partition per page, then
 one BatchGetItem of the page's posts.
 
 The indexes project the keys and `PROJECTED` only (INCLUDE), so that a count (Select = COUNT) is billed on
