@@ -17,9 +17,8 @@ A hidden post (held or taken down: the review queue's business) and a police not
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from chalicelib.domain.boards import POLICE_ONLY_TYPES
 from chalicelib.domain.status import Status
@@ -33,16 +32,14 @@ VIEWS: tuple[View, ...] = ("due", "overdue", "in_progress", "awaiting_feedback",
 DEFAULT_VIEW: View = "due"
 
 
-@dataclass(frozen=True)
-class Slot:
+class Slot(NamedTuple):
     """Where a post sits in its unit's queue: its bucket and the time it is sorted by."""
 
     bucket: Bucket
     at: datetime
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """How a view is read from its bucket: the bucket, the side of `now` (due/overdue), and the order."""
 
     bucket: Bucket

@@ -243,3 +243,10 @@ def test_the_clock_alone_turns_a_due_post_overdue() -> None:
     assert ids(s, KUNQU_OFFICER, "due") == [post_id]
     s.clock.set(deadline)
     assert ids(s, KUNQU_OFFICER, "overdue") == [post_id]
+
+
+def test_the_routes_views_are_the_rules_views() -> None:
+    from chalicelib.api.work import VIEWS as ROUTE_VIEWS
+    from chalicelib.domain.work import VIEWS
+
+    assert ROUTE_VIEWS == VIEWS
