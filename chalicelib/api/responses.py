@@ -463,3 +463,4 @@ class WorkBoard(Out):
     at: Time
     units: list[BoardUnit]
     escalated: list[WorkPost] = Field(description="overdue posts escalated to the command center, longest first")
+    review: int = Field(description="posts held or flagged, awaiting review (GET /work/review)")

@@ -86,4 +86,5 @@ def work_board(call: Call) -> out.WorkBoard:
         for row in board["units"]
     ]
     escalated = [work_post_out(post, call.actor, now) for post in board["escalated"]]
-    return build(out.WorkBoard, at=now, units=rows, escalated=escalated)
+    review = call.svc.review.count()  # one Query that only counts (the board is read after the access check above)
+    return build(out.WorkBoard, at=now, units=rows, escalated=escalated, review=review)
