@@ -176,12 +176,12 @@ def test_the_notice_order_follows_the_moves_and_switches_made_in_the_list() -> N
 def test_the_queue_address_names_the_view_and_only_the_filters_that_are_set() -> None:
     paths = run_module(
         "work-logic.js",
-        "[m.queuePath({}), m.queuePath({view: 'overdue', unit: 'all', board: 'traffic', district: '青山区',"
+        "[m.queuePath({}), m.queuePath({view: 'overdue', unit: 'kun-branch', board: 'traffic', district: '青山区',"
         " cursor: 'c1', limit: 10}), m.queuePath({view: 'nonsense', unit: ''})]",
     )
     assert paths == [
         "/work/queue?view=due&limit=20",
-        "/work/queue?view=overdue&unit=all&board=traffic&district=%E9%9D%92%E5%B1%B1%E5%8C%BA&cursor=c1&limit=10",
+        "/work/queue?view=overdue&unit=kun-branch&board=traffic&district=%E9%9D%92%E5%B1%B1%E5%8C%BA&cursor=c1&limit=10",
         "/work/queue?view=due&limit=20",
     ]
 

@@ -13,6 +13,7 @@ const COLUMNS = ["open", "overdue", "escalated", "median_first_response_minutes"
 // The median may come in minutes or seconds, under either name; whichever the API sends is shown.
 function cell(row, key) {
   if (key !== "median_first_response_minutes") return figure(row[key]);
+  if (typeof row.median_first_response_minutes_today === "number") return duration(row.median_first_response_minutes_today * 60000);
   if (typeof row.median_first_response_minutes === "number") return duration(row.median_first_response_minutes * 60000);
   if (typeof row.median_first_response_seconds === "number") return duration(row.median_first_response_seconds * 1000);
   return figure(row.median_first_response);

@@ -3,14 +3,13 @@
 /** The queue's views, in the order of their tabs. */
 export const VIEWS = ["due", "overdue", "in_progress", "awaiting_feedback", "resolved", "followups"];
 
-/** The unit picker's value meaning every unit (leaders and the command center only). */
-export const ALL_UNITS = "all";
-
-/** The address of one page of the queue: the view and the filters that are set, then the cursor. */
+/**
+ * The address of one page of the queue: the view and the filters that are set, then the cursor. Without a
+ * unit the API answers an officer's own unit, and every unit to leaders and the command center.
+ */
 export function queuePath({ view = "due", unit = "", board = "", district = "", cursor = "", limit = 20 } = {}) {
   const query = new URLSearchParams({ view: VIEWS.includes(view) ? view : "due" });
-  if (unit && unit !== ALL_UNITS) query.set("unit", unit);
-  if (unit === ALL_UNITS) query.set("unit", ALL_UNITS);
+  if (unit) query.set("unit", unit);
   if (board) query.set("board", board);
   if (district) query.set("district", district);
   if (cursor) query.set("cursor", cursor);

@@ -6,7 +6,7 @@ import { alertBox, busy, h, loading, replace } from "./dom.js";
 import { boardText, t } from "./i18n.js";
 import { duration, statusLabel, typeLabel } from "./format.js";
 import { districtName, unitName } from "./words.js";
-import { ALL_UNITS, VIEWS, appendPage, clock, mergeRefresh, queuePath } from "./work-logic.js";
+import { VIEWS, appendPage, clock, mergeRefresh, queuePath } from "./work-logic.js";
 
 const REFRESH_MS = 30000;
 const FILTERS = "p24.work.filters";
@@ -45,6 +45,7 @@ function postRow(post, view, boardsById) {
       "div",
       { class: "meta" },
       clockBadge(post, view),
+      post.escalation_level > 0 ? h("span", { class: "deadline deadline-overdue" }, t(`work.escalated${post.escalation_level > 1 ? "Center" : "Leaders"}`)) : null,
       h("span", {}, statusLabel(post.status)),
       h("span", {}, typeLabel(post.type)),
       board ? h("span", {}, boardText(board).name) : null,
@@ -77,7 +78,7 @@ export function queueView(target, ctx) {
   const more = h("button", { type: "button", class: "button secondary", id: "work-more" }, t("common.more"));
   const boardPick = select("work-board", t("work.board"), [["", t("boards.all")], ...ctx.boards.map((b) => [b.id, boardText(b).name])], filters.board);
   const districtPick = select("work-district", t("work.district"), [["", t("work.allDistricts")], ...ctx.districts.map((d) => [d, districtName(d)])], filters.district);
-  const unitPick = ctx.wide ? select("work-unit", t("work.unit"), [[ALL_UNITS, t("work.allUnits")], ["", t("work.myUnit")], ...ctx.units.map((u) => [u.id, unitName(u)])], filters.unit) : null;
+  const unitPick = ctx.wide ? select("work-unit", t("work.unit"), [["", t("work.allUnits")], ...ctx.units.map((u) => [u.id, unitName(u)])], filters.unit) : null;
 
   function paintTabs() {
     replace(

@@ -5,6 +5,7 @@ import { api, describeError } from "./api.js";
 import { alertBox, busy, checkField, h, replace } from "./dom.js";
 import { t } from "./i18n.js";
 import { setSession } from "./session.js";
+import { offersWeChat } from "./ticket.js";
 import { wechatConfig } from "./wechat.js";
 import { needsSecondFactor } from "./work-logic.js";
 
@@ -84,7 +85,8 @@ export async function signInView(main, done, notice = null) {
     }
   });
   const settings = await wechatConfig();
-  const wechat = settings.enabled || settings.simulator ? h("button", { type: "button", class: "button wechat", id: "work-wechat", onClick: startWeChat }, t("wechat.signIn")) : null;
+  // Offered as on the citizen page: inside WeChat, or with the local simulator.
+  const wechat = offersWeChat(settings, navigator.userAgent) ? h("button", { type: "button", class: "button wechat", id: "work-wechat", onClick: startWeChat }, t("wechat.signIn")) : null;
   replace(
     main,
     h("h1", {}, t("work.title")),
