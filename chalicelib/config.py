@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 BAOTOU_DISTRICTS = (
     "昆都仑区",
@@ -63,11 +63,11 @@ class Settings:
     dispatch_queue_url: str = ""
     officer_topic_arn: str = ""
     site_url: str = "http://127.0.0.1:8000"
-    admin_key: str = ""
-    token_keys: tuple[tuple[str, str], ...] = ()
+    admin_key: str = field(default="", repr=False)
+    token_keys: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     districts: tuple[str, ...] = BAOTOU_DISTRICTS
     cad_queue_url: str = ""
-    cad_secret: str = ""
+    cad_secret: str = field(default="", repr=False)
     incident_boards: tuple[str, ...] = ("report",)
     rate_limits: str = ""
     sensitive_words: tuple[str, ...] = ()
@@ -76,16 +76,16 @@ class Settings:
     sms_sign_name: str = ""  # the approved signature (签名), e.g. 包头公安 (Tencent, Alibaba)
     sms_app_id: str = ""  # Tencent's SmsSdkAppId
     sms_endpoint: str = ""  # the provider's endpoint host; empty: its public default (a simulator locally)
-    sms_credentials: str = ""  # `id:secret` of the provider's API key (SSM in the cloud)
+    sms_credentials: str = field(default="", repr=False)  # `id:secret` of the provider's API key (SSM in the cloud)
     wechat_app_id: str = ""  # the official account's AppID; empty: no WeChat sign-in or notices
-    wechat_secret: str = ""
+    wechat_secret: str = field(default="", repr=False)
     wechat_oauth_base: str = "https://open.weixin.qq.com"
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_scope: str = "snsapi_base"
     wechat_messages: str = "subscribe"  # subscribe (订阅通知, bizsend) or template (模板消息)
     wechat_templates: tuple[tuple[str, str], ...] = ()  # notice kind (or *) -> WeChat template id
     # X-Origin-Verify values CloudFront may send (`new,old` while rotating); outside local/test every request needs one.
-    origin_secrets: tuple[str, ...] = ()
+    origin_secrets: tuple[str, ...] = field(default=(), repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

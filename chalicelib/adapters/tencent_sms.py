@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.errors import Unavailable, Undeliverable
+from chalicelib.domain.errors import TooManyRequests, Unavailable, Undeliverable
 from chalicelib.domain.messages import SMS_TEMPLATES
 
 if TYPE_CHECKING:
@@ -53,11 +53,14 @@ REFUSED = (
     "FailedOperation.SignatureIncorrectOrUnapproved",
     "FailedOperation.MissingSignature",
     "FailedOperation.ContainSensitiveWord",
-    "LimitExceeded.PhoneNumber",  # this number's own daily, hourly and 30-second limits
-    "LimitExceeded.DeliveryFrequencyLimit",
     "LimitExceeded.AppCountryOrRegionInBlacklist",
     "UnsupportedOperation",
 )
+
+
+# This number's own daily, hourly and 30-second limits: too frequent for now (429 to a code's requester), not a
+# bad number.
+TOO_FREQUENT = ("LimitExceeded.PhoneNumber", "LimitExceeded.DeliveryFrequencyLimit")
 
 
 def passing(code: str) -> bool:
@@ -150,6 +153,9 @@ class TencentSmsSender:
     @staticmethod
     def _failure(code: str, template: str, refusal: bool | None = None) -> Exception:
         """Log the provider's code (never the parameters) and return the error to raise."""
+        if code.startswith(TOO_FREQUENT):
+            log.warning("tencent sms: too frequent for this number", extra={"code": code, "template": template})
+            return TooManyRequests("该号码短信发送过于频繁，请稍后再试", retry_after=60)
         permanent = refused(code) if refusal is None else refusal
         log.warning(
             "tencent sms refused" if permanent else "tencent sms failed", extra={"code": code, "template": template}

@@ -44,9 +44,11 @@ def sign_in(call: Call) -> out.Session:
 
 def _me(call: Call, user: User) -> out.Me:
     contact = call.svc.contacts.of(call.actor)
-    me: out.Me = user_out(
-        user, call.svc.directory, out.Me, wechat=contact.openid is not None, notify=list(contact.notify)
-    )
+    bound = contact.openid is not None
+    if bound and call.actor.officer_id:  # bound under an older phone: WeChat neither signs in nor notifies
+        officer = call.svc.directory.officer(call.actor.officer_id)
+        bound = officer is not None and contact.stamp == officer.sessions
+    me: out.Me = user_out(user, call.svc.directory, out.Me, wechat=bound, notify=list(contact.notify))
     return me
 
 

@@ -26,16 +26,16 @@ def _redirect(location: str, cookie: str | None = None) -> Response:
 
 
 def browser_secret(request: Request) -> str | None:
-    """Return the secret of the WeChat sign-in this browser started (its cookie), or None."""
-    from http.cookies import CookieError, SimpleCookie
+    """Return the secret of the WeChat sign-in this browser started (its cookie), or None.
 
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(request.headers.get("cookie") or "")
-    except CookieError:
-        return None
-    found = jar.get(COOKIE)
-    return found.value if found is not None and found.value else None
+    Read by hand, not with http.cookies: SimpleCookie gives up on the whole header (or on the rest of it) at any
+    cookie it finds odd, e.g. a JSON value, a space or a `[` in another cookie of the site, and the sign-in
+    would then fail in that browser for good."""
+    for part in (request.headers.get("cookie") or "").split(";"):
+        name, found, value = part.strip().partition("=")
+        if found and name.strip() == COOKIE and value.strip().strip('"'):
+            return value.strip().strip('"')
+    return None
 
 
 def _cookie(secret: str, site_url: str) -> str:

@@ -20,14 +20,6 @@ log = logging.getLogger(__name__)
 Gate = Callable[[Callable[[], None]], bool]  # runs an effect unless its key was used; True if it ran
 
 
-def _gated(gate: Gate, send: Callable[[], None]) -> Callable[[], None]:
-    def run() -> None:
-        if not gate(send):
-            log.info("an SMS for this post went out already this round: none again")
-
-    return run
-
-
 @dataclass(frozen=True)
 class Person:
     """Whom a notice is for: an account, its phone, an officer's e-mail and session stamp."""
@@ -76,12 +68,15 @@ class Messenger:
         fault: Exception | None = None
         for channel in self.channels(person, contact):
             send = self._sender(channel, person, contact, notice)
-            if send is not None and channel == "sms" and sms_gate is not None:
-                send = _gated(sms_gate, send)
             if send is None:
                 continue
             try:
-                send()
+                if channel == "sms" and sms_gate is not None:
+                    if not sms_gate(send):  # the round's SMS went out already: the next channel may carry it
+                        log.info("an SMS for this post went out already this round: none again")
+                        continue
+                else:
+                    send()
             except Undeliverable as refusal:
                 log.info(
                     "channel refused a notice", extra={"channel": channel, "kind": notice.kind, "why": str(refusal)}

@@ -48,10 +48,12 @@ def _same_browser(data: dict[str, str], browser: str | None) -> None:
 
 
 def safe_next(raw: object) -> str:
-    """Return a path on this site to come back to (never another site: `//evil.example`, `https:`, `\\`)."""
+    """Return a path on this site to come back to (never another site: `//evil.example`, `https:`, `\\`), and
+    never one carrying a `wx=` of its own: the page takes the first ticket it finds, so a planted one would shadow
+    the real ticket (and leave that one in the history)."""
     if raw is None or raw == "":
         return "/"
-    if not isinstance(raw, str) or not _NEXT.fullmatch(raw) or raw.startswith("//"):
+    if not isinstance(raw, str) or not _NEXT.fullmatch(raw) or raw.startswith("//") or re.search(r"[#?&]wx=", raw):
         raise ValidationFailed("返回地址无效", {"next": "must be a path on this site"})
     return raw
 
@@ -113,7 +115,7 @@ class WechatSignIn:
         """Check the state (signed, single use), exchange the code, and return where the browser goes next."""
         client = self._client()
         nonce, _, signature = state.partition(".") if isinstance(state, str) else ("", "", "")
-        if not _SECRET.fullmatch(nonce) or not hmac.compare_digest(signature, self._sign(nonce)):
+        if not _SECRET.fullmatch(nonce) or not hmac.compare_digest(signature.encode(), self._sign(nonce).encode()):
             raise ValidationFailed("登录请求无效，请重新用微信登录", {"state": "bad signature"})
         if not isinstance(code, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,128}", code):
             raise ValidationFailed("微信授权无效，请重新用微信登录", {"code": "missing or malformed"})

@@ -11,7 +11,7 @@ import pytest
 from chalicelib.adapters.sms import sms_sender
 from chalicelib.adapters.tencent_sms import TencentSmsSender
 from chalicelib.config import Settings
-from chalicelib.domain.errors import Unavailable, Undeliverable
+from chalicelib.domain.errors import TooManyRequests, Unavailable, Undeliverable
 from tests.integration.tencent_fake import FakeTencentSms
 
 SECRET_ID, SECRET_KEY = "AKIDfake0123456789", "fake-secret-key-0123456789"
@@ -84,9 +84,17 @@ def test_a_refused_number_or_template_is_undeliverable(fake: FakeTencentSms, cod
 
 
 def test_a_number_the_provider_did_not_take_is_undeliverable(fake: FakeTencentSms) -> None:
-    fake.number_code = "LimitExceeded.PhoneNumberDailyLimit"
+    fake.number_code = "FailedOperation.PhoneNumberInBlacklist"
     with pytest.raises(Undeliverable):
         sms_sender(settings(fake.endpoint)).send("13812345678", "reply", {"number": "3F9A2C"})
+
+
+@pytest.mark.parametrize("code", ["LimitExceeded.PhoneNumberDailyLimit", "LimitExceeded.PhoneNumberThirtySecondLimit"])
+def test_a_numbers_own_frequency_limit_is_too_many_requests_not_a_bad_number(fake: FakeTencentSms, code: str) -> None:
+    fake.number_code = code
+    with pytest.raises(TooManyRequests) as limited:
+        sms_sender(settings(fake.endpoint)).send("13812345678", "otp", {"code": "123456", "minutes": "5"})
+    assert limited.value.retry_after == 60
 
 
 @pytest.mark.parametrize(
