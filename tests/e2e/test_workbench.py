@@ -22,6 +22,7 @@ from tests.e2e.test_reach import blocking_violations
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("csp_guard")]
 
 OFFICER = "13900000023"  # 张磊, 社区民警, 青山区纺织道派出所: environment posts in 青山区 reach his unit
+COMMAND_CENTER = "13900000002"  # 孙宏伟, 指挥中心大队长 (a leader in the command center)
 
 
 def when(value: str) -> float:
@@ -136,3 +137,20 @@ def test_the_overdue_post_tops_the_overdue_view_and_leaves_it_once_answered(
     queue_shown(page)
     expect(page.locator("#tab-overdue")).to_have_attribute("aria-pressed", "true")  # the view is remembered
     expect(page.locator(f'.work-item[data-post-id="{overdue["id"]}"]')).to_have_count(0)
+
+
+def test_the_command_center_picks_any_unit_and_sees_every_unit_side_by_side(page: Page, stack: Stack) -> None:
+    sign_in_page(page, stack.sign_in(COMMAND_CENTER))
+    page.goto("/work.html")
+    queue_shown(page)
+    picker = page.locator("#work-unit")
+    expect(picker).to_have_value("")  # every unit
+    picker.select_option("fangzhidao-station")
+    queue_shown(page)
+    assert blocking_violations(page) == []
+
+    page.get_by_role("link", name="全局态势").click()
+    expect(page.locator("#units-heading")).to_be_visible()
+    expect(page.locator(".work-board tbody th").filter(has_text="青山区纺织道派出所")).to_have_count(1)
+    page.wait_for_load_state("networkidle")
+    assert blocking_violations(page) == []
