@@ -31,15 +31,15 @@ function signOut() {
   route();
 }
 
-function navigation(wide, count) {
+function navigation(count) {
   const here = location.hash.startsWith("#/board") ? "board" : location.hash.startsWith("#/review") ? "review" : "queue";
   const link = (name, href, text) => h("a", { href, "aria-current": here === name ? "page" : false }, text);
   return h(
     "nav",
     { class: "work-nav", "aria-label": t("work.nav") },
     link("queue", "#/", t("work.queue")),
-    wide ? link("board", "#/board", t("work.board.title")) : null,
-    wide ? link("review", "#/review", count === null ? t("work.review.title") : t("work.review.titleCount", { n: count })) : null,
+    link("board", "#/board", t("work.board.title")),
+    link("review", "#/review", count === null ? t("work.review.title") : t("work.review.titleCount", { n: count })),
   );
 }
 
@@ -93,7 +93,7 @@ async function route() {
       h("p", { class: "small" }, t("reply.realName")),
       h("button", { type: "button", class: "button secondary", id: "work-signout", onClick: signOut }, t("work.signOut")),
     ),
-    navigation(ctx.wide, count),
+    ctx.wide ? navigation(count) : null,
     body,
     totpPanel(ctx.token),
   );
@@ -110,5 +110,9 @@ wireSkipLink();
 wireToggle(document.getElementById("lang-toggle"));
 wireLargeText(document.getElementById("large-text"));
 onLangChange(() => route());
-window.addEventListener("hashchange", () => route());
+// A new view: focus moves to <main>, so that a screen reader starts reading there (as after the skip link).
+window.addEventListener("hashchange", async () => {
+  await route();
+  main.focus();
+});
 route();
