@@ -40,8 +40,8 @@ def tags_of(page: Path) -> list[tuple[str, dict[str, str | None]]]:
     return parser.tags
 
 
-def test_the_site_has_the_three_pages() -> None:
-    assert {p.name for p in PAGES} >= {"index.html", "reply.html", "outbox.html"}
+def test_the_site_has_its_four_pages() -> None:
+    assert {p.name for p in PAGES} >= {"index.html", "reply.html", "outbox.html", "work.html"}
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
