@@ -159,7 +159,9 @@ def test_the_command_center_picks_any_unit_and_sees_every_unit_side_by_side(page
 
 def test_the_review_queue_opens_for_the_command_center(page: Page, stack: Stack) -> None:
     session = stack.sign_in(COMMAND_CENTER)
-    if stack.call("GET", "/work/review", token=session["token"])[0] == 404:
+    status, body = stack.call("GET", "/work/review", token=session["token"])
+    # No such route: chalice local answers like API Gateway, 403 without the API's own `error` body.
+    if status == 404 or (status == 403 and not (isinstance(body, dict) and "error" in body)):
         pytest.skip("GET /work/review is not built yet (issue 17)")
     sign_in_page(page, session)
     page.goto("/work.html#/review")
