@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from chalicelib.services.incidents import CadOutbox, IncidentRepository, Incidents
     from chalicelib.services.lifecycle import Lifecycle
     from chalicelib.services.limits import Counters, Limits
+    from chalicelib.services.mfa import SecondFactor, TotpStore
     from chalicelib.services.moderation import Moderation
     from chalicelib.services.open311 import Open311, Open311Reads, PartnerKeyRepository, PartnerKeys
     from chalicelib.services.ports import (
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
         Vouchers,
         Wechat,
     )
+    from chalicelib.services.review import Review, ReviewIndex
     from chalicelib.services.stats import Stats
     from chalicelib.services.supervision import Supervision
     from chalicelib.services.tokens import TokenService
@@ -81,6 +83,8 @@ class Services:
     partners: PartnerKeys
     contacts: Contacts
     wechat: WechatSignIn
+    mfa: SecondFactor
+    review: Review
 
 
 def build(
@@ -109,11 +113,15 @@ def build(
     contacts: ContactBook | None = None,
     vouchers: Vouchers | None = None,
     wechat: Wechat | None = None,
+    totps: TotpStore | None = None,
+    review_index: ReviewIndex | None = None,
 ) -> Services:
     """Build the services from settings; each keyword replaces one adapter (`limits`: the limits as a whole)."""
     from chalicelib.adapters.dynamodb import repositories as dynamo
     from chalicelib.adapters.dynamodb.contacts import DynamoContactBook, DynamoVouchers
+    from chalicelib.adapters.dynamodb.mfa import DynamoTotpStore
     from chalicelib.adapters.dynamodb.open311 import DynamoOpen311Reads, DynamoPartnerKeyRepository
+    from chalicelib.adapters.dynamodb.review import DynamoReviewIndex
     from chalicelib.adapters.dynamodb.table import Table
     from chalicelib.adapters.metrics import EmfMetrics, MeteredStats
     from chalicelib.adapters.sms import sms_sender
@@ -129,6 +137,8 @@ def build(
     from chalicelib.services.cursors import CursorCodec
     from chalicelib.services.limits import Limits, LimitSettings
     from chalicelib.services.messenger import Messenger
+    from chalicelib.services.mfa import Sealer, SecondFactor
+    from chalicelib.services.review import Review
     from chalicelib.services.staff import Staff
     from chalicelib.services.stats import Stats
     from chalicelib.services.store import PostStore
@@ -184,8 +194,25 @@ def build(
     messenger = Messenger(contacts, sms, officers, wechat, settings.wechat_template)
     officer_notices = notices.OfficerNotices(directory, ledger, messenger, links, clock, settings.site_url)
     author_notices = notices.AuthorNotices(users, directory, ledger, messenger, clock, settings.site_url)
+    second_factor = SecondFactor(
+        totps or DynamoTotpStore(table),
+        limits.counters,
+        Sealer(settings.token_keys),
+        settings.officer_mfa,
+        directory,
+        auditor,
+    )
     the_identity = identity_.Identity(
-        users, otps or dynamo.DynamoOtpRepository(table), directory, sms, tokens, clock, secret, limits, links
+        users,
+        otps or dynamo.DynamoOtpRepository(table),
+        directory,
+        sms,
+        tokens,
+        clock,
+        secret,
+        limits,
+        links,
+        second_factor=second_factor,
     )
     wechat_sign_in = wechat_.WechatSignIn(
         the_identity,
@@ -224,6 +251,8 @@ def build(
         partners=open311.PartnerKeys(partner_keys or DynamoPartnerKeyRepository(table), clock, auditor),
         contacts=Contacts(contacts),
         wechat=wechat_sign_in,
+        mfa=second_factor,
+        review=Review(review_index or DynamoReviewIndex(table), store, staff, cursors, clock, auditor),
     )
 
 

@@ -53,6 +53,15 @@ def _stored(env: Mapping[str, str], name: str, region: str) -> str:
     return parameter(path, region)
 
 
+def _officer_mfa(env: Mapping[str, str]) -> str:
+    """Return OFFICER_MFA: `required` unless set, except on the local stack and in tests (`optional`)."""
+    local = env.get("STAGE", "local") in ("local", "test")
+    value = (env.get("OFFICER_MFA") or "").strip().lower()
+    if value in ("required", "optional"):
+        return value
+    return "optional" if local else "required"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the app needs to know about where it runs."""
@@ -86,6 +95,7 @@ class Settings:
     wechat_templates: tuple[tuple[str, str], ...] = ()  # notice kind (or *) -> WeChat template id
     # X-Origin-Verify values CloudFront may send (`new,old` while rotating); outside local/test every request needs one.
     origin_secrets: tuple[str, ...] = field(default=(), repr=False)
+    officer_mfa: str = "optional"  # required: officers' full sessions need a TOTP code too (services.mfa)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -124,6 +134,7 @@ class Settings:
             wechat_messages=env.get("WECHAT_MESSAGES") or "subscribe",
             wechat_templates=_pairs(env.get("WECHAT_TEMPLATES", "")),
             origin_secrets=_split(env.get("ORIGIN_SECRET") or _stored(env, "ORIGIN_SECRET_PARAMETER", region)),
+            officer_mfa=_officer_mfa(env),
         )
 
     @property

@@ -776,3 +776,40 @@ class RecordingWechat:
     def text(message: WechatSent) -> str:
         """A notice as the person reads it: its fields, then the link it opens."""
         return "\n".join([*message.fields.values(), message.url])
+
+
+class InMemoryTotpStore:
+    """Officers' TOTP enrolments in a dict (services.mfa.TotpStore)."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, Any] = {}
+
+    def get(self, officer_id: str) -> Any:
+        return self.items.get(officer_id)
+
+    def put(self, record: Any) -> None:
+        self.items[record.officer_id] = record
+
+    def delete(self, officer_id: str) -> bool:
+        return self.items.pop(officer_id, None) is not None
+
+
+class InMemoryReviewIndex:
+    """The review queue over the in-memory posts, oldest first by the table's own sort key (services.review)."""
+
+    def __init__(self, posts: InMemoryPostRepository) -> None:
+        self.posts = posts
+
+    def _waiting(self) -> list[tuple[str, Post]]:
+        from chalicelib.adapters.dynamodb.items import review_key
+
+        return sorted((review_key(p), p) for p in self.posts.posts.values() if p.awaiting_review)
+
+    def page(self, limit: int, after: str | None) -> tuple[list[Post], str | None]:
+        found = [(key, post.model_copy(deep=True)) for key, post in self._waiting() if after is None or key > after]
+        if len(found) > limit:
+            return [p for _, p in found[:limit]], found[limit - 1][0]
+        return [p for _, p in found], None
+
+    def count(self) -> int:
+        return len(self._waiting())

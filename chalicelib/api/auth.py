@@ -31,6 +31,8 @@ def bearer(request: Request) -> str | None:
 
 
 _CACHE = "_police24_actor"  # the caller, resolved once per request
+# What a session limited to enrolling the second factor may reach (OFFICER_MFA=required, not yet enrolled).
+ENROLMENT = frozenset({("POST", "/me/totp"), ("POST", "/me/totp/confirm"), ("GET", "/me")})
 
 
 def current_actor(request: Request, services: Services) -> Actor:
@@ -40,6 +42,8 @@ def current_actor(request: Request, services: Services) -> Actor:
         return cached[1]
     token = bearer(request)
     actor = ANONYMOUS if token is None else services.identity.actor(token)
+    if actor.enrol_only and (request.method, request.path) not in ENROLMENT:
+        raise Forbidden("请先绑定动态口令（双因素认证）", {"totp": "enrolment required"})
     setattr(request, _CACHE, (services, actor))
     return actor
 

@@ -27,7 +27,7 @@ def request_code(call: Call) -> out.CodeSent:
     return out.CodeSent(expires_in=expires_in)
 
 
-@identity("POST", "/auth/session", who=ANYONE, request="SessionIn", response="Session", errors=(*BODY_ERRORS, 401))
+@identity("POST", "/auth/session", who=ANYONE, request="SessionIn", response="Session", errors=(*BODY_ERRORS, 401, 429))
 def sign_in(call: Call) -> out.Session:
     """Exchange a phone's one-time code for a session token (anyone); with a WeChat bind ticket, bind it too."""
     if call.body.wechat_ticket is not None:
@@ -35,10 +35,10 @@ def sign_in(call: Call) -> out.Session:
 
         wechat = call.svc.wechat
         session = wechat.sign_in_and_bind(
-            call.body.phone, call.body.code, call.body.wechat_ticket, browser_secret(call.request)
+            call.body.phone, call.body.code, call.body.wechat_ticket, browser_secret(call.request), call.body.totp
         )
     else:
-        session = call.svc.identity.sign_in(call.body.phone, call.body.code)
+        session = call.svc.identity.sign_in(call.body.phone, call.body.code, call.body.totp)
     return build(out.Session, token=session.token, user=user_out(session.user, call.svc.directory))
 
 

@@ -305,7 +305,22 @@ class WechatSession(Out):
     token: str | None = None
     user: User | None = None
     bind_required: bool | None = Field(default=None, description="true: sign in by phone once with `ticket`")
-    ticket: str | None = Field(default=None, description="the bind ticket for POST /auth/session (15 minutes)")
+    ticket: str | None = Field(
+        default=None,
+        description="the bind ticket for POST /auth/session (15 minutes), or with `totp_required` the TOTP ticket "
+        "for POST /auth/wechat/session with `totp` (5 minutes)",
+    )
+    totp_required: bool | None = Field(default=None, description="true: send `ticket` again with the TOTP code")
+
+
+class ReviewPage(Out):
+    posts: list[Post] = Field(description="posts awaiting review, oldest first (held on sensitive words, flagged)")
+    count: int = Field(description="how many posts await review in all")
+    next_cursor: str | None
+
+
+class TotpEnrolment(Out):
+    otpauth_uri: str = Field(description="otpauth://totp/… for the authenticator app (as a QR code); shown once")
 
 
 class WechatConfig(Out):

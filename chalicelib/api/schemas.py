@@ -78,6 +78,7 @@ class OtpIn(Body):
     phone: Phone
 
 
+TotpCode = Annotated[str, Field(max_length=10, json_schema_extra={"pattern": "^[0-9]{6}$"})]
 Ticket = Annotated[str, Field(max_length=64, json_schema_extra={"pattern": "^[A-Za-z0-9_-]{16,64}$"})]
 Channel = Literal["wechat", "email", "sms"]
 
@@ -86,10 +87,21 @@ class SessionIn(Body):
     phone: Phone
     code: str = Field(max_length=10, json_schema_extra={"pattern": "^[0-9]{6}$"})
     wechat_ticket: Ticket | None = Field(default=None, description="a bind ticket: signing in binds that WeChat")
+    totp: TotpCode | None = Field(default=None, description="an enrolled officer's TOTP code (second factor)")
 
 
 class WechatSessionIn(Body):
     ticket: Ticket
+    totp: TotpCode | None = Field(default=None, description="with a TOTP ticket (`totp_required`): the officer's code")
+
+
+class TotpConfirmIn(Body):
+    code: TotpCode
+
+
+class ReviewIn(Body):
+    decision: Literal["publish", "hide"]
+    note: Annotated[Text, Field(max_length=500)] | None = None
 
 
 class ProfileIn(Body):

@@ -85,15 +85,23 @@ def callback(call: Call) -> Response:
     who=ANYONE,
     request="WechatSessionIn",
     response="WechatSession",
-    errors=(*BODY_ERRORS, 401, 404),
+    errors=(*BODY_ERRORS, 401, 404, 429),
 )
 def session(call: Call) -> out.WechatSession:
     """Trade a WeChat ticket for a session, or for a bind ticket when the WeChat account is bound to nobody."""
-    from chalicelib.services.wechat import BindRequired  # on first use: `import app` stays free of pydantic
+    from chalicelib.services.identity import Session
+    from chalicelib.services.wechat import BindRequired, TotpRequired  # on first use: `import app` stays light
 
-    found = call.svc.wechat.session(call.body.ticket, browser_secret(call.request))
+    browser = browser_secret(call.request)
+    found: Session | BindRequired | TotpRequired
+    if call.body.totp is not None:
+        found = call.svc.wechat.with_totp(call.body.ticket, call.body.totp, browser)
+    else:
+        found = call.svc.wechat.session(call.body.ticket, browser)
     if isinstance(found, BindRequired):
         return build(out.WechatSession, bind_required=True, ticket=found.ticket)
+    if isinstance(found, TotpRequired):
+        return build(out.WechatSession, totp_required=True, ticket=found.ticket)
     return build(out.WechatSession, token=found.token, user=user_out(found.user, call.svc.directory))
 
 

@@ -26,6 +26,7 @@ class Actor:
     officer_id: str | None = None
     link_post_id: str | None = None
     account_created: int | None = None  # epoch seconds; limits are tighter on an account's first day
+    enrol_only: bool = False  # an officer's session that may only enrol a second factor (OFFICER_MFA=required)
 
     @property
     def is_police(self) -> bool:

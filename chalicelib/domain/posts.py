@@ -15,6 +15,8 @@ from chalicelib.domain.times import CST, epoch_ms, iso_cst
 from chalicelib.domain.values import Value
 
 URGENT_MINUTES = 5
+# Why a hidden post waits for a reviewer: held on sensitive words, or hidden by citizens' flags.
+REVIEW_REASONS = frozenset({"held_for_review", "flagged"})
 # A post still `received` this long after creation (or after its last re-queue) is re-queued by the sweep: a
 # dispatch message that could not be sent, or was lost, is sent again.
 DISPATCH_GRACE = timedelta(minutes=2)
@@ -63,6 +65,7 @@ class Post(Value):
     satisfied: bool | None = None
     feedback_comment: str | None = None
     via: Via | None = None
+    review_since: datetime | None = None  # in the review queue since then (services.review); None: not waiting
 
     @staticmethod
     def first_response_due_for(type_: str, created_at: datetime, urgent: bool = False) -> datetime | None:
@@ -207,8 +210,23 @@ class Post(Value):
         return self._with(at, pin=None)
 
     def set_hidden(self, hidden: bool, reason: str | None, at: datetime) -> Post:
-        """Hide the post (with the reason) or show it again."""
-        return self._with(at, hidden=hidden, hidden_reason=reason if hidden else None)
+        """Hide the post (with the reason) or show it again; hidden for review, it waits in the review queue
+        (from the first time), otherwise an admin's hiding or showing settles any review."""
+        since = (self.review_since or at) if hidden and reason in REVIEW_REASONS else None
+        return self._with(at, hidden=hidden, hidden_reason=reason if hidden else None, review_since=since)
+
+    @property
+    def awaiting_review(self) -> bool:
+        """Tell whether a reviewer must decide on the post (posts held before the queue existed count too)."""
+        return self.review_since is not None or (self.hidden and self.hidden_reason in REVIEW_REASONS)
+
+    def to_review(self, at: datetime) -> Post:
+        """Ask a reviewer to look at a post that stays up (a protected post flagged): into the queue once."""
+        return self._with(at, review_since=self.review_since or at)
+
+    def decide_review(self, publish: bool, at: datetime) -> Post:
+        """A reviewer's decision: publish (shown, out of the queue) or hide (hidden as reviewed, out of the queue)."""
+        return self._with(at, hidden=not publish, hidden_reason=None if publish else "reviewed", review_since=None)
 
 
 __all__ = [

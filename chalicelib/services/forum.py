@@ -103,6 +103,7 @@ class Forum:
             urgent=urgent,
             hidden=held,
             hidden_reason="held_for_review" if held else None,
+            review_since=now if held else None,
             via=new.via,
         )
 

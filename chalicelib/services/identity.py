@@ -14,6 +14,7 @@ from chalicelib.domain.nicknames import nickname_problem, personal_name
 from chalicelib.domain.people import Actor, Officer, User, normalize_phone
 from chalicelib.services.limits import Limits
 from chalicelib.services.links import resolve_link
+from chalicelib.services.mfa import SecondFactor
 from chalicelib.services.ports import (
     Clock,
     DirectoryRepository,
@@ -61,11 +62,12 @@ class Identity:
         otp_ttl: int = 300,
         otp_max_tries: int = 5,
         session_ttl: int = 7 * 24 * 3600,
+        second_factor: SecondFactor | None = None,
     ) -> None:
         self.users, self.otps, self.directory, self.sms = users, otps, directory, sms
         self.tokens, self.clock, self._pepper, self.limits = tokens, clock, pepper.encode(), limits
         self.otp_ttl, self.otp_max_tries, self.session_ttl = otp_ttl, otp_max_tries, session_ttl
-        self.links = links
+        self.links, self.second_factor = links, second_factor
 
     def _hash(self, phone: str, code: str) -> str:
         return hmac.new(self._pepper, f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
@@ -86,12 +88,14 @@ class Identity:
             ) from refused
         return self.otp_ttl
 
-    def sign_in(self, raw_phone: object, code: object) -> Session:
-        """Exchange a phone's code for a session; the directory decides police roles.
+    def sign_in(self, raw_phone: object, code: object, totp: object = None) -> Session:
+        """Exchange a phone's code (and an officer's TOTP code, where one is needed) for a session; the directory
+        decides police roles.
 
         Every guess takes one of the code's tries first, atomically, and is compared only if it got one, so
         however many guesses arrive at once, at most `otp_max_tries` are ever compared; the right code is then
-        consumed by a conditional delete, so one code gives one session.
+        consumed by a conditional delete, so one code gives one session. A wrong or missing TOTP code leaves the
+        SMS code in place (less the try it took): the officer types the TOTP code again, not a new SMS code.
         """
         phone = normalize_phone(raw_phone)
         if not isinstance(code, str) or not re.fullmatch(r"\d{6}", code):
@@ -111,16 +115,28 @@ class Identity:
                 raise Unauthenticated(f"验证码错误，还可尝试{remaining}次")
             self.otps.consume(phone, record.code_hash)  # used up: gone, unless a new code replaced it meanwhile
             raise Unauthenticated("验证码错误，请重新获取验证码")
+        officer = self._officer_of(phone)
+        enrol_only = self.second_step(officer, totp)
         if not self.otps.consume(phone, record.code_hash):  # another request signed in with it first
             raise Unauthenticated(_EXPIRED_CODE)
-        officer = self._officer_of(phone)
         user = self._account(phone, now.isoformat(), officer)
         if not user.verified:  # opened by a partner app: the phone has now proved itself
             user = self.users.verify(user.id)
-        return self.session_for(user, officer)
+        return self.session_for(user, officer, enrol_only=enrol_only)
 
-    def session_for(self, user: User, officer: Officer | None) -> Session:
-        """Issue a session for an account whose holder proved it (a code, or a bound WeChat account)."""
+    def second_step(self, officer: Officer | None, totp: object) -> bool:
+        """Check an officer's TOTP code where one is needed; True: the session may only enrol one (not enrolled
+        while OFFICER_MFA=required). A missing code is 401 with `fields.totp`, so the page asks for it."""
+        need = self.second_factor.need(officer) if self.second_factor is not None else "none"
+        if need == "check" and officer is not None and self.second_factor is not None:
+            if totp is None or totp == "":
+                raise Unauthenticated("请输入动态口令", {"totp": "required"})
+            self.second_factor.check(officer, totp, self.clock.now())
+        return need == "enrol"
+
+    def session_for(self, user: User, officer: Officer | None, *, enrol_only: bool = False) -> Session:
+        """Issue a session for an account whose holder proved it (a code, or a bound WeChat account, and the
+        second factor where needed); `enrol_only`: a session that may only enrol the second factor."""
         now = self.clock.now()
         created = datetime.fromisoformat(user.created_at) if user.created_at else now
         actor = Actor(
@@ -129,6 +145,7 @@ class Identity:
             nickname=user.nickname,
             officer_id=user.id if officer is not None else None,
             account_created=int(created.timestamp()) if officer is None else None,
+            enrol_only=enrol_only and officer is not None,
         )
         stamp = officer.sessions if officer is not None else ""
         token = self.tokens.issue(actor, now, timedelta(seconds=self.session_ttl), stamp=stamp)
@@ -225,6 +242,7 @@ class Identity:
             nickname=officer.name,
             officer_id=officer.id,
             link_post_id=claims.link_post_id,
+            enrol_only=claims.enrol_only,
         )
 
     def profile(self, actor: Actor) -> User:

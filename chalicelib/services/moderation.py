@@ -78,6 +78,7 @@ class Moderation:
                 snapshot(post),
                 {**snapshot(post), "flag_count": count, "review": "flagged"},
             )
+            self.store.retry(post.id, lambda read: None if read.awaiting_review else read.to_review(now))
             return
         if not post.hidden:
             self.set_hidden(SYSTEM, post.id, True, "flagged")

@@ -29,6 +29,7 @@ class SessionClaims:
     account_created: int | None = None
     nickname: str = ""  # a citizen's nickname when signed in (display only)
     stamp: str = ""
+    enrol_only: bool = False  # an officer who must enrol a second factor first (services.mfa)
 
 
 class TokenService:
@@ -58,6 +59,8 @@ class TokenService:
             claims["post"] = actor.link_post_id
         if actor.account_created is not None:
             claims["acct"] = actor.account_created
+        if actor.enrol_only:
+            claims["mfa"] = "enrol"
         import jwt  # imported on first use: PyJWT pulls in `cryptography`, a cold-start cost
 
         return jwt.encode(claims, self._keys[self._signing_kid], algorithm="HS256", headers={"kid": self._signing_kid})
@@ -99,4 +102,5 @@ class TokenService:
             account_created=created if isinstance(created, int) else None,
             nickname="" if officer_id else str(claims.get("nick", "")),
             stamp=str(claims.get("ses", "")),
+            enrol_only=claims.get("mfa") == "enrol",
         )

@@ -66,6 +66,13 @@ class BindRequired:
 
 
 @dataclass(frozen=True)
+class TotpRequired:
+    """A bound officer with a second factor: the same endpoint with this ticket and a TOTP code gives the session."""
+
+    ticket: str
+
+
+@dataclass(frozen=True)
 class JsSignature:
     """What the page passes to `wx.config` for the share card."""
 
@@ -130,14 +137,14 @@ class WechatSignIn:
         path = started.get("next") or "/"
         return f"{self.site_url}{path}{'&' if '#' in path else '#'}wx={ticket}"
 
-    def session(self, ticket: object, browser: str | None) -> Session | BindRequired:
-        """Trade a sign-in ticket for a session of the bound account, or for a bind ticket."""
+    def session(self, ticket: object, browser: str | None) -> Session | BindRequired | TotpRequired:
+        """Trade a sign-in ticket for a session of the bound account, a TOTP ticket, or a bind ticket."""
         now = self.clock.now()
         found = self._take("ticket", ticket, browser)
         openid = found["openid"]
         binding = self.contacts.account_of(openid)
         if binding is not None:
-            session = self._session_of(binding)
+            session = self._session_of(binding, found)
             if session is not None:
                 return session
             self.contacts.unbind(binding.account_id)  # the account is gone or the officer's phone changed
@@ -145,7 +152,23 @@ class WechatSignIn:
         self.vouchers.put("bind", digest(bind), {"openid": openid, "browser": found["browser"]}, now + BIND_TTL)
         return BindRequired(bind)
 
-    def sign_in_and_bind(self, phone: object, code: object, bind_ticket: object, browser: str | None) -> Session:
+    def with_totp(self, ticket: object, totp: object, browser: str | None) -> Session:
+        """Trade a TOTP ticket and the officer's TOTP code for a session; a wrong code gives the ticket back (the
+        tries are limited by the second factor itself)."""
+        found = self._take("totp", ticket, browser)
+        officer = self.identity.officer_account(found.get("account_id", ""))
+        if officer is None or not hmac.compare_digest(officer[1].sessions, found.get("stamp", "")):
+            raise Unauthenticated(_GONE)
+        try:
+            self.identity.second_step(officer[1], totp)
+        except Exception:
+            self.vouchers.put("totp", digest(str(ticket)), found, self.clock.now() + TICKET_TTL)
+            raise
+        return self.identity.session_for(*officer)
+
+    def sign_in_and_bind(
+        self, phone: object, code: object, bind_ticket: object, browser: str | None, totp: object = None
+    ) -> Session:
         """Sign in by phone and code and bind the WeChat account of the bind ticket to that account.
 
         The ticket is taken first (one request binds it) and given back if the code is wrong, so a mistyped
@@ -153,7 +176,7 @@ class WechatSignIn:
         """
         found = self._take("bind", bind_ticket, browser)
         try:
-            session = self.identity.sign_in(phone, code)
+            session = self.identity.sign_in(phone, code, totp)
         except Exception:
             self.vouchers.put("bind", digest(str(bind_ticket)), found, self.clock.now() + BIND_TTL)
             raise
@@ -174,12 +197,18 @@ class WechatSignIn:
             raise Unauthenticated(_OTHER_BROWSER) from other
         return found
 
-    def _session_of(self, binding: Binding) -> Session | None:
+    def _session_of(self, binding: Binding, found: dict[str, str]) -> Session | TotpRequired | None:
         officer = self.identity.officer_account(binding.account_id)
         if officer is not None:
             account, record = officer
-            valid = hmac.compare_digest(record.sessions, binding.stamp)
-            return self.identity.session_for(account, record) if valid else None
+            if not hmac.compare_digest(record.sessions, binding.stamp):
+                return None
+            need = self.identity.second_factor.need(record) if self.identity.second_factor is not None else "none"
+            if need == "check":
+                ticket, data = secrets.token_urlsafe(24), {**found, "account_id": record.id, "stamp": record.sessions}
+                self.vouchers.put("totp", digest(ticket), data, self.clock.now() + TICKET_TTL)
+                return TotpRequired(ticket)
+            return self.identity.session_for(account, record, enrol_only=need == "enrol")
         user = self.users.get(binding.account_id)
         return self.identity.session_for(user, None) if user is not None else None
 

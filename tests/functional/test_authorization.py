@@ -410,6 +410,55 @@ def wechat_session(s: Stage, role: str) -> tuple[int, Any]:
     return s.call("POST", "/auth/wechat/session", role, {"ticket": "never-issued-ticket-0123"})
 
 
+def totp_enrol(s: Stage, role: str) -> tuple[int, Any]:
+    return s.call("POST", "/me/totp", role)
+
+
+def totp_confirm(s: Stage, role: str) -> tuple[int, Any]:
+    """A code that is not the app's (or with no enrolment pending): officers 400, others refused first."""
+    return s.call("POST", "/me/totp/confirm", role, {"code": "000000"})
+
+
+def totp_reset(s: Stage, role: str) -> tuple[int, Any]:
+    """The admin resets the second factor of an officer made for the purpose (a persona's sessions would end)."""
+    body = {
+        "name": "重置警官",
+        "title": "民警",
+        "phone": "13700019997",
+        "unit_id": "kunqu",
+        "role": "officer",
+        "on_duty": False,
+    }
+    s.once("o-mfa-reset", lambda: s.admin("PUT", "/admin/officers/o-mfa-reset", body))
+    return s.call("DELETE", "/admin/officers/{officer_id}/totp", role, officer_id="o-mfa-reset")
+
+
+def awaiting_review(s: Stage) -> dict[str, Any]:
+    """A post the flags hid (the system's act on the third counted flag): it waits for a reviewer."""
+    from chalicelib.bootstrap import services
+    from chalicelib.services.moderation import SYSTEM
+
+    created = s.post(title="待审核的帖子", body="被举报的内容")
+    services().moderation.set_hidden(SYSTEM, created["id"], True, "flagged")
+    return created
+
+
+def review_queue(s: Stage, role: str) -> tuple[int, Any]:
+    s.once("awaiting-review", lambda: awaiting_review(s))
+    return s.call("GET", "/work/review?limit=50", role)
+
+
+def review_decide(s: Stage, role: str) -> tuple[int, Any]:
+    """Allowed reviewers each decide a post of their own; refused callers share one that stays in the queue."""
+    target = awaiting_review(s) if role in ROUTERS else s.once("awaiting-review", lambda: awaiting_review(s))
+    status, data = s.call(
+        "POST", "/work/review/{post_id}", role, {"decision": "hide", "note": "矩阵"}, post_id=target["id"]
+    )
+    if role not in ROUTERS:
+        assert s.current(target["id"])["hidden"] is True  # still waiting: nothing changed
+    return status, data
+
+
 LINK_REFUSED = {LINK: 403}
 CASES: dict[tuple[str, str], tuple[dict[str, int], Runner]] = {
     ("GET", "/boards"): (anyone(200), read("GET", "/boards")),
@@ -458,6 +507,11 @@ CASES: dict[tuple[str, str], tuple[dict[str, int], Runner]] = {
     ("POST", "/auth/wechat/session"): (anyone(401), wechat_session),  # a ticket nobody issued
     ("GET", "/wechat/jssdk"): (anyone(200), read("GET", "/wechat/jssdk?url=http%3A%2F%2F127.0.0.1%3A8000%2F")),
     ("DELETE", "/me/wechat"): (signed_in(204) | LINK_REFUSED, read("DELETE", "/me/wechat")),
+    ("POST", "/me/totp"): (only(set(POLICE), 200), totp_enrol),
+    ("POST", "/me/totp/confirm"): (only(set(POLICE), 400), totp_confirm),
+    ("DELETE", "/admin/officers/{officer_id}/totp"): (ADMIN_ONLY | {"admin_key": 204}, totp_reset),
+    ("GET", "/work/review"): (only(ROUTERS, 200), review_queue),
+    ("POST", "/work/review/{post_id}"): (only(ROUTERS, 200), review_decide),
 }
 
 

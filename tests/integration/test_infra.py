@@ -51,7 +51,7 @@ def test_table_has_the_keys_indexes_ttl_and_protection(outputs: dict[str, str]) 
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     assert table["DeletionProtectionEnabled"] is True
     indexes = {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]}
-    assert sorted(indexes) == ["GSI1", "GSI2", "GSI3", "GSI4", "GSI5"]
+    assert sorted(indexes) == ["GSI1", "GSI2", "GSI3", "GSI4", "GSI5", "GSI9"]
     for name, index in indexes.items():
         keys = {(k["AttributeName"], k["KeyType"]) for k in index["KeySchema"]}
         assert keys == {(f"{name}PK", "HASH"), (f"{name}SK", "RANGE")}

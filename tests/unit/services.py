@@ -74,6 +74,8 @@ def fake_ports(clock: fakes.FixedClock | None = None, **overrides: Any) -> dict[
         "contacts": fakes.InMemoryContactBook(),
         "vouchers": fakes.InMemoryVouchers(),
         "wechat": fakes.RecordingWechat(),
+        "totps": fakes.InMemoryTotpStore(),
+        "review_index": fakes.InMemoryReviewIndex(posts),
     }
     return {**ports, **overrides}
 

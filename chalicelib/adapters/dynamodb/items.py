@@ -8,7 +8,7 @@ from chalicelib.adapters.dynamodb import keys
 from chalicelib.domain.people import Officer, Unit, User
 from chalicelib.domain.posts import Event, Post, Reply, epoch_ms
 
-_INDEX_ATTRS = tuple(f"GSI{n}{part}" for n in range(1, 6) for part in ("PK", "SK"))
+_INDEX_ATTRS = tuple(f"GSI{n}{part}" for n in (*range(1, 6), 9) for part in ("PK", "SK"))
 
 
 def feed_key(post: Post) -> str:
@@ -34,7 +34,14 @@ def post_item(post: Post) -> dict[str, Any]:
     due = post.next_check()
     if due is not None:
         data.update(GSI5PK=keys.DUE, GSI5SK=keys.epoch_ms_key(epoch_ms(due), post.id))
+    if post.awaiting_review:
+        data.update(GSI9PK=keys.REVIEW, GSI9SK=review_key(post))
     return data
+
+
+def review_key(post: Post) -> str:
+    """Return the sort key of a post in the review queue: since when it waits (held before: its creation)."""
+    return keys.epoch_ms_key(epoch_ms(post.review_since or post.created_at), post.id)
 
 
 def index_attrs() -> tuple[str, ...]:

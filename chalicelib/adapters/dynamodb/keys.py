@@ -38,11 +38,15 @@ Access patterns (every request path is a GetItem or a Query, never a Scan):
 | 31 | an account's WeChat openid, channels  | table | PK = CONTACT#<account>, SK = CONTACT            |
 | 32 | the account of a WeChat openid        | table | PK = WECHAT#<openid>, SK = BIND                 |
 | 33 | a single-use voucher (state, ticket)  | table | PK = VOUCHER#<kind>#<sha256>, SK = VOUCHER (TTL)|
+| 34 | an officer's TOTP enrolment           | table | PK = TOTP#<officer>, SK = TOTP                  |
+| 35 | posts awaiting review, oldest first   | GSI9  | GSI9PK = REVIEW, GSI9SK > cursor (asc)          |
 
 Sort keys of posts in the feed indexes are `<created_at as epoch ms, 13 digits>#<post id>`, so that ties
 are broken by id. Events sort as `EVENT#<ms>#<id>` and replies as `REPLY#<ms>#<id>`: one Query on the
 post's partition returns the events, the post (`META`) and the replies, each group oldest first.
 GSI5 is sparse: only posts that still have a deadline or a pending dispatch carry GSI5PK.
+GSI9 is sparse: only posts awaiting a review (held for sensitive words, hidden by flags, or a protected post
+flagged for review) carry GSI9PK = REVIEW, GSI9SK = `<since ms>#<post id>`; a decision takes it off.
 Timeline entries carry GSI1PK = UPDATES and GSI1SK = `<ms>#<event id>` (pattern 27, Open311 request updates);
 a `<ms range>` runs from `<start ms>#` to `<end ms>#~`, so that it holds every id of its first and last millisecond.
 """
@@ -61,6 +65,7 @@ STATS = "STATS"
 UPDATES = "UPDATES"
 PARTNER_KEYS = "PARTNER_KEYS"
 WECHAT = "WECHAT"
+REVIEW = "REVIEW"
 
 
 def epoch_ms_key(ms: int, ident: str) -> str:
@@ -163,3 +168,7 @@ def wechat_pk(openid: str) -> str:
 
 def voucher_pk(kind: str, digest: str) -> str:
     return f"VOUCHER#{kind}#{digest}"
+
+
+def totp_pk(officer_id: str) -> str:
+    return f"TOTP#{officer_id}"
