@@ -129,9 +129,9 @@ export async function reviewView(target, ctx, notice = null) {
 /** The number of posts waiting for review, or null when the API does not answer (not on main yet, or no right). */
 export async function reviewCount(ctx) {
   try {
-    const answer = await api("GET", "/work/review?limit=50", { token: ctx.token });
-    const n = (answer.posts || []).length;
-    return answer.next_cursor ? `${n}+` : String(n);
+    const answer = await api("GET", "/work/review?limit=1", { token: ctx.token });
+    if (typeof answer.count === "number") return String(answer.count);
+    return answer.next_cursor ? `${(answer.posts || []).length}+` : String((answer.posts || []).length);
   } catch {
     return null;
   }

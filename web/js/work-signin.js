@@ -16,18 +16,48 @@ export function startWeChat() {
   location.assign(`/api/auth/wechat/start?next=${encodeURIComponent(PAGE)}`);
 }
 
-/** Trade a WeChat ticket for a session; returns an error sentence, or null when signed in. */
-export async function exchangeTicket(ticket) {
+/**
+ * Trade a WeChat ticket (and, for an enrolled officer, the TOTP code) for a session. Returns {} when signed in,
+ * {totpTicket} when the API asks for the officer's TOTP code first, or {error} with a sentence.
+ */
+export async function exchangeTicket(ticket, totp = null) {
   try {
-    const answer = await api("POST", "/auth/wechat/session", { body: { ticket } });
+    const body = totp ? { ticket, totp } : { ticket };
+    const answer = await api("POST", "/auth/wechat/session", { body });
     if (answer && answer.token) {
       setSession(answer);
-      return null;
+      return {};
     }
-    return t("work.wechatUnbound"); // a WeChat bound to nobody: the officer signs in by phone once
+    if (answer && answer.totp_required) return { totpTicket: answer.ticket };
+    return { error: t("work.wechatUnbound") }; // a WeChat bound to nobody: the officer signs in by phone once
   } catch (error) {
-    return error.status === 400 || error.status === 401 ? t("wechat.expired") : describeError(error).summary;
+    if (totp && needsSecondFactor(error)) return { totpTicket: ticket, error: t("work.totpWrong") };
+    return { error: error.status === 400 || error.status === 401 ? t("wechat.expired") : describeError(error).summary };
   }
+}
+
+/** After WeChat, an enrolled officer's TOTP code; a wrong code keeps the ticket for another try. */
+export function wechatTotpView(main, ticket, done, problem = null) {
+  const totp = field("work-totp", t("work.totp"), { type: "text", inputmode: "numeric", autocomplete: "one-time-code", maxlength: 6 });
+  const message = h("div", { class: "form-message", "aria-live": "polite" }, problem ? alertBox(problem) : null);
+  const submit = h("button", { type: "submit", class: "button", id: "work-signin" }, t("work.signIn"));
+  const form = h("form", { novalidate: true }, totp.box, message, h("div", { class: "actions" }, submit));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!checkField(totp.input, message, /^\d{6}$/.test(totp.input.value.trim()), t("work.totpHint"))) return;
+    const restore = busy(submit, t("common.submitting"));
+    const found = await exchangeTicket(ticket, totp.input.value.trim());
+    restore();
+    if (found.totpTicket) wechatTotpView(main, found.totpTicket, done, found.error || t("work.totpWrong"));
+    else if (found.error) signInView(main, done, found.error);
+    else done();
+  });
+  replace(
+    main,
+    h("h1", {}, t("work.title")),
+    h("section", { class: "panel", "aria-labelledby": "signin-heading" }, h("h2", { id: "signin-heading" }, t("work.signInHeading")), h("p", { class: "hint" }, t("work.totpNeeded")), form),
+  );
+  totp.input.focus();
 }
 
 function field(id, label, attrs) {
@@ -95,8 +125,12 @@ export async function signInView(main, done, notice = null) {
   );
 }
 
-/** The second factor's enrolment, folded: ask for the otpauth address, show it, confirm one code. */
-export function totpPanel(token) {
+/**
+ * The second factor's enrolment: ask for the otpauth address, show it, confirm one code. The confirmation
+ * answers a fresh full session, which is stored and handed to `enrolled`. Folded, unless `open` (a session
+ * that may only enrol).
+ */
+export function totpPanel(token, enrolled, open = false) {
   const message = h("div", { class: "form-message", "aria-live": "polite" });
   const start = h("button", { type: "button", class: "button secondary", id: "totp-start" }, t("work.totpStart"));
   const body = h("div", {}, h("p", { class: "hint" }, t("work.totpIntro")), start, message);
@@ -130,8 +164,10 @@ export function totpPanel(token) {
       if (!checkField(code.input, message, /^\d{6}$/.test(code.input.value.trim()), t("work.totpHint"))) return;
       const undo = busy(confirm, t("common.submitting"));
       try {
-        await api("POST", "/me/totp/confirm", { body: { code: code.input.value.trim() }, token });
+        const fresh = await api("POST", "/me/totp/confirm", { body: { code: code.input.value.trim() }, token });
+        if (fresh && fresh.token) setSession(fresh);
         replace(body, alertBox(t("work.totpDone"), "success"));
+        if (fresh && fresh.token) enrolled();
       } catch (error) {
         undo();
         replace(message, alertBox(error.status === 400 || error.status === 401 ? t("work.totpWrong") : describeError(error).summary));
@@ -139,5 +175,5 @@ export function totpPanel(token) {
     });
     body.insertBefore(h("div", {}, h("p", {}, t("work.totpUri")), uri, h("div", { class: "actions" }, copy), form), message);
   });
-  return h("details", { class: "panel" }, h("summary", {}, t("work.totpHeading")), body);
+  return h("details", { class: "panel", open }, h("summary", {}, t("work.totpHeading")), body);
 }

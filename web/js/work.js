@@ -11,7 +11,7 @@ import { boardView, reviewCount, reviewView } from "./work-command.js";
 import { isPolice, seesEveryUnit } from "./work-logic.js";
 import { postView } from "./work-post.js";
 import { queueView } from "./work-queue.js";
-import { exchangeTicket, signInView, totpPanel } from "./work-signin.js";
+import { exchangeTicket, signInView, totpPanel, wechatTotpView } from "./work-signin.js";
 
 const main = document.getElementById("main");
 let generation = 0;
@@ -43,6 +43,20 @@ function navigation(count) {
   );
 }
 
+/** A session that may only enrol (the bureau requires a second factor): the enrolment, open, and nothing else. */
+function enrolFirst(current) {
+  generation += 1;
+  if (stopQueue) stopQueue();
+  stopQueue = null;
+  replace(
+    main,
+    h("h1", {}, t("work.title")),
+    h("p", { class: "notice notice-error", role: "alert" }, t("work.enrolFirst")),
+    totpPanel(current.token, route, true),
+    h("button", { type: "button", class: "button secondary", id: "work-signout", onClick: signOut }, t("work.signOut")),
+  );
+}
+
 /** Show the view the hash names, for the signed-in officer; else the sign-in. */
 async function route() {
   generation += 1;
@@ -52,8 +66,9 @@ async function route() {
   const { ticket } = takeTicket(location.hash);
   if (ticket) {
     history.replaceState(null, "", location.pathname);
-    const trouble = await exchangeTicket(ticket);
-    if (trouble) return signInView(main, route, trouble);
+    const found = await exchangeTicket(ticket);
+    if (found.totpTicket) return wechatTotpView(main, found.totpTicket, route);
+    if (found.error) return signInView(main, route, found.error);
   }
   const current = session();
   if (!current) return signInView(main, route);
@@ -77,6 +92,8 @@ async function route() {
       if (error && error.status === 401) {
         clearSession();
         signInView(main, route, t("error.unauthenticated"));
+      } else if (error && error.status === 403 && error.fields && error.fields.totp) {
+        enrolFirst(current);
       }
     },
   };
@@ -95,7 +112,7 @@ async function route() {
     ),
     ctx.wide ? navigation(count) : null,
     body,
-    totpPanel(ctx.token),
+    totpPanel(ctx.token, route),
   );
   const hash = location.hash;
   if (hash.startsWith("#/post/")) return postView(body, ctx, decodeURIComponent(hash.slice(7)));
