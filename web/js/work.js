@@ -16,6 +16,7 @@ import { exchangeTicket, signInView, totpPanel, wechatTotpView } from "./work-si
 const main = document.getElementById("main");
 let generation = 0;
 let stopQueue = null;
+let flash = null; // a success to say once, on the next view (the second factor enrolled)
 let shared = null; // the directory data every view uses: {units, boards, districts, templates}
 
 async function directory() {
@@ -24,6 +25,12 @@ async function directory() {
     shared = { units: units.units, boards: boards.boards, districts: districts.districts, templates: templates.templates };
   }
   return shared;
+}
+
+/** The second factor was enrolled: the fresh session is stored; the workbench opens again and says so. */
+function enrolled() {
+  flash = t("work.totpDone");
+  route();
 }
 
 function signOut() {
@@ -52,7 +59,7 @@ function enrolFirst(current) {
     main,
     h("h1", {}, t("work.title")),
     h("p", { class: "notice notice-error", role: "alert" }, t("work.enrolFirst")),
-    totpPanel(current.token, route, true),
+    totpPanel(current.token, enrolled, true),
     h("button", { type: "button", class: "button secondary", id: "work-signout", onClick: signOut }, t("work.signOut")),
   );
 }
@@ -98,6 +105,8 @@ async function route() {
     },
   };
   const body = h("div", { class: "work-body" });
+  const said = flash;
+  flash = null;
   const count = ctx.wide ? await reviewCount(ctx) : null;
   if (mine !== generation) return;
   replace(
@@ -110,9 +119,10 @@ async function route() {
       h("p", { class: "small" }, t("reply.realName")),
       h("button", { type: "button", class: "button secondary", id: "work-signout", onClick: signOut }, t("work.signOut")),
     ),
+    said ? h("div", { class: "notice notice-success", role: "status", id: "work-flash" }, said) : null,
     ctx.wide ? navigation(count) : null,
     body,
-    totpPanel(ctx.token, route),
+    totpPanel(ctx.token, enrolled),
   );
   const hash = location.hash;
   if (hash.startsWith("#/post/")) return postView(body, ctx, decodeURIComponent(hash.slice(7)));
