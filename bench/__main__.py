@@ -31,6 +31,7 @@ from bench.reliability import Gathered, latency_section
 from bench.reliability import markdown as reliability_markdown
 from bench.report import Goal, Results, console, judge, markdown
 from bench.stack import ROOT, Http, chalice_client, moto_stack
+from bench.work import seed_officers
 
 SIZES = (1_000, 10_000)
 # Each size is measured by a fresh citizen, so that rate limits and duplicate checks never refuse a request.
@@ -56,6 +57,7 @@ def measure_sizes(sizes: tuple[int, ...]) -> tuple[Results, dict[int, Run]]:
             outputs["TableName"],
             newest=datetime.now(UTC) - timedelta(minutes=1),
         )
+        officers = seed_officers(http)
         for number, size in enumerate(sizes):
             token = http.sign_in(CITIZEN.format(number))
             started = time.monotonic()
@@ -64,7 +66,7 @@ def measure_sizes(sizes: tuple[int, ...]) -> tuple[Results, dict[int, Run]]:
             assert filler.target is not None
             log(f"  filled in {time.monotonic() - started:.1f} s; measuring the operations")
             before = filler.snapshot(filler.target.id)
-            run = run_operations(http, recorder, token, filler.target.id)
+            run = run_operations(http, recorder, token, filler.target.id, officers)
             # Undo the run's writes so that the next size sees exactly the same newest posts.
             filler.restore(filler.target.id, before)
             filler.remove(run.created_post_id)

@@ -7,9 +7,13 @@ from urllib.parse import quote
 
 from bench.counting import CallRecorder, Calls
 from bench.stack import Http
+from bench.work import WORK_OPERATIONS, WORK_ROUTES, run_work
 
-OPERATIONS = ("feed first page", "feed next page", "post detail", "create post", "reply")
+# The operations whose figures must not change with the table's size (judged in bench/report.py).
+STABLE = ("feed first page", "feed next page", "post detail", "create post", "reply")
+OPERATIONS = (*STABLE, *WORK_OPERATIONS)
 ROUTES = {
+    **WORK_ROUTES,
     "feed first page": "GET /posts",
     "feed next page": "GET /posts?cursor=…",
     "post detail": "GET /posts/{id}",
@@ -54,8 +58,11 @@ def post_detail(http: Http, recorder: CallRecorder, token: str, post_id: str) ->
     return calls
 
 
-def run_operations(http: Http, recorder: CallRecorder, token: str, target_id: str) -> Run:
-    """Measure the five operations in order; the reply goes to the target post."""
+def run_operations(
+    http: Http, recorder: CallRecorder, token: str, target_id: str, officers: dict[str, str] | None = None
+) -> Run:
+    """Measure the five operations in order (the reply goes to the target post), then the workbench's reads
+    with the officers' sessions (bench/work.py), if given."""
     first, page = feed_first_page(http, recorder, token)
     cursor = page.get("next_cursor")
     if not isinstance(cursor, str):
@@ -66,6 +73,8 @@ def run_operations(http: Http, recorder: CallRecorder, token: str, target_id: st
         created = http.call("POST", "/posts", NEW_POST, token=token, expect=201)
     with recorder.recording() as calls["reply"]:
         http.call("POST", f"/posts/{target_id}/replies", REPLY, token=token, expect=201)
+    if officers is not None:
+        calls.update(run_work(http, recorder, officers))
     posts, pinned = page.get("posts"), page.get("pinned")
     return Run(
         calls,

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from chalicelib.services.supervision import Supervision
     from chalicelib.services.tokens import TokenService
     from chalicelib.services.wechat import WechatSignIn
+    from chalicelib.services.work import Workbench
 
 
 class SystemClock:
@@ -83,6 +84,7 @@ class Services:
     partners: PartnerKeys
     contacts: Contacts
     wechat: WechatSignIn
+    work: Workbench
     mfa: SecondFactor
     review: Review
 
@@ -143,6 +145,7 @@ def build(
     from chalicelib.services.stats import Stats
     from chalicelib.services.store import PostStore
     from chalicelib.services.tokens import TokenService
+    from chalicelib.services.work import Workbench
 
     settings = settings or Settings.from_env()
     table = table or Table(settings.table_name, settings.region)
@@ -251,6 +254,7 @@ def build(
         partners=open311.PartnerKeys(partner_keys or DynamoPartnerKeyRepository(table), clock, auditor),
         contacts=Contacts(contacts),
         wechat=wechat_sign_in,
+        work=Workbench(posts, staff, directory, figures, cursors, clock, settings.districts),
         mfa=second_factor,
         review=Review(review_index or DynamoReviewIndex(table), store, staff, cursors, clock, auditor),
     )

@@ -25,9 +25,17 @@ from chalicelib.services.ports import (
     PostDetail,
     ReplyLink,
 )
+from tests.fake_work import InMemoryWork
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
-COUNTED = ("reply_count", "first_official_reply_at", "latest_official_reply", "latest_official_reply_at", "flag_count")
+COUNTED = (
+    "reply_count",
+    "first_official_reply_at",
+    "latest_official_reply",
+    "latest_official_reply_at",
+    "latest_followup_at",
+    "flag_count",
+)
 
 
 def feed_key(post: Post) -> str:
@@ -39,7 +47,7 @@ def _timeline_key(moment: datetime, ident: str) -> tuple[int, str]:
     return epoch_ms(moment), ident
 
 
-class InMemoryPostRepository:
+class InMemoryPostRepository(InMemoryWork):
     """Posts, replies, timelines and idempotency records in dicts; every read and write copies."""
 
     def __init__(self) -> None:
@@ -95,12 +103,20 @@ class InMemoryPostRepository:
             for event in events:
                 self.events[post.id][event.id] = event
 
-    def add_reply(self, reply: Reply, event: Event | None = None, idempotency: Idempotency | None = None) -> None:
+    def add_reply(
+        self,
+        reply: Reply,
+        event: Event | None = None,
+        idempotency: Idempotency | None = None,
+        post: Post | None = None,
+    ) -> None:
         post_id = reply.post_id
         with self._lock:
             stored = self.posts.get(post_id)
             if stored is None:
                 raise NotFound("帖子不存在")
+            if post is not None and stored.version != post.version:
+                raise StaleVersion("帖子已被他人更新")
             if reply.id in self.replies[post_id] or (idempotency is not None and idempotency[0] in self.idempotency):
                 raise Conflict("重复的请求")
             self.replies[post_id][reply.id] = reply
@@ -110,6 +126,8 @@ class InMemoryPostRepository:
             if reply.official is not None:
                 changes["latest_official_reply"] = reply.body
                 changes["latest_official_reply_at"] = reply.created_at
+            elif post is not None and reply.author_id == stored.author_id:
+                changes["latest_followup_at"] = reply.created_at  # as work.after_reply: the same rule
             self.posts[post_id] = stored.model_copy(update=changes)
             if event is not None:
                 self.events[post_id][event.id] = event

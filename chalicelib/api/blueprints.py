@@ -9,10 +9,23 @@ from chalice.app import Blueprint
 
 def blueprints() -> list[Blueprint]:
     """Return the API's blueprints; the local outbox only on the local and test stages."""
-    from chalicelib.api import admin, cad, figures, forum, identity, lifecycle, mfa, open311, openapi, review, wechat
+    from chalicelib.api import (
+        admin,
+        cad,
+        figures,
+        forum,
+        identity,
+        lifecycle,
+        mfa,
+        open311,
+        openapi,
+        review,
+        wechat,
+        work,
+    )
 
     found = [identity.bp, wechat.bp, forum.bp, admin.bp, lifecycle.bp, figures.bp, cad.bp, openapi.bp, open311.bp]
-    found += [mfa.bp, review.bp]
+    found += [mfa.bp, review.bp, work.bp]
     if os.environ.get("STAGE", "local") in ("local", "test"):
         from chalicelib.api import dev
 

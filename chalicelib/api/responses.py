@@ -421,3 +421,46 @@ class OpenApi(BaseModel):
     openapi: str
     info: dict[str, Any]
     paths: dict[str, Any]
+
+
+class WorkPost(PostSummary):
+    """A post in the workbench's queue (police only): what the officer needs to pick it."""
+
+    escalation_level: int = Field(
+        ge=0, description="escalation level: 0 none, 1 the unit's leaders, 2 the command center"
+    )
+    latest_followup_at: Time | None = Field(description="the author's last follow-up, if any")
+
+
+class WorkCounts(Out):
+    """How many posts each view holds (the same unit and filters as the page)."""
+
+    due: int = Field(ge=0, description="no official reply yet, deadline ahead")
+    overdue: int = Field(ge=0, description="no official reply yet, deadline passed")
+    in_progress: int = Field(ge=0, description="answered, not resolved")
+    awaiting_feedback: int = Field(ge=0, description="resolved, the author's rating to come")
+    resolved: int = Field(ge=0, description="resolved and rated (or no longer asked)")
+    followups: int = Field(ge=0, description="the author wrote after the last official reply")
+
+
+class WorkQueue(Out):
+    view: Literal["due", "overdue", "in_progress", "awaiting_feedback", "resolved", "followups"]
+    unit: UnitRef | None = Field(description="the unit whose queue this is; null: every unit's")
+    posts: list[WorkPost]
+    counts: WorkCounts
+    next_cursor: str | None
+
+
+class BoardUnit(Out):
+    unit: UnitRef
+    open: int = Field(ge=0, description="due + overdue + in progress + follow-ups")
+    overdue: int = Field(ge=0)
+    escalated: int = Field(ge=0, description="overdue and escalated to the leaders or the command center")
+    median_first_response_minutes_today: int | None = Field(description="today's first replies (Beijing date)")
+
+
+class WorkBoard(Out):
+    at: Time
+    units: list[BoardUnit]
+    escalated: list[WorkPost] = Field(description="overdue posts escalated to the command center, longest first")
+    review: int = Field(description="posts held or flagged, awaiting review (GET /work/review)")

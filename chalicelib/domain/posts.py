@@ -51,6 +51,8 @@ class Post(Value):
     first_official_reply_at: datetime | None = None
     latest_official_reply: str | None = None
     latest_official_reply_at: datetime | None = None
+    latest_followup_at: datetime | None = None  # the author's last reply (a follow-up; counted by the store)
+    resolved_at: datetime | None = None  # the last move to resolved (the workbench sorts by it)
     reopened_at: datetime | None = None
     assigned_unit: UnitRef | None = None
     reply_count: int = 0
@@ -106,7 +108,9 @@ class Post(Value):
     def _moved(self, status: Status, at: datetime) -> Post:
         if status == Status.REOPENED:
             return self.reopen(at)
-        return self._with(at, status=status, awaiting_feedback=status == Status.RESOLVED)
+        if status == Status.RESOLVED:
+            return self._with(at, status=status, awaiting_feedback=True, resolved_at=at)
+        return self._with(at, status=status, awaiting_feedback=False)
 
     def report_progress(self, target: str, kind: str, text: str, at: datetime, reported_at: datetime) -> Changed:
         """Record progress another system reports (110): a timeline entry, and the move if the table allows it."""

@@ -165,7 +165,7 @@ class Forum:
         else:
             messages = []
         try:
-            self.store.add_reply(reply, event, idempotency=record, messages=messages)
+            self.store.add_reply(reply, event, idempotency=record, messages=messages, read=post)
         except Conflict:
             if record is not None and (previous := self.idempotency.get(record[0])) is not None:
                 return self._replayed_reply(previous, record[1].request_hash, post)

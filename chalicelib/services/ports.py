@@ -50,8 +50,40 @@ class IdempotencyRecord:
 Idempotency = tuple[str, IdempotencyRecord]  # the scope (account and key) and what the request produced
 
 
-class PostRepository(Protocol):
-    """Posts, their replies and their timelines."""
+@dataclass(frozen=True)
+class WorkFilter:
+    """A workbench filter: one board, one district (None: any)."""
+
+    board: str | None = None
+    district: str | None = None
+
+
+@dataclass(frozen=True)
+class WorkMark:
+    """A post of a work view, as the command-center board counts it."""
+
+    post_id: str
+    unit_id: str
+    escalation_level: int
+
+
+class WorkIndex(Protocol):
+    """The workbench's reads of the posts' queue index (domain/work.py decides the views)."""
+
+    def work_page(
+        self, unit: str | None, view: str, now: datetime, limit: int, after: str | None, only: WorkFilter
+    ) -> FeedPage:
+        """Return a page of a view of a unit's queue (None: every unit's) in the view's order."""
+
+    def work_count(self, unit: str | None, view: str, now: datetime, only: WorkFilter) -> int:
+        """Return how many posts a view of a unit's queue (None: every unit's) holds."""
+
+    def work_marks(self, view: str, now: datetime) -> list[WorkMark]:
+        """Return every post of a view of every unit's queue, as unit and escalation level."""
+
+
+class PostRepository(WorkIndex, Protocol):
+    """Posts, their replies and their timelines (and the work queue their index entries make)."""
 
     def add(self, post: Post, event: Event, idempotency: Idempotency | None = None) -> None:
         """Store a new post with its first timeline entry (and its idempotency record)."""
@@ -68,11 +100,21 @@ class PostRepository(Protocol):
 
         The post must carry `expected_version + 1` (ValueError otherwise): every write bumps the version, so a
         writer holding an older copy can never overwrite it (services.store.PostStore, the only writer, bumps it).
-        Counters (replies, flags) are atomic ADDs, kept.
+        Counters (replies, flags) are atomic ADDs, kept; a reply counted since the copy was read is merged into it
+        before it is written, so its place in the work queue is worked out from the replies as stored.
         """
 
-    def add_reply(self, reply: Reply, event: Event | None = None, idempotency: Idempotency | None = None) -> None:
-        """Store a reply and count it on its post, atomically (Conflict if the idempotency scope is taken)."""
+    def add_reply(
+        self,
+        reply: Reply,
+        event: Event | None = None,
+        idempotency: Idempotency | None = None,
+        post: Post | None = None,
+    ) -> None:
+        """Store a reply and count it on its post, atomically (Conflict if the idempotency scope is taken).
+
+        Given the post as read, also move it in the work queue (domain.work.after_reply), if it is still that
+        version (StaleVersion otherwise: read it again)."""
 
     def reply(self, post_id: str, created_ms: int, reply_id: str) -> Reply | None:
         """Return a stored reply by its creation time (epoch ms) and id, or None."""

@@ -90,10 +90,28 @@ class PostStore:
         raise StaleVersion("帖子正在被频繁更新，请重试")
 
     def add_reply(
-        self, reply: Reply, event: Event | None, idempotency: Idempotency | None, messages: Sequence[Message] = ()
+        self,
+        reply: Reply,
+        event: Event | None,
+        idempotency: Idempotency | None,
+        messages: Sequence[Message] = (),
+        read: Post | None = None,
+        tries: int = 5,
     ) -> None:
-        """Store a reply, count it on its post and note it on the timeline, atomically; then queue the messages."""
-        self.posts.add_reply(reply, event, idempotency=idempotency)
+        """Store a reply, count it on its post and note it on the timeline, atomically; then queue the messages.
+
+        Given the post as read, the same write moves it in the work queue (an official reply out of due or
+        follow-ups, the author's into follow-ups); a post written since is read again (no reply is lost)."""
+        for _ in range(tries):
+            try:
+                self.posts.add_reply(reply, event, idempotency=idempotency, post=read)
+                break
+            except StaleVersion:
+                read = self.posts.get(reply.post_id)
+                if read is None:
+                    raise NotFound("帖子不存在") from None
+        else:
+            raise StaleVersion("帖子正在被频繁更新，请重试")
         self.send(reply.post_id, messages)
 
     def reply(self, post_id: str, created_ms: int, reply_id: str) -> Reply | None:

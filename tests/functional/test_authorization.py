@@ -512,6 +512,9 @@ CASES: dict[tuple[str, str], tuple[dict[str, int], Runner]] = {
     ("DELETE", "/admin/officers/{officer_id}/totp"): (ADMIN_ONLY | {"admin_key": 204}, totp_reset),
     ("GET", "/work/review"): (only(ROUTERS, 200), review_queue),
     ("POST", "/work/review/{post_id}"): (only(ROUTERS, 200), review_decide),
+    # 昆都仑区's queue: its own officers, leaders, the command center and admins; another unit's officer 403
+    ("GET", "/work/queue"): (only(HANDLERS, 200), read("GET", "/work/queue?unit=kunqu&view=due")),
+    ("GET", "/work/board"): (only(ROUTERS, 200), read("GET", "/work/board")),
 }
 
 

@@ -54,6 +54,7 @@ def test_the_queue_lists_held_then_flagged_posts_and_each_is_decided_once_and_au
 
         page = queue(api, tokens[LEADER])
         assert [p["id"] for p in page["posts"]] == [held["id"], flagged["id"]] and page["count"] == 2
+        assert api.call("GET", "/work/board", token=tokens[LEADER])[1]["review"] == 2  # the board shows the count
         first = queue(api, tokens[CENTER], "?limit=1")
         second = queue(api, tokens[CENTER], f"?limit=1&cursor={first['next_cursor']}")
         assert [p["id"] for p in first["posts"] + second["posts"]] == [held["id"], flagged["id"]]

@@ -12,6 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from chalicelib.adapters.dynamodb.work import PROJECTED
 from local.provision import TEMPLATE_PATH, provision, template
 
 OUTPUTS = {
@@ -51,11 +52,16 @@ def test_table_has_the_keys_indexes_ttl_and_protection(outputs: dict[str, str]) 
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     assert table["DeletionProtectionEnabled"] is True
     indexes = {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]}
-    assert sorted(indexes) == ["GSI1", "GSI2", "GSI3", "GSI4", "GSI5", "GSI9"]
+    assert sorted(indexes) == ["GSI1", "GSI2", "GSI3", "GSI4", "GSI5", "GSI6", "GSI7", "GSI9"]
     for name, index in indexes.items():
         keys = {(k["AttributeName"], k["KeyType"]) for k in index["KeySchema"]}
         assert keys == {(f"{name}PK", "HASH"), (f"{name}SK", "RANGE")}
-        assert index["Projection"]["ProjectionType"] == "ALL"
+        if name in ("GSI6", "GSI7"):  # the workbench: keys and what its filters and board read
+            projection = index["Projection"]
+            assert projection["ProjectionType"] == "INCLUDE"
+            assert sorted(projection["NonKeyAttributes"]) == sorted(PROJECTED)
+        else:
+            assert index["Projection"]["ProjectionType"] == "ALL"
     assert all(a["AttributeType"] == "S" for a in table["AttributeDefinitions"])
     ttl = dynamodb.describe_time_to_live(TableName=outputs["TableName"])["TimeToLiveDescription"]
     assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}

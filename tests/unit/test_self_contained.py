@@ -24,7 +24,7 @@ SCANNED = ("tests", "bench", "tools", "local")
 GENERATED = ("dist", ".data", "web/dist", "node_modules", "test-results", ".chalice/deployments")
 OUTSIDE = re.compile(r"^(\.\./|~/|/(work|home|root|mnt|Users)/)\S|/work/")
 # The API's workbench routes (docs/API.md, "Workbench and review"): addresses of the app, not of this machine.
-API_ROUTE = re.compile(r"^(/api)?/work/(queue|review)(?=$|[/?])")
+API_ROUTE = re.compile(r"^(/api)?/work/(queue|board|review)(?=$|[/?])")
 # Literals that name an outside path on purpose: (file, literal) -> why.
 ALLOWED = {
     ("tests/unit/test_readme_links.py", "../shared/API.md"): "an outside link the README check must catch",

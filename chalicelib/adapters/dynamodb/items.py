@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.adapters.dynamodb import keys
+from chalicelib.domain import work
 from chalicelib.domain.people import Officer, Unit, User
 from chalicelib.domain.posts import Event, Post, Reply, epoch_ms
 
-_INDEX_ATTRS = tuple(f"GSI{n}{part}" for n in (*range(1, 6), 9) for part in ("PK", "SK"))
+_INDEX_ATTRS = tuple(f"GSI{n}{part}" for n in (*range(1, 8), 9) for part in ("PK", "SK"))
 
 
 def feed_key(post: Post) -> str:
@@ -34,6 +35,7 @@ def post_item(post: Post) -> dict[str, Any]:
     due = post.next_check()
     if due is not None:
         data.update(GSI5PK=keys.DUE, GSI5SK=keys.epoch_ms_key(epoch_ms(due), post.id))
+    data.update(work_attrs(post))
     if post.awaiting_review:
         data.update(GSI9PK=keys.REVIEW, GSI9SK=review_key(post))
     return data
@@ -42,6 +44,23 @@ def post_item(post: Post) -> dict[str, Any]:
 def review_key(post: Post) -> str:
     """Return the sort key of a post in the review queue: since when it waits (held before: its creation)."""
     return keys.epoch_ms_key(epoch_ms(post.review_since or post.created_at), post.id)
+
+
+def work_attrs(post: Post) -> dict[str, str]:
+    """Return the workbench index attributes of a post (GSI6: its unit's bucket, GSI7: every unit's), or none."""
+    place = work.slot(post)
+    if place is None or post.assigned_unit is None:
+        return {}
+    sort = keys.epoch_ms_key(epoch_ms(place.at), post.id)
+    return {
+        "GSI6PK": keys.work_pk(post.assigned_unit.id, place.bucket),
+        "GSI6SK": sort,
+        "GSI7PK": keys.work_pk(keys.ALL_UNITS, place.bucket),
+        "GSI7SK": sort,
+    }
+
+
+WORK_ATTRS = ("GSI6PK", "GSI6SK", "GSI7PK", "GSI7SK")
 
 
 def index_attrs() -> tuple[str, ...]:

@@ -40,6 +40,9 @@ Access patterns (every request path is a GetItem or a Query, never a Scan):
 | 33 | a single-use voucher (state, ticket)  | table | PK = VOUCHER#<kind>#<sha256>, SK = VOUCHER (TTL)|
 | 34 | an officer's TOTP enrolment           | table | PK = TOTP#<officer>, SK = TOTP                  |
 | 35 | posts awaiting review, oldest first   | GSI9  | GSI9PK = REVIEW, GSI9SK > cursor (asc)          |
+| 36 | a unit's work queue, one view         | GSI6  | GSI6PK = WORK#<unit>#<bucket>, GSI6SK < / >= now|
+| 37 | every unit's work queue, one view     | GSI7  | GSI7PK = WORK#ALL#<bucket>, GSI7SK < / >= now   |
+| 38 | a view's count (workbench, board)     | GSI6/7| the same key condition, Select = COUNT          |
 
 Sort keys of posts in the feed indexes are `<created_at as epoch ms, 13 digits>#<post id>`, so that ties
 are broken by id. Events sort as `EVENT#<ms>#<id>` and replies as `REPLY#<ms>#<id>`: one Query on the
@@ -49,6 +52,21 @@ GSI9 is sparse: only posts awaiting a review (held for sensitive words, hidden b
 flagged for review) carry GSI9PK = REVIEW, GSI9SK = `<since ms>#<post id>`; a decision takes it off.
 Timeline entries carry GSI1PK = UPDATES and GSI1SK = `<ms>#<event id>` (pattern 27, Open311 request updates);
 a `<ms range>` runs from `<start ms>#` to `<end ms>#~`, so that it holds every id of its first and last millisecond.
+
+The workbench (36-38) reads sparse partitions, one per unit and bucket (GSI6) and one per bucket for every unit
+(GSI7, for leaders and the command center), each sorted by `<ms>#<post id>` of the bucket's time
+(domain/work.py): the deadline for `open`, the follow-up for `followups`, the clock's start for `in_progress`,
+the resolution for `awaiting_feedback` and `resolved`. `due` and `overdue` are the two halves of the `open`
+partition, `GSI6SK >= <now ms>#~` and `GSI6SK < <now ms>#~`, both ascending (at its deadline a post is overdue,
+as `Post.deadline_passed` says), so a post turns overdue with no write at all. A post is in at most one bucket
+(an official reply moves it out of `open` and `followups`), so it carries two index entries, not one per view:
+a separate sparse follow-up index would cost a third write on every change, and a followed-up post is out of
+`open` by definition. Two indexes rather than one: every unit's bucket in one partition keeps "all" one Query per
+page; a unit's own keeps an officer's page from reading other units'. Both project the keys plus board,
+district, assigned_unit and escalation_level (INCLUDE): counts are Select = COUNT on the same key condition (one
+Query per view), billed on ~200-byte entries, not whole posts; a page is one Query and one BatchGetItem.
+`board` and `district` are a FilterExpression on the one partition read (adapters/dynamodb/work.py): no index
+per board or district, since a unit's open work is small.
 """
 
 from __future__ import annotations
@@ -65,6 +83,7 @@ STATS = "STATS"
 UPDATES = "UPDATES"
 PARTNER_KEYS = "PARTNER_KEYS"
 WECHAT = "WECHAT"
+ALL_UNITS = "ALL"
 REVIEW = "REVIEW"
 
 
@@ -168,6 +187,11 @@ def wechat_pk(openid: str) -> str:
 
 def voucher_pk(kind: str, digest: str) -> str:
     return f"VOUCHER#{kind}#{digest}"
+
+
+def work_pk(unit_id: str, bucket: str) -> str:
+    """Return the workbench partition of a unit's bucket (`ALL_UNITS` for every unit's)."""
+    return f"WORK#{unit_id}#{bucket}"
 
 
 def totp_pk(officer_id: str) -> str:

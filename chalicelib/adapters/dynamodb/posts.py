@@ -18,14 +18,23 @@ from chalicelib.adapters.dynamodb.table import (
     resent,
     to_item,
 )
+from chalicelib.adapters.dynamodb.work import WorkQueries, reply_counts
 from chalicelib.domain.errors import Conflict, NotFound, StaleVersion
 from chalicelib.domain.posts import Event, Post, Reply, epoch_ms
 from chalicelib.services.ports import FeedPage, Idempotency, PostDetail
 
 IDEMPOTENCY_TTL = 24 * 3600
+MERGES = 5  # attempts of an update whose copy missed replies counted since it was read
 # Fields the update path never overwrites: counters kept by atomic ADDs.
 _COUNTED = frozenset(
-    {"reply_count", "first_official_reply_at", "latest_official_reply", "latest_official_reply_at", "flag_count"}
+    {
+        "reply_count",
+        "first_official_reply_at",
+        "latest_official_reply",
+        "latest_official_reply_at",
+        "latest_followup_at",
+        "flag_count",
+    }
 )
 
 
@@ -35,7 +44,7 @@ def require_bump(post: Post, expected_version: int) -> None:
         raise ValueError(f"post {post.id} is written as version {post.version}, not {expected_version + 1}")
 
 
-class DynamoPostRepository:
+class DynamoPostRepository(WorkQueries):
     """Posts, replies and timelines in the one table."""
 
     def __init__(self, table: Table) -> None:
@@ -83,6 +92,28 @@ class DynamoPostRepository:
 
     def update(self, post: Post, expected_version: int, events: Sequence[Event] = ()) -> None:
         require_bump(post, expected_version)
+        for _ in range(MERGES):
+            try:
+                self.table.transact(self._update_writes(post, expected_version, events))
+                return
+            except ClientError as error:
+                if resent(error) and self._landed(post):
+                    return
+                if "ConditionalCheckFailed" not in cancellation_codes(error):
+                    raise
+                post = self._merged(post, expected_version, error)
+        raise StaleVersion("帖子正在被频繁更新，请重试")
+
+    def _merged(self, post: Post, expected_version: int, error: ClientError) -> Post:
+        """Return the copy with the counters a reply changed since it was read (they place it in the work queue);
+        StaleVersion if another writer saved the post meanwhile."""
+        stored = self.table.get(keys.post_pk(post.id), keys.META, consistent=True)
+        if stored is None or stored.get("version") != expected_version:
+            raise StaleVersion("帖子已被他人更新，请刷新后重试") from error
+        current = it.post_from(stored)
+        return post.model_copy(update={name: getattr(current, name) for name in _COUNTED})
+
+    def _update_writes(self, post: Post, expected_version: int, events: Sequence[Event]) -> list[dict[str, Any]]:
         item = it.post_item(post)
         sets, removes, values, names = [], [], {":expected": expected_version}, {}
         for index, (field, value) in enumerate(sorted(item.items())):
@@ -97,7 +128,8 @@ class DynamoPostRepository:
         for index, attr in enumerate(a for a in it.index_attrs() if a not in item):
             names[f"#x{index}"] = attr
             removes.append(f"#x{index}")
-        names["#version"] = "version"
+        names["#version"], names["#replies"] = "version", "reply_count"
+        values[":replies"] = post.reply_count  # a reply since the read moves the work queue's bucket: merge it
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
         writes: list[dict[str, Any]] = [
             {
@@ -105,21 +137,13 @@ class DynamoPostRepository:
                     "TableName": self.table.name,
                     "Key": to_item({"PK": keys.post_pk(post.id), "SK": keys.META}),
                     "UpdateExpression": expression,
-                    "ConditionExpression": "attribute_exists(PK) AND #version = :expected",
+                    "ConditionExpression": "attribute_exists(PK) AND #version = :expected AND #replies = :replies",
                     "ExpressionAttributeNames": names,
                     "ExpressionAttributeValues": to_item(values),
                 }
             }
         ]
-        writes += [put_request(self.table, it.event_item(post.id, event)) for event in events]
-        try:
-            self.table.transact(writes)
-        except ClientError as error:
-            if resent(error) and self._landed(post):
-                return
-            if "ConditionalCheckFailed" in cancellation_codes(error):
-                raise StaleVersion("帖子已被他人更新，请刷新后重试") from error
-            raise
+        return writes + [put_request(self.table, it.event_item(post.id, event)) for event in events]
 
     def _landed(self, post: Post) -> bool:
         """Tell whether the stored post is this very write (same version and update time)."""
@@ -130,23 +154,21 @@ class DynamoPostRepository:
             and item.get("updated_at") == (it.post_item(post).get("updated_at"))
         )
 
-    def add_reply(self, reply: Reply, event: Event | None = None, idempotency: Idempotency | None = None) -> None:
+    def add_reply(
+        self,
+        reply: Reply,
+        event: Event | None = None,
+        idempotency: Idempotency | None = None,
+        post: Post | None = None,
+    ) -> None:
         post_id = reply.post_id
-        values: dict[str, Any] = {":one": 1, ":now": reply.created_at.isoformat()}
-        expression = "ADD reply_count :one SET updated_at = :now"
-        if reply.official is not None:
-            expression += ", first_official_reply_at = if_not_exists(first_official_reply_at, :now)"
-            expression += ", latest_official_reply = :body, latest_official_reply_at = :now"
-            values[":body"] = reply.body
         writes = [
             put_request(self.table, it.reply_item(reply), "attribute_not_exists(PK)"),
             {
                 "Update": {
                     "TableName": self.table.name,
                     "Key": to_item({"PK": keys.post_pk(post_id), "SK": keys.META}),
-                    "UpdateExpression": expression,
-                    "ConditionExpression": "attribute_exists(PK)",
-                    "ExpressionAttributeValues": to_item(values),
+                    **reply_counts(reply, post),
                 }
             },
         ]
@@ -165,6 +187,8 @@ class DynamoPostRepository:
                 return  # an earlier attempt landed; only its answer was lost
             codes = cancellation_codes(error)
             if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+                if post is not None and self.get(post_id) is not None:
+                    raise StaleVersion("帖子已被他人更新") from error  # PostStore.add_reply reads it again
                 raise NotFound("帖子不存在") from error
             if "ConditionalCheckFailed" in codes:
                 raise Conflict("重复的请求") from error
