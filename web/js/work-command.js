@@ -51,8 +51,10 @@ export async function boardView(target, ctx) {
       ),
     ),
   );
+  const review = typeof (board && board.review) === "number" ? board.review : null;
   replace(
     target,
+    review === null ? null : h("p", {}, h("a", { href: "#/review", id: "board-review" }, t("work.review.titleCount", { n: review }))),
     h("section", { class: "panel", "aria-labelledby": "escalated-heading" }, h("h2", { id: "escalated-heading" }, t("work.escalatedHeading")), postLinks(board && board.escalated)),
     h("section", { class: "panel", "aria-labelledby": "units-heading" }, h("h2", { id: "units-heading" }, t("work.unitsHeading")), units.length ? table : h("p", { class: "muted" }, t("work.empty"))),
   );
