@@ -50,9 +50,10 @@ def test_a_module_app_js_imports_is_in_the_one_bundle_and_a_change_renames_it(tm
 def test_every_page_gets_its_own_script_and_the_shared_stylesheet(tmp_path: Path) -> None:
     found = build_web.build(copy_of_web(tmp_path), tmp_path / "dist")
     pages = found["pages"]
-    assert set(pages) == {"index.html", "reply.html", "outbox.html"}
+    assert set(pages) == {"index.html", "reply.html", "outbox.html", "work.html"}
     assert len({p[1] for p in pages.values()}) == 1  # one stylesheet, cached once for all pages
-    assert [p[0].split(".")[0] for p in pages.values()] == ["assets/app", "assets/outbox", "assets/reply"]
+    scripts = [p[0].split(".")[0] for p in pages.values()]
+    assert scripts == ["assets/app", "assets/outbox", "assets/reply", "assets/work"]
 
 
 def test_the_pages_get_the_shared_head_and_header_from_web_partials(tmp_path: Path) -> None:
@@ -64,6 +65,7 @@ def test_the_pages_get_the_shared_head_and_header_from_web_partials(tmp_path: Pa
         ("index.html", "24小时警局", "site.tagline", "包头市公安局 · 网上警民互动平台"),
         ("reply.html", "民警处理页 · 24小时警局", "reply.title", "民警处理页"),
         ("outbox.html", "本地发件箱 · 24小时警局", "outbox.title", "本地发件箱"),
+        ("work.html", "警务工作台 · 24小时警局", "work.title", "警务工作台"),
     ]:
         page = (dist / name).read_text("utf-8")
         assert page.startswith('<!doctype html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'), name
@@ -75,12 +77,13 @@ def test_the_pages_get_the_shared_head_and_header_from_web_partials(tmp_path: Pa
         assert page.count('<a class="skip" href="#main"') == 1 and page.count('id="lang-toggle"') == 1, name
     metas = {
         name: re.findall(r'<meta name="(referrer|robots)" content="([\w-]+)">', (dist / name).read_text("utf-8"))
-        for name in ("index.html", "reply.html", "outbox.html")
+        for name in ("index.html", "reply.html", "outbox.html", "work.html")
     }
     assert metas == {
         "index.html": [("referrer", "same-origin")],
         "reply.html": [("referrer", "no-referrer"), ("robots", "noindex")],
         "outbox.html": [("referrer", "no-referrer"), ("robots", "noindex")],
+        "work.html": [("referrer", "no-referrer"), ("robots", "noindex")],
     }
 
 

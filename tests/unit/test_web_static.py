@@ -40,8 +40,8 @@ def tags_of(page: Path) -> list[tuple[str, dict[str, str | None]]]:
     return parser.tags
 
 
-def test_the_site_has_the_three_pages() -> None:
-    assert {p.name for p in PAGES} >= {"index.html", "reply.html", "outbox.html"}
+def test_the_site_has_its_four_pages() -> None:
+    assert {p.name for p in PAGES} >= {"index.html", "reply.html", "outbox.html", "work.html"}
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
@@ -170,3 +170,75 @@ def test_the_notice_order_follows_the_moves_and_switches_made_in_the_list() -> N
         "return [edited, m.chosenChannels(r), m.chosenChannels(m.toggleRow(m.toggleRow(r, 1, false), 2, false))]; })()"
     )
     assert run_module("channels.js", script) == [["wechat", "email", "sms"], ["email", "sms"], []]
+
+
+@needs_node
+def test_the_queue_address_names_the_view_and_only_the_filters_that_are_set() -> None:
+    paths = run_module(
+        "work-logic.js",
+        "[m.queuePath({}), m.queuePath({view: 'overdue', unit: 'kun-branch', board: 'traffic', district: '青山区',"
+        " cursor: 'c1', limit: 10}), m.queuePath({view: 'nonsense', unit: ''})]",
+    )
+    assert paths == [
+        "/work/queue?view=due&limit=20",
+        "/work/queue?view=overdue&unit=kun-branch&board=traffic&district=%E9%9D%92%E5%B1%B1%E5%8C%BA&cursor=c1&limit=10",
+        "/work/queue?view=due&limit=20",
+    ]
+
+
+@needs_node
+def test_a_post_shows_time_left_before_its_deadline_and_overdue_after_only_in_the_unanswered_views() -> None:
+    now = "Date.parse('2026-12-03T08:00:00Z')"
+    script = (
+        "[['2026-12-03T08:10:00Z', 'due'], ['2026-12-03T07:30:00Z', 'overdue'], ['2026-12-03T07:30:00Z', 'resolved'],"
+        f" [null, 'due']].map(([due, view]) => m.clock({{first_response_due: due}}, view, {now}))"
+    )
+    assert run_module("work-logic.js", script) == [
+        {"kind": "left", "ms": 600_000},
+        {"kind": "overdue", "ms": 1_800_000},
+        {"kind": "none", "ms": 0},
+        {"kind": "none", "ms": 0},
+    ]
+
+
+@needs_node
+def test_a_refresh_keeps_the_posts_loaded_further_down_unless_the_view_now_ends_on_its_first_page() -> None:
+    script = (
+        "(() => { const p = (ids) => ids.map((id) => ({id}));"
+        " const ids = (posts) => posts.map((x) => x.id);"
+        " return [ids(m.mergeRefresh(p(['a','b','c','d']), p(['b','e']), false)),"
+        " ids(m.mergeRefresh(p(['a','b','c','d']), p(['b','e']), true)),"
+        " ids(m.appendPage(p(['a','b']), p(['b','c'])))]; })()"
+    )
+    assert run_module("work-logic.js", script) == [["b", "e", "c", "d"], ["b", "e"], ["a", "b", "c"]]
+
+
+@needs_node
+def test_leaders_admins_and_the_command_center_see_every_unit_and_a_station_officer_only_theirs() -> None:
+    units = [{"id": "cc", "kind": "command_center"}, {"id": "st", "kind": "station"}]
+    script = (
+        f"(() => {{ const units = {json.dumps(units)};"
+        " return [m.seesEveryUnit({role: 'leader'}, units), m.seesEveryUnit({role: 'admin'}, units),"
+        " m.seesEveryUnit({role: 'officer', unit: {id: 'cc'}}, units),"
+        " m.seesEveryUnit({role: 'officer', unit: {id: 'st'}}, units), m.seesEveryUnit({role: 'officer'}, units),"
+        " m.isPolice({role: 'citizen'}), m.isPolice({role: 'officer'})]; })()"
+    )
+    assert run_module("work-logic.js", script) == [True, True, True, False, False, False, True]
+
+
+@needs_node
+def test_a_sign_in_failure_asks_for_the_second_factor_only_when_the_api_speaks_of_it() -> None:
+    errors = [
+        {"code": "totp_required"},
+        {"code": "unauthenticated", "fields": {"totp": "required"}},
+        {"code": "unauthenticated", "serverMessage": "需要二次验证"},
+        {"code": "unauthenticated", "serverMessage": "验证码错误，还可尝试 2 次"},
+        {"code": "rate_limited"},
+    ]
+    assert run_module("work-logic.js", f"{json.dumps(errors)}.map(m.needsSecondFactor)") == [
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]

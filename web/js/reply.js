@@ -253,6 +253,7 @@ function render(notice) {
       { class: "officer-bar" },
       h("p", {}, h("strong", {}, t("reply.officer", { name: session.user.nickname, role: t(`role.${session.user.role}`) }))),
       h("p", { class: "small" }, t("reply.realName")),
+      h("p", { class: "small" }, h("a", { href: "/work.html", id: "to-workbench" }, t("reply.toWorkbench"))),
     ),
     notice ? alertBox(notice, "success") : null,
     h(
