@@ -421,7 +421,7 @@ def test_the_page_is_compressed_with_assets_kept_a_year_and_pages_revalidated(re
 
 def test_the_security_headers_match_the_pages_csp(resources: dict[str, Any]) -> None:
     security = resources["SecurityHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
-    for page in ("index.html", "reply.html"):
+    for page in ("index.html", "reply.html", "work.html"):
         meta = re.search(
             r'http-equiv="Content-Security-Policy" content="([^"]+)"', (ROOT / "web" / page).read_text(encoding="utf-8")
         )

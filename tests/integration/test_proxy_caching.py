@@ -71,7 +71,7 @@ def test_assets_are_immutable_for_a_year_and_pages_are_revalidated(port: int) ->
     for asset in assets_of(port):
         status, headers, _ = get(port, asset)
         assert status == 200 and headers["cache-control"] == "public, max-age=31536000, immutable"
-    for page in ("/", "/index.html", "/reply.html", "/outbox.html"):
+    for page in ("/", "/index.html", "/reply.html", "/work.html", "/outbox.html"):
         status, headers, _ = get(port, page)
         assert status == 200 and headers["cache-control"] == "no-cache", page
         again, headers_again, body = get(port, page, **{"If-None-Match": headers["etag"]})
