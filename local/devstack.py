@@ -213,7 +213,7 @@ class Stack:
         lines = [
             "",
             "  24小时警局 (Police24) is running.",
-            f"  Open:       {base}/",
+            f"  Open:       {base}/   (officers: {base}/work.html, the workbench)",
             f"  Outbox:     {base}/outbox.html   (every SMS, email, WeChat notice, 110 record 'sent')",
             f"  Admin key:  {self.admin_key}   (Authorization: Bearer <key> on /api/admin/*)",
             f"  AWS:        {self.endpoint}   (AWS_ENDPOINT_URL for tools, e.g. make replay-dlq AWS_ENDPOINT_URL=...)",
