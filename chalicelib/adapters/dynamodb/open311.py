@@ -10,14 +10,12 @@ from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import items as it
 from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb.batch import posts_by_id
 from chalicelib.adapters.dynamodb.table import Table, condition_failed, from_item, to_item
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.open311 import PartnerKey
 from chalicelib.domain.posts import Event, Post, epoch_ms
 from chalicelib.domain.status import Status
-
-BATCH = 100  # BatchGetItem takes at most 100 keys
-BATCH_ATTEMPTS = 5
 
 
 class DynamoOpen311Reads:
@@ -56,23 +54,7 @@ class DynamoOpen311Reads:
         return [it.post_from(item) for item in self._collect({**kwargs, "ScanIndexForward": False}, limit)]
 
     def posts(self, ids: Sequence[str]) -> list[Post]:
-        wanted = list(dict.fromkeys(ids))
-        found: dict[str, Post] = {}
-        for first in range(0, len(wanted), BATCH):
-            request: dict[str, Any] = {
-                self.table.name: {
-                    "Keys": [to_item({"PK": keys.post_pk(i), "SK": keys.META}) for i in wanted[first : first + BATCH]]
-                }
-            }
-            for _ in range(BATCH_ATTEMPTS):
-                response = self.table.call("batch_get_item", RequestItems=request)
-                for item in response.get("Responses", {}).get(self.table.name, []):
-                    post = it.post_from(from_item(item))
-                    found[post.id] = post
-                request = response.get("UnprocessedKeys") or {}
-                if not request:
-                    break
-        return [found[i] for i in wanted if i in found]
+        return posts_by_id(self.table, ids)
 
     def events(self, post_id: str) -> list[Event]:
         return [

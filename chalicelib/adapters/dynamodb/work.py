@@ -19,12 +19,12 @@ from typing import Any
 
 from chalicelib.adapters.dynamodb import items as it
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.dynamodb.table import Table, from_item, to_item
+from chalicelib.adapters.dynamodb.batch import posts_by_id
+from chalicelib.adapters.dynamodb.table import Table, to_item
 from chalicelib.domain import work
 from chalicelib.domain.posts import Post, Reply, epoch_ms
 from chalicelib.services.ports import FeedPage, WorkFilter, WorkMark
 
-ATTEMPTS = 5  # BatchGetItem rounds for keys DynamoDB left unprocessed
 # What the workbench indexes project besides the keys: what the filters and the board read, nothing more.
 PROJECTED = ("board", "district", "assigned_unit", "escalation_level")
 
@@ -91,20 +91,7 @@ class WorkQueries:
 
     def _posts(self, ids: list[str]) -> list[Post]:
         """Return the posts of a page in its order: one BatchGetItem (the index holds keys and filters only)."""
-        if not ids:
-            return []
-        found: dict[str, Post] = {}
-        keys_ = [to_item({"PK": keys.post_pk(i), "SK": keys.META}) for i in ids]
-        request: dict[str, Any] = {self.table.name: {"Keys": keys_}}
-        for _ in range(ATTEMPTS):
-            response = self.table.call("batch_get_item", RequestItems=request)
-            for item in response.get("Responses", {}).get(self.table.name, []):
-                post = it.post_from(from_item(item))
-                found[post.id] = post
-            request = response.get("UnprocessedKeys") or {}
-            if not request:
-                break
-        return [found[i] for i in ids if i in found]
+        return posts_by_id(self.table, ids)
 
     def work_count(self, unit: str | None, view: str, now: datetime, only: WorkFilter) -> int:
         query = {**self._work_query(unit, view, now, only), "Select": "COUNT"}
