@@ -53,6 +53,14 @@ def _stored(env: Mapping[str, str], name: str, region: str) -> str:
     return parameter(path, region)
 
 
+def _area(value: str) -> tuple[float, float, float, float]:
+    """Parse AREA `south,west,north,east` (degrees); unset: Baotou's, with a margin."""
+    parts = [float(part) for part in _split(value)] if value else []
+    if len(parts) != 4:
+        return (40.2, 109.2, 42.8, 111.5)
+    return (parts[0], parts[1], parts[2], parts[3])
+
+
 def _officer_mfa(env: Mapping[str, str]) -> str:
     """Return OFFICER_MFA: `required` unless set, except on the local stack and in tests (`optional`)."""
     local = env.get("STAGE", "local") in ("local", "test")
@@ -96,6 +104,14 @@ class Settings:
     # X-Origin-Verify values CloudFront may send (`new,old` while rotating); outside local/test every request needs one.
     origin_secrets: tuple[str, ...] = field(default=(), repr=False)
     officer_mfa: str = "optional"  # required: officers' full sessions need a TOTP code too (services.mfa)
+    # Photos (services.photos): the bucket, where the public reads `media/<id>/...` (CloudFront in the cloud, the
+    # local proxy on one machine; "" means the site's own origin) and where the browser reaches storage for the
+    # presigned POST and signed GETs ("" means S3's own endpoint; `/storage` on one machine, through the proxy).
+    photos_bucket: str = "police24-photos"
+    media_url: str = ""
+    storage_url: str = ""
+    # The bureau's area (south, west, north, east; WGS-84): a post's location must lie inside it.
+    area: tuple[float, float, float, float] = (40.2, 109.2, 42.8, 111.5)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -135,6 +151,10 @@ class Settings:
             wechat_templates=_pairs(env.get("WECHAT_TEMPLATES", "")),
             origin_secrets=_split(env.get("ORIGIN_SECRET") or _stored(env, "ORIGIN_SECRET_PARAMETER", region)),
             officer_mfa=_officer_mfa(env),
+            photos_bucket=env.get("PHOTOS_BUCKET") or "police24-photos",
+            media_url=env.get("MEDIA_URL", "").rstrip("/"),
+            storage_url=env.get("STORAGE_URL", "").rstrip("/"),
+            area=_area(env.get("AREA", "")),
         )
 
     @property
