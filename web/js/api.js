@@ -67,6 +67,9 @@ const FIELD_KEYS = {
   comment: "field.comment",
   note: "field.note",
   notify: "field.notify",
+  photos: "field.photos",
+  location: "field.location",
+  address: "field.address",
 };
 
 /** The sentence for one field error (without the field's raw message). */

@@ -8,6 +8,8 @@ import { typeLabel } from "./format.js";
 import { clearDraft, clearSession, loadDraft, saveDraft, session } from "./session.js";
 import { loadBoards, loadDistricts, loadEmergencyRule, setFlash } from "./store.js";
 import { countedTextarea } from "./views.js";
+import { photoPicker } from "./photo-picker.js";
+import { placeField } from "./place.js";
 import { districtName } from "./words.js";
 import { go } from "./app.js";
 
@@ -81,6 +83,8 @@ export async function composePage(ctx) {
     titleCount.textContent = t("common.chars", { n: [...titleInput.value].length, max: 100 });
   });
   const body = countedTextarea({ id: "compose-body", label: t("compose.body"), max: 5000, rows: 7, hint: t("compose.bodyHint"), name: "body" });
+  const photos = photoPicker({ id: "compose-photos", token: current.token });
+  const place = placeField({ id: "compose-place", address: typeof draft.address === "string" ? draft.address : "" });
   const policeOnly = h("input", { id: "compose-police-only", type: "checkbox", name: "police_only", checked: draft.visibility === "police_only" });
 
   const errors = {
@@ -89,6 +93,7 @@ export async function composePage(ctx) {
     district: fieldError(districtSelect, "compose-district-error"),
     title: fieldError(titleInput, "compose-title-error"),
     body: fieldError(body.input, "compose-body-error"),
+    address: fieldError(place.address, "compose-address-error"),
   };
 
   let confirmed = false;
@@ -124,6 +129,9 @@ export async function composePage(ctx) {
     h("div", { class: "field" }, h("label", { for: "compose-title" }, t("compose.titleField")), titleInput, titleCount, errors.title.el),
     body.field,
     errors.body.el,
+    photos.field,
+    place.field,
+    errors.address.el,
     h("div", { class: "field check" }, policeOnly, h("label", { for: "compose-police-only" }, t("compose.policeOnly"))),
     banner,
     message,
@@ -156,10 +164,18 @@ export async function composePage(ctx) {
       confirmButton.focus();
       return;
     }
-    const payload = { board: boardSelect.value, type: typeSelect.value, title, body: text };
+    const payload = { board: boardSelect.value, type: typeSelect.value, title, body: text, ...place.value() };
     if (districtSelect.value) payload.district = districtSelect.value;
     if (policeOnly.checked) payload.visibility = "police_only";
-    const restore = busy(submit, t("common.submitting"));
+    const restore = busy(submit, photos.pending() ? t("photo.waiting") : t("common.submitting"));
+    const ids = await photos.ready(); // the uploads still in flight finish first; a failed one stops the post
+    if (ids === null) {
+      restore();
+      replace(message, alertBox(t("photo.unfinished")));
+      return;
+    }
+    if (ids.length) payload.photos = ids;
+    submit.textContent = t("common.submitting");
     try {
       const post = await api("POST", "/posts", { body: payload, token: current.token, headers: { "Idempotency-Key": key } });
       key = idempotencyKey();
@@ -202,6 +218,7 @@ export async function composePage(ctx) {
     body: body.input.value,
     district: districtSelect.value,
     visibility: policeOnly.checked ? "police_only" : "public",
+    address: place.address.value,
   });
   form.addEventListener("input", keep);
   form.addEventListener("change", keep);

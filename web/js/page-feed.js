@@ -6,6 +6,7 @@ import { boardText, t } from "./i18n.js";
 import { relativeTime } from "./format.js";
 import { boardsById, loadBoards, takeFlash } from "./store.js";
 import { deadlineBadge, isStub, postBadges } from "./views.js";
+import { cardThumbs } from "./photo-view.js";
 import { unitName } from "./words.js";
 
 const PAGE_SIZE = 20;
@@ -22,6 +23,7 @@ export function postCard(post, boards, { fresh = false, pinned = false } = {}) {
     postBadges({ ...post, pinned }, boards),
     h("h2", { class: "post-title" }, h("a", { href: `#/post/${encodeURIComponent(post.id)}` }, post.title)),
     isStub(post) ? null : h("p", { class: "excerpt" }, excerpt),
+    cardThumbs(post),
     h(
       "div",
       { class: "meta" },

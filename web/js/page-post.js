@@ -6,7 +6,9 @@ import { t } from "./i18n.js";
 import { timeElement } from "./format.js";
 import { clearSession, session } from "./session.js";
 import { boardsById, loadBoards } from "./store.js";
-import { checkedReply, countedTextarea, deadlineBadge, isStub, postBadges, postBody, replyList, timelineList } from "./views.js";
+import { checkedReply, countedTextarea, deadlineBadge, isStub, placeLines, postBadges, postBody, replyList, timelineList } from "./views.js";
+import { photoGallery } from "./photo-view.js";
+import { photoPicker } from "./photo-picker.js";
 import { unitName } from "./words.js";
 
 function followUpForm(post, onDone) {
@@ -26,14 +28,23 @@ function followUpForm(post, onDone) {
   const { field, input } = countedTextarea({ id, label: official ? t("post.officialReplyLabel") : t("post.followUpLabel"), max: 2000, rows: 3, name: "body", hint });
   const message = h("div", { class: "form-message", "aria-live": "polite" });
   const submit = h("button", { type: "submit", class: "button" }, t("post.followUpSubmit"));
-  const form = h("form", { class: "followup-form", novalidate: true }, field, message, submit);
+  const photos = photoPicker({ id: `${id}-photos`, token: current.token });
+  const form = h("form", { class: "followup-form", novalidate: true }, field, photos.field, message, submit);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const body = checkedReply(input, message);
     if (body === null) return;
-    const restore = busy(submit, t("common.submitting"));
+    const restore = busy(submit, photos.pending() ? t("photo.waiting") : t("common.submitting"));
+    const ids = await photos.ready(); // uploads in flight finish first; a failed one stops the reply
+    if (ids === null) {
+      restore();
+      replace(message, alertBox(t("photo.unfinished")));
+      return;
+    }
+    submit.textContent = t("common.submitting");
     try {
-      await api("POST", `/posts/${encodeURIComponent(post.id)}/replies`, { body: { body }, token: current.token });
+      const sent = ids.length ? { body, photos: ids } : { body };
+      await api("POST", `/posts/${encodeURIComponent(post.id)}/replies`, { body: sent, token: current.token });
       input.value = "";
       onDone(t("post.followUpOk"));
     } catch (error) {
@@ -161,6 +172,8 @@ export async function postPage(ctx, postId, notice = null) {
       // A stub says "仅警方可见" once, in its title: no body, no note, no reply texts, no follow-up box.
       post.visibility === "police_only" && !stub ? h("p", { class: "notice notice-info" }, t("post.policeOnlyNote")) : null,
       stub ? null : postBody(post),
+      stub ? null : photoGallery(post.photos, post.title),
+      stub ? null : placeLines(post),
     ),
     h(
       "section",

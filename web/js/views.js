@@ -4,6 +4,8 @@ import { checkField, h, replace } from "./dom.js";
 import { boardText, t } from "./i18n.js";
 import { absoluteTime, deadline, statusLabel, timeElement, typeLabel } from "./format.js";
 import { districtName, eventText, officerTitle, replyText, unitName } from "./words.js";
+import { photoGallery } from "./photo-view.js";
+import { shownCoordinates } from "./photos.js";
 
 /** A small status badge. */
 export function statusBadge(status) {
@@ -77,6 +79,7 @@ export function replyItem(reply) {
     head,
     h("p", { class: "reply-body", lang: shown.translated ? "en" : null }, shown.text),
     shown.translated ? h("p", { class: "muted translated" }, t("words.translated")) : null,
+    photoGallery(reply.photos, t("photo.replyTitle", { name: author.nickname || author.name || "" })),
     h("div", { class: "meta" }, timeElement(reply.created_at)),
   );
 }
@@ -91,6 +94,18 @@ export function replyList(replies) {
 /** The body of a post as text paragraphs (line breaks kept by CSS). */
 export function postBody(post) {
   return h("p", { class: "post-body" }, post.body);
+}
+
+/** Where the post is about: its rounded position and the address typed, as lines; null when neither. */
+export function placeLines(post) {
+  const coordinates = shownCoordinates(post.location);
+  if (!coordinates && !post.address) return null;
+  return h(
+    "dl",
+    { class: "place-lines" },
+    coordinates ? [h("dt", {}, t("place.shownCoordinates")), h("dd", { class: "place-coordinates" }, coordinates)] : null,
+    post.address ? [h("dt", {}, t("place.shownAddress")), h("dd", { class: "place-address" }, post.address)] : null,
+  );
 }
 
 /** A text area with a live "n/max" counter; returns {field, input, counter}. */

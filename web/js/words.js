@@ -85,6 +85,10 @@ export function eventText(event, earlier = []) {
   }
   if (kind === "replied") return unit ? t("words.event.repliedBy", { unit }) : t("words.event.replied");
   if (["acknowledged", "in_progress", "resolved"].includes(kind)) return t("words.event.status", { status: t(`status.${kind}`) });
+  if (kind === "photo_refused") {
+    const number = /第(\d+)张/.exec(event.text || ""); // the server's words name the photo by its place
+    return number ? t("words.event.photoRefusedNumbered", { n: number[1] }) : t("words.event.photo_refused");
+  }
   const key = `words.event.${kind}`;
   return t(key) === key ? t("words.event.other") : t(key);
 }
