@@ -99,14 +99,18 @@ def test_a_position_is_sent_to_6_decimals_shown_to_3_and_a_refused_permission_is
 
 @needs_node
 def test_a_refused_photo_in_the_timeline_is_named_by_its_place_in_english_too() -> None:
-    event = {"kind": "photo_refused", "text": "第2张照片无法识别为图片，未能发布"}
+    received = {"kind": "received", "text": "已收悉，正在分派处置单位。第2张照片无法识别为图片，未能发布"}
+    alone = {"kind": "photo_refused", "text": "第3张照片无法识别为图片，未能发布"}
+    english = "(globalThis.localStorage = {getItem: () => 'en'}, 0)"
     script = (
-        f"[m.eventText({json.dumps(event)}), (globalThis.localStorage = {{getItem: () => 'en'}},"
-        f" m.eventText({json.dumps(event)})), m.eventText({{kind: 'photo_refused', text: ''}})]"
+        f"[m.eventText({json.dumps(received)}), {english}, m.eventText({json.dumps(received)}),"
+        f" m.eventText({json.dumps(alone)}), m.eventText({{kind: 'photo_refused', text: ''}})]"
     )
     assert run_module("words.js", script) == [
-        event["text"],
-        "Photo 2 could not be read as an image and was not published",
+        received["text"],
+        0,
+        "Received; a unit is being assigned. Photo 2 could not be read as an image and was not published",
+        "Photo 3 could not be read as an image and was not published",
         "A photo could not be read as an image and was not published",
     ]
 

@@ -7,7 +7,7 @@ import { timeElement } from "./format.js";
 import { clearSession, session } from "./session.js";
 import { boardsById, loadBoards } from "./store.js";
 import { checkedReply, countedTextarea, deadlineBadge, isStub, placeLines, postBadges, postBody, replyList, timelineList } from "./views.js";
-import { photoGallery } from "./photo-view.js";
+import { photoGallery, refusedNote } from "./photo-view.js";
 import { photoPicker } from "./photo-picker.js";
 import { unitName } from "./words.js";
 
@@ -173,6 +173,7 @@ export async function postPage(ctx, postId, notice = null) {
       post.visibility === "police_only" && !stub ? h("p", { class: "notice notice-info" }, t("post.policeOnlyNote")) : null,
       stub ? null : postBody(post),
       stub ? null : photoGallery(post.photos, post.title),
+      stub ? null : refusedNote(post.photos_refused),
       stub ? null : placeLines(post),
     ),
     h(

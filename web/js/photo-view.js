@@ -31,6 +31,13 @@ export function cardThumbs(post) {
   );
 }
 
+/** "第2张照片无法识别为图片，未能发布。" for each photo sent that the server could not read; null when none. */
+export function refusedNote(places) {
+  const all = Array.isArray(places) ? places : [];
+  if (!all.length) return null;
+  return h("p", { class: "muted photos-refused" }, all.map((n) => t("photo.refusedPlace", { n })).join(""));
+}
+
 /** Every photo of a post or a reply as buttons opening the viewer, or null when there is none. */
 export function photoGallery(photos, title) {
   const all = Array.isArray(photos) ? photos : [];

@@ -4,7 +4,7 @@ import { checkField, h, replace } from "./dom.js";
 import { boardText, t } from "./i18n.js";
 import { absoluteTime, deadline, statusLabel, timeElement, typeLabel } from "./format.js";
 import { districtName, eventText, officerTitle, replyText, unitName } from "./words.js";
-import { photoGallery } from "./photo-view.js";
+import { photoGallery, refusedNote } from "./photo-view.js";
 import { shownCoordinates } from "./photos.js";
 
 /** A small status badge. */
@@ -80,6 +80,7 @@ export function replyItem(reply) {
     h("p", { class: "reply-body", lang: shown.translated ? "en" : null }, shown.text),
     shown.translated ? h("p", { class: "muted translated" }, t("words.translated")) : null,
     photoGallery(reply.photos, t("photo.replyTitle", { name: author.nickname || author.name || "" })),
+    refusedNote(reply.photos_refused),
     h("div", { class: "meta" }, timeElement(reply.created_at)),
   );
 }

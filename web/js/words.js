@@ -77,6 +77,13 @@ export function replyText(reply) {
 /** What a timeline entry says: the server's words in Chinese; in English, built from its kind and unit. */
 export function eventText(event, earlier = []) {
   if (!english()) return event.text;
+  // The server adds "第N张照片无法识别为图片，未能发布" to the entry of the post's receipt: said in English too.
+  const refused = [...(event.text || "").matchAll(/第(\d+)张照片/g)].map((found) => t("words.event.photoRefusedNumbered", { n: found[1] }));
+  const said = englishEventText(event, earlier);
+  return refused.length && event.kind !== "photo_refused" ? [said, ...refused].join(". ") : said;
+}
+
+function englishEventText(event, earlier) {
   const unit = unitName(event.unit);
   const kind = event.kind;
   if (kind === "dispatched" || kind === "transferred") {
