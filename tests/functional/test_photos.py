@@ -4,6 +4,7 @@ who gets which link, hiding, Open311 and the 110 hand-off."""
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -81,7 +82,7 @@ def test_a_photo_is_cleaned_published_for_a_public_post_and_the_raw_upload_is_go
     status, seen, _ = api.call("GET", f"/posts/{post['id']}")
     assert seen["post"]["photos"][0]["thumb_url"] == f"/media/{photo}/thumb.jpg"
     assert seen["post"]["location"] == {"lat": 40.658, "long": 109.84}  # about 100 m for the public
-    status, mine, _ = api.call("GET", f"/posts/{post['id']}", token=resident)
+    _, mine, _ = api.call("GET", f"/posts/{post['id']}", token=resident)
     assert mine["post"]["location"] == HERE
 
 
@@ -192,9 +193,7 @@ def test_open311_carries_the_first_photo_and_the_rounded_location_and_takes_lat_
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     answer = api.client.http.post("/open311/v2/requests.json", headers=form, body=urlencode(fields))
     assert answer.status_code == 200, answer.body
-    filed = api.call(
-        "GET", f"/open311/v2/requests/{__import__('json').loads(answer.body)[0]['service_request_id']}.json"
-    )
+    filed = api.call("GET", f"/open311/v2/requests/{json.loads(answer.body)[0]['service_request_id']}.json")
     assert (filed[1][0]["lat"], filed[1][0]["long"]) == (40.612, 109.912)
     outside = api.client.http.post(
         "/open311/v2/requests.json", headers=form, body=urlencode({**fields, "lat": "31.2", "long": "121.5"})
