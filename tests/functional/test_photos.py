@@ -79,7 +79,7 @@ def test_a_photo_is_cleaned_published_for_a_public_post_and_the_raw_upload_is_go
     assert public["CacheControl"] == "public, max-age=31536000, immutable"
     cleaned = Image.open(io.BytesIO(public["Body"].read()))
     assert cleaned.format == "JPEG" and not cleaned.getexif() and "exif" not in cleaned.info
-    status, seen, _ = api.call("GET", f"/posts/{post['id']}")
+    _, seen, _ = api.call("GET", f"/posts/{post['id']}")
     assert seen["post"]["photos"][0]["thumb_url"] == f"/media/{photo}/thumb.jpg"
     assert seen["post"]["location"] == {"lat": 40.658, "long": 109.84}  # about 100 m for the public
     _, mine, _ = api.call("GET", f"/posts/{post['id']}", token=resident)
