@@ -21,6 +21,7 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.photos import (
     MAX_PHOTOS,
     MAX_UPLOAD_BYTES,
+    UPLOAD_KEPT_SECONDS,
     UPLOAD_SECONDS,
     Photo,
     Upload,
@@ -99,10 +100,10 @@ class Photos:
         return outcome
 
     def _decode(self, upload: Upload, key: str) -> str:
-        try:
-            data = self.storage.read(key, MAX_UPLOAD_BYTES)
+        try:  # S3 holds a POST to the declared size by its policy; a larger object is refused here in any case
+            data = self.storage.read(key, min(upload.size, MAX_UPLOAD_BYTES))
         except ValueError:
-            data = b""  # larger than allowed: refused like any non-image
+            data = b""  # larger than declared: refused like any non-image
         if data is None:
             return "missing"  # an event for an object already deleted: nothing to do
         try:
@@ -136,7 +137,8 @@ class Photos:
 
     def _own(self, actor: Actor, upload_id: str) -> Upload:
         upload = self.uploads.get(upload_id) if isinstance(upload_id, str) and upload_id else None
-        if upload is None or upload.owner_id != actor.user_id or upload.used_by is not None:
+        expired = upload is not None and (self.clock.now() - upload.created_at).total_seconds() > UPLOAD_KEPT_SECONDS
+        if upload is None or expired or upload.owner_id != actor.user_id or upload.used_by is not None:
             raise ValidationFailed(
                 "照片不存在、已被使用或不属于您，请重新添加", {"photos": f"{upload_id!r} not usable"}
             )
@@ -152,6 +154,20 @@ class Photos:
                 if public:
                     self.storage.copy(private_key(upload.id, kind), public_key(upload.id, kind), PUBLIC_CACHE)
         return tuple(upload.photo() for upload in ready)
+
+    def withdraw(self, uploads: Sequence[Upload]) -> list[str]:
+        """After a post or reply that published these uploads failed to be written: withdraw the public copies of
+        those no one uses; return the posts (or `<post>/<reply>`) that use the others, to follow them again."""
+        users: list[str] = []
+        unused: list[Photo] = []
+        for upload in uploads:
+            current = self.uploads.get(upload.id)
+            if current is not None and current.used_by:
+                users.append(current.used_by)
+            elif upload.state == "ready":
+                unused.append(upload.photo())
+        self.sync(unused, public=False)
+        return users
 
     def sync(self, photos: Sequence[Photo], public: bool) -> None:
         """Make the public copies follow the post: published while public and visible, deleted (and the CDN told
