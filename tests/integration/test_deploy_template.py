@@ -254,8 +254,10 @@ def test_the_secrets_are_readable_by_name_only(resources: dict[str, Any]) -> Non
     for role in ("ApiHandlerRole", "DispatchPostRole", "SweepRole"):
         (statement,) = [s for s in statements(resources, role) if s["Action"] == ["ssm:GetParameter"]]
         names = {r["Fn::Sub"].rsplit("/", 1)[-1] for r in statement["Resource"]}
-        # Only the API checks CloudFront's origin header; it also invalidates hidden photos (the distribution's id).
-        extra = {"origin-secret", "distribution-id"} if role == "ApiHandlerRole" else set()
+        # Only the API checks CloudFront's origin header; it and the dispatcher (retrying) withdraw hidden photos
+        # from CloudFront, whose distribution's id they read.
+        extra = {"ApiHandlerRole": {"origin-secret", "distribution-id"}, "DispatchPostRole": {"distribution-id"}}
+        extra = extra.get(role, set())
         assert names == {"token-keys", "cad-secret", "site-url", "sms-credentials", "wechat-secret"} | extra
 
 
@@ -880,7 +882,11 @@ def test_the_roles_may_touch_only_their_parts_of_the_photos_bucket(resources: di
     assert api["/uploads/*"] == {"s3:PutObject"}  # its credentials sign the browser's presigned POST
     assert {"s3:GetObject", "s3:PutObjectTagging"} <= api["/photos/*"]  # signed reads; claiming (state=used)
     assert {"s3:PutObject", "s3:DeleteObject"} <= api["/media/*"]  # publishing and hiding the public copies
-    assert photo_grants(resources, "DispatchPostRole") == {"/photos/*": {"s3:GetObject"}}  # 110's signed links
+    # 110's signed links; the public copies it publishes or withdraws when a request could not (a `photos` message).
+    assert photo_grants(resources, "DispatchPostRole") == {
+        "/photos/*": {"s3:GetObject"},
+        "/media/*": {"s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObject"},
+    }
     assert photo_grants(resources, "SweepRole") == {}
     processor = photo_grants(resources, "ProcessUploadRole")
     assert processor["/uploads/*"] == {"s3:GetObject", "s3:DeleteObject"}
@@ -889,14 +895,19 @@ def test_the_roles_may_touch_only_their_parts_of_the_photos_bucket(resources: di
     for grants in (api, processor):
         assert grants[""] == {"s3:ListBucket"}  # so that a missing key answers 404, not 403
     invalidation = resources["InvalidateMediaPolicy"]["Properties"]
-    assert invalidation["Roles"] == [{"Ref": "ApiHandlerRole"}, {"Ref": "ProcessUploadRole"}]
+    assert invalidation["Roles"] == [
+        {"Ref": "ApiHandlerRole"},
+        {"Ref": "DispatchPostRole"},
+        {"Ref": "ProcessUploadRole"},
+    ]
     (statement,) = invalidation["PolicyDocument"]["Statement"]
     assert statement["Action"] == ["cloudfront:CreateInvalidation"]
     assert statement["Resource"]["Fn::Sub"].endswith(":distribution/${Distribution}")  # this distribution only
     # The id reaches the functions through SSM: an environment reference would close a cycle through the API.
     assert resources["DistributionIdParameter"]["Properties"]["Value"] == {"Ref": "Distribution"}
-    api_env = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
-    assert api_env["DISTRIBUTION_ID_PARAMETER"] == {"Fn::Sub": "/${Prefix}/distribution-id"}
+    for function in ("APIHandler", "DispatchPost"):
+        variables = resources[function]["Properties"]["Environment"]["Variables"]
+        assert variables["MEDIA_DISTRIBUTION_ID_PARAMETER"] == {"Fn::Sub": "/${Prefix}/distribution-id"}
 
 
 @pytest.mark.skipif(not HAS_PROCESSOR, reason="the app registers no S3 handler yet (chalicelib/workers/photos.py)")
@@ -917,7 +928,7 @@ def test_uploads_trigger_the_processing_function_which_s3_alone_may_invoke(resou
     function = resources[PROCESSOR]["Properties"]
     assert function["Handler"] == "chalicelib.workers.photos.process_upload"
     assert function["MemorySize"] >= 1024 and 30 <= function["Timeout"] <= 60  # Pillow on a 2048 px photo
-    assert function["Environment"]["Variables"]["DISTRIBUTION_ID_PARAMETER"] == {
+    assert function["Environment"]["Variables"]["MEDIA_DISTRIBUTION_ID_PARAMETER"] == {
         "Fn::Sub": "/${Prefix}/distribution-id"
     }
 
