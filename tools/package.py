@@ -189,18 +189,22 @@ def report_batch_item_failures(functions: dict[str, Any]) -> None:
 
 
 def drop_missing_optional_functions(resources: dict[str, Any]) -> None:
-    """Remove infra's partial resources of a function the app does not define (yet).
+    """Remove infra's partial resources of a function the app does not define (yet), and what refers to it.
 
-    infra/ describes the photo processor's role and log group by the name chalice gives the
+    infra/ describes the photo processor's role, log group and alarm by the name chalice gives the
     function; an app without the handler leaves those partials without a Type, which CloudFormation
     would refuse. Any other resource without a Type is still an error (CloudFormation reports it).
     """
     for name in OPTIONAL_FUNCTIONS:
-        if "Type" not in resources.get(name, {"Type": "absent"}):
-            print(f"package: the app has no {name} function: its log group is left out", file=sys.stderr)
-            for partial in (name, f"{name}LogGroup"):
-                if "Type" not in resources.get(partial, {"Type": "kept"}):
-                    del resources[partial]
+        if "Type" in resources.get(name, {"Type": "absent"}):
+            continue
+        print(f"package: the app has no {name} function: its log group and alarm are left out", file=sys.stderr)
+        for partial in (name, f"{name}LogGroup"):
+            if "Type" not in resources.get(partial, {"Type": "kept"}):
+                del resources[partial]
+        refers = (f'{{"Ref": "{name}"}}', f'{{"Fn::GetAtt": ["{name}", ')
+        for other in [k for k, v in resources.items() if any(r in json.dumps(v) for r in refers)]:
+            del resources[other]
 
 
 def wire_s3_subscriptions(resources: dict[str, Any], subscriptions: list[dict[str, Any]]) -> None:

@@ -955,3 +955,12 @@ def test_cloudfront_serves_public_photo_copies_from_the_bucket_through_oac_with_
     assert key["CookiesConfig"] == {"CookieBehavior": "none"}
     assert key["QueryStringsConfig"] == {"QueryStringBehavior": "none"}
     assert key["HeadersConfig"] == {"HeaderBehavior": "none"}
+
+
+@pytest.mark.skipif(not HAS_PROCESSOR, reason="the app registers no S3 handler yet (chalicelib/workers/photos.py)")
+def test_a_photo_whose_event_lambda_gave_up_on_raises_an_alarm(resources: dict[str, Any]) -> None:
+    alarm = resources["ProcessUploadDroppedAlarm"]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/Lambda", "AsyncEventsDropped")
+    assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": PROCESSOR}}]
+    assert alarm["Threshold"] == 0 and alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    assert alarm["AlarmActions"] == [{"Ref": "OpsTopic"}]

@@ -83,3 +83,10 @@ def test_an_app_without_the_processor_loses_only_its_partial_resources() -> None
     whole = stack()
     drop_missing_optional_functions(whole)
     assert whole == stack()
+
+
+def test_what_refers_to_a_missing_processor_goes_with_it() -> None:
+    alarm = {"Type": "AWS::CloudWatch::Alarm", "Properties": {"Dimensions": [{"Value": {"Ref": "ProcessUpload"}}]}}
+    resources = {"ProcessUpload": {"Properties": {}}, "ProcessUploadDroppedAlarm": alarm, "Other": {"Type": "X"}}
+    drop_missing_optional_functions(resources)
+    assert list(resources) == ["Other"]
