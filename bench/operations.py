@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from bench.counting import CallRecorder, Calls
-from bench.stack import Http
 from bench.photos import PHOTO_OPERATIONS, PHOTO_ROUTES, run_photos
+from bench.stack import Http
 from bench.work import WORK_OPERATIONS, WORK_ROUTES, run_work
 
 # The operations whose figures must not change with the table's size (judged in bench/report.py).
