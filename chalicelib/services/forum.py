@@ -94,8 +94,12 @@ class Forum:
         try:
             self.store.create(post, event, idempotency=record, messages=messages, claims=uploads)
         except Conflict:
+            self._withdraw(post, uploads)
             if record is not None and (replay := self._replay(*record)) is not None:
                 return replay
+            raise
+        except Exception:
+            self._withdraw(post, uploads)
             raise
         count_quietly(self.stats, ["all"], {"posts": 1}, now)
         return post
@@ -132,6 +136,14 @@ class Forum:
         if self.photos is None:
             raise ValidationFailed("本站未开通照片上传", {"photos": "photos are not configured"})
         return self.photos.claimable(actor, ids)
+
+    def _withdraw(self, post: Post, uploads: list[Upload]) -> None:
+        """A public post published photos, then failed to be written (another request took one of them): their
+        public copies follow whoever uses them now (a police-only tip's stay private), or go."""
+        if not uploads or self.photos is None or not post.shown_publicly:
+            return
+        for used_by in self.photos.withdraw(uploads):
+            self.store.follow_photos(used_by.split("/")[0], strict=False)
 
     def _with_photos(self, post: Post, uploads: list[Upload]) -> Post:
         if not uploads or self.photos is None:
@@ -213,8 +225,12 @@ class Forum:
         try:
             self.store.add_reply(reply, event, idempotency=record, messages=messages, read=post, claims=uploads)
         except Conflict:
+            self._withdraw(post, uploads)
             if record is not None and (previous := self.idempotency.get(record[0])) is not None:
                 return self._replayed_reply(previous, record[1].request_hash, post)
+            raise
+        except Exception:
+            self._withdraw(post, uploads)
             raise
         if reply.official is not None:
             self.auditor.log(actor, "reply", f"post:{post.id}", None, {"reply_id": reply.id})

@@ -21,6 +21,7 @@ from chalicelib.domain.ids import new_id
 from chalicelib.domain.photos import (
     MAX_PHOTOS,
     MAX_UPLOAD_BYTES,
+    UPLOAD_KEPT_SECONDS,
     UPLOAD_SECONDS,
     Photo,
     Upload,
@@ -55,6 +56,20 @@ def _default_process(data: bytes) -> Any:
     from chalicelib.adapters.images import process  # Pillow: only the processing function loads it
 
     return process(data)
+
+
+def _each(items: Sequence[tuple[str, str]], act: Callable[[tuple[str, str]], None]) -> None:
+    """Do one storage call per item, several at a time (a post with 9 photos makes 18 copies while it waits);
+    the first failure is raised once all have run."""
+    if len(items) <= 1:
+        for item in items:
+            act(item)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(8, len(items))) as pool:
+        for future in [pool.submit(act, item) for item in items]:
+            future.result()
 
 
 class Photos:
@@ -99,10 +114,10 @@ class Photos:
         return outcome
 
     def _decode(self, upload: Upload, key: str) -> str:
-        try:
-            data = self.storage.read(key, MAX_UPLOAD_BYTES)
+        try:  # S3 holds a POST to the declared size by its policy; a larger object is refused here in any case
+            data = self.storage.read(key, min(upload.size, MAX_UPLOAD_BYTES))
         except ValueError:
-            data = b""  # larger than allowed: refused like any non-image
+            data = b""  # larger than declared: refused like any non-image
         if data is None:
             return "missing"  # an event for an object already deleted: nothing to do
         try:
@@ -136,7 +151,8 @@ class Photos:
 
     def _own(self, actor: Actor, upload_id: str) -> Upload:
         upload = self.uploads.get(upload_id) if isinstance(upload_id, str) and upload_id else None
-        if upload is None or upload.owner_id != actor.user_id or upload.used_by is not None:
+        expired = upload is not None and (self.clock.now() - upload.created_at).total_seconds() > UPLOAD_KEPT_SECONDS
+        if upload is None or expired or upload.owner_id != actor.user_id or upload.used_by is not None:
             raise ValidationFailed(
                 "照片不存在、已被使用或不属于您，请重新添加", {"photos": f"{upload_id!r} not usable"}
             )
@@ -146,12 +162,25 @@ class Photos:
         """Before the post or reply is written: keep the processed copies from expiring, publish them if the post
         is public and visible; return the photos it shows (refused uploads are left out)."""
         ready = [upload for upload in uploads if upload.state == "ready"]
-        for upload in ready:
-            for kind in KINDS:
-                self.storage.mark_used(private_key(upload.id, kind))
-                if public:
-                    self.storage.copy(private_key(upload.id, kind), public_key(upload.id, kind), PUBLIC_CACHE)
+        keep = [(upload.id, kind) for upload in ready for kind in KINDS]
+        _each(keep, lambda item: self.storage.mark_used(private_key(*item)))
+        if public:
+            _each(keep, lambda item: self.storage.copy(private_key(*item), public_key(*item), PUBLIC_CACHE))
         return tuple(upload.photo() for upload in ready)
+
+    def withdraw(self, uploads: Sequence[Upload]) -> list[str]:
+        """After a post or reply that published these uploads failed to be written: withdraw the public copies of
+        those no one uses; return the posts (or `<post>/<reply>`) that use the others, to follow them again."""
+        users: list[str] = []
+        unused: list[Photo] = []
+        for upload in uploads:
+            current = self.uploads.get(upload.id)
+            if current is not None and current.used_by:
+                users.append(current.used_by)
+            elif upload.state == "ready":
+                unused.append(upload.photo())
+        self.sync(unused, public=False)
+        return users
 
     def sync(self, photos: Sequence[Photo], public: bool) -> None:
         """Make the public copies follow the post: published while public and visible, deleted (and the CDN told
@@ -159,9 +188,8 @@ class Photos:
         if not photos:
             return
         if public:
-            for photo in photos:
-                for kind in KINDS:
-                    self.storage.copy(private_key(photo.id, kind), public_key(photo.id, kind), PUBLIC_CACHE)
+            items = [(photo.id, kind) for photo in photos for kind in KINDS]
+            _each(items, lambda item: self.storage.copy(private_key(*item), public_key(*item), PUBLIC_CACHE))
             return
         self.storage.delete([public_key(photo.id, kind) for photo in photos for kind in KINDS])
         self.storage.invalidate([f"/media/{photo.id}/*" for photo in photos])

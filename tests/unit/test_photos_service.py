@@ -122,7 +122,7 @@ def test_an_upload_is_used_once_by_its_owner_only() -> None:
 
 def test_a_post_sent_before_its_photo_is_processed_waits_then_asks_to_try_again() -> None:
     s = desk()
-    upload, _ = s.svc.photos.start(CITIZEN, "image/jpeg", 5)
+    upload, _ = s.svc.photos.start(CITIZEN, "image/jpeg", len(b"IMG-late"))
     with pytest.raises(Conflict):
         s.svc.forum.create_post(CITIZEN, NewPost(**{**TIP.__dict__, "photos": (upload.id,)}))
     assert s.ports["uploads"].get(upload.id).used_by is None  # nothing was written: the upload is still free
@@ -162,3 +162,22 @@ def test_an_officer_reply_may_carry_photos_too() -> None:
     photo = uploaded(s, by=KUNQU_OFFICER)
     reply, _ = s.svc.forum.reply(KUNQU_OFFICER, post.id, "已到现场处置", photos=(photo,))
     assert reply.official is not None and reply.photos[0].id == photo
+
+
+def test_a_public_post_racing_a_police_only_tip_for_the_same_photo_leaves_no_public_copy() -> None:
+    s = desk()
+    photo = uploaded(s)
+    stale = s.svc.photos.claimable(CITIZEN, (photo,))  # the public post read the upload before the tip took it
+    s.svc.forum.create_post(CITIZEN, NewPost(**{**TIP.__dict__, "visibility": "police_only", "photos": (photo,)}))
+    s.svc.photos.claimable = lambda actor, ids: stale  # type: ignore[method-assign]
+    with pytest.raises(ValidationFailed):
+        s.svc.forum.create_post(CITIZEN, NewPost(**{**TIP.__dict__, "title": "公开的", "photos": (photo,)}))
+    assert not [key for key in storage(s).objects if key.startswith("media/")]
+
+
+def test_an_upload_older_than_a_day_is_no_longer_usable() -> None:
+    s = desk()
+    photo = uploaded(s)
+    s.clock.advance(hours=25)
+    with pytest.raises(ValidationFailed):
+        s.svc.forum.create_post(CITIZEN, NewPost(**{**TIP.__dict__, "photos": (photo,)}))

@@ -79,9 +79,9 @@ class DynamoPostRepository(WorkQueries):
             if resent(error) and self.get(post.id) is not None:
                 return  # an earlier attempt landed; only its answer was lost
             codes = cancellation_codes(error)
+            if "ConditionalCheckFailed" in codes[:first_claim]:
+                raise Conflict("重复的请求") from error  # a replay's own record first: it answers with the post
             _refuse_taken_photos(codes, first_claim, error)
-            if "ConditionalCheckFailed" in codes:
-                raise Conflict("重复的请求") from error
             raise
 
     def get(self, post_id: str) -> Post | None:
@@ -203,13 +203,13 @@ class DynamoPostRepository(WorkQueries):
             if resent(error) and self.reply(post_id, epoch_ms(reply.created_at), reply.id) is not None:
                 return  # an earlier attempt landed; only its answer was lost
             codes = cancellation_codes(error)
-            _refuse_taken_photos(codes, first_claim, error)
             if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
                 if post is not None and self.get(post_id) is not None:
                     raise StaleVersion("帖子已被他人更新") from error  # PostStore.add_reply reads it again
                 raise NotFound("帖子不存在") from error
-            if "ConditionalCheckFailed" in codes:
+            if "ConditionalCheckFailed" in codes[:first_claim]:
                 raise Conflict("重复的请求") from error
+            _refuse_taken_photos(codes, first_claim, error)
             raise
 
     def reply(self, post_id: str, created_ms: int, reply_id: str) -> Reply | None:
