@@ -410,6 +410,10 @@ def wechat_session(s: Stage, role: str) -> tuple[int, Any]:
     return s.call("POST", "/auth/wechat/session", role, {"ticket": "never-issued-ticket-0123"})
 
 
+def forged_photo_link(s: Stage, role: str) -> tuple[int, Any]:
+    return s.call("GET", "/cad/photos/{photo_id}?expires=9999999999&sig=forged", role, photo_id="u123")
+
+
 def upload(s: Stage, role: str) -> tuple[int, Any]:
     """Start a photo upload: anyone signed in with a full session (a reply link's session writes nothing new)."""
     return s.call("POST", "/uploads", role, {"content_type": "image/jpeg", "size": 1000})
@@ -516,6 +520,8 @@ CASES: dict[tuple[str, str], tuple[dict[str, int], Runner]] = {
     ("POST", "/me/totp/confirm"): (only(set(POLICE), 400), totp_confirm),
     ("DELETE", "/admin/officers/{officer_id}/totp"): (ADMIN_ONLY | {"admin_key": 204}, totp_reset),
     ("POST", "/uploads"): (signed_in(201) | LINK_REFUSED, upload),
+    # A 110 record's photo link: its own HMAC decides, not the caller (a forged one is 403 for everyone)
+    ("GET", "/cad/photos/{photo_id}"): (anyone(403), forged_photo_link),
     ("GET", "/work/review"): (only(ROUTERS, 200), review_queue),
     ("POST", "/work/review/{post_id}"): (only(ROUTERS, 200), review_decide),
     # 昆都仑区's queue: its own officers, leaders, the command center and admins; another unit's officer 403

@@ -12,7 +12,7 @@ import boto3
 import pytest
 import requests
 
-from tests.conftest import Api, deliver
+from tests.conftest import Api, MovableClock, deliver
 from tests.functional.test_cad import cad_records
 from tests.posting import new_post
 
@@ -210,5 +210,21 @@ def test_the_110_record_carries_signed_links_to_the_full_photos_and_the_exact_pl
     deliver(api.client, aws)
     record = next(r for r in cad_records(aws) if r["post_id"] == post["id"])
     assert record["schema_version"] == "1.1" and record["location"] == HERE
-    assert f"photos/{photo}/full.jpg" in record["photos"][0] and "Signature=" in record["photos"][0]
-    assert requests.get(record["photos"][0], timeout=10).content[:2] == b"\xff\xd8"  # the link opens the JPEG
+    link = record["photos"][0]
+    assert link.startswith(f"http://127.0.0.1:8000/api/cad/photos/{photo}?expires=")
+    path = link.removeprefix("http://127.0.0.1:8000/api")
+    opened = api.client.http.get(path)
+    assert opened.status_code == 302 and "Signature=" in opened.headers["Location"]
+    assert requests.get(opened.headers["Location"], timeout=10).content[:2] == b"\xff\xd8"  # the full JPEG
+    for forged in (path.replace(photo, "u_other"), path[:-1] + ("0" if path[-1] != "0" else "1"), path.split("&")[0]):
+        assert api.client.http.get(forged).status_code in (400, 403), forged
+
+
+def test_a_110_photo_link_lapses_after_a_week(api: Api, s3: Any, aws: dict[str, str], clock: MovableClock) -> None:
+    resident = api.sign_in(RESIDENT)
+    new_post(api, resident, photos=[upload(api, resident, jpeg_with_gps())], title="有人持刀抢劫", body="快来人")
+    deliver(api.client, aws)
+    path = cad_records(aws)[0]["photos"][0].removeprefix("http://127.0.0.1:8000/api")
+    assert api.client.http.get(path).status_code == 302
+    clock.advance(days=7, minutes=1)
+    assert api.client.http.get(path).status_code == 403
