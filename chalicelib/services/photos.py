@@ -198,6 +198,11 @@ class Photos:
         photos = [*detail.post.photos, *(photo for reply in detail.replies for photo in reply.photos)]
         self.sync(photos, detail.post.shown_publicly)
 
+    def erase(self, photo_id: str) -> None:
+        """Delete every copy of a photo (an admin's removal), and have the CDN forget the public one."""
+        self.storage.delete([key(photo_id, kind) for key in (private_key, public_key) for kind in KINDS])
+        self.storage.invalidate([f"/media/{photo_id}/*"])
+
     def links(self, photo: Photo, public: bool) -> tuple[str, str]:
         """Return (thumbnail, full) URLs: long-cached public ones, or short-lived signed ones."""
         if public:

@@ -319,6 +319,10 @@ def hide(s: Stage, role: str) -> tuple[int, Any]:
     return s.call("PUT", "/admin/posts/{post_id}/hidden", role, {"reason": "测试"}, post_id=target["id"])
 
 
+def remove_photo(s: Stage, role: str) -> tuple[int, Any]:
+    return s.call("DELETE", "/admin/posts/{post_id}/photos/{photo_id}", role, post_id=s.public["id"], photo_id="u1")
+
+
 def unhide(s: Stage, role: str) -> tuple[int, Any]:
     status, data = s.call("DELETE", "/admin/posts/{post_id}/hidden", role, post_id=s.hidden["id"])
     if status == 200:
@@ -497,6 +501,8 @@ CASES: dict[tuple[str, str], tuple[dict[str, int], Runner]] = {
     ("DELETE", "/admin/posts/{post_id}/pin"): (ADMIN_ONLY, unpin),
     ("PUT", "/admin/posts/{post_id}/hidden"): (ADMIN_ONLY, hide),
     ("DELETE", "/admin/posts/{post_id}/hidden"): (ADMIN_ONLY, unhide),
+    # tests/functional/test_photos.py removes real photos; here the post has none (404 for the admin key)
+    ("DELETE", "/admin/posts/{post_id}/photos/{photo_id}"): (ADMIN_ONLY | {"admin_key": 404}, remove_photo),
     ("GET", "/admin/audit"): (ADMIN_ONLY, read("GET", "/admin/audit")),
     ("PUT", "/admin/units/{unit_id}"): (ADMIN_ONLY, put_unit),
     ("PUT", "/admin/officers/{officer_id}"): (ADMIN_ONLY, put_officer),

@@ -228,3 +228,28 @@ def test_a_110_photo_link_lapses_after_a_week(api: Api, s3: Any, aws: dict[str, 
     assert api.client.http.get(path).status_code == 302
     clock.advance(days=7, minutes=1)
     assert api.client.http.get(path).status_code == 403
+
+
+def test_an_admin_removes_a_photo_from_a_post_and_from_a_reply_every_copy_goes_and_the_trail_says_so(
+    api: Api, s3: Any
+) -> None:
+    resident = api.sign_in(RESIDENT)
+    kept, removed = upload(api, resident, jpeg_with_gps()), upload(api, resident, jpeg_with_gps())
+    post = new_post(api, resident, photos=[kept, removed])
+    in_reply = upload(api, resident, jpeg_with_gps())
+    api.call("POST", f"/posts/{post['id']}/replies", {"body": "再补一张", "photos": [in_reply]}, resident)
+    status, shown, _ = api.admin("DELETE", f"/admin/posts/{post['id']}/photos/{removed}")
+    assert status == 200 and [p["id"] for p in shown["photos"]] == [kept]
+    assert api.admin("DELETE", f"/admin/posts/{post['id']}/photos/{in_reply}")[0] == 200
+    assert keys(s3, f"photos/{removed}/") == keys(s3, f"media/{removed}/") == keys(s3, f"media/{in_reply}/") == []
+    detail = api.call("GET", f"/posts/{post['id']}")[1]
+    assert [p["id"] for p in detail["post"]["photos"]] == [kept] and detail["replies"][0]["photos"] == []
+    trail = api.admin("GET", "/admin/audit")[1]["entries"]
+    removals = [e for e in trail if e["action"] == "delete_photo"]
+    assert {e["target"] for e in removals} == {
+        f"post:{post['id']}",
+        f"post:{post['id']}/reply:{detail['replies'][0]['id']}",
+    }
+    assert api.admin("DELETE", f"/admin/posts/{post['id']}/photos/{removed}")[0] == 404
+    status, _, _ = api.call("DELETE", f"/admin/posts/{post['id']}/photos/{kept}", token=resident)
+    assert status == 403 and keys(s3, f"media/{kept}/") != []
