@@ -139,7 +139,8 @@ class Stack:
                 token_keys=keys["TOKEN_KEYS"],
                 endpoint_url=endpoint,
                 region=REGION,
-                extra={"CAD_SECRET": keys["CAD_SECRET"]},
+                # Photos: the browser reaches S3 at /storage and public photos at /media on this origin (the proxy).
+                extra={"CAD_SECRET": keys["CAD_SECRET"], "STORAGE_URL": "/storage", "MEDIA_URL": ""},
             )
         )
         dynamodb = boto3.client("dynamodb")
@@ -167,6 +168,7 @@ class Stack:
         if not wait_for_http(internal, self.chalice, self.stop):
             raise Interrupted
         self.site.upstream_port = internal
+        self.site.storage_endpoint, self.site.photos_bucket = endpoint, outputs["PhotosBucketName"]
         self._thread(self.site.serve_forever, "proxy")
         self.serving = True
         self.cad = CadSimulator(f"http://127.0.0.1:{self.port}/api", os.environ["CAD_SECRET"])
@@ -186,16 +188,17 @@ class Stack:
         self._seed()
 
     def _start_pump(self) -> None:
-        """Import the app in-process (same environment) and feed its queue and schedule handlers."""
+        """Import the app in-process (same environment) and feed its queue, schedule and S3 handlers."""
         if str(ROOT) not in sys.path:
             sys.path.insert(0, str(ROOT))
         try:
             chalice_app = importlib.import_module("app").app
-            pump = Pump(chalice_app, boto3.client("sqs"), region=REGION)
+            pump = Pump(chalice_app, boto3.client("sqs"), region=REGION, s3=boto3.client("s3"))
         except Exception:
             log.exception("pump disabled: the app could not be loaded")
             return
-        log.info("pump: %d queue(s), %d schedule(s)", len(pump.queues), len(pump.schedules))
+        counts = len(pump.queues), len(pump.schedules), len(pump.buckets)
+        log.info("pump: %d queue(s), %d schedule(s), %d bucket prefix(es)", *counts)
         self.threads.extend(pump.start(self.stop))
 
     def _seed(self) -> None:

@@ -25,6 +25,7 @@ OUTPUTS = {
     "CadQueueUrl",
     "CadQueueArn",
     "CadDlqUrl",
+    "PhotosBucketName",  # not a template output until infra defines PhotosBucket: local/provision.py adds it
 }
 
 

@@ -1,0 +1,205 @@
+"""The proxy's storage routes on moto: the browser's presigned POST and signed GETs through /storage on the
+site's origin, and the public photos at /media/<id>/<full|thumb>.jpg from the bucket's media/ keys alone."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from botocore.config import Config
+from moto.server import ThreadedMotoServer
+
+from local.photos_bucket import ensure_photos_bucket
+from local.proxy import SiteServer
+
+BUCKET = "p24-proxy-photos"
+TEN_MB = 10 * 1024 * 1024
+LONG_CACHE = "public, max-age=31536000, immutable"
+
+
+@dataclass
+class Site:
+    """The proxy's base URL and a client on moto itself (as the app's own is)."""
+
+    base: str
+    port: int
+    s3: Any
+
+    def browser_client(self) -> Any:
+        """An S3 client whose URLs point at the site's /storage (what the app gives the browser locally)."""
+        return _client(self.base + "/storage")
+
+
+def _client(endpoint: str) -> Any:
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(s3={"addressing_style": "path"}, signature_version="s3v4"),
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    endpoint = "http://{}:{}".format(*moto.get_host_and_port())
+    web = tmp_path_factory.mktemp("web")
+    (web / "index.html").write_text("<!doctype html><title>24小时警局</title>", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (("AWS_ENDPOINT_URL", endpoint), ("AWS_DEFAULT_REGION", "us-east-1")):
+            patch.setenv(name, value)
+        patch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        ensure_photos_bucket(BUCKET)
+        proxy = SiteServer(0, Path(web), storage_endpoint=endpoint, photos_bucket=BUCKET)
+        thread = threading.Thread(target=proxy.serve_forever, args=(0.05,), daemon=True)
+        thread.start()
+        port = proxy.server_address[1]
+        try:
+            yield Site(f"http://127.0.0.1:{port}", port, _client(endpoint))
+        finally:
+            proxy.shutdown()
+            proxy.server_close()
+            thread.join()
+            moto.stop()
+
+
+def _raw(port: int, method: str, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request(method, path, headers=headers or {})
+        answer = connection.getresponse()
+        return answer.status, {k.lower(): v for k, v in answer.getheaders()}, answer.read()
+    finally:
+        connection.close()
+
+
+def test_the_browsers_presigned_post_of_a_ten_mb_photo_goes_through_the_same_origin(site: Site) -> None:
+    photo = b"\xff\xd8\xff\xe0" + bytes(range(256)) * (TEN_MB // 256 - 1)
+    post = site.browser_client().generate_presigned_post(
+        BUCKET,
+        "uploads/u-ten-mb",
+        Fields={"Content-Type": "image/jpeg"},
+        Conditions=[{"Content-Type": "image/jpeg"}, ["content-length-range", 1, TEN_MB]],
+        ExpiresIn=900,
+    )
+    assert post["url"] == f"{site.base}/storage/{BUCKET}"
+
+    answer = requests.post(post["url"], data=post["fields"], files={"file": ("a.jpg", photo)}, timeout=60)
+
+    assert answer.status_code == 204, answer.text
+    stored = site.s3.get_object(Bucket=BUCKET, Key="uploads/u-ten-mb")
+    assert stored["Body"].read() == photo
+    assert stored["ContentType"] == "image/jpeg"
+
+
+def test_a_signed_get_through_the_same_origin_gives_the_private_photo(site: Site) -> None:
+    site.s3.put_object(Bucket=BUCKET, Key="photos/p-signed/full.jpg", Body=b"JPEG-BYTES", ContentType="image/jpeg")
+    url = site.browser_client().generate_presigned_url(
+        "get_object", Params={"Bucket": BUCKET, "Key": "photos/p-signed/full.jpg"}, ExpiresIn=300
+    )
+    assert url.startswith(f"{site.base}/storage/{BUCKET}/photos/p-signed/full.jpg?")
+
+    answer = requests.get(url, timeout=10)
+
+    assert answer.status_code == 200
+    assert answer.content == b"JPEG-BYTES"
+    assert answer.headers["Content-Type"] == "image/jpeg"
+
+
+def test_a_body_over_twelve_mb_is_refused_before_it_reaches_storage(site: Site) -> None:
+    answer = requests.post(f"{site.base}/storage/{BUCKET}", data=b"x" * (13 * 1024 * 1024), timeout=30)
+    assert answer.status_code == 413
+    assert b"EntityTooLarge" in answer.content
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/storage/another-bucket/key", {}),
+        ("/storage/", {}),
+        (f"/storage/{BUCKET}-x/key", {}),
+        (f"/storage/{BUCKET}/", {"X-Amz-Target": "DynamoDB_20120810.ListTables"}),
+        (
+            f"/storage/{BUCKET}/",
+            {"Authorization": "AWS4-HMAC-SHA256 Credential=testing/20261203/us-east-1/dynamodb/aws4_request, x=y"},
+        ),
+    ],
+)
+def test_storage_reaches_the_photos_bucket_and_no_other_service(site: Site, path: str, headers: dict[str, str]) -> None:
+    status, _, body = _raw(site.port, "POST", path, headers)
+    assert status == 404
+    assert b"TableNames" not in body
+
+
+def _publish(site: Site, upload_id: str) -> bytes:
+    body = f"public {upload_id}".encode()
+    for name in ("full", "thumb"):
+        site.s3.put_object(
+            Bucket=BUCKET,
+            Key=f"media/{upload_id}/{name}.jpg",
+            Body=body,
+            ContentType="image/jpeg",
+            CacheControl=LONG_CACHE,
+        )
+    return body
+
+
+def test_a_public_photo_is_served_from_media_with_its_type_and_long_cache(site: Site) -> None:
+    body = _publish(site, "u-public")
+
+    status, headers, answer = _raw(site.port, "GET", "/media/u-public/thumb.jpg")
+    assert (status, answer) == (200, body)
+    assert headers["content-type"] == "image/jpeg"
+    assert headers["cache-control"] == LONG_CACHE
+    assert headers["content-length"] == str(len(body))
+
+    status, headers, answer = _raw(site.port, "HEAD", "/media/u-public/full.jpg")
+    assert (status, answer) == (200, b"")
+    assert headers["content-length"] == str(len(body))
+
+    status, _, answer = _raw(site.port, "GET", "/media/u-public/full.jpg", {"If-None-Match": headers["etag"]})
+    assert (status, answer) == (304, b"")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/media/u-private/full.jpg",  # processed but not public: no media/ copy
+        "/media/u-private/thumb.jpg",
+        "/media/../photos/u-private/full.jpg",
+        "/media/%2e%2e/photos/u-private/full.jpg",
+        "/media/u-private/../../uploads/u-private",
+        "/media/u-public/original.jpg",
+        "/media/u-public/full.png",
+        "/media/u-public",
+        "/media/",
+        "/media/u-public/full.jpg/",
+    ],
+)
+def test_nothing_but_media_copies_is_reachable_through_media(site: Site, path: str) -> None:
+    _publish(site, "u-public")
+    site.s3.put_object(Bucket=BUCKET, Key="photos/u-private/full.jpg", Body=b"PRIVATE")
+    site.s3.put_object(Bucket=BUCKET, Key="uploads/u-private", Body=b"PRIVATE")
+
+    status, _, body = _raw(site.port, "GET", path)
+
+    assert status == 404
+    assert b"PRIVATE" not in body and b"public" not in body
+
+
+def test_media_is_read_only(site: Site) -> None:
+    _publish(site, "u-public")
+    for method in ("PUT", "DELETE", "POST"):
+        assert _raw(site.port, method, "/media/u-public/full.jpg")[0] == 405
+    assert site.s3.get_object(Bucket=BUCKET, Key="media/u-public/full.jpg")["Body"].read() == b"public u-public"
