@@ -20,6 +20,7 @@ from typing import Any
 import boto3
 
 from local import demo, seed
+from local.bucket_mirror import BucketMirror
 from local.cad_simulator import CadSimulator
 from local.chalice_local import free_port, start_chalice, stop_process, wait_for_http
 from local.fonts import fonts_note
@@ -86,6 +87,7 @@ class Stack:
         self.chalice: Popen[bytes] | None = None
         self.snapshotter: Snapshotter | None = None
         self.journal: Journal | None = None
+        self.mirror: BucketMirror | None = None
         self.collector: OutboxCollector | None = None
         self.cad: CadSimulator | None = None
         self.wechat: WechatSimulator | None = None
@@ -159,6 +161,9 @@ class Stack:
             applied,
             refused,
         )
+        mirror = BucketMirror(boto3.client("s3"), outputs["PhotosBucketName"], directory / "photos")
+        log.info("restored %d photo object(s) from %s", mirror.restore(), directory / "photos")
+        self.mirror = mirror
         self._check()
         if not os.environ.get("WECHAT_APP_ID"):  # a developer may point the stack at a real WeChat test account
             self.wechat = WechatSimulator().start()
@@ -184,6 +189,7 @@ class Stack:
         self._thread(self.collector.run, "outbox", self.stop)
         self._start_pump()
         self._thread(snapshotter.run, "snapshot", self.stop, 2.0, self.moto.writes)
+        self._thread(mirror.run, "photos-mirror", self.stop)
         self._check()
         self._seed()
 
@@ -258,6 +264,8 @@ class Stack:
                 self.collector.collect()
             if self.snapshotter is not None:
                 self.snapshotter.dump_if_changed()
+            if self.mirror is not None:
+                self.mirror.sync()
         except Exception:
             log.exception("final save failed")
         if self.moto is not None:

@@ -1,7 +1,8 @@
 """`make dev` and photos: the browser's upload and the public photos go through the site's own origin.
 
 One `python -m local.devstack`: the photos bucket exists with its rules, a presigned POST to /storage lands in
-it, and /media serves the bucket's media/ copies and nothing else.
+it, /media serves the bucket's media/ copies and nothing else, and the photos are still there after Ctrl-C and
+a new start on the same data folder.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,17 +36,38 @@ def _s3(endpoint: str) -> Any:
     )
 
 
+@dataclass
+class Running:
+    """The stack now running on `folder`/data (a test may restart it)."""
+
+    stack: Stack
+    folder: Path
+
+    def start(self, log: str) -> None:
+        self.stack = Stack(self.folder / "data", self.folder / log)
+        self.stack.wait_until_ready()
+
+    @property
+    def s3(self) -> Any:
+        found = re.search(r"AWS:\s+(http://\S+)", self.stack.output())
+        assert found, self.stack.output()
+        return _s3(found.group(1))
+
+
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, Any]]:
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     folder = tmp_path_factory.mktemp("photos-stack")
-    running = Stack(folder / "data", folder / "stack.log")
+    holder = Running(Stack(folder / "data", folder / "first.log"), folder)
     try:
-        running.wait_until_ready()
-        found = re.search(r"AWS:\s+(http://\S+)", running.output())
-        assert found, running.output()
-        yield running, _s3(found.group(1))
+        holder.stack.wait_until_ready()
+        yield holder
     finally:
-        running.stop()
+        holder.stack.stop()
+
+
+@pytest.fixture
+def stack(running: Running) -> tuple[Stack, Any]:
+    return running.stack, running.s3
 
 
 def test_the_stack_has_the_photos_bucket_with_its_lifecycle(stack: tuple[Stack, Any]) -> None:
@@ -78,3 +101,15 @@ def test_media_serves_the_public_copies_alone(stack: tuple[Stack, Any], tmp_path
     answer = requests.get(f"{site.base}/media/{photo}/full.jpg", timeout=10)
     assert (answer.status_code, answer.content) == (200, b"public")
     assert (answer.headers["Content-Type"], answer.headers["Cache-Control"]) == ("image/jpeg", cache)
+
+
+def test_photos_are_still_there_after_a_restart(running: Running) -> None:
+    photo = uuid.uuid4().hex
+    cache = "public, max-age=31536000, immutable"
+    running.s3.put_object(Bucket=BUCKET, Key=f"media/{photo}/thumb.jpg", Body=b"kept", CacheControl=cache)
+    running.stack.stop()  # Ctrl-C: the last sync saves what the last second wrote
+
+    running.start("second.log")
+
+    answer = requests.get(f"{running.stack.base}/media/{photo}/thumb.jpg", timeout=10)
+    assert (answer.status_code, answer.content, answer.headers["Cache-Control"]) == (200, b"kept", cache)
