@@ -4,7 +4,8 @@ In the cloud the browser posts its photo straight to S3 (a presigned POST) and r
 through signed S3 URLs, while CloudFront serves `/media/*` from the bucket's `media/` keys alone. Locally,
 STORAGE_URL is "/storage": the proxy forwards `/storage/<photos bucket>/...` to moto as it came (method, query,
 headers, body), so the browser needs no CORS and signed URLs stay valid; and `/media/<id>/<full|thumb>.jpg`
-reads `media/<id>/...` and nothing else, as the distribution's origin access does.
+reads `media/<id>/...` and nothing else, as the distribution's origin access does. moto does not hold a POST
+upload to its policy: local/post_policy.py does, as S3 would.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import threading
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from local import post_policy
 
 log = logging.getLogger(__name__)
 _SIGNER_LOCK = threading.Lock()  # the handler's threads make the one signing client once
@@ -96,6 +99,10 @@ class StorageRoutes:
         if len(body) > MAX_STORAGE_BODY:
             self._storage_error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "EntityTooLarge", "the upload is too large")
             return
+        refusal = self._refused_post(target, body)
+        if refusal is not None:
+            self._storage_error(HTTPStatus(refusal.status), refusal.code, refusal.message)
+            return
         headers = {k: v for k, v in self.headers.items() if k.lower() not in DROPPED}
         if body or self.command in ("POST", "PUT"):
             headers["Content-Length"] = str(len(body))
@@ -114,6 +121,14 @@ class StorageRoutes:
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
+
+    def _refused_post(self, target: str, body: bytes) -> post_policy.Refusal | None:
+        """A browser upload (POST of a form to the bucket) is held to its policy, as S3 holds it; moto does not."""
+        content_type = self.headers.get("Content-Type", "")
+        form = content_type.lower().startswith("multipart/form-data")
+        if self.command != "POST" or not form or urlsplit(target).path.rstrip("/") != "/" + self.server.photos_bucket:
+            return None
+        return post_policy.check(body, content_type, self.server.photos_bucket)
 
     def _ask_storage(
         self, method: str, target: str, body: bytes, headers: dict[str, str]

@@ -3,7 +3,9 @@ site's origin, and the public photos at /media/<id>/<full|thumb>.jpg from the bu
 
 from __future__ import annotations
 
+import base64
 import http.client
+import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -203,3 +205,60 @@ def test_media_is_read_only(site: Site) -> None:
     for method in ("PUT", "DELETE", "POST"):
         assert _raw(site.port, method, "/media/u-public/full.jpg")[0] == 405
     assert site.s3.get_object(Bucket=BUCKET, Key="media/u-public/full.jpg")["Body"].read() == b"public u-public"
+
+
+def _policy(site: Site, key: str, expires: int = 900) -> dict[str, Any]:
+    post: dict[str, Any] = site.browser_client().generate_presigned_post(
+        BUCKET,
+        key,
+        Fields={"Content-Type": "image/jpeg"},
+        Conditions=[{"Content-Type": "image/jpeg"}, ["content-length-range", 1, 1000]],
+        ExpiresIn=expires,
+    )
+    return post
+
+
+def _tampered_policy(fields: dict[str, str]) -> str:
+    policy = json.loads(base64.b64decode(fields["policy"]))
+    policy["conditions"] = [
+        c for c in policy["conditions"] if not isinstance(c, list) or c[0] != "content-length-range"
+    ]
+    return base64.b64encode(json.dumps(policy).encode()).decode()
+
+
+@pytest.mark.parametrize(
+    ("change", "size", "status", "code"),
+    [
+        ({}, 1001, 400, "EntityTooLarge"),
+        ({}, 0, 400, "EntityTooSmall"),
+        ({"Content-Type": "text/html"}, 10, 403, "AccessDenied"),
+        ({"key": "media/u-policy/full.jpg"}, 10, 403, "AccessDenied"),  # would be public through /media
+        ({"acl": "public-read"}, 10, 403, "AccessDenied"),  # a field the policy does not name
+        ({"x-amz-signature": "0" * 64}, 10, 403, "SignatureDoesNotMatch"),
+        ({"policy": _tampered_policy}, 5000, 403, "SignatureDoesNotMatch"),
+        ({"expired": True}, 10, 403, "AccessDenied"),
+    ],
+    ids=["too-big", "empty", "other-type", "other-key", "extra-field", "bad-signature", "tampered", "expired"],
+)
+def test_an_upload_outside_its_policy_is_refused_as_s3_refuses_it_and_nothing_is_stored(
+    site: Site, change: dict[str, Any], size: int, status: int, code: str
+) -> None:
+    key = f"uploads/u-policy-{code}-{size}"
+    post = _policy(site, key, expires=-60 if change.get("expired") else 900)
+    fields = dict(post["fields"])
+    fields.update({n: v(fields) if callable(v) else v for n, v in change.items() if n != "expired"})
+
+    answer = requests.post(post["url"], data=fields, files={"file": ("a.jpg", b"x" * size)}, timeout=30)
+
+    assert answer.status_code == status, answer.text
+    assert f"<Code>{code}</Code>" in answer.text
+    for prefix in (key, "media/u-policy"):
+        assert "Contents" not in site.s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix)
+
+
+def test_a_post_without_a_policy_is_refused(site: Site) -> None:
+    answer = requests.post(
+        f"{site.base}/storage/{BUCKET}", data={"key": "uploads/anonymous"}, files={"file": b"x"}, timeout=10
+    )
+    assert answer.status_code == 403
+    assert "Contents" not in site.s3.list_objects_v2(Bucket=BUCKET, Prefix="uploads/anonymous")
