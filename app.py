@@ -7,7 +7,7 @@ from chalice.app import Chalice
 from chalicelib.adapters.logs import correlated, mask_logs
 from chalicelib.api.blueprints import blueprints
 from chalicelib.api.middleware import common_headers
-from chalicelib.workers import dispatch
+from chalicelib.workers import dispatch, photos
 
 app = Chalice(app_name="police24")
 mask_logs(app.log)
@@ -16,3 +16,4 @@ app.register_middleware(correlated, "http")
 for blueprint in blueprints():
     app.register_blueprint(blueprint)
 app.register_blueprint(dispatch.bp)
+app.register_blueprint(photos.bp)

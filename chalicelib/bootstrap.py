@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from chalicelib.services.mfa import SecondFactor, TotpStore
     from chalicelib.services.moderation import Moderation
     from chalicelib.services.open311 import Open311, Open311Reads, PartnerKeyRepository, PartnerKeys
+    from chalicelib.services.photos import Photos
     from chalicelib.services.ports import (
         Clock,
         ContactBook,
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     )
     from chalicelib.services.review import Review, ReviewIndex
     from chalicelib.services.stats import Stats
+    from chalicelib.services.storage import PhotoStorage, UploadBook
     from chalicelib.services.supervision import Supervision
     from chalicelib.services.tokens import TokenService
     from chalicelib.services.wechat import WechatSignIn
@@ -87,6 +89,7 @@ class Services:
     work: Workbench
     mfa: SecondFactor
     review: Review
+    photos: Photos
 
 
 def build(
@@ -117,6 +120,8 @@ def build(
     wechat: Wechat | None = None,
     totps: TotpStore | None = None,
     review_index: ReviewIndex | None = None,
+    uploads: UploadBook | None = None,
+    photo_storage: PhotoStorage | None = None,
 ) -> Services:
     """Build the services from settings; each keyword replaces one adapter (`limits`: the limits as a whole)."""
     from chalicelib.adapters.dynamodb import repositories as dynamo
@@ -125,7 +130,9 @@ def build(
     from chalicelib.adapters.dynamodb.open311 import DynamoOpen311Reads, DynamoPartnerKeyRepository
     from chalicelib.adapters.dynamodb.review import DynamoReviewIndex
     from chalicelib.adapters.dynamodb.table import Table
+    from chalicelib.adapters.dynamodb.uploads import DynamoUploadBook
     from chalicelib.adapters.metrics import EmfMetrics, MeteredStats
+    from chalicelib.adapters.s3_photos import S3PhotoStorage
     from chalicelib.adapters.sms import sms_sender
     from chalicelib.adapters.sns import SnsOfficerChannel
     from chalicelib.adapters.sqs import SqsCadOutbox, SqsDispatchQueue
@@ -140,6 +147,7 @@ def build(
     from chalicelib.services.limits import Limits, LimitSettings
     from chalicelib.services.messenger import Messenger
     from chalicelib.services.mfa import Sealer, SecondFactor
+    from chalicelib.services.photos import Photos
     from chalicelib.services.review import Review
     from chalicelib.services.staff import Staff
     from chalicelib.services.stats import Stats
@@ -168,7 +176,8 @@ def build(
         metrics,
     )
     auditor = Auditor(audit or dynamo.DynamoAuditLog(table), clock)
-    store, staff = PostStore(posts, queue), Staff(directory)
+    photos = Photos(uploads or DynamoUploadBook(table), photo_storage or S3PhotoStorage(settings), clock)
+    store, staff = PostStore(posts, queue, photos.follow), Staff(directory)
     the_forum = forum.Forum(
         store,
         idempotency or dynamo.DynamoIdempotencyStore(table, clock),
@@ -179,6 +188,8 @@ def build(
         auditor,
         settings.districts,
         settings.sensitive_words,
+        photos,
+        settings.area,
     )
     the_incidents = incidents_.Incidents(
         store,
@@ -191,6 +202,7 @@ def build(
         clock,
         auditor,
         incidents_.IncidentSettings(settings.site_url, settings.incident_boards, settings.cad_secret),
+        photos,
     )
     contacts = contacts or DynamoContactBook(table)
     wechat = wechat or _wechat(settings, table)
@@ -257,6 +269,7 @@ def build(
         work=Workbench(posts, staff, directory, figures, cursors, clock, settings.districts),
         mfa=second_factor,
         review=Review(review_index or DynamoReviewIndex(table), store, staff, cursors, clock, auditor),
+        photos=photos,
     )
 
 

@@ -110,6 +110,7 @@ class Settings:
     photos_bucket: str = "police24-photos"
     media_url: str = ""
     storage_url: str = ""
+    media_distribution: str = ""  # the CloudFront distribution serving media/ (told to forget a hidden post's photos)
     # The bureau's area (south, west, north, east; WGS-84): a post's location must lie inside it.
     area: tuple[float, float, float, float] = (40.2, 109.2, 42.8, 111.5)
 
@@ -154,6 +155,7 @@ class Settings:
             photos_bucket=env.get("PHOTOS_BUCKET") or "police24-photos",
             media_url=env.get("MEDIA_URL", "").rstrip("/"),
             storage_url=env.get("STORAGE_URL", "").rstrip("/"),
+            media_distribution=env.get("MEDIA_DISTRIBUTION_ID", ""),
             area=_area(env.get("AREA", "")),
         )
 

@@ -13,6 +13,7 @@ from chalicelib.domain.errors import Conflict, NotFound, StaleVersion, Unavailab
 from chalicelib.domain.messages import SMS_TEMPLATES
 from chalicelib.domain.open311 import PartnerKey
 from chalicelib.domain.people import Officer, Routing, Unit, User
+from chalicelib.domain.photos import Upload
 from chalicelib.domain.posts import Event, Post, Reply, epoch_ms
 from chalicelib.services.audit import AuditEntry
 from chalicelib.services.ports import (
@@ -25,6 +26,7 @@ from chalicelib.services.ports import (
     PostDetail,
     ReplyLink,
 )
+from tests.fake_photos import InMemoryUploadBook
 from tests.fake_work import InMemoryWork
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -57,6 +59,7 @@ class InMemoryPostRepository(InMemoryWork):
         self.idempotency: dict[str, tuple[IdempotencyRecord, datetime]] = {}
         self.next_check: dict[str, datetime] = {}  # the sparse "due" index: set on add and update only
         self._lock = threading.Lock()
+        self.uploads: InMemoryUploadBook | None = None  # claims of photos go through it (tests.fake_photos)
 
     def _index_due(self, post: Post) -> None:
         at = post.next_check()
@@ -65,12 +68,16 @@ class InMemoryPostRepository(InMemoryWork):
         else:
             self.next_check[post.id] = at
 
-    def add(self, post: Post, event: Event, idempotency: Idempotency | None = None) -> None:
+    def add(
+        self, post: Post, event: Event, idempotency: Idempotency | None = None, claims: Sequence[Upload] = ()
+    ) -> None:
         with self._lock:
             if post.id in self.posts:
                 raise Conflict("重复的请求")
             if idempotency is not None and idempotency[0] in self.idempotency:
                 raise Conflict("重复的请求")
+            if claims and self.uploads is not None:
+                self.uploads.claim(claims, post.id)
             self.posts[post.id] = post.model_copy(deep=True)
             self.replies[post.id] = {}
             self.events[post.id] = {event.id: event}
@@ -109,6 +116,7 @@ class InMemoryPostRepository(InMemoryWork):
         event: Event | None = None,
         idempotency: Idempotency | None = None,
         post: Post | None = None,
+        claims: Sequence[Upload] = (),
     ) -> None:
         post_id = reply.post_id
         with self._lock:
@@ -119,6 +127,8 @@ class InMemoryPostRepository(InMemoryWork):
                 raise StaleVersion("帖子已被他人更新")
             if reply.id in self.replies[post_id] or (idempotency is not None and idempotency[0] in self.idempotency):
                 raise Conflict("重复的请求")
+            if claims and self.uploads is not None:
+                self.uploads.claim(claims, f"{post_id}/{reply.id}")
             self.replies[post_id][reply.id] = reply
             changes: dict[str, Any] = {"reply_count": stored.reply_count + 1, "updated_at": reply.created_at}
             if reply.official is not None and stored.first_official_reply_at is None:

@@ -19,13 +19,14 @@ def blueprints() -> list[Blueprint]:
         mfa,
         open311,
         openapi,
+        photos,
         review,
         wechat,
         work,
     )
 
     found = [identity.bp, wechat.bp, forum.bp, admin.bp, lifecycle.bp, figures.bp, cad.bp, openapi.bp, open311.bp]
-    found += [mfa.bp, review.bp, work.bp]
+    found += [mfa.bp, review.bp, work.bp, photos.bp]
     if os.environ.get("STAGE", "local") in ("local", "test"):
         from chalicelib.api import dev
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalice.app import Blueprint
 
 from chalicelib.api.operation import ANYONE, SIGNED_IN, Call, operation
@@ -72,8 +74,17 @@ def list_posts(call: Call) -> out.Feed:
 def create_post(call: Call) -> out.NewPost:
     """Publish a post (signed-in users; publicity posts by police only)."""
     key = call.params["Idempotency-Key"]
-    post = call.svc.forum.create_post(call.actor, NewPost(**call.body.model_dump()), idempotency_key=key)
+    post = call.svc.forum.create_post(call.actor, new_post(call.body.model_dump()), idempotency_key=key)
     return new_post_out(post, call.actor, call.svc.clock.now(), CALL_110)
+
+
+def new_post(fields: dict[str, Any]) -> NewPost:
+    """Turn a checked request body into the command: photos as a tuple, the location as the domain's value."""
+    from chalicelib.domain.photos import Location  # pydantic: loaded by the first request, not at import
+
+    where = fields.pop("location", None)
+    location = Location(lat=where["lat"], long=where["long"]) if where else None
+    return NewPost(**{**fields, "photos": tuple(fields.get("photos") or ())}, location=location)
 
 
 @operation(bp, "GET", "/posts/{post_id}", who=ANYONE, response="PostDetail", errors=(401, 404))
@@ -103,5 +114,7 @@ def get_post(call: Call, post_id: str) -> out.PostDetail:
 def reply(call: Call, post_id: str) -> out.Reply:
     """Reply to a post (signed-in users; officers' replies are official)."""
     body, key = call.body, call.params["Idempotency-Key"]
-    answer, post = call.svc.forum.reply(call.actor, post_id, body.body, body.template, idempotency_key=key)
+    answer, post = call.svc.forum.reply(
+        call.actor, post_id, body.body, body.template, idempotency_key=key, photos=tuple(body.photos)
+    )
     return reply_out(answer, post, call.actor)

@@ -81,7 +81,7 @@ def list_requests() -> Response:
     wanted = filters.parse_request_query(query(bp.current_request), svc.clock.now())
     posts = svc.open311.requests(wanted)
     exempt = svc.open311.published_numbers(posts)
-    found = [o311.request_out(post, exempt) for post in posts]
+    found = [o311.request_out(post, exempt, svc.settings.media_url) for post in posts]
     return answer(within_budget(found), "service_requests", _fmt())
 
 
@@ -91,7 +91,9 @@ def get_request(request_file: str) -> Response:
     post_id, fmt = split_name(request_file)
     svc = services()
     post = svc.open311.request(post_id)
-    return answer([o311.request_out(post, svc.open311.published_numbers([post]))], "service_requests", fmt)
+    return answer(
+        [o311.request_out(post, svc.open311.published_numbers([post]), svc.settings.media_url)], "service_requests", fmt
+    )
 
 
 @georeport(bp, f"GET {V2}/tokens/{{token_file}}", response=None, errors=(404,), storage=False)

@@ -54,4 +54,7 @@ def parse_submission(form: Mapping[str, str], districts: tuple[str, ...]) -> Sub
         phone=normalize_phone(fields.phone),
         type=fields.type,
         district=district,
+        lat=fields.lat if fields.long is not None else None,
+        long=fields.long if fields.lat is not None else None,
+        address=(fields.address_string or "")[:100] or None,
     )

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from chalicelib.domain.people import Officer, Unit, User
+    from chalicelib.domain.photos import Photo
     from chalicelib.domain.posts import Event, Post, Reply, UnitRef
 
 POLICE_ONLY_NOTICE = "该线索仅警方可见"
@@ -116,7 +117,38 @@ def _post_fields(post: Post, viewer: Actor, now: datetime) -> dict[str, Any]:
         fields.update(hidden=True, hidden_reason=post.hidden_reason)
     if post.via is not None:
         fields["via"] = build(out.Partner, name=post.via.name)
+    if not access.withheld(viewer, post):
+        fields.update(_place(post, original))
+        fields["photos"] = photos_out(post.photos, post)
+        if post.refused_photos:
+            fields["photos_refused"] = list(post.refused_photos)
     return fields
+
+
+def _place(post: Post, original: bool) -> dict[str, Any]:
+    """Where the post is about: exact for those who see it whole, about 100 m (and the address masked) for others."""
+    fields: dict[str, Any] = {}
+    if post.location is not None:
+        where = post.location if original else post.location.rounded()
+        fields["location"] = build(out.Location, lat=where.lat, long=where.long)
+    if post.address:
+        fields["address"] = post.address if original else mask_text(post.address)
+    return fields
+
+
+def photos_out(photos: tuple[Photo, ...], post: Post) -> list[out.Photo]:
+    """Render photos a viewer may see: public, long-cached copies while the post is public and visible; signed,
+    short-lived links otherwise (the viewer sees the post whole, or it would be withheld)."""
+    if not photos:
+        return []
+    from chalicelib.bootstrap import services  # the storage signs links; built once per process
+
+    links = services().photos.links
+    shown = []
+    for photo in photos:
+        thumb, full = links(photo, post.shown_publicly)
+        shown.append(build(out.Photo, id=photo.id, thumb_url=thumb, url=full, width=photo.width, height=photo.height))
+    return shown
 
 
 def post_out(post: Post, viewer: Actor, now: datetime) -> out.Post:
@@ -199,6 +231,10 @@ def reply_out(reply: Reply, post: Post, viewer: Actor) -> out.Reply:
     }
     if reply.official is not None and reply.template and not hidden:
         fields["template"] = reply.template
+    if not hidden:
+        fields["photos"] = photos_out(reply.photos, post)
+        if reply.refused_photos:
+            fields["photos_refused"] = list(reply.refused_photos)
     return build(out.Reply, **fields)
 
 

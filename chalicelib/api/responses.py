@@ -71,6 +71,26 @@ class OfficialAuthor(Out):
     unit: UnitRef
 
 
+class Photo(Out):
+    id: str
+    thumb_url: str = Field(description="480 px on its long side")
+    url: str = Field(description="at most 2048 px; public: cached for a year; otherwise a signed URL for 15 minutes")
+    width: int = Field(ge=1)
+    height: int = Field(ge=1)
+
+
+class Location(Out):
+    lat: float
+    long: float
+
+
+class Upload(Out):
+    upload_id: str
+    url: str = Field(description="where the browser POSTs the file (multipart: `fields`, then `file`)")
+    fields: dict[str, str]
+    expires_in: int = Field(description="seconds the POST stays good")
+
+
 class Post(Out):
     """A post; for the public, ID and mobile numbers masked, a police-only one as a stub."""
 
@@ -108,6 +128,14 @@ class Post(Out):
     hidden: bool = Field(default=False, description="only for the author and the police, when hidden")
     hidden_reason: str | None = None
     via: Partner | None = Field(default=None, description="present when a partner app filed it (Open311)")
+    photos: list[Photo] = Field(default_factory=list, description="processed photos, in order; none on a stub")
+    photos_refused: list[int] = Field(
+        default_factory=list, description="places (1-based) of the photos sent that were not images, dropped"
+    )
+    location: Location | None = Field(
+        default=None, description="WGS-84; the public sees it rounded to 0.001° (about 100 m), the police exact"
+    )
+    address: str | None = Field(default=None, description="as typed by the author (masked for the public)")
 
 
 class NewPost(Post):
@@ -128,6 +156,8 @@ class Reply(Out):
         description="an official reply that is a default template word for "
         "word names it, so a page can show it in the reader's language",
     )
+    photos: list[Photo] = Field(default_factory=list, description="processed photos, in order")
+    photos_refused: list[int] = Field(default_factory=list, description="places of photos that were not images")
 
 
 class Event(Out):

@@ -117,6 +117,14 @@ class ProfileIn(Body):
         return self
 
 
+PhotoIds = Annotated[list[Id], Field(max_length=9, description="upload ids from POST /uploads, in order")]
+
+
+class LocationIn(Body):
+    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+    long: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+
+
 class PostIn(Body):
     board: BoardId
     type: PostType
@@ -124,11 +132,20 @@ class PostIn(Body):
     body: Annotated[Text, Field(max_length=5000)]
     district: District = None
     visibility: Literal["public", "police_only"] = "public"
+    photos: PhotoIds = []
+    location: LocationIn | None = Field(default=None, description="WGS-84, inside the bureau's area")
+    address: Annotated[Text, Field(max_length=100)] | None = None
 
 
 class ReplyIn(Body):
     body: Annotated[Text, Field(max_length=2000)]
     template: str | None = Field(default=None, max_length=40)
+    photos: PhotoIds = []
+
+
+class UploadIn(Body):
+    content_type: Literal["image/jpeg", "image/png", "image/webp"]
+    size: int = Field(ge=1, le=10 * 1024 * 1024, description="bytes; at most 10 MB")
 
 
 class StatusIn(Body):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from chalicelib.domain.photos import Location
     from chalicelib.domain.posts import Via
 
 
@@ -20,3 +21,6 @@ class NewPost:
     district: str | None = None
     visibility: str = "public"
     via: Via | None = None  # the partner app filing it for a citizen's phone
+    photos: tuple[str, ...] = ()  # upload ids, in order
+    location: Location | None = None
+    address: str | None = None

@@ -10,7 +10,7 @@ from chalicelib.domain.status import Status
 
 CadEvent = Literal["accepted", "dispatched", "arrived", "closed"]
 SCHEMA_ID = "https://police24.example/schemas/cad-incident/v1"
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: photos, location, address (optional)
 
 # What the resident reads on the timeline, and the status each event moves the post forward to.
 CAD_EVENTS: dict[str, tuple[str, Status]] = {

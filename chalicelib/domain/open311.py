@@ -72,6 +72,9 @@ class Submission:
     phone: str
     type: str
     district: str | None = None
+    lat: float | None = None  # kept only with long (a location needs both)
+    long: float | None = None
+    address: str | None = None
 
     @property
     def title(self) -> str:
@@ -192,13 +195,16 @@ def _time(moment: datetime | None) -> str | None:
     return iso_cst(moment) if moment is not None else None
 
 
-def request_out(post: Post, exempt: Iterable[str] = ()) -> dict[str, Any]:
+def request_out(post: Post, exempt: Iterable[str] = (), media: str = "") -> dict[str, Any]:
     """Render a post as a public Open311 service request: masked, police-only ones as stubs.
 
-    `exempt` lists published contact numbers, which official notes may quote unmasked.
+    `exempt` lists published contact numbers, which official notes may quote unmasked; `media` is where the public
+    reads photos (MEDIA_URL): the first photo of a public post is its `media_url`. A location is rounded (~100 m).
     """
     stub = post.visibility == "police_only"
     notes = post.latest_official_reply
+    where = post.location.rounded() if post.location is not None and not stub else None
+    photo = post.photos[0].id if post.photos and post.shown_publicly else None
     return {
         "service_request_id": post.id,
         "status": public_status(post),
@@ -212,9 +218,9 @@ def request_out(post: Post, exempt: Iterable[str] = ()) -> dict[str, Any]:
         "updated_datetime": _time(post.updated_at),
         "expected_datetime": _time(post.first_response_due),
         "address": post.district,
-        "lat": None,
-        "long": None,
-        "media_url": None,
+        "lat": where.lat if where else None,
+        "long": where.long if where else None,
+        "media_url": f"{media}/media/{photo}/full.jpg" if photo else None,
     }
 
 

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import SerializerFunctionWrapHandler, model_serializer
 
+from chalicelib.domain.photos import Photo
 from chalicelib.domain.values import Value
 
 Visibility = Literal["public", "police_only"]
@@ -80,3 +81,5 @@ class Reply(Value):
     official: OfficialAuthor | None = None
     template: str | None = None
     exempt: tuple[str, ...] = ()  # published contacts of units and officers in an official body: never masked
+    photos: tuple[Photo, ...] = ()  # processed photos, in the author's order (services.photos)
+    refused_photos: tuple[int, ...] = ()  # places (1-based) of the photos sent that were not images

@@ -10,6 +10,7 @@ from chalicelib.domain.commands import NewPost
 from chalicelib.domain.errors import Conflict, StaleVersion, ValidationFailed
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.parts import Event, OfficialAuthor, Pin, PinScope, Reply, UnitRef, Via, Visibility
+from chalicelib.domain.photos import Location, Photo
 from chalicelib.domain.status import MOVABLE, STATUS_NAMES, Status, may_move
 from chalicelib.domain.times import CST, epoch_ms, iso_cst
 from chalicelib.domain.values import Value
@@ -68,6 +69,15 @@ class Post(Value):
     feedback_comment: str | None = None
     via: Via | None = None
     review_since: datetime | None = None  # in the review queue since then (services.review); None: not waiting
+    photos: tuple[Photo, ...] = ()  # processed photos, in the author's order (services.photos)
+    refused_photos: tuple[int, ...] = ()  # places (1-based) of the photos sent that were not images
+    location: Location | None = None  # exact, for the police; the public sees it rounded (api.render)
+    address: str | None = None  # as the author typed it
+
+    @property
+    def shown_publicly(self) -> bool:
+        """Tell whether anyone may see the post whole (its photos then have public copies)."""
+        return self.visibility == "public" and not self.hidden
 
     @staticmethod
     def first_response_due_for(type_: str, created_at: datetime, urgent: bool = False) -> datetime | None:

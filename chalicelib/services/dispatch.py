@@ -61,6 +61,8 @@ class Dispatcher:
             self.follow_up(post_id, str(message.get("reply_id", "")))
         elif kind == "status":
             self.status_changed(post_id, str(message.get("status", "")))
+        elif kind == "photos":
+            self.store.follow_photos(post_id)
         else:
             raise ValueError(f"unknown message kind {kind!r}")
 

@@ -12,6 +12,7 @@ from chalicelib.domain.emergency import reads_as_emergency
 from chalicelib.domain.errors import Conflict, DuplicatePost, Forbidden, ValidationFailed
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.people import Actor
+from chalicelib.domain.photos import Location, Upload, refused_text
 from chalicelib.domain.posts import Event, NewPost, OfficialAuthor, Post, Reply
 from chalicelib.domain.screening import contains_sensitive
 from chalicelib.domain.status import Status
@@ -19,12 +20,21 @@ from chalicelib.domain.templates import template_of
 from chalicelib.domain.times import epoch_ms
 from chalicelib.services.audit import Auditor
 from chalicelib.services.limits import Limits
+from chalicelib.services.photos import Photos
 from chalicelib.services.ports import Clock, IdempotencyRecord, IdempotencyStore, StatsRepository
 from chalicelib.services.staff import Staff
 from chalicelib.services.store import Message, PostStore
 from chalicelib.services.tally import count_quietly
 
 __all__ = ["Forum", "new_id"]
+
+
+def _plain(value: object) -> object:
+    """Let a request's hash take the values of a command (a location, a partner)."""
+    dump = getattr(value, "model_dump", None)
+    return dump(mode="json") if dump is not None else str(value)
+
+
 _KEY_REUSED = "该 Idempotency-Key 已用于另一条内容不同的请求"
 
 
@@ -42,10 +52,13 @@ class Forum:
         auditor: Auditor,
         districts: tuple[str, ...],
         sensitive_words: tuple[str, ...] = (),
+        photos: Photos | None = None,
+        area: tuple[float, float, float, float] | None = None,
     ) -> None:
         self.store, self.idempotency, self.staff, self.clock = store, idempotency, staff, clock
         self.limits, self.stats, self.auditor = limits, stats, auditor
         self.districts, self.sensitive_words = districts, sensitive_words
+        self.photos, self.area = photos, area
 
     def create_post(self, actor: Actor, new: NewPost, idempotency_key: str | None = None) -> Post:
         """Publish a post and hand it to dispatch; a replayed key returns the first post."""
@@ -53,11 +66,12 @@ class Forum:
         self._check_new_post(actor, new)
         record = None
         if idempotency_key is not None:
-            request_hash = hashlib.sha256(json.dumps(new.__dict__, sort_keys=True).encode()).hexdigest()
+            request_hash = hashlib.sha256(json.dumps(new.__dict__, sort_keys=True, default=_plain).encode()).hexdigest()
             record = (f"{actor.user_id}#{idempotency_key}", IdempotencyRecord(request_hash, ""))
             replay = self._replay(*record)
             if replay is not None:
                 return replay
+        uploads = self._uploads(actor, new.photos)
         now = self.clock.now()
         if not actor.is_police:
             created = datetime.fromtimestamp(actor.account_created, UTC) if actor.account_created else None
@@ -67,8 +81,10 @@ class Forum:
                 duplicate.post_id = self._same_text(actor.user_id, new)
                 raise
         post = self._new_post(actor, new, now)
+        post = self._with_photos(post, uploads)
         received = f"已收悉（经{new.via.name}提交）" if new.via else "已收悉"
-        event = Event(id=new_id("e"), at=now, kind=Status.RECEIVED, text=f"{received}，正在分派处置单位")
+        text = "。".join([f"{received}，正在分派处置单位", *(refused_text(n) for n in post.refused_photos)])
+        event = Event(id=new_id("e"), at=now, kind=Status.RECEIVED, text=text)
         if record is not None:
             record = (record[0], IdempotencyRecord(record[1].request_hash, post.id))
         # Notices by the police need no dispatch.
@@ -76,10 +92,14 @@ class Forum:
             [] if post.type in POLICE_ONLY_TYPES else [Message("dispatch", {"urgent": "1"} if post.urgent else {})]
         )
         try:
-            self.store.create(post, event, idempotency=record, messages=messages)
+            self.store.create(post, event, idempotency=record, messages=messages, claims=uploads)
         except Conflict:
+            self._withdraw(post, uploads)
             if record is not None and (replay := self._replay(*record)) is not None:
                 return replay
+            raise
+        except Exception:
+            self._withdraw(post, uploads)
             raise
         count_quietly(self.stats, ["all"], {"posts": 1}, now)
         return post
@@ -105,7 +125,32 @@ class Forum:
             hidden_reason="held_for_review" if held else None,
             review_since=now if held else None,
             via=new.via,
+            location=new.location,
+            address=new.address,
         )
+
+    def _uploads(self, actor: Actor, ids: tuple[str, ...]) -> list[Upload]:
+        """The caller's processed uploads a post or reply is to show (400 if not theirs or used; may wait)."""
+        if not ids:
+            return []
+        if self.photos is None:
+            raise ValidationFailed("本站未开通照片上传", {"photos": "photos are not configured"})
+        return self.photos.claimable(actor, ids)
+
+    def _withdraw(self, post: Post, uploads: list[Upload]) -> None:
+        """A public post published photos, then failed to be written (another request took one of them): their
+        public copies follow whoever uses them now (a police-only tip's stay private), or go."""
+        if not uploads or self.photos is None or not post.shown_publicly:
+            return
+        for used_by in self.photos.withdraw(uploads):
+            self.store.follow_photos(used_by.split("/")[0], strict=False)
+
+    def _with_photos(self, post: Post, uploads: list[Upload]) -> Post:
+        if not uploads or self.photos is None:
+            return post
+        photos = self.photos.prepare(uploads, post.shown_publicly)
+        refused = tuple(n for n, upload in enumerate(uploads, 1) if upload.state != "ready")
+        return post.model_copy(update={"photos": photos, "refused_photos": refused})
 
     def _same_text(self, author_id: str, new: NewPost) -> str | None:
         """The newest of an author's recent posts with this title and body (a duplicate's original), if any."""
@@ -134,10 +179,18 @@ class Forum:
             )
         if new.district is not None and new.district not in self.districts:
             raise ValidationFailed("没有这个地区", {"district": f"unknown district {new.district!r}"})
+        if new.location is not None and self.area is not None:
+            Location.within(new.location.lat, new.location.long, self.area)
         access.require_link_for(actor, None)
 
     def reply(
-        self, actor: Actor, post_id: str, body: str, template: str | None = None, idempotency_key: str | None = None
+        self,
+        actor: Actor,
+        post_id: str,
+        body: str,
+        template: str | None = None,
+        idempotency_key: str | None = None,
+        photos: tuple[str, ...] = (),
     ) -> tuple[Reply, Post]:
         """Add a reply; an officer's reply is official and carries name, title and unit."""
         access.require_signed_in(actor)
@@ -146,15 +199,20 @@ class Forum:
         access.require_may_take_part(actor, post, "该线索仅警方可见，只有发帖人和民警可以回复")
         record = None
         if idempotency_key is not None:
-            request_hash = hashlib.sha256(json.dumps([post_id, body, template]).encode()).hexdigest()
+            request_hash = hashlib.sha256(json.dumps([post_id, body, template, *photos]).encode()).hexdigest()
             record = (f"{actor.user_id}#reply:{idempotency_key}", IdempotencyRecord(request_hash, ""))
             previous = self.idempotency.get(record[0])
             if previous is not None:
                 return self._replayed_reply(previous, request_hash, post)
+        uploads = self._uploads(actor, photos)
         now = self.clock.now()
         if not actor.is_police:
             self.limits.reply(actor.user_id, now)
         reply, event = self._new_reply(actor, post, body, template, now)
+        if uploads and self.photos is not None:
+            shown = self.photos.prepare(uploads, post.shown_publicly)
+            refused = tuple(n for n, upload in enumerate(uploads, 1) if upload.state != "ready")
+            reply = reply.model_copy(update={"photos": shown, "refused_photos": refused})
         if record is not None:
             result = f"{post.id}|{epoch_ms(now)}|{reply.id}"
             record = (record[0], IdempotencyRecord(record[1].request_hash, result))
@@ -165,10 +223,14 @@ class Forum:
         else:
             messages = []
         try:
-            self.store.add_reply(reply, event, idempotency=record, messages=messages, read=post)
+            self.store.add_reply(reply, event, idempotency=record, messages=messages, read=post, claims=uploads)
         except Conflict:
+            self._withdraw(post, uploads)
             if record is not None and (previous := self.idempotency.get(record[0])) is not None:
                 return self._replayed_reply(previous, record[1].request_hash, post)
+            raise
+        except Exception:
+            self._withdraw(post, uploads)
             raise
         if reply.official is not None:
             self.auditor.log(actor, "reply", f"post:{post.id}", None, {"reply_id": reply.id})

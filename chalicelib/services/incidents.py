@@ -17,6 +17,7 @@ from chalicelib.domain.posts import Changed, Post, iso_cst
 from chalicelib.domain.status import Status
 from chalicelib.services.audit import Auditor
 from chalicelib.services.once import once
+from chalicelib.services.photos import Photos
 from chalicelib.services.ports import Clock, NoticeLedger, StatsRepository, UserRepository
 from chalicelib.services.staff import Staff
 from chalicelib.services.store import Message, PostStore
@@ -73,8 +74,10 @@ class Incidents:
         clock: Clock,
         auditor: Auditor,
         settings: IncidentSettings,
+        photos: Photos | None = None,
     ) -> None:
         self.store, self.staff, self.users, self.ledger, self.outbox = store, staff, users, ledger, outbox
+        self.photos = photos
         self.incidents, self.stats, self.clock, self.auditor = incidents, stats, clock, auditor
         self.site_url, self.incident_boards, self.secret = settings
         self.tally = Tally(stats, ledger, clock)
@@ -125,7 +128,19 @@ class Incidents:
             "reporter": {"nickname": post.author_nickname, "phone": phone},
             "urgent": post.urgent,
             "link": f"{self.site_url}/#/posts/{post.id}",
+            **self._attachments(post),
         }
+
+    def _attachments(self, post: Post) -> dict[str, Any]:
+        """The photos (signed links to the full images, good for a week) and the exact place, where given."""
+        found: dict[str, Any] = {}
+        if post.photos and self.photos is not None:
+            found["photos"] = self.photos.originals(post.photos)
+        if post.location is not None:
+            found["location"] = {"lat": post.location.lat, "long": post.location.long}
+        if post.address:
+            found["address"] = post.address
+        return found
 
     def verify(self, raw_body: bytes, timestamp: str | None, signature: str | None) -> None:
         """Check the HMAC of the raw bytes and the timestamp window; any fault is the same 401."""

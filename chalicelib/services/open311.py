@@ -26,6 +26,7 @@ from chalicelib.domain.open311 import (
     updates_of,
 )
 from chalicelib.domain.open311_filters import RequestQuery, Window
+from chalicelib.domain.photos import Location
 from chalicelib.domain.posts import Via
 
 if TYPE_CHECKING:
@@ -206,6 +207,8 @@ class Open311:
             body=submission.description,
             district=submission.district,
             via=Via(key_id=key.id, name=key.name),
+            location=Location(lat=submission.lat, long=submission.long) if submission.lat is not None else None,
+            address=submission.address,
         )
         post = self.forum.create_post(author, new)
         log.info("open311 request filed", extra={"api_key_id": key.id, "post_id": post.id})

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from chalicelib.domain.messages import CHANNELS
 from chalicelib.domain.people import Officer, Routing, Unit, User
+from chalicelib.domain.photos import Upload
 from chalicelib.domain.posts import Event, Post, Reply
 
 
@@ -85,8 +86,11 @@ class WorkIndex(Protocol):
 class PostRepository(WorkIndex, Protocol):
     """Posts, their replies and their timelines (and the work queue their index entries make)."""
 
-    def add(self, post: Post, event: Event, idempotency: Idempotency | None = None) -> None:
-        """Store a new post with its first timeline entry (and its idempotency record)."""
+    def add(
+        self, post: Post, event: Event, idempotency: Idempotency | None = None, claims: Sequence[Upload] = ()
+    ) -> None:
+        """Store a new post with its first timeline entry (and its idempotency record), claiming its uploads in
+        the same transaction (ValidationFailed if one is used already or not its author's)."""
 
     def get(self, post_id: str) -> Post | None:
         """Return a post, or None."""
@@ -110,8 +114,10 @@ class PostRepository(WorkIndex, Protocol):
         event: Event | None = None,
         idempotency: Idempotency | None = None,
         post: Post | None = None,
+        claims: Sequence[Upload] = (),
     ) -> None:
-        """Store a reply and count it on its post, atomically (Conflict if the idempotency scope is taken).
+        """Store a reply and count it on its post, atomically (Conflict if the idempotency scope is taken), claiming
+        its uploads in the same transaction.
 
         Given the post as read, also move it in the work queue (domain.work.after_reply), if it is still that
         version (StaleVersion otherwise: read it again)."""

@@ -16,6 +16,7 @@ from datetime import datetime
 from chalicelib.domain import access
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.errors import NotFound, StaleVersion
+from chalicelib.domain.photos import Upload
 from chalicelib.domain.posts import Changed, Event, Post, Reply
 from chalicelib.services.ports import DispatchQueue, Idempotency, PostDetail, PostRepository
 
@@ -33,8 +34,11 @@ class Message:
 class PostStore:
     """Loads posts and writes them back, with their timeline, as one transaction each; then queues the work."""
 
-    def __init__(self, posts: PostRepository, queue: DispatchQueue) -> None:
-        self.posts, self.queue = posts, queue
+    def __init__(
+        self, posts: PostRepository, queue: DispatchQueue, follow: Callable[[PostDetail], None] | None = None
+    ) -> None:
+        """`follow`: makes the public copies of a post's photos follow it (services.photos.Photos.follow)."""
+        self.posts, self.queue, self.follow = posts, queue, follow
 
     def get(self, post_id: str) -> Post | None:
         """Return a post as stored, or None."""
@@ -60,10 +64,16 @@ class PostStore:
         return post
 
     def create(
-        self, post: Post, event: Event, idempotency: Idempotency | None = None, messages: Sequence[Message] = ()
+        self,
+        post: Post,
+        event: Event,
+        idempotency: Idempotency | None = None,
+        messages: Sequence[Message] = (),
+        claims: Sequence[Upload] = (),
     ) -> None:
-        """Store a new post with its first timeline entry (and idempotency record); then queue the messages."""
-        self.posts.add(post, event, idempotency=idempotency)
+        """Store a new post with its first timeline entry (and idempotency record), claiming its uploads; then
+        queue the messages."""
+        self.posts.add(post, event, idempotency=idempotency, claims=claims)
         self.send(post.id, messages)
 
     def save(self, read: Post, change: Changed | Post, messages: Sequence[Message] = ()) -> Post:
@@ -71,8 +81,26 @@ class PostStore:
         changed, events = change if isinstance(change, Changed) else (change, ())
         stored = changed.model_copy(update={"version": read.version + 1})
         self.posts.update(stored, read.version, events)
+        if read.shown_publicly != stored.shown_publicly:
+            self.follow_photos(stored.id, strict=False)
         self.send(stored.id, messages)
         return stored
+
+    def follow_photos(self, post_id: str, strict: bool = True) -> None:
+        """Publish or withdraw the photos of a post and its replies as it now stands (hidden: withdrawn at once).
+        Not strict (in a request): a failure is logged and left to the dispatcher (`photos` message), which
+        raises, so SQS tries again."""
+        if self.follow is None:
+            return
+        try:
+            detail = self.posts.detail(post_id)
+            if detail is not None:
+                self.follow(detail)
+        except Exception:
+            if strict:
+                raise
+            log.exception("could not update the photos' public copies", extra={"post_id": post_id})
+            self.send(post_id, [Message("photos")])
 
     def retry(self, post_id: str, decide: Callable[[Post], Changed | Post | None], tries: int = 5) -> Post:
         """Read, decide and save until no other writer came between (`decide` returns None: nothing to write)."""
@@ -97,6 +125,7 @@ class PostStore:
         messages: Sequence[Message] = (),
         read: Post | None = None,
         tries: int = 5,
+        claims: Sequence[Upload] = (),
     ) -> None:
         """Store a reply, count it on its post and note it on the timeline, atomically; then queue the messages.
 
@@ -104,7 +133,7 @@ class PostStore:
         follow-ups, the author's into follow-ups); a post written since is read again (no reply is lost)."""
         for _ in range(tries):
             try:
-                self.posts.add_reply(reply, event, idempotency=idempotency, post=read)
+                self.posts.add_reply(reply, event, idempotency=idempotency, post=read, claims=claims)
                 break
             except StaleVersion:
                 read = self.posts.get(reply.post_id)

@@ -410,6 +410,11 @@ def wechat_session(s: Stage, role: str) -> tuple[int, Any]:
     return s.call("POST", "/auth/wechat/session", role, {"ticket": "never-issued-ticket-0123"})
 
 
+def upload(s: Stage, role: str) -> tuple[int, Any]:
+    """Start a photo upload: anyone signed in with a full session (a reply link's session writes nothing new)."""
+    return s.call("POST", "/uploads", role, {"content_type": "image/jpeg", "size": 1000})
+
+
 def totp_enrol(s: Stage, role: str) -> tuple[int, Any]:
     return s.call("POST", "/me/totp", role)
 
@@ -510,6 +515,7 @@ CASES: dict[tuple[str, str], tuple[dict[str, int], Runner]] = {
     ("POST", "/me/totp"): (only(set(POLICE), 200), totp_enrol),
     ("POST", "/me/totp/confirm"): (only(set(POLICE), 400), totp_confirm),
     ("DELETE", "/admin/officers/{officer_id}/totp"): (ADMIN_ONLY | {"admin_key": 204}, totp_reset),
+    ("POST", "/uploads"): (signed_in(201) | LINK_REFUSED, upload),
     ("GET", "/work/review"): (only(ROUTERS, 200), review_queue),
     ("POST", "/work/review/{post_id}"): (only(ROUTERS, 200), review_decide),
     # 昆都仑区's queue: its own officers, leaders, the command center and admins; another unit's officer 403

@@ -19,6 +19,7 @@ from chalicelib.domain.people import Actor, User
 from chalicelib.domain.posts import Post
 from chalicelib.services.ports import PostDetail
 from tests import fakes
+from tests.fake_photos import InMemoryPhotoStorage, InMemoryUploadBook
 from tests.unit.world import CITIZEN, DISTRICTS, TOKEN_KEYS, seeded_directory
 
 CAD_SECRET = "test-cad-secret"
@@ -76,8 +77,13 @@ def fake_ports(clock: fakes.FixedClock | None = None, **overrides: Any) -> dict[
         "wechat": fakes.RecordingWechat(),
         "totps": fakes.InMemoryTotpStore(),
         "review_index": fakes.InMemoryReviewIndex(posts),
+        "uploads": InMemoryUploadBook(),
+        "photo_storage": InMemoryPhotoStorage(),
     }
-    return {**ports, **overrides}
+    ports = {**ports, **overrides}
+    if isinstance(ports["posts"], fakes.InMemoryPostRepository):
+        ports["posts"].uploads = ports["uploads"]  # a post's claims of its photos, as the table's transaction
+    return ports
 
 
 @dataclass

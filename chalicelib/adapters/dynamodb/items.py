@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from chalicelib.adapters.dynamodb import keys
@@ -25,6 +26,8 @@ def post_id_of_feed_key(key: str) -> str:
 def post_item(post: Post) -> dict[str, Any]:
     """Return the META item of a post with its index attributes."""
     data = post.model_dump(mode="json")
+    if post.location is not None:  # DynamoDB takes numbers as Decimal, never float
+        data["location"] = {"lat": Decimal(str(post.location.lat)), "long": Decimal(str(post.location.long))}
     data.update(PK=keys.post_pk(post.id), SK=keys.META, item_type="post")
     sort = feed_key(post)
     if not post.hidden:

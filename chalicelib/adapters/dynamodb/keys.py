@@ -43,10 +43,13 @@ Access patterns (every request path is a GetItem or a Query, never a Scan):
 | 36 | a unit's work queue, one view         | GSI6  | GSI6PK = WORK#<unit>#<bucket>, GSI6SK < / >= now|
 | 37 | every unit's work queue, one view     | GSI7  | GSI7PK = WORK#ALL#<bucket>, GSI7SK < / >= now   |
 | 38 | a view's count (workbench, board)     | GSI6/7| the same key condition, Select = COUNT          |
+| 39 | a photo upload (owner, state, use)    | table | PK = UPLOAD#<id>, SK = UPLOAD (TTL until used)  |
 
 Sort keys of posts in the feed indexes are `<created_at as epoch ms, 13 digits>#<post id>`, so that ties
 are broken by id. Events sort as `EVENT#<ms>#<id>` and replies as `REPLY#<ms>#<id>`: one Query on the
 post's partition returns the events, the post (`META`) and the replies, each group oldest first.
+An upload (39) is claimed by the post or reply that shows it in the same transaction that writes it: a condition
+on its owner, its final state and that nothing used it yet, so a photo is never shown twice or by another.
 GSI5 is sparse: only posts that still have a deadline or a pending dispatch carry GSI5PK.
 GSI9 is sparse: only posts awaiting a review (held for sensitive words, hidden by flags, or a protected post
 flagged for review) carry GSI9PK = REVIEW, GSI9SK = `<since ms>#<post id>`; a decision takes it off.
@@ -196,3 +199,7 @@ def work_pk(unit_id: str, bucket: str) -> str:
 
 def totp_pk(officer_id: str) -> str:
     return f"TOTP#{officer_id}"
+
+
+def upload_pk(upload_id: str) -> str:
+    return f"UPLOAD#{upload_id}"

@@ -18,8 +18,10 @@ from chalicelib.adapters.dynamodb.table import (
     resent,
     to_item,
 )
+from chalicelib.adapters.dynamodb.uploads import claim_request
 from chalicelib.adapters.dynamodb.work import WorkQueries, reply_counts
-from chalicelib.domain.errors import Conflict, NotFound, StaleVersion
+from chalicelib.domain.errors import Conflict, NotFound, StaleVersion, ValidationFailed
+from chalicelib.domain.photos import Upload
 from chalicelib.domain.posts import Event, Post, Reply, epoch_ms
 from chalicelib.services.ports import FeedPage, Idempotency, PostDetail
 
@@ -38,6 +40,12 @@ _COUNTED = frozenset(
 )
 
 
+def _refuse_taken_photos(codes: list[str], first_claim: int, error: ClientError) -> None:
+    """A claim refused in the transaction: the photo is someone else's or was used already (400, nothing written)."""
+    if "ConditionalCheckFailed" in codes[first_claim:]:
+        raise ValidationFailed("照片已被使用或不属于您，请重新添加", {"photos": "used already or not yours"}) from error
+
+
 def require_bump(post: Post, expected_version: int) -> None:
     """Refuse a write that does not bump the version: a writer holding an older copy could overwrite it."""
     if post.version != expected_version + 1:
@@ -50,7 +58,9 @@ class DynamoPostRepository(WorkQueries):
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def add(self, post: Post, event: Event, idempotency: Idempotency | None = None) -> None:
+    def add(
+        self, post: Post, event: Event, idempotency: Idempotency | None = None, claims: Sequence[Upload] = ()
+    ) -> None:
         writes = [
             put_request(self.table, it.post_item(post), "attribute_not_exists(PK)"),
             put_request(self.table, it.event_item(post.id, event)),
@@ -61,13 +71,17 @@ class DynamoPostRepository(WorkQueries):
                     self.table, self._idempotency_item(idempotency, post.created_at), "attribute_not_exists(PK)"
                 )
             )
+        first_claim = len(writes)
+        writes += [claim_request(self.table, upload, post.id) for upload in claims]
         try:
             self.table.transact(writes)
         except ClientError as error:
             if resent(error) and self.get(post.id) is not None:
                 return  # an earlier attempt landed; only its answer was lost
-            if "ConditionalCheckFailed" in cancellation_codes(error):
-                raise Conflict("重复的请求") from error
+            codes = cancellation_codes(error)
+            if "ConditionalCheckFailed" in codes[:first_claim]:
+                raise Conflict("重复的请求") from error  # a replay's own record first: it answers with the post
+            _refuse_taken_photos(codes, first_claim, error)
             raise
 
     def get(self, post_id: str) -> Post | None:
@@ -160,6 +174,7 @@ class DynamoPostRepository(WorkQueries):
         event: Event | None = None,
         idempotency: Idempotency | None = None,
         post: Post | None = None,
+        claims: Sequence[Upload] = (),
     ) -> None:
         post_id = reply.post_id
         writes = [
@@ -180,6 +195,8 @@ class DynamoPostRepository(WorkQueries):
                     self.table, self._idempotency_item(idempotency, reply.created_at), "attribute_not_exists(PK)"
                 )
             )
+        first_claim = len(writes)
+        writes += [claim_request(self.table, upload, f"{post_id}/{reply.id}") for upload in claims]
         try:
             self.table.transact(writes)
         except ClientError as error:
@@ -190,8 +207,9 @@ class DynamoPostRepository(WorkQueries):
                 if post is not None and self.get(post_id) is not None:
                     raise StaleVersion("帖子已被他人更新") from error  # PostStore.add_reply reads it again
                 raise NotFound("帖子不存在") from error
-            if "ConditionalCheckFailed" in codes:
+            if "ConditionalCheckFailed" in codes[:first_claim]:
                 raise Conflict("重复的请求") from error
+            _refuse_taken_photos(codes, first_claim, error)
             raise
 
     def reply(self, post_id: str, created_ms: int, reply_id: str) -> Reply | None:
