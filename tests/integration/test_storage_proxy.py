@@ -262,3 +262,22 @@ def test_a_post_without_a_policy_is_refused(site: Site) -> None:
     )
     assert answer.status_code == 403
     assert "Contents" not in site.s3.list_objects_v2(Bucket=BUCKET, Prefix="uploads/anonymous")
+
+
+def test_the_apps_s3_client_presigns_with_sigv4_which_s3_and_this_proxy_accept(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """boto3 presigns S3 with SigV2 in us-east-1 by default; buckets created since June 2020 refuse SigV2."""
+    from chalicelib.adapters.aws import clear_clients, client
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", site.base + "/storage")
+    clear_clients()
+    try:
+        s3 = client("s3", "us-east-1")
+        post = s3.generate_presigned_post(BUCKET, "uploads/u-app", ExpiresIn=60)
+        url = s3.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "uploads/u-app"})
+    finally:
+        clear_clients()
+    assert post["fields"]["x-amz-algorithm"] == "AWS4-HMAC-SHA256" and "X-Amz-Algorithm=AWS4-HMAC-SHA256" in url
+    assert requests.post(post["url"], data=post["fields"], files={"file": b"x"}, timeout=10).status_code == 204
+    assert requests.get(url, timeout=10).content == b"x"

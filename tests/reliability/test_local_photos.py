@@ -7,7 +7,9 @@ a new start on the same data folder.
 
 from __future__ import annotations
 
+import io
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -101,6 +103,49 @@ def test_media_serves_the_public_copies_alone(stack: tuple[Stack, Any], tmp_path
     answer = requests.get(f"{site.base}/media/{photo}/full.jpg", timeout=10)
     assert (answer.status_code, answer.content) == (200, b"public")
     assert (answer.headers["Content-Type"], answer.headers["Cache-Control"]) == ("image/jpeg", cache)
+
+
+def _phone_photo() -> bytes:
+    from PIL import ExifTags, Image
+
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "SECRET-CAMERA"
+    exif.get_ifd(ExifTags.IFD.GPSInfo).update({1: "N", 2: (40.0, 39.0, 28.0), 3: "E", 4: (109.0, 50.0, 24.0)})
+    out = io.BytesIO()
+    Image.new("RGB", (3000, 2000), (30, 120, 200)).save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_a_photo_goes_from_the_browser_through_the_pump_to_a_public_post(stack: tuple[Stack, Any]) -> None:
+    """The whole loop on `make dev`: ticket, presigned POST on the site's origin, the pump's S3 event, the post."""
+    site, s3 = stack
+    token = site.sign_in(site.new_phone())["token"]
+    data = _phone_photo()
+    status, ticket = site.call("POST", "/uploads", {"content_type": "image/jpeg", "size": len(data)}, token)
+    assert status == 201, ticket
+    assert ticket["url"] == f"/storage/{BUCKET}"  # the site's own origin
+    sent = requests.post(site.base + ticket["url"], data=ticket["fields"], files={"file": ("p.jpg", data)}, timeout=30)
+    assert sent.status_code == 204, sent.text
+    key = ticket["fields"]["key"]
+    deadline = time.monotonic() + 20
+    while "Contents" in s3.list_objects_v2(Bucket=BUCKET, Prefix=key) and time.monotonic() < deadline:
+        time.sleep(0.2)  # the pump lists uploads/ every second and calls process_upload, which deletes it
+
+    post = site.post(
+        token,
+        board="qa",
+        type="question",
+        title=f"带图 {uuid.uuid4().hex[:6]}",
+        body="看图",
+        photos=[ticket["upload_id"]],
+    )
+
+    [photo] = post["photos"]
+    assert (photo["width"], photo["height"]) == (2048, 1365)
+    for url in (photo["url"], photo["thumb_url"]):
+        answer = requests.get(site.base + url, timeout=10)
+        assert answer.status_code == 200 and answer.headers["Content-Type"] == "image/jpeg"
+        assert b"SECRET-CAMERA" not in answer.content and b"Exif" not in answer.content
 
 
 def test_photos_are_still_there_after_a_restart(running: Running) -> None:
