@@ -1,9 +1,10 @@
 """The photos bucket on moto: created if missing, with the CORS and lifecycle rules the cloud's bucket has.
 
-The rules are written once, in CloudFormation's shape: the template's `PhotosBucket` resource (infra/*.json)
-when a fragment defines one, else `RULES` below (the same text the template is to carry). moto does not apply
-a template's CorsConfiguration or LifecycleConfiguration, so they are translated here to the S3 API and put on
-the bucket, and can be read back from it as S3 would answer.
+The rules are written once, in CloudFormation's shape: the template's `PhotosBucket` resource (infra/*.json;
+infra/photos.json once merged) when a fragment defines one, else `RULES` below (the same text, until then).
+moto does not apply a template's CorsConfiguration or LifecycleConfiguration, so they are translated here to
+the S3 API and put on the bucket, and can be read back from it as S3 would answer. A template origin the local
+stack cannot resolve (the distribution's or the custom domain) becomes the loopback addresses.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ RESOURCE = "PhotosBucket"
 LOCAL_ORIGINS = ("http://127.0.0.1:*", "http://localhost:*")
 log = logging.getLogger(__name__)
 
-# CloudFormation's shape (AWS::S3::Bucket properties), so the template can carry the very same text.
+# CloudFormation's shape, the very text of PhotosBucket in infra/photos.json (branch photos-infra). Used only
+# until that fragment is merged: from then on template_rules() reads the template, and this can go.
 RULES: dict[str, Any] = {
     "CorsConfiguration": {
         "CorsRules": [
             {
-                "Id": "browser-upload",
+                "Id": "the-site-uploads-and-reads",
                 "AllowedMethods": ["POST", "GET", "HEAD"],
                 "AllowedOrigins": [{"Fn::Sub": "https://${DomainName}"}],
                 "AllowedHeaders": ["*"],
@@ -38,18 +40,18 @@ RULES: dict[str, Any] = {
     },
     "LifecycleConfiguration": {
         "Rules": [
+            {"Id": "expire-unprocessed-uploads", "Status": "Enabled", "Prefix": "uploads/", "ExpirationInDays": 1},
             {
-                "Id": "uploads-expire",
+                "Id": "expire-unused-photos",
                 "Status": "Enabled",
-                "Prefix": "uploads/",
-                "ExpirationInDays": 1,
-                "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
-            },
-            {
-                "Id": "unused-photos-expire",
-                "Status": "Enabled",
+                "Prefix": "photos/",
                 "TagFilters": [{"Key": "state", "Value": "unused"}],
                 "ExpirationInDays": 2,
+            },
+            {
+                "Id": "abort-incomplete-multipart-uploads",
+                "Status": "Enabled",
+                "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
             },
         ]
     },

@@ -28,6 +28,18 @@ def _lifecycle(s3: Any, bucket: str) -> dict[str, Any]:
     return {rule["ID"]: rule for rule in s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]}
 
 
+def expiry_days(s3: Any, bucket: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], int]:
+    """(prefix, tags) -> days until expiry, for each enabled rule that expires objects, as S3 reports them."""
+    found = {}
+    for rule in s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]:
+        if rule["Status"] != "Enabled" or "Expiration" not in rule:
+            continue
+        scope = rule["Filter"].get("And", rule["Filter"])
+        tags = scope.get("Tags", [scope["Tag"]] if "Tag" in scope else [])
+        found[scope.get("Prefix", ""), tuple((t["Key"], t["Value"]) for t in tags)] = rule["Expiration"]["Days"]
+    return found
+
+
 def test_provisioning_creates_the_photos_bucket_named_by_photos_bucket(
     aws: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -44,11 +56,7 @@ def test_uploads_expire_after_a_day_and_unused_photos_after_two(aws: Any) -> Non
     bucket = provision("police24")["PhotosBucketName"]
     assert bucket == "police24-photos"  # the app's default for the local stack's prefix
 
-    rules = _lifecycle(aws, bucket)
-    uploads, unused = rules["uploads-expire"], rules["unused-photos-expire"]
-    assert uploads["Status"] == unused["Status"] == "Enabled"
-    assert uploads["Filter"] == {"Prefix": "uploads/"} and uploads["Expiration"] == {"Days": 1}
-    assert unused["Filter"] == {"Tag": {"Key": "state", "Value": "unused"}} and unused["Expiration"] == {"Days": 2}
+    assert expiry_days(aws, bucket) == {("uploads/", ()): 1, ("photos/", (("state", "unused"),)): 2}
     block = aws.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
     assert all(block.values())
     [cors] = aws.get_bucket_cors(Bucket=bucket)["CORSRules"]
@@ -62,7 +70,7 @@ def test_provisioning_again_keeps_the_bucket_and_its_photos(aws: Any) -> None:
 
     assert provision("police24")["PhotosBucketName"] == bucket
     assert aws.get_object(Bucket=bucket, Key="photos/u1/full.jpg")["Body"].read() == b"kept"
-    assert len(_lifecycle(aws, bucket)) == 2
+    assert len(_lifecycle(aws, bucket)) == 3
 
 
 def test_the_templates_photos_bucket_is_the_one_source_of_the_rules(aws: Any, tmp_path: Path) -> None:
@@ -100,12 +108,13 @@ def test_the_templates_photos_bucket_is_the_one_source_of_the_rules(aws: Any, tm
 
 
 def test_rules_translate_to_the_s3_api_shape() -> None:
-    assert lifecycle_rules(RULES)[0] == {
-        "ID": "uploads-expire",
+    uploads, _, multipart = lifecycle_rules(RULES)
+    assert uploads == {
+        "ID": "expire-unprocessed-uploads",
         "Status": "Enabled",
         "Filter": {"Prefix": "uploads/"},
         "Expiration": {"Days": 1},
-        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
     }
+    assert multipart["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
     [cors] = cors_rules(RULES)
-    assert cors["ExposeHeaders"] == ["ETag"] and cors["MaxAgeSeconds"] == 3600 and cors["ID"] == "browser-upload"
+    assert cors["ExposeHeaders"] == ["ETag"] and cors["MaxAgeSeconds"] == 3600 and cors["ID"]

@@ -22,6 +22,7 @@ import requests
 from botocore.config import Config
 
 from tests.e2e.stack import Stack
+from tests.integration.test_photos_bucket import expiry_days
 
 pytestmark = pytest.mark.slow
 BUCKET = "police24-photos"
@@ -74,9 +75,7 @@ def stack(running: Running) -> tuple[Stack, Any]:
 
 def test_the_stack_has_the_photos_bucket_with_its_lifecycle(stack: tuple[Stack, Any]) -> None:
     _, s3 = stack
-    rules = {r["ID"]: r for r in s3.get_bucket_lifecycle_configuration(Bucket=BUCKET)["Rules"]}
-    assert rules["uploads-expire"]["Expiration"] == {"Days": 1}
-    assert rules["unused-photos-expire"]["Expiration"] == {"Days": 2}
+    assert expiry_days(s3, BUCKET) == {("uploads/", ()): 1, ("photos/", (("state", "unused"),)): 2}
 
 
 def test_a_presigned_post_to_storage_on_the_sites_origin_lands_in_the_bucket(stack: tuple[Stack, Any]) -> None:
