@@ -70,6 +70,7 @@ def measure_sizes(sizes: tuple[int, ...]) -> tuple[Results, dict[int, Run]]:
             # Undo the run's writes so that the next size sees exactly the same newest posts.
             filler.restore(filler.target.id, before)
             filler.remove(run.created_post_id)
+            filler.remove(run.photo_post_id)
             results[size], runs[size] = run.calls, run
             log(f"  measured in {time.monotonic() - started:.1f} s")
     return results, runs
@@ -105,6 +106,8 @@ def observations(results: Results, runs: dict[int, Run]) -> list[str]:
         single = Calls([c for c in calls[op].dynamodb if c.operation in ("PutItem", "UpdateItem", "DeleteItem")])
         if single.calls:
             notes.append(f"{op} writes outside its transaction: {single.summary()}.")
+    for op in ("start upload", "process upload", "create post with 3 photos"):
+        notes.append(f"{op}: DynamoDB {calls[op].summary()}; S3 {calls[op].summary('s3')}.")
     if any(c.partition == "STATS" for op in calls for c in calls[op].calls):
         notes.append("every post and reply adds to the one item STATS/all: a hot key under load.")
     return notes

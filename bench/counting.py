@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-SERVICES = ("dynamodb", "sqs", "sns")
+SERVICES = ("dynamodb", "sqs", "sns", "s3")
 _INDEX, _PARTITION = "bench_index", "bench_partition"
 
 
@@ -104,7 +104,7 @@ class CallRecorder:
         events.register("after-call", self._after_call)
 
     def attach_app_clients(self, region: str | None = None) -> None:
-        """Build (through the app's own cache) and attach the DynamoDB, SQS and SNS clients."""
+        """Build (through the app's own cache) and attach the DynamoDB, SQS, SNS and S3 clients."""
         from chalicelib.adapters import aws
         from chalicelib.config import Settings
 
@@ -125,6 +125,9 @@ class CallRecorder:
     def _tag_index(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         context[_INDEX] = params.get("IndexName")
         key = params.get("Key") or params.get("Item") or {}
+        if isinstance(key, str):  # S3: the object's top folder (uploads, photos, media)
+            context[_PARTITION] = key.split("/", 1)[0]
+            return
         pk = key.get("PK", {}).get("S") if isinstance(key.get("PK"), dict) else None
         context[_PARTITION] = pk.split("#", 1)[0] if isinstance(pk, str) else None
 
@@ -134,7 +137,8 @@ class CallRecorder:
         if self._window is None:
             return
         service = model.service_model.service_name
-        body = http_response.content or b""
+        # A streamed body (S3's GetObject) is the caller's to read: never touched here.
+        body = b"" if model.has_streaming_output else (http_response.content or b"")
         self._window.calls.append(
             Call(
                 service,

@@ -6,14 +6,16 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from bench.counting import CallRecorder, Calls
+from bench.photos import PHOTO_OPERATIONS, PHOTO_ROUTES, run_photos
 from bench.stack import Http
 from bench.work import WORK_OPERATIONS, WORK_ROUTES, run_work
 
 # The operations whose figures must not change with the table's size (judged in bench/report.py).
 STABLE = ("feed first page", "feed next page", "post detail", "create post", "reply")
-OPERATIONS = (*STABLE, *WORK_OPERATIONS)
+OPERATIONS = (*STABLE, *WORK_OPERATIONS, *PHOTO_OPERATIONS)
 ROUTES = {
     **WORK_ROUTES,
+    **PHOTO_ROUTES,
     "feed first page": "GET /posts",
     "feed next page": "GET /posts?cursor=…",
     "post detail": "GET /posts/{id}",
@@ -36,6 +38,7 @@ class Run:
 
     calls: dict[str, Calls]
     created_post_id: str
+    photo_post_id: str
     feed_page_size: int
     pinned_shown: int
 
@@ -75,10 +78,13 @@ def run_operations(
         http.call("POST", f"/posts/{target_id}/replies", REPLY, token=token, expect=201)
     if officers is not None:
         calls.update(run_work(http, recorder, officers))
+    photo_calls, photo_post_id = run_photos(http, recorder, NEW_POST)
+    calls.update(photo_calls)
     posts, pinned = page.get("posts"), page.get("pinned")
     return Run(
         calls,
         str(created["id"]),
+        photo_post_id,
         len(posts) if isinstance(posts, list) else 0,
         len(pinned) if isinstance(pinned, list) else 0,
     )

@@ -155,7 +155,9 @@ class Settings:
             photos_bucket=env.get("PHOTOS_BUCKET") or "police24-photos",
             media_url=env.get("MEDIA_URL", "").rstrip("/"),
             storage_url=env.get("STORAGE_URL", "").rstrip("/"),
-            media_distribution=env.get("MEDIA_DISTRIBUTION_ID", ""),
+            # In AWS the id is an SSM parameter the stack writes (an environment reference would close a cycle).
+            media_distribution=env.get("MEDIA_DISTRIBUTION_ID")
+            or _stored(env, "MEDIA_DISTRIBUTION_ID_PARAMETER", region),
             area=_area(env.get("AREA", "")),
         )
 

@@ -14,6 +14,7 @@ Three inputs, each printed with its source:
   1,397 police dispatches a year) and stated assumptions (replies per post, sign-ins, officers notified, the
   shares of residents and officers bound to WeChat ...).
 Messages follow the app's flows (tools/cost_messages.py): WeChat first, then e-mail, then SMS templates.
+Photos (S3, the processing Lambda, CloudFront for /media/*) are tools/cost_photos.py's lines, on guesses it marks.
 CloudFront's hit ratio is modelled per cached route: a route asked λ times a second at each of E edges
 with a TTL of T seconds is answered from the cache λT / (1 + λT) of the time.
 """
@@ -490,6 +491,10 @@ class Bill:
                 per=1e4,
             )
         )
+        from tools.cost_photos import photo_lines  # it builds on Line: imported once it exists
+
+        used = {"cdn_gb": gb_out, "cdn_requests": requests, "lambda_requests": total_requests, "lambda_gb_s": gb_s}
+        out += photo_lines(load, p, used)
         return out
 
     def fixed(self, metrics: int) -> list[Line]:
@@ -574,6 +579,18 @@ def _heading(name: str, scale: float, load: Load) -> str:
     )
 
 
+def photos_summary(lines: list[Line]) -> str:
+    """The photo lines' subtotal (issue 18), whose figures rest on tools/cost_photos.py's marked guesses."""
+    from tools.cost_photos import is_photo_line
+
+    photos = [line for line in lines if is_photo_line(line)]
+    usd, free = sum(x.usd for x in photos), sum(x.usd - x.free_usd for x in photos)
+    return (
+        f"  of which photos (S3, processing, CloudFront /media/*): ${usd:,.2f}/month (${free:,.2f} after the "
+        "always-free tier; guesses marked in tools/cost_photos.py)"
+    )
+
+
 def _bill_section(bill: Bill, name: str, scale: float, load: Load) -> list[str]:
     """One load's bill: its lines, the infrastructure and SMS totals, the messages by channel."""
     lines = bill.lines(load)
@@ -589,6 +606,7 @@ def _bill_section(bill: Bill, name: str, scale: float, load: Load) -> list[str]:
         _heading(name, scale, load),
         table(lines),
         f"  infrastructure (everything but SMS): ${infra:,.2f}/month   (${free:,.2f} after the always-free tier)",
+        photos_summary(lines),
         f"  messages: {messages.wechat:,.0f} WeChat, {messages.email:,.0f} e-mail, {messages.sms:,.0f} SMS "
         f"({messages.sms_parts:,.0f} parts)",
         f"  SMS ({bill.provider}): ${sms:,.2f}/month; the same through SNS to +86: ${messages.usd('sns'):,.2f}",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
 from tools.cost import SMS_GOAL_USD, Bill, Load, totals
 from tools.cost_messages import WECHAT_COST_SOURCE
+from tools.cost_photos import Photos, is_photo_line
 
 
 def at_shares(load: Load, share: float | None) -> Load:
@@ -27,7 +28,9 @@ def figures(bill: Bill, named: dict[str, Load], scales: tuple[float, ...]) -> di
         for scale in scales:
             load = base.times(scale)
             messages = bill.month(load)
-            infra, _, free = totals(bill.lines(load))
+            lines = bill.lines(load)
+            infra, _, free = totals(lines)
+            photos = [line for line in lines if is_photo_line(line)]
             entry[f"{scale:g}x"] = {
                 "sms_usd": round(messages.usd(bill.provider), 2),
                 "sms_usd_sns": round(messages.usd("sns"), 2),
@@ -42,6 +45,9 @@ def figures(bill: Bill, named: dict[str, Load], scales: tuple[float, ...]) -> di
                 "email_messages": round(messages.email),
                 "infrastructure_usd": round(infra, 2),
                 "infrastructure_after_free_tier_usd": round(free, 2),
+                "photos_usd": round(sum(line.usd for line in photos), 2),
+                "photos_after_free_tier_usd": round(sum(line.usd - line.free_usd for line in photos), 2),
+                "photo_lines_usd": {f"{line.service}: {line.item}": round(line.usd, 2) for line in photos},
             }
         out[name] = entry
     return out
@@ -65,6 +71,10 @@ def cost_json(bill: Bill, named: dict[str, Load], scales: tuple[float, ...]) -> 
             "sms_usd": round(average, 2),
             "met": average < SMS_GOAL_USD,
             "met_from_resident_wechat_share": share_for_goal(bill, base),
+        },
+        "photo_assumptions": {
+            "source": "tools/cost_photos.py Photos: sizes are the processor's targets, the rest guesses (marked there)",
+            **asdict(Photos()),
         },
         "loads": figures(bill, named, scales),
     }

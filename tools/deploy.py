@@ -340,7 +340,8 @@ class Deployer:
         )
         print(
             f"deleted. Kept on purpose: the table {outputs.get('TableName')} (deletion protection, "
-            f"retained), the evidence (the log bucket {outputs.get('LogBucketName')} and the log group "
+            f"retained), the photos bucket {outputs.get('PhotosBucketName')} (retained: posts and 110 hand-offs "
+            f"name its photos), the evidence (the log bucket {outputs.get('LogBucketName')} and the log group "
             f"/aws/apigateway/{self.prefix}-access), the SSM parameters /{self.prefix}/*, the artifacts bucket. "
             "See docs/DEPLOY.md."
         )

@@ -8,7 +8,9 @@ result is handed to chalice, which writes dist/sam.json and dist/deployment.zip 
 requirements.txt: it needs a package index the first time, then reuses .chalice/deployments/).
 dist/template.json is chalice's SAM template checked and described: every function must run under
 its own role from infra/functions.json, never chalice's placeholder, and its SQS event sources report
-batch item failures (chalice cannot say so). dist/waf.json is the stack's WAF web
+batch item failures (chalice cannot say so). Chalice refuses to package `@on_s3_event`
+(tools/chalice_sam.py records the subscriptions instead): the photos bucket's notification to the
+processing function and the Lambda permission it needs are added here. dist/waf.json is the stack's WAF web
 ACL alone, for a stack outside us-east-1 (CloudFront takes web ACLs from us-east-1 only): tools/deploy.py
 deploys it there and passes its ARN as WebAclArn.
 
@@ -28,16 +30,24 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from tools.chalice_sam import S3_EVENTS
+
 ROOT = Path(__file__).resolve().parent.parent
 INFRA = ROOT / "infra"
 # The stateful part comes first: local/provision.py creates it alone on moto.
-FRAGMENTS = ("stateful.json", "functions.json", "edge.json", "operations.json")
+FRAGMENTS = ("stateful.json", "functions.json", "edge.json", "photos.json", "operations.json")
 DASHBOARD = "dashboard.json"
 SECTIONS = ("Parameters", "Conditions", "Resources", "Outputs")
 PLACEHOLDER_ROLE = "replaced-by-infra-functions-json"
 BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
 WEB_ACL = "WebAcl"
 WAF_PARAMETERS = ("Prefix", "WafRateLimit", "WafSignInRateLimit")
+CHALICE_SAM = Path(__file__).resolve().parent / "chalice_sam.py"
+PHOTOS_BUCKET = "PhotosBucket"
+# The photos bucket's name, fixed so that the functions and roles name it without a reference (a cycle).
+PHOTOS_BUCKET_NAME = "${Prefix}-photos-${AWS::AccountId}-${AWS::Region}"
+# Functions infra/ describes but an app may not have yet: without them their partial resources are dropped.
+OPTIONAL_FUNCTIONS = ("ProcessUpload",)
 DESCRIPTION = (
     "Police24 (24小时警局): Chalice API, dispatcher and sweep on Lambda (arm64), one DynamoDB table, "
     "SQS with DLQs, SNS, CloudFront in front of a private site bucket, alarms and a dashboard."
@@ -102,8 +112,10 @@ def run_chalice(stage: str, outdir: Path, merge_path: Path, project: Path) -> di
     env.setdefault("AWS_DEFAULT_REGION", env.get("AWS_REGION", "us-east-1"))
     for name in ("AWS_ENDPOINT_URL", "TOKEN_KEYS", "ADMIN_KEY"):
         env.pop(name, None)  # the local stack's settings must not leak into the package
+    _chalice()  # fail early and clearly when chalice is missing
     command = [
-        _chalice(),
+        sys.executable,
+        str(CHALICE_SAM),
         "--project-dir",
         str(project),
         "package",
@@ -144,7 +156,9 @@ def settle_intrinsics(node: Any) -> Any:
 def finish(sam: dict[str, Any]) -> dict[str, Any]:
     """Check chalice's template against what infra/ promises and return the deployable template."""
     sam = settle_intrinsics(sam)
+    subscriptions = sam.pop(S3_EVENTS, [])
     resources = sam["Resources"]
+    drop_missing_optional_functions(resources)
     functions = {k: v for k, v in resources.items() if v["Type"] == "AWS::Serverless::Function"}
     if not functions:
         raise PackageError("chalice produced no functions")
@@ -155,6 +169,7 @@ def finish(sam: dict[str, Any]) -> dict[str, Any]:
         if "LogGroup" not in function["Properties"].get("LoggingConfig", {}):
             raise PackageError(f"{name} has no log group with a retention: add it to infra/functions.json")
     report_batch_item_failures(functions)
+    wire_s3_subscriptions(resources, subscriptions)
     template = {"AWSTemplateFormatVersion": sam.get("AWSTemplateFormatVersion", "2010-09-09")}
     template["Description"] = DESCRIPTION
     template.update({k: v for k, v in sam.items() if k not in ("AWSTemplateFormatVersion", "Description")})
@@ -171,6 +186,75 @@ def report_batch_item_failures(functions: dict[str, Any]) -> None:
         for source in function["Properties"].get("Events", {}).values():
             if source["Type"] == "SQS":
                 source["Properties"]["FunctionResponseTypes"] = [BATCH_ITEM_FAILURES]
+
+
+def drop_missing_optional_functions(resources: dict[str, Any]) -> None:
+    """Remove infra's partial resources of a function the app does not define (yet), and what refers to it.
+
+    infra/ describes the photo processor's role, log group and alarm by the name chalice gives the
+    function; an app without the handler leaves those partials without a Type, which CloudFormation
+    would refuse. Any other resource without a Type is still an error (CloudFormation reports it).
+    """
+    for name in OPTIONAL_FUNCTIONS:
+        if "Type" in resources.get(name, {"Type": "absent"}):
+            continue
+        print(f"package: the app has no {name} function: its log group and alarm are left out", file=sys.stderr)
+        for partial in (name, f"{name}LogGroup"):
+            if "Type" not in resources.get(partial, {"Type": "kept"}):
+                del resources[partial]
+        refers = (f'{{"Ref": "{name}"}}', f'{{"Fn::GetAtt": ["{name}", ')
+        for other in [k for k, v in resources.items() if any(r in json.dumps(v) for r in refers)]:
+            del resources[other]
+
+
+def wire_s3_subscriptions(resources: dict[str, Any], subscriptions: list[dict[str, Any]]) -> None:
+    """Give the photos bucket a notification to each `@on_s3_event` function, and S3 the right to call it.
+
+    The app names its bucket by a setting (PHOTOS_BUCKET); the stack's bucket has a name of its own
+    (infra/photos.json), so every subscription is wired to that one bucket. The permission names the
+    bucket by ARN and the account, and the bucket waits for it: S3 checks that it may invoke the
+    function when the notification is set. No cycle: the function and its role name the bucket by
+    its fixed name, never by reference.
+    """
+    buckets = {subscription["Bucket"] for subscription in subscriptions}
+    if len(buckets) > 1:
+        raise PackageError(f"S3 handlers on more than one bucket ({sorted(buckets)}): the stack has one")
+    configurations = []
+    permissions = []
+    for subscription in subscriptions:
+        function = subscription["Function"]
+        if resources.get(function, {}).get("Type") != "AWS::Serverless::Function":
+            raise PackageError(f"the S3 handler {function} is not a function of the template")
+        rules = [{"Name": "prefix", "Value": subscription["Prefix"]}] if subscription["Prefix"] else []
+        rules += [{"Name": "suffix", "Value": subscription["Suffix"]}] if subscription["Suffix"] else []
+        for event in subscription["Events"]:
+            configuration: dict[str, Any] = {"Event": event, "Function": {"Fn::GetAtt": [function, "Arn"]}}
+            if rules:
+                configuration["Filter"] = {"S3Key": {"Rules": rules}}
+            configurations.append(configuration)
+        permission = f"{function}InvokedByPhotosBucket"
+        if permission not in resources:
+            resources[permission] = _invoke_permission(function)
+            permissions.append(permission)
+    if not configurations:
+        return
+    bucket = resources[PHOTOS_BUCKET]
+    bucket["Properties"]["NotificationConfiguration"] = {"LambdaConfigurations": configurations}
+    bucket["DependsOn"] = sorted(set(bucket.get("DependsOn", [])) | set(permissions))
+
+
+def _invoke_permission(function: str) -> dict[str, Any]:
+    """Let the photos bucket (and only it, in this account) invoke the function."""
+    return {
+        "Type": "AWS::Lambda::Permission",
+        "Properties": {
+            "Action": "lambda:InvokeFunction",
+            "FunctionName": {"Ref": function},
+            "Principal": "s3.amazonaws.com",
+            "SourceAccount": {"Ref": "AWS::AccountId"},
+            "SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:s3:::" + PHOTOS_BUCKET_NAME},
+        },
+    }
 
 
 def waf_template(merged: dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,10 @@ from tests.conftest import ROOT
 from tools.package import FRAGMENTS, load, package
 
 Template = dict[str, Any]
-FUNCTIONS = ("APIHandler", "DispatchPost", "Sweep")
+PROCESSOR = "ProcessUpload"  # chalicelib/workers/photos.py's process_upload, on the photos bucket's uploads/
+# Until the app registers the S3 handler, the package leaves the processor out (tools/package.py).
+HAS_PROCESSOR = (ROOT / "chalicelib" / "workers" / "photos.py").exists()
+FUNCTIONS = ("APIHandler", "DispatchPost", "Sweep") + ((PROCESSOR,) if HAS_PROCESSOR else ())
 DATA_PLANE = ("dynamodb:", "sqs:", "sns:", "ssm:", "s3:", "kms:", "logs:")
 
 
@@ -251,8 +254,10 @@ def test_the_secrets_are_readable_by_name_only(resources: dict[str, Any]) -> Non
     for role in ("ApiHandlerRole", "DispatchPostRole", "SweepRole"):
         (statement,) = [s for s in statements(resources, role) if s["Action"] == ["ssm:GetParameter"]]
         names = {r["Fn::Sub"].rsplit("/", 1)[-1] for r in statement["Resource"]}
-        # Only the API checks CloudFront's origin header.
-        extra = {"origin-secret"} if role == "ApiHandlerRole" else set()
+        # Only the API checks CloudFront's origin header; it and the dispatcher (retrying) withdraw hidden photos
+        # from CloudFront, whose distribution's id they read.
+        extra = {"ApiHandlerRole": {"origin-secret", "distribution-id"}, "DispatchPostRole": {"distribution-id"}}
+        extra = extra.get(role, set())
         assert names == {"token-keys", "cad-secret", "site-url", "sms-credentials", "wechat-secret"} | extra
 
 
@@ -368,7 +373,7 @@ def test_cloudfront_serves_the_private_bucket_at_root_and_the_api_stage_under_ap
     assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
     behaviours = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
     assert list(behaviours)[-1] == "/api/*"  # the specific /api/... patterns come first
-    for behaviour in behaviours.values():
+    for behaviour in (b for path, b in behaviours.items() if path != "/media/*"):
         assert behaviour["TargetOriginId"] == "api"
         assert set(behaviour["AllowedMethods"]) >= {"GET", "POST", "PUT", "DELETE", "PATCH"}
         assert behaviour["CachedMethods"] == ["GET", "HEAD"]
@@ -407,7 +412,8 @@ def test_public_gets_are_cached_briefly_and_requests_with_authorization_are_keye
 def test_the_page_is_compressed_with_assets_kept_a_year_and_pages_revalidated(resources: dict[str, Any]) -> None:
     config = resources["Distribution"]["Properties"]["DistributionConfig"]
     default = config["DefaultCacheBehavior"]
-    assert all(b["Compress"] is True for b in [default, *config["CacheBehaviors"]])  # gzip or Brotli at the edge
+    text = [default, *(b for b in config["CacheBehaviors"] if b["PathPattern"] != "/media/*")]  # JPEG: no
+    assert all(b["Compress"] is True for b in text)  # gzip or Brotli at the edge
     policy = resources[default["CachePolicyId"]["Ref"]]["Properties"]["CachePolicyConfig"]
     # S3's Cache-Control rules: MinTTL 0 lets `no-cache` pages be revalidated, MaxTTL lets assets stay a year.
     assert policy["MinTTL"] == 0 and policy["MaxTTL"] >= 31536000
@@ -787,3 +793,174 @@ def test_the_web_acl_of_a_stack_outside_us_east_1_is_packaged_alone_for_us_east_
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Photos (issue 18): the bucket, its notification to the processor, the roles, and /media/* on CloudFront.
+
+S3_OBJECT_AREAS = ("/uploads/*", "/photos/*", "/media/*")
+
+
+def photo_grants(resources: dict[str, Any], role: str) -> dict[str, set[str]]:
+    """Return {area: actions} of a role's S3 statements ("" for the bucket itself)."""
+    grants: dict[str, set[str]] = {}
+    for statement in statements(resources, role):
+        actions = [a for a in as_list(statement["Action"]) if a.startswith("s3:")]
+        for resource in as_list(statement["Resource"]) if actions else []:
+            arn = resource["Fn::Sub"]
+            area = next((a for a in S3_OBJECT_AREAS if arn.endswith(a)), "")
+            grants.setdefault(area, set()).update(actions)
+    return grants
+
+
+def test_the_photos_bucket_is_private_encrypted_tls_only_and_outlives_the_stack(resources: dict[str, Any]) -> None:
+    bucket = resources["PhotosBucket"]
+    assert bucket["DeletionPolicy"] == "Retain"  # posts and 110 hand-offs point at its photos
+    properties = bucket["Properties"]
+    assert properties["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    assert properties["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}  # no ACLs
+    (encryption,) = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
+    policy = resources["PhotosBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    (deny,) = [s for s in policy if s.get("Effect") == "Deny"]
+    assert deny["Action"] == "s3:*" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    (reader_if,) = [s for s in policy if "Fn::If" in s]
+    condition, china, reader = reader_if["Fn::If"]
+    assert condition == "InChina"
+    for allowed in (china, reader):  # the one Allow: CloudFront reads the public copies, nothing else
+        assert allowed["Action"] == "s3:GetObject"
+        assert allowed["Resource"] == {"Fn::Sub": "${PhotosBucket.Arn}/media/*"}
+    assert reader["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert "${Distribution}" in reader["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+    assert china["Principal"] == {"CanonicalUser": {"Fn::GetAtt": ["SiteOriginAccessIdentity", "S3CanonicalUserId"]}}
+
+
+def test_uploads_and_unused_photos_expire_and_incomplete_uploads_are_aborted(resources: dict[str, Any]) -> None:
+    rules = {r["Id"]: r for r in resources["PhotosBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]}
+    assert all(rule["Status"] == "Enabled" for rule in rules.values())
+    uploads = rules["expire-unprocessed-uploads"]
+    assert (uploads["Prefix"], uploads["ExpirationInDays"]) == ("uploads/", 1)
+    unused = rules["expire-unused-photos"]
+    assert (unused["Prefix"], unused["ExpirationInDays"]) == ("photos/", 2)
+    assert unused["TagFilters"] == [{"Key": "state", "Value": "unused"}]  # claimed photos are retagged state=used
+    aborted = rules["abort-incomplete-multipart-uploads"]
+    assert "Prefix" not in aborted and aborted["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 1
+    assert "VersioningConfiguration" not in resources["PhotosBucket"]["Properties"]  # an expired photo is gone
+
+
+def test_the_browser_may_post_uploads_and_get_photos_from_the_site_only(
+    template: Template, resources: dict[str, Any]
+) -> None:
+    (rule,) = resources["PhotosBucket"]["Properties"]["CorsConfiguration"]["CorsRules"]
+    assert set(rule["AllowedMethods"]) == {"POST", "GET", "HEAD"}
+    assert rule["AllowedOrigins"] == [template["Outputs"]["SiteUrl"]["Value"]]  # the address readers see
+
+
+def test_the_functions_know_the_bucket_by_its_fixed_name_and_the_media_address_is_the_site(
+    template: Template, resources: dict[str, Any]
+) -> None:
+    from chalicelib.config import Settings
+
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    name = resources["PhotosBucket"]["Properties"]["BucketName"]
+    # A name, not a reference: the bucket refers to the function (its notification), which must not refer back.
+    assert variables["PHOTOS_BUCKET"] == name == {"Fn::Sub": "${Prefix}-photos-${AWS::AccountId}-${AWS::Region}"}
+    assert variables["MEDIA_URL"] == "" and variables["STORAGE_URL"] == ""  # /media/* on the site; S3's endpoint
+    settings = Settings.from_env({"PHOTOS_BUCKET": "police24-photos-123456789012-ap-east-1", "MEDIA_URL": ""})
+    assert settings.photos_bucket == "police24-photos-123456789012-ap-east-1" and settings.media_url == ""
+    # 63 characters at most: the default prefixes fit in every region (cn-northwest-1 and ap-southeast-4 the longest).
+    assert len("police24-dev-photos-123456789012-cn-northwest-1") <= 63
+    assert template["Outputs"]["PhotosBucketName"]["Value"] == {"Ref": "PhotosBucket"}
+
+
+def test_the_roles_may_touch_only_their_parts_of_the_photos_bucket(resources: dict[str, Any]) -> None:
+    api = photo_grants(resources, "ApiHandlerRole")
+    assert api["/uploads/*"] == {"s3:PutObject"}  # its credentials sign the browser's presigned POST
+    assert {"s3:GetObject", "s3:PutObjectTagging"} <= api["/photos/*"]  # signed reads; claiming (state=used)
+    assert {"s3:PutObject", "s3:DeleteObject"} <= api["/media/*"]  # publishing and hiding the public copies
+    # 110's signed links; the public copies it publishes or withdraws when a request could not (a `photos` message).
+    assert photo_grants(resources, "DispatchPostRole") == {
+        "/photos/*": {"s3:GetObject"},
+        "/media/*": {"s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObject"},
+    }
+    assert photo_grants(resources, "SweepRole") == {}
+    processor = photo_grants(resources, "ProcessUploadRole")
+    assert processor["/uploads/*"] == {"s3:GetObject", "s3:DeleteObject"}
+    assert {"s3:PutObject", "s3:PutObjectTagging", "s3:GetObject"} <= processor["/photos/*"]
+    assert processor["/media/*"] == {"s3:PutObject", "s3:DeleteObject"}
+    for grants in (api, processor):
+        assert grants[""] == {"s3:ListBucket"}  # so that a missing key answers 404, not 403
+    invalidation = resources["InvalidateMediaPolicy"]["Properties"]
+    assert invalidation["Roles"] == [
+        {"Ref": "ApiHandlerRole"},
+        {"Ref": "DispatchPostRole"},
+        {"Ref": "ProcessUploadRole"},
+    ]
+    (statement,) = invalidation["PolicyDocument"]["Statement"]
+    assert statement["Action"] == ["cloudfront:CreateInvalidation"]
+    assert statement["Resource"]["Fn::Sub"].endswith(":distribution/${Distribution}")  # this distribution only
+    # The id reaches the functions through SSM: an environment reference would close a cycle through the API.
+    assert resources["DistributionIdParameter"]["Properties"]["Value"] == {"Ref": "Distribution"}
+    for function in ("APIHandler", "DispatchPost"):
+        variables = resources[function]["Properties"]["Environment"]["Variables"]
+        assert variables["MEDIA_DISTRIBUTION_ID_PARAMETER"] == {"Fn::Sub": "/${Prefix}/distribution-id"}
+
+
+@pytest.mark.skipif(not HAS_PROCESSOR, reason="the app registers no S3 handler yet (chalicelib/workers/photos.py)")
+def test_uploads_trigger_the_processing_function_which_s3_alone_may_invoke(resources: dict[str, Any]) -> None:
+    bucket = resources["PhotosBucket"]
+    (configuration,) = bucket["Properties"]["NotificationConfiguration"]["LambdaConfigurations"]
+    assert configuration["Event"] == "s3:ObjectCreated:*"
+    assert configuration["Function"] == {"Fn::GetAtt": [PROCESSOR, "Arn"]}
+    assert configuration["Filter"] == {"S3Key": {"Rules": [{"Name": "prefix", "Value": "uploads/"}]}}
+    (permission_name,) = bucket["DependsOn"]  # S3 checks it may invoke the function when the notification is set
+    permission = resources[permission_name]
+    assert permission["Type"] == "AWS::Lambda::Permission"
+    properties = permission["Properties"]
+    assert properties["FunctionName"] == {"Ref": PROCESSOR} and properties["Principal"] == "s3.amazonaws.com"
+    name = bucket["Properties"]["BucketName"]["Fn::Sub"]
+    assert properties["SourceArn"] == {"Fn::Sub": "arn:${AWS::Partition}:s3:::" + name}  # this bucket only
+    assert properties["SourceAccount"] == {"Ref": "AWS::AccountId"}
+    function = resources[PROCESSOR]["Properties"]
+    assert function["Handler"] == "chalicelib.workers.photos.process_upload"
+    assert function["MemorySize"] >= 1024 and 30 <= function["Timeout"] <= 60  # Pillow on a 2048 px photo
+    assert function["Environment"]["Variables"]["MEDIA_DISTRIBUTION_ID_PARAMETER"] == {
+        "Fn::Sub": "/${Prefix}/distribution-id"
+    }
+
+
+def test_cloudfront_serves_public_photo_copies_from_the_bucket_through_oac_with_a_year_long_cache(
+    resources: dict[str, Any],
+) -> None:
+    config = distribution(resources)
+    media = config["CacheBehaviors"][0]  # before /api/*, which would not match anyway
+    assert media["PathPattern"] == "/media/*" and media["TargetOriginId"] == "media"
+    assert media["AllowedMethods"] == ["GET", "HEAD"] and media["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert "OriginRequestPolicyId" not in media  # nothing of the viewer's request reaches S3
+    origin = {o["Id"]: o for o in config["Origins"]}["media"]
+    assert origin["DomainName"] == {
+        "Fn::Sub": "${Prefix}-photos-${AWS::AccountId}-${AWS::Region}.s3.${AWS::Region}.${AWS::URLSuffix}"
+    }
+    assert origin["OriginAccessControlId"] == {
+        "Fn::If": ["OutsideChina", {"Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}, {"Ref": "AWS::NoValue"}]
+    }
+    assert origin["S3OriginConfig"]["OriginAccessIdentity"]["Fn::If"][0] == "InChina"
+    policy = resources[media["CachePolicyId"]["Ref"]]["Properties"]["CachePolicyConfig"]
+    assert policy["DefaultTTL"] >= 31536000 and policy["MaxTTL"] >= 31536000
+    key = policy["ParametersInCacheKeyAndForwardedToOrigin"]
+    assert key["CookiesConfig"] == {"CookieBehavior": "none"}
+    assert key["QueryStringsConfig"] == {"QueryStringBehavior": "none"}
+    assert key["HeadersConfig"] == {"HeaderBehavior": "none"}
+
+
+@pytest.mark.skipif(not HAS_PROCESSOR, reason="the app registers no S3 handler yet (chalicelib/workers/photos.py)")
+def test_a_photo_whose_event_lambda_gave_up_on_raises_an_alarm(resources: dict[str, Any]) -> None:
+    alarm = resources["ProcessUploadDroppedAlarm"]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/Lambda", "AsyncEventsDropped")
+    assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": PROCESSOR}}]
+    assert alarm["Threshold"] == 0 and alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    assert alarm["AlarmActions"] == [{"Ref": "OpsTopic"}]

@@ -84,3 +84,12 @@ def test_the_app_signs_people_in_with_keys_from_ssm(stored: Any, api: Api) -> No
     assert token.count(".") == 2
     status, me, _ = api.call("GET", "/me", token=token)
     assert status == 200, me
+
+
+def test_the_media_distributions_id_comes_from_the_parameter_the_stack_writes(stored: Any) -> None:
+    """The API cannot be told the distribution by reference (the distribution points at the API): SSM carries it."""
+    stored.put_parameter(Name="/p24/distribution-id", Value="E2ABCDEF123456", Type="String")
+    env = {**PARAMETERS, "MEDIA_DISTRIBUTION_ID_PARAMETER": "/p24/distribution-id"}
+    assert Settings.from_env(env).media_distribution == "E2ABCDEF123456"
+    assert Settings.from_env({**env, "MEDIA_DISTRIBUTION_ID": "E2LOCAL"}).media_distribution == "E2LOCAL"
+    assert Settings.from_env(PARAMETERS).media_distribution == ""  # none named: no invalidation (one machine)

@@ -169,3 +169,43 @@ def test_cost_json_has_every_load_and_scale_and_matches_the_code(bill: Bill) -> 
                 k: fresh["loads"][name][scale][k] for k in keys
             }
     assert stored["goal"] == fresh["goal"]
+
+
+def test_photos_are_priced_in_s3_the_processing_lambda_and_cloudfront(bill: Bill) -> None:
+    from tools.cost_photos import Photos, is_photo_line, photo_lines
+
+    lines = [line for line in bill.lines(Load()) if is_photo_line(line)]
+    assert {line.service for line in lines} == {"S3 photos", "Lambda photos", "CloudFront"}
+    assert all(line.usd > 0 for line in lines if line.item != "processing requests")
+    used = {"cdn_gb": 0.0, "cdn_requests": 0.0, "lambda_requests": 0.0, "lambda_gb_s": 0.0}
+
+    def usd(photos: Photos, load: Load = Load()) -> float:
+        return sum(line.usd for line in photo_lines(load, PRICES_TABLE, used, photos))
+
+    assert usd(Photos(post_share=0)) == 0  # no photos, no bill
+    assert usd(Photos(post_share=0.3)) < usd(Photos(post_share=0.6))
+    assert usd(Photos(thumb_kb=20)) < usd(Photos())  # the thumbnail's bytes are what feeds cost
+    assert usd(Photos(), loads()["average"]) > usd(Photos())  # readers, not posts, drive CloudFront
+
+
+def test_photo_lines_take_only_what_the_other_lines_leave_of_the_free_tier() -> None:
+    from tools.cost_photos import photo_lines
+
+    allowance = PRICES_TABLE["cloudfront"]["free_tier"]["gb_out"]
+    spent = {"cdn_gb": allowance, "cdn_requests": 1e12, "lambda_requests": 1e12, "lambda_gb_s": 1e12}
+    assert all(line.free_usd == 0 for line in photo_lines(Load(), PRICES_TABLE, spent))
+    fresh = {"cdn_gb": 0.0, "cdn_requests": 0.0, "lambda_requests": 0.0, "lambda_gb_s": 0.0}
+    (data,) = [x for x in photo_lines(Load(), PRICES_TABLE, fresh) if x.item.startswith("photo data")]
+    assert data.free_usd == data.usd  # 1x's photo transfer fits a fresh free tier
+
+
+def test_cost_json_has_the_photo_figures_of_every_load_and_scale(bill: Bill) -> None:
+    fresh = cost_json(bill, loads(), (1, 10, 100))
+    stored = json.loads(COST_JSON.read_text(encoding="utf-8"))
+    assert stored["photo_assumptions"] == fresh["photo_assumptions"]
+    assert stored["photo_assumptions"]["post_share"] == 0.3
+    for name in ("quiet", "average"):
+        for scale in ("1x", "10x", "100x"):
+            for key in ("photos_usd", "photo_lines_usd"):  # list prices: independent of the page's build
+                assert stored["loads"][name][scale][key] == fresh["loads"][name][scale][key], (name, scale, key)
+            assert 0 < stored["loads"][name][scale]["photos_usd"] < stored["loads"][name][scale]["infrastructure_usd"]
