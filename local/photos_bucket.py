@@ -1,10 +1,9 @@
 """The photos bucket on moto: created if missing, with the CORS and lifecycle rules the cloud's bucket has.
 
-The rules are written once, in CloudFormation's shape: the template's `PhotosBucket` resource (infra/*.json;
-infra/photos.json once merged) when a fragment defines one, else `RULES` below (the same text, until then).
-moto does not apply a template's CorsConfiguration or LifecycleConfiguration, so they are translated here to
-the S3 API and put on the bucket, and can be read back from it as S3 would answer. A template origin the local
-stack cannot resolve (the distribution's or the custom domain) becomes the loopback addresses.
+The rules are written once, in the template: the `PhotosBucket` resource of infra/photos.json. moto does not
+apply a template's CorsConfiguration or LifecycleConfiguration (and provision.py creates only stateful.json
+on it), so they are translated here to the S3 API and put on the bucket, where they read back as S3 answers.
+A template origin the local stack cannot resolve (the distribution's, the custom domain) becomes loopback.
 """
 
 from __future__ import annotations
@@ -23,50 +22,17 @@ RESOURCE = "PhotosBucket"
 LOCAL_ORIGINS = ("http://127.0.0.1:*", "http://localhost:*")
 log = logging.getLogger(__name__)
 
-# CloudFormation's shape, the very text of PhotosBucket in infra/photos.json (branch photos-infra). Used only
-# until that fragment is merged: from then on template_rules() reads the template, and this can go.
-RULES: dict[str, Any] = {
-    "CorsConfiguration": {
-        "CorsRules": [
-            {
-                "Id": "the-site-uploads-and-reads",
-                "AllowedMethods": ["POST", "GET", "HEAD"],
-                "AllowedOrigins": [{"Fn::Sub": "https://${DomainName}"}],
-                "AllowedHeaders": ["*"],
-                "ExposedHeaders": ["ETag"],
-                "MaxAge": 3600,
-            }
-        ]
-    },
-    "LifecycleConfiguration": {
-        "Rules": [
-            {"Id": "expire-unprocessed-uploads", "Status": "Enabled", "Prefix": "uploads/", "ExpirationInDays": 1},
-            {
-                "Id": "expire-unused-photos",
-                "Status": "Enabled",
-                "Prefix": "photos/",
-                "TagFilters": [{"Key": "state", "Value": "unused"}],
-                "ExpirationInDays": 2,
-            },
-            {
-                "Id": "abort-incomplete-multipart-uploads",
-                "Status": "Enabled",
-                "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
-            },
-        ]
-    },
-}
-
 
 def template_rules(infra: Path = INFRA) -> dict[str, Any]:
-    """Return the PhotosBucket properties of the first infra fragment that defines it, else RULES."""
+    """Return the PhotosBucket properties of the infra fragment that defines it (infra/photos.json); else none."""
     for path in sorted(infra.glob("*.json")):
         resources = json.loads(path.read_text(encoding="utf-8")).get("Resources", {})
         resource = resources.get(RESOURCE) if isinstance(resources, dict) else None
         if isinstance(resource, dict) and resource.get("Type") == "AWS::S3::Bucket":
             properties: dict[str, Any] = resource.get("Properties", {})
             return properties
-    return RULES
+    log.warning("no infra fragment defines %s: the local photos bucket gets no CORS or lifecycle rules", RESOURCE)
+    return {}
 
 
 def cors_rules(properties: dict[str, Any]) -> list[dict[str, Any]]:

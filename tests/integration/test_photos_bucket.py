@@ -11,7 +11,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from local.photos_bucket import RULES, cors_rules, ensure_photos_bucket, lifecycle_rules, template_rules
+from local.photos_bucket import cors_rules, ensure_photos_bucket, lifecycle_rules, template_rules
 from local.provision import env_for, provision
 
 
@@ -95,7 +95,7 @@ def test_the_templates_photos_bucket_is_the_one_source_of_the_rules(aws: Any, tm
     fragment = {"Resources": {"PhotosBucket": {"Type": "AWS::S3::Bucket", "Properties": properties}}}
     (tmp_path / "stateful.json").write_text(json.dumps(fragment), encoding="utf-8")
     assert template_rules(tmp_path) == properties
-    assert template_rules(tmp_path / "nothing-here") == RULES
+    assert template_rules(tmp_path / "nothing-here") == {}
 
     ensure_photos_bucket("from-template", template_rules(tmp_path))
 
@@ -107,8 +107,8 @@ def test_the_templates_photos_bucket_is_the_one_source_of_the_rules(aws: Any, tm
     assert (cors["AllowedOrigins"], cors["MaxAgeSeconds"]) == (["https://police24.example"], 60)
 
 
-def test_rules_translate_to_the_s3_api_shape() -> None:
-    uploads, _, multipart = lifecycle_rules(RULES)
+def test_the_templates_rules_translate_to_the_s3_api_shape() -> None:
+    uploads, _, multipart = lifecycle_rules(template_rules())
     assert uploads == {
         "ID": "expire-unprocessed-uploads",
         "Status": "Enabled",
@@ -116,5 +116,5 @@ def test_rules_translate_to_the_s3_api_shape() -> None:
         "Expiration": {"Days": 1},
     }
     assert multipart["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
-    [cors] = cors_rules(RULES)
+    [cors] = cors_rules(template_rules())
     assert cors["ExposeHeaders"] == ["ETag"] and cors["MaxAgeSeconds"] == 3600 and cors["ID"]
