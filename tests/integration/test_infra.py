@@ -25,7 +25,7 @@ OUTPUTS = {
     "CadQueueUrl",
     "CadQueueArn",
     "CadDlqUrl",
-    "PhotosBucketName",  # not a template output until infra defines PhotosBucket: local/provision.py adds it
+    "PhotosBucketName",  # added by local/provision.py (infra/photos.json is not created on moto)
 }
 
 
