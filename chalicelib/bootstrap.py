@@ -247,7 +247,7 @@ def build(
         feeds=feeds.Feeds(posts, cursors, clock),
         identity=the_identity,
         admin=admin_.Admin(store, directory, clock, settings.districts, officers, auditor),
-        moderation=moderation.Moderation(store, directory, ledger, limits, clock, auditor),
+        moderation=moderation.Moderation(store, directory, ledger, limits, clock, auditor, photos),
         audit=auditor.trail,
         lifecycle=lifecycle.Lifecycle(store, staff, clock, figures, ledger, auditor),
         dispatcher=dispatch.Dispatcher(

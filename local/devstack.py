@@ -20,6 +20,7 @@ from typing import Any
 import boto3
 
 from local import demo, seed
+from local.bucket_mirror import BucketMirror
 from local.cad_simulator import CadSimulator
 from local.chalice_local import free_port, start_chalice, stop_process, wait_for_http
 from local.fonts import fonts_note
@@ -86,6 +87,7 @@ class Stack:
         self.chalice: Popen[bytes] | None = None
         self.snapshotter: Snapshotter | None = None
         self.journal: Journal | None = None
+        self.mirror: BucketMirror | None = None
         self.collector: OutboxCollector | None = None
         self.cad: CadSimulator | None = None
         self.wechat: WechatSimulator | None = None
@@ -139,7 +141,8 @@ class Stack:
                 token_keys=keys["TOKEN_KEYS"],
                 endpoint_url=endpoint,
                 region=REGION,
-                extra={"CAD_SECRET": keys["CAD_SECRET"]},
+                # Photos: the browser reaches S3 at /storage and public photos at /media on this origin (the proxy).
+                extra={"CAD_SECRET": keys["CAD_SECRET"], "STORAGE_URL": "/storage", "MEDIA_URL": ""},
             )
         )
         dynamodb = boto3.client("dynamodb")
@@ -158,6 +161,9 @@ class Stack:
             applied,
             refused,
         )
+        mirror = BucketMirror(boto3.client("s3"), outputs["PhotosBucketName"], directory / "photos")
+        log.info("restored %d photo object(s) from %s", mirror.restore(), directory / "photos")
+        self.mirror = mirror
         self._check()
         if not os.environ.get("WECHAT_APP_ID"):  # a developer may point the stack at a real WeChat test account
             self.wechat = WechatSimulator().start()
@@ -167,6 +173,7 @@ class Stack:
         if not wait_for_http(internal, self.chalice, self.stop):
             raise Interrupted
         self.site.upstream_port = internal
+        self.site.storage_endpoint, self.site.photos_bucket = endpoint, outputs["PhotosBucketName"]
         self._thread(self.site.serve_forever, "proxy")
         self.serving = True
         self.cad = CadSimulator(f"http://127.0.0.1:{self.port}/api", os.environ["CAD_SECRET"])
@@ -182,20 +189,22 @@ class Stack:
         self._thread(self.collector.run, "outbox", self.stop)
         self._start_pump()
         self._thread(snapshotter.run, "snapshot", self.stop, 2.0, self.moto.writes)
+        self._thread(mirror.run, "photos-mirror", self.stop)
         self._check()
         self._seed()
 
     def _start_pump(self) -> None:
-        """Import the app in-process (same environment) and feed its queue and schedule handlers."""
+        """Import the app in-process (same environment) and feed its queue, schedule and S3 handlers."""
         if str(ROOT) not in sys.path:
             sys.path.insert(0, str(ROOT))
         try:
             chalice_app = importlib.import_module("app").app
-            pump = Pump(chalice_app, boto3.client("sqs"), region=REGION)
+            pump = Pump(chalice_app, boto3.client("sqs"), region=REGION, s3=boto3.client("s3"))
         except Exception:
             log.exception("pump disabled: the app could not be loaded")
             return
-        log.info("pump: %d queue(s), %d schedule(s)", len(pump.queues), len(pump.schedules))
+        counts = len(pump.queues), len(pump.schedules), len(pump.buckets)
+        log.info("pump: %d queue(s), %d schedule(s), %d bucket prefix(es)", *counts)
         self.threads.extend(pump.start(self.stop))
 
     def _seed(self) -> None:
@@ -255,6 +264,8 @@ class Stack:
                 self.collector.collect()
             if self.snapshotter is not None:
                 self.snapshotter.dump_if_changed()
+            if self.mirror is not None:
+                self.mirror.sync()
         except Exception:
             log.exception("final save failed")
         if self.moto is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,6 +11,8 @@ from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
+
+from local.photos_bucket import ensure_photos_bucket
 
 TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "infra" / "stateful.json"
 DONE = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE"})
@@ -40,6 +43,8 @@ def provision(prefix: str = "police24", *, timeout: float = 60.0) -> dict[str, s
     outputs = {item["OutputKey"]: item["OutputValue"] for item in stack.get("Outputs", [])}
     _reconcile_table(outputs["TableName"])
     _reconcile_bucket(outputs["SiteBucketName"])
+    photos = os.environ.get("PHOTOS_BUCKET") or outputs.get("PhotosBucketName") or f"{prefix}-photos"
+    outputs["PhotosBucketName"] = ensure_photos_bucket(photos)
     return outputs
 
 
@@ -124,6 +129,7 @@ def env_for(
         "DISPATCH_QUEUE_NAME": outputs["DispatchQueueUrl"].rsplit("/", 1)[-1],
         "OFFICER_TOPIC_ARN": outputs["OfficerTopicArn"],
         "CAD_QUEUE_URL": outputs.get("CadQueueUrl", ""),
+        "PHOTOS_BUCKET": outputs.get("PhotosBucketName", "police24-photos"),
         "SITE_URL": site_url,
         "ADMIN_KEY": admin_key,
         "TOKEN_KEYS": token_keys,

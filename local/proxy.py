@@ -1,5 +1,7 @@
 """Serve the built page (`web/dist`) at `/` and forward `/api/*` to chalice local, as CloudFront does in the cloud.
 
+`/storage/*` (S3 on the same origin) and `/media/*` (public photos) are local/storage_routes.py.
+
 As CloudFront does: fingerprinted files under /assets/ are cached for a year (`immutable`), pages are
 `no-cache` (an ETag makes the revalidation a 304), and text (pages, scripts, styles, API JSON) is
 gzipped for a client that accepts it. A path the build lacks is looked up in the sources (`web/`), so that
@@ -20,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from local.storage_routes import StorageRoutes, is_media, is_storage
 from tools.build_web import cache_control
 
 log = logging.getLogger(__name__)
@@ -92,6 +95,8 @@ class SiteServer(ThreadingHTTPServer):
         upstream_port: int = 0,
         sources: Path | None = None,
         own: Path | None = None,
+        storage_endpoint: str = "",
+        photos_bucket: str = "",
     ) -> None:
         self.web_root = web_root.resolve()
         # Local only: a path the build does not have (e.g. /js/linkify.js, which tests import) comes from the sources.
@@ -99,11 +104,14 @@ class SiteServer(ThreadingHTTPServer):
         # Local only: this stack's own files (its site QR code, for its own port), served before the build's.
         self.own = own.resolve() if own is not None else None
         self.upstream_port = upstream_port
+        # S3 (moto) behind /storage/<photos_bucket>/ and the bucket's media/ keys behind /media/ (storage_routes.py)
+        self.storage_endpoint = storage_endpoint
+        self.photos_bucket = photos_bucket
         super().__init__(("127.0.0.1", port), SiteHandler)
 
 
-class SiteHandler(BaseHTTPRequestHandler):
-    """Route one request to the static files or to the API."""
+class SiteHandler(StorageRoutes, BaseHTTPRequestHandler):
+    """Route one request to the static files, the API, the storage or the public photos."""
 
     server: SiteServer
     protocol_version = "HTTP/1.1"
@@ -123,8 +131,13 @@ class SiteHandler(BaseHTTPRequestHandler):
         return path == API_PREFIX or path.startswith(API_PREFIX + "/")
 
     def _handle(self) -> None:
+        path = urlsplit(self.path).path
         if self._is_api():
             self._forward()
+        elif is_storage(path):
+            self.forward_storage()
+        elif is_media(path):
+            self.serve_media()
         elif self.command in ("GET", "HEAD"):
             self._static()
         else:

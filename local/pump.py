@@ -1,4 +1,7 @@
-"""Feed SQS messages and the schedule to the app's Lambda handlers, as Lambda would.
+"""Feed SQS messages, the schedule and S3 uploads to the app's Lambda handlers, as Lambda would.
+
+S3 ObjectCreated events (on_s3_event handlers) are local/bucket_events.py: given an S3 client, the pump lists
+each watched prefix every `bucket_interval` seconds.
 
 SQS event sources report batch item failures (tools/package.py sets it on every one): a handler that
 returns `{"batchItemFailures": [{"itemIdentifier": <message id>}, ...]}` has only the others deleted.
@@ -20,6 +23,8 @@ from botocore.exceptions import ClientError
 from chalice.app import ScheduledEventConfig, SQSEventConfig
 from chalice.local import LambdaContext
 from moto.core.models import DEFAULT_ACCOUNT_ID
+
+from local.bucket_events import BucketBinding, discover_buckets, watch
 
 log = logging.getLogger(__name__)
 
@@ -159,12 +164,17 @@ class Pump:
         region: str = "us-east-1",
         wait_seconds: int = 1,
         schedule_interval: float = 60.0,
+        s3: Any = None,
+        bucket_interval: float = 1.0,
     ) -> None:
         self.sqs = sqs
+        self.s3 = s3
         self.region = region
         self.wait_seconds = wait_seconds
         self.schedule_interval = schedule_interval
+        self.bucket_interval = bucket_interval
         self.queues, self.schedules = discover(chalice_app, sqs)
+        self.buckets: list[BucketBinding] = discover_buckets(chalice_app, s3) if s3 is not None else []
 
     def poll(self, binding: QueueBinding, wait_seconds: int | None = None) -> tuple[int, int]:
         """Receive one batch, hand it to the handler; return (received, deleted)."""
@@ -223,12 +233,20 @@ class Pump:
             self.run_schedules()
 
     def start(self, stop: threading.Event) -> list[threading.Thread]:
-        """Start one thread per queue and one for the schedule; they end when `stop` is set."""
+        """Start one thread per queue, one for the schedule and one per watched bucket; they end when `stop` is set."""
         threads = [
             threading.Thread(target=self._consume, args=(b, stop), name=f"pump-{b.queue_name}") for b in self.queues
         ]
         if self.schedules:
             threads.append(threading.Thread(target=self._tick, args=(stop,), name="pump-schedule"))
+        threads += [
+            threading.Thread(
+                target=watch,
+                args=(self.s3, b, self.region, stop, self.bucket_interval),
+                name=f"pump-s3-{b.function_name}",
+            )
+            for b in self.buckets
+        ]
         for thread in threads:
             thread.daemon = True
             thread.start()

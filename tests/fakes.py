@@ -13,7 +13,7 @@ from chalicelib.domain.errors import Conflict, NotFound, StaleVersion, Unavailab
 from chalicelib.domain.messages import SMS_TEMPLATES
 from chalicelib.domain.open311 import PartnerKey
 from chalicelib.domain.people import Officer, Routing, Unit, User
-from chalicelib.domain.photos import Upload
+from chalicelib.domain.photos import Photo, Upload
 from chalicelib.domain.posts import Event, Post, Reply, epoch_ms
 from chalicelib.services.audit import AuditEntry
 from chalicelib.services.ports import (
@@ -144,6 +144,11 @@ class InMemoryPostRepository(InMemoryWork):
             if idempotency is not None:
                 scope, record = idempotency
                 self.idempotency[scope] = (record, reply.created_at + IDEMPOTENCY_TTL)
+
+    def set_reply_photos(self, reply: Reply, photos: tuple[Photo, ...]) -> None:
+        with self._lock:
+            stored = self.replies[reply.post_id][reply.id]
+            self.replies[reply.post_id][reply.id] = stored.model_copy(update={"photos": photos})
 
     def reply(self, post_id: str, created_ms: int, reply_id: str) -> Reply | None:
         found = self.replies.get(post_id, {}).get(reply_id)

@@ -21,11 +21,14 @@ def client(service: str, region: str) -> Any:
             import boto3
             from botocore.config import Config
 
+            # S3 presigns with SigV2 in us-east-1 unless told otherwise, which buckets made since June 2020 refuse.
+            signing = {"signature_version": "s3v4"} if service == "s3" else {}
             config = Config(
                 retries={"mode": "standard", "max_attempts": 4},
                 connect_timeout=3,
                 read_timeout=10,
                 max_pool_connections=32,
+                **signing,
             )
             _clients[key] = boto3.session.Session().client(service, region_name=region, config=config)
         return _clients[key]

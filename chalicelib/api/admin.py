@@ -48,6 +48,13 @@ def hide(call: Call, post_id: str) -> out.Post:
     return post_out(post, call.actor, call.svc.clock.now())
 
 
+@on_post("DELETE", "/admin/posts/{post_id}/photos/{photo_id}", errors=NO_BODY_ERRORS)
+def remove_photo(call: Call, post_id: str, photo_id: str) -> out.Post:
+    """Take a photo off a post or one of its replies and delete every copy of it (admins; audited)."""
+    post = call.svc.moderation.remove_photo(call.actor, post_id, photo_id)
+    return post_out(post, call.actor, call.svc.clock.now())
+
+
 @on_post("DELETE", "/admin/posts/{post_id}/hidden", errors=NO_BODY_ERRORS)
 def unhide(call: Call, post_id: str) -> out.Post:
     """Show a hidden post again (admins)."""

@@ -80,3 +80,5 @@ NEXT = Param("next", {"type": "string", "maxLength": 200}, "a path on this site 
 WECHAT_CODE = Param("code", {"type": "string", "maxLength": 128}, "WeChat's one-time sign-in code")
 WECHAT_STATE = Param("state", {"type": "string", "maxLength": 128}, "the signed state of `/auth/wechat/start`")
 PAGE_URL = Param("url", {"type": "string", "maxLength": 500}, "the page's address, without its #fragment")
+CAD_EXPIRES = Param("expires", {"type": "string", "maxLength": 12}, "until when the link is good (epoch seconds)")
+CAD_SIG = Param("sig", {"type": "string", "maxLength": 64}, "the link's HMAC, made with the 110 channel's secret")

@@ -213,6 +213,10 @@ class Post(Value):
             return self.clock_start + 2 * (self.first_response_due - self.clock_start)
         return None
 
+    def without_photo(self, photo_id: str, at: datetime) -> Post:
+        """Take one photo off the post (an admin's removal)."""
+        return self._with(at, photos=tuple(photo for photo in self.photos if photo.id != photo_id))
+
     def pin_with(self, scope: PinScope, until: datetime | None, at: datetime) -> Post:
         """Pin the post on its board or on every feed."""
         if until is not None and until <= at:

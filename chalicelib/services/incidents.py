@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
 from chalicelib.domain import access
-from chalicelib.domain.errors import NotFound, Unauthenticated, ValidationFailed
+from chalicelib.domain.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from chalicelib.domain.incidents import CAD_EVENTS, SCHEMA_ID, SCHEMA_VERSION, CadEventIn, incident_id_for
 from chalicelib.domain.people import Actor
 from chalicelib.domain.posts import Changed, Post, iso_cst
@@ -53,10 +53,18 @@ class IncidentSettings(NamedTuple):
     secret: str
 
 
+PHOTO_LINK_SECONDS = 7 * 24 * 3600  # a 110 record's photo links are good for a week
+
+
 def sign(secret: str, timestamp: str, raw_body: bytes) -> str:
     """Return the `X-Signature` value for a body: sha256=<hex HMAC of "<timestamp>.<body>">."""
     digest = hmac.new(secret.encode(), timestamp.encode() + b"." + raw_body, hashlib.sha256).hexdigest()
     return f"sha256={digest}"
+
+
+def _photo_sig(secret: str, photo_id: str, expires: str) -> str:
+    """Return the HMAC of a 110 photo link (the photo and until when), with the channel's secret."""
+    return hmac.new(secret.encode(), f"photo:{photo_id}:{expires}".encode(), hashlib.sha256).hexdigest()
 
 
 class Incidents:
@@ -134,13 +142,37 @@ class Incidents:
     def _attachments(self, post: Post) -> dict[str, Any]:
         """The photos (signed links to the full images, good for a week) and the exact place, where given."""
         found: dict[str, Any] = {}
-        if post.photos and self.photos is not None:
-            found["photos"] = self.photos.originals(post.photos)
+        if post.photos and self.photos is not None and self.secret:
+            expires = str(int(self.clock.now().timestamp()) + PHOTO_LINK_SECONDS)
+            base = f"{self.site_url}/api/cad/photos"
+            found["photos"] = [
+                f"{base}/{photo.id}?expires={expires}&sig={_photo_sig(self.secret, photo.id, expires)}"
+                for photo in post.photos
+            ]
         if post.location is not None:
             found["location"] = {"lat": post.location.lat, "long": post.location.long}
         if post.address:
             found["address"] = post.address
         return found
+
+    def open_photo(self, photo_id: str, expires: str | None, sig: str | None) -> str:
+        """Check a 110 record's photo link (our HMAC, not yet expired) and return a fresh signed storage address.
+
+        The record cannot carry storage's own signed URLs for a week: they are signed with the function's
+        temporary credentials, which lapse within hours."""
+        if (
+            self.photos is None
+            or not self.secret
+            or not expires
+            or not sig
+            or not re.fullmatch(r"[0-9]{1,12}", expires)
+        ):
+            raise Forbidden("链接无效或已过期")
+        if int(expires) < self.clock.now().timestamp():
+            raise Forbidden("链接无效或已过期")
+        if not hmac.compare_digest(_photo_sig(self.secret, photo_id, expires).encode(), sig.encode()):
+            raise Forbidden("链接无效或已过期")
+        return self.photos.original(photo_id)
 
     def verify(self, raw_body: bytes, timestamp: str | None, signature: str | None) -> None:
         """Check the HMAC of the raw bytes and the timestamp window; any fault is the same 401."""

@@ -16,12 +16,14 @@ from typing import Protocol
 
 from chalicelib.domain import access
 from chalicelib.domain.boards import POLICE_ONLY_TYPES
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.nicknames import CITIZEN_ACCOUNT
 from chalicelib.domain.people import Actor
 from chalicelib.domain.posts import Post
 from chalicelib.services.audit import Auditor, snapshot
 from chalicelib.services.limits import Limits
 from chalicelib.services.once import once
+from chalicelib.services.photos import Photos
 from chalicelib.services.ports import Clock, DirectoryRepository, NoticeLedger
 from chalicelib.services.store import PostStore
 
@@ -50,9 +52,29 @@ class Moderation:
         limits: Limits,
         clock: Clock,
         auditor: Auditor,
+        photos: Photos | None = None,
     ) -> None:
         self.store, self.directory, self.ledger, self.limits = store, directory, ledger, limits
-        self.clock, self.auditor = clock, auditor
+        self.clock, self.auditor, self.photos = clock, auditor, photos
+
+    def remove_photo(self, actor: Actor, post_id: str, photo_id: str) -> Post:
+        """Take a photo off a post or one of its replies and delete every copy of it (admins; audited)."""
+        detail = self.store.detail(post_id)
+        if detail is None or self.photos is None:
+            raise NotFound("帖子不存在")
+        post = detail.post
+        if any(photo.id == photo_id for photo in post.photos):
+            post = self.store.retry(post_id, lambda read: read.without_photo(photo_id, self.clock.now()))
+            where = f"post:{post_id}"
+        else:
+            reply = next((r for r in detail.replies if any(p.id == photo_id for p in r.photos)), None)
+            if reply is None:
+                raise NotFound("该帖子没有这张照片")
+            self.store.set_reply_photos(reply, tuple(p for p in reply.photos if p.id != photo_id))
+            where = f"post:{post_id}/reply:{reply.id}"
+        self.photos.erase(photo_id)
+        self.auditor.log(actor, "delete_photo", where, {"photo": photo_id}, None)
+        return post
 
     def flag(self, actor: Actor, post_id: str, reason: str) -> None:
         """Flag a post once per account; the third established account hides it, or sends it to review."""

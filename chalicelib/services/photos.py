@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 KINDS = ("full.jpg", "thumb.jpg")
 PUBLIC_CACHE = "public, max-age=31536000, immutable"
 SIGNED_SECONDS = 15 * 60  # a signed link in a page: long enough to look, short enough not to be passed on
-HANDOFF_SECONDS = 7 * 24 * 3600  # a 110 hand-off's links to the originals (SigV4's longest)
 WAIT_SECONDS = 8.0  # a post sent while its photos are still being processed waits this long for them
 _POLL = 0.25
 
@@ -199,6 +198,11 @@ class Photos:
         photos = [*detail.post.photos, *(photo for reply in detail.replies for photo in reply.photos)]
         self.sync(photos, detail.post.shown_publicly)
 
+    def erase(self, photo_id: str) -> None:
+        """Delete every copy of a photo (an admin's removal), and have the CDN forget the public one."""
+        self.storage.delete([key(photo_id, kind) for key in (private_key, public_key) for kind in KINDS])
+        self.storage.invalidate([f"/media/{photo_id}/*"])
+
     def links(self, photo: Photo, public: bool) -> tuple[str, str]:
         """Return (thumbnail, full) URLs: long-cached public ones, or short-lived signed ones."""
         if public:
@@ -211,6 +215,6 @@ class Photos:
             self.storage.signed_url(private_key(photo.id, "full.jpg"), SIGNED_SECONDS),
         )
 
-    def originals(self, photos: Sequence[Photo]) -> list[str]:
-        """Return signed links to the full images, for a 110 hand-off record (good for a week)."""
-        return [self.storage.signed_url(private_key(photo.id, "full.jpg"), HANDOFF_SECONDS) for photo in photos]
+    def original(self, photo_id: str) -> str:
+        """Return a signed link, good for 15 minutes, to a photo's full image (a 110 record's link opens it)."""
+        return self.storage.signed_url(private_key(photo_id, "full.jpg"), SIGNED_SECONDS)

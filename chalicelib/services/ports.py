@@ -9,7 +9,7 @@ from typing import Protocol
 
 from chalicelib.domain.messages import CHANNELS
 from chalicelib.domain.people import Officer, Routing, Unit, User
-from chalicelib.domain.photos import Upload
+from chalicelib.domain.photos import Photo, Upload
 from chalicelib.domain.posts import Event, Post, Reply
 
 
@@ -124,6 +124,9 @@ class PostRepository(WorkIndex, Protocol):
 
     def reply(self, post_id: str, created_ms: int, reply_id: str) -> Reply | None:
         """Return a stored reply by its creation time (epoch ms) and id, or None."""
+
+    def set_reply_photos(self, reply: Reply, photos: tuple[Photo, ...]) -> None:
+        """Replace a stored reply's photos (an admin's removal of one)."""
 
     def feed(
         self, board: str | None, limit: int, after: str | None, exclude: frozenset[str], author: str | None = None

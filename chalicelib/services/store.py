@@ -16,7 +16,7 @@ from datetime import datetime
 from chalicelib.domain import access
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.errors import NotFound, StaleVersion
-from chalicelib.domain.photos import Upload
+from chalicelib.domain.photos import Photo, Upload
 from chalicelib.domain.posts import Changed, Event, Post, Reply
 from chalicelib.services.ports import DispatchQueue, Idempotency, PostDetail, PostRepository
 
@@ -146,6 +146,10 @@ class PostStore:
     def reply(self, post_id: str, created_ms: int, reply_id: str) -> Reply | None:
         """Return a stored reply, or None."""
         return self.posts.reply(post_id, created_ms, reply_id)
+
+    def set_reply_photos(self, reply: Reply, photos: tuple[Photo, ...]) -> None:
+        """Replace a reply's photos (an admin's removal of one)."""
+        self.posts.set_reply_photos(reply, photos)
 
     def reschedule(self, read: Post, at: datetime, message: Message) -> None:
         """Move the post's next check to `at` (StaleVersion if it was written since), then send the message."""

@@ -319,6 +319,10 @@ def hide(s: Stage, role: str) -> tuple[int, Any]:
     return s.call("PUT", "/admin/posts/{post_id}/hidden", role, {"reason": "测试"}, post_id=target["id"])
 
 
+def remove_photo(s: Stage, role: str) -> tuple[int, Any]:
+    return s.call("DELETE", "/admin/posts/{post_id}/photos/{photo_id}", role, post_id=s.public["id"], photo_id="u1")
+
+
 def unhide(s: Stage, role: str) -> tuple[int, Any]:
     status, data = s.call("DELETE", "/admin/posts/{post_id}/hidden", role, post_id=s.hidden["id"])
     if status == 200:
@@ -410,6 +414,10 @@ def wechat_session(s: Stage, role: str) -> tuple[int, Any]:
     return s.call("POST", "/auth/wechat/session", role, {"ticket": "never-issued-ticket-0123"})
 
 
+def forged_photo_link(s: Stage, role: str) -> tuple[int, Any]:
+    return s.call("GET", "/cad/photos/{photo_id}?expires=9999999999&sig=forged", role, photo_id="u123")
+
+
 def upload(s: Stage, role: str) -> tuple[int, Any]:
     """Start a photo upload: anyone signed in with a full session (a reply link's session writes nothing new)."""
     return s.call("POST", "/uploads", role, {"content_type": "image/jpeg", "size": 1000})
@@ -493,6 +501,8 @@ CASES: dict[tuple[str, str], tuple[dict[str, int], Runner]] = {
     ("DELETE", "/admin/posts/{post_id}/pin"): (ADMIN_ONLY, unpin),
     ("PUT", "/admin/posts/{post_id}/hidden"): (ADMIN_ONLY, hide),
     ("DELETE", "/admin/posts/{post_id}/hidden"): (ADMIN_ONLY, unhide),
+    # tests/functional/test_photos.py removes real photos; here the post has none (404 for the admin key)
+    ("DELETE", "/admin/posts/{post_id}/photos/{photo_id}"): (ADMIN_ONLY | {"admin_key": 404}, remove_photo),
     ("GET", "/admin/audit"): (ADMIN_ONLY, read("GET", "/admin/audit")),
     ("PUT", "/admin/units/{unit_id}"): (ADMIN_ONLY, put_unit),
     ("PUT", "/admin/officers/{officer_id}"): (ADMIN_ONLY, put_officer),
@@ -516,6 +526,8 @@ CASES: dict[tuple[str, str], tuple[dict[str, int], Runner]] = {
     ("POST", "/me/totp/confirm"): (only(set(POLICE), 400), totp_confirm),
     ("DELETE", "/admin/officers/{officer_id}/totp"): (ADMIN_ONLY | {"admin_key": 204}, totp_reset),
     ("POST", "/uploads"): (signed_in(201) | LINK_REFUSED, upload),
+    # A 110 record's photo link: its own HMAC decides, not the caller (a forged one is 403 for everyone)
+    ("GET", "/cad/photos/{photo_id}"): (anyone(403), forged_photo_link),
     ("GET", "/work/review"): (only(ROUTERS, 200), review_queue),
     ("POST", "/work/review/{post_id}"): (only(ROUTERS, 200), review_decide),
     # 昆都仑区's queue: its own officers, leaders, the command center and admins; another unit's officer 403

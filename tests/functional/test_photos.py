@@ -12,7 +12,7 @@ import boto3
 import pytest
 import requests
 
-from tests.conftest import Api, deliver
+from tests.conftest import Api, MovableClock, deliver
 from tests.functional.test_cad import cad_records
 from tests.posting import new_post
 
@@ -210,5 +210,46 @@ def test_the_110_record_carries_signed_links_to_the_full_photos_and_the_exact_pl
     deliver(api.client, aws)
     record = next(r for r in cad_records(aws) if r["post_id"] == post["id"])
     assert record["schema_version"] == "1.1" and record["location"] == HERE
-    assert f"photos/{photo}/full.jpg" in record["photos"][0] and "Signature=" in record["photos"][0]
-    assert requests.get(record["photos"][0], timeout=10).content[:2] == b"\xff\xd8"  # the link opens the JPEG
+    link = record["photos"][0]
+    assert link.startswith(f"http://127.0.0.1:8000/api/cad/photos/{photo}?expires=")
+    path = link.removeprefix("http://127.0.0.1:8000/api")
+    opened = api.client.http.get(path)
+    assert opened.status_code == 302 and "Signature=" in opened.headers["Location"]
+    assert requests.get(opened.headers["Location"], timeout=10).content[:2] == b"\xff\xd8"  # the full JPEG
+    for forged in (path.replace(photo, "u_other"), path[:-1] + ("0" if path[-1] != "0" else "1"), path.split("&")[0]):
+        assert api.client.http.get(forged).status_code in (400, 403), forged
+
+
+def test_a_110_photo_link_lapses_after_a_week(api: Api, s3: Any, aws: dict[str, str], clock: MovableClock) -> None:
+    resident = api.sign_in(RESIDENT)
+    new_post(api, resident, photos=[upload(api, resident, jpeg_with_gps())], title="有人持刀抢劫", body="快来人")
+    deliver(api.client, aws)
+    path = cad_records(aws)[0]["photos"][0].removeprefix("http://127.0.0.1:8000/api")
+    assert api.client.http.get(path).status_code == 302
+    clock.advance(days=7, minutes=1)
+    assert api.client.http.get(path).status_code == 403
+
+
+def test_an_admin_removes_a_photo_from_a_post_and_from_a_reply_every_copy_goes_and_the_trail_says_so(
+    api: Api, s3: Any
+) -> None:
+    resident = api.sign_in(RESIDENT)
+    kept, removed = upload(api, resident, jpeg_with_gps()), upload(api, resident, jpeg_with_gps())
+    post = new_post(api, resident, photos=[kept, removed])
+    in_reply = upload(api, resident, jpeg_with_gps())
+    api.call("POST", f"/posts/{post['id']}/replies", {"body": "再补一张", "photos": [in_reply]}, resident)
+    status, shown, _ = api.admin("DELETE", f"/admin/posts/{post['id']}/photos/{removed}")
+    assert status == 200 and [p["id"] for p in shown["photos"]] == [kept]
+    assert api.admin("DELETE", f"/admin/posts/{post['id']}/photos/{in_reply}")[0] == 200
+    assert keys(s3, f"photos/{removed}/") == keys(s3, f"media/{removed}/") == keys(s3, f"media/{in_reply}/") == []
+    detail = api.call("GET", f"/posts/{post['id']}")[1]
+    assert [p["id"] for p in detail["post"]["photos"]] == [kept] and detail["replies"][0]["photos"] == []
+    trail = api.admin("GET", "/admin/audit")[1]["entries"]
+    removals = [e for e in trail if e["action"] == "delete_photo"]
+    assert {e["target"] for e in removals} == {
+        f"post:{post['id']}",
+        f"post:{post['id']}/reply:{detail['replies'][0]['id']}",
+    }
+    assert api.admin("DELETE", f"/admin/posts/{post['id']}/photos/{removed}")[0] == 404
+    status, _, _ = api.call("DELETE", f"/admin/posts/{post['id']}/photos/{kept}", token=resident)
+    assert status == 403 and keys(s3, f"media/{kept}/") != []

@@ -97,6 +97,36 @@ def test_exif_orientation_6_is_applied_and_the_sides_swap() -> None:
     assert opened(result.thumb).size == (200, 400)  # small already: never enlarged
 
 
+def test_a_big_sideways_photo_is_turned_upright_as_well_as_shrunk() -> None:
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    data = encode(halves((5000, 2500), RED, BLUE), "JPEG", exif=exif, quality=90)
+
+    result = process(data)
+
+    assert (result.width, result.height) == (1024, 2048)
+    full = opened(result.full)
+    assert near(full.getpixel((512, 200)), RED) and near(full.getpixel((512, 1800)), BLUE)
+    assert opened(result.thumb).size == (240, 480)
+
+
+def test_a_big_png_with_alpha_is_shrunk_and_laid_on_white() -> None:
+    image = Image.new("RGBA", (6200, 3100), (0, 0, 0, 0))
+    image.paste((0, 0, 255, 255), (0, 0, 3100, 3100))
+
+    full = opened(process(encode(image, "PNG")).full)
+
+    assert full.size == (2048, 1024)
+    assert near(full.getpixel((300, 500)), BLUE) and near(full.getpixel((1800, 500)), WHITE, tolerance=8)
+
+
+def test_a_photo_with_a_broken_exif_block_is_kept_without_it() -> None:
+    broken = b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\x00\x05\xff\xff\xff\xff"  # five entries promised, none there
+    result = process(encode(Image.new("RGB", (100, 50), RED), "JPEG", exif=broken))
+    assert (result.width, result.height) == (100, 50)
+    assert b"Exif" not in result.full
+
+
 @pytest.mark.parametrize(
     "data",
     [

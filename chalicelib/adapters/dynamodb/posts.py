@@ -21,7 +21,7 @@ from chalicelib.adapters.dynamodb.table import (
 from chalicelib.adapters.dynamodb.uploads import claim_request
 from chalicelib.adapters.dynamodb.work import WorkQueries, reply_counts
 from chalicelib.domain.errors import Conflict, NotFound, StaleVersion, ValidationFailed
-from chalicelib.domain.photos import Upload
+from chalicelib.domain.photos import Photo, Upload
 from chalicelib.domain.posts import Event, Post, Reply, epoch_ms
 from chalicelib.services.ports import FeedPage, Idempotency, PostDetail
 
@@ -211,6 +211,16 @@ class DynamoPostRepository(WorkQueries):
                 raise Conflict("重复的请求") from error
             _refuse_taken_photos(codes, first_claim, error)
             raise
+
+    def set_reply_photos(self, reply: Reply, photos: tuple[Photo, ...]) -> None:
+        self.table.call(
+            "update_item",
+            TableName=self.table.name,
+            Key=to_item({"PK": keys.post_pk(reply.post_id), "SK": keys.reply_sk(epoch_ms(reply.created_at), reply.id)}),
+            UpdateExpression="SET photos = :photos",
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeValues=to_item({":photos": [photo.model_dump(mode="json") for photo in photos]}),
+        )
 
     def reply(self, post_id: str, created_ms: int, reply_id: str) -> Reply | None:
         item = self.table.get(keys.post_pk(post_id), keys.reply_sk(created_ms, reply_id))
