@@ -148,3 +148,42 @@ def test_a_resident_posts_a_photo_with_their_position_and_sees_the_processed_thu
     page.keyboard.press("Escape")
     expect(viewer).to_be_hidden()
     expect(opener).to_be_focused()
+
+
+DUTY_OFFICER = "13900000023"  # 张磊, 青山区纺织道派出所: environment reports in 青山区 reach him
+
+
+def uploaded_through_the_site(stack: Stack, token: str, data: bytes) -> str:
+    """Upload a photo as the page does (POST /api/uploads, then the presigned POST through /storage)."""
+    import requests
+
+    status, ticket = stack.call("POST", "/uploads", {"content_type": "image/png", "size": len(data)}, token)
+    assert status == 201, ticket
+    files = {"file": ("tip.png", data, "image/png")}
+    sent = requests.post(stack.base + ticket["url"], data=ticket["fields"], files=files, timeout=30)
+    assert sent.status_code in (201, 204), sent.text
+    return str(ticket["upload_id"])
+
+
+def test_the_officer_sees_a_police_only_tips_photo_on_the_reply_page_through_a_signed_link(
+    page: Page, stack: Stack
+) -> None:
+    resident = stack.sign_in(stack.new_phone())
+    photo = uploaded_through_the_site(stack, resident["token"], photo_png((800, 600)))
+    tip = stack.post(
+        resident["token"],
+        board="environment",
+        type="report",
+        district="青山区",
+        title=unique("夜里有人往河里排污"),
+        body="只想让警方知道，照片是现场拍的。",
+        visibility="police_only",
+        photos=[photo],
+    )
+    signed = tip["photos"][0]["thumb_url"]
+    assert signed.startswith("/storage/") and "Signature=" in signed  # never a public /media address
+    assert stack.call("GET", f"/posts/{tip['id']}")[1]["post"].get("photos") in (None, [])
+    page.goto(stack.officer_link(DUTY_OFFICER, tip["id"]))
+    image = page.locator(".gallery button.photo-open img")
+    expect(image).to_have_count(1, timeout=15_000)
+    assert loaded(image) == (480, 360)  # the signed thumbnail loads under the page's CSP

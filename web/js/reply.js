@@ -5,8 +5,9 @@ import { alertBox, busy, h, loading, replace, wireSkipLink } from "./dom.js";
 import { applyStatic, onLangChange, t, wireToggle } from "./i18n.js";
 import { wireLargeText } from "./reach.js";
 import { absoluteTime, deadline, nextStatuses, statusLabel } from "./format.js";
-import { checkedReply, countedTextarea, postBadges, postBody, replyList, statusBadge, timelineList } from "./views.js";
+import { checkedReply, countedTextarea, placeLines, postBadges, postBody, replyList, statusBadge, timelineList } from "./views.js";
 import { unitName as unitLabel } from "./words.js";
+import { photoGallery, refusedNote } from "./photo-view.js";
 
 const KEY = "p24.reply";
 const main = document.getElementById("main");
@@ -270,6 +271,9 @@ function render(notice) {
       ),
       deadlineBox(post, timeline),
       postBody(post),
+      photoGallery(post.photos, post.title),
+      refusedNote(post.photos_refused),
+      placeLines(post),
       h("p", { class: "small" }, h("a", { href: `/#/post/${encodeURIComponent(post.id)}`, target: "_blank", rel: "noopener" }, t("reply.openCitizen"))),
     ),
     replySection(),

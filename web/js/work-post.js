@@ -5,8 +5,9 @@ import { api, describeError } from "./api.js";
 import { alertBox, busy, h, replace } from "./dom.js";
 import { t } from "./i18n.js";
 import { absoluteTime, deadline, nextStatuses, statusLabel } from "./format.js";
-import { checkedReply, countedTextarea, postBadges, postBody, replyList, statusBadge, timelineList } from "./views.js";
+import { checkedReply, countedTextarea, placeLines, postBadges, postBody, replyList, statusBadge, timelineList } from "./views.js";
 import { unitName } from "./words.js";
+import { photoGallery, refusedNote } from "./photo-view.js";
 
 function section(id, title, ...children) {
   return h("section", { class: "panel", "aria-labelledby": id }, h("h2", { id }, title), ...children);
@@ -181,6 +182,9 @@ export async function postView(target, ctx, id, notice = null, problem = null) {
         clock.kind !== "none" ? h("span", { class: `deadline deadline-${clock.kind}` }, clock.text) : null,
       ),
       postBody(post),
+      photoGallery(post.photos, post.title),
+      refusedNote(post.photos_refused),
+      placeLines(post),
     ),
     replySection(ctx, post, reload),
     statusSection(ctx, post, reload),
