@@ -15,7 +15,11 @@ import pytest
 WEB = Path(__file__).resolve().parents[2] / "web"
 PAGES = sorted(WEB.glob("*.html"))
 SCRIPTS = sorted(p for p in WEB.rglob("*.js") if WEB / "dist" not in p.parents)  # the sources, not the build
-CSP = "default-src 'self'; img-src 'self' data: https://*.amazonaws.com https://*.amazonaws.com.cn; connect-src 'self' https://*.amazonaws.com https://*.amazonaws.com.cn; object-src 'none'; base-uri 'none'; form-action 'self'"
+S3 = "https://*.amazonaws.com https://*.amazonaws.com.cn"  # the presigned POST and signed photo links
+CSP = (
+    f"default-src 'self'; img-src 'self' data: {S3}; connect-src 'self' {S3}; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'"
+)
 # The citizen page may load WeChat's JS-SDK (the share card), from that one origin and from no other.
 JWEIXIN = "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"
 PAGE_CSP = {"index.html": CSP + "; script-src 'self' https://res.wx.qq.com"}
