@@ -35,7 +35,7 @@ ADMIN = Actor(role="admin", user_id="admin", nickname="管理员")
 
 
 @pytest.fixture
-def s3(aws: dict[str, str], directory: dict) -> Any:
+def s3(aws: dict[str, str], directory: dict[str, Any]) -> Any:
     """The photos bucket, as tests/functional/test_photos.py makes it (and the test directory's officers)."""
     import boto3
 
@@ -52,6 +52,19 @@ def ticket(api: Api, token: str, data: bytes) -> tuple[str, str]:
     sent = requests.post(started["url"], data=started["fields"], files={"file": ("p", data, "image/jpeg")}, timeout=10)
     assert sent.status_code in (200, 201, 204), sent.text
     return str(started["upload_id"]), str(started["fields"]["key"])
+
+
+def report(title: str, photo: str, visibility: str = "public") -> NewPost:
+    """A report like REPORT_FIELDS, for the use case itself."""
+    return NewPost(
+        board="report",
+        type="report",
+        title=title,
+        body="小区门口",
+        district="昆都仑区",
+        visibility=visibility,
+        photos=(photo,),
+    )
 
 
 def process(api: Api, key: str) -> None:
@@ -109,7 +122,7 @@ def test_a_police_only_tip_that_wins_an_upload_from_a_racing_public_post_keeps_i
         shown = prepare(uploads, public)  # the public post has copied the photo to media/ ...
         if not tips:  # ... when a police-only tip with the same upload is written first
             tips.append(None)
-            tip = NewPost(**{**REPORT_FIELDS, "title": "线索"}, visibility="police_only", photos=(photo,))
+            tip = report("线索", photo, "police_only")
             tips[0] = svc.forum.create_post(actor, tip)
         return shown
 
@@ -138,7 +151,7 @@ def test_two_public_posts_racing_for_one_upload_leave_it_published_only_for_the_
         shown = prepare(uploads, public)
         if not winners:
             winners.append(None)
-            winners[0] = svc.forum.create_post(actor, NewPost(**{**REPORT_FIELDS, "title": "先到"}, photos=(photo,)))
+            winners[0] = svc.forum.create_post(actor, report("先到", photo))
         return shown
 
     monkeypatch.setattr(svc.photos, "prepare", publish_then_lose)
