@@ -511,3 +511,53 @@ def test_a_disguised_html_or_svg_upload_never_reaches_storage_as_served_content(
     for stored in keys(s3, ""):
         body = s3.get_object(Bucket=BUCKET, Key=stored)
         assert body["ContentType"] == "image/jpeg" and b"<script" not in body["Body"].read(), stored
+
+
+def test_a_hide_whose_withdrawal_fails_is_finished_by_the_dispatcher(
+    api: Api, s3: Any, aws: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resident = api.sign_in(RESIDENT)
+    post = new_post(api, resident, photos=[upload(api, resident, jpeg_with_gps())])
+    deliver(api.client, aws)
+    storage = services().photos.storage
+    delete = storage.delete
+
+    def unavailable(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("S3 is not answering")
+
+    monkeypatch.setattr(storage, "delete", unavailable)
+    assert api.admin("PUT", f"/admin/posts/{post['id']}/hidden", {"reason": "含个人隐私"})[0] == 200
+    monkeypatch.setattr(storage, "delete", delete)
+    assert len(keys(s3, "media/")) == 2  # still public, until the dispatcher's `photos` message
+    deliver(api.client, aws)
+    assert keys(s3, "media/") == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="POST /uploads has no rate limit (429 is declared but never given): one account mints presigned 10 MB"
+    " POSTs without end, each stored and processed by a 1024 MB Lambda",
+)
+def test_one_account_cannot_start_uploads_without_end(api: Api, s3: Any) -> None:
+    resident = api.sign_in(RESIDENT)
+    answers = [
+        api.call("POST", "/uploads", {"content_type": "image/jpeg", "size": 10 * 1024 * 1024}, resident)[0]
+        for _ in range(300)
+    ]
+    assert 429 in answers and set(answers) <= {201, 429}
+
+
+@pytest.mark.parametrize("size", [True, 1.5, -1, "1e3", None, 2**63])
+def test_an_upload_size_that_is_not_a_whole_number_of_bytes_is_400(api: Api, s3: Any, size: Any) -> None:
+    status, error, _ = api.call("POST", "/uploads", {"content_type": "image/jpeg", "size": size}, api.sign_in(RESIDENT))
+    assert status == 400 and "size" in str(error), error
+
+
+def test_a_replayed_post_with_photos_returns_the_first_post_and_claims_nothing_again(api: Api, s3: Any) -> None:
+    resident = api.sign_in(RESIDENT)
+    photo = upload(api, resident, jpeg_with_gps())
+    body = {**REPORT_FIELDS, "photos": [photo]}
+    first = api.call("POST", "/posts", body, resident, headers={"Idempotency-Key": "k-photo-1"})
+    again = api.call("POST", "/posts", body, resident, headers={"Idempotency-Key": "k-photo-1"})
+    assert first[0] == 201 and again[0] in (200, 201) and again[1]["id"] == first[1]["id"]
+    assert mine(api, resident) == [first[1]["id"]] and len(keys(s3, "media/")) == 2
