@@ -561,3 +561,25 @@ def test_a_replayed_post_with_photos_returns_the_first_post_and_claims_nothing_a
     again = api.call("POST", "/posts", body, resident, headers={"Idempotency-Key": "k-photo-1"})
     assert first[0] == 201 and again[0] in (200, 201) and again[1]["id"] == first[1]["id"]
     assert mine(api, resident) == [first[1]["id"]] and len(keys(s3, "media/")) == 2
+
+
+@pytest.mark.usefixtures("one_request_at_a_time")
+def test_many_posts_and_tips_racing_for_one_upload_let_one_win_and_publish_only_if_it_is_public(
+    api: Api, s3: Any
+) -> None:
+    from tests.burst import all_at_once
+
+    resident = api.sign_in(RESIDENT)
+    svc = services()
+    actor = svc.identity.actor(resident)
+    for round_ in range(3):
+        photo = upload(api, resident, jpeg_with_gps())
+        kinds = ["public", "police_only"] * 4
+        results = all_at_once(
+            len(kinds), lambda i: svc.forum.create_post(actor, report(f"第{round_}轮{i}", photo, kinds[i]))
+        )
+        won = [r for r in results if not isinstance(r, Exception)]
+        assert len(won) == 1, results
+        assert all(type(r).__name__ in ("ValidationFailed", "Conflict") for r in results if isinstance(r, Exception))
+        published = keys(s3, f"media/{photo}/")
+        assert (published != []) is (won[0].visibility == "public"), (won[0].visibility, published)
