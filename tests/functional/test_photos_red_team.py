@@ -583,3 +583,17 @@ def test_many_posts_and_tips_racing_for_one_upload_let_one_win_and_publish_only_
         assert all(type(r).__name__ in ("ValidationFailed", "Conflict") for r in results if isinstance(r, Exception))
         published = keys(s3, f"media/{photo}/")
         assert (published != []) is (won[0].visibility == "public"), (won[0].visibility, published)
+
+
+@pytest.mark.parametrize(("decision", "public"), [("publish", True), ("hide", False)])
+def test_a_post_held_for_its_words_publishes_its_photos_only_when_a_reviewer_publishes_it(
+    api: Api, s3: Any, monkeypatch: pytest.MonkeyPatch, decision: str, public: bool
+) -> None:
+    monkeypatch.setattr(services().forum, "sensitive_words", ("敏感词",))
+    resident = api.sign_in(RESIDENT)
+    held = new_post(api, resident, body="这里有敏感词", photos=[upload(api, resident, jpeg_with_gps())])
+    assert keys(s3, "media/") == [] and "Signature=" in held["photos"][0]["url"]
+    assert api.call("GET", f"/posts/{held['id']}")[0] == 404
+    services().review.decide(Actor(role="leader", user_id="o-chief", officer_id="o-chief"), held["id"], decision, None)
+    assert (len(keys(s3, "media/")) == 2) is public
+    assert (api.call("GET", f"/posts/{held['id']}")[0] == 200) is public
