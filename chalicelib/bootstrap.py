@@ -176,7 +176,7 @@ def build(
         metrics,
     )
     auditor = Auditor(audit or dynamo.DynamoAuditLog(table), clock)
-    photos = Photos(uploads or DynamoUploadBook(table), photo_storage or S3PhotoStorage(settings), clock)
+    photos = Photos(uploads or DynamoUploadBook(table), photo_storage or S3PhotoStorage(settings), clock, limits=limits)
     store, staff = PostStore(posts, queue, photos.follow), Staff(directory)
     the_forum = forum.Forum(
         store,

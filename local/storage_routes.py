@@ -99,6 +99,9 @@ class StorageRoutes:
         if len(body) > MAX_STORAGE_BODY:
             self._storage_error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "EntityTooLarge", "the upload is too large")
             return
+        if not self._allowed(target):
+            self._storage_error(HTTPStatus.FORBIDDEN, "AccessDenied", "only presigned uploads and reads are allowed")
+            return
         refusal = self._refused_post(target, body)
         if refusal is not None:
             self._storage_error(HTTPStatus(refusal.status), refusal.code, refusal.message)
@@ -121,6 +124,17 @@ class StorageRoutes:
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
+
+    def _allowed(self, target: str) -> bool:
+        """What the app hands a browser, and nothing else: the form POST to the bucket (held to its policy below),
+        and presigned GET/HEAD of a private photo. moto answers anyone; S3 would refuse an unsigned list, PUT or
+        DELETE. (moto does not check signatures, and neither does this: a read needs the photo's unguessable id.)"""
+        parts = urlsplit(target)
+        bucket = "/" + self.server.photos_bucket
+        if self.command == "POST":
+            return parts.path.rstrip("/") == bucket and not parts.query
+        presigned = "X-Amz-Signature" in parse_qs(parts.query)
+        return self.command in ("GET", "HEAD") and presigned and parts.path.startswith(bucket + "/photos/")
 
     def _refused_post(self, target: str, body: bytes) -> post_policy.Refusal | None:
         """A browser upload (POST of a form to the bucket) is held to its policy, as S3 holds it; moto does not."""
@@ -164,8 +178,9 @@ class StorageRoutes:
             return
         self.send_response(status)
         for name, value in answer:
-            if name.lower() in MEDIA_HEADERS:
+            if name.lower() in MEDIA_HEADERS and name.lower() != "content-type":
                 self.send_header(name, value)
+        self.send_header("Content-Type", "image/jpeg")  # only the processor writes media/: JPEG, whatever is stored
         self.send_header("X-Content-Type-Options", "nosniff")
         self.end_headers()
         if self.command != "HEAD" and status == HTTPStatus.OK:

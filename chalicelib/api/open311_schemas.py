@@ -47,6 +47,9 @@ def parse_submission(form: Mapping[str, str], districts: tuple[str, ...]) -> Sub
         fields = ServiceRequestForm.model_validate(present)
     except ValidationError as error:
         raise ValidationFailed("请求内容有误", validation_fields(error)) from error
+    if (fields.lat is None) != (fields.long is None):
+        missing = "long" if fields.long is None else "lat"
+        raise ValidationFailed("位置须同时给出纬度和经度", {missing: "lat and long come together, or neither"})
     district = fields.district or district_in(fields.address_string or "", districts)
     return Submission(
         service_code=fields.service_code,
@@ -54,7 +57,7 @@ def parse_submission(form: Mapping[str, str], districts: tuple[str, ...]) -> Sub
         phone=normalize_phone(fields.phone),
         type=fields.type,
         district=district,
-        lat=fields.lat if fields.long is not None else None,
-        long=fields.long if fields.lat is not None else None,
+        lat=fields.lat,
+        long=fields.long,
         address=(fields.address_string or "")[:100] or None,
     )

@@ -29,6 +29,14 @@ from chalicelib.services.tally import count_quietly
 __all__ = ["Forum", "new_id"]
 
 
+def _shown(uploads: list[Upload]) -> dict[str, object]:
+    """The photos a post or reply shows (the processed uploads) and the places of those refused."""
+    return {
+        "photos": tuple(upload.photo() for upload in uploads if upload.state == "ready"),
+        "refused_photos": tuple(n for n, upload in enumerate(uploads, 1) if upload.state != "ready"),
+    }
+
+
 def _plain(value: object) -> object:
     """Let a request's hash take the values of a command (a location, a partner)."""
     dump = getattr(value, "model_dump", None)
@@ -92,6 +100,7 @@ class Forum:
             [] if post.type in POLICE_ONLY_TYPES else [Message("dispatch", {"urgent": "1"} if post.urgent else {})]
         )
         try:
+            self._publish(uploads, post.shown_publicly)
             self.store.create(post, event, idempotency=record, messages=messages, claims=uploads)
         except Conflict:
             self._withdraw(post, uploads)
@@ -146,11 +155,19 @@ class Forum:
             self.store.follow_photos(used_by.split("/")[0], strict=False)
 
     def _with_photos(self, post: Post, uploads: list[Upload]) -> Post:
-        if not uploads or self.photos is None:
-            return post
-        photos = self.photos.prepare(uploads, post.shown_publicly)
-        refused = tuple(n for n, upload in enumerate(uploads, 1) if upload.state != "ready")
-        return post.model_copy(update={"photos": photos, "refused_photos": refused})
+        return post.model_copy(update=_shown(uploads)) if uploads else post
+
+    def _publish(self, uploads: list[Upload], public: bool) -> None:
+        """Keep the processed copies and, for a public post, publish them: before the write that shows them."""
+        if uploads and self.photos is not None:
+            self.photos.prepare(uploads, public)
+
+    def _follow_if_moved(self, read: Post) -> None:
+        """A reply's photos were published as the post stood when read; if it was hidden or shown since (the
+        reply's write then read it again), make them follow the post as it stands now."""
+        current = self.store.get(read.id)
+        if current is not None and current.shown_publicly != read.shown_publicly:
+            self.store.follow_photos(read.id, strict=False)
 
     def _same_text(self, author_id: str, new: NewPost) -> str | None:
         """The newest of an author's recent posts with this title and body (a duplicate's original), if any."""
@@ -209,10 +226,8 @@ class Forum:
         if not actor.is_police:
             self.limits.reply(actor.user_id, now)
         reply, event = self._new_reply(actor, post, body, template, now)
-        if uploads and self.photos is not None:
-            shown = self.photos.prepare(uploads, post.shown_publicly)
-            refused = tuple(n for n, upload in enumerate(uploads, 1) if upload.state != "ready")
-            reply = reply.model_copy(update={"photos": shown, "refused_photos": refused})
+        if uploads:
+            reply = reply.model_copy(update=_shown(uploads))
         if record is not None:
             result = f"{post.id}|{epoch_ms(now)}|{reply.id}"
             record = (record[0], IdempotencyRecord(record[1].request_hash, result))
@@ -223,6 +238,7 @@ class Forum:
         else:
             messages = []
         try:
+            self._publish(uploads, post.shown_publicly)
             self.store.add_reply(reply, event, idempotency=record, messages=messages, read=post, claims=uploads)
         except Conflict:
             self._withdraw(post, uploads)
@@ -232,6 +248,8 @@ class Forum:
         except Exception:
             self._withdraw(post, uploads)
             raise
+        if uploads:
+            self._follow_if_moved(post)
         if reply.official is not None:
             self.auditor.log(actor, "reply", f"post:{post.id}", None, {"reply_id": reply.id})
             count_quietly(self.stats, ["all", reply.official.unit.id], {"replies": 1, "official_replies": 1}, now)

@@ -56,6 +56,7 @@ class LimitSettings:
     partner_posts_per_hour: int = 60
     flag_interval: int = 10
     flags_per_hour: int = 10
+    uploads_per_hour: int = 60  # photos an account may start uploading an hour (9 a post; each costs a Lambda run)
 
     @classmethod
     def parse(cls, value: str, local: bool = False) -> LimitSettings:
@@ -174,6 +175,13 @@ class Limits:
     def reply(self, user_id: str, now: datetime) -> None:
         """Admit one reply of an account, or refuse it."""
         self._interval(f"reply#{user_id}", self.settings.reply_interval, now, "回复过于频繁，请稍后再试")
+
+    def upload(self, user_id: str, now: datetime) -> None:
+        """Admit one photo upload of an account this hour, or refuse it."""
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        key = f"upload#{user_id}#{hour.isoformat()}"
+        limit = self.settings.uploads_per_hour
+        self._quota(key, limit, hour + timedelta(hours=1), now, "本小时上传的照片已达上限，请稍后再试")
 
     def partner_post(self, key_id: str, now: datetime) -> None:
         """Admit one post filed through a partner's Open311 key, or refuse it."""

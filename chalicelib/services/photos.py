@@ -27,6 +27,7 @@ from chalicelib.domain.photos import (
     Upload,
     check_upload,
 )
+from chalicelib.services.limits import Limits
 from chalicelib.services.ports import Clock, PostDetail
 from chalicelib.services.storage import PhotoStorage, PresignedPost, UploadBook
 
@@ -82,8 +83,9 @@ class Photos:
         process: Callable[[bytes], Any] = _default_process,
         sleep: Callable[[float], None] = time.sleep,
         wait_seconds: float = WAIT_SECONDS,
+        limits: Limits | None = None,
     ) -> None:
-        self.uploads, self.storage, self.clock = uploads, storage, clock
+        self.uploads, self.storage, self.clock, self.limits = uploads, storage, clock, limits
         self._process, self.sleep, self.wait_seconds = process, sleep, wait_seconds
 
     def start(self, actor: Actor, content_type: str, size: int) -> tuple[Upload, PresignedPost]:
@@ -91,6 +93,8 @@ class Photos:
         access.require_signed_in(actor)
         access.require_link_for(actor, None)
         check_upload(content_type, size)
+        if self.limits is not None and not actor.is_police:
+            self.limits.upload(actor.user_id, self.clock.now())
         upload = Upload(
             id=new_id("u"), owner_id=actor.user_id, content_type=content_type, size=size, created_at=self.clock.now()
         )
@@ -157,15 +161,16 @@ class Photos:
             )
         return upload
 
-    def prepare(self, uploads: Sequence[Upload], public: bool) -> tuple[Photo, ...]:
-        """Before the post or reply is written: keep the processed copies from expiring, publish them if the post
-        is public and visible; return the photos it shows (refused uploads are left out)."""
+    def prepare(self, uploads: Sequence[Upload], public: bool) -> None:
+        """Before the post or reply is written: keep the processed copies from expiring, and publish them if the
+        post is public and visible (else make sure no public copy is left from an earlier failed attempt)."""
         ready = [upload for upload in uploads if upload.state == "ready"]
         keep = [(upload.id, kind) for upload in ready for kind in KINDS]
         _each(keep, lambda item: self.storage.mark_used(private_key(*item)))
         if public:
             _each(keep, lambda item: self.storage.copy(private_key(*item), public_key(*item), PUBLIC_CACHE))
-        return tuple(upload.photo() for upload in ready)
+        elif keep:
+            self.storage.delete([public_key(*item) for item in keep])
 
     def withdraw(self, uploads: Sequence[Upload]) -> list[str]:
         """After a post or reply that published these uploads failed to be written: withdraw the public copies of

@@ -275,9 +275,12 @@ def test_the_apps_s3_client_presigns_with_sigv4_which_s3_and_this_proxy_accept(
     try:
         s3 = client("s3", "us-east-1")
         post = s3.generate_presigned_post(BUCKET, "uploads/u-app", ExpiresIn=60)
-        url = s3.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "uploads/u-app"})
+        # the app signs reads of processed photos only (photos/<id>/...): the proxy lets nothing else through
+        url = s3.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "photos/u-app/full.jpg"})
     finally:
         clear_clients()
     assert post["fields"]["x-amz-algorithm"] == "AWS4-HMAC-SHA256" and "X-Amz-Algorithm=AWS4-HMAC-SHA256" in url
     assert requests.post(post["url"], data=post["fields"], files={"file": b"x"}, timeout=10).status_code == 204
-    assert requests.get(url, timeout=10).content == b"x"
+    assert site.s3.get_object(Bucket=BUCKET, Key="uploads/u-app")["Body"].read() == b"x"
+    site.s3.put_object(Bucket=BUCKET, Key="photos/u-app/full.jpg", Body=b"y", ContentType="image/jpeg")
+    assert requests.get(url, timeout=10).content == b"y"
