@@ -95,7 +95,7 @@ def _plain_mode(image: Image) -> Image:
     alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
     if image.mode in (("RGBA", "LA") if alpha else ("RGB", "L")):
         return image
-    if image.mode.startswith("I;16") or (image.mode == "I" and image.getextrema()[1] > 255):
+    if image.mode.startswith("I;16") or (image.mode == "I" and max(image.getextrema()) > 255):  # type: ignore[operator]
         # 16-bit greyscale: scaled to 8 bits (Pillow's own conversion clips, turning most tones white)
         image = image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
         return image.convert("RGBA") if alpha else image
