@@ -59,6 +59,38 @@ class Stack:
     def stop(self) -> None:
         interrupt(self.process, grace=20)
 
+    def aws_endpoint(self) -> str:
+        """The address of the stack's moto server, as its banner prints it."""
+        found = re.search(r"AWS: +(http://\S+)", self.output())
+        assert found, "the stack printed no AWS endpoint"
+        return found.group(1)
+
+    def backdate(self, post_id: str, minutes: float) -> None:
+        """Move a post's clock back, as if it had been posted `minutes` earlier: its creation, its deadline and the
+        index keys they make (through the app's own item mapping). The stack's clock is real and no setting
+        shortens a deadline, so this is how a test gets an overdue post without waiting for one."""
+        from datetime import timedelta
+
+        import boto3
+
+        from chalicelib.adapters.dynamodb import items, keys
+        from chalicelib.adapters.dynamodb.table import from_item, to_item
+
+        dynamodb = boto3.client(
+            "dynamodb",
+            endpoint_url=self.aws_endpoint(),
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        (table,) = [name for name in dynamodb.list_tables()["TableNames"] if name.startswith("police24")]
+        key = to_item({"PK": keys.post_pk(post_id), "SK": keys.META})
+        post = items.post_from(from_item(dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]))
+        shift = timedelta(minutes=minutes)
+        due = post.first_response_due - shift if post.first_response_due else None
+        moved = post.model_copy(update={"created_at": post.created_at - shift, "first_response_due": due})
+        dynamodb.put_item(TableName=table, Item=to_item(items.post_item(moved)))
+
     def call(self, method: str, path: str, body: Any = None, token: str = "") -> tuple[int, Any]:
         """Send one JSON request to /api; return (status, body)."""
         return call(f"{self.base}/api", method, path, body, token)
