@@ -139,6 +139,8 @@ class InMemoryPostRepository(InMemoryWork):
             elif post is not None and reply.author_id == stored.author_id:
                 changes["latest_followup_at"] = reply.created_at  # as work.after_reply: the same rule
             self.posts[post_id] = stored.model_copy(update=changes)
+            if post is not None and reply.official is not None:
+                self._index_due(self.posts[post_id])  # as the table: an answered post leaves the due index
             if event is not None:
                 self.events[post_id][event.id] = event
             if idempotency is not None:

@@ -207,6 +207,32 @@ def test_an_answered_post_is_not_escalated(api: Api, directory: dict, aws: dict,
     assert figures["answered_within_deadline"] == 1.0 and figures["median_first_response_minutes"] == 0
 
 
+def due_index(aws: dict) -> list[str]:
+    """The posts in the sweep's due index (GSI5), by id."""
+    answer = boto3.client("dynamodb", region_name="us-east-1").query(
+        TableName=aws["TableName"],
+        IndexName="GSI5",
+        KeyConditionExpression="GSI5PK = :due",
+        ExpressionAttributeValues={":due": {"S": "DUE"}},
+    )
+    return [item["PK"]["S"].removeprefix("POST#") for item in answer["Items"]]
+
+
+def test_an_official_reply_takes_the_post_off_the_sweeps_due_index_at_once(
+    api: Api, directory: dict, aws: dict
+) -> None:
+    resident = api.sign_in("13812345678")
+    answered, waiting = new_post(api, resident), new_post(api, resident, title="另一件事")
+    deliver(api.client, aws)
+    assert {answered["id"], waiting["id"]} <= set(due_index(aws))  # both wait for their first reply
+    officer = api.call("POST", "/auth/link", {"token": link_of(officer_messages(KUNQU_OFFICER)[0])})[1]["token"]
+    assert api.call("POST", f"/posts/{answered['id']}/replies", {"body": "已收悉"}, token=officer)[0] == 201
+    found = set(due_index(aws))
+    assert answered["id"] not in found and waiting["id"] in found  # no sweep needed to clear it
+    assert api.call("POST", f"/posts/{waiting['id']}/replies", {"body": "补充一句"}, token=resident)[0] == 201
+    assert waiting["id"] in set(due_index(aws))  # the author's follow-up is no answer
+
+
 def test_the_author_is_told_once_per_official_reply(api: Api, directory: dict, aws: dict) -> None:
     resident = api.sign_in("13812345678")
     created = new_post(api, resident)

@@ -674,6 +674,8 @@ def test_a_post_dispatched_while_the_sweep_looked_at_it_is_neither_requeued_nor_
 def test_the_sweep_settling_a_post_bumps_its_version(world: World) -> None:
     post = overdue(world)
     world.forum.reply(KUNQU_OFFICER, post.id, "已收悉")  # answered: nothing left to check
+    # The reply took it off the due index; an entry left by an older version of the app still gets settled.
+    world.posts.next_check[post.id] = world.clock.now()
 
     report = build_supervision(
         posts=world.posts, directory=world.directory, stats=world.stats, clock=world.clock

@@ -35,13 +35,19 @@ def post_item(post: Post) -> dict[str, Any]:
     data.update(GSI3PK=keys.author_pk(post.author_id), GSI3SK=sort)
     if post.pin is not None:
         data.update(GSI4PK=keys.PINNED, GSI4SK=keys.epoch_ms_key(epoch_ms(post.pin.at), post.id))
-    due = post.next_check()
-    if due is not None:
-        data.update(GSI5PK=keys.DUE, GSI5SK=keys.epoch_ms_key(epoch_ms(due), post.id))
+    data.update(due_attrs(post))
     data.update(work_attrs(post))
     if post.awaiting_review:
         data.update(GSI9PK=keys.REVIEW, GSI9SK=review_key(post))
     return data
+
+
+def due_attrs(post: Post) -> dict[str, str]:
+    """Return the post's entry in the sweep's due index (GSI5), or none when the sweep has nothing to do for it."""
+    due = post.next_check()
+    if due is None:
+        return {}
+    return {"GSI5PK": keys.DUE, "GSI5SK": keys.epoch_ms_key(epoch_ms(due), post.id)}
 
 
 def review_key(post: Post) -> str:

@@ -127,13 +127,21 @@ def reply_counts(reply: Reply, post: Post | None) -> dict[str, Any]:
     if post is not None:
         if reply.official is None and reply.author_id == post.author_id:
             expression += ", latest_followup_at = :now"
-        attrs = it.work_attrs(work.after_reply(post, reply))
+        after = work.after_reply(post, reply)
+        attrs = it.work_attrs(after)
         for index, name in enumerate(it.WORK_ATTRS):
             names[f"#w{index}"] = name
             if name in attrs:
                 expression += f", #w{index} = :w{index}"
                 values[f":w{index}"] = attrs[name]
         gone = [f"#w{index}" for index, name in enumerate(it.WORK_ATTRS) if name not in attrs]
+        if reply.official is not None:  # answered: off the sweep's due index (GSI5) now, not at its next pass
+            due = it.due_attrs(after)
+            if due:
+                expression += ", GSI5PK = :due, GSI5SK = :due_sk"
+                values[":due"], values[":due_sk"] = due["GSI5PK"], due["GSI5SK"]
+            else:
+                gone += ["GSI5PK", "GSI5SK"]
         expression += (" REMOVE " + ", ".join(gone)) if gone else ""
         names["#version"] = "version"
         condition += " AND #version = :seen"
