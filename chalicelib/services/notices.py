@@ -128,8 +128,10 @@ class OfficerNotices:
         officers = [o for o in self.directory.officers_of(unit_id) if o.on_duty or leaders_only]
         if leaders_only:
             officers = [o for o in officers if o.role == "leader"]
-        escalated = leaders_only or round_key.startswith("esc")
-        return sum(_each_officer(officers, lambda officer: self.notify_officer(post, officer, round_key, escalated)))
+        sent = 0
+        for officer in officers:
+            sent += self.notify_officer(post, officer, round_key, escalated=leaders_only or round_key.startswith("esc"))
+        return sent
 
     def notify_officer(
         self, post: Post, officer: Officer, round_key: str, escalated: bool = False, kind: str | None = None
@@ -145,22 +147,6 @@ class OfficerNotices:
             self.messenger.deliver(person, officer_notice(post, notice, link, now))
 
         return int(once(self.ledger, post.id, f"notify#{round_key}#{officer.id}", now, send))
-
-
-def _each_officer(officers: list[Officer], notify: Callable[[Officer], int]) -> list[int]:
-    """Notify several officers at once (each a WeChat or SMS call of its own: a unit's notices should not queue
-    behind each other). Every officer is tried; the first failure is raised after, so the message comes back and
-    the ledger sends only what is missing."""
-    if len(officers) <= 1:
-        return [notify(officer) for officer in officers]
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=min(8, len(officers))) as pool:
-        futures = [pool.submit(notify, officer) for officer in officers]
-    failure = next((found for future in futures if (found := future.exception()) is not None), None)
-    if failure is not None:
-        raise failure  # once every officer was tried
-    return [future.result() for future in futures]
 
 
 class AuthorNotices:
