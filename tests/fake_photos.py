@@ -55,7 +55,7 @@ class InMemoryPhotoStorage:
         self.invalidated: list[str] = []
 
     def presign_post(self, key: str, content_type: str, max_bytes: int, expires_in: int) -> PresignedPost:
-        return PresignedPost("https://storage.test/bucket", {"key": key, "Content-Type": content_type})
+        return PresignedPost("https://storage.test/bucket", {"key": key, "Content-Type": content_type}, expires_in)
 
     def read(self, key: str, max_bytes: int) -> bytes | None:
         found = self.objects.get(key)

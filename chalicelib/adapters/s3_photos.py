@@ -36,7 +36,7 @@ class S3PhotoStorage:
             ExpiresIn=expires_in,
         )
         url = f"{self.storage_url}/{self.bucket}" if self.storage_url else post["url"]
-        return PresignedPost(url, dict(post["fields"]))
+        return PresignedPost(url, dict(post["fields"]), expires_in)
 
     def read(self, key: str, max_bytes: int) -> bytes | None:
         try:

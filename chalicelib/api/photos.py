@@ -27,4 +27,4 @@ def start_upload(call: Call) -> out.Upload:
     15 minutes; the photo is processed once stored, and a post or reply shows it by its `upload_id`."""
     body = call.body
     upload, post = call.svc.photos.start(call.actor, body.content_type, body.size)
-    return build(out.Upload, upload_id=upload.id, url=post.url, fields=post.fields, expires_in=900)
+    return build(out.Upload, upload_id=upload.id, url=post.url, fields=post.fields, expires_in=post.expires_in)

@@ -14,6 +14,7 @@ class PresignedPost:
 
     url: str
     fields: dict[str, str]
+    expires_in: int  # seconds the POST stays good
 
 
 class UploadBook(Protocol):

@@ -55,7 +55,7 @@ def upload(api: Api, token: str, data: bytes, content_type: str = "image/jpeg", 
     status, ticket, _ = api.call(
         "POST", "/uploads", {"content_type": content_type, "size": declared or len(data)}, token
     )
-    assert status == 201, ticket
+    assert status == 201 and ticket["expires_in"] == 900, ticket  # the presigned POST's own lifetime
     sent = requests.post(
         ticket["url"], data=ticket["fields"], files={"file": ("photo", data, content_type)}, timeout=10
     )
