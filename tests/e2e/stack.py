@@ -85,11 +85,27 @@ class Stack:
         )
         (table,) = [name for name in dynamodb.list_tables()["TableNames"] if name.startswith("police24")]
         key = to_item({"PK": keys.post_pk(post_id), "SK": keys.META})
-        post = items.post_from(from_item(dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]))
         shift = timedelta(minutes=minutes)
-        due = post.first_response_due - shift if post.first_response_due else None
-        moved = post.model_copy(update={"created_at": post.created_at - shift, "first_response_due": due})
-        dynamodb.put_item(TableName=table, Item=to_item(items.post_item(moved)))
+        for _ in range(20):
+            post = items.post_from(from_item(dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]))
+            due = post.first_response_due - shift if post.first_response_due else None
+            # The version is bumped as any writer's would be: the dispatcher, running meanwhile with the copy it read
+            # before, then fails its versioned write and re-reads this one instead of putting the old clock back.
+            moved = post.model_copy(
+                update={"created_at": post.created_at - shift, "first_response_due": due, "version": post.version + 1}
+            )
+            try:
+                dynamodb.put_item(
+                    TableName=table,
+                    Item=to_item(items.post_item(moved)),
+                    ConditionExpression="#version = :read",
+                    ExpressionAttributeNames={"#version": "version"},
+                    ExpressionAttributeValues={":read": {"N": str(post.version)}},
+                )
+                return
+            except dynamodb.exceptions.ConditionalCheckFailedException:
+                time.sleep(0.1)
+        raise AssertionError(f"post {post_id} kept changing while it was moved back")
 
     def call(self, method: str, path: str, body: Any = None, token: str = "") -> tuple[int, Any]:
         """Send one JSON request to /api; return (status, body)."""
