@@ -1,13 +1,17 @@
-"""`make bench`: DynamoDB calls and bytes per API operation at two table sizes, the import time of app.py,
+"""`make bench`: DynamoDB calls, bytes and request units per API operation at two table sizes, the flows behind
+a post (sign-in, dispatch, status, official reply, sweep) with each Lambda handler's time, the import time of app.py,
 and on the local stack the post-to-notification latency, a bounded load test, the fault-injection suite and
 the feed page's requests and bytes in Chromium (bench/page.py).
 
-Writes docs/PERFORMANCE.md (calls, bytes, import time, latency, the page), docs/page-weight.json and
-docs/RELIABILITY.md (everything)."""
+Writes docs/bench.json (every operation's calls, bytes and units, the handlers' times: what `make cost` reads),
+docs/PERFORMANCE.md (calls, bytes, import time, latency, the page), docs/page-weight.json and
+docs/RELIABILITY.md (everything). `python -m bench --only operations --sizes 200` measures the operations and
+flows alone on a small table and writes docs/bench.json only (a few minutes)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -19,14 +23,16 @@ from bench import latency as notification
 from bench import masking as masking_speed
 from bench import page as page_weight
 from bench.counting import CallRecorder, Calls
+from bench.figures import bench_json
 from bench.fill import Filler
+from bench.flows import FLOW_ROUTES, Flows, run_flows
 from bench.imports import ImportReport, measure_imports
 from bench.live import LocalStack
 from bench.load import Load
 from bench.load import Results as LoadResults
 from bench.load import Settings as LoadSettings
 from bench.load import summary as load_summary
-from bench.operations import Run, run_operations
+from bench.operations import NEW_POST, ROUTES, Run, run_operations
 from bench.reliability import Gathered, latency_section
 from bench.reliability import markdown as reliability_markdown
 from bench.report import Goal, Results, console, judge, markdown
@@ -42,8 +48,9 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def measure_sizes(sizes: tuple[int, ...]) -> tuple[Results, dict[int, Run]]:
-    """Fill the table to each size in turn and measure every operation there."""
+def measure_sizes(sizes: tuple[int, ...], passes: int = 5) -> tuple[Results, dict[int, Run], Flows]:
+    """Fill the table to each size in turn and measure every operation there; then, at the largest size, the
+    flows behind a post (recorded once, timed `passes` times)."""
     import boto3
 
     results: Results = {}
@@ -73,7 +80,19 @@ def measure_sizes(sizes: tuple[int, ...]) -> tuple[Results, dict[int, Run]]:
             filler.remove(run.photo_post_id)
             results[size], runs[size] = run.calls, run
             log(f"  measured in {time.monotonic() - started:.1f} s")
-    return results, runs
+        log(f"the flows behind a post at {sizes[-1]:,} posts: one recorded pass, {passes} timed")
+        flows = run_flows(http, recorder, officers["unit"], NEW_POST, outputs["DispatchQueueUrl"], passes)
+    return results, runs, flows
+
+
+def write_bench_json(results: Results, flows: Flows) -> None:
+    """Write docs/bench.json: the largest size's operations and the flows, and the handlers' times."""
+    size = max(results)
+    calls = {**results[size], **flows.calls}
+    data = bench_json(size, calls, {**ROUTES, **FLOW_ROUTES}, flows.handlers(), flows.sweep)
+    path = ROOT / "docs" / "bench.json"
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    log(f"wrote {path.relative_to(ROOT)}")
 
 
 def observations(results: Results, runs: dict[int, Run]) -> list[str]:
@@ -133,6 +152,12 @@ def measure_live(args: argparse.Namespace) -> tuple[notification.Latency, LoadRe
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="table sizes in posts")
+    parser.add_argument(
+        "--only",
+        choices=["operations"],
+        help="measure only the operations and flows, write only docs/bench.json (with --sizes 200: minutes)",
+    )
+    parser.add_argument("--passes", type=int, default=5, help="timed passes of the flows behind a post")
     parser.add_argument("--import-runs", type=int, default=7, help="fresh interpreters per import timing")
     parser.add_argument("--no-write", action="store_true", help="write neither docs/PERFORMANCE.md nor RELIABILITY.md")
     parser.add_argument(
@@ -150,12 +175,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-concurrency", type=int, default=LoadSettings.concurrency, help="threads")
     args = parser.parse_args(argv)
     started = time.monotonic()
+    if args.only == "operations":
+        measured, _, flows = measure_sizes(tuple(sorted(args.sizes)), args.passes)
+        if not args.no_write:
+            write_bench_json(measured, flows)
+        log(f"bench took {time.monotonic() - started:.0f} s")
+        return 0
     results: Results | None = None
     imports: ImportReport | None = None
     goals: list[Goal] = []
     notes: list[str] = []
     if not args.skip_calls:
-        results, runs = measure_sizes(tuple(sorted(args.sizes)))
+        results, runs, flows = measure_sizes(tuple(sorted(args.sizes)), args.passes)
+        if not args.no_write:
+            write_bench_json(results, flows)
         log("timing imports in fresh interpreters")
         imports = measure_imports(args.import_runs)
         goals = [*judge(results, imports), masking_speed.measure()]

@@ -44,19 +44,19 @@ class Run:
 
 
 def feed_first_page(http: Http, recorder: CallRecorder, token: str) -> tuple[Calls, dict[str, object]]:
-    with recorder.recording() as calls:
+    with recorder.recording(http) as calls:
         page = http.call("GET", "/posts", token=token)
     return calls, page
 
 
 def feed_next_page(http: Http, recorder: CallRecorder, token: str, cursor: str) -> Calls:
-    with recorder.recording() as calls:
+    with recorder.recording(http) as calls:
         http.call("GET", f"/posts?cursor={quote(cursor)}", token=token)
     return calls
 
 
 def post_detail(http: Http, recorder: CallRecorder, token: str, post_id: str) -> Calls:
-    with recorder.recording() as calls:
+    with recorder.recording(http) as calls:
         http.call("GET", f"/posts/{post_id}", token=token)
     return calls
 
@@ -72,9 +72,9 @@ def run_operations(
         raise RuntimeError("the first feed page has no next_cursor: fill more posts")
     calls = {"feed first page": first, "feed next page": feed_next_page(http, recorder, token, cursor)}
     calls["post detail"] = post_detail(http, recorder, token, target_id)
-    with recorder.recording() as calls["create post"]:
+    with recorder.recording(http) as calls["create post"]:
         created = http.call("POST", "/posts", NEW_POST, token=token, expect=201)
-    with recorder.recording() as calls["reply"]:
+    with recorder.recording(http) as calls["reply"]:
         http.call("POST", f"/posts/{target_id}/replies", REPLY, token=token, expect=201)
     if officers is not None:
         calls.update(run_work(http, recorder, officers))

@@ -46,17 +46,17 @@ def run_photos(http: Http, recorder: CallRecorder, post: dict[str, Any]) -> tupl
     found: dict[str, Calls] = {}
     ids = []
     for number in range(3):
-        with recorder.recording() as started:
+        with recorder.recording(http) as started:
             ticket = http.call("POST", "/uploads", {"content_type": "image/jpeg", "size": len(photo)}, token, 201)
         key = ticket["fields"]["key"]
         s3.put_object(Bucket=BUCKET, Key=key, Body=photo, ContentType="image/jpeg")
         event = http.client.events.generate_s3_event(bucket=BUCKET, key=key)
-        with recorder.recording() as processed:
+        with recorder.recording(http) as processed:
             http.client.lambda_.invoke("process_upload", event)
         if number == 0:
             found["start upload"], found["process upload"] = started, processed
         ids.append(ticket["upload_id"])
     body = {**post, "title": "附三张照片的举报", "photos": ids}
-    with recorder.recording() as found["create post with 3 photos"]:
+    with recorder.recording(http) as found["create post with 3 photos"]:
         created = http.call("POST", "/posts", body, token, 201)
     return found, str(created["id"])

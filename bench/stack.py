@@ -46,6 +46,7 @@ def moto_stack(prefix: str = "police24-bench") -> Iterator[dict[str, str]]:
             os.environ["TABLE_NAME"] = outputs["TableName"]
             os.environ["DISPATCH_QUEUE_URL"] = outputs["DispatchQueueUrl"]
             os.environ["OFFICER_TOPIC_ARN"] = outputs["OfficerTopicArn"]
+            os.environ["CAD_QUEUE_URL"] = outputs.get("CadQueueUrl", "")
             yield outputs
     finally:
         clear_clients()
@@ -68,6 +69,7 @@ class Http:
 
     def __init__(self, client: Any) -> None:
         self.client = client
+        self.last_bytes = 0  # the body of the last response
 
     def call(self, method: str, path: str, body: Any = None, token: str | None = None, expect: int = 200) -> Any:
         headers = {"Content-Type": "application/json"} if body is not None else {}
@@ -75,6 +77,7 @@ class Http:
             headers["Authorization"] = f"Bearer {token}"
         raw = None if body is None else json.dumps(body, ensure_ascii=False)
         response = getattr(self.client.http, method.lower())(path, headers=headers, body=raw)
+        self.last_bytes = len(response.body or b"")
         data = json.loads(response.body) if response.body else None
         if response.status_code != expect:
             raise BenchError(f"{method} {path}: HTTP {response.status_code} (expected {expect}): {data}")

@@ -52,7 +52,7 @@ def run_work(http: Http, recorder: CallRecorder, tokens: dict[str, str]) -> dict
     found: dict[str, Calls] = {}
     for op, who in zip(WORK_OPERATIONS, ("unit", "leader", "leader"), strict=True):
         path = WORK_ROUTES[op].split(" ", 1)[1]
-        with recorder.recording() as found[op]:
+        with recorder.recording(http) as found[op]:
             http.call("GET", path, token=tokens[who])
     return found
 

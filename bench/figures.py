@@ -1,0 +1,65 @@
+"""docs/bench.json: the per-operation figures `make cost` reads (tools/cost.py), as a program can read them."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from bench.counting import Calls
+
+SOURCE = "make bench (bench/); units by DynamoDB's size rules, bench/units.py"
+LEGEND = {
+    "calls": "DynamoDB calls",
+    "bytes_read": "bytes of the items DynamoDB read, by its size rules (before any filter)",
+    "bytes_returned": "bytes of the HTTP response body the route returned (0: not an HTTP route)",
+    "read_units": "read request units (eventually consistent unless the call asked otherwise)",
+    "write_units": "write request units: the table's and every global secondary index's",
+    "index_write_units": "of which the indexes'",
+    "items_read": "items the DynamoDB responses returned",
+    "sqs, sns, s3": "calls to each",
+    "handlers": "Lambda time per invocation, median, in this process on moto: own_cpu_ms excludes AWS calls",
+}
+
+
+def key(name: str) -> str:
+    """An operation's key in docs/bench.json: `feed first page` -> `feed_first_page`."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def operation(calls: Calls, route: str) -> dict[str, Any]:
+    """One operation's figures."""
+    units = calls.units
+    return {
+        "route": route,
+        "calls": len(calls.dynamodb),
+        "dynamodb": calls.summary(),
+        "items_read": calls.items_read,
+        "bytes_read": calls.item_bytes,
+        "bytes_returned": calls.bytes_returned,
+        "read_units": units.read,
+        "write_units": units.writes,
+        "index_write_units": units.index_write,
+        "sqs": len(calls.of("sqs")),
+        "sns": len(calls.of("sns")),
+        "s3": len(calls.of("s3")),
+    }
+
+
+def bench_json(
+    size: int,
+    calls: dict[str, Calls],
+    routes: dict[str, str],
+    handlers: dict[str, dict[str, Any]],
+    sweep: dict[str, int],
+) -> dict[str, Any]:
+    """The whole file: every measured operation at one table size, and the handlers' times."""
+    return {
+        "generated_by": SOURCE,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "table_posts": size,
+        "legend": LEGEND,
+        "operations": {key(name): operation(c, routes.get(name, "")) for name, c in calls.items()},
+        "handlers": {key(name): figures for name, figures in handlers.items()},
+        "sweep_report": sweep,
+    }
