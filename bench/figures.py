@@ -18,6 +18,7 @@ LEGEND = {
     "index_write_units": "of which the indexes'",
     "items_read": "items the DynamoDB responses returned",
     "sqs, sns, s3": "calls to each",
+    "partition_writes": "write calls and write units (table and indexes) by the written key's partition prefix",
     "handlers": "Lambda time per invocation, median, in this process on moto: own_cpu_ms excludes AWS calls",
 }
 
@@ -43,7 +44,19 @@ def operation(calls: Calls, route: str) -> dict[str, Any]:
         "sqs": len(calls.of("sqs")),
         "sns": len(calls.of("sns")),
         "s3": len(calls.of("s3")),
+        "partition_writes": partition_writes(calls),
     }
+
+
+def partition_writes(calls: Calls) -> dict[str, dict[str, float]]:
+    """Write calls and units by partition prefix (STATS, POST, ...): where hot keys would show."""
+    out: dict[str, dict[str, float]] = {}
+    for call in calls.dynamodb:
+        if call.units.writes and call.partition:
+            entry = out.setdefault(call.partition, {"calls": 0, "write_units": 0.0})
+            entry["calls"] += 1
+            entry["write_units"] += call.units.writes
+    return out
 
 
 def bench_json(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from typing import Any
 
-from tools.cost import SMS_GOAL_USD, Bill, Load, totals
+from tools.cost import GOALS, SMS_GOAL_USD, Bill, Line, Load, totals
+from tools.cost_inputs import GUESSED_OPS
+from tools.cost_limits import PEAK, Limit, limits
 from tools.cost_messages import WECHAT_COST_SOURCE
 from tools.cost_photos import Photos, is_photo_line
 
@@ -31,7 +33,14 @@ def figures(bill: Bill, named: dict[str, Load], scales: tuple[float, ...]) -> di
             lines = bill.lines(load)
             infra, _, free = totals(lines)
             photos = [line for line in lines if is_photo_line(line)]
+            bare = totals(line for line in lines if not is_photo_line(line))
             entry[f"{scale:g}x"] = {
+                "infra_list_usd": round(infra, 2),
+                "infra_after_free_tier_usd": round(free, 2),
+                "infra_without_photos_list_usd": round(bare[0], 2),
+                "infra_without_photos_after_free_tier_usd": round(bare[2], 2),
+                "lines": [line_json(line) for line in lines],
+                "limits": [limit_json(limit) for limit in limits(bill, load)],
                 "sms_usd": round(messages.usd(bill.provider), 2),
                 "sms_usd_sns": round(messages.usd("sns"), 2),
                 "sms_usd_tencent": round(messages.usd("tencent"), 2),
@@ -53,13 +62,71 @@ def figures(bill: Bill, named: dict[str, Load], scales: tuple[float, ...]) -> di
     return out
 
 
+def line_json(line: Line) -> dict[str, Any]:
+    """One bill line for docs/COST.json."""
+    return {
+        "service": line.service,
+        "item": line.item,
+        "quantity": round(line.quantity, 2),
+        "unit": line.unit,
+        "usd": round(line.usd, 4),
+        "after_free_tier_usd": round(line.usd - line.free_usd, 4),
+        "sms": line.sms,
+    }
+
+
+def limit_json(limit: Limit) -> dict[str, Any]:
+    """One quota at the load's busiest minute, for docs/COST.json."""
+    return {
+        "name": limit.name,
+        "rate": round(limit.rate, 2),
+        "limit": limit.limit,
+        "unit": limit.unit,
+        "used": round(limit.used, 4),
+        "source": limit.source,
+    }
+
+
+def goals_json(bill: Bill, named: dict[str, Load]) -> list[dict[str, Any]]:
+    """Issue 19's infrastructure goals at 1x: met or not, with and without the photos' (guessed) lines."""
+    out = []
+    for name, kinds in GOALS.items():
+        lines = bill.lines(named[name])
+        infra, _, free = totals(lines)
+        bare = totals(line for line in lines if not is_photo_line(line))
+        for kind, limit in kinds.items():
+            value, without = (free, bare[2]) if kind == "after_free_tier" else (infra, bare[0])
+            out.append(
+                {
+                    "load": name,
+                    "measure": "infra_after_free_tier_usd" if kind == "after_free_tier" else "infra_list_usd",
+                    "at_most_usd": limit,
+                    "usd": round(value, 2),
+                    "met": value <= limit,
+                    "without_photos_usd": round(without, 2),
+                    "met_without_photos": without <= limit,
+                }
+            )
+    return out
+
+
 def cost_json(bill: Bill, named: dict[str, Load], scales: tuple[float, ...]) -> dict[str, Any]:
     """Return the whole of docs/COST.json: the figures, their inputs and the SMS goal."""
     average = bill.month(named["average"]).usd(bill.provider)
     base = named["average"]
     return {
-        "generated_by": "make cost (tools/cost.py); infrastructure figures depend on the built page (make web)",
+        "generated_by": "make cost (tools/cost.py) from docs/bench.json and docs/page-weight.json",
         "prices_checked": bill.p["checked"],
+        "prices_source": "docs/prices-us-east-1-2026.json (each price's source page is named there)",
+        "inputs": {
+            "bench_date": bill.bench.date,
+            "bench_table_posts": bill.bench.table_posts,
+            "guessed_operations": {name: op.source for name, op in GUESSED_OPS.items()},
+            "assumptions": {k: v for k, v in asdict(base).items() if not isinstance(v, dict)},
+            "gets_per_visit_beyond_the_landing_page": base.gets_per_visit,
+            "peak_over_average_rate": PEAK,
+        },
+        "goals_issue_19": goals_json(bill, named),
         "sms_provider": bill.provider,
         "sms_usd_per_part": {k: round(v, 4) for k, v in bill.month(base).prices.items()},
         "wechat_usd": 0.0,

@@ -82,10 +82,16 @@ def photo_lines(load: Load, prices: dict[str, Any], used: dict[str, float], phot
 
     visits = load.visits
     shown = 1 - photos.browser_cached_share
-    feed_pages = sum(v for k, v in load.gets_per_visit.items() if k.startswith("feed"))
+    feed_pages = 1 + sum(v for k, v in load.gets_per_visit.items() if k.startswith("feed"))  # the landing page's
     thumbs_per_card = photos.post_share * min(photos.per_post, THUMBS_PER_CARD) * photos.public_share
     thumbs = visits * feed_pages * FEED_PAGE_POSTS * thumbs_per_card * photos.thumbs_seen_share * shown
-    fulls = visits * load.gets_per_visit["post detail"] * photos.post_share * photos.fulls_per_photo_post_view * shown
+    fulls = (
+        visits
+        * load.gets_per_visit.get("post detail", 0.0)
+        * photos.post_share
+        * photos.fulls_per_photo_post_view
+        * shown
+    )
     cdn_gb = (thumbs * photos.thumb_kb + fulls * photos.full_kb) / 1e6
 
     def left(allowance: float, key: str) -> float:
