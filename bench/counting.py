@@ -14,10 +14,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.units import Item, Schema, Units, item_size, read_cost, write_cost
+from bench.units import Item, Schema, Units, index_writes, item_size, read_cost, write_cost
 
 SERVICES = ("dynamodb", "sqs", "sns", "s3")
-_INDEX, _PARTITION, _BEFORE, _PARAMS = "bench_index", "bench_partition", "bench_before", "bench_params"
+_INDEX, _PARTITION, _PARAMS = "bench_index", "bench_partition", "bench_params"
+_BEFORE, _AFTER = "bench_before", "bench_after"  # a write's items before it, and (before, after) pairs
 WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem")
 
 
@@ -35,6 +36,7 @@ class Call:
     status: int
     units: Units = field(default_factory=Units)
     item_bytes: int = 0  # bytes of the items DynamoDB read, by its size rules (before any filter)
+    index_partitions: dict[str, float] = field(default_factory=dict)  # index write units by `GSI1 FEED#all`
 
     @property
     def label(self) -> str:
@@ -184,9 +186,10 @@ class CallRecorder:
         # A streamed body (S3's GetObject) is the caller's to read: never touched here.
         body = b"" if model.has_streaming_output else (http_response.content or b"")
         status = http_response.status_code
-        units, item_bytes = Units(), 0
+        units, item_bytes, partitions = Units(), 0, {}
         if service == "dynamodb" and self._measures:
             units, item_bytes = self._units(model.name, params_of(context), parsed, context, status)
+            partitions = self._index_partitions(context, status)
         self._window.calls.append(
             Call(
                 service,
@@ -199,6 +202,7 @@ class CallRecorder:
                 status,
                 units,
                 item_bytes,
+                partitions,
             )
         )
 
@@ -225,6 +229,7 @@ class CallRecorder:
                     total += read_cost([old or {}], transactional=True, apiece=True)
                     continue
                 new = old if failed else self._image((table, action, key))
+                context.setdefault(_AFTER, []).append((old, new))
                 total += write_cost(self.schema, old, new, operation == "TransactWriteItems", failed)
             return total, 0
         consistent = bool(params.get("ConsistentRead"))
@@ -235,12 +240,27 @@ class CallRecorder:
             items = self._read_items(operation, params, parsed)
             return read_cost(items, consistent), sum(item_size(i) for i in items)
         if operation == "BatchGetItem":
-            items = [i for found in parsed.get("Responses", {}).values() for i in found]
-            return read_cost(items, apiece=True), sum(item_size(i) for i in items)
+            total, size = Units(), 0
+            for table, found in parsed.get("Responses", {}).items():
+                strong = bool(params.get("RequestItems", {}).get(table, {}).get("ConsistentRead"))
+                total += read_cost(found, strong, apiece=True) if found else Units()
+                size += sum(item_size(i) for i in found)
+            return total, size
         if operation == "TransactGetItems":
             items = [r.get("Item") or {} for r in parsed.get("Responses", [])]
             return read_cost(items, transactional=True, apiece=True), sum(item_size(i) for i in items)
         return Units(), 0
+
+    def _index_partitions(self, context: dict[str, Any], status: int) -> dict[str, float]:
+        """A write's index write units by index partition (nothing for a failed write)."""
+        assert self.schema is not None
+        out: dict[str, float] = {}
+        if status >= 300:
+            return out
+        for old, new in context.get(_AFTER, []):
+            for name, units in index_writes(self.schema, old, new).items():
+                out[name] = out.get(name, 0.0) + units
+        return out
 
     def _read_items(self, operation: str, params: dict[str, Any], parsed: dict[str, Any]) -> list[Item]:
         """The items a Query or Scan read: what it returned, or, behind a filter, a count or a projection,

@@ -18,7 +18,8 @@ LEGEND = {
     "index_write_units": "of which the indexes'",
     "items_read": "items the DynamoDB responses returned",
     "sqs, sns, s3": "calls to each",
-    "partition_writes": "write calls and write units (table and indexes) by the written key's partition prefix",
+    "partition_writes": "write calls and units by the table's partition prefix (STATS: single-item writes only) "
+    "and by index partition (`GSI1 FEED#all`: the index and its key's value)",
     "handlers": "Lambda time per invocation, median, in this process on moto: own_cpu_ms excludes AWS calls",
 }
 
@@ -49,14 +50,31 @@ def operation(calls: Calls, route: str) -> dict[str, Any]:
 
 
 def partition_writes(calls: Calls) -> dict[str, dict[str, float]]:
-    """Write calls and units by partition prefix (STATS, POST, ...): where hot keys would show."""
+    """Write calls and units by the table's partition prefix (STATS, POST, ...; the table's own units) and by
+    index partition (`GSI1 FEED#all`): where hot keys would show."""
     out: dict[str, dict[str, float]] = {}
+
+    def add(name: str, units: float) -> None:
+        entry = out.setdefault(name, {"calls": 0, "write_units": 0.0})
+        entry["calls"] += 1
+        entry["write_units"] += units
+
     for call in calls.dynamodb:
-        if call.units.writes and call.partition:
-            entry = out.setdefault(call.partition, {"calls": 0, "write_units": 0.0})
-            entry["calls"] += 1
-            entry["write_units"] += call.units.writes
+        if call.units.write and call.partition:
+            add(call.partition, call.units.write)
+        for name, units in call.index_partitions.items():
+            add(many(name), units)
     return out
+
+
+_ID = re.compile(r"^[a-z]{1,2}_[0-9a-z]{8,}$|^[0-9a-f]{12,}$|^[0-9A-Z]{20,}$")
+
+
+def many(name: str) -> str:
+    """`GSI3 AUTHOR#u_93997592b48517ea` -> `GSI3 AUTHOR#*`: a partition per user or post is many keys, not one."""
+    index, _, value = name.partition(" ")
+    parts = ["*" if _ID.match(part) else part for part in value.split("#")]
+    return f"{index} {'#'.join(parts)}"
 
 
 def bench_json(

@@ -4,7 +4,8 @@ A pass is what one post costs from its author's sign-in to the police's answer, 
 like the rest of the bench: the code request and its check (POST /auth/otp, /auth/session), the post, its
 dispatch message as the dispatcher's Lambda receives it (the post's board hands it to 110, and the unit has two
 officers on duty), an officer's status change and its message, the official reply and its message, and the
-sweep's every-minute run. Pages read on the way (the feed, the post) are timed too.
+sweep's every-minute run, the author's follow-up and its message, and the reads of the page's lists (boards) and
+of the figures. Pages read on the way (the feed, the post) are timed too.
 
 Timing: each handler is timed outside any recording (no unit bookkeeping), CPU and wall, with the time spent
 inside AWS calls measured apart (on moto those calls run in this process: their time is moto's, not DynamoDB's).
@@ -58,9 +59,12 @@ HANDLERS = {
     "status message": "dispatcher",
     "official reply": "api",
     "official_reply message": "dispatcher",
+    "author follow-up": "api",
+    "follow_up message": "dispatcher",
+    "reference": "api",
+    "figures": "api",
     "sweep run": "sweep",
 }
-FLOW_OPERATIONS = tuple(k for k in HANDLERS if k not in ("feed first page", "post detail", "create post"))
 FLOW_ROUTES = {
     "sign-in code": "POST /auth/otp",
     "sign-in verify": "POST /auth/session",
@@ -69,6 +73,10 @@ FLOW_ROUTES = {
     "status message": "SQS status → dispatch_post",
     "official reply": "POST /posts/{id}/replies (officer)",
     "official_reply message": "SQS official_reply → dispatch_post",
+    "author follow-up": "POST /posts/{id}/replies (its author, after the answer)",
+    "follow_up message": "SQS follow_up → dispatch_post (the officer who answered)",
+    "reference": "GET /boards",
+    "figures": "GET /stats",
     "sweep run": "schedule → sweep",
 }
 OFFICIAL_REPLY = {"body": "您好,已安排社区民警前往核查,请保持电话畅通。"}
@@ -227,6 +235,11 @@ class Pass:
         path = f"/posts/{post_id}/replies"
         self.step("official reply", lambda: http.call("POST", path, OFFICIAL_REPLY, token=officer, expect=201))
         self.deliver(queue_url, sqs, ("official_reply",))
+        follow = {"body": "谢谢,人今天又来了,还在门口。"}
+        self.step("author follow-up", lambda: http.call("POST", path, follow, token=token, expect=201))
+        self.deliver(queue_url, sqs, ("follow_up",))
+        self.step("reference", lambda: http.call("GET", "/boards"))
+        self.step("figures", lambda: http.call("GET", "/stats"))
         self.step("post detail", lambda: http.call("GET", f"/posts/{post_id}", token=token))
         report = self.step("sweep run", lambda: http.client.lambda_.invoke("sweep", SCHEDULED).payload)
         if self.record:  # what the recorded run did: the posts it settled, requeued or escalated

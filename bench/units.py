@@ -141,20 +141,34 @@ class Units:
         return self.write + self.index_write
 
 
-def index_units(schema: Schema, old: Item | None, new: Item | None) -> float:
-    """Write units the indexes cost when an item goes from `old` to `new` (None: absent)."""
-    total = 0.0
+def index_writes(schema: Schema, old: Item | None, new: Item | None) -> dict[str, float]:
+    """Write units the indexes cost when an item goes from `old` to `new` (None: absent), by index partition
+    (`GSI1 FEED#all`: the index and its partition key's value)."""
+    out: dict[str, float] = {}
+
+    def add(index: Index, entry: Item, units: float) -> None:
+        key = f"{index.name} {next(iter(entry[index.keys[0]].values()))}"
+        out[key] = out.get(key, 0.0) + units
+
     for index in schema.indexes:
         before, after = index.entry(old, schema.keys), index.entry(new, schema.keys)
         if before == after:
             continue
         if before is None or after is None:
-            total += write_units(item_size(before or after))
+            entry = before or after
+            assert entry is not None
+            add(index, entry, write_units(item_size(entry)))
         elif any(before[k] != after[k] for k in index.keys):
-            total += write_units(item_size(before)) + write_units(item_size(after))
+            add(index, before, write_units(item_size(before)))
+            add(index, after, write_units(item_size(after)))
         else:
-            total += write_units(max(item_size(before), item_size(after)))
-    return total
+            add(index, after, write_units(max(item_size(before), item_size(after))))
+    return out
+
+
+def index_units(schema: Schema, old: Item | None, new: Item | None) -> float:
+    """Write units the indexes cost when an item goes from `old` to `new` (None: absent)."""
+    return sum(index_writes(schema, old, new).values())
 
 
 def write_cost(

@@ -37,11 +37,8 @@ class Op:
 
 # What bench does not measure (no route or flow drives it yet), estimated from the code path.
 GUESSED_OPS = {
-    "reference": Op(0.25, 0, gzip_bytes=2_000, source="guess: boards, districts, templates need no read; units 1 in 4"),
-    "figures": Op(1, 0, gzip_bytes=1_500, source="guess: one Query of the STATS partition"),
     "officer link": Op(1, 1, source="guess: token check, officer get, session"),
     "escalation": Op(2, 25, sqs=1, source="guess: post update transaction, leaders Query, notices, stats"),
-    "follow_up message": Op(2, 4, source="guess: post get, handler's notice claim"),
 }
 
 
@@ -58,12 +55,9 @@ class Handler:
 # Operations with no handler timing of their own are timed as the nearest measured one.
 TIMED_AS = {
     "feed next page": "feed first page",
-    "reference": "post detail",
-    "figures": "post detail",
-    "reply": "official reply",
+    "reply": "author follow up",
     "officer link": "sign in verify",
     "escalation": "dispatch message",
-    "follow_up message": "official_reply message",
     "refresh pins": "sweep run",
 }
 

@@ -2,7 +2,9 @@
 
 Rates are the month's average times PEAK (a guess: nothing measured the seed's busiest minute). The quotas are
 the accounts' defaults (most can be raised on request) and DynamoDB's fixed per-partition limit, which no request
-raises: a single-value key (STATS, DAILY) takes every write of its kind.
+raises: a single-value key (STATS, DAILY, an index's FEED#all or DUE) takes every write of its kind. Index
+partitions are bench's (docs/bench.json `partition_writes`, `GSI1 FEED#all`); a partition named by a unit or a
+post is one unit's or post's, and the bench sends every post to one unit: an upper bound for a unit.
 """
 
 from __future__ import annotations
@@ -50,12 +52,11 @@ def limits(bill: Bill, load: Load) -> list[Limit]:
         concurrency += count * per_second * (warm + cold * init)
     monthly = {**traffic.origin, **bill.counts(load)}
     hot: dict[str, float] = dict.fromkeys(HOT_KEYS, 0.0)
-    index_wcu = 0.0
     for name, count in monthly.items():
-        op = bill.bench.op(name)
-        index_wcu += count * op.index_wru * per_second
-        for key in HOT_KEYS:
-            hot[key] += count * op.partition_writes.get(key, {}).get("write_units", 0.0) * per_second
+        for key, writes in bill.bench.op(name).partition_writes.items():
+            if key in HOT_KEYS or (key.startswith("GSI") and "*" not in key):  # `*`: one key per user or post
+                hot[key] = hot.get(key, 0.0) + count * writes.get("write_units", 0.0) * per_second
+    hottest = sorted(hot.items(), key=lambda item: item[1], reverse=True)[:4]
     out = [
         Limit(
             "API Gateway requests",
@@ -72,17 +73,7 @@ def limits(bill: Bill, load: Load) -> list[Limit]:
             "requests/s",
             "per distribution, default",
         ),
-        *(
-            Limit(f"DynamoDB partition {key} (one key)", rate, 1_000, "WCU/s", "per partition, fixed")
-            for key, rate in hot.items()
-        ),
-        Limit(
-            "DynamoDB index writes, all indexes (bound for one index partition such as FEED)",
-            index_wcu,
-            1_000,
-            "WCU/s",
-            "per partition, fixed",
-        ),
+        *(Limit(f"DynamoDB partition {key}", rate, 1_000, "WCU/s", "per partition, fixed") for key, rate in hottest),
     ]
     if bill.provider == "sns":
         sms_usd = bill.month(load).usd("sns")

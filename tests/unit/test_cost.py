@@ -213,9 +213,9 @@ def test_cost_json_has_the_photo_figures_of_every_load_and_scale(bill: Bill) -> 
 
 # A small hand-made bench.json: reads cost 1 RRU, writes 2 WRU, the dispatcher's messages 3 WRU; every handler
 # 10 ms of its own CPU and one AWS call; the sweep's recorded run handled 4 posts for 2 RRU and 8 WRU.
-READS = ("feed first page", "feed next page", "post detail")
+READS = ("feed first page", "feed next page", "post detail", "reference", "figures")
 WRITES = ("create post", "reply", "official reply", "status change", "sign in code", "sign in verify")
-MESSAGES = ("dispatch message", "status message", "official_reply message")
+MESSAGES = ("dispatch message", "status message", "official_reply message", "follow_up message")
 
 
 def _op(rru: float, wru: float, **more: object) -> dict[str, object]:
@@ -225,7 +225,8 @@ def _op(rru: float, wru: float, **more: object) -> dict[str, object]:
 def small_bench(tmp_path: Path) -> Path:
     ops = {name.replace(" ", "_").replace("-", "_"): _op(1, 0) for name in READS}
     ops.update({name.replace(" ", "_"): _op(0, 2) for name in WRITES})
-    ops["create_post"] = _op(0, 2, partition_writes={"STATS": {"calls": 1, "write_units": 10}})
+    stats = {"STATS": {"calls": 1, "write_units": 10}, "GSI1 FEED#all": {"calls": 1, "write_units": 3}}
+    ops["create_post"] = _op(0, 2, partition_writes=stats)
     ops.update({name.replace(" ", "_"): _op(0, 3) for name in MESSAGES})
     ops["sweep_run"] = _op(2.5, 8)
     handler = {"function": "api", "own_cpu_ms": 10, "aws_calls": 1}
@@ -293,12 +294,8 @@ def test_write_units_add_up_every_write_message_and_worker_of_the_month(small: B
     posts = 1000
     official, status, sign_ins = posts * 1.0, posts * 2.0, posts * 0.6
     writes = posts + posts * 0.5 + official + status + 2 * sign_ins
-    messages = posts + status + official
-    guessed = (
-        official * GUESSED_OPS["officer link"].wru
-        + posts * 0.2 * GUESSED_OPS["follow_up message"].wru
-        + posts * 0.05 * GUESSED_OPS["escalation"].wru
-    )
+    messages = posts + status + official + posts * 0.2  # 0.2 follow-ups a post
+    guessed = official * GUESSED_OPS["officer link"].wru + posts * 0.05 * GUESSED_OPS["escalation"].wru
     swept = posts * 0.05 * 2  # an overdue post passes the sweep twice; 8 WRU for the recorded run's 4 posts
     (wru,) = [line.quantity for line in small.lines(load) if line.item == "write request units"]
     assert wru == pytest.approx(2 * writes + 3 * messages + guessed + swept * 8 / 4)
@@ -324,9 +321,11 @@ def test_static_objects_take_public_first_pages_off_the_api(small: Bill) -> None
 
 def test_a_single_key_written_by_every_post_is_a_limit_at_its_write_rate(small: Bill) -> None:
     load = Load(posts_per_month=1_000_000, visits_per_day=0)
-    (stats,) = [limit for limit in limits(small, load) if "STATS" in limit.name]
+    found = {limit.name: limit for limit in limits(small, load)}
+    stats, feed = found["DynamoDB partition STATS"], found["DynamoDB partition GSI1 FEED#all"]
     assert stats.rate == pytest.approx(1_000_000 * 10 / SECONDS * PEAK)
-    assert stats.limit == 1_000 and stats.unit == "WCU/s"
+    assert feed.rate == pytest.approx(1_000_000 * 3 / SECONDS * PEAK)
+    assert stats.limit == feed.limit == 1_000 and stats.unit == "WCU/s"
 
 
 def test_the_sweep_runs_every_minute_at_its_idle_cost(small: Bill) -> None:

@@ -97,3 +97,12 @@ def test_the_schema_is_the_tables_in_the_stack() -> None:
 def test_an_unknown_type_is_refused() -> None:
     with pytest.raises(ValueError):
         value_size({"X": "1"})
+
+
+def test_index_writes_are_told_by_index_partition() -> None:
+    from bench.units import index_writes
+
+    item = {"PK": {"S": "P"}, "SK": {"S": "S"}, "GSI1PK": {"S": "FEED#all"}, "GSI1SK": {"S": "1"}}
+    assert index_writes(SCHEMA, None, item) == {"GSI1 FEED#all": 1}
+    moved = {**item, "GSI1PK": {"S": "FEED#qa"}}
+    assert index_writes(SCHEMA, item, moved) == {"GSI1 FEED#all": 1, "GSI1 FEED#qa": 1}  # out of one, into another
