@@ -118,18 +118,34 @@ def _rows(results: Results) -> list[list[str]]:
                     f"{calls.items_read:,}",
                     f"{calls.bytes_read:,}",
                     f"{calls.bytes_compact:,}",
+                    f"{calls.units.read:g}",
+                    f"{calls.units.writes:g}",
                     calls.summary(("sqs", "sns")),
                 ]
             )
     return rows
 
 
-HEADER = ["operation", "route", "posts", "DynamoDB calls", "n", "items", "bytes read", "compact UTF-8", "SQS/SNS calls"]
-RIGHT = {2, 4, 5, 6, 7}
+HEADER = [
+    "operation",
+    "route",
+    "posts",
+    "DynamoDB calls",
+    "n",
+    "items",
+    "bytes read",
+    "compact UTF-8",
+    "RRU",
+    "WRU",
+    "SQS/SNS calls",
+]
+RIGHT = {2, 4, 5, 6, 7, 8, 9}
 LEGEND = (
     "n = DynamoDB calls; items = items their responses returned; bytes read = bytes of every DynamoDB response "
     "body as moto sent it; compact UTF-8 = the same JSON without padding and with Chinese as UTF-8 (moto escapes "
-    "it as \\uXXXX, 6 bytes a character), closer to what DynamoDB sends. `!` marks a call that failed."
+    "it as \\uXXXX, 6 bytes a character), closer to what DynamoDB sends; RRU and WRU = request units from the items' "
+    "sizes by DynamoDB's rules (bench/units.py; WRU with every index copy; docs/bench.json has them all). "
+    "`!` marks a call that failed."
 )
 
 

@@ -117,7 +117,8 @@ def cost_json(bill: Bill, named: dict[str, Load], scales: tuple[float, ...]) -> 
     return {
         "generated_by": "make cost (tools/cost.py) from docs/bench.json and docs/page-weight.json",
         "prices_checked": bill.p["checked"],
-        "prices_source": "docs/prices-us-east-1-2026.json (each price's source page is named there)",
+        "prices_source": "docs/prices-us-east-1-2026.json",
+        "price_sources": {k: v["source"] for k, v in bill.p.items() if isinstance(v, dict) and "source" in v},
         "inputs": {
             "bench_date": bill.bench.date,
             "bench_table_posts": bill.bench.table_posts,

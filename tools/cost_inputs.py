@@ -110,6 +110,7 @@ def read_bench(path: Path = BENCH) -> Bench:
             partition_writes=v.get("partition_writes", {}),
         )
         for key, v in data["operations"].items()
+        if "read_units" in v  # not another command's figures (python -m bench.sweep's sweep_backlog)
     }
     handlers = {
         name_of(key): Handler(v["function"], float(v["own_cpu_ms"]), float(v["aws_calls"]))

@@ -229,8 +229,9 @@ def small_bench(tmp_path: Path) -> Path:
     ops["create_post"] = _op(0, 2, partition_writes=stats)
     ops.update({name.replace(" ", "_"): _op(0, 3) for name in MESSAGES})
     ops["sweep_run"] = _op(2.5, 8)
+    ops["sweep_backlog"] = {"backlog_posts": 5000, "calls": 120}  # python -m bench.sweep's: no units
     handler = {"function": "api", "own_cpu_ms": 10, "aws_calls": 1}
-    handlers = {key: handler for key in ops}
+    handlers = {key: handler for key in ops if key != "sweep_backlog"}
     data = {"table_posts": 10, "operations": ops, "handlers": handlers, "sweep_report": {"settled": 4}}
     path = tmp_path / "bench.json"
     path.write_text(json.dumps(data), encoding="utf-8")
@@ -287,6 +288,7 @@ def test_measured_operations_are_read_and_the_rest_are_marked_guesses(small: Bil
     assert small.bench.op("officer link") == GUESSED_OPS["officer link"] and small.bench.op("officer link").guessed
     with pytest.raises(KeyError):
         small.bench.op("no such operation")
+    assert "sweep backlog" not in small.bench.ops  # another command's figures, not an operation to price
 
 
 def test_write_units_add_up_every_write_message_and_worker_of_the_month(small: Bill) -> None:
