@@ -76,7 +76,8 @@ from __future__ import annotations
 
 META = "META"
 FEED = "FEED"
-PINNED = "PINNED"
+PINNED_GLOBAL, PINNED_BOARD = "P2#", "P1#"  # sort-key prefixes of pinned posts in the feed indexes
+PINNED = "P"  # every pinned sort key starts so, and no post's does
 DUE = "DUE"
 DIR = "DIR"
 ROUTING = "ROUTING"
@@ -100,8 +101,18 @@ def ms_range(start_ms: int, end_ms: int) -> tuple[str, str]:
     return f"{start_ms:013d}#", f"{end_ms:013d}#~"
 
 
+def pinned_key(global_pin: bool, pin_ms: int, post_id: str) -> str:
+    """Return a pinned post's sort key in a feed index: above every post's (`P` sorts after digits), a global
+    pin above a board pin, the newest pin first (the feeds read newest first)."""
+    return f"{PINNED_GLOBAL if global_pin else PINNED_BOARD}{epoch_ms_key(pin_ms, post_id)}"
+
+
 def post_pk(post_id: str) -> str:
     return f"POST#{post_id}"
+
+
+def pin_copy_pk(post_id: str) -> str:
+    return f"PINCOPY#{post_id}"
 
 
 def board_pk(board: str) -> str:
