@@ -41,6 +41,9 @@ class Calls:
     """The calls made inside one recording window."""
 
     calls: list[Call] = field(default_factory=list)
+    # Bytes of the items the API response carried to the client (compact UTF-8 JSON), where the operation sets
+    # it (bench/operations.py: the feed pages); against `bytes_compact`, what the reads cost for what they show.
+    bytes_returned: int = 0
 
     def of(self, service: str) -> list[Call]:
         return [c for c in self.calls if c.service == service]

@@ -13,7 +13,8 @@ from typing import NamedTuple
 from chalicelib.domain.masking import mask_title_and_body
 
 EXCERPT_CHARS = 120  # characters of a card's excerpt, at most
-HEAD_CHARS = 128  # characters of a head to try first; doubled while masking sees a number across its end
+HEAD_CHARS = EXCERPT_CHARS + 1  # characters of a head to try first (an excerpt reads that many); doubled while
+# masking sees a number across its end
 
 
 class CardText(NamedTuple):

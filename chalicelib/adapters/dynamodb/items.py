@@ -50,6 +50,9 @@ CARD_ATTRS = (
     "address",
 )
 FEED_KEYS = ("GSI8PK", "GSI8SK", "GSI10PK", "GSI10SK")
+# Attributes of a post not stored while they hold their default (rebuilding the post gives the default back): a
+# card is read on every feed page, and these are most posts' values. Never one a condition or a filter reads.
+OMITTED_AT_DEFAULT = ("hidden", "urgent", "awaiting_feedback", "photos", "refused_photos", "visibility")
 
 
 def feed_key(post: Post) -> str:
@@ -81,13 +84,21 @@ def feed_keys(post: Post, now: datetime | None = None) -> dict[str, str]:
     return {"GSI8PK": keys.FEED, "GSI8SK": everywhere, "GSI10PK": keys.board_pk(post.board), "GSI10SK": pinned}
 
 
+def _at_default(post: Post) -> dict[str, None]:
+    """Return the attributes not stored because they hold their default (None: a save removes them)."""
+    return {name: None for name in OMITTED_AT_DEFAULT if getattr(post, name) == Post.model_fields[name].get_default()}
+
+
 def card_attrs(post: Post) -> dict[str, Any]:
-    """Return the attributes of a post's card the feed indexes project, the head of its body for its body."""
+    """Return the attributes of a post's card the feed indexes project, the head of its body for its body (the
+    masked body's length only where masking changed it); None for one not stored."""
     data = post.model_dump(mode="json", include=set(CARD_ATTRS) & set(Post.model_fields))
     if post.location is not None:  # DynamoDB takes numbers as Decimal, never float
         data["location"] = {"lat": Decimal(str(post.location.lat)), "long": Decimal(str(post.location.long))}
     text = card_text(post.title, post.body)
-    data.update(body_head=text.head, body_length=text.length, body_masked_length=text.masked_length)
+    masked = text.masked_length if text.masked_length != text.length else None
+    data.update(body_head=text.head, body_length=text.length, body_masked_length=masked)
+    data.update(_at_default(post))
     return data
 
 
@@ -136,7 +147,8 @@ def card_from(item: dict[str, Any]) -> Post:
     """Rebuild a feed card from a feed index entry (the post's own or a copy): the body is only its head."""
     post_id = str(item["PK"]).split("#", 1)[1]
     fields = {k: v for k, v in item.items() if k in Post.model_fields}
-    sizes = BodySizes(length=int(item["body_length"]), masked_length=int(item["body_masked_length"]))
+    length = int(item["body_length"])
+    sizes = BodySizes(length=length, masked_length=int(item.get("body_masked_length", length)))
     return Post.model_validate({**fields, "id": post_id, "body": item["body_head"], "head_of": sizes})
 
 
