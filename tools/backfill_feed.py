@@ -11,7 +11,8 @@ any more are deleted on the same condition. Running it twice writes nothing the 
     python -m tools.backfill_feed --table police24-Table-XXXX      # AWS: the usual credentials and AWS_REGION
     AWS_ENDPOINT_URL=http://127.0.0.1:NNNNN python -m tools.backfill_feed --table <name>   # the local stack
 
-docs/DEPLOY.md says when to run it (before the release that reads the new indexes, and once more after).
+docs/DEPLOY.md says when to run it: with `--no-copies` before the release that reads the new indexes, and in
+full once more after.
 """
 
 from __future__ import annotations
@@ -44,8 +45,11 @@ def wanted_attrs(post: Any, now: datetime) -> dict[str, Any]:
     return attrs
 
 
-def backfill(dynamodb: Any, table: str, now: datetime | None = None) -> Backfill:
-    """Write the missing or stale feed attributes and pin copies of every post of the table."""
+def backfill(dynamodb: Any, table: str, now: datetime | None = None, copies: bool = True) -> Backfill:
+    """Write the missing or stale feed attributes and (`copies`) pin copies of every post of the table.
+
+    Without copies while the release before still runs: it knows nothing of them, so a global pin it hid or
+    unpinned would keep its copies, with their cards, in the other boards' feeds."""
     from chalicelib.adapters.dynamodb import items as it
     from chalicelib.adapters.dynamodb.table import from_item, to_item
 
@@ -74,7 +78,7 @@ def backfill(dynamodb: Any, table: str, now: datetime | None = None) -> Backfill
             if all(item.get(name) == value for name, value in attrs.items()):
                 continue
             done.written += _write(dynamodb, [_update(table, raw, attrs, to_item)], done)
-    for post_id, board in sorted(set(wanted) ^ stored):
+    for post_id, board in sorted(set(wanted) ^ stored) if copies else ():
         copy = wanted.get((post_id, board))
         change = (
             {"Put": {"TableName": table, "Item": to_item(copy)}}
@@ -141,10 +145,13 @@ def _still(table: str, post_id: str, version: int, to_item: Any) -> dict[str, An
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.backfill_feed", description=__doc__.splitlines()[0])
     parser.add_argument("--table", required=True, help="the table's name (the stack's TableName output)")
+    parser.add_argument(
+        "--no-copies", action="store_true", help="leave the pin copies alone (while the release before still runs)"
+    )
     args = parser.parse_args(argv)
     import boto3
 
-    done = backfill(boto3.client("dynamodb"), args.table)
+    done = backfill(boto3.client("dynamodb"), args.table, copies=not args.no_copies)
     print(
         f"{done.seen} posts read, {done.written} placed in the feeds, {done.copies_removed} stale pin copies "
         f"removed, {done.raced} saved meanwhile"
