@@ -53,7 +53,9 @@ class Calls:
     """The calls made inside one recording window."""
 
     calls: list[Call] = field(default_factory=list)
-    bytes_returned: int = 0  # the HTTP response body the caller got (0: not an HTTP route)
+    # The HTTP response body the caller got (0: not an HTTP route); the feed pages (bench/operations.py) count only
+    # the items they carried (compact UTF-8 JSON), against `bytes_compact`: what the reads cost for what they show.
+    bytes_returned: int = 0
 
     def of(self, service: str) -> list[Call]:
         return [c for c in self.calls if c.service == service]

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.dynamodb.items import event_item, post_item, reply_item
+from chalicelib.adapters.dynamodb.items import event_item, pin_copy_items, post_item, reply_item
 from chalicelib.adapters.dynamodb.table import to_item
 from chalicelib.domain.boards import BOARDS, POLICE_ONLY_TYPES
 from chalicelib.domain.posts import Event, Post, Reply, UnitRef
@@ -135,7 +135,7 @@ class Filler:
                 post = post.pin_with("global", None, self.newest)
             elif first and self.count == PINNED_BOARD:
                 post = post.pin_with("board", None, self.newest)
-            elif first and self.count == PINNED_EXPIRED:  # an expired pin still sits in the pin index
+            elif first and self.count == PINNED_EXPIRED:  # a pin that lapsed before the bench: sorted as a post
                 post = post.pin_with("global", created + timedelta(hours=1), created)
             if post.pin is not None:
                 self.pinned.append(post)
@@ -144,7 +144,8 @@ class Filler:
                 replies = target_replies(post)
                 post = post.model_copy(update={"reply_count": len(replies)})
                 self.target = post
-            items.append(post_item(post))
+            items.append(post_item(post, self.newest))  # pins as the app leaves them: lapsed ones in place
+            items.extend(pin_copy_items(post, self.newest))  # a global pin's card in every other board's feed
             items.extend(event_item(post.id, e) for e in events)
             items.extend(reply_item(r) for r in replies)
             self.count += 1

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from bench.counting import CallRecorder, Calls
@@ -43,16 +45,24 @@ class Run:
     pinned_shown: int
 
 
-def feed_first_page(http: Http, recorder: CallRecorder, token: str) -> tuple[Calls, dict[str, object]]:
+def returned_bytes(page: dict[str, Any]) -> int:
+    """Return the bytes of the posts a feed page carried (pinned and posts, compact UTF-8 JSON)."""
+    shown = [*page.get("pinned", []), *page.get("posts", [])]
+    return len(json.dumps(shown, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def feed_first_page(http: Http, recorder: CallRecorder, token: str) -> tuple[Calls, dict[str, Any]]:
     with recorder.recording(http) as calls:
         page = http.call("GET", "/posts", token=token)
+    calls.bytes_returned = returned_bytes(page)
     return calls, page
 
 
-def feed_next_page(http: Http, recorder: CallRecorder, token: str, cursor: str) -> Calls:
+def feed_next_page(http: Http, recorder: CallRecorder, token: str, cursor: str) -> tuple[Calls, dict[str, Any]]:
     with recorder.recording(http) as calls:
-        http.call("GET", f"/posts?cursor={quote(cursor)}", token=token)
-    return calls
+        page = http.call("GET", f"/posts?cursor={quote(cursor)}", token=token)
+    calls.bytes_returned = returned_bytes(page)
+    return calls, page
 
 
 def post_detail(http: Http, recorder: CallRecorder, token: str, post_id: str) -> Calls:
@@ -70,7 +80,7 @@ def run_operations(
     cursor = page.get("next_cursor")
     if not isinstance(cursor, str):
         raise RuntimeError("the first feed page has no next_cursor: fill more posts")
-    calls = {"feed first page": first, "feed next page": feed_next_page(http, recorder, token, cursor)}
+    calls = {"feed first page": first, "feed next page": feed_next_page(http, recorder, token, cursor)[0]}
     calls["post detail"] = post_detail(http, recorder, token, target_id)
     with recorder.recording(http) as calls["create post"]:
         created = http.call("POST", "/posts", NEW_POST, token=token, expect=201)

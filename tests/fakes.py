@@ -98,7 +98,9 @@ class InMemoryPostRepository(InMemoryWork):
         events = sorted(self.events[post_id].values(), key=lambda e: _timeline_key(e.at, e.id))
         return PostDetail(post, replies, events)
 
-    def update(self, post: Post, expected_version: int, events: Sequence[Event] = ()) -> None:
+    def update(
+        self, post: Post, expected_version: int, events: Sequence[Event] = (), before: Post | None = None
+    ) -> None:
         require_bump(post, expected_version)
         with self._lock:
             stored = self.posts.get(post.id)
@@ -164,26 +166,40 @@ class InMemoryPostRepository(InMemoryWork):
             self.posts[post_id] = stored.model_copy(update={"flag_count": stored.flag_count + 1})
             return stored.flag_count + 1
 
-    def feed(
-        self, board: str | None, limit: int, after: str | None, exclude: frozenset[str], author: str | None = None
-    ) -> FeedPage:
-        if author is not None:  # an author sees their own posts on every board, hidden ones included
-            chosen = [p for p in self.posts.values() if p.author_id == author]
-        else:
-            chosen = [p for p in self.posts.values() if not p.hidden and (board is None or p.board == board)]
-        candidates = sorted((p for p in chosen if p.id not in exclude), key=feed_key, reverse=True)
+    def feed(self, board: str | None, limit: int, after: str | None, now: datetime) -> FeedPage:
+        shown = [p for p in self.posts.values() if not p.hidden and (board is None or p.board == board)]
+
+        def pinned_here(post: Post) -> bool:  # as the feed indexes sort: a pin in force on this view
+            return post.is_pinned(now) and (board is not None or (post.pin is not None and post.pin.scope == "global"))
+
+        pins = [
+            p
+            for p in self.posts.values()
+            if not p.hidden
+            and p.is_pinned(now)
+            and p.pin is not None
+            and (p.pin.scope == "global" or (board is not None and p.board == board))
+        ]
+        ordered = sorted(pins, key=lambda p: (p.pin.scope == "global", p.pin.at, p.id) if p.pin else (), reverse=True)
+        candidates = sorted((p for p in shown if not pinned_here(p)), key=feed_key, reverse=True)
+        if after is not None:
+            candidates = [p for p in candidates if feed_key(p) < after]
+        page = [p.model_copy(deep=True) for p in candidates[:limit]]
+        more = len(candidates) > limit
+        pinned = [p.model_copy(deep=True) for p in ordered] if after is None else []
+        return FeedPage(page, feed_key(page[-1]) if more and page else None, pinned)
+
+    def by_author(self, author: str, limit: int, after: str | None) -> FeedPage:
+        chosen = [p for p in self.posts.values() if p.author_id == author]  # hidden ones included
+        candidates = sorted(chosen, key=feed_key, reverse=True)
         if after is not None:
             candidates = [p for p in candidates if feed_key(p) < after]
         page = [p.model_copy(deep=True) for p in candidates[:limit]]
         more = len(candidates) > limit
         return FeedPage(page, feed_key(page[-1]) if more and page else None)
 
-    def pinned(self) -> list[Post]:
-        pinned = [p for p in self.posts.values() if p.pin is not None]
-        pinned.sort(key=lambda p: _timeline_key(p.pin.at, p.id) if p.pin else (0, p.id))
-        return [p.model_copy(deep=True) for p in pinned]
-
-    def reschedule(self, post_id: str, expected_version: int, at: datetime) -> None:
+    def reschedule(self, post: Post, at: datetime) -> None:
+        post_id, expected_version = post.id, post.version
         with self._lock:
             stored = self.posts.get(post_id)
             if stored is None or stored.version != expected_version:

@@ -14,6 +14,7 @@ from chalicelib.api.shapes import out
 from chalicelib.domain import access
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.boards import POLICE_ONLY_TYPES
+from chalicelib.domain.cards import EXCERPT_CHARS
 from chalicelib.domain.incidents import CAD_EVENTS
 from chalicelib.domain.masking import mask_text, mask_title_and_body
 from chalicelib.domain.nicknames import public_nickname
@@ -164,7 +165,6 @@ def new_post_out(post: Post, viewer: Actor, now: datetime, notice: str) -> out.N
     return build(out.NewPost, **fields)
 
 
-EXCERPT_CHARS = 120
 # A cut looks for the last clause end (else space) in the excerpt's final stretch, so a card ends on a whole clause.
 CLAUSE_ENDS = "。！？；，、!?;：)）」』】"  # not "." "," ":" (3.5, 1,000, 12:30); English gets a space
 SPACES = " \n\t\u3000"
@@ -202,9 +202,14 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> tuple[str, bool]:
 
 
 def post_summary_out(post: Post, viewer: Actor, now: datetime) -> out.PostSummary:
-    """Render a post for a list (the feed, my posts): the body as an excerpt of the text the viewer may read."""
+    """Render a post for a list (the feed, my posts): the body as an excerpt of the text the viewer may read.
+    A feed card read from its index holds the head of the body only (`Post.head_of`, domain/cards.py): its
+    excerpt is the whole body's, and the body's length comes with it."""
     fields = _post_fields(post, viewer, now)
     fields["body_length"] = len(fields["body"])
+    if post.head_of is not None and not access.withheld(viewer, post):
+        whole = access.sees_whole(viewer, post)
+        fields["body_length"] = post.head_of.length if whole else post.head_of.masked_length
     fields["body"], fields["truncated"] = excerpt(fields["body"])
     return build(out.PostSummary, **fields)
 

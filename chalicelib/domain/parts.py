@@ -29,6 +29,13 @@ class UnitRef(Value):
         return out
 
 
+class BodySizes(Value):
+    """The sizes of a whole body, carried by a feed card whose `body` is only its head (`Post.head_of`)."""
+
+    length: int
+    masked_length: int
+
+
 class Pin(Value):
     """An admin's pin on a post: on its board or on every feed, maybe until a time."""
 

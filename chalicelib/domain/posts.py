@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from pydantic import Field
+
 from chalicelib.domain.boards import FIRST_RESPONSE_MINUTES, POLICE_ONLY_TYPES
 from chalicelib.domain.commands import NewPost
 from chalicelib.domain.errors import Conflict, StaleVersion, ValidationFailed
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.parts import Event, OfficialAuthor, Pin, PinScope, Reply, UnitRef, Via, Visibility
+from chalicelib.domain.parts import BodySizes, Event, OfficialAuthor, Pin, PinScope, Reply, UnitRef, Via, Visibility
 from chalicelib.domain.photos import Location, Photo
 from chalicelib.domain.status import MOVABLE, STATUS_NAMES, Status, may_move
 from chalicelib.domain.times import CST, epoch_ms, iso_cst
@@ -73,6 +75,9 @@ class Post(Value):
     refused_photos: tuple[int, ...] = ()  # places (1-based) of the photos sent that were not images
     location: Location | None = None  # exact, for the police; the public sees it rounded (api.render)
     address: str | None = None  # as the author typed it
+    # Set on a feed card only (read from a feed index): `body` is then the head of a body of these sizes, enough
+    # for the card's excerpt (domain/cards.py); such a post is rendered, never written back.
+    head_of: BodySizes | None = Field(default=None, exclude=True)
 
     @property
     def shown_publicly(self) -> bool:

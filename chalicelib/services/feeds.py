@@ -29,31 +29,21 @@ class Feeds:
         self.posts, self.cursors, self.clock = posts, cursors, clock
 
     def feed(self, board: str | None, cursor: str | None, limit: int) -> Feed:
-        """Return pinned posts first (first page only), then newest first, never repeating pins."""
+        """Return pinned posts first (first page only), then newest first, never repeating pins: one read."""
         if board is not None and board not in BOARDS_BY_ID:
             raise ValidationFailed("没有这个板块", {"board": f"unknown board {board!r}"})
         view = board or "*"
         after = self.cursors.decode(cursor, view) if cursor else None
-        now = self.clock.now()
-        pinned = [
-            p
-            for p in self.posts.pinned()
-            if p.pin is not None
-            and p.is_pinned(now)
-            and not p.hidden
-            and (p.pin.scope == "global" or (board is not None and p.board == board))
-        ]
-        pinned.sort(key=lambda p: (p.pin.scope != "global" if p.pin else True, -(p.pin.at.timestamp() if p.pin else 0)))
-        page = self.posts.feed(board, limit, after, frozenset(p.id for p in pinned))
+        page = self.posts.feed(board, limit, after, self.clock.now())
         next_cursor = self.cursors.encode(page.next_key, view) if page.next_key else None
-        return Feed(pinned=pinned if after is None else [], posts=page.posts, next_cursor=next_cursor)
+        return Feed(pinned=page.pinned, posts=page.posts, next_cursor=next_cursor)
 
     def my_posts(self, actor: Actor, cursor: str | None, limit: int) -> Feed:
         """Return the caller's own posts, newest first (hidden ones included)."""
         access.require_signed_in(actor)
         view = f"author:{actor.user_id}"
         after = self.cursors.decode(cursor, view) if cursor else None
-        page = self.posts.feed(None, limit, after, frozenset(), author=actor.user_id)
+        page = self.posts.by_author(actor.user_id, limit, after)
         next_cursor = self.cursors.encode(page.next_key, view) if page.next_key else None
         return Feed(pinned=[], posts=page.posts, next_cursor=next_cursor)
 

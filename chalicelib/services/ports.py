@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -15,10 +15,11 @@ from chalicelib.domain.posts import Event, Post, Reply
 
 @dataclass(frozen=True)
 class FeedPage:
-    """One page of posts, newest first, and where the next page starts."""
+    """One page of posts, newest first, where the next page starts, and (a public feed's first page) the pins."""
 
     posts: list[Post]
     next_key: str | None
+    pinned: list[Post] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,12 @@ class PostRepository(WorkIndex, Protocol):
     def detail(self, post_id: str) -> PostDetail | None:
         """Return a post with its replies and timeline in one read."""
 
-    def update(self, post: Post, expected_version: int, events: Sequence[Event] = ()) -> None:
+    def update(
+        self, post: Post, expected_version: int, events: Sequence[Event] = (), before: Post | None = None
+    ) -> None:
         """Save a changed post and its new timeline entries, in one transaction, if its stored version is still
-        `expected_version` (else StaleVersion).
+        `expected_version` (else StaleVersion). `before`, the post as read, tells which copies of its card in
+        other boards' feeds (a global pin's) the same transaction must delete.
 
         The post must carry `expected_version + 1` (ValueError otherwise): every write bumps the version, so a
         writer holding an older copy can never overwrite it (services.store.PostStore, the only writer, bumps it).
@@ -128,19 +132,20 @@ class PostRepository(WorkIndex, Protocol):
     def set_reply_photos(self, reply: Reply, photos: tuple[Photo, ...]) -> None:
         """Replace a stored reply's photos (an admin's removal of one)."""
 
-    def feed(
-        self, board: str | None, limit: int, after: str | None, exclude: frozenset[str], author: str | None = None
-    ) -> FeedPage:
-        """Return a page of posts newest first (of a board, or of an author), skipping the excluded ids."""
+    def feed(self, board: str | None, limit: int, after: str | None, now: datetime) -> FeedPage:
+        """Return a page of a public feed (every board's, or one board's), never a hidden post: on the first page
+        (no `after`) the pins in force at `now` too, global ones first, then the board's, the newest pin first;
+        then posts newest first, never one pinned there. Posts are cards: `body` is its head (`Post.head_of`)."""
 
-    def pinned(self) -> list[Post]:
-        """Return every post that carries a pin (expired ones included)."""
+    def by_author(self, author: str, limit: int, after: str | None) -> FeedPage:
+        """Return a page of an author's own posts, newest first, hidden ones included."""
 
     def count_flag(self, post_id: str) -> int:
         """Add one flag to a post atomically; return the new count (NotFound if there is no such post)."""
 
-    def reschedule(self, post_id: str, expected_version: int, at: datetime) -> None:
-        """Move a post's next check to `at` and bump its version, if still `expected_version` (else StaleVersion)."""
+    def reschedule(self, post: Post, at: datetime) -> None:
+        """Move the next check of a post as read to `at` and bump its version, if still the version read (else
+        StaleVersion)."""
 
     def due(self, now: datetime, limit: int) -> list[Post]:
         """Return posts whose next check (dispatch grace or deadline) is at or before `now`."""

@@ -54,7 +54,7 @@ class PostStore:
 
     def recent_of(self, author_id: str, limit: int) -> list[Post]:
         """Return an author's newest posts."""
-        return self.posts.feed(None, limit, None, frozenset(), author=author_id).posts
+        return self.posts.by_author(author_id, limit, None).posts
 
     def visible(self, actor: Actor, post_id: str) -> Post:
         """Return a post the caller may see (404 for a missing one and for a hidden one they may not)."""
@@ -80,7 +80,7 @@ class PostStore:
         """Write a change of the post read as `read`: StaleVersion if it was written since; return the post stored."""
         changed, events = change if isinstance(change, Changed) else (change, ())
         stored = changed.model_copy(update={"version": read.version + 1})
-        self.posts.update(stored, read.version, events)
+        self.posts.update(stored, read.version, events, before=read)
         if read.shown_publicly != stored.shown_publicly:
             self.follow_photos(stored.id, strict=False)
         self.send(stored.id, messages)
@@ -153,7 +153,7 @@ class PostStore:
 
     def reschedule(self, read: Post, at: datetime, message: Message) -> None:
         """Move the post's next check to `at` (StaleVersion if it was written since), then send the message."""
-        self.posts.reschedule(read.id, read.version, at)
+        self.posts.reschedule(read, at)
         self.queue.enqueue(read.id, message.kind, **message.extra)
 
     def count_flag(self, post_id: str) -> int:

@@ -149,3 +149,34 @@ def test_moving_a_pin_from_board_to_global_shows_it_on_every_board(fresh_api: Ch
     for query in ("board=traffic", "board=qa", ""):
         page = api.call("GET", f"/posts?{query}")[1]
         assert titles(page["pinned"]) == ["全站公告"] and page["posts"] == []
+
+
+def test_a_hidden_global_pin_leaves_every_board_and_comes_back_when_shown(fresh_api: CheckedApi) -> None:
+    api = fresh_api
+    token = api.sign_in(CITIZEN)
+    post = publish(api, token, "hukou", "全站置顶:办事指南")
+    publish(api, token, "traffic", "路口信号灯故障")
+    assert api.admin("PUT", f"/admin/posts/{post['id']}/pin", {"scope": "global"})[0] == 200
+    boards = ("board=traffic", "board=hukou", "board=qa", "")
+    assert all(titles(api.call("GET", f"/posts?{q}")[1]["pinned"]) == ["全站置顶:办事指南"] for q in boards)
+
+    assert api.admin("PUT", f"/admin/posts/{post['id']}/hidden", {"reason": "内容待核实"})[0] == 200
+    for query in boards:
+        page = api.call("GET", f"/posts?{query}")[1]
+        assert page["pinned"] == [] and post["id"] not in {p["id"] for p in page["posts"]}
+
+    assert api.admin("DELETE", f"/admin/posts/{post['id']}/hidden")[0] == 200
+    assert all(titles(api.call("GET", f"/posts?{q}")[1]["pinned"]) == ["全站置顶:办事指南"] for q in boards)
+
+
+def test_a_reply_to_a_global_pin_counts_on_its_card_in_every_board(fresh_api: CheckedApi) -> None:
+    api = fresh_api
+    token = api.sign_in(CITIZEN)
+    post = publish(api, token, "hukou", "全站置顶:春节值班安排")
+    assert api.admin("PUT", f"/admin/posts/{post['id']}/pin", {"scope": "global"})[0] == 200
+    status, _, _ = api.call("POST", f"/posts/{post['id']}/replies", {"body": "请问初一派出所上班吗?"}, token=token)
+    assert status == 201
+
+    for query in ("board=traffic", "board=hukou", ""):
+        (card,) = api.call("GET", f"/posts?{query}")[1]["pinned"]
+        assert card["reply_count"] == 1

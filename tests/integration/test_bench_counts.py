@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 import pytest
 
-from bench.counting import CallRecorder, Calls
+from bench.counting import CallRecorder
 from bench.fill import Filler
 from bench.operations import feed_first_page, feed_next_page, post_detail
 from bench.stack import Http
@@ -32,23 +32,32 @@ def measured(client: Any, aws: dict[str, str]) -> Measured:
     return Measured(client, aws["TableName"])
 
 
-def assert_one_feed_query_and_one_pin_query(calls: Calls) -> None:
-    assert [c.label for c in calls.calls] == ["Query[GSI4]", "Query[GSI1]"]
-
-
-def test_the_first_feed_page_costs_one_feed_query_and_one_pin_query(measured: Measured) -> None:
+def test_the_first_feed_page_costs_one_query_of_the_feed_index_pins_included(measured: Measured) -> None:
     calls, page = feed_first_page(measured.http, measured.recorder, measured.token)
 
-    assert_one_feed_query_and_one_pin_query(calls)
+    assert [c.label for c in calls.calls] == ["Query[GSI8]"]
     assert len(page["posts"]) == 20 and len(page["pinned"]) == 2
+    assert calls.items_read == 2 + 20 + 1  # the pins, the page, and one more that tells a next page exists
+    assert calls.bytes_compact <= 1.25 * calls.bytes_returned
 
 
-def test_the_next_feed_page_costs_one_feed_query_and_one_pin_query(measured: Measured) -> None:
+def test_the_next_feed_page_costs_one_query_and_reads_no_pin(measured: Measured) -> None:
     _, page = feed_first_page(measured.http, measured.recorder, measured.token)
 
-    calls = feed_next_page(measured.http, measured.recorder, measured.token, page["next_cursor"])
+    calls, following = feed_next_page(measured.http, measured.recorder, measured.token, page["next_cursor"])
 
-    assert_one_feed_query_and_one_pin_query(calls)
+    assert [c.label for c in calls.calls] == ["Query[GSI8]"]
+    assert following["pinned"] == [] and len(following["posts"]) == 30 - 2 - 20  # the rest, no pin again
+    assert calls.items_read == len(following["posts"]) and following["next_cursor"] is None
+    assert calls.bytes_compact <= 1.25 * calls.bytes_returned
+
+
+def test_a_board_feed_costs_one_query_with_the_global_pins_copied_there(measured: Measured) -> None:
+    with measured.recorder.recording() as calls:
+        page = measured.http.call("GET", "/posts?board=hukou&limit=5", token=measured.token)
+
+    assert [c.label for c in calls.calls] == ["Query[GSI10]"]
+    assert len(page["pinned"]) == 2 and all(p["pinned"] and p["board"] != "hukou" for p in page["pinned"])
 
 
 def test_a_post_detail_costs_one_query_on_its_partition(measured: Measured) -> None:

@@ -12,6 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from chalicelib.adapters.dynamodb.items import CARD_ATTRS
 from chalicelib.adapters.dynamodb.work import PROJECTED
 from local.provision import TEMPLATE_PATH, provision, template
 
@@ -53,7 +54,7 @@ def test_table_has_the_keys_indexes_ttl_and_protection(outputs: dict[str, str]) 
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     assert table["DeletionProtectionEnabled"] is True
     indexes = {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]}
-    assert sorted(indexes) == ["GSI1", "GSI2", "GSI3", "GSI4", "GSI5", "GSI6", "GSI7", "GSI9"]
+    assert sorted(indexes) == ["GSI1", "GSI10", "GSI2", "GSI3", "GSI5", "GSI6", "GSI7", "GSI8", "GSI9"]
     for name, index in indexes.items():
         keys = {(k["AttributeName"], k["KeyType"]) for k in index["KeySchema"]}
         assert keys == {(f"{name}PK", "HASH"), (f"{name}SK", "RANGE")}
@@ -61,6 +62,11 @@ def test_table_has_the_keys_indexes_ttl_and_protection(outputs: dict[str, str]) 
             projection = index["Projection"]
             assert projection["ProjectionType"] == "INCLUDE"
             assert sorted(projection["NonKeyAttributes"]) == sorted(PROJECTED)
+        elif name in ("GSI8", "GSI10"):  # the feeds: the card, with the head of the body, never the whole body
+            projection = index["Projection"]
+            assert projection["ProjectionType"] == "INCLUDE"
+            assert sorted(projection["NonKeyAttributes"]) == sorted(CARD_ATTRS)
+            assert "body" not in projection["NonKeyAttributes"]
         else:
             assert index["Projection"]["ProjectionType"] == "ALL"
     assert all(a["AttributeType"] == "S" for a in table["AttributeDefinitions"])

@@ -14,7 +14,8 @@ import pytest
 from chalicelib.adapters.dynamodb.items import feed_key
 from chalicelib.domain.errors import Conflict, NotFound, StaleVersion
 from chalicelib.domain.people import Officer, Routing, RoutingRule, Unit, User
-from chalicelib.domain.posts import Event, NewPost, OfficialAuthor, Pin, Post, Reply, UnitRef, epoch_ms
+from chalicelib.domain.posts import Event, NewPost, OfficialAuthor, Post, Reply, UnitRef, epoch_ms
+from chalicelib.domain.status import Status
 from chalicelib.services.audit import AuditEntry, AuditLog
 from chalicelib.services.limits import Counters
 from chalicelib.services.moderation import FlagCounter
@@ -355,11 +356,14 @@ def seed_feed(repos: Repos) -> dict[str, Post]:
     return {p.id: add(repos, p) for p in posts}
 
 
-def walk(repos: Repos, board: str | None, limit: int, exclude: frozenset[str] = frozenset()) -> list[list[str]]:
+NOW = T0 + timedelta(days=1)
+
+
+def walk(repos: Repos, board: str | None, limit: int, now: datetime = NOW) -> list[list[str]]:
     pages: list[list[str]] = []
     after = None
     while True:
-        page = repos.posts.feed(board, limit, after, exclude)
+        page = repos.posts.feed(board, limit, after, now)
         pages.append([p.id for p in page.posts])
         if page.next_key is None:
             return pages
@@ -373,16 +377,10 @@ def test_the_feed_pages_newest_first_with_ties_broken_by_id(repos: Repos) -> Non
     assert walk(repos, None, 2) == [["p-h", "p-g"], ["p-e", "p-d"], ["p-c", "p-b"], ["p-a"]]
 
 
-def test_the_feed_skips_excluded_ids_on_every_page(repos: Repos) -> None:
-    seed_feed(repos)
-
-    assert walk(repos, None, 3, frozenset({"p-g", "p-b"})) == [["p-h", "p-e", "p-d"], ["p-c", "p-a"]]
-
-
 def test_the_next_key_is_the_feed_sort_key_of_the_last_post(repos: Repos) -> None:
     posts = seed_feed(repos)
 
-    page = repos.posts.feed(None, 2, None, frozenset())
+    page = repos.posts.feed(None, 2, None, NOW)
 
     assert page.next_key == f"{int(posts['p-g'].created_at.timestamp() * 1000):013d}#p-g"
     assert len(page.next_key.split("#")[0]) == 13
@@ -399,7 +397,7 @@ def test_a_board_feed_holds_only_that_board(repos: Repos) -> None:
 def test_a_last_page_that_is_exactly_full_has_no_next_key(repos: Repos) -> None:
     seed_feed(repos)
 
-    page = repos.posts.feed("report", 6, None, frozenset())
+    page = repos.posts.feed("report", 6, None, NOW)
 
     assert len(page.posts) == 6 and page.next_key is None
 
@@ -416,39 +414,123 @@ def test_a_post_hidden_by_an_update_leaves_the_feed(repos: Repos) -> None:
     assert "p-h" not in walk(repos, "report", 10)[0]
 
 
-def test_pinned_returns_every_pinned_post_and_forgets_an_unpinned_one(repos: Repos) -> None:
+def pin(repos: Repos, post_id: str, scope: str, until: datetime | None = None, at: datetime = T0) -> Post:
+    """Pin a post as the admin service does (the post read, then saved with the pin), an hour after T0."""
+    read = repos.posts.get(post_id)
+    assert read is not None
+    post = read.pin_with(scope, until, at + timedelta(hours=1))  # type: ignore[arg-type]
+    post = post.model_copy(update={"version": read.version + 1})
+    repos.posts.update(post, read.version, before=read)
+    return post
+
+
+def save(repos: Repos, post_id: str, at: datetime = NOW, **changes: Any) -> Post:
+    """Save a change of a post as the store does: the post read, then written with its version bumped."""
+    read = repos.posts.get(post_id)
+    assert read is not None
+    post = read.model_copy(update={**changes, "updated_at": at, "version": read.version + 1})
+    repos.posts.update(post, read.version, before=read)
+    return post
+
+
+def pins(repos: Repos, board: str | None, now: datetime = NOW) -> list[str]:
+    return [p.id for p in repos.posts.feed(board, 3, None, now).pinned]
+
+
+def test_pins_lead_the_first_page_only_and_never_repeat_among_the_posts(repos: Repos) -> None:
     seed_feed(repos)
-    for post_id, scope, until in [
-        ("p-a", "global", None),
-        ("p-d", "board", T0 - timedelta(days=1)),
-        ("p-e", "board", None),
-    ]:
-        post = repos.posts.get(post_id)
-        assert post is not None
-        post = post.model_copy(update={"pin": Pin(scope=scope, until=until, at=T0 + timedelta(hours=1)), "version": 2})
-        repos.posts.update(post, expected_version=1)
-    unpinned = repos.posts.get("p-e")
-    assert unpinned is not None
-    unpinned = unpinned.model_copy(update={"pin": None, "version": 3})
-    repos.posts.update(unpinned, expected_version=2)
+    pin(repos, "p-a", "global")
+    pin(repos, "p-c", "board", at=T0 + timedelta(minutes=1))
+    pin(repos, "p-b", "board", at=T0 + timedelta(minutes=2))
 
-    pinned = {p.id: p.pin for p in repos.posts.pinned()}
+    # Every board's feed: the global pin; a board pin is a post there, in its place.
+    assert pins(repos, None) == ["p-a"]
+    assert walk(repos, None, 3) == [["p-h", "p-g", "p-e"], ["p-d", "p-c", "p-b"]]
+    # Its board: the global pin first, then the board's pins, the newest pin first; then the posts.
+    assert pins(repos, "report") == ["p-a", "p-b", "p-c"]
+    assert walk(repos, "report", 2) == [["p-h", "p-g"], ["p-e"]]
+    first = repos.posts.feed("report", 2, None, NOW)
+    assert repos.posts.feed("report", 2, first.next_key, NOW).pinned == []
+    # Another board: the global pin's copy, and none of report's board pins.
+    assert pins(repos, "traffic") == ["p-a"]
+    assert walk(repos, "traffic", 3) == [["p-d"]]
+    assert pins(repos, "hukou") == ["p-a"] and walk(repos, "hukou", 3) == [[]]
 
-    assert set(pinned) == {"p-a", "p-d"}  # an expired pin is still returned; the caller decides
-    assert pinned["p-a"] == Pin(scope="global", until=None, at=T0 + timedelta(hours=1))
-    assert pinned["p-d"] is not None and pinned["p-d"].until == T0 - timedelta(days=1)
+
+def test_a_lapsed_pin_drops_out_and_its_post_returns_to_its_place(repos: Repos) -> None:
+    seed_feed(repos)
+    pin(repos, "p-a", "global", until=T0 + timedelta(hours=3))
+    before, after = T0 + timedelta(hours=2), T0 + timedelta(hours=4)
+    assert pins(repos, "traffic", before) == ["p-a"] and pins(repos, None, before) == ["p-a"]
+    assert walk(repos, None, 10, before) == [["p-h", "p-g", "p-e", "p-d", "p-c", "p-b"]]
+
+    for _ in range(2):  # the first read after it lapsed puts it back; the next finds it there
+        assert pins(repos, "traffic", after) == [] and pins(repos, "report", after) == []
+        assert walk(repos, None, 4, after) == [["p-h", "p-g", "p-e", "p-d"], ["p-c", "p-b", "p-a"]]
+        assert walk(repos, "report", 10, after) == [["p-h", "p-g", "p-e", "p-c", "p-b", "p-a"]]
+        assert walk(repos, "traffic", 10, after) == [["p-d"]]
+    stored = repos.posts.get("p-a")
+    assert stored is not None and stored.pin is not None and not stored.is_pinned(after)
+
+
+def test_unpinning_hiding_or_a_board_pin_take_the_copies_away(repos: Repos) -> None:
+    seed_feed(repos)
+    pin(repos, "p-a", "global")
+    save(repos, "p-a", pin=None)
+    assert pins(repos, "traffic") == [] and pins(repos, "report") == [] and pins(repos, None) == []
+    assert walk(repos, "report", 10)[0][-1] == "p-a"
+
+    pin(repos, "p-a", "global")
+    save(repos, "p-a", hidden=True, hidden_reason="违规")
+    assert pins(repos, "traffic") == [] and pins(repos, "report") == [] and pins(repos, None) == []
+    assert "p-a" not in walk(repos, "report", 10)[0]
+
+    save(repos, "p-a", hidden=False, hidden_reason=None)
+    assert pins(repos, "traffic") == ["p-a"] and pins(repos, None) == ["p-a"]
+    pin(repos, "p-a", "board", at=T0 + timedelta(hours=1))
+    assert pins(repos, "traffic") == [] and pins(repos, None) == [] and pins(repos, "report") == ["p-a"]
+
+
+def test_the_copies_of_a_global_pin_follow_its_changes_replies_and_reschedules(repos: Repos) -> None:
+    seed_feed(repos)
+    pin(repos, "p-d", "global")
+    save(repos, "p-d", status=Status.ACKNOWLEDGED)
+    read = repos.posts.get("p-d")
+    assert read is not None
+    repos.posts.add_reply(reply("r1", "p-d", NOW), post=read)
+    read = repos.posts.get("p-d")
+    assert read is not None
+    repos.posts.reschedule(read, NOW + timedelta(hours=1))  # still waiting for its first official reply
+
+    stored = repos.posts.get("p-d")
+    assert stored is not None and stored.version == read.version + 1
+    for board in (None, "traffic", "report", "hukou"):  # its own entries and two copies
+        (card,) = repos.posts.feed(board, 3, None, NOW).pinned
+        assert (card.status, card.reply_count, card.version) == ("acknowledged", 1, stored.version)
+
+
+def test_a_card_holds_the_head_of_a_long_body_and_its_sizes(repos: Repos) -> None:
+    body = "青山区钢铁大街与民主路交叉口的信号灯从早上七点起一直不亮，" * 20
+    add(repos, make_post("p-long", body=body))
+
+    (card,) = repos.posts.feed(None, 3, None, NOW).posts
+
+    assert body.startswith(card.body)
+    if card.head_of is not None:  # the table's index (the in-memory fake hands the whole post)
+        assert 120 < len(card.body) < len(body)
+        assert (card.head_of.length, card.head_of.masked_length) == (len(body), len(body))
 
 
 def test_an_authors_feed_holds_their_posts_on_every_board_hidden_ones_included(repos: Repos) -> None:
     seed_feed(repos)
     add(repos, make_post("p-x", T0 + timedelta(seconds=1), author_id="u2"))
 
-    page = repos.posts.feed(None, 4, None, frozenset(), author="u1")
-    rest = repos.posts.feed("traffic", 4, page.next_key, frozenset(), author="u1")
+    page = repos.posts.by_author("u1", 4, None)
+    rest = repos.posts.by_author("u1", 4, page.next_key)
 
     assert [p.id for p in page.posts] == ["p-h", "p-g", "p-f", "p-e"]
     assert ([p.id for p in rest.posts], rest.next_key) == (["p-d", "p-c", "p-b", "p-a"], None)
-    assert [p.id for p in repos.posts.feed(None, 4, None, frozenset(), author="u2").posts] == ["p-x"]
+    assert [p.id for p in repos.posts.by_author("u2", 4, None).posts] == ["p-x"]
 
 
 # -- the sweep's schedule ------------------------------------------------------------------------
@@ -472,7 +554,7 @@ def test_a_dispatched_post_is_due_at_its_deadline_and_may_be_rescheduled(repos: 
     assert repos.posts.due(T0 + timedelta(minutes=14), 10) == []
     assert [p.id for p in repos.posts.due(T0 + timedelta(minutes=15), 10)] == ["p1"]
 
-    repos.posts.reschedule("p1", 2, T0 + timedelta(minutes=20))
+    repos.posts.reschedule(post, T0 + timedelta(minutes=20))
 
     assert repos.posts.due(T0 + timedelta(minutes=19), 10) == []
     due = repos.posts.due(T0 + timedelta(minutes=20), 10)
@@ -489,7 +571,7 @@ def test_rescheduling_a_post_changed_since_it_was_read_is_stale_and_keeps_its_sc
     repos.posts.update(post, expected_version=1)
 
     with pytest.raises(StaleVersion):
-        repos.posts.reschedule("p1", read.version, T0 + timedelta(minutes=4))
+        repos.posts.reschedule(read, T0 + timedelta(minutes=4))
 
     assert repos.posts.due(T0 + timedelta(minutes=14), 10) == []  # still due at its deadline, not in 4 minutes
     assert [p.version for p in repos.posts.due(T0 + timedelta(minutes=15), 10)] == [2]
@@ -501,7 +583,7 @@ def test_a_post_with_nothing_left_to_check_is_never_due_even_when_rescheduled(re
     post = post.model_copy(update={"hidden": True, "version": 2})
     repos.posts.update(post, expected_version=1)
 
-    repos.posts.reschedule("p1", 2, T0 + timedelta(minutes=1))
+    repos.posts.reschedule(post, T0 + timedelta(minutes=1))
 
     assert repos.posts.due(T0 + timedelta(days=1), 10) == []
     stored = repos.posts.get("p1")

@@ -6,10 +6,10 @@ Access patterns (every request path is a GetItem or a Query, never a Scan):
 |----|---------------------------------------|-------|-------------------------------------------------|
 | 1  | post detail (post, events, replies)   | table | PK = POST#<id>                                  |
 | 2  | post alone (for an update)            | table | PK = POST#<id>, SK = META                       |
-| 3  | feed, all boards, newest first        | GSI1  | GSI1PK = FEED, GSI1SK < cursor (desc)           |
-| 4  | feed of one board, newest first       | GSI2  | GSI2PK = BOARD#<board>, GSI2SK < cursor (desc)  |
+| 3  | feed, all boards: pins, newest first  | GSI8  | GSI8PK = FEED, GSI8SK < cursor (desc)           |
+| 4  | feed of one board: pins, newest first | GSI10 | GSI10PK = BOARD#<board>, GSI10SK < cursor (desc)|
 | 5  | a user's own posts, newest first      | GSI3  | GSI3PK = AUTHOR#<user>, GSI3SK < cursor (desc)  |
-| 6  | every pinned post (few), for the feed | GSI4  | GSI4PK = PINNED                                 |
+| 6  | global pin in other boards (via 4)    | table | PK = PINCOPY#<post>, SK = BOARD#<board>         |
 | 7  | posts with work due (sweep, 督办)      | GSI5  | GSI5PK = DUE, GSI5SK <= <now>                   |
 | 8  | user by phone (sign-in)               | table | PK = PHONE#<phone>, SK = USER                   |
 | 9  | user by id                            | table | PK = USER#<id>, SK = PROFILE                    |
@@ -46,7 +46,23 @@ Access patterns (every request path is a GetItem or a Query, never a Scan):
 | 39 | a photo upload (owner, state, use)    | table | PK = UPLOAD#<id>, SK = UPLOAD (TTL until used)  |
 
 Sort keys of posts in the feed indexes are `<created_at as epoch ms, 13 digits>#<post id>`, so that ties
-are broken by id. Events sort as `EVENT#<ms>#<id>` and replies as `REPLY#<ms>#<id>`: one Query on the
+are broken by id.
+
+The public feeds (3, 4) are one Query per page, pins included (adapters/dynamodb/feeds.py). A pin in force sorts
+ahead of every post in the same partition: its key is `P2#<pin ms>#<id>` (global) or `P1#<pin ms>#<id>` (board),
+and `P` sorts after every digit, so read newest first the pins come first, global ones before the board's, the
+newest pin first; a later page starts below its cursor, a post's key, and never reads a pin. In GSI8 (`FEED`) only
+a global pin sorts so (a board pin is a post there); in GSI10 (`BOARD#<board>`) both do, and a global pin is in
+every other board's partition by a copy of its card (6), put and deleted in the transaction that writes the post
+(a save, a reply, a reschedule). A pin that lapsed still sorts ahead until the first feed read after it: that read
+drops it from the pins, shows it among the posts where its creation time places it, and demotes it (its keys
+as a post's, its copies deleted, on the condition that its version is still the one read) in one write; no scan,
+no timer. A hidden post carries no feed keys and no copy. Both indexes project the card only (items.CARD_ATTRS:
+what post_summary_out shows, with `body_head`, the head of the body that gives the whole body's excerpt,
+domain/cards.py, and its lengths, never `body`), so a page is read from the index alone. GSI1 and GSI2 keep
+every shown post by creation time for the time windows of Open311 (23, 24), which read whole posts.
+
+Events sort as `EVENT#<ms>#<id>` and replies as `REPLY#<ms>#<id>`: one Query on the
 post's partition returns the events, the post (`META`) and the replies, each group oldest first.
 An upload (39) is claimed by the post or reply that shows it in the same transaction that writes it: a condition
 on its owner, its final state and that nothing used it yet, so a photo is never shown twice or by another.
@@ -76,7 +92,8 @@ from __future__ import annotations
 
 META = "META"
 FEED = "FEED"
-PINNED = "PINNED"
+PINNED_GLOBAL, PINNED_BOARD = "P2#", "P1#"  # sort-key prefixes of pinned posts in the feed indexes
+PINNED = "P"  # every pinned sort key starts so, and no post's does
 DUE = "DUE"
 DIR = "DIR"
 ROUTING = "ROUTING"
@@ -100,8 +117,18 @@ def ms_range(start_ms: int, end_ms: int) -> tuple[str, str]:
     return f"{start_ms:013d}#", f"{end_ms:013d}#~"
 
 
+def pinned_key(global_pin: bool, pin_ms: int, post_id: str) -> str:
+    """Return a pinned post's sort key in a feed index: above every post's (`P` sorts after digits), a global
+    pin above a board pin, the newest pin first (the feeds read newest first)."""
+    return f"{PINNED_GLOBAL if global_pin else PINNED_BOARD}{epoch_ms_key(pin_ms, post_id)}"
+
+
 def post_pk(post_id: str) -> str:
     return f"POST#{post_id}"
+
+
+def pin_copy_pk(post_id: str) -> str:
+    return f"PINCOPY#{post_id}"
 
 
 def board_pk(board: str) -> str:

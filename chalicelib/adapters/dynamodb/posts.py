@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import items as it
 from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb.feeds import FeedQueries, copy_writes
 from chalicelib.adapters.dynamodb.table import (
     Table,
     cancellation_codes,
@@ -23,7 +24,7 @@ from chalicelib.adapters.dynamodb.work import WorkQueries, reply_counts
 from chalicelib.domain.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from chalicelib.domain.photos import Photo, Upload
 from chalicelib.domain.posts import Event, Post, Reply, epoch_ms
-from chalicelib.services.ports import FeedPage, Idempotency, PostDetail
+from chalicelib.services.ports import Idempotency, PostDetail
 
 IDEMPOTENCY_TTL = 24 * 3600
 MERGES = 5  # attempts of an update whose copy missed replies counted since it was read
@@ -52,11 +53,12 @@ def require_bump(post: Post, expected_version: int) -> None:
         raise ValueError(f"post {post.id} is written as version {post.version}, not {expected_version + 1}")
 
 
-class DynamoPostRepository(WorkQueries):
+class DynamoPostRepository(WorkQueries, FeedQueries):
     """Posts, replies and timelines in the one table."""
 
     def __init__(self, table: Table) -> None:
         self.table = table
+        self._pins_seen: dict[str, int] = {}
 
     def add(
         self, post: Post, event: Event, idempotency: Idempotency | None = None, claims: Sequence[Upload] = ()
@@ -104,11 +106,13 @@ class DynamoPostRepository(WorkQueries):
                 events.append(it.event_from(item))
         return PostDetail(post, replies, events) if post else None
 
-    def update(self, post: Post, expected_version: int, events: Sequence[Event] = ()) -> None:
+    def update(
+        self, post: Post, expected_version: int, events: Sequence[Event] = (), before: Post | None = None
+    ) -> None:
         require_bump(post, expected_version)
         for _ in range(MERGES):
             try:
-                self.table.transact(self._update_writes(post, expected_version, events))
+                self.table.transact(self._update_writes(post, expected_version, events, before))
                 return
             except ClientError as error:
                 if resent(error) and self._landed(post):
@@ -127,7 +131,9 @@ class DynamoPostRepository(WorkQueries):
         current = it.post_from(stored)
         return post.model_copy(update={name: getattr(current, name) for name in _COUNTED})
 
-    def _update_writes(self, post: Post, expected_version: int, events: Sequence[Event]) -> list[dict[str, Any]]:
+    def _update_writes(
+        self, post: Post, expected_version: int, events: Sequence[Event], before: Post | None
+    ) -> list[dict[str, Any]]:
         item = it.post_item(post)
         sets, removes, values, names = [], [], {":expected": expected_version}, {}
         for index, (field, value) in enumerate(sorted(item.items())):
@@ -157,6 +163,7 @@ class DynamoPostRepository(WorkQueries):
                 }
             }
         ]
+        writes += copy_writes(self.table, post, before)
         return writes + [put_request(self.table, it.event_item(post.id, event)) for event in events]
 
     def _landed(self, post: Post) -> bool:
@@ -187,6 +194,7 @@ class DynamoPostRepository(WorkQueries):
                 }
             },
         ]
+        writes += self._reply_copies(reply, post, writes[1]["Update"])
         if event is not None:
             writes.append(put_request(self.table, it.event_item(post_id, event)))
         if idempotency is not None:
@@ -212,6 +220,19 @@ class DynamoPostRepository(WorkQueries):
             _refuse_taken_photos(codes, first_claim, error)
             raise
 
+    def _reply_copies(self, reply: Reply, post: Post | None, update: dict[str, Any]) -> list[dict[str, Any]]:
+        """Return the writes that carry a reply's count to the copies of a globally pinned post's card, on the
+        condition that the post still has the replies it was read with (a reply meanwhile: StaleVersion, read
+        again). A post not read (None) is no pinned post's: the forum always reads the post it replies to."""
+        if post is None or not it.copied_anywhere(post):
+            return []
+        changes: dict[str, Any] = {"reply_count": post.reply_count + 1, "updated_at": reply.created_at}
+        if reply.official is not None and post.first_official_reply_at is None:
+            changes["first_official_reply_at"] = reply.created_at
+        update["ConditionExpression"] += " AND reply_count = :replies"
+        update["ExpressionAttributeValues"].update(to_item({":replies": post.reply_count}))
+        return copy_writes(self.table, post.model_copy(update=changes), post)
+
     def set_reply_photos(self, reply: Reply, photos: tuple[Photo, ...]) -> None:
         self.table.call(
             "update_item",
@@ -236,56 +257,31 @@ class DynamoPostRepository(WorkQueries):
             "expires_at": int(at.timestamp()) + IDEMPOTENCY_TTL,
         }
 
-    def feed(
-        self, board: str | None, limit: int, after: str | None, exclude: frozenset[str], author: str | None = None
-    ) -> FeedPage:
-        index, pk = ("GSI2", keys.board_pk(board)) if board else ("GSI1", keys.FEED)
-        if author is not None:
-            index, pk = "GSI3", keys.author_pk(author)
-        kwargs: dict[str, Any] = {
-            "IndexName": index,
-            "KeyConditionExpression": f"{index}PK = :pk",
-            "ExpressionAttributeValues": to_item({":pk": pk}),
-            "ScanIndexForward": False,
-            # One more than needed tells whether another page exists, past any excluded pins.
-            "Limit": limit + len(exclude) + 1,
+    def reschedule(self, post: Post, at: datetime) -> None:
+        sort = keys.epoch_ms_key(int(at.timestamp() * 1000), post.id)
+        if not it.copied_anywhere(post):
+            self._versioned_set(post.id, post.version, "GSI5SK = :sk", {":sk": sort}, "attribute_exists(GSI5PK)")
+            return
+        # A globally pinned post: its copies carry the version, so they are written with it, as a transaction.
+        update = {
+            "TableName": self.table.name,
+            "Key": to_item({"PK": keys.post_pk(post.id), "SK": keys.META}),
+            "UpdateExpression": "SET GSI5SK = :sk, #version = :next",
+            "ConditionExpression": "#version = :expected AND reply_count = :replies AND attribute_exists(GSI5PK)",
+            "ExpressionAttributeNames": {"#version": "version"},
+            "ExpressionAttributeValues": to_item(
+                {":sk": sort, ":next": post.version + 1, ":expected": post.version, ":replies": post.reply_count}
+            ),
         }
-        start = (
-            to_item(
-                {
-                    f"{index}PK": pk,
-                    f"{index}SK": after,
-                    "PK": keys.post_pk(it.post_id_of_feed_key(after)),
-                    "SK": keys.META,
-                }
-            )
-            if after
-            else None
-        )
-        kept: list[Post] = []
-        while True:
-            page, start = self.table.query(**kwargs, **({"ExclusiveStartKey": start} if start else {}))
-            kept.extend(p for p in map(it.post_from, page) if p.id not in exclude)
-            if len(kept) > limit or not start:
-                break
-        if len(kept) > limit:
-            kept = kept[:limit]
-            return FeedPage(kept, it.feed_key(kept[-1]))
-        return FeedPage(kept, None)
-
-    def pinned(self) -> list[Post]:
-        return [
-            it.post_from(item)
-            for item in self.table.query_all(
-                IndexName="GSI4",
-                KeyConditionExpression="GSI4PK = :pk",
-                ExpressionAttributeValues=to_item({":pk": keys.PINNED}),
-            )
-        ]
-
-    def reschedule(self, post_id: str, expected_version: int, at: datetime) -> None:
-        sort = keys.epoch_ms_key(int(at.timestamp() * 1000), post_id)
-        self._versioned_set(post_id, expected_version, "GSI5SK = :sk", {":sk": sort}, "attribute_exists(GSI5PK)")
+        stored = post.model_copy(update={"version": post.version + 1})
+        try:
+            self.table.transact([{"Update": update}, *copy_writes(self.table, stored, post)])
+        except ClientError as error:
+            if "ConditionalCheckFailed" not in cancellation_codes(error):
+                raise
+            current = self.get(post.id)
+            if current is None or (current.version, current.reply_count) != (post.version, post.reply_count):
+                raise StaleVersion("帖子已被他人更新，请刷新后重试") from error
 
     def _versioned_set(
         self, post_id: str, expected: int, assignment: str, values: dict[str, Any], also: str | None = None
