@@ -192,10 +192,16 @@ class InMemoryPostRepository(InMemoryWork):
                 self.next_check[post_id] = at
                 self.posts[post_id] = stored.model_copy(update={"version": expected_version + 1})
 
-    def due(self, now: datetime, limit: int) -> list[Post]:
+    def due(self, now: datetime, limit: int, after: str | None = None) -> FeedPage:
         due = [(at, post_id) for post_id, at in self.next_check.items() if epoch_ms(at) <= epoch_ms(now)]
         due.sort(key=lambda pair: _timeline_key(*pair))
-        return [self.posts[post_id].model_copy(deep=True) for _, post_id in due[:limit]]
+        keyed = [(f"{epoch_ms(at):013d}#{post_id}", post_id) for at, post_id in due]
+        keyed = [(key, post_id) for key, post_id in keyed if after is None or key > after]
+        page = keyed[:limit]
+        more = len(keyed) > limit
+        return FeedPage(
+            [self.posts[post_id].model_copy(deep=True) for _, post_id in page], page[-1][0] if more else None
+        )
 
 
 class InterleavedPosts:
@@ -220,8 +226,8 @@ class InterleavedPosts:
     def get(self, post_id: str) -> Post | None:
         return self._then(self.inner.get(post_id))
 
-    def due(self, now: datetime, limit: int) -> list[Post]:
-        return self._then(self.inner.due(now, limit))
+    def due(self, now: datetime, limit: int, after: str | None = None) -> FeedPage:
+        return self._then(self.inner.due(now, limit, after))
 
 
 class InMemoryIdempotencyStore:

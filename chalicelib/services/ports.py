@@ -142,8 +142,9 @@ class PostRepository(WorkIndex, Protocol):
     def reschedule(self, post_id: str, expected_version: int, at: datetime) -> None:
         """Move a post's next check to `at` and bump its version, if still `expected_version` (else StaleVersion)."""
 
-    def due(self, now: datetime, limit: int) -> list[Post]:
-        """Return posts whose next check (dispatch grace or deadline) is at or before `now`."""
+    def due(self, now: datetime, limit: int, after: str | None = None) -> FeedPage:
+        """Return a page of posts whose next check (dispatch grace or deadline) is at or before `now`, soonest
+        first, starting after the key a previous page ended on (`next_key`: None once nothing is left)."""
 
 
 class UserRepository(Protocol):

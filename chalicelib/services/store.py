@@ -18,7 +18,7 @@ from chalicelib.domain.actors import Actor
 from chalicelib.domain.errors import NotFound, StaleVersion
 from chalicelib.domain.photos import Photo, Upload
 from chalicelib.domain.posts import Changed, Event, Post, Reply
-from chalicelib.services.ports import DispatchQueue, Idempotency, PostDetail, PostRepository
+from chalicelib.services.ports import DispatchQueue, FeedPage, Idempotency, PostDetail, PostRepository
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +48,9 @@ class PostStore:
         """Return a post with its replies and timeline."""
         return self.posts.detail(post_id)
 
-    def due(self, now: datetime, limit: int) -> list[Post]:
-        """Return posts whose next check (dispatch grace or deadline) is at or before `now`."""
-        return self.posts.due(now, limit)
+    def due(self, now: datetime, limit: int, after: str | None = None) -> FeedPage:
+        """Return a page of posts whose next check (dispatch grace or deadline) is at or before `now`."""
+        return self.posts.due(now, limit, after)
 
     def recent_of(self, author_id: str, limit: int) -> list[Post]:
         """Return an author's newest posts."""

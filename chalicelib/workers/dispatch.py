@@ -53,7 +53,9 @@ def _dispatch(record: SQSRecord) -> None:
 
 
 @bp.schedule(Cron("*", "*", "*", "*", "?", "*"))
-def sweep(event: Any) -> dict[str, int]:
-    """Re-queue lost dispatches and escalate overdue posts, every minute."""
-    report = services().supervision.sweep()
+def sweep(event: Any) -> dict[str, int | bool]:
+    """Re-queue lost dispatches and escalate overdue posts, every minute, until none is due or time runs short."""
+    context = getattr(event, "context", None)
+    time_left = getattr(context, "get_remaining_time_in_millis", None)
+    report = services().supervision.sweep(time_left)
     return report.__dict__

@@ -458,10 +458,26 @@ def test_a_post_still_received_is_due_after_the_dispatch_grace(repos: Repos) -> 
     add(repos, make_post("p1", T0))
     add(repos, make_post("p2", T0 + timedelta(seconds=1)))
 
-    assert repos.posts.due(T0 + timedelta(minutes=1), 10) == []
-    assert [p.id for p in repos.posts.due(T0 + timedelta(minutes=2), 10)] == ["p1"]
-    assert [p.id for p in repos.posts.due(T0 + timedelta(minutes=3), 10)] == ["p1", "p2"]
-    assert [p.id for p in repos.posts.due(T0 + timedelta(minutes=3), 1)] == ["p1"]
+    assert repos.posts.due(T0 + timedelta(minutes=1), 10).posts == []
+    assert [p.id for p in repos.posts.due(T0 + timedelta(minutes=2), 10).posts] == ["p1"]
+    assert [p.id for p in repos.posts.due(T0 + timedelta(minutes=3), 10).posts] == ["p1", "p2"]
+    assert [p.id for p in repos.posts.due(T0 + timedelta(minutes=3), 1).posts] == ["p1"]
+
+
+def test_due_posts_come_page_after_page_from_where_the_last_page_ended(repos: Repos) -> None:
+    for n in range(5):
+        add(repos, make_post(f"p{n}", T0 + timedelta(seconds=n)))
+    now, pages, after = T0 + timedelta(minutes=3), [], None
+
+    while True:
+        page = repos.posts.due(now, 2, after)
+        pages.append([p.id for p in page.posts])
+        if page.next_key is None:
+            break
+        after = page.next_key
+
+    assert [post for page in pages for post in page] == ["p0", "p1", "p2", "p3", "p4"]
+    assert all(len(page) <= 2 for page in pages)
 
 
 def test_a_dispatched_post_is_due_at_its_deadline_and_may_be_rescheduled(repos: Repos) -> None:
@@ -469,13 +485,13 @@ def test_a_dispatched_post_is_due_at_its_deadline_and_may_be_rescheduled(repos: 
     post, _ = post.assign(UnitRef(id="kunqu", name="昆都仑区公安分局"), T0 + timedelta(seconds=5))
     post = post.model_copy(update={"version": 2})
     repos.posts.update(post, expected_version=1)
-    assert repos.posts.due(T0 + timedelta(minutes=14), 10) == []
-    assert [p.id for p in repos.posts.due(T0 + timedelta(minutes=15), 10)] == ["p1"]
+    assert repos.posts.due(T0 + timedelta(minutes=14), 10).posts == []
+    assert [p.id for p in repos.posts.due(T0 + timedelta(minutes=15), 10).posts] == ["p1"]
 
     repos.posts.reschedule("p1", 2, T0 + timedelta(minutes=20))
 
-    assert repos.posts.due(T0 + timedelta(minutes=19), 10) == []
-    due = repos.posts.due(T0 + timedelta(minutes=20), 10)
+    assert repos.posts.due(T0 + timedelta(minutes=19), 10).posts == []
+    due = repos.posts.due(T0 + timedelta(minutes=20), 10).posts
     assert [(p.id, p.status, p.version) for p in due] == [("p1", "dispatched", 3)]
 
 
@@ -491,8 +507,8 @@ def test_rescheduling_a_post_changed_since_it_was_read_is_stale_and_keeps_its_sc
     with pytest.raises(StaleVersion):
         repos.posts.reschedule("p1", read.version, T0 + timedelta(minutes=4))
 
-    assert repos.posts.due(T0 + timedelta(minutes=14), 10) == []  # still due at its deadline, not in 4 minutes
-    assert [p.version for p in repos.posts.due(T0 + timedelta(minutes=15), 10)] == [2]
+    assert repos.posts.due(T0 + timedelta(minutes=14), 10).posts == []  # still due at its deadline, not in 4 minutes
+    assert [p.version for p in repos.posts.due(T0 + timedelta(minutes=15), 10).posts] == [2]
 
 
 def test_a_post_with_nothing_left_to_check_is_never_due_even_when_rescheduled(repos: Repos) -> None:
@@ -503,7 +519,7 @@ def test_a_post_with_nothing_left_to_check_is_never_due_even_when_rescheduled(re
 
     repos.posts.reschedule("p1", 2, T0 + timedelta(minutes=1))
 
-    assert repos.posts.due(T0 + timedelta(days=1), 10) == []
+    assert repos.posts.due(T0 + timedelta(days=1), 10).posts == []
     stored = repos.posts.get("p1")
     assert stored is not None and stored.version == 2
 

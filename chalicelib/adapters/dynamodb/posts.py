@@ -308,15 +308,21 @@ class DynamoPostRepository(WorkQueries):
             if current is None or current.version != expected:
                 raise StaleVersion("帖子已被他人更新，请刷新后重试") from error
 
-    def due(self, now: datetime, limit: int) -> list[Post]:
+    def due(self, now: datetime, limit: int, after: str | None = None) -> FeedPage:
         upper = keys.epoch_ms_key(int(now.timestamp() * 1000), "~")
-        found, _ = self.table.query(
+        kwargs: dict[str, Any] = {}
+        if after is not None:  # a position in the index: the post there may have moved since, the position stays
+            post_id = it.post_id_of_feed_key(after)
+            start = {"GSI5PK": keys.DUE, "GSI5SK": after, "PK": keys.post_pk(post_id), "SK": keys.META}
+            kwargs["ExclusiveStartKey"] = to_item(start)
+        found, last = self.table.query(
             IndexName="GSI5",
             KeyConditionExpression="GSI5PK = :pk AND GSI5SK <= :upper",
             ExpressionAttributeValues=to_item({":pk": keys.DUE, ":upper": upper}),
             Limit=limit,
+            **kwargs,
         )
-        return [it.post_from(item) for item in found]
+        return FeedPage([it.post_from(item) for item in found], str(found[-1]["GSI5SK"]) if last and found else None)
 
     def count_flag(self, post_id: str) -> int:
         try:
