@@ -11,8 +11,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from chalicelib.domain.errors import StaleVersion
+from chalicelib.domain.people import Unit
 from chalicelib.domain.posts import Post
 from chalicelib.domain.status import Status
 from chalicelib.services.notices import OfficerNotices
@@ -61,6 +63,7 @@ class Supervision:
         now = self.clock.now()
         seen: set[str] = set()
         after: str | None = None
+        center = cache(self.staff.command_center)  # read once a run, and only if a post needs it
         while True:
             page = self.store.due(now, self.batch, after)
             report.pages += 1
@@ -73,14 +76,14 @@ class Supervision:
                     continue  # moved further down the index by this run: its next step is the next run's
                 seen.add(post.id)
                 try:
-                    self._check(post, report)
+                    self._check(post, report, center)
                 except StaleVersion:
                     log.info("post changed during the sweep; next pass", extra={"post_id": post.id})
             if page.next_key is None:
                 return report
             after = page.next_key
 
-    def _check(self, post: Post, report: SweepReport) -> None:
+    def _check(self, post: Post, report: SweepReport, command_center: Callable[[], Unit | None]) -> None:
         now = self.clock.now()
         if post.status == Status.RECEIVED:
             # Rescheduling first, on the version read: a post dispatched meanwhile is left alone (StaleVersion).
@@ -94,7 +97,7 @@ class Supervision:
         self._count_missed(post)
         level = post.escalation_level + 1
         unit_id = post.assigned_unit.id if post.assigned_unit else None
-        center = self.staff.command_center()
+        center = command_center()
         if level == 1 and unit_id is not None and (unit_id != (center.id if center else None)):
             target_id, target_name = unit_id, post.assigned_unit.name if post.assigned_unit else ""
             text = f"超过首次回复时限，已提请{target_name}领导督办"
