@@ -91,12 +91,14 @@ class Dispatcher:
             log.warning("could not tell the author of the dispatch", extra={"post_id": post.id}, exc_info=True)
 
     def _assign(self, read: Post) -> Post:
-        routing = self.directory.routing()
-        center = access.command_center(self.directory.units())
-        unit_id = routing.unit_for(read.board, read.type, read.district) or (center.id if center else None)
+        unit_id = self.directory.routing().unit_for(read.board, read.type, read.district)
         unit = self.directory.unit(unit_id) if unit_id else None
+        if unit is None:  # unroutable: no rule matches, or its unit is gone; the command center takes it
+            if unit_id:
+                log.error("a routing rule names a unit not in the directory", extra={"unit_id": unit_id})
+            unit = access.command_center(self.directory.units())
         if unit is None:
-            raise RuntimeError(f"no unit to dispatch post {read.id} to (routing names {unit_id!r})")
+            raise RuntimeError(f"no unit to dispatch post {read.id} to, and no command center")
         now = self.clock.now()
         try:
             post = self.store.save(read, read.assign(UnitRef(id=unit.id, name=unit.name, name_en=unit.name_en), now))

@@ -9,6 +9,7 @@ import pytest
 
 from chalicelib.domain.commands import NewPost
 from chalicelib.domain.errors import Unavailable
+from chalicelib.domain.people import Routing, RoutingRule
 from chalicelib.services.dispatch import post_number
 from tests.unit.services import CITIZEN_PHONE, TIP_OFF, WECHAT_TEMPLATE, station
 from tests.unit.world import CITIZEN, KUNQU_OFFICER, LEADER
@@ -56,6 +57,22 @@ def test_a_post_no_rule_matches_goes_to_the_command_centers_on_duty_officers() -
     assert assigned is not None and assigned.id == "command-center"
     assert len(s.notices_to("o-chief")) == 1 and len(s.notices_to("o-center")) == 1
     assert s.notices_to("o-admin") == []  # off duty
+
+
+def test_a_post_whose_rule_names_a_unit_no_longer_in_the_directory_goes_to_the_command_center_once() -> None:
+    s = station()
+    s.directory.put_routing(Routing(rules=(RoutingRule(board="qa", unit_id="disbanded-station"),)))
+    post = s.post(new=QUESTION)
+
+    s.deliver()
+    s.clock.advance(minutes=3)
+    swept = s.svc.supervision.sweep()
+
+    assigned = s.detail(post.id).post.assigned_unit
+    assert assigned is not None and assigned.id == "command-center"
+    assert s.timeline(post.id) == ["received", "dispatched"]
+    assert (swept.requeued, s.queue.messages) == (0, [])  # not round the queue again
+    assert len(s.notices_to("o-chief")) == 1 and len(s.notices_to("o-center")) == 1
 
 
 def test_a_message_delivered_three_times_assigns_once_and_notifies_once() -> None:
