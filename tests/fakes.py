@@ -19,6 +19,7 @@ from chalicelib.services.audit import AuditEntry
 from chalicelib.services.ports import (
     Binding,
     Contact,
+    Count,
     FeedPage,
     Idempotency,
     IdempotencyRecord,
@@ -60,6 +61,7 @@ class InMemoryPostRepository(InMemoryWork):
         self.next_check: dict[str, datetime] = {}  # the sparse "due" index: set on add and update only
         self._lock = threading.Lock()
         self.uploads: InMemoryUploadBook | None = None  # claims of photos go through it (tests.fake_photos)
+        self.stats: InMemoryStatsRepository | None = None  # figures added with a write, as in its transaction
 
     def _index_due(self, post: Post) -> None:
         at = post.next_check()
@@ -98,12 +100,18 @@ class InMemoryPostRepository(InMemoryWork):
         events = sorted(self.events[post_id].values(), key=lambda e: _timeline_key(e.at, e.id))
         return PostDetail(post, replies, events)
 
-    def update(self, post: Post, expected_version: int, events: Sequence[Event] = ()) -> None:
+    def update(
+        self, post: Post, expected_version: int, events: Sequence[Event] = (), count: Count | None = None
+    ) -> None:
         require_bump(post, expected_version)
         with self._lock:
             stored = self.posts.get(post.id)
             if stored is None or stored.version != expected_version:
                 raise StaleVersion("帖子已被他人更新,请刷新后重试")
+            if count is not None:
+                if self.stats is None:
+                    raise AssertionError("a write that counts needs the figures: set `stats` on the fake")
+                self.stats.add(list(count.scopes), dict(count.counters), count.day)
             # Counters belong to add_reply and count_flag: a saved copy never overwrites them.
             self.posts[post.id] = post.model_copy(deep=True, update={name: getattr(stored, name) for name in COUNTED})
             self._index_due(post)

@@ -100,15 +100,15 @@ class Dispatcher:
         if unit is None:
             raise RuntimeError(f"no unit to dispatch post {read.id} to, and no command center")
         now = self.clock.now()
+        assigned = read.assign(UnitRef(id=unit.id, name=unit.name, name_en=unit.name_en), now)
+        count = self.tally.count(["all", unit.id], {"dispatches": 1, "posts_assigned": 1}, now)
         try:
-            post = self.store.save(read, read.assign(UnitRef(id=unit.id, name=unit.name, name_en=unit.name_en), now))
+            return self.store.save(read, assigned, count=count)  # counted in the same transaction: once
         except StaleVersion:
             fresh = self.store.get(read.id)
             if fresh is None:
                 raise
             return fresh  # another delivery (or an officer) got there first
-        self.tally.add(["all", unit.id], {"dispatches": 1, "posts_assigned": 1}, now)
-        return post
 
     def official_reply(self, post_id: str, reply_id: str) -> None:
         """Count the first response once (with its deadline's outcome) and tell the author once per reply."""

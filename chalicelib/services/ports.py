@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -19,6 +19,15 @@ class FeedPage:
 
     posts: list[Post]
     next_key: str | None
+
+
+@dataclass(frozen=True)
+class Count:
+    """Counters of the public figures, added in the same transaction as the write that makes them true."""
+
+    scopes: tuple[str, ...]
+    counters: Mapping[str, int]
+    day: str  # the Beijing date they count on
 
 
 @dataclass(frozen=True)
@@ -98,9 +107,11 @@ class PostRepository(WorkIndex, Protocol):
     def detail(self, post_id: str) -> PostDetail | None:
         """Return a post with its replies and timeline in one read."""
 
-    def update(self, post: Post, expected_version: int, events: Sequence[Event] = ()) -> None:
-        """Save a changed post and its new timeline entries, in one transaction, if its stored version is still
-        `expected_version` (else StaleVersion).
+    def update(
+        self, post: Post, expected_version: int, events: Sequence[Event] = (), count: Count | None = None
+    ) -> None:
+        """Save a changed post and its new timeline entries (and add `count` to the figures), in one transaction,
+        if its stored version is still `expected_version` (else StaleVersion).
 
         The post must carry `expected_version + 1` (ValueError otherwise): every write bumps the version, so a
         writer holding an older copy can never overwrite it (services.store.PostStore, the only writer, bumps it).

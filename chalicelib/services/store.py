@@ -18,7 +18,7 @@ from chalicelib.domain.actors import Actor
 from chalicelib.domain.errors import NotFound, StaleVersion
 from chalicelib.domain.photos import Photo, Upload
 from chalicelib.domain.posts import Changed, Event, Post, Reply
-from chalicelib.services.ports import DispatchQueue, FeedPage, Idempotency, PostDetail, PostRepository
+from chalicelib.services.ports import Count, DispatchQueue, FeedPage, Idempotency, PostDetail, PostRepository
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +76,14 @@ class PostStore:
         self.posts.add(post, event, idempotency=idempotency, claims=claims)
         self.send(post.id, messages)
 
-    def save(self, read: Post, change: Changed | Post, messages: Sequence[Message] = ()) -> Post:
-        """Write a change of the post read as `read`: StaleVersion if it was written since; return the post stored."""
+    def save(
+        self, read: Post, change: Changed | Post, messages: Sequence[Message] = (), count: Count | None = None
+    ) -> Post:
+        """Write a change of the post read as `read` (with the figures it adds to, in the same transaction):
+        StaleVersion if it was written since; return the post stored."""
         changed, events = change if isinstance(change, Changed) else (change, ())
         stored = changed.model_copy(update={"version": read.version + 1})
-        self.posts.update(stored, read.version, events)
+        self.posts.update(stored, read.version, events, count)
         if read.shown_publicly != stored.shown_publicly:
             self.follow_photos(stored.id, strict=False)
         self.send(stored.id, messages)

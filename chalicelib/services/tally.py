@@ -20,7 +20,7 @@ from chalicelib.domain.posts import Post
 from chalicelib.domain.response_times import bucket_of
 from chalicelib.domain.times import CST
 from chalicelib.services.once import once
-from chalicelib.services.ports import Clock, NoticeLedger, StatsRepository
+from chalicelib.services.ports import Clock, Count, NoticeLedger, StatsRepository
 
 log = logging.getLogger(__name__)
 NEVER_STALE = 10**9  # a count claimed is never claimed again: at most once, never twice
@@ -76,6 +76,10 @@ class Tally:
         if post.first_response_due is None:
             return
         self.once(post, "deadline", {"with_deadline": 1, "answered_in_time": 0}, day_of(post.first_response_due))
+
+    def count(self, scopes: list[str], counters: dict[str, int], at: datetime) -> Count:
+        """Return counters of a fact to add in the same transaction as the write that stores it."""
+        return Count(tuple(scopes), counters, day_of(at))
 
     def add(self, scopes: list[str], counters: dict[str, int], at: datetime | None = None) -> None:
         """Add counters of a fact that is stored once by its own conditional write, on the day it happened."""

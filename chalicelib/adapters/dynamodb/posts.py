@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import items as it
 from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb.effects import stats_updates
 from chalicelib.adapters.dynamodb.table import (
     Table,
     cancellation_codes,
@@ -23,7 +24,7 @@ from chalicelib.adapters.dynamodb.work import WorkQueries, reply_counts
 from chalicelib.domain.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from chalicelib.domain.photos import Photo, Upload
 from chalicelib.domain.posts import Event, Post, Reply, epoch_ms
-from chalicelib.services.ports import FeedPage, Idempotency, PostDetail
+from chalicelib.services.ports import Count, FeedPage, Idempotency, PostDetail
 
 IDEMPOTENCY_TTL = 24 * 3600
 MERGES = 5  # attempts of an update whose copy missed replies counted since it was read
@@ -104,11 +105,15 @@ class DynamoPostRepository(WorkQueries):
                 events.append(it.event_from(item))
         return PostDetail(post, replies, events) if post else None
 
-    def update(self, post: Post, expected_version: int, events: Sequence[Event] = ()) -> None:
+    def update(
+        self, post: Post, expected_version: int, events: Sequence[Event] = (), count: Count | None = None
+    ) -> None:
         require_bump(post, expected_version)
+        counted = [] if count is None else stats_updates(count.scopes, count.counters, count.day)
         for _ in range(MERGES):
             try:
-                self.table.transact(self._update_writes(post, expected_version, events))
+                writes = self._update_writes(post, expected_version, events)
+                self.table.transact(writes + [{"Update": {"TableName": self.table.name, **u}} for u in counted])
                 return
             except ClientError as error:
                 if resent(error) and self._landed(post):
