@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -328,6 +328,9 @@ class InMemoryDirectoryRepository:
     def officer_by_phone(self, phone: str) -> Officer | None:
         return next((o for o in self.officers() if o.phone == phone), None)
 
+    def unit_with_officers(self, unit_id: str) -> tuple[Unit | None, list[Officer]]:
+        return self.unit(unit_id), self.officers_of(unit_id)
+
     def officers_of(self, unit_id: str) -> list[Officer]:
         return [o for o in self.officers() if o.unit_id == unit_id]
 
@@ -359,6 +362,9 @@ class InMemoryLinkStore:
 
     def put(self, code_hash: str, link: ReplyLink) -> None:
         self.links[code_hash] = link
+
+    def put_many(self, links: Mapping[str, ReplyLink]) -> None:
+        self.links.update(links)
 
     def get(self, code_hash: str) -> ReplyLink | None:
         return self.links.get(code_hash)
@@ -424,6 +430,13 @@ class InMemoryNoticeLedger:
         with self._lock:
             _, at = self.entries.get((post_id, key), ("done", None))
             self.entries[(post_id, key)] = ("done", at)
+
+    def claim_many(self, post_id: str, keys: Sequence[str], now: datetime, stale_after: int = 60) -> set[str]:
+        return {key for key in dict.fromkeys(keys) if self.claim(post_id, key, now, stale_after)}
+
+    def confirm_many(self, post_id: str, keys: Sequence[str]) -> None:
+        for key in keys:
+            self.confirm(post_id, key)
 
     def release(self, post_id: str, key: str) -> None:
         with self._lock:
@@ -730,11 +743,14 @@ class InMemoryContactBook:
     """WeChat bindings both ways and each account's channels, in dicts."""
 
     def __init__(self) -> None:
-        self.contacts: dict[str, Contact] = {}
+        self.known: dict[str, Contact] = {}
         self.bindings: dict[str, Binding] = {}
 
     def contact(self, account_id: str) -> Contact:
-        return self.contacts.get(account_id, Contact(account_id))
+        return self.known.get(account_id, Contact(account_id))
+
+    def contacts(self, account_ids: Sequence[str]) -> dict[str, Contact]:
+        return {account_id: self.contact(account_id) for account_id in account_ids}
 
     def account_of(self, openid: str) -> Binding | None:
         return self.bindings.get(openid)
@@ -747,16 +763,16 @@ class InMemoryContactBook:
         if old.openid and old.openid != openid:
             del self.bindings[old.openid]
         self.bindings[openid] = Binding(account_id, stamp)
-        self.contacts[account_id] = replace(old, openid=openid, stamp=stamp)
+        self.known[account_id] = replace(old, openid=openid, stamp=stamp)
 
     def unbind(self, account_id: str) -> None:
         old = self.contact(account_id)
         if old.openid:
             self.bindings.pop(old.openid, None)
-            self.contacts[account_id] = replace(old, openid=None, stamp="")
+            self.known[account_id] = replace(old, openid=None, stamp="")
 
     def set_notify(self, account_id: str, channels: tuple[str, ...]) -> None:
-        self.contacts[account_id] = replace(self.contact(account_id), notify=channels)
+        self.known[account_id] = replace(self.contact(account_id), notify=channels)
 
 
 class InMemoryVouchers:

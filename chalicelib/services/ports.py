@@ -198,6 +198,9 @@ class DirectoryRepository(Protocol):
     def officer_by_phone(self, phone: str) -> Officer | None:
         """Return the officer with this phone, or None."""
 
+    def unit_with_officers(self, unit_id: str) -> tuple[Unit | None, list[Officer]]:
+        """Return a unit and its officers, read at once (the unit None if it is not in the directory)."""
+
     def officers_of(self, unit_id: str) -> list[Officer]:
         """Return the officers of a unit."""
 
@@ -265,8 +268,14 @@ class NoticeLedger(Protocol):
     def claim(self, post_id: str, key: str, now: datetime, stale_after: int = 60) -> bool:
         """Claim an effect; True if this caller should carry it out (new, or a stale unfinished claim)."""
 
+    def claim_many(self, post_id: str, keys: Sequence[str], now: datetime, stale_after: int = 60) -> set[str]:
+        """Claim several effects of a post at once; return the keys this caller should carry out."""
+
     def confirm(self, post_id: str, key: str) -> None:
         """Mark a claimed effect as done for good."""
+
+    def confirm_many(self, post_id: str, keys: Sequence[str]) -> None:
+        """Mark several claimed effects of a post as done for good, at once."""
 
     def release(self, post_id: str, key: str) -> None:
         """Give a claim back after the effect failed, so a retry can take it."""
@@ -314,6 +323,9 @@ class LinkStore(Protocol):
     def put(self, code_hash: str, link: ReplyLink) -> None:
         """Remember a link under the hash of its code."""
 
+    def put_many(self, links: Mapping[str, ReplyLink]) -> None:
+        """Remember several links (code hash -> link) at once."""
+
     def get(self, code_hash: str) -> ReplyLink | None:
         """Return the link with this code hash, or None."""
 
@@ -349,6 +361,9 @@ class ContactBook(Protocol):
 
     def contact(self, account_id: str) -> Contact:
         """Return an account's contact (no openid and every channel if it never bound or chose)."""
+
+    def contacts(self, account_ids: Sequence[str]) -> dict[str, Contact]:
+        """Return the contact of each account, read at once."""
 
     def account_of(self, openid: str) -> Binding | None:
         """Return the binding of an openid, or None."""

@@ -746,6 +746,16 @@ def test_officers_are_found_by_id_phone_and_unit(repos: Repos) -> None:
     assert repos.directory.officers_of("qingfu") == []
 
 
+def test_a_unit_and_its_officers_are_read_together_and_its_officers_alone_leave_the_unit_out(repos: Repos) -> None:
+    repos.directory.put_unit(KUNQU)
+    for officer in (ZHAO, LIU, WANG):
+        repos.directory.put_officer(officer)
+
+    assert repos.directory.unit_with_officers("kunqu") == (KUNQU, [WANG, ZHAO])
+    assert repos.directory.unit_with_officers("command-center") == (None, [LIU])  # not in the directory
+    assert repos.directory.officers_of("kunqu") == [WANG, ZHAO]
+
+
 def test_an_officer_who_moves_unit_and_phone_is_found_only_by_the_new_ones(repos: Repos) -> None:
     repos.directory.put_officer(WANG)
     moved = WANG.model_copy(update={"unit_id": "command-center", "phone": "13900000009"})
@@ -831,6 +841,28 @@ def test_a_confirmed_effect_is_never_claimed_again(repos: Repos) -> None:
     repos.ledger.confirm("p1", "sms#reply#r1")
 
     assert not repos.ledger.claim("p1", "sms#reply#r1", T0 + timedelta(days=30), stale_after=0)
+
+
+def test_effects_claimed_together_leave_out_the_ones_taken_or_done_and_confirm_together(repos: Repos) -> None:
+    assert repos.ledger.claim("p1", "notify#1#o-a", T0)  # taken by another delivery, still sending
+    assert repos.ledger.claim("p1", "notify#1#o-b", T0)
+    repos.ledger.confirm("p1", "notify#1#o-b")  # done
+
+    claimed = repos.ledger.claim_many("p1", ["notify#1#o-a", "notify#1#o-b", "notify#1#o-c", "notify#1#o-d"], T0)
+    repos.ledger.confirm_many("p1", sorted(claimed))
+
+    assert claimed == {"notify#1#o-c", "notify#1#o-d"}
+    later = T0 + timedelta(days=1)
+    assert repos.ledger.claim_many("p1", ["notify#1#o-a", "notify#1#o-c", "notify#1#o-d"], later) == {"notify#1#o-a"}
+
+
+def test_links_written_together_are_each_found_by_their_code(repos: Repos) -> None:
+    at = datetime(2026, 3, 16, 8, 5, tzinfo=UTC)
+    links = {f"hash-{n}": ReplyLink(f"o-{n}", "p1", at, "s1") for n in range(30)}  # more than one batch of 25
+
+    repos.links.put_many(links)
+
+    assert all(repos.links.get(code) == link for code, link in links.items())
 
 
 def test_a_released_effect_may_be_claimed_again_at_once(repos: Repos) -> None:

@@ -11,7 +11,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.dynamodb.table import Table, condition_failed, from_item, to_item
+from chalicelib.adapters.dynamodb.batch import put_items
+from chalicelib.adapters.dynamodb.table import Table, cancellation_codes, condition_failed, from_item, to_item
 from chalicelib.domain.times import CST
 from chalicelib.services.audit import AuditEntry
 
@@ -40,6 +41,39 @@ class DynamoNoticeLedger:
                 return False
             raise
         return True
+
+    def claim_many(self, post_id: str, keys_: Sequence[str], now: datetime, stale_after: int = 60) -> set[str]:
+        """Claim in one transaction (two write units an item); keys refused by their condition (taken, or done)
+        are dropped and the rest claimed again, so a redelivery takes only what is left."""
+        wanted = list(dict.fromkeys(keys_))
+        if len(wanted) <= 1:
+            return {key for key in wanted if self.claim(post_id, key, now, stale_after)}
+        stamp = int(now.timestamp())
+        while wanted:
+            try:
+                self.table.transact([self._claim_request(post_id, key, stamp, stale_after) for key in wanted])
+                return set(wanted)
+            except ClientError as error:
+                codes = cancellation_codes(error)
+                if len(codes) != len(wanted) or "ConditionalCheckFailed" not in codes:
+                    raise
+                wanted = [key for key, code in zip(wanted, codes, strict=True) if code != "ConditionalCheckFailed"]
+        return set()
+
+    def _claim_request(self, post_id: str, key: str, stamp: int, stale_after: int) -> dict[str, Any]:
+        return {
+            "Put": {
+                "TableName": self.table.name,
+                "Item": to_item({"PK": keys.notice_pk(post_id), "SK": key, "state": "claimed", "at": stamp}),
+                "ConditionExpression": "attribute_not_exists(PK) OR (#state = :claimed AND #at < :stale)",
+                "ExpressionAttributeNames": {"#state": "state", "#at": "at"},
+                "ExpressionAttributeValues": to_item({":claimed": "claimed", ":stale": stamp - stale_after}),
+            }
+        }
+
+    def confirm_many(self, post_id: str, keys_: Sequence[str]) -> None:
+        """Mark done in one BatchWriteItem (a done entry is only ever read for its state)."""
+        put_items(self.table, [{"PK": keys.notice_pk(post_id), "SK": key, "state": "done"} for key in keys_])
 
     def confirm(self, post_id: str, key: str) -> None:
         self.table.call(
