@@ -150,7 +150,8 @@ def run(count: int, max_runs: int = 15) -> dict[str, Any]:
                 f"run {minute}: {len(calls.calls):,} calls ({calls.summary(('dynamodb', 'sqs', 'sns'))}); "
                 f"settled {report.settled:,}, escalated {report.escalated_to_leaders:,} to leaders and "
                 f"{report.escalated_to_command:,} to the command center, {report.pages} pages, "
-                f"{simulated_ms(calls) / 1000:.1f} s simulated; due left {left:,}"
+                f"{simulated_ms(calls) / 1000:.1f} s simulated; due left {left:,}",
+                flush=True,
             )
             if left == 0:
                 break

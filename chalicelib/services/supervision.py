@@ -107,8 +107,8 @@ class Supervision:
             text = f"超过首次回复时限两倍，已上报{target_name}督办"
         # Notify first (once per officer and level, by the ledger), then record: a failure retries both.
         self.notices.notify_unit(post, target_id, f"esc{level}", leaders_only=level == 1)
-        self.store.save(post, post.escalate(level, text, now))
-        self.tally.add(["all"] + ([unit_id] if unit_id else []), {"escalations": 1}, now)
+        count = self.tally.count(["all"] + ([unit_id] if unit_id else []), {"escalations": 1}, now)
+        self.store.save(post, post.escalate(level, text, now), count=count)  # counted in the same transaction
         if level == 1:
             report.escalated_to_leaders += 1
         else:

@@ -2,7 +2,8 @@
 
 Every figure is an atomic `ADD` to two items per scope (`all` and the post's unit): the running total and the
 item of the day (`services.stats` reads both without a scan). Facts a redelivered message or a retried request
-could repeat are claimed first in the post's ledger (keys below), so they count once.
+could repeat are claimed first in the post's ledger (keys below), so they count once; facts a post's own write
+makes true (an assignment, an escalation) are added in that write's transaction (`Tally.count`).
 
 - first response: the first official reply, or the post's resolution if that comes first (key `first-response`);
   counted on the day it happened, with its minutes since the post in a bounded histogram for the median
@@ -80,10 +81,6 @@ class Tally:
     def count(self, scopes: list[str], counters: dict[str, int], at: datetime) -> Count:
         """Return counters of a fact to add in the same transaction as the write that stores it."""
         return Count(tuple(scopes), counters, day_of(at))
-
-    def add(self, scopes: list[str], counters: dict[str, int], at: datetime | None = None) -> None:
-        """Add counters of a fact that is stored once by its own conditional write, on the day it happened."""
-        self.stats.add(scopes, counters, day_of(at or self.clock.now()))
 
     def quietly(self, post: Post, at: datetime) -> None:
         """Count a first response from a request path: a failure is logged, the stored change stands."""
