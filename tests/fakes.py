@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,6 +19,7 @@ from chalicelib.services.audit import AuditEntry
 from chalicelib.services.ports import (
     Binding,
     Contact,
+    Count,
     FeedPage,
     Idempotency,
     IdempotencyRecord,
@@ -60,6 +61,7 @@ class InMemoryPostRepository(InMemoryWork):
         self.next_check: dict[str, datetime] = {}  # the sparse "due" index: set on add and update only
         self._lock = threading.Lock()
         self.uploads: InMemoryUploadBook | None = None  # claims of photos go through it (tests.fake_photos)
+        self.stats: InMemoryStatsRepository | None = None  # figures added with a write, as in its transaction
 
     def _index_due(self, post: Post) -> None:
         at = post.next_check()
@@ -99,13 +101,22 @@ class InMemoryPostRepository(InMemoryWork):
         return PostDetail(post, replies, events)
 
     def update(
-        self, post: Post, expected_version: int, events: Sequence[Event] = (), before: Post | None = None
+        self,
+        post: Post,
+        expected_version: int,
+        events: Sequence[Event] = (),
+        before: Post | None = None,
+        count: Count | None = None,
     ) -> None:
         require_bump(post, expected_version)
         with self._lock:
             stored = self.posts.get(post.id)
             if stored is None or stored.version != expected_version:
                 raise StaleVersion("帖子已被他人更新,请刷新后重试")
+            if count is not None:
+                if self.stats is None:
+                    raise AssertionError("a write that counts needs the figures: set `stats` on the fake")
+                self.stats.add(list(count.scopes), dict(count.counters), count.day)
             # Counters belong to add_reply and count_flag: a saved copy never overwrites them.
             self.posts[post.id] = post.model_copy(deep=True, update={name: getattr(stored, name) for name in COUNTED})
             self._index_due(post)
@@ -208,10 +219,16 @@ class InMemoryPostRepository(InMemoryWork):
                 self.next_check[post_id] = at
                 self.posts[post_id] = stored.model_copy(update={"version": expected_version + 1})
 
-    def due(self, now: datetime, limit: int) -> list[Post]:
+    def due(self, now: datetime, limit: int, after: str | None = None) -> FeedPage:
         due = [(at, post_id) for post_id, at in self.next_check.items() if epoch_ms(at) <= epoch_ms(now)]
         due.sort(key=lambda pair: _timeline_key(*pair))
-        return [self.posts[post_id].model_copy(deep=True) for _, post_id in due[:limit]]
+        keyed = [(f"{epoch_ms(at):013d}#{post_id}", post_id) for at, post_id in due]
+        keyed = [(key, post_id) for key, post_id in keyed if after is None or key > after]
+        page = keyed[:limit]
+        more = len(keyed) > limit
+        return FeedPage(
+            [self.posts[post_id].model_copy(deep=True) for _, post_id in page], page[-1][0] if more else None
+        )
 
 
 class InterleavedPosts:
@@ -234,10 +251,12 @@ class InterleavedPosts:
         return found
 
     def get(self, post_id: str) -> Post | None:
-        return self._then(self.inner.get(post_id))
+        found: Post | None = self._then(self.inner.get(post_id))
+        return found
 
-    def due(self, now: datetime, limit: int) -> list[Post]:
-        return self._then(self.inner.due(now, limit))
+    def due(self, now: datetime, limit: int, after: str | None = None) -> FeedPage:
+        page: FeedPage = self._then(self.inner.due(now, limit, after))
+        return page
 
 
 class InMemoryIdempotencyStore:
@@ -330,6 +349,9 @@ class InMemoryDirectoryRepository:
     def officer_by_phone(self, phone: str) -> Officer | None:
         return next((o for o in self.officers() if o.phone == phone), None)
 
+    def unit_with_officers(self, unit_id: str) -> tuple[Unit | None, list[Officer]]:
+        return self.unit(unit_id), self.officers_of(unit_id)
+
     def officers_of(self, unit_id: str) -> list[Officer]:
         return [o for o in self.officers() if o.unit_id == unit_id]
 
@@ -361,6 +383,9 @@ class InMemoryLinkStore:
 
     def put(self, code_hash: str, link: ReplyLink) -> None:
         self.links[code_hash] = link
+
+    def put_many(self, links: Mapping[str, ReplyLink]) -> None:
+        self.links.update(links)
 
     def get(self, code_hash: str) -> ReplyLink | None:
         return self.links.get(code_hash)
@@ -426,6 +451,13 @@ class InMemoryNoticeLedger:
         with self._lock:
             _, at = self.entries.get((post_id, key), ("done", None))
             self.entries[(post_id, key)] = ("done", at)
+
+    def claim_many(self, post_id: str, keys: Sequence[str], now: datetime, stale_after: int = 60) -> set[str]:
+        return {key for key in dict.fromkeys(keys) if self.claim(post_id, key, now, stale_after)}
+
+    def confirm_many(self, post_id: str, keys: Sequence[str]) -> None:
+        for key in keys:
+            self.confirm(post_id, key)
 
     def release(self, post_id: str, key: str) -> None:
         with self._lock:
@@ -732,11 +764,14 @@ class InMemoryContactBook:
     """WeChat bindings both ways and each account's channels, in dicts."""
 
     def __init__(self) -> None:
-        self.contacts: dict[str, Contact] = {}
+        self.known: dict[str, Contact] = {}
         self.bindings: dict[str, Binding] = {}
 
     def contact(self, account_id: str) -> Contact:
-        return self.contacts.get(account_id, Contact(account_id))
+        return self.known.get(account_id, Contact(account_id))
+
+    def contacts(self, account_ids: Sequence[str]) -> dict[str, Contact]:
+        return {account_id: self.contact(account_id) for account_id in account_ids}
 
     def account_of(self, openid: str) -> Binding | None:
         return self.bindings.get(openid)
@@ -749,16 +784,16 @@ class InMemoryContactBook:
         if old.openid and old.openid != openid:
             del self.bindings[old.openid]
         self.bindings[openid] = Binding(account_id, stamp)
-        self.contacts[account_id] = replace(old, openid=openid, stamp=stamp)
+        self.known[account_id] = replace(old, openid=openid, stamp=stamp)
 
     def unbind(self, account_id: str) -> None:
         old = self.contact(account_id)
         if old.openid:
             self.bindings.pop(old.openid, None)
-            self.contacts[account_id] = replace(old, openid=None, stamp="")
+            self.known[account_id] = replace(old, openid=None, stamp="")
 
     def set_notify(self, account_id: str, channels: tuple[str, ...]) -> None:
-        self.contacts[account_id] = replace(self.contact(account_id), notify=channels)
+        self.known[account_id] = replace(self.contact(account_id), notify=channels)
 
 
 class InMemoryVouchers:

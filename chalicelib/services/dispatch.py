@@ -74,12 +74,14 @@ class Dispatcher:
             return
         if post.type in POLICE_ONLY_TYPES:
             return  # a notice by the police themselves
+        officers = None  # the unit's officers, when the assignment read them with the unit
         if post.status == Status.RECEIVED:
-            post = self._assign(post)
+            post, officers = self._assign(post)
         if self.incidents.is_incident(post):
             self.incidents.hand_off(post.id)
         if post.assigned_unit is not None and post.status != Status.RESOLVED:
-            self.notices.notify_unit(post, post.assigned_unit.id, f"round{post.dispatch_round}")
+            round_key = f"round{post.dispatch_round}"
+            self.notices.notify_unit(post, post.assigned_unit.id, round_key, officers=officers)
         if post.status == Status.DISPATCHED:
             self._tell_dispatched(post)
 
@@ -90,23 +92,28 @@ class Dispatcher:
         except Exception:
             log.warning("could not tell the author of the dispatch", extra={"post_id": post.id}, exc_info=True)
 
-    def _assign(self, read: Post) -> Post:
-        routing = self.directory.routing()
-        center = access.command_center(self.directory.units())
-        unit_id = routing.unit_for(read.board, read.type, read.district) or (center.id if center else None)
-        unit = self.directory.unit(unit_id) if unit_id else None
+    def _assign(self, read: Post) -> tuple[Post, list[Officer] | None]:
+        """Assign a post to the unit its routing names (the command center if none, or if that unit is gone); return
+        the post stored and the unit's officers (None if another writer assigned it first)."""
+        unit_id = self.directory.routing().unit_for(read.board, read.type, read.district)
+        unit, officers = self.directory.unit_with_officers(unit_id) if unit_id else (None, [])
+        if unit is None:  # unroutable: no rule matches, or its unit is gone; the command center takes it
+            if unit_id:
+                log.error("a routing rule names a unit not in the directory", extra={"unit_id": unit_id})
+            center = access.command_center(self.directory.units())
+            unit, officers = self.directory.unit_with_officers(center.id) if center else (None, [])
         if unit is None:
-            raise RuntimeError(f"no unit to dispatch post {read.id} to (routing names {unit_id!r})")
+            raise RuntimeError(f"no unit to dispatch post {read.id} to, and no command center")
         now = self.clock.now()
+        assigned = read.assign(UnitRef(id=unit.id, name=unit.name, name_en=unit.name_en), now)
+        count = self.tally.count(["all", unit.id], {"dispatches": 1, "posts_assigned": 1}, now)
         try:
-            post = self.store.save(read, read.assign(UnitRef(id=unit.id, name=unit.name, name_en=unit.name_en), now))
+            return self.store.save(read, assigned, count=count), officers  # counted in the same transaction: once
         except StaleVersion:
             fresh = self.store.get(read.id)
             if fresh is None:
                 raise
-            return fresh  # another delivery (or an officer) got there first
-        self.tally.add(["all", unit.id], {"dispatches": 1, "posts_assigned": 1}, now)
-        return post
+            return fresh, None  # another delivery (or an officer) got there first
 
     def official_reply(self, post_id: str, reply_id: str) -> None:
         """Count the first response once (with its deadline's outcome) and tell the author once per reply."""
@@ -144,8 +151,7 @@ class Dispatcher:
             self.notices.notify_officer(post, handler, round_key, kind="follow_up")
         else:
             officers = [o for o in self.directory.officers_of(post.assigned_unit.id) if o.on_duty]
-            for officer in officers:
-                self.notices.notify_officer(post, officer, round_key, kind="follow_up")
+            self.notices.notify_officers(post, officers, round_key, "follow_up")
 
     def handler_of(self, post: Post) -> Officer | None:
         """Return the on-duty officer of the assigned unit who last acted on a post (replied or moved it), if any."""

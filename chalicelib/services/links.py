@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from chalicelib.domain.errors import Unauthenticated
@@ -23,6 +24,13 @@ def issue_link(store: LinkStore, officer_id: str, post_id: str, now: datetime, s
     code = secrets.token_urlsafe(16)
     store.put(code_hash(code), ReplyLink(officer_id, post_id, now + LINK_TTL, sessions))
     return code
+
+
+def issue_links(store: LinkStore, officers: Sequence[tuple[str, str]], post_id: str, now: datetime) -> dict[str, str]:
+    """Make a link code for each (officer id, session stamp) on one post, stored at once; return id -> code."""
+    codes = {officer_id: secrets.token_urlsafe(16) for officer_id, _ in officers}
+    store.put_many({code_hash(codes[o]): ReplyLink(o, post_id, now + LINK_TTL, sessions) for o, sessions in officers})
+    return codes
 
 
 def resolve_link(store: LinkStore, code: object, now: datetime) -> ReplyLink:

@@ -9,7 +9,7 @@ worth an SMS). An officer is always reachable by SMS last, whatever the officer 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from chalicelib.domain.errors import Unavailable, Undeliverable
@@ -52,19 +52,30 @@ class Messenger:
             order.append("sms")
         return order
 
-    def reachable(self, person: Person, notice: Notice) -> bool:
-        """Tell whether any of the person's channels can carry this notice."""
-        contact = self.contacts.contact(person.account_id)
+    def contact_of(self, account_id: str) -> Contact:
+        """Return one person's contact (their channels), for several notices or a check before reading more."""
+        return self.contacts.contact(account_id)
+
+    def contacts_of(self, account_ids: Sequence[str]) -> dict[str, Contact]:
+        """Return several people's contacts, read at once (a unit's officers)."""
+        return self.contacts.contacts(account_ids)
+
+    def reachable(self, person: Person, notice: Notice, contact: Contact | None = None) -> bool:
+        """Tell whether any of the person's channels can carry this notice (`contact`: as read already)."""
+        contact = contact or self.contacts.contact(person.account_id)
         return any(self._sender(c, person, contact, notice) for c in self.channels(person, contact))
 
-    def deliver(self, person: Person, notice: Notice, sms_gate: Gate | None = None) -> str | None:
+    def deliver(
+        self, person: Person, notice: Notice, sms_gate: Gate | None = None, contact: Contact | None = None
+    ) -> str | None:
         """Send through the first channel that takes it; return its name, or None when no channel applies.
 
         A passing fault on every channel tried raises it (the message is retried later); permanent refusals
         everywhere end quietly, logged. `sms_gate` runs the SMS, if that is the channel, at most once per whatever
-        it keys (an author gets one SMS per post and dispatch round: the first says where to look).
+        it keys (an author gets one SMS per post and dispatch round: the first says where to look). `contact`: the
+        person's contact as read already (else it is read here).
         """
-        contact = self.contacts.contact(person.account_id)
+        contact = contact or self.contacts.contact(person.account_id)
         fault: Exception | None = None
         for channel in self.channels(person, contact):
             send = self._sender(channel, person, contact, notice)

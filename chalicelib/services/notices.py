@@ -10,7 +10,7 @@ words: a title such as "点击 http://evil.example 领取补贴" must not go out
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from chalicelib.domain.boards import BOARDS_BY_ID, POST_TYPE_NAMES
@@ -18,7 +18,7 @@ from chalicelib.domain.messages import Notice
 from chalicelib.domain.people import Officer
 from chalicelib.domain.posts import Post, iso_cst
 from chalicelib.domain.status import STATUS_NAMES
-from chalicelib.services.links import issue_link
+from chalicelib.services.links import issue_links
 from chalicelib.services.messenger import Messenger, Person
 from chalicelib.services.once import once
 from chalicelib.services.ports import Clock, DirectoryRepository, LinkStore, NoticeLedger, UserRepository
@@ -28,6 +28,7 @@ NOTICE_HEADS = {  # kind of officer notice -> (SMS-style head, e-mail subject)
     "escalated": ("【24小时警局】督办：超时未回复", "24小时警局督办"),
     "follow_up": ("【24小时警局】发帖人补充", "24小时警局发帖人补充"),
 }
+PARALLEL = 8  # a unit's notices sent at once, at most
 _OFFICER_STATE = {"new": "待处理", "escalated": "督办", "follow_up": "有补充"}
 _AUTHOR_STATE = {"reply": "民警已回复", "resolved": "待评价"}
 
@@ -123,30 +124,75 @@ class OfficerNotices:
         self.directory, self.ledger, self.messenger, self.links = directory, ledger, messenger, links
         self.clock, self.site_url = clock, site_url
 
-    def notify_unit(self, post: Post, unit_id: str, round_key: str, leaders_only: bool = False) -> int:
-        """Notify the on-duty officers (or the leaders) of a unit once each for this round."""
-        officers = [o for o in self.directory.officers_of(unit_id) if o.on_duty or leaders_only]
-        if leaders_only:
-            officers = [o for o in officers if o.role == "leader"]
-        sent = 0
-        for officer in officers:
-            sent += self.notify_officer(post, officer, round_key, escalated=leaders_only or round_key.startswith("esc"))
-        return sent
+    def notify_unit(
+        self,
+        post: Post,
+        unit_id: str,
+        round_key: str,
+        leaders_only: bool = False,
+        officers: Sequence[Officer] | None = None,
+    ) -> int:
+        """Notify the on-duty officers (or the leaders) of a unit once each for this round (`officers`: the unit's,
+        as read already)."""
+        found = self.directory.officers_of(unit_id) if officers is None else officers
+        chosen = [o for o in found if (o.role == "leader" if leaders_only else o.on_duty)]
+        notice = "escalated" if leaders_only or round_key.startswith("esc") else "new"
+        return self.notify_officers(post, chosen, round_key, notice)
 
     def notify_officer(
         self, post: Post, officer: Officer, round_key: str, escalated: bool = False, kind: str | None = None
     ) -> int:
         """Send one officer a notice with a reply link, at most once per round, by the officer's first channel."""
+        return self.notify_officers(post, [officer], round_key, kind or ("escalated" if escalated else "new"))
+
+    def notify_officers(self, post: Post, officers: Sequence[Officer], round_key: str, notice: str) -> int:
+        """Send each officer a notice of a kind with a reply link, at most once per round; return how many went.
+
+        At once: the notices claimed together, the officers' contacts read together and their links written
+        together, then sent in parallel (each a WeChat, e-mail or SMS call of its own), so a unit's notices do
+        not queue behind each other. Every officer is tried; the ones that went are confirmed, the others given
+        back, and the first failure raised after, so a retry sends only what is missing."""
+        if not officers:
+            return 0
         now = self.clock.now()
-        notice = kind or ("escalated" if escalated else "new")
-        person = Person(officer.id, officer.phone, officer.email, officer=True, stamp=officer.sessions)
+        key_of = {o.id: f"notify#{round_key}#{o.id}" for o in officers}
+        claimed = self.ledger.claim_many(post.id, list(key_of.values()), now)
+        mine = [o for o in officers if key_of[o.id] in claimed]
+        if not mine:
+            return 0
+        try:
+            contacts = self.messenger.contacts_of([o.id for o in mine])
+            codes = issue_links(self.links, [(o.id, o.sessions) for o in mine], post.id, now)
+        except Exception:
+            for officer in mine:
+                self.ledger.release(post.id, key_of[officer.id])
+            raise
 
-        def send() -> None:
-            code = issue_link(self.links, officer.id, post.id, now, officer.sessions)
-            link = f"{self.site_url}/reply.html#t={code}"
-            self.messenger.deliver(person, officer_notice(post, notice, link, now))
+        def send(officer: Officer) -> None:
+            link = f"{self.site_url}/reply.html#t={codes[officer.id]}"
+            person = Person(officer.id, officer.phone, officer.email, officer=True, stamp=officer.sessions)
+            self.messenger.deliver(person, officer_notice(post, notice, link, now), contact=contacts[officer.id])
 
-        return int(once(self.ledger, post.id, f"notify#{round_key}#{officer.id}", now, send))
+        failures = all_at_once(mine, send)
+        went = [o for o, failure in zip(mine, failures, strict=True) if failure is None]
+        if went:
+            self.ledger.confirm_many(post.id, [key_of[o.id] for o in went])
+        for officer, failure in zip(mine, failures, strict=True):
+            if failure is not None:
+                self.ledger.release(post.id, key_of[officer.id])
+        first = next((failure for failure in failures if failure is not None), None)
+        if first is not None:
+            raise first  # once every officer was tried
+        return len(went)
+
+
+def all_at_once(officers: Sequence[Officer], send: Callable[[Officer], None]) -> list[BaseException | None]:
+    """Run `send` for each officer in parallel (at most PARALLEL threads); return each one's failure or None."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(PARALLEL, len(officers))) as pool:
+        futures = [pool.submit(send, officer) for officer in officers]
+    return [future.exception() for future in futures]
 
 
 class AuthorNotices:
@@ -166,18 +212,23 @@ class AuthorNotices:
 
     def tell(self, post: Post, key: str, kind: str) -> bool:
         """Tell the author once per ledger key; True if this call sent it (or found nobody to tell)."""
+        now = self.clock.now()
+        notice = author_notice(post, kind, self.site_url, now)
+        contact = None
+        if notice.sms is None:  # WeChat only: someone not on WeChat is not even looked up
+            contact = self.messenger.contact_of(post.author_id)
+            if contact.openid is None:
+                return False
         person = self._author(post)
         if person is None:
             return False
-        now = self.clock.now()
-        notice = author_notice(post, kind, self.site_url, now)
-        if notice.sms is None and not self.messenger.reachable(person, notice):
+        if notice.sms is None and not self.messenger.reachable(person, notice, contact):
             return False  # a WeChat-only notice to someone not on WeChat: nothing to send, nothing to record
 
         def gate(effect: Callable[[], None]) -> bool:  # one SMS per post and round: it points to "我的"
             return once(self.ledger, post.id, f"author-sms#{post.dispatch_round}", now, effect)
 
-        return once(self.ledger, post.id, key, now, lambda: self.messenger.deliver(person, notice, gate))
+        return once(self.ledger, post.id, key, now, lambda: self.messenger.deliver(person, notice, gate, contact))
 
     def _author(self, post: Post) -> Person | None:
         user = self.users.get(post.author_id)

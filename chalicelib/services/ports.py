@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -20,6 +20,15 @@ class FeedPage:
     posts: list[Post]
     next_key: str | None
     pinned: list[Post] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Count:
+    """Counters of the public figures, added in the same transaction as the write that makes them true."""
+
+    scopes: tuple[str, ...]
+    counters: Mapping[str, int]
+    day: str  # the Beijing date they count on
 
 
 @dataclass(frozen=True)
@@ -100,11 +109,16 @@ class PostRepository(WorkIndex, Protocol):
         """Return a post with its replies and timeline in one read."""
 
     def update(
-        self, post: Post, expected_version: int, events: Sequence[Event] = (), before: Post | None = None
+        self,
+        post: Post,
+        expected_version: int,
+        events: Sequence[Event] = (),
+        before: Post | None = None,
+        count: Count | None = None,
     ) -> None:
-        """Save a changed post and its new timeline entries, in one transaction, if its stored version is still
-        `expected_version` (else StaleVersion). `before`, the post as read, tells which copies of its card in
-        other boards' feeds (a global pin's) the same transaction must delete.
+        """Save a changed post and its new timeline entries (and add `count` to the figures), in one transaction,
+        if its stored version is still `expected_version` (else StaleVersion). `before`, the post as read, tells
+        which copies of its card in other boards' feeds (a global pin's) the same transaction must delete.
 
         The post must carry `expected_version + 1` (ValueError otherwise): every write bumps the version, so a
         writer holding an older copy can never overwrite it (services.store.PostStore, the only writer, bumps it).
@@ -147,8 +161,9 @@ class PostRepository(WorkIndex, Protocol):
         """Move the next check of a post as read to `at` and bump its version, if still the version read (else
         StaleVersion)."""
 
-    def due(self, now: datetime, limit: int) -> list[Post]:
-        """Return posts whose next check (dispatch grace or deadline) is at or before `now`."""
+    def due(self, now: datetime, limit: int, after: str | None = None) -> FeedPage:
+        """Return a page of posts whose next check (dispatch grace or deadline) is at or before `now`, soonest
+        first, starting after the key a previous page ended on (`next_key`: None once nothing is left)."""
 
 
 class UserRepository(Protocol):
@@ -190,6 +205,9 @@ class DirectoryRepository(Protocol):
 
     def officer_by_phone(self, phone: str) -> Officer | None:
         """Return the officer with this phone, or None."""
+
+    def unit_with_officers(self, unit_id: str) -> tuple[Unit | None, list[Officer]]:
+        """Return a unit and its officers, read at once (the unit None if it is not in the directory)."""
 
     def officers_of(self, unit_id: str) -> list[Officer]:
         """Return the officers of a unit."""
@@ -258,8 +276,14 @@ class NoticeLedger(Protocol):
     def claim(self, post_id: str, key: str, now: datetime, stale_after: int = 60) -> bool:
         """Claim an effect; True if this caller should carry it out (new, or a stale unfinished claim)."""
 
+    def claim_many(self, post_id: str, keys: Sequence[str], now: datetime, stale_after: int = 60) -> set[str]:
+        """Claim several effects of a post at once; return the keys this caller should carry out."""
+
     def confirm(self, post_id: str, key: str) -> None:
         """Mark a claimed effect as done for good."""
+
+    def confirm_many(self, post_id: str, keys: Sequence[str]) -> None:
+        """Mark several claimed effects of a post as done for good, at once."""
 
     def release(self, post_id: str, key: str) -> None:
         """Give a claim back after the effect failed, so a retry can take it."""
@@ -307,6 +331,9 @@ class LinkStore(Protocol):
     def put(self, code_hash: str, link: ReplyLink) -> None:
         """Remember a link under the hash of its code."""
 
+    def put_many(self, links: Mapping[str, ReplyLink]) -> None:
+        """Remember several links (code hash -> link) at once."""
+
     def get(self, code_hash: str) -> ReplyLink | None:
         """Return the link with this code hash, or None."""
 
@@ -342,6 +369,9 @@ class ContactBook(Protocol):
 
     def contact(self, account_id: str) -> Contact:
         """Return an account's contact (no openid and every channel if it never bound or chose)."""
+
+    def contacts(self, account_ids: Sequence[str]) -> dict[str, Contact]:
+        """Return the contact of each account, read at once."""
 
     def account_of(self, openid: str) -> Binding | None:
         """Return the binding of an openid, or None."""

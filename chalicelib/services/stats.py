@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from chalicelib.domain.errors import NotFound
+from chalicelib.domain.response_times import median_of
 from chalicelib.domain.times import CST
 from chalicelib.services.ports import Clock, DirectoryRepository, StatsRepository
 
@@ -58,17 +59,8 @@ OVERALL_NAME = "全平台"
 
 
 def median_minutes(counters: dict[str, int]) -> int | None:
-    """Return the median first-response time in minutes from a per-minute histogram."""
-    buckets = sorted((int(k[2:]), v) for k, v in counters.items() if k.startswith("h_") and v > 0)
-    total = sum(v for _, v in buckets)
-    if total == 0:
-        return None
-    seen = 0
-    for minute, count in buckets:
-        seen += count
-        if seen * 2 >= total:
-            return minute
-    return buckets[-1][0]
+    """Return the median first-response time in minutes from the histogram counters (`h_<bucket start>`)."""
+    return median_of({int(k[2:]): v for k, v in counters.items() if k.startswith("h_")})
 
 
 def _share(part: int, whole: int) -> float | None:

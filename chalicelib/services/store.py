@@ -18,7 +18,7 @@ from chalicelib.domain.actors import Actor
 from chalicelib.domain.errors import NotFound, StaleVersion
 from chalicelib.domain.photos import Photo, Upload
 from chalicelib.domain.posts import Changed, Event, Post, Reply
-from chalicelib.services.ports import DispatchQueue, Idempotency, PostDetail, PostRepository
+from chalicelib.services.ports import Count, DispatchQueue, FeedPage, Idempotency, PostDetail, PostRepository
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +48,9 @@ class PostStore:
         """Return a post with its replies and timeline."""
         return self.posts.detail(post_id)
 
-    def due(self, now: datetime, limit: int) -> list[Post]:
-        """Return posts whose next check (dispatch grace or deadline) is at or before `now`."""
-        return self.posts.due(now, limit)
+    def due(self, now: datetime, limit: int, after: str | None = None) -> FeedPage:
+        """Return a page of posts whose next check (dispatch grace or deadline) is at or before `now`."""
+        return self.posts.due(now, limit, after)
 
     def recent_of(self, author_id: str, limit: int) -> list[Post]:
         """Return an author's newest posts."""
@@ -76,11 +76,14 @@ class PostStore:
         self.posts.add(post, event, idempotency=idempotency, claims=claims)
         self.send(post.id, messages)
 
-    def save(self, read: Post, change: Changed | Post, messages: Sequence[Message] = ()) -> Post:
-        """Write a change of the post read as `read`: StaleVersion if it was written since; return the post stored."""
+    def save(
+        self, read: Post, change: Changed | Post, messages: Sequence[Message] = (), count: Count | None = None
+    ) -> Post:
+        """Write a change of the post read as `read` (with the figures it adds to, in the same transaction):
+        StaleVersion if it was written since; return the post stored."""
         changed, events = change if isinstance(change, Changed) else (change, ())
         stored = changed.model_copy(update={"version": read.version + 1})
-        self.posts.update(stored, read.version, events, before=read)
+        self.posts.update(stored, read.version, events, before=read, count=count)
         if read.shown_publicly != stored.shown_publicly:
             self.follow_photos(stored.id, strict=False)
         self.send(stored.id, messages)

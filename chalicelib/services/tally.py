@@ -2,10 +2,12 @@
 
 Every figure is an atomic `ADD` to two items per scope (`all` and the post's unit): the running total and the
 item of the day (`services.stats` reads both without a scan). Facts a redelivered message or a retried request
-could repeat are claimed first in the post's ledger (keys below), so they count once.
+could repeat are claimed first in the post's ledger (keys below), so they count once; facts a post's own write
+makes true (an assignment, an escalation) are added in that write's transaction (`Tally.count`).
 
 - first response: the first official reply, or the post's resolution if that comes first (key `first-response`);
-  counted on the day it happened, with its minutes since the post for the median;
+  counted on the day it happened, with its minutes since the post in a bounded histogram for the median
+  (domain.response_times: 67 buckets, so no counter item outgrows one write unit);
 - the deadline's outcome (key `deadline`): decided by the first response (in time or late), or by the sweep when
   the deadline passes unanswered (late), whichever comes first; counted on the day of the deadline.
 """
@@ -16,12 +18,12 @@ import logging
 from datetime import datetime
 
 from chalicelib.domain.posts import Post
+from chalicelib.domain.response_times import bucket_of
 from chalicelib.domain.times import CST
 from chalicelib.services.once import once
-from chalicelib.services.ports import Clock, NoticeLedger, StatsRepository
+from chalicelib.services.ports import Clock, Count, NoticeLedger, StatsRepository
 
 log = logging.getLogger(__name__)
-MAX_MINUTES = 1440  # a first response after a day or more is counted as one day in the histogram
 NEVER_STALE = 10**9  # a count claimed is never claimed again: at most once, never twice
 
 
@@ -62,7 +64,7 @@ class Tally:
 
     def first_response(self, post: Post, at: datetime) -> None:
         """Count a post's first response (an official reply or its resolution) and so its deadline's outcome."""
-        minutes = min(minutes_between(post.created_at, at), MAX_MINUTES)
+        minutes = bucket_of(minutes_between(post.created_at, at))  # a bounded histogram (domain.response_times)
         self.once(post, "first-response", {"answered": 1, f"h_{minutes}": 1}, day_of(at))
         if post.first_response_due is not None:
             in_time = int(at <= post.first_response_due)
@@ -76,9 +78,9 @@ class Tally:
             return
         self.once(post, "deadline", {"with_deadline": 1, "answered_in_time": 0}, day_of(post.first_response_due))
 
-    def add(self, scopes: list[str], counters: dict[str, int], at: datetime | None = None) -> None:
-        """Add counters of a fact that is stored once by its own conditional write, on the day it happened."""
-        self.stats.add(scopes, counters, day_of(at or self.clock.now()))
+    def count(self, scopes: list[str], counters: dict[str, int], at: datetime) -> Count:
+        """Return counters of a fact to add in the same transaction as the write that stores it."""
+        return Count(tuple(scopes), counters, day_of(at))
 
     def quietly(self, post: Post, at: datetime) -> None:
         """Count a first response from a request path: a failure is logged, the stored change stands."""

@@ -53,7 +53,12 @@ def _dispatch(record: SQSRecord) -> None:
 
 
 @bp.schedule(Cron("*", "*", "*", "*", "?", "*"))
-def sweep(event: Any) -> dict[str, int]:
-    """Re-queue lost dispatches and escalate overdue posts, every minute."""
-    report = services().supervision.sweep()
+def sweep(event: Any) -> dict[str, int | bool]:
+    """Re-queue lost dispatches and escalate overdue posts, every minute, until none is due or time runs short."""
+    from chalicelib.services.supervision import SAFETY_MS
+
+    time_left = getattr(getattr(event, "context", None), "get_remaining_time_in_millis", None)
+    if time_left is not None and time_left() < 2 * SAFETY_MS:
+        time_left = None  # not a Lambda's budget (chalice's local context says 3 s): the run is not cut short
+    report = services().supervision.sweep(time_left)
     return report.__dict__

@@ -540,10 +540,26 @@ def test_a_post_still_received_is_due_after_the_dispatch_grace(repos: Repos) -> 
     add(repos, make_post("p1", T0))
     add(repos, make_post("p2", T0 + timedelta(seconds=1)))
 
-    assert repos.posts.due(T0 + timedelta(minutes=1), 10) == []
-    assert [p.id for p in repos.posts.due(T0 + timedelta(minutes=2), 10)] == ["p1"]
-    assert [p.id for p in repos.posts.due(T0 + timedelta(minutes=3), 10)] == ["p1", "p2"]
-    assert [p.id for p in repos.posts.due(T0 + timedelta(minutes=3), 1)] == ["p1"]
+    assert repos.posts.due(T0 + timedelta(minutes=1), 10).posts == []
+    assert [p.id for p in repos.posts.due(T0 + timedelta(minutes=2), 10).posts] == ["p1"]
+    assert [p.id for p in repos.posts.due(T0 + timedelta(minutes=3), 10).posts] == ["p1", "p2"]
+    assert [p.id for p in repos.posts.due(T0 + timedelta(minutes=3), 1).posts] == ["p1"]
+
+
+def test_due_posts_come_page_after_page_from_where_the_last_page_ended(repos: Repos) -> None:
+    for n in range(5):
+        add(repos, make_post(f"p{n}", T0 + timedelta(seconds=n)))
+    now, pages, after = T0 + timedelta(minutes=3), [], None
+
+    while True:
+        page = repos.posts.due(now, 2, after)
+        pages.append([p.id for p in page.posts])
+        if page.next_key is None:
+            break
+        after = page.next_key
+
+    assert [post for page in pages for post in page] == ["p0", "p1", "p2", "p3", "p4"]
+    assert all(len(page) <= 2 for page in pages)
 
 
 def test_a_dispatched_post_is_due_at_its_deadline_and_may_be_rescheduled(repos: Repos) -> None:
@@ -551,13 +567,13 @@ def test_a_dispatched_post_is_due_at_its_deadline_and_may_be_rescheduled(repos: 
     post, _ = post.assign(UnitRef(id="kunqu", name="昆都仑区公安分局"), T0 + timedelta(seconds=5))
     post = post.model_copy(update={"version": 2})
     repos.posts.update(post, expected_version=1)
-    assert repos.posts.due(T0 + timedelta(minutes=14), 10) == []
-    assert [p.id for p in repos.posts.due(T0 + timedelta(minutes=15), 10)] == ["p1"]
+    assert repos.posts.due(T0 + timedelta(minutes=14), 10).posts == []
+    assert [p.id for p in repos.posts.due(T0 + timedelta(minutes=15), 10).posts] == ["p1"]
 
     repos.posts.reschedule(post, T0 + timedelta(minutes=20))
 
-    assert repos.posts.due(T0 + timedelta(minutes=19), 10) == []
-    due = repos.posts.due(T0 + timedelta(minutes=20), 10)
+    assert repos.posts.due(T0 + timedelta(minutes=19), 10).posts == []
+    due = repos.posts.due(T0 + timedelta(minutes=20), 10).posts
     assert [(p.id, p.status, p.version) for p in due] == [("p1", "dispatched", 3)]
 
 
@@ -573,8 +589,8 @@ def test_rescheduling_a_post_changed_since_it_was_read_is_stale_and_keeps_its_sc
     with pytest.raises(StaleVersion):
         repos.posts.reschedule(read, T0 + timedelta(minutes=4))
 
-    assert repos.posts.due(T0 + timedelta(minutes=14), 10) == []  # still due at its deadline, not in 4 minutes
-    assert [p.version for p in repos.posts.due(T0 + timedelta(minutes=15), 10)] == [2]
+    assert repos.posts.due(T0 + timedelta(minutes=14), 10).posts == []  # still due at its deadline, not in 4 minutes
+    assert [p.version for p in repos.posts.due(T0 + timedelta(minutes=15), 10).posts] == [2]
 
 
 def test_a_post_with_nothing_left_to_check_is_never_due_even_when_rescheduled(repos: Repos) -> None:
@@ -585,7 +601,7 @@ def test_a_post_with_nothing_left_to_check_is_never_due_even_when_rescheduled(re
 
     repos.posts.reschedule(post, T0 + timedelta(minutes=1))
 
-    assert repos.posts.due(T0 + timedelta(days=1), 10) == []
+    assert repos.posts.due(T0 + timedelta(days=1), 10).posts == []
     stored = repos.posts.get("p1")
     assert stored is not None and stored.version == 2
 
@@ -812,6 +828,16 @@ def test_officers_are_found_by_id_phone_and_unit(repos: Repos) -> None:
     assert repos.directory.officers_of("qingfu") == []
 
 
+def test_a_unit_and_its_officers_are_read_together_and_its_officers_alone_leave_the_unit_out(repos: Repos) -> None:
+    repos.directory.put_unit(KUNQU)
+    for officer in (ZHAO, LIU, WANG):
+        repos.directory.put_officer(officer)
+
+    assert repos.directory.unit_with_officers("kunqu") == (KUNQU, [WANG, ZHAO])
+    assert repos.directory.unit_with_officers("command-center") == (None, [LIU])  # not in the directory
+    assert repos.directory.officers_of("kunqu") == [WANG, ZHAO]
+
+
 def test_an_officer_who_moves_unit_and_phone_is_found_only_by_the_new_ones(repos: Repos) -> None:
     repos.directory.put_officer(WANG)
     moved = WANG.model_copy(update={"unit_id": "command-center", "phone": "13900000009"})
@@ -897,6 +923,28 @@ def test_a_confirmed_effect_is_never_claimed_again(repos: Repos) -> None:
     repos.ledger.confirm("p1", "sms#reply#r1")
 
     assert not repos.ledger.claim("p1", "sms#reply#r1", T0 + timedelta(days=30), stale_after=0)
+
+
+def test_effects_claimed_together_leave_out_the_ones_taken_or_done_and_confirm_together(repos: Repos) -> None:
+    assert repos.ledger.claim("p1", "notify#1#o-a", T0)  # taken by another delivery, still sending
+    assert repos.ledger.claim("p1", "notify#1#o-b", T0)
+    repos.ledger.confirm("p1", "notify#1#o-b")  # done
+
+    claimed = repos.ledger.claim_many("p1", ["notify#1#o-a", "notify#1#o-b", "notify#1#o-c", "notify#1#o-d"], T0)
+    repos.ledger.confirm_many("p1", sorted(claimed))
+
+    assert claimed == {"notify#1#o-c", "notify#1#o-d"}
+    later = T0 + timedelta(days=1)
+    assert repos.ledger.claim_many("p1", ["notify#1#o-a", "notify#1#o-c", "notify#1#o-d"], later) == {"notify#1#o-a"}
+
+
+def test_links_written_together_are_each_found_by_their_code(repos: Repos) -> None:
+    at = datetime(2026, 3, 16, 8, 5, tzinfo=UTC)
+    links = {f"hash-{n}": ReplyLink(f"o-{n}", "p1", at, "s1") for n in range(30)}  # more than one batch of 25
+
+    repos.links.put_many(links)
+
+    assert all(repos.links.get(code) == link for code, link in links.items())
 
 
 def test_a_released_effect_may_be_claimed_again_at_once(repos: Repos) -> None:

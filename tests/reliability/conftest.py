@@ -31,7 +31,9 @@ ATTEMPTS = 5
 
 @dataclass
 class Fault:
-    """Fail `times` calls of one operation (after letting `skip` through) with an AWS error."""
+    """Fail `times` calls of one operation (after letting `skip` through) with an AWS error; with `recipient`, only
+    the calls for that recipient (a phone number or an officer id among the request's parameters), so that a
+    fault stays one person's when a unit's officers are notified at once."""
 
     service: str
     operation: str
@@ -40,18 +42,28 @@ class Fault:
     status: int = 400
     skip: int = 0
     reasons: tuple[str, ...] = ()  # the cancellation reasons of a TransactionCanceledException
+    recipient: str | None = None
     seen: int = 0
     injected: int = 0
 
-    def take(self, service: str, operation: str) -> bool:
+    def take(self, service: str, operation: str, parameters: tuple[str, ...] = ()) -> bool:
         """Tell whether this call fails (and count it)."""
         if (service, operation) != (self.service, self.operation):
+            return False
+        if self.recipient is not None and not any(value.endswith(self.recipient) for value in parameters):
             return False
         self.seen += 1
         if self.seen <= self.skip or self.injected >= self.times:
             return False
         self.injected += 1
         return True
+
+
+def parameters_of(request: Any) -> tuple[str, ...]:
+    """Return the parameter values of a query-protocol request (SNS: PhoneNumber, message attributes)."""
+    body = request.body or b""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+    return tuple(value for _, value in parse_qsl(text))
 
 
 def operation_of(request: Any) -> tuple[str, str]:
@@ -109,8 +121,9 @@ class Faults:
         service, operation = operation_of(request)
         with self.lock:
             self.calls[service, operation] += 1
+            parameters = parameters_of(request) if any(f.recipient for f in self.rules) else ()
             for fault in self.rules:
-                if fault.take(service, operation):
+                if fault.take(service, operation, parameters):
                     if fault.code == ANSWER_LOST:
                         serve(stubber, request)
                         raise ConnectionClosedError(endpoint_url=request.url)

@@ -20,7 +20,8 @@ def dead_post(api: Api, queue: DispatchQueue, faults: Faults) -> dict[str, Any]:
     """A post whose officers could not be told three deliveries running (SNS down): its message is in the DLQ."""
     resident = api.sign_in("13812345678")
     created = new_post(api, resident, board="qa", type="question", district=None, title="护照丢失")
-    faults.inject("sns", "Publish", "InternalError", 3 * ATTEMPTS, status=500)
+    for phone in (CHIEF, CENTER_OFFICER):  # each officer's notice fails three deliveries running
+        faults.inject("sns", "Publish", "InternalError", 3 * ATTEMPTS, status=500, recipient=phone)
     queue.drain()
     assert queue.depth(queue.dlq_url) == 1 and queue.depth() == 0
     assert [m for m in officer_messages(CHIEF) if f"编号{post_number(created['id'])}" in m] == []

@@ -83,6 +83,7 @@ def fake_ports(clock: fakes.FixedClock | None = None, **overrides: Any) -> dict[
     ports = {**ports, **overrides}
     if isinstance(ports["posts"], fakes.InMemoryPostRepository):
         ports["posts"].uploads = ports["uploads"]  # a post's claims of its photos, as the table's transaction
+        ports["posts"].stats = ports["stats"]  # the figures a write adds, as the table's transaction
     return ports
 
 

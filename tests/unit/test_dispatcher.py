@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import replace
 
 import pytest
 
 from chalicelib.domain.commands import NewPost
 from chalicelib.domain.errors import Unavailable
+from chalicelib.domain.people import Officer, Routing, RoutingRule
 from chalicelib.services.dispatch import post_number
+from tests import fakes
 from tests.unit.services import CITIZEN_PHONE, TIP_OFF, WECHAT_TEMPLATE, station
 from tests.unit.world import CITIZEN, KUNQU_OFFICER, LEADER
 
@@ -56,6 +59,22 @@ def test_a_post_no_rule_matches_goes_to_the_command_centers_on_duty_officers() -
     assert assigned is not None and assigned.id == "command-center"
     assert len(s.notices_to("o-chief")) == 1 and len(s.notices_to("o-center")) == 1
     assert s.notices_to("o-admin") == []  # off duty
+
+
+def test_a_post_whose_rule_names_a_unit_no_longer_in_the_directory_goes_to_the_command_center_once() -> None:
+    s = station()
+    s.directory.put_routing(Routing(rules=(RoutingRule(board="qa", unit_id="disbanded-station"),)))
+    post = s.post(new=QUESTION)
+
+    s.deliver()
+    s.clock.advance(minutes=3)
+    swept = s.svc.supervision.sweep()
+
+    assigned = s.detail(post.id).post.assigned_unit
+    assert assigned is not None and assigned.id == "command-center"
+    assert s.timeline(post.id) == ["received", "dispatched"]
+    assert (swept.requeued, s.queue.messages) == (0, [])  # not round the queue again
+    assert len(s.notices_to("o-chief")) == 1 and len(s.notices_to("o-center")) == 1
 
 
 def test_a_message_delivered_three_times_assigns_once_and_notifies_once() -> None:
@@ -171,3 +190,51 @@ def test_a_message_for_a_missing_post_changes_nothing() -> None:
     s.svc.dispatcher.handle({"kind": "dispatch", "post_id": "p-missing"})
 
     assert s.officers.notices == [] and s.sms.sent == []
+
+
+class MeetingSms(fakes.RecordingSmsSender):
+    """An SMS gateway where each send waits for the others of its round: it only gets through if they run at once."""
+
+    def __init__(self, parties: int) -> None:
+        super().__init__()
+        self.meeting = threading.Barrier(parties, timeout=5)
+
+    def send(self, phone: str, template: str, params: dict[str, str]) -> None:
+        self.meeting.wait()  # BrokenBarrierError (the message fails) if the officers are notified one by one
+        super().send(phone, template, params)
+
+
+def test_a_units_officers_are_notified_at_once_not_one_after_another() -> None:
+    s = station(sms=MeetingSms(3))
+    for number in (1, 2):  # the 昆都仑区 station gets two more officers on duty: three notices in one round
+        s.directory.put_officer(
+            Officer(
+                id=f"o-kunqu-{number}", name=f"警官{number}", title="民警", phone=f"1390000010{number}", unit_id="kunqu"
+            )
+        )
+    post = s.post()
+
+    s.deliver()
+
+    assert [len(s.notices_to(o)) for o in ("o-kunqu", "o-kunqu-1", "o-kunqu-2")] == [1, 1, 1]
+    assert s.timeline(post.id) == ["received", "dispatched"]
+
+
+def test_one_officers_failed_notice_does_not_keep_the_others_from_theirs() -> None:
+    s = station()
+    s.directory.put_officer(Officer(id="o-kunqu-1", name="警官1", title="民警", phone="13900000101", unit_id="kunqu"))
+    post = s.post()
+    send = s.sms.send
+
+    def fails_for_one(phone: str, template: str, params: dict[str, str]) -> None:
+        if phone == "13900000003":
+            raise Unavailable("短信网关繁忙")
+        send(phone, template, params)
+
+    s.sms.send = fails_for_one  # type: ignore[method-assign]
+    with pytest.raises(Unavailable):
+        s.svc.dispatcher.handle({"kind": "dispatch", "post_id": post.id})  # SQS delivers it again
+    assert len(s.notices_to("o-kunqu-1")) == 1 and s.notices_to("o-kunqu") == []
+    s.sms.send = send  # type: ignore[method-assign]
+    s.svc.dispatcher.handle({"kind": "dispatch", "post_id": post.id})
+    assert len(s.notices_to("o-kunqu")) == 1 and len(s.notices_to("o-kunqu-1")) == 1  # each once

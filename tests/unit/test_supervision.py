@@ -114,3 +114,35 @@ def test_a_failed_enqueue_is_recovered_by_the_sweep() -> None:
     s.deliver()
 
     assert s.timeline(post.id) == ["received", "dispatched"]
+
+
+def lost_dispatches(count: int) -> Station:
+    """A station with `count` posts whose dispatch messages never got through, all due three minutes on."""
+    s = station()
+    for number in range(count):
+        s.post(new=NewPost(board="qa", type="question", title=f"咨询第{number}号", body="请问需要哪些材料"))
+    s.queue.messages.clear()
+    s.clock.advance(minutes=3)
+    return s
+
+
+def test_one_sweep_drains_a_backlog_larger_than_a_page() -> None:
+    s = lost_dispatches(250)  # the sweep reads 100 a page
+
+    report = s.svc.supervision.sweep()
+
+    assert (report.requeued, report.pages, report.stopped_early) == (250, 3, False)
+    assert len({m.post_id for m in s.queue.messages}) == 250
+    assert s.svc.supervision.sweep().requeued == 0  # each is due again only two minutes on
+
+
+def test_a_sweep_short_of_time_stops_and_the_next_run_goes_on_where_work_is_left() -> None:
+    s = lost_dispatches(30)
+    budget = iter(range(25_000, -30_000, -1_000))  # 25 s left, a second per post: 16 posts before the 10 s margin
+
+    first = s.svc.supervision.sweep(lambda: next(budget))
+    second = s.svc.supervision.sweep(lambda: 50_000)
+
+    assert (first.requeued, first.stopped_early) == (16, True)
+    assert (second.requeued, second.stopped_early) == (14, False)
+    assert len({m.post_id for m in s.queue.messages}) == 30

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import items as it
 from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb.batch import put_items
 from chalicelib.adapters.dynamodb.table import Table, cancellation_codes, from_item, put_request, to_item
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.people import User
@@ -147,6 +149,17 @@ class DynamoIdempotencyStore:
         return IdempotencyRecord(item["request_hash"], item["result_id"])
 
 
+def _link_item(code_hash: str, link: ReplyLink) -> dict[str, Any]:
+    return {
+        "PK": keys.link_pk(code_hash),
+        "SK": "LINK",
+        "officer_id": link.officer_id,
+        "post_id": link.post_id,
+        "expires_at": int(link.expires_at.timestamp()),
+        "sessions": link.sessions,
+    }
+
+
 class DynamoLinkStore:
     """Reply links under LINK#<sha256 of the code>, expiring by TTL as well as by check."""
 
@@ -154,15 +167,10 @@ class DynamoLinkStore:
         self.table = table
 
     def put(self, code_hash: str, link: ReplyLink) -> None:
-        item = {
-            "PK": keys.link_pk(code_hash),
-            "SK": "LINK",
-            "officer_id": link.officer_id,
-            "post_id": link.post_id,
-            "expires_at": int(link.expires_at.timestamp()),
-            "sessions": link.sessions,
-        }
-        self.table.call("put_item", TableName=self.table.name, Item=to_item(item))
+        self.table.call("put_item", TableName=self.table.name, Item=to_item(_link_item(code_hash, link)))
+
+    def put_many(self, links: Mapping[str, ReplyLink]) -> None:
+        put_items(self.table, [_link_item(code_hash, link) for code_hash, link in links.items()])
 
     def get(self, code_hash: str) -> ReplyLink | None:
         item = self.table.get(keys.link_pk(code_hash), "LINK")

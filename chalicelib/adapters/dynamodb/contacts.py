@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb.batch import get_items
 from chalicelib.adapters.dynamodb.table import Table, cancellation_codes, condition_failed, from_item, to_item
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.messages import CHANNELS
 from chalicelib.services.ports import Binding, Contact
 
 _TAKEN = "该微信已绑定其他账号，请先在原账号中解除绑定"
+
+
+def _contact(account_id: str, item: dict[str, Any] | None) -> Contact:
+    """Return the contact an item holds (no openid and every channel when there is none)."""
+    if item is None:
+        return Contact(account_id)
+    notify = tuple(str(c) for c in item.get("notify") or () if c in CHANNELS) or CHANNELS
+    return Contact(account_id, item.get("openid") or None, notify, str(item.get("stamp", "")))
 
 
 class DynamoContactBook:
@@ -24,10 +34,12 @@ class DynamoContactBook:
 
     def contact(self, account_id: str) -> Contact:
         item = self.table.get(keys.contact_pk(account_id), "CONTACT", consistent=True)
-        if item is None:
-            return Contact(account_id)
-        notify = tuple(str(c) for c in item.get("notify") or () if c in CHANNELS) or CHANNELS
-        return Contact(account_id, item.get("openid") or None, notify, str(item.get("stamp", "")))
+        return _contact(account_id, item)
+
+    def contacts(self, account_ids: Sequence[str]) -> dict[str, Contact]:
+        wanted = [(keys.contact_pk(account_id), "CONTACT") for account_id in account_ids]
+        found = {str(item["PK"]): item for item in get_items(self.table, wanted, consistent=True)}
+        return {account_id: _contact(account_id, found.get(keys.contact_pk(account_id))) for account_id in account_ids}
 
     def account_of(self, openid: str) -> Binding | None:
         item = self.table.get(keys.wechat_pk(openid), "BIND", consistent=True)

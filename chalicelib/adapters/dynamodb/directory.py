@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.adapters.dynamodb import items as it
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.table import Table, to_item
@@ -51,15 +53,25 @@ class DynamoDirectoryRepository:
         )
         return it.officer_from(found[0]) if found else None
 
+    def unit_with_officers(self, unit_id: str) -> tuple[Unit | None, list[Officer]]:
+        """One Query: the unit's item sits in its officers' partition of GSI2 (a unit stored before it did is
+        read by its key)."""
+        found = self._unit_officers(unit_id)
+        units = [it.unit_from(item) for item in found if item.get("item_type") == "unit"]
+        officers = [it.officer_from(item) for item in found if item.get("item_type") != "unit"]
+        return (units[0] if units else self.unit(unit_id)), officers
+
     def officers_of(self, unit_id: str) -> list[Officer]:
-        return [
-            it.officer_from(item)
-            for item in self.table.query_all(
+        return [it.officer_from(item) for item in self._unit_officers(unit_id) if item.get("item_type") != "unit"]
+
+    def _unit_officers(self, unit_id: str) -> list[dict[str, Any]]:
+        return list(
+            self.table.query_all(
                 IndexName="GSI2",
                 KeyConditionExpression="GSI2PK = :pk",
                 ExpressionAttributeValues=to_item({":pk": keys.unit_officers_pk(unit_id)}),
             )
-        ]
+        )
 
     def put_officer(self, officer: Officer) -> None:
         item = {**it.officer_item(officer), "sessions": officer.sessions}  # the stamp stays out of model dumps

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -10,9 +11,12 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.dynamodb.table import Table, condition_failed, from_item, to_item
+from chalicelib.adapters.dynamodb.batch import put_items
+from chalicelib.adapters.dynamodb.table import Table, cancellation_codes, condition_failed, from_item, to_item
 from chalicelib.domain.times import CST
 from chalicelib.services.audit import AuditEntry
+
+KEEP_DAYS = 400  # a scope's day of figures is kept this long (TTL)
 
 
 class DynamoNoticeLedger:
@@ -37,6 +41,39 @@ class DynamoNoticeLedger:
                 return False
             raise
         return True
+
+    def claim_many(self, post_id: str, keys_: Sequence[str], now: datetime, stale_after: int = 60) -> set[str]:
+        """Claim in one transaction (two write units an item); keys refused by their condition (taken, or done)
+        are dropped and the rest claimed again, so a redelivery takes only what is left."""
+        wanted = list(dict.fromkeys(keys_))
+        if len(wanted) <= 1:
+            return {key for key in wanted if self.claim(post_id, key, now, stale_after)}
+        stamp = int(now.timestamp())
+        while wanted:
+            try:
+                self.table.transact([self._claim_request(post_id, key, stamp, stale_after) for key in wanted])
+                return set(wanted)
+            except ClientError as error:
+                codes = cancellation_codes(error)
+                if len(codes) != len(wanted) or "ConditionalCheckFailed" not in codes:
+                    raise
+                wanted = [key for key, code in zip(wanted, codes, strict=True) if code != "ConditionalCheckFailed"]
+        return set()
+
+    def _claim_request(self, post_id: str, key: str, stamp: int, stale_after: int) -> dict[str, Any]:
+        return {
+            "Put": {
+                "TableName": self.table.name,
+                "Item": to_item({"PK": keys.notice_pk(post_id), "SK": key, "state": "claimed", "at": stamp}),
+                "ConditionExpression": "attribute_not_exists(PK) OR (#state = :claimed AND #at < :stale)",
+                "ExpressionAttributeNames": {"#state": "state", "#at": "at"},
+                "ExpressionAttributeValues": to_item({":claimed": "claimed", ":stale": stamp - stale_after}),
+            }
+        }
+
+    def confirm_many(self, post_id: str, keys_: Sequence[str]) -> None:
+        """Mark done in one BatchWriteItem (a done entry is only ever read for its state)."""
+        put_items(self.table, [{"PK": keys.notice_pk(post_id), "SK": key, "state": "done"} for key in keys_])
 
     def confirm(self, post_id: str, key: str) -> None:
         self.table.call(
@@ -63,39 +100,47 @@ class DynamoNoticeLedger:
                 raise  # a claim already done (or gone) stays as it is
 
 
-class DynamoStatsRepository:
-    """Counters under the STATS partition, one item per scope, added to atomically; and one item per scope and
-    day under DAILY#<scope> (kept 400 days by TTL), so that a scope's last 30 days are one Query."""
-
-    KEEP_DAYS = 400
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
-
-    def add(self, scopes: list[str], counters: dict[str, int], day: str | None = None) -> None:
-        names = {f"#c{i}": name for i, name in enumerate(counters)}
-        values: dict[str, Any] = {f":v{i}": value for i, value in enumerate(counters.values())}
-        expression = "ADD " + ", ".join(f"#c{i} :v{i}" for i in range(len(counters)))
-        for scope in scopes:
-            self._add({"PK": keys.STATS, "SK": scope}, expression, names, values)
-            if day is not None:
-                expires = int(datetime.fromisoformat(day).replace(tzinfo=CST).timestamp()) + self.KEEP_DAYS * 86400
-                self._add(
+def stats_updates(scopes: Sequence[str], counters: Mapping[str, int], day: str | None) -> list[dict[str, Any]]:
+    """Return the updates that add counters to each scope's total (STATS/<scope>) and its day (DAILY#<scope>/<day>,
+    kept 400 days by TTL): Key, UpdateExpression, names and values (typed), for an UpdateItem or a transaction."""
+    names = {f"#c{i}": name for i, name in enumerate(counters)}
+    values: dict[str, Any] = {f":v{i}": value for i, value in enumerate(counters.values())}
+    expression = "ADD " + ", ".join(f"#c{i} :v{i}" for i in range(len(counters)))
+    updates = []
+    for scope in scopes:
+        updates.append(_update({"PK": keys.STATS, "SK": scope}, expression, names, values))
+        if day is not None:
+            expires = int(datetime.fromisoformat(day).replace(tzinfo=CST).timestamp()) + KEEP_DAYS * 86400
+            updates.append(
+                _update(
                     {"PK": keys.daily_pk(scope), "SK": day},
                     expression + " SET expires_at = :exp",
                     names,
                     {**values, ":exp": expires},
                 )
+            )
+    return updates
 
-    def _add(self, key: dict[str, str], expression: str, names: dict[str, str], values: dict[str, Any]) -> None:
-        self.table.call(
-            "update_item",
-            TableName=self.table.name,
-            Key=to_item(key),
-            UpdateExpression=expression,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=to_item(values),
-        )
+
+def _update(key: dict[str, str], expression: str, names: dict[str, str], values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Key": to_item(key),
+        "UpdateExpression": expression,
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": to_item(values),
+    }
+
+
+class DynamoStatsRepository:
+    """Counters under the STATS partition, one item per scope, added to atomically; and one item per scope and
+    day under DAILY#<scope> (kept 400 days by TTL), so that a scope's last 30 days are one Query."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def add(self, scopes: list[str], counters: dict[str, int], day: str | None = None) -> None:
+        for update in stats_updates(scopes, counters, day):
+            self.table.call("update_item", TableName=self.table.name, **update)
 
     def all(self) -> dict[str, dict[str, int]]:
         return {

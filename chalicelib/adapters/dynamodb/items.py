@@ -248,7 +248,15 @@ def user_from(item: dict[str, Any]) -> User:
 
 
 def unit_item(unit: Unit) -> dict[str, Any]:
-    return {**unit.model_dump(mode="json"), "PK": keys.DIR, "SK": keys.unit_sk(unit.id), "item_type": "unit"}
+    """Return a unit's item; it sits in its officers' partition of GSI2 too, so a dispatch reads both at once."""
+    return {
+        **unit.model_dump(mode="json"),
+        "PK": keys.DIR,
+        "SK": keys.unit_sk(unit.id),
+        "item_type": "unit",
+        "GSI2PK": keys.unit_officers_pk(unit.id),
+        "GSI2SK": "UNIT",
+    }
 
 
 def unit_from(item: dict[str, Any]) -> Unit:

@@ -17,7 +17,7 @@ Access patterns (every request path is a GetItem or a Query, never a Scan):
 | 11 | the unit directory                    | table | PK = DIR, SK begins_with UNIT#                  |
 | 12 | one officer                           | table | PK = DIR, SK = OFFICER#<id>                     |
 | 13 | officer by phone (sign-in)            | GSI1  | GSI1PK = OFFICER_PHONE#<phone>                  |
-| 14 | officers of a unit (dispatch)         | GSI2  | GSI2PK = UNIT_OFFICERS#<unit>                   |
+| 14 | a unit and its officers (dispatch)    | GSI2  | GSI2PK = UNIT_OFFICERS#<unit> (unit: SK UNIT)   |
 | 15 | routing rules                         | table | PK = DIR, SK = ROUTING                          |
 | 15b| reply templates                       | table | PK = DIR, SK = TEMPLATES                        |
 | 16 | idempotency record                    | table | PK = IDEM#<user>#<key>, SK = IDEM (TTL 24 h)    |

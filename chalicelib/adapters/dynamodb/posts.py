@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import items as it
 from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb.effects import stats_updates
 from chalicelib.adapters.dynamodb.feeds import FeedQueries, copy_writes
 from chalicelib.adapters.dynamodb.table import (
     Table,
@@ -24,7 +25,7 @@ from chalicelib.adapters.dynamodb.work import WorkQueries, reply_counts
 from chalicelib.domain.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from chalicelib.domain.photos import Photo, Upload
 from chalicelib.domain.posts import Event, Post, Reply, epoch_ms
-from chalicelib.services.ports import Idempotency, PostDetail
+from chalicelib.services.ports import Count, FeedPage, Idempotency, PostDetail
 
 IDEMPOTENCY_TTL = 24 * 3600
 MERGES = 5  # attempts of an update whose copy missed replies counted since it was read
@@ -107,12 +108,19 @@ class DynamoPostRepository(WorkQueries, FeedQueries):
         return PostDetail(post, replies, events) if post else None
 
     def update(
-        self, post: Post, expected_version: int, events: Sequence[Event] = (), before: Post | None = None
+        self,
+        post: Post,
+        expected_version: int,
+        events: Sequence[Event] = (),
+        before: Post | None = None,
+        count: Count | None = None,
     ) -> None:
         require_bump(post, expected_version)
+        counted = [] if count is None else stats_updates(count.scopes, count.counters, count.day)
         for _ in range(MERGES):
             try:
-                self.table.transact(self._update_writes(post, expected_version, events, before))
+                writes = self._update_writes(post, expected_version, events, before)
+                self.table.transact(writes + [{"Update": {"TableName": self.table.name, **u}} for u in counted])
                 return
             except ClientError as error:
                 if resent(error) and self._landed(post):
@@ -304,15 +312,21 @@ class DynamoPostRepository(WorkQueries, FeedQueries):
             if current is None or current.version != expected:
                 raise StaleVersion("帖子已被他人更新，请刷新后重试") from error
 
-    def due(self, now: datetime, limit: int) -> list[Post]:
+    def due(self, now: datetime, limit: int, after: str | None = None) -> FeedPage:
         upper = keys.epoch_ms_key(int(now.timestamp() * 1000), "~")
-        found, _ = self.table.query(
+        kwargs: dict[str, Any] = {}
+        if after is not None:  # a position in the index: the post there may have moved since, the position stays
+            post_id = it.post_id_of_feed_key(after)
+            start = {"GSI5PK": keys.DUE, "GSI5SK": after, "PK": keys.post_pk(post_id), "SK": keys.META}
+            kwargs["ExclusiveStartKey"] = to_item(start)
+        found, last = self.table.query(
             IndexName="GSI5",
             KeyConditionExpression="GSI5PK = :pk AND GSI5SK <= :upper",
             ExpressionAttributeValues=to_item({":pk": keys.DUE, ":upper": upper}),
             Limit=limit,
+            **kwargs,
         )
-        return [it.post_from(item) for item in found]
+        return FeedPage([it.post_from(item) for item in found], str(found[-1]["GSI5SK"]) if last and found else None)
 
     def count_flag(self, post_id: str) -> int:
         try:
