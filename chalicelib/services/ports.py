@@ -95,8 +95,8 @@ class PostRepository(WorkIndex, Protocol):
     def get(self, post_id: str) -> Post | None:
         """Return a post, or None."""
 
-    def detail(self, post_id: str) -> PostDetail | None:
-        """Return a post with its replies and timeline in one read."""
+    def detail(self, post_id: str, consistent: bool = False) -> PostDetail | None:
+        """Return a post with its replies and timeline in one read (`consistent`: a strongly consistent one)."""
 
     def update(self, post: Post, expected_version: int, events: Sequence[Event] = ()) -> None:
         """Save a changed post and its new timeline entries, in one transaction, if its stored version is still

@@ -203,3 +203,8 @@ def totp_pk(officer_id: str) -> str:
 
 def upload_pk(upload_id: str) -> str:
     return f"UPLOAD#{upload_id}"
+
+
+def post_id_of_pk(pk: str) -> str | None:
+    """Return the post id a partition key names (`POST#<id>`), or None for any other partition."""
+    return pk[len("POST#") :] if pk.startswith("POST#") else None
