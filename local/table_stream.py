@@ -60,13 +60,15 @@ class TableStream:
     def __init__(self, dynamodb: Any, streams: Any, table_name: str, region: str = "us-east-1") -> None:
         self.dynamodb, self.streams, self.table_name, self.region = dynamodb, streams, table_name, region
         self.after: str | None = None  # the last sequence number a handler took
+        self._found: tuple[str, str] | None = None
 
     def _arn_and_shard(self) -> tuple[str, str] | None:
-        arn = self.dynamodb.describe_table(TableName=self.table_name)["Table"].get("LatestStreamArn")
-        if not arn:
-            return None
-        shards = self.streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
-        return (arn, shards[0]["ShardId"]) if shards else None
+        """Return the stream's ARN and its one shard (looked up once: moto serves one request at a time)."""
+        if self._found is None:
+            arn = self.dynamodb.describe_table(TableName=self.table_name)["Table"].get("LatestStreamArn")
+            shards = self.streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"] if arn else []
+            self._found = (arn, shards[0]["ShardId"]) if shards else None
+        return self._found
 
     def pending(self, limit: int) -> tuple[str, list[dict[str, Any]]]:
         """Return the stream's ARN and the next records after the position (none: an empty list)."""
