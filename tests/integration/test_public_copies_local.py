@@ -87,7 +87,7 @@ def test_the_proxy_serves_nothing_but_the_copies_under_data(site: tuple[int, Any
     s3.put_object(Bucket=BUCKET, Key="data/feed/report.json", Body=b"{}", CacheControl=SHORT_CACHE)
     assert _get(port, "/data/feed/report.json")[0] == 200
     for path in ("/data/posts/none.json", "/data/notes.txt", "/data/../photos/secret.jpg", "/data/feed/../x.json"):
-        status, headers, body = _get(port, path)
+        status, _, body = _get(port, path)
         assert status == 404 and b"private photo" not in body, path
     assert _get(port, "/data/feed.json", method="DELETE")[0] == 405
 
