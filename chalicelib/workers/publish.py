@@ -8,7 +8,6 @@ from typing import Any
 
 from chalice.app import Blueprint, Cron, DynamoDBEvent
 
-from chalicelib.adapters.dynamodb.stream import post_changes
 from chalicelib.adapters.logs import mask_logs
 from chalicelib.bootstrap import services
 
@@ -24,6 +23,8 @@ TABLE_STREAM_ARN = os.environ.get("TABLE_STREAM_ARN", "arn:aws:dynamodb:us-east-
 def publish_posts(event: DynamoDBEvent) -> None:
     """Rewrite the pages and feeds of the posts the records name, from the table as it stands. A failure raises:
     the stream delivers the batch again (in order, per post), and a redelivered batch writes the same copies."""
+    from chalicelib.adapters.dynamodb.stream import post_changes  # the domain's models: loaded on first use
+
     changes = post_changes(event.to_dict().get("Records", []))
     if not changes:
         return
