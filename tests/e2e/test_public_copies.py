@@ -37,6 +37,7 @@ def test_a_cold_anonymous_visit_reads_the_feed_and_the_post_from_their_public_co
     post = stack.post(resident["token"], board="qa", type="question", title=title, body="想问一下夜间办证的时间。")
     wait_for_copy(stack, "/data/feed.json", title)
     wait_for_copy(stack, f"/data/posts/{post['id']}.json", title)
+    stack.wait_for_copies(post["id"], "qa")
     asked: list[str] = []
     context.on("request", lambda request: asked.append(urlsplit(request.url).path))
 
