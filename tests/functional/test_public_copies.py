@@ -201,3 +201,22 @@ def test_records_of_other_partitions_write_nothing(copies: Copies, fresh_api: Ch
     copies.sync()
     assert copies.keys() == []
     assert DIRECTORY["units"]  # the directory's writes (seeded) wrote nothing either
+
+
+def test_a_photo_shows_on_the_copies_once_processed_and_leaves_them_when_an_admin_removes_it(
+    fresh_api: CheckedApi, copies: Copies
+) -> None:
+    from tests.functional.test_photos import jpeg_with_gps, upload
+
+    api = fresh_api
+    token = api.sign_in(CITIZEN)
+    photo = upload(api, token, jpeg_with_gps())
+    post = api.new_report(token, "路边有人乱倒垃圾", "每天傍晚在昆区河边", district="昆都仑区", photos=[photo])
+    copies.sync()
+    page = copies.get(f"data/posts/{post['id']}.json")
+    assert page is not None and [p["thumb_url"] for p in page[0]["post"]["photos"]] == [f"/media/{photo}/thumb.jpg"]
+    assert_copies_are_the_api(api, copies, post["id"], "report")
+    assert api.admin("DELETE", f"/admin/posts/{post['id']}/photos/{photo}")[0] in (200, 204)
+    copies.sync()
+    assert_copies_are_the_api(api, copies, post["id"], "report")
+    assert photo not in copies.everything()

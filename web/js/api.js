@@ -62,7 +62,8 @@ export async function api(method, path, { body, token, headers = {}, signal } = 
   } catch {
     data = null;
   }
-  if (method !== "GET" && method !== "HEAD") noteWrite(); // even a refusal may have changed something
+  // Anything but reading or signing in may change what the public reads (even a refusal may have changed something).
+  if (method !== "GET" && method !== "HEAD" && !path.startsWith("/auth/")) noteWrite();
   if (!response.ok) {
     const error = (data && data.error) || {};
     const retryAfter = Number(response.headers.get("Retry-After")) || 0;
