@@ -187,12 +187,12 @@ def _merged(changes: Iterable[PostChange]) -> list[PostChange]:
 
 
 def _agrees(feed: Feed, board: str | None, post_id: str, post: Post | None, now: datetime) -> bool:
-    """Tell whether a feed's first page shows a post as read: that version, or not at all where it must not."""
+    """Tell whether a feed's first page shows a post as read (or newer), or not at all where it must not."""
     shown = {p.id: p for p in (*feed.pinned, *feed.posts)}.get(post_id)
     if post is None or post.hidden:
         return shown is None
-    if shown is not None:
-        return (shown.version, shown.reply_count) == (post.version, post.reply_count)
+    if shown is not None:  # that version, or one written since (the next record of it rewrites the feed again)
+        return shown.version >= post.version and shown.reply_count >= post.reply_count
     if post.is_pinned(now) and post.pin is not None and (post.pin.scope == "global" or post.board == board):
         return False  # a pin shows on the first page
     if board is not None and post.board != board:
