@@ -4,7 +4,8 @@ The table's stream says which posts changed (`PostChange`); the publisher never 
 carries. For each post it reads the post as it stands now (a strongly consistent read) and writes its page, or
 deletes the page when the public may not read the post whole (hidden, police-only, gone). Then it rewrites the
 first page of every feed the post shows in, or showed in: all boards, its board, and every board for a global
-pin. So a record delivered twice, or late, rewrites the newest state again and never an older one.
+pin. So a record delivered twice, or late, rewrites the newest state again and never an older one. Every minute
+`refresh_feeds` catches what no write marks: a pin that ran out, and feeds that have no copy yet.
 
 A feed is read from the table's indexes, which lag a write by a moment: the page is checked against each changed
 post as read (it must show that very version, or not show a hidden one) and read again while it disagrees;
@@ -55,7 +56,8 @@ class PostChange:
 
 @dataclass
 class Published:
-    """What one run wrote: keys written, keys deleted and paths the edge was told to forget."""
+    """What one run did: keys that now hold the current copy (written, or equal already), keys deleted, and paths
+    the edge was told to forget."""
 
     written: list[str]
     deleted: list[str]
@@ -130,15 +132,22 @@ class Publisher:
             self.objects.invalidate(done.invalidated)
         return done
 
-    def refresh_pins(self) -> Published:
-        """Rewrite the feeds and pages of posts whose pin ran out in the last minutes (no write marks that)."""
+    def refresh_feeds(self) -> Published:
+        """Rewrite the feeds of posts whose pin ran out in the last minutes (no write marks that), and write every
+        feed's copy when there is none (a new stack, or copies lost): run every minute."""
         now = self.clock.now()
         lapsed = [
             PostChange(p.id, frozenset({p.board}), _global(p))
             for p in self.posts.pinned()
             if p.pin is not None and p.pin.until is not None and now - PIN_WINDOW < p.pin.until <= now
         ]
-        return self.publish(lapsed) if lapsed else Published([], [], [])
+        if lapsed:
+            return self.publish(lapsed)
+        done = Published([], [], [])
+        if self.objects.etag(feed_key(None)) is None:
+            for board in [None, *(b.id for b in BOARDS)]:
+                self._feed(board, {}, now, done)
+        return done
 
     def _post(self, post_id: str, detail: PostDetail | None, now: datetime, done: Published) -> None:
         key = post_key(post_id)

@@ -1,4 +1,4 @@
-"""The public copies (services.publish): rewritten from the table's stream, and every minute for pins that ran out."""
+"""The public copies (services.publish): rewritten from the table's stream, and every minute for what no write marks."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ def publish_posts(event: DynamoDBEvent) -> None:
 
 
 @bp.schedule(Cron("*", "*", "*", "*", "?", "*"))
-def refresh_pins(event: Any) -> dict[str, int]:
-    """Rewrite the public feeds a pin that ran out still shows, every minute (no write marks a pin's end)."""
-    done = services().publisher.refresh_pins()
+def refresh_feeds(event: Any) -> dict[str, int]:
+    """Every minute: rewrite the public feeds a pin that ran out still shows (no write marks a pin's end), and
+    write the feeds' copies where there are none yet (a new stack)."""
+    done = services().publisher.refresh_feeds()
     return {"written": len(done.written), "deleted": len(done.deleted)}

@@ -220,3 +220,19 @@ def test_a_photo_shows_on_the_copies_once_processed_and_leaves_them_when_an_admi
     copies.sync()
     assert_copies_are_the_api(api, copies, post["id"], "report")
     assert photo not in copies.everything()
+
+
+def test_the_one_off_job_writes_the_copies_of_posts_stored_before_the_copies_existed(
+    fresh_api: CheckedApi, copies: Copies
+) -> None:
+    from tools.publish_copies import publish_all
+
+    token = fresh_api.sign_in(CITIZEN)
+    older = [fresh_api.new_post(token, title=f"以前的帖子{n}") for n in range(3)]
+    assert copies.keys() == []  # the stream not read: as before the copies existed
+    assert publish_all() == (3, 3 + 2)  # three post pages, the feed of every board and the Q&A board's
+    for post in older:
+        assert_copies_are_the_api(fresh_api, copies, post["id"], "qa")
+    before = {key: copies.get(key) for key in copies.keys()}
+    assert publish_all() == (3, 3 + 2)  # twice: the same copies (an unchanged one is not put again: test_publish.py)
+    assert {key: copies.get(key) for key in copies.keys()}.keys() == before.keys()

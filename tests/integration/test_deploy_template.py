@@ -23,7 +23,7 @@ Template = dict[str, Any]
 PROCESSOR = "ProcessUpload"  # chalicelib/workers/photos.py's process_upload, on the photos bucket's uploads/
 # Until the app registers the S3 handler, the package leaves the processor out (tools/package.py).
 HAS_PROCESSOR = (ROOT / "chalicelib" / "workers" / "photos.py").exists()
-PUBLIC_COPIES = ("PublishPosts", "RefreshPins")  # chalicelib/workers/publish.py
+PUBLIC_COPIES = ("PublishPosts", "RefreshFeeds")  # chalicelib/workers/publish.py
 FUNCTIONS = ("APIHandler", "DispatchPost", "Sweep", *PUBLIC_COPIES) + ((PROCESSOR,) if HAS_PROCESSOR else ())
 DATA_PLANE = ("dynamodb:", "sqs:", "sns:", "ssm:", "s3:", "kms:", "logs:")
 
@@ -904,7 +904,7 @@ def test_the_roles_may_touch_only_their_parts_of_the_photos_bucket(resources: di
         {"Ref": "DispatchPostRole"},
         {"Ref": "ProcessUploadRole"},
         {"Ref": "PublishPostsRole"},  # a withdrawn post's public copies (data/)
-        {"Ref": "RefreshPinsRole"},
+        {"Ref": "RefreshFeedsRole"},
     ]
     (statement,) = invalidation["PolicyDocument"]["Statement"]
     assert statement["Action"] == ["cloudfront:CreateInvalidation"]
@@ -988,11 +988,11 @@ def test_the_tables_stream_rewrites_the_public_copies_in_order_with_retries_and_
     assert json.loads(pattern["Pattern"]) == {"dynamodb": {"Keys": {"PK": {"S": [{"prefix": "POST#"}]}}}}
     alarms = of_type(resources, "AWS::CloudWatch::Alarm")
     assert any(a["Properties"]["Dimensions"][0]["Value"] == {"Ref": "PublishPosts"} for a in alarms.values())
-    assert "RefreshPins" in resources  # pins that run out change no item: a minute's schedule catches them
+    assert "RefreshFeeds" in resources  # pins that run out change no item: a minute's schedule catches them
 
 
 def test_the_public_copies_writers_touch_only_data_and_the_others_never_do(resources: dict[str, Any]) -> None:
-    for role in ("PublishPostsRole", "RefreshPinsRole"):
+    for role in ("PublishPostsRole", "RefreshFeedsRole"):
         grants = photo_grants(resources, role)
         assert grants == {"/data/*": {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, "": {"s3:ListBucket"}}
         dynamo = {a for s in statements(resources, role) for a in as_list(s["Action"]) if a.startswith("dynamodb:")}

@@ -122,8 +122,19 @@ def test_a_pin_that_ran_out_a_moment_ago_rewrites_the_feeds_that_still_show_it()
     publish = publisher(world, objects)
     publish.publish([PostChange(post.id)])
     assert json.loads(objects.objects["data/feed/report.json"])["pinned"][0]["id"] == post.id
-    assert publish.refresh_pins().written == []  # still pinned: nothing to do
+    assert publish.refresh_feeds().written == []  # still pinned: nothing to do
     world.clock.advance(seconds=120)
-    publish.refresh_pins()
+    publish.refresh_feeds()
     assert json.loads(objects.objects["data/feed/report.json"])["pinned"] == []
     assert json.loads(objects.objects["data/feed.json"])["posts"][0]["id"] == post.id
+
+
+def test_a_new_stack_gets_every_feeds_copy_within_a_minute_and_then_nothing_more_is_written() -> None:
+    world = station()
+    post = world.svc.forum.create_post(CITIZEN, QUESTION)
+    objects = InMemoryPublicObjects()
+    publish = publisher(world, objects)
+    done = publish.refresh_feeds()
+    assert len(done.written) == 13 and ids(objects, "data/feed.json") == [post.id]
+    assert ids(objects, "data/feed/report.json") == []
+    assert publish.refresh_feeds().written == []  # the copies exist: the post's own changes keep them
