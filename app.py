@@ -7,7 +7,7 @@ from chalice.app import Chalice
 from chalicelib.adapters.logs import correlated, mask_logs
 from chalicelib.api.blueprints import blueprints
 from chalicelib.api.middleware import common_headers
-from chalicelib.workers import dispatch, photos
+from chalicelib.workers import dispatch, photos, publish
 
 app = Chalice(app_name="police24")
 mask_logs(app.log)
@@ -17,3 +17,4 @@ for blueprint in blueprints():
     app.register_blueprint(blueprint)
 app.register_blueprint(dispatch.bp)
 app.register_blueprint(photos.bp)
+app.register_blueprint(publish.bp)

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         Vouchers,
         Wechat,
     )
+    from chalicelib.services.publish import PublicObjects, Publisher
     from chalicelib.services.review import Review, ReviewIndex
     from chalicelib.services.stats import Stats
     from chalicelib.services.storage import PhotoStorage, UploadBook
@@ -90,6 +91,7 @@ class Services:
     mfa: SecondFactor
     review: Review
     photos: Photos
+    publisher: Publisher
 
 
 def build(
@@ -122,6 +124,7 @@ def build(
     review_index: ReviewIndex | None = None,
     uploads: UploadBook | None = None,
     photo_storage: PhotoStorage | None = None,
+    public_objects: PublicObjects | None = None,
 ) -> Services:
     """Build the services from settings; each keyword replaces one adapter (`limits`: the limits as a whole)."""
     from chalicelib.adapters.dynamodb import repositories as dynamo
@@ -133,9 +136,11 @@ def build(
     from chalicelib.adapters.dynamodb.uploads import DynamoUploadBook
     from chalicelib.adapters.metrics import EmfMetrics, MeteredStats
     from chalicelib.adapters.s3_photos import S3PhotoStorage
+    from chalicelib.adapters.s3_public import S3PublicObjects
     from chalicelib.adapters.sms import sms_sender
     from chalicelib.adapters.sns import SnsOfficerChannel
     from chalicelib.adapters.sqs import SqsCadOutbox, SqsDispatchQueue
+    from chalicelib.api.public import AnonymousRender
     from chalicelib.services import admin as admin_
     from chalicelib.services import dispatch, feeds, forum, lifecycle, moderation, notices, open311, supervision
     from chalicelib.services import identity as identity_
@@ -148,6 +153,7 @@ def build(
     from chalicelib.services.messenger import Messenger
     from chalicelib.services.mfa import Sealer, SecondFactor
     from chalicelib.services.photos import Photos
+    from chalicelib.services.publish import Publisher
     from chalicelib.services.review import Review
     from chalicelib.services.staff import Staff
     from chalicelib.services.stats import Stats
@@ -241,10 +247,11 @@ def build(
         settings.wechat_app_id,
     )
     reads = open311_reads or DynamoOpen311Reads(table)
+    the_feeds = feeds.Feeds(posts, cursors, clock)
     return Services(
         settings=settings,
         forum=the_forum,
-        feeds=feeds.Feeds(posts, cursors, clock),
+        feeds=the_feeds,
         identity=the_identity,
         admin=admin_.Admin(store, directory, clock, settings.districts, officers, auditor),
         moderation=moderation.Moderation(store, directory, ledger, limits, clock, auditor, photos),
@@ -270,6 +277,7 @@ def build(
         mfa=second_factor,
         review=Review(review_index or DynamoReviewIndex(table), store, staff, cursors, clock, auditor),
         photos=photos,
+        publisher=Publisher(posts, the_feeds, public_objects or S3PublicObjects(settings), AnonymousRender(), clock),
     )
 
 

@@ -31,6 +31,7 @@ from local.proxy import SiteServer
 from local.pump import Pump
 from local.serial import SerialMotoServer
 from local.snapshot import Snapshotter, write_atomically
+from local.table_stream import TableStream, streams_client
 from local.wechat_simulator import WechatSimulator
 from tools import build_web
 
@@ -187,24 +188,26 @@ class Stack:
             wechat=self.wechat.messages if self.wechat else None,
         )
         self._thread(self.collector.run, "outbox", self.stop)
-        self._start_pump()
+        self._start_pump(outputs["TableName"])
         self._thread(snapshotter.run, "snapshot", self.stop, 2.0, self.moto.writes)
         self._thread(mirror.run, "photos-mirror", self.stop)
         self._check()
         self._seed()
 
-    def _start_pump(self) -> None:
-        """Import the app in-process (same environment) and feed its queue, schedule and S3 handlers."""
+    def _start_pump(self, table_name: str) -> None:
+        """Import the app in-process (same environment) and feed its queue, schedule, S3 and stream handlers (the
+        table's stream rewrites the public copies under the photos bucket's data/, which the proxy serves)."""
         if str(ROOT) not in sys.path:
             sys.path.insert(0, str(ROOT))
         try:
             chalice_app = importlib.import_module("app").app
-            pump = Pump(chalice_app, boto3.client("sqs"), region=REGION, s3=boto3.client("s3"))
+            stream = TableStream(boto3.client("dynamodb"), streams_client(REGION), table_name, REGION)
+            pump = Pump(chalice_app, boto3.client("sqs"), region=REGION, s3=boto3.client("s3"), stream=stream)
         except Exception:
             log.exception("pump disabled: the app could not be loaded")
             return
-        counts = len(pump.queues), len(pump.schedules), len(pump.buckets)
-        log.info("pump: %d queue(s), %d schedule(s), %d bucket prefix(es)", *counts)
+        counts = len(pump.queues), len(pump.schedules), len(pump.buckets), len(pump.streams)
+        log.info("pump: %d queue(s), %d schedule(s), %d bucket prefix(es), %d stream handler(s)", *counts)
         self.threads.extend(pump.start(self.stop))
 
     def _seed(self) -> None:

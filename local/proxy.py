@@ -1,6 +1,7 @@
 """Serve the built page (`web/dist`) at `/` and forward `/api/*` to chalice local, as CloudFront does in the cloud.
 
-`/storage/*` (S3 on the same origin) and `/media/*` (public photos) are local/storage_routes.py.
+`/storage/*` (S3 on the same origin) and `/media/*` (public photos) are local/storage_routes.py; `/data/*` (the
+public copies of feeds and posts) is local/data_routes.py.
 
 As CloudFront does: fingerprinted files under /assets/ are cached for a year (`immutable`), pages are
 `no-cache` (an ETag makes the revalidation a 304), and text (pages, scripts, styles, API JSON) is
@@ -22,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from local.data_routes import DataRoutes, is_data
 from local.storage_routes import StorageRoutes, is_media, is_storage
 from tools.build_web import cache_control
 
@@ -110,7 +112,7 @@ class SiteServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", port), SiteHandler)
 
 
-class SiteHandler(StorageRoutes, BaseHTTPRequestHandler):
+class SiteHandler(DataRoutes, StorageRoutes, BaseHTTPRequestHandler):
     """Route one request to the static files, the API, the storage or the public photos."""
 
     server: SiteServer
@@ -138,6 +140,8 @@ class SiteHandler(StorageRoutes, BaseHTTPRequestHandler):
             self.forward_storage()
         elif is_media(path):
             self.serve_media()
+        elif is_data(path):
+            self.serve_data()
         elif self.command in ("GET", "HEAD"):
             self._static()
         else:

@@ -1,7 +1,8 @@
 """Feed SQS messages, the schedule and S3 uploads to the app's Lambda handlers, as Lambda would.
 
 S3 ObjectCreated events (on_s3_event handlers) are local/bucket_events.py: given an S3 client, the pump lists
-each watched prefix every `bucket_interval` seconds.
+each watched prefix every `bucket_interval` seconds. The table's stream (on_dynamodb_record handlers) is
+local/table_stream.py: given the table's stream, the pump reads it every `stream_interval` seconds.
 
 SQS event sources report batch item failures (tools/package.py sets it on every one): a handler that
 returns `{"batchItemFailures": [{"itemIdentifier": <message id>}, ...]}` has only the others deleted.
@@ -25,6 +26,7 @@ from chalice.local import LambdaContext
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from local.bucket_events import BucketBinding, discover_buckets, watch
+from local.table_stream import StreamBinding, TableStream, discover_streams
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +168,8 @@ class Pump:
         schedule_interval: float = 60.0,
         s3: Any = None,
         bucket_interval: float = 1.0,
+        stream: TableStream | None = None,
+        stream_interval: float = 0.5,
     ) -> None:
         self.sqs = sqs
         self.s3 = s3
@@ -175,6 +179,8 @@ class Pump:
         self.bucket_interval = bucket_interval
         self.queues, self.schedules = discover(chalice_app, sqs)
         self.buckets: list[BucketBinding] = discover_buckets(chalice_app, s3) if s3 is not None else []
+        self.stream, self.stream_interval = stream, stream_interval
+        self.streams: list[StreamBinding] = discover_streams(chalice_app) if stream is not None else []
 
     def poll(self, binding: QueueBinding, wait_seconds: int | None = None) -> tuple[int, int]:
         """Receive one batch, hand it to the handler; return (received, deleted)."""
@@ -228,12 +234,22 @@ class Pump:
                 log.exception("pump: polling %s failed", binding.queue_name)
                 stop.wait(1.0)
 
+    def _follow(self, binding: StreamBinding, stop: threading.Event) -> None:
+        """Hand the table's stream to its handler until stopped; a failed batch comes again next time."""
+        assert self.stream is not None
+        while not stop.wait(self.stream_interval):
+            try:
+                self.stream.drain(binding)
+            except Exception:
+                log.exception("pump: reading the table's stream failed")
+
     def _tick(self, stop: threading.Event) -> None:
         while not stop.wait(self.schedule_interval):
             self.run_schedules()
 
     def start(self, stop: threading.Event) -> list[threading.Thread]:
-        """Start one thread per queue, one for the schedule and one per watched bucket; they end when `stop` is set."""
+        """Start one thread per queue, one for the schedule, one per watched bucket and one per stream handler; they
+        end when `stop` is set."""
         threads = [
             threading.Thread(target=self._consume, args=(b, stop), name=f"pump-{b.queue_name}") for b in self.queues
         ]
@@ -246,6 +262,10 @@ class Pump:
                 name=f"pump-s3-{b.function_name}",
             )
             for b in self.buckets
+        ]
+        threads += [
+            threading.Thread(target=self._follow, args=(b, stop), name=f"pump-stream-{b.function_name}")
+            for b in self.streams
         ]
         for thread in threads:
             thread.daemon = True

@@ -92,7 +92,7 @@ class InMemoryPostRepository(InMemoryWork):
         post = self.posts.get(post_id)
         return post.model_copy(deep=True) if post else None
 
-    def detail(self, post_id: str) -> PostDetail | None:
+    def detail(self, post_id: str, consistent: bool = False) -> PostDetail | None:
         post = self.get(post_id)
         if post is None:
             return None

@@ -35,7 +35,7 @@ from tools.chalice_sam import S3_EVENTS
 ROOT = Path(__file__).resolve().parent.parent
 INFRA = ROOT / "infra"
 # The stateful part comes first: local/provision.py creates it alone on moto.
-FRAGMENTS = ("stateful.json", "functions.json", "edge.json", "photos.json", "operations.json")
+FRAGMENTS = ("stateful.json", "functions.json", "edge.json", "photos.json", "public_data.json", "operations.json")
 DASHBOARD = "dashboard.json"
 SECTIONS = ("Parameters", "Conditions", "Resources", "Outputs")
 PLACEHOLDER_ROLE = "replaced-by-infra-functions-json"

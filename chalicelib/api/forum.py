@@ -8,7 +8,8 @@ from chalice.app import Blueprint
 
 from chalicelib.api.operation import ANYONE, SIGNED_IN, Call, operation
 from chalicelib.api.params import BOARD, BODY_ERRORS, CURSOR, IDEMPOTENCY, POST_ERRORS, limit
-from chalicelib.api.render import build, event_out, new_post_out, post_out, post_summary_out, reply_out, unit_out
+from chalicelib.api.public import detail_out, feed_out
+from chalicelib.api.render import new_post_out, reply_out, unit_out
 from chalicelib.api.shapes import out
 from chalicelib.domain.boards import BOARDS
 from chalicelib.domain.commands import NewPost
@@ -49,15 +50,9 @@ def list_units(call: Call) -> out.Units:
 @operation(bp, "GET", "/posts", who=ANYONE, response="Feed", errors=(400, 401), query=(BOARD, CURSOR, limit(20, 50)))
 def list_posts(call: Call) -> out.Feed:
     """Return the feed: pins on the first page, then newest first (anyone)."""
-    viewer, params = call.actor, call.params
+    params = call.params
     feed = call.svc.feeds.feed(params["board"], params["cursor"], params["limit"])
-    now = call.svc.clock.now()
-    return build(
-        out.Feed,
-        pinned=[post_summary_out(p, viewer, now) for p in feed.pinned],
-        posts=[post_summary_out(p, viewer, now) for p in feed.posts],
-        next_cursor=feed.next_cursor,
-    )
+    return feed_out(feed, call.actor, call.svc.clock.now())
 
 
 @operation(
@@ -90,14 +85,8 @@ def new_post(fields: dict[str, Any]) -> NewPost:
 @operation(bp, "GET", "/posts/{post_id}", who=ANYONE, response="PostDetail", errors=(401, 404))
 def get_post(call: Call, post_id: str) -> out.PostDetail:
     """Return a post with its replies and timeline (anyone; police-only posts as stubs)."""
-    viewer = call.actor
-    detail = call.svc.feeds.detail(viewer, post_id)
-    return build(
-        out.PostDetail,
-        post=post_out(detail.post, viewer, call.svc.clock.now()),
-        replies=[reply_out(r, detail.post, viewer) for r in detail.replies],
-        timeline=[event_out(e, detail.post, viewer) for e in detail.events],
-    )
+    detail = call.svc.feeds.detail(call.actor, post_id)
+    return detail_out(detail, call.actor, call.svc.clock.now())
 
 
 @operation(

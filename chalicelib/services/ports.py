@@ -105,8 +105,8 @@ class PostRepository(WorkIndex, Protocol):
     def get(self, post_id: str) -> Post | None:
         """Return a post, or None."""
 
-    def detail(self, post_id: str) -> PostDetail | None:
-        """Return a post with its replies and timeline in one read."""
+    def detail(self, post_id: str, consistent: bool = False) -> PostDetail | None:
+        """Return a post with its replies and timeline in one read (`consistent`: a strongly consistent one)."""
 
     def update(
         self,

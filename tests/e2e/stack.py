@@ -111,6 +111,25 @@ class Stack:
         """Send one JSON request to /api; return (status, body)."""
         return call(f"{self.base}/api", method, path, body, token)
 
+    def wait_for_copies(self, post_id: str, board: str | None = None, timeout: float = 20) -> None:
+        """Wait until the public copies a browser reads first (/data/, a moment behind the table's stream) are not
+        behind the API's anonymous answers: the post's page, the feed of every board and, given one, the board's.
+        A missing copy is never behind (the page then asks the API)."""
+        checks = [(f"/data/posts/{post_id}.json", f"/posts/{post_id}"), ("/data/feed.json", "/posts?limit=20")]
+        if board is not None:
+            checks.append((f"/data/feed/{board}.json", f"/posts?board={board}&limit=20"))
+        deadline = time.monotonic() + timeout
+        while True:
+            behind = []
+            for copy, answer in checks:
+                status, copied = call(self.base, "GET", copy)
+                if status == 200 and copied != self.call("GET", answer)[1]:
+                    behind.append(copy)
+            if not behind:
+                return
+            assert time.monotonic() < deadline, f"the public copies {behind} never caught up with the API"
+            time.sleep(0.2)
+
     def new_phone(self) -> str:
         """A resident phone number no other test uses (codes are rate limited per phone)."""
         return f"137{os.getpid() % 10_000:04d}{next(self._phones):04d}"

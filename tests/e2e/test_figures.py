@@ -26,6 +26,7 @@ def posted(stack: Stack) -> dict[str, Any]:
     while stack.call("GET", f"/posts/{post['id']}")[1]["post"]["assigned_unit"] is None:
         assert time.monotonic() < deadline, "the post was never assigned"
         time.sleep(0.2)
+    stack.wait_for_copies(post["id"])  # an anonymous reader gets the post's public copy, a moment behind
     return post
 
 

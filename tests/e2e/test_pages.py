@@ -139,6 +139,7 @@ def test_markup_in_a_post_shows_as_text(page: Page, stack: Stack) -> None:
     title = "<img src=x onerror=alert(1)>"
     body = '<script>alert(2)</script><img src=x onerror="alert(3)"> <b>粗体</b>'
     post = stack.post(resident["token"], board="qa", type="question", title=title, body=body)
+    stack.wait_for_copies(post["id"])  # an anonymous visit reads the feed's public copy, a moment behind
     page.goto("/")
     card = page.locator(f'li.post-card[data-post-id="{post["id"]}"]')
     expect(card.locator(".post-title")).to_have_text(title)

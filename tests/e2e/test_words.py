@@ -77,6 +77,8 @@ def test_global_pins_fold_to_one_line_on_a_board_page(page: Page, stack: Stack) 
         title=unique("驾驶证到期怎么换证"),
         body="驾驶证下个月到期，在哪里可以换证？需要带什么材料？",
     )
+    stack.wait_for_copies(notice["id"], "traffic")  # the pin, in the feeds' public copies
+    stack.wait_for_copies(mine["id"], "traffic")
 
     page.goto("/#/board/traffic")
     card = page.locator(f'li.post-card[data-post-id="{mine["id"]}"]')

@@ -23,7 +23,8 @@ Template = dict[str, Any]
 PROCESSOR = "ProcessUpload"  # chalicelib/workers/photos.py's process_upload, on the photos bucket's uploads/
 # Until the app registers the S3 handler, the package leaves the processor out (tools/package.py).
 HAS_PROCESSOR = (ROOT / "chalicelib" / "workers" / "photos.py").exists()
-FUNCTIONS = ("APIHandler", "DispatchPost", "Sweep") + ((PROCESSOR,) if HAS_PROCESSOR else ())
+PUBLIC_COPIES = ("PublishPosts", "RefreshFeeds")  # chalicelib/workers/publish.py
+FUNCTIONS = ("APIHandler", "DispatchPost", "Sweep", *PUBLIC_COPIES) + ((PROCESSOR,) if HAS_PROCESSOR else ())
 DATA_PLANE = ("dynamodb:", "sqs:", "sns:", "ssm:", "s3:", "kms:", "logs:")
 
 
@@ -373,7 +374,7 @@ def test_cloudfront_serves_the_private_bucket_at_root_and_the_api_stage_under_ap
     assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
     behaviours = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
     assert list(behaviours)[-1] == "/api/*"  # the specific /api/... patterns come first
-    for behaviour in (b for path, b in behaviours.items() if path != "/media/*"):
+    for behaviour in (b for path, b in behaviours.items() if path not in ("/media/*", "/data/*")):
         assert behaviour["TargetOriginId"] == "api"
         assert set(behaviour["AllowedMethods"]) >= {"GET", "POST", "PUT", "DELETE", "PATCH"}
         assert behaviour["CachedMethods"] == ["GET", "HEAD"]
@@ -797,7 +798,7 @@ def test_the_web_acl_of_a_stack_outside_us_east_1_is_packaged_alone_for_us_east_
 
 # Photos (issue 18): the bucket, its notification to the processor, the roles, and /media/* on CloudFront.
 
-S3_OBJECT_AREAS = ("/uploads/*", "/photos/*", "/media/*")
+S3_OBJECT_AREAS = ("/uploads/*", "/photos/*", "/media/*", "/data/*")
 
 
 def photo_grants(resources: dict[str, Any], role: str) -> dict[str, set[str]]:
@@ -833,7 +834,10 @@ def test_the_photos_bucket_is_private_encrypted_tls_only_and_outlives_the_stack(
     assert condition == "InChina"
     for allowed in (china, reader):  # the one Allow: CloudFront reads the public copies, nothing else
         assert allowed["Action"] == "s3:GetObject"
-        assert allowed["Resource"] == {"Fn::Sub": "${PhotosBucket.Arn}/media/*"}
+        assert allowed["Resource"] == [
+            {"Fn::Sub": "${PhotosBucket.Arn}/media/*"},
+            {"Fn::Sub": "${PhotosBucket.Arn}/data/*"},  # the public copies of feeds and posts
+        ]
     assert reader["Principal"] == {"Service": "cloudfront.amazonaws.com"}
     assert "${Distribution}" in reader["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
     assert china["Principal"] == {"CanonicalUser": {"Fn::GetAtt": ["SiteOriginAccessIdentity", "S3CanonicalUserId"]}}
@@ -899,6 +903,8 @@ def test_the_roles_may_touch_only_their_parts_of_the_photos_bucket(resources: di
         {"Ref": "ApiHandlerRole"},
         {"Ref": "DispatchPostRole"},
         {"Ref": "ProcessUploadRole"},
+        {"Ref": "PublishPostsRole"},  # a withdrawn post's public copies (data/)
+        {"Ref": "RefreshFeedsRole"},
     ]
     (statement,) = invalidation["PolicyDocument"]["Statement"]
     assert statement["Action"] == ["cloudfront:CreateInvalidation"]
@@ -964,3 +970,49 @@ def test_a_photo_whose_event_lambda_gave_up_on_raises_an_alarm(resources: dict[s
     assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": PROCESSOR}}]
     assert alarm["Threshold"] == 0 and alarm["ComparisonOperator"] == "GreaterThanThreshold"
     assert alarm["AlarmActions"] == [{"Ref": "OpsTopic"}]
+
+
+def test_the_tables_stream_rewrites_the_public_copies_in_order_with_retries_and_posts_only(
+    template: Template, resources: dict[str, Any]
+) -> None:
+    table = resources["Table"]["Properties"]
+    assert table["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    publisher = resources["PublishPosts"]["Properties"]
+    (source,) = publisher["Events"].values()
+    assert source["Type"] == "DynamoDB"
+    properties = source["Properties"]
+    assert properties["Stream"] == {"Fn::GetAtt": ["Table", "StreamArn"]}  # not the name the app registers
+    assert properties["StartingPosition"] == "TRIM_HORIZON" and properties["ParallelizationFactor"] == 1
+    assert properties["BisectBatchOnFunctionError"] is True and properties["MaximumRetryAttempts"] > 0
+    (pattern,) = properties["FilterCriteria"]["Filters"]
+    assert json.loads(pattern["Pattern"]) == {"dynamodb": {"Keys": {"PK": {"S": [{"prefix": "POST#"}]}}}}
+    alarms = of_type(resources, "AWS::CloudWatch::Alarm")
+    assert any(a["Properties"]["Dimensions"][0]["Value"] == {"Ref": "PublishPosts"} for a in alarms.values())
+    assert "RefreshFeeds" in resources  # pins that run out change no item: a minute's schedule catches them
+
+
+def test_the_public_copies_writers_touch_only_data_and_the_others_never_do(resources: dict[str, Any]) -> None:
+    for role in ("PublishPostsRole", "RefreshFeedsRole"):
+        grants = photo_grants(resources, role)
+        assert grants == {"/data/*": {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, "": {"s3:ListBucket"}}
+        dynamo = {a for s in statements(resources, role) for a in as_list(s["Action"]) if a.startswith("dynamodb:")}
+        assert not dynamo & {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}  # reads only
+    for role in ("ApiHandlerRole", "DispatchPostRole", "SweepRole", "ProcessUploadRole"):
+        assert "/data/*" not in photo_grants(resources, role)
+
+
+def test_cloudfront_serves_the_public_copies_briefly_without_cookies_or_query_strings(
+    resources: dict[str, Any],
+) -> None:
+    config = distribution(resources)
+    (data,) = [b for b in config["CacheBehaviors"] if b["PathPattern"] == "/data/*"]
+    assert data["TargetOriginId"] == "media" and data["AllowedMethods"] == ["GET", "HEAD"]
+    assert data["Compress"] is True and "OriginRequestPolicyId" not in data
+    policy = resources[data["CachePolicyId"]["Ref"]]["Properties"]["CachePolicyConfig"]
+    assert policy["MinTTL"] == 0 and policy["DefaultTTL"] <= 30 and policy["MaxTTL"] <= 60
+    key = policy["ParametersInCacheKeyAndForwardedToOrigin"]
+    assert key["CookiesConfig"] == {"CookieBehavior": "none"}
+    assert key["QueryStringsConfig"] == {"QueryStringBehavior": "none"}
+    assert key["HeadersConfig"] == {"HeaderBehavior": "none"}
+    reads = resources["PhotosBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]["Fn::If"][2]
+    assert {"Fn::Sub": "${PhotosBucket.Arn}/data/*"} in reads["Resource"]  # through the distribution only

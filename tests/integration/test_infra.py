@@ -26,6 +26,7 @@ OUTPUTS = {
     "CadQueueUrl",
     "CadQueueArn",
     "CadDlqUrl",
+    "TableStreamArn",
     "PhotosBucketName",  # added by local/provision.py (infra/photos.json is not created on moto)
 }
 

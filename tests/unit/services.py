@@ -20,6 +20,7 @@ from chalicelib.domain.posts import Post
 from chalicelib.services.ports import PostDetail
 from tests import fakes
 from tests.fake_photos import InMemoryPhotoStorage, InMemoryUploadBook
+from tests.fake_public import InMemoryPublicObjects
 from tests.unit.world import CITIZEN, DISTRICTS, TOKEN_KEYS, seeded_directory
 
 CAD_SECRET = "test-cad-secret"
@@ -79,6 +80,7 @@ def fake_ports(clock: fakes.FixedClock | None = None, **overrides: Any) -> dict[
         "review_index": fakes.InMemoryReviewIndex(posts),
         "uploads": InMemoryUploadBook(),
         "photo_storage": InMemoryPhotoStorage(),
+        "public_objects": InMemoryPublicObjects(),
     }
     ports = {**ports, **overrides}
     if isinstance(ports["posts"], fakes.InMemoryPostRepository):

@@ -4,6 +4,25 @@ import { alertBox, loading, replace } from "./dom.js";
 import { t } from "./i18n.js";
 
 export const API_BASE = "/api";
+const WROTE_AT = "p24.wroteAt"; // when this browser last changed something (sessionStorage: survives a reload)
+const FRESH_FOR_MS = 60_000; // longer than a public copy lags (the stream, then the edge's 15 s + 30 s stale)
+
+/** Tell whether this browser wrote within the last minute: its reads then go to the API (data.js). */
+export function wroteRecently() {
+  try {
+    return Date.now() - Number(sessionStorage.getItem(WROTE_AT) || 0) < FRESH_FOR_MS;
+  } catch {
+    return false;
+  }
+}
+
+function noteWrite() {
+  try {
+    sessionStorage.setItem(WROTE_AT, String(Date.now()));
+  } catch {
+    // no storage (private mode): the copies may show the change a few seconds late
+  }
+}
 
 /** An error answer of the API, or a network failure (status 0). */
 export class ApiError extends Error {
@@ -43,6 +62,8 @@ export async function api(method, path, { body, token, headers = {}, signal } = 
   } catch {
     data = null;
   }
+  // Anything but reading or signing in may change what the public reads (even a refusal may have changed something).
+  if (method !== "GET" && method !== "HEAD" && !path.startsWith("/auth/")) noteWrite();
   if (!response.ok) {
     const error = (data && data.error) || {};
     const retryAfter = Number(response.headers.get("Retry-After")) || 0;

@@ -7,6 +7,7 @@ import { relativeTime } from "./format.js";
 import { boardsById, loadBoards, takeFlash } from "./store.js";
 import { deadlineBadge, isStub, postBadges } from "./views.js";
 import { cardThumbs } from "./photo-view.js";
+import { firstFeedPage } from "./data.js";
 import { unitName } from "./words.js";
 
 const PAGE_SIZE = 20;
@@ -107,7 +108,8 @@ export async function feedPage(ctx, boardId) {
     const restore = first ? null : busy(more, t("common.loading"));
     if (first) replace(status, loading(t("common.loading")));
     try {
-      const page = await api("GET", `/posts?${query}`);
+      // The first page from its public copy (data.js); the next ones, by cursor, from the API.
+      const page = first ? await firstFeedPage(board ? board.id : null, PAGE_SIZE) : await api("GET", `/posts?${query}`);
       if (!ctx.isCurrent()) return;
       replace(status);
       const pins = first ? page.pinned || [] : [];

@@ -6,6 +6,7 @@ import { t } from "./i18n.js";
 import { timeElement } from "./format.js";
 import { clearSession, session } from "./session.js";
 import { boardsById, loadBoards } from "./store.js";
+import { postDetail } from "./data.js";
 import { checkedReply, countedTextarea, deadlineBadge, isStub, placeLines, postBadges, postBody, replyList, timelineList } from "./views.js";
 import { photoGallery, refusedNote } from "./photo-view.js";
 import { photoPicker } from "./photo-picker.js";
@@ -134,7 +135,7 @@ export async function postPage(ctx, postId, notice = null) {
   let detail;
   try {
     await loadBoards();
-    detail = await api("GET", `/posts/${encodeURIComponent(postId || "")}`, { token: current ? current.token : undefined });
+    detail = await postDetail(postId, current ? current.token : undefined); // a public copy for the public
   } catch (error) {
     if (!ctx.isCurrent()) return;
     if (error.status === 401 && current) {

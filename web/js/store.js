@@ -1,13 +1,13 @@
-// Data the citizen pages share and fetch once: boards and districts.
+// Data the citizen pages share and fetch once: boards (bundled) and districts.
 
 import { api } from "./api.js";
+import { BOARDS } from "./boards.js";
 
-let boards = null;
+const boards = BOARDS;
 let districts = null;
 
-/** The twelve boards, cached. */
+/** The twelve boards (in the bundle: a visit asks only for its data). */
 export async function loadBoards() {
-  if (!boards) boards = (await api("GET", "/boards")).boards;
   return boards;
 }
 

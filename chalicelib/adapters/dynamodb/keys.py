@@ -72,6 +72,9 @@ flagged for review) carry GSI9PK = REVIEW, GSI9SK = `<since ms>#<post id>`; a de
 Timeline entries carry GSI1PK = UPDATES and GSI1SK = `<ms>#<event id>` (pattern 27, Open311 request updates);
 a `<ms range>` runs from `<start ms>#` to `<end ms>#~`, so that it holds every id of its first and last millisecond.
 
+The table's stream (NEW_AND_OLD_IMAGES) rewrites the public copies (services/publish.py): only records of a post's
+partition (`POST#<id>`: its item, replies and timeline) matter, read by adapters/dynamodb/stream.py.
+
 The workbench (36-38) reads sparse partitions, one per unit and bucket (GSI6) and one per bucket for every unit
 (GSI7, for leaders and the command center), each sorted by `<ms>#<post id>` of the bucket's time
 (domain/work.py): the deadline for `open`, the follow-up for `followups`, the clock's start for `in_progress`,
@@ -230,3 +233,8 @@ def totp_pk(officer_id: str) -> str:
 
 def upload_pk(upload_id: str) -> str:
     return f"UPLOAD#{upload_id}"
+
+
+def post_id_of_pk(pk: str) -> str | None:
+    """Return the post id a partition key names (`POST#<id>`), or None for any other partition."""
+    return pk[len("POST#") :] if pk.startswith("POST#") else None

@@ -91,12 +91,14 @@ class DynamoPostRepository(WorkQueries, FeedQueries):
         item = self.table.get(keys.post_pk(post_id), keys.META)
         return it.post_from(item) if item else None
 
-    def detail(self, post_id: str) -> PostDetail | None:
+    def detail(self, post_id: str, consistent: bool = False) -> PostDetail | None:
         post: Post | None = None
         replies: list[Reply] = []
         events: list[Event] = []
         for item in self.table.query_all(
-            KeyConditionExpression="PK = :pk", ExpressionAttributeValues=to_item({":pk": keys.post_pk(post_id)})
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues=to_item({":pk": keys.post_pk(post_id)}),
+            **({"ConsistentRead": True} if consistent else {}),
         ):
             kind = item.get("item_type")
             if kind == "post":
