@@ -31,8 +31,8 @@ FEED_LIMIT = 20  # the page's first page, and the API's default
 # Short-lived at the edge; a stale copy may be served for a while, while the edge fetches the new one.
 CACHE_CONTROL = "public, max-age=15, stale-while-revalidate=30"
 PREFIX = "data/"
-TRIES = 4  # reads of a feed whose index has not caught up with a change yet
 PIN_WINDOW = timedelta(minutes=10)  # a pin that ran out this recently still rewrites the feeds (missed minutes)
+TRIES = 4  # reads of a feed whose index has not caught up with a change yet
 
 
 def feed_key(board: str | None) -> str:
@@ -134,15 +134,17 @@ class Publisher:
 
     def refresh_feeds(self) -> Published:
         """Rewrite the feeds of posts whose pin ran out in the last minutes (no write marks that), and write every
-        feed's copy when there is none (a new stack, or copies lost): run every minute."""
+        feed's copy when there is none (a new stack, or copies lost): run every minute. The pins are each feed's
+        as they stood `PIN_WINDOW` ago (one small Query per feed: its pins and a post); a pin that ran out before
+        that was put back among the posts by some read of its feed since, a write the stream has carried here."""
         now = self.clock.now()
-        lapsed = [
-            PostChange(p.id, frozenset({p.board}), _global(p))
-            for p in self.posts.pinned()
-            if p.pin is not None and p.pin.until is not None and now - PIN_WINDOW < p.pin.until <= now
-        ]
+        lapsed: dict[str, PostChange] = {}
+        for board in [None, *(b.id for b in BOARDS)]:
+            for p in self.posts.feed(board, 1, None, now - PIN_WINDOW).pinned:
+                if p.pin is not None and p.pin.until is not None and p.pin.until <= now:
+                    lapsed[p.id] = PostChange(p.id, frozenset({p.board}), _global(p))
         if lapsed:
-            return self.publish(lapsed)
+            return self.publish(lapsed.values())
         done = Published([], [], [])
         if self.objects.etag(feed_key(None)) is None:
             for board in [None, *(b.id for b in BOARDS)]:
