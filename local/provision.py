@@ -13,6 +13,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from local.photos_bucket import ensure_photos_bucket
+from local.table_stream import share_stream_records
 
 TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "infra" / "stateful.json"
 DONE = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE"})
@@ -30,6 +31,7 @@ def stack_name(prefix: str) -> str:
 
 def provision(prefix: str = "police24", *, timeout: float = 60.0) -> dict[str, str]:
     """Create the stack unless it exists, wait for it and return its outputs."""
+    share_stream_records()  # moto in this process (the local stack, the tests): see local/table_stream.py
     cloudformation = boto3.client("cloudformation")
     name = stack_name(prefix)
     stack = _describe(cloudformation, name)

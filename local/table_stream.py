@@ -45,6 +45,19 @@ def _lambda_record(record: dict[str, Any], stream_arn: str, region: str) -> dict
     return {**record, "dynamodb": stream, "eventSourceARN": stream_arn, "awsRegion": region}
 
 
+def share_stream_records() -> None:
+    """Keep moto from copying a table's stream records at every transaction.
+
+    moto deep-copies a table before each TransactWriteItems (to roll it back on failure), stream records included,
+    and never drops a record: every transaction would copy every change ever made, slower and slower (100
+    concurrent replies then time out). The stream is shared instead; a record of a transaction that failed stays,
+    which a stream handler must bear anyway (it reads the table again: services.publish).
+    """
+    from moto.dynamodb.models.table import StreamShard
+
+    StreamShard.__deepcopy__ = lambda self, memo: self  # type: ignore[attr-defined]
+
+
 def streams_client(region: str = "us-east-1") -> Any:
     """Return a DynamoDB Streams client on the usual endpoint (botocore would send a stream ARN's calls to an
     account's own endpoint, which moto does not serve)."""
