@@ -256,11 +256,11 @@ def build(
         admin=admin_.Admin(store, directory, clock, settings.districts, officers, auditor),
         moderation=moderation.Moderation(store, directory, ledger, limits, clock, auditor, photos),
         audit=auditor.trail,
-        lifecycle=lifecycle.Lifecycle(store, staff, clock, figures, ledger, auditor),
+        lifecycle=lifecycle.Lifecycle(store, staff, clock, figures, auditor),
         dispatcher=dispatch.Dispatcher(
-            store, directory, officer_notices, author_notices, ledger, figures, the_incidents, clock
+            store, directory, officer_notices, author_notices, figures, the_incidents, clock
         ),
-        supervision=supervision.Supervision(store, staff, officer_notices, figures, ledger, clock),
+        supervision=supervision.Supervision(store, staff, officer_notices, figures, clock),
         stats=Stats(figures, directory, clock),
         incidents=the_incidents,
         queue=queue,

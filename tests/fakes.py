@@ -475,7 +475,20 @@ class InMemoryStatsRepository:
     def __init__(self) -> None:
         self.scopes: dict[str, dict[str, int]] = {}
         self.daily: dict[tuple[str, str], dict[str, int]] = {}
+        self.counted: set[tuple[str, str]] = set()  # (post, key) of facts counted once (the table's ledger entries)
+        self.noted: list[Count] = []  # counts a post's own transaction added
         self._lock = threading.Lock()
+
+    def note(self, count: Count) -> None:
+        self.noted.append(count)
+
+    def add_once(self, post_id: str, key: str, scopes: list[str], counters: dict[str, int], day: str) -> bool:
+        with self._lock:
+            if (post_id, key) in self.counted:
+                return False
+            self.counted.add((post_id, key))
+        self.add(scopes, counters, day)
+        return True
 
     def add(self, scopes: list[str], counters: dict[str, int], day: str | None = None) -> None:
         with self._lock:

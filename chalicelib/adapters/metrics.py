@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from aws_lambda_powertools.metrics import EphemeralMetrics
 
-    from chalicelib.services.ports import StatsRepository
+    from chalicelib.services.ports import Count, StatsRepository
 
 NAMESPACE = "Police24"
 # Stats counter -> metric name; each name is one custom metric on the bill, so only these six.
@@ -97,6 +97,17 @@ class MeteredStats:
         self.inner.add(scopes, counters, day)
         if "all" in scopes:
             self.metrics.put(counter_metrics(counters))
+
+    def add_once(self, post_id: str, key: str, scopes: list[str], counters: dict[str, int], day: str) -> bool:
+        added = self.inner.add_once(post_id, key, scopes, counters, day)
+        if added and "all" in scopes:
+            self.metrics.put(counter_metrics(counters))
+        return added
+
+    def note(self, count: Count) -> None:
+        self.inner.note(count)
+        if "all" in count.scopes:
+            self.metrics.put(counter_metrics(count.counters))
 
     def all(self) -> dict[str, dict[str, int]]:
         return self.inner.all()

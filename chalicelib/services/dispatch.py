@@ -17,7 +17,7 @@ from chalicelib.domain.posts import Post, UnitRef
 from chalicelib.domain.status import Status
 from chalicelib.services.incidents import Incidents
 from chalicelib.services.notices import AuthorNotices, OfficerNotices, post_number
-from chalicelib.services.ports import Clock, DirectoryRepository, NoticeLedger, StatsRepository
+from chalicelib.services.ports import Clock, DirectoryRepository, StatsRepository
 from chalicelib.services.store import PostStore
 from chalicelib.services.tally import Tally
 
@@ -34,14 +34,13 @@ class Dispatcher:
         directory: DirectoryRepository,
         notices: OfficerNotices,
         authors: AuthorNotices,
-        ledger: NoticeLedger,
         stats: StatsRepository,
         incidents: Incidents,
         clock: Clock,
     ) -> None:
         self.store, self.directory, self.notices, self.authors = store, directory, notices, authors
-        self.ledger, self.incidents, self.clock = ledger, incidents, clock
-        self.tally = Tally(stats, ledger, clock)
+        self.incidents, self.clock = incidents, clock
+        self.tally = Tally(stats)
 
     def handle(self, message: dict[str, Any]) -> None:
         """Carry out one message; raise to let SQS retry it."""
@@ -108,12 +107,14 @@ class Dispatcher:
         assigned = read.assign(UnitRef(id=unit.id, name=unit.name, name_en=unit.name_en), now)
         count = self.tally.count(["all", unit.id], {"dispatches": 1, "posts_assigned": 1}, now)
         try:
-            return self.store.save(read, assigned, count=count), officers  # counted in the same transaction: once
+            post = self.store.save(read, assigned, count=count)  # counted in the same transaction: once
         except StaleVersion:
             fresh = self.store.get(read.id)
             if fresh is None:
                 raise
             return fresh, None  # another delivery (or an officer) got there first
+        self.tally.stored(count)
+        return post, officers
 
     def official_reply(self, post_id: str, reply_id: str) -> None:
         """Count the first response once (with its deadline's outcome) and tell the author once per reply."""

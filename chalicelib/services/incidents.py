@@ -88,7 +88,7 @@ class Incidents:
         self.photos = photos
         self.incidents, self.stats, self.clock, self.auditor = incidents, stats, clock, auditor
         self.site_url, self.incident_boards, self.secret = settings
-        self.tally = Tally(stats, ledger, clock)
+        self.tally = Tally(stats)
 
     def is_incident(self, post: Post) -> bool:
         """Tell whether a new post goes to 110 by itself: urgent, or on an incident board."""

@@ -10,7 +10,7 @@ from chalicelib.domain.people import Actor
 from chalicelib.domain.posts import Post, UnitRef
 from chalicelib.domain.status import Status
 from chalicelib.services.audit import Auditor, snapshot
-from chalicelib.services.ports import Clock, NoticeLedger, StatsRepository
+from chalicelib.services.ports import Clock, StatsRepository
 from chalicelib.services.staff import Staff
 from chalicelib.services.store import Message, PostStore
 from chalicelib.services.tally import Tally, count_quietly, scopes_of
@@ -36,11 +36,10 @@ class Lifecycle:
         staff: Staff,
         clock: Clock,
         stats: StatsRepository,
-        ledger: NoticeLedger,
         auditor: Auditor,
     ) -> None:
         self.store, self.staff, self.clock, self.stats, self.auditor = store, staff, clock, stats, auditor
-        self.tally = Tally(stats, ledger, clock)
+        self.tally = Tally(stats)
 
     def change_status(self, actor: Actor, post_id: str, status: str, version: int, note: str | None) -> Post:
         """Move a post along its lifecycle, with optimistic locking on `version`."""

@@ -305,6 +305,13 @@ class OfficerChannel(Protocol):
 class StatsRepository(Protocol):
     """Aggregate counters, platform-wide and per unit."""
 
+    def add_once(self, post_id: str, key: str, scopes: list[str], counters: dict[str, int], day: str) -> bool:
+        """Add counters for a fact of a post unless it was counted under `key` before (False then): the post's
+        ledger entry and the counts in one transaction."""
+
+    def note(self, count: Count) -> None:
+        """Take note of counters a post's own transaction added (they are stored already: metrics only)."""
+
     def add(self, scopes: list[str], counters: dict[str, int], day: str | None = None) -> None:
         """Add to counters atomically in each scope (`all` or a unit id), and to that day's (YYYY-MM-DD) if given."""
 

@@ -18,7 +18,7 @@ from chalicelib.domain.people import Unit
 from chalicelib.domain.posts import Post
 from chalicelib.domain.status import Status
 from chalicelib.services.notices import OfficerNotices
-from chalicelib.services.ports import Clock, NoticeLedger, StatsRepository
+from chalicelib.services.ports import Clock, StatsRepository
 from chalicelib.services.staff import Staff
 from chalicelib.services.store import Message, PostStore
 from chalicelib.services.tally import Tally
@@ -49,12 +49,11 @@ class Supervision:
         staff: Staff,
         notices: OfficerNotices,
         stats: StatsRepository,
-        ledger: NoticeLedger,
         clock: Clock,
         batch: int = 100,
     ) -> None:
         self.store, self.staff, self.notices, self.clock, self.batch = store, staff, notices, clock, batch
-        self.tally = Tally(stats, ledger, clock)
+        self.tally = Tally(stats)
 
     def sweep(self, time_left_ms: Callable[[], float] | None = None) -> SweepReport:
         """Run one pass over every post whose next check is due, page after page, while `time_left_ms` (the
@@ -109,6 +108,7 @@ class Supervision:
         self.notices.notify_unit(post, target_id, f"esc{level}", leaders_only=level == 1)
         count = self.tally.count(["all"] + ([unit_id] if unit_id else []), {"escalations": 1}, now)
         self.store.save(post, post.escalate(level, text, now), count=count)  # counted in the same transaction
+        self.tally.stored(count)
         if level == 1:
             report.escalated_to_leaders += 1
         else:

@@ -2,7 +2,8 @@
 
 Every figure is an atomic `ADD` to two items per scope (`all` and the post's unit): the running total and the
 item of the day (`services.stats` reads both without a scan). Facts a redelivered message or a retried request
-could repeat are claimed first in the post's ledger (keys below), so they count once; facts a post's own write
+could repeat are recorded in the post's ledger (keys below) in the transaction that counts them, so they count
+once; facts a post's own write
 makes true (an assignment, an escalation) are added in that write's transaction (`Tally.count`).
 
 - first response: the first official reply, or the post's resolution if that comes first (key `first-response`);
@@ -20,8 +21,7 @@ from datetime import datetime
 from chalicelib.domain.posts import Post
 from chalicelib.domain.response_times import bucket_of
 from chalicelib.domain.times import CST
-from chalicelib.services.once import once
-from chalicelib.services.ports import Clock, Count, NoticeLedger, StatsRepository
+from chalicelib.services.ports import Count, StatsRepository
 
 log = logging.getLogger(__name__)
 NEVER_STALE = 10**9  # a count claimed is never claimed again: at most once, never twice
@@ -54,13 +54,12 @@ def count_quietly(stats: StatsRepository, scopes: list[str], counters: dict[str,
 class Tally:
     """Counts the facts of a post's handling that must count once."""
 
-    def __init__(self, stats: StatsRepository, ledger: NoticeLedger, clock: Clock) -> None:
-        self.stats, self.ledger, self.clock = stats, ledger, clock
+    def __init__(self, stats: StatsRepository) -> None:
+        self.stats = stats
 
     def once(self, post: Post, key: str, counters: dict[str, int], day: str) -> bool:
-        """Add counters for a fact of a post unless it was counted before; False if it was."""
-        now = self.clock.now()
-        return once(self.ledger, post.id, key, now, lambda: self.stats.add(scopes_of(post), counters, day), NEVER_STALE)
+        """Add counters for a fact of a post unless it was counted before; False if it was (one transaction)."""
+        return self.stats.add_once(post.id, key, scopes_of(post), counters, day)
 
     def first_response(self, post: Post, at: datetime) -> None:
         """Count a post's first response (an official reply or its resolution) and so its deadline's outcome."""
@@ -81,6 +80,10 @@ class Tally:
     def count(self, scopes: list[str], counters: dict[str, int], at: datetime) -> Count:
         """Return counters of a fact to add in the same transaction as the write that stores it."""
         return Count(tuple(scopes), counters, day_of(at))
+
+    def stored(self, count: Count) -> None:
+        """Say that a write's transaction added these counters (the metrics follow the figures)."""
+        self.stats.note(count)
 
     def quietly(self, post: Post, at: datetime) -> None:
         """Count a first response from a request path: a failure is logged, the stored change stands."""

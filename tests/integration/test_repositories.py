@@ -947,6 +947,15 @@ def test_links_written_together_are_each_found_by_their_code(repos: Repos) -> No
     assert all(repos.links.get(code) == link for code, link in links.items())
 
 
+def test_a_fact_counted_once_counts_once_however_often_it_is_told(repos: Repos) -> None:
+    assert repos.stats.add_once("p1", "deadline", ["all", "kunqu"], {"with_deadline": 1}, "2026-03-13")
+    assert not repos.stats.add_once("p1", "deadline", ["all", "kunqu"], {"with_deadline": 1}, "2026-03-13")
+    assert repos.stats.add_once("p2", "deadline", ["all"], {"with_deadline": 1}, "2026-03-13")
+
+    assert repos.stats.all()["all"]["with_deadline"] == 2 and repos.stats.all()["kunqu"]["with_deadline"] == 1
+    assert repos.stats.days("all", "2026-03-13", "2026-03-13")["2026-03-13"]["with_deadline"] == 2
+
+
 def test_a_released_effect_may_be_claimed_again_at_once(repos: Repos) -> None:
     assert repos.ledger.claim("p1", "cad-handoff", T0)
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from chalicelib.adapters.metrics import EmfMetrics, MeteredStats, counter_metrics
+from chalicelib.services.ports import Count
 
 
 class RecordingStats:
@@ -15,12 +16,24 @@ class RecordingStats:
 
     def __init__(self, fail: bool = False) -> None:
         self.added: list[tuple[list[str], dict[str, int]]] = []
+        self.once: set[tuple[str, str]] = set()
+        self.noted: list[Count] = []
         self.fail = fail
 
     def add(self, scopes: list[str], counters: dict[str, int], day: str | None = None) -> None:
         if self.fail:
             raise RuntimeError("table unavailable")
         self.added.append((scopes, counters))
+
+    def add_once(self, post_id: str, key: str, scopes: list[str], counters: dict[str, int], day: str) -> bool:
+        if (post_id, key) in self.once:
+            return False
+        self.once.add((post_id, key))
+        self.add(scopes, counters, day)
+        return True
+
+    def note(self, count: Count) -> None:
+        self.noted.append(count)
 
     def all(self) -> dict[str, dict[str, int]]:
         return {"all": {"posts": len(self.added)}}
@@ -73,6 +86,21 @@ def test_platform_wide_additions_are_stored_then_reported(capsys: pytest.Capture
     assert inner.added == [(["all", "kunqu"], {"dispatches": 1, "posts_assigned": 1}), (["kunqu"], {"resolved": 1})]
     assert [line["Dispatches"] for line in lines(capsys)] == [[1.0]]
     assert stats.all() == {"all": {"posts": 2}}
+
+
+def test_counts_stored_by_a_posts_own_transaction_or_once_are_reported_once(capsys: pytest.CaptureFixture[str]) -> None:
+    inner = RecordingStats()
+    stats = MeteredStats(inner, emitter())
+
+    stats.note(Count(("all", "kunqu"), {"dispatches": 1, "posts_assigned": 1}, "2026-03-13"))
+    stats.note(Count(("kunqu",), {"escalations": 1}, "2026-03-13"))  # a unit's alone: not platform-wide
+    assert stats.add_once("p1", "first-response", ["all"], {"answered": 1, "h_45": 1}, "2026-03-13")
+    assert not stats.add_once("p1", "first-response", ["all"], {"answered": 1, "h_45": 1}, "2026-03-13")
+
+    reported = lines(capsys)
+    assert [line.get("Dispatches") for line in reported] == [[1.0], None]
+    assert reported[1]["FirstResponseMinutes"] == [45.0]
+    assert len(inner.noted) == 2
 
 
 def test_nothing_is_reported_when_the_counter_could_not_be_stored(capsys: pytest.CaptureFixture[str]) -> None:

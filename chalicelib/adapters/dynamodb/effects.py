@@ -12,9 +12,17 @@ from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.batch import put_items
-from chalicelib.adapters.dynamodb.table import Table, cancellation_codes, condition_failed, from_item, to_item
+from chalicelib.adapters.dynamodb.table import (
+    Table,
+    cancellation_codes,
+    condition_failed,
+    from_item,
+    put_request,
+    to_item,
+)
 from chalicelib.domain.times import CST
 from chalicelib.services.audit import AuditEntry
+from chalicelib.services.ports import Count
 
 KEEP_DAYS = 400  # a scope's day of figures is kept this long (TTL)
 
@@ -141,6 +149,21 @@ class DynamoStatsRepository:
     def add(self, scopes: list[str], counters: dict[str, int], day: str | None = None) -> None:
         for update in stats_updates(scopes, counters, day):
             self.table.call("update_item", TableName=self.table.name, **update)
+
+    def note(self, count: Count) -> None:
+        """Nothing to do: the post's transaction stored the counters."""
+
+    def add_once(self, post_id: str, key: str, scopes: list[str], counters: dict[str, int], day: str) -> bool:
+        entry = {"PK": keys.notice_pk(post_id), "SK": key, "state": "done"}
+        writes = [put_request(self.table, entry, "attribute_not_exists(PK)")]
+        writes += [{"Update": {"TableName": self.table.name, **u}} for u in stats_updates(scopes, counters, day)]
+        try:
+            self.table.transact(writes)
+        except ClientError as error:
+            if cancellation_codes(error)[:1] == ["ConditionalCheckFailed"]:
+                return False  # counted before (or by the first try of a resent transaction)
+            raise
+        return True
 
     def all(self) -> dict[str, dict[str, int]]:
         return {
