@@ -117,19 +117,19 @@ class Publisher:
         current: dict[str, Post | None] = {}
         boards: set[str | None] = {None}
         everywhere = False
-        for change in _merged(changes):
-            detail = self.posts.detail(change.post_id, consistent=True)
-            post = detail.post if detail else None
-            current[change.post_id] = post
-            boards |= change.boards | ({post.board} if post else set())
-            everywhere |= change.global_pin or _global(post)
-            self._post(change.post_id, detail, now, done)
-        if not current:
-            return done
-        for board in [None, *(b.id for b in BOARDS)] if everywhere else sorted(boards, key=lambda b: b or ""):
-            self._feed(board, current, now, done)
-        if done.invalidated:
-            self.objects.invalidate(done.invalidated)
+        try:
+            for change in _merged(changes):
+                post = self._post(change.post_id, now, done)
+                current[change.post_id] = post
+                boards |= change.boards | ({post.board} if post else set())
+                everywhere |= change.global_pin or _global(post)
+            if not current:
+                return done
+            for board in [None, *(b.id for b in BOARDS)] if everywhere else sorted(boards, key=lambda b: b or ""):
+                self._feed(board, current, now, done)
+        finally:  # what was withdrawn leaves the edge even when the run fails later (its retry deletes nothing)
+            if done.invalidated:
+                self.objects.invalidate(done.invalidated)
         return done
 
     def refresh_feeds(self) -> Published:
@@ -151,19 +151,34 @@ class Publisher:
                 self._feed(board, {}, now, done)
         return done
 
-    def _post(self, post_id: str, detail: PostDetail | None, now: datetime, done: Published) -> None:
+    def _post(self, post_id: str, now: datetime, done: Published) -> Post | None:
+        """Write (or delete) a post's page from the post as it stands; return the post read (None: gone).
+
+        The object's ETag is read before the post, so a page written over is the one seen then; and after a write
+        the post is read again: a hide that committed meanwhile may have found no page to delete (its run came
+        between this one's reads), so this run deletes it. Return the post as last read."""
         key = post_key(post_id)
-        if detail is None or not detail.post.shown_publicly:
-            if self.objects.delete(key):
-                done.deleted.append(key)
-                done.invalidated.append(f"/{key}")
-            return
-        body = self.render.detail(detail, now)
         for _ in range(TRIES):  # one writer per post (its stream shard), but the pin refresh may race it
-            if self.objects.write(key, body, self.objects.etag(key), CACHE_CONTROL):
-                done.written.append(key)
-                return
+            etag = self.objects.etag(key)
+            detail = self.posts.detail(post_id, consistent=True)
+            if detail is None or not detail.post.shown_publicly:
+                self._withdraw(key, done)
+                return detail.post if detail else None
+            if not self.objects.write(key, self.render.detail(detail, now), etag, CACHE_CONTROL):
+                continue
+            latest = self.posts.detail(post_id, consistent=True)
+            again = latest.post if latest else None
+            if again is None or not again.shown_publicly:
+                self._withdraw(key, done)
+                return again
+            done.written.append(key)
+            return detail.post
         raise StaleIndex(f"{key} kept changing under the writer")
+
+    def _withdraw(self, key: str, done: Published) -> None:
+        if self.objects.delete(key):
+            done.deleted.append(key)
+            done.invalidated.append(f"/{key}")
 
     def _feed(self, board: str | None, current: dict[str, Post | None], now: datetime, done: Published) -> None:
         key = feed_key(board)

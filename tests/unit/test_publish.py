@@ -138,3 +138,42 @@ def test_a_new_stack_gets_every_feeds_copy_within_a_minute_and_then_nothing_more
     assert len(done.written) == 13 and ids(objects, "data/feed.json") == [post.id]
     assert ids(objects, "data/feed/report.json") == []
     assert publish.refresh_feeds().written == []  # the copies exist: the post's own changes keep them
+
+
+class HideMeanwhile(InMemoryPublicObjects):
+    """A bucket where, as a page of `post_id` is written, a moderator hides the post and the hide's own run
+    comes and goes first (it finds no page to delete: this write had not landed yet)."""
+
+    def __init__(self, hide: Any, post_id: str) -> None:
+        super().__init__()
+        self.hide, self.key = hide, f"data/posts/{post_id}.json"
+
+    def write(self, key: str, body: bytes, etag: str | None, cache_control: str) -> bool:
+        if key == self.key and self.hide is not None:
+            hide, self.hide = self.hide, None
+            hide()
+        return super().write(key, body, etag, cache_control)
+
+
+def test_a_page_written_as_its_post_is_hidden_is_deleted_by_the_writer_itself() -> None:
+    world = station()
+    post = world.svc.forum.create_post(CITIZEN, QUESTION)
+    objects = HideMeanwhile(lambda: world.svc.moderation.set_hidden(ADMIN, post.id, True, "违规"), post.id)
+    done = publisher(world, objects).publish([PostChange(post.id)])  # e.g. the minute's refresh, a lapsed pin
+    assert f"data/posts/{post.id}.json" not in objects.objects
+    assert f"/data/posts/{post.id}.json" in objects.invalidated and post.id not in ids(objects, "data/feed.json")
+    assert done.deleted == [f"data/posts/{post.id}.json"]
+
+
+def test_a_run_that_withdrew_a_page_and_then_failed_still_tells_the_edge() -> None:
+    world = station()
+    post = world.svc.forum.create_post(CITIZEN, QUESTION)
+    objects = InMemoryPublicObjects()
+    publisher(world, objects).publish([PostChange(post.id)])
+    world.svc.moderation.set_hidden(ADMIN, post.id, True, "违规")
+    never = LaggingFeeds(world.svc.feeds, set(), behind=0)
+    never.feed = lambda board, cursor, limit: Feed([], [world.ports["posts"].get(post.id)], None)  # type: ignore[method-assign]
+    with pytest.raises(StaleIndex):  # the feed index keeps showing the hidden post: the batch comes again
+        publisher(world, objects, never).publish([PostChange(post.id)])
+    assert f"data/posts/{post.id}.json" not in objects.objects
+    assert f"/data/posts/{post.id}.json" in objects.invalidated  # sent although the run failed
