@@ -92,6 +92,9 @@ class InMemoryPostRepository(InMemoryWork):
         post = self.posts.get(post_id)
         return post.model_copy(deep=True) if post else None
 
+    def current(self, ids: Sequence[str]) -> list[Post]:
+        return [post for post in (self.get(i) for i in dict.fromkeys(ids)) if post is not None]
+
     def detail(self, post_id: str, consistent: bool = False) -> PostDetail | None:
         post = self.get(post_id)
         if post is None:

@@ -105,6 +105,9 @@ class PostRepository(WorkIndex, Protocol):
     def get(self, post_id: str) -> Post | None:
         """Return a post, or None."""
 
+    def current(self, ids: Sequence[str]) -> list[Post]:
+        """Return the posts of these ids that exist, as they stand (a strongly consistent batch read)."""
+
     def detail(self, post_id: str, consistent: bool = False) -> PostDetail | None:
         """Return a post with its replies and timeline in one read (`consistent`: a strongly consistent one)."""
 

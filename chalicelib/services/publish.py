@@ -175,6 +175,14 @@ class Publisher:
             return detail.post
         raise StaleIndex(f"{key} kept changing under the writer")
 
+    def _hidden_since(self, feed: Feed) -> bool:
+        """Tell whether a card of the page is of a post hidden (or gone) by now: the index may lag a hide whose
+        own run has already written this feed, and this write would put the card back (one strongly consistent
+        batch read of the page's posts)."""
+        cards = [*feed.pinned, *feed.posts]
+        latest = {p.id: p for p in self.posts.current([c.id for c in cards])}
+        return any(card.id not in latest or latest[card.id].hidden for card in cards)
+
     def _withdraw(self, key: str, done: Published) -> None:
         if self.objects.delete(key):
             done.deleted.append(key)
@@ -186,6 +194,9 @@ class Publisher:
             etag = self.objects.etag(key)
             feed = self.feeds.feed(board, None, FEED_LIMIT)
             if not all(_agrees(feed, board, post_id, post, now) for post_id, post in current.items()):
+                self.pause(0.2 * (attempt + 1))
+                continue
+            if self._hidden_since(feed):
                 self.pause(0.2 * (attempt + 1))
                 continue
             if self.objects.write(key, self.render.feed(feed, now), etag, CACHE_CONTROL):

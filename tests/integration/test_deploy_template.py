@@ -999,7 +999,7 @@ def test_the_public_copies_writers_touch_only_data_and_the_others_never_do(resou
         # Reads, and the one write a feed read makes: a pin that ran out put back in its place (its keys updated,
         # its copies in other boards deleted, adapters/dynamodb/feeds.py); never a new item.
         assert dynamo & {"dynamodb:PutItem", "dynamodb:BatchWriteItem"} == set()
-        assert {"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} <= dynamo
+        assert {"dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} <= dynamo
         indexes = {
             resource["Fn::Sub"].rsplit("/", 1)[-1]
             for s in statements(resources, role)

@@ -18,6 +18,7 @@ from tests.unit.services import Station, station
 from tests.unit.world import ADMIN, CITIZEN
 
 QUESTION = NewPost(board="qa", type="question", title="户口迁移要带什么材料", body="想把户口迁到青山区。")
+LOST_ID = NewPost(board="qa", type="question", title="身份证丢了怎么补办", body="在青山区丢了身份证。")
 
 
 class LaggingFeeds:
@@ -177,3 +178,32 @@ def test_a_run_that_withdrew_a_page_and_then_failed_still_tells_the_edge() -> No
         publisher(world, objects, never).publish([PostChange(post.id)])
     assert f"data/posts/{post.id}.json" not in objects.objects
     assert f"/data/posts/{post.id}.json" in objects.invalidated  # sent although the run failed
+
+
+class StaleReplica:
+    """The feeds as an index replica that still shows a post as it was before it was hidden (`reads` times)."""
+
+    def __init__(self, feeds: Feeds, shown: Any, reads: int) -> None:
+        self.feeds, self.shown, self.reads = feeds, shown, reads
+
+    def feed(self, board: str | None, cursor: str | None, limit: int) -> Feed:
+        found = self.feeds.feed(board, cursor, limit)
+        if self.reads <= 0:
+            return found
+        self.reads -= 1
+        return Feed(found.pinned, sorted([self.shown, *found.posts], key=lambda p: p.created_at, reverse=True), None)
+
+
+def test_another_posts_run_never_puts_back_the_card_of_a_post_hidden_meanwhile() -> None:
+    world = station()
+    hidden = world.svc.forum.create_post(CITIZEN, QUESTION)
+    objects = InMemoryPublicObjects()
+    publisher(world, objects).publish([PostChange(hidden.id)])
+    as_was = world.ports["posts"].get(hidden.id)
+    world.svc.moderation.set_hidden(ADMIN, hidden.id, True, "违规")
+    publisher(world, objects).publish([PostChange(hidden.id)])  # the hide's own run: withdrawn everywhere
+    world.clock.advance(seconds=5)
+    other = world.svc.forum.create_post(CITIZEN, LOST_ID)
+    replica = StaleReplica(world.svc.feeds, as_was, reads=2)  # the next run reads a replica a moment behind
+    publisher(world, objects, replica).publish([PostChange(other.id)])
+    assert ids(objects, "data/feed.json") == [other.id] and ids(objects, "data/feed/qa.json") == [other.id]

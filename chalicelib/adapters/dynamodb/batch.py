@@ -16,13 +16,13 @@ BATCH = 100  # BatchGetItem takes at most 100 keys
 ATTEMPTS = 5  # rounds for the keys DynamoDB left unprocessed
 
 
-def posts_by_id(table: Table, ids: Sequence[str]) -> list[Post]:
-    """Return the posts of these ids that exist, in the order asked, each once."""
+def posts_by_id(table: Table, ids: Sequence[str], consistent: bool = False) -> list[Post]:
+    """Return the posts of these ids that exist, in the order asked, each once (`consistent`: strongly)."""
     wanted = list(dict.fromkeys(ids))
     found: dict[str, Post] = {}
     for first in range(0, len(wanted), BATCH):
         chunk = [to_item({"PK": keys.post_pk(i), "SK": keys.META}) for i in wanted[first : first + BATCH]]
-        request: dict[str, Any] = {table.name: {"Keys": chunk}}
+        request: dict[str, Any] = {table.name: {"Keys": chunk, "ConsistentRead": consistent}}
         for _ in range(ATTEMPTS):
             response = table.call("batch_get_item", RequestItems=request)
             for item in response.get("Responses", {}).get(table.name, []):

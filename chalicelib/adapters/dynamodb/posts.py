@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import items as it
 from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb.batch import posts_by_id
 from chalicelib.adapters.dynamodb.effects import stats_updates
 from chalicelib.adapters.dynamodb.feeds import FeedQueries, copy_writes
 from chalicelib.adapters.dynamodb.table import (
@@ -90,6 +91,9 @@ class DynamoPostRepository(WorkQueries, FeedQueries):
     def get(self, post_id: str) -> Post | None:
         item = self.table.get(keys.post_pk(post_id), keys.META)
         return it.post_from(item) if item else None
+
+    def current(self, ids: Sequence[str]) -> list[Post]:
+        return posts_by_id(self.table, ids, consistent=True)
 
     def detail(self, post_id: str, consistent: bool = False) -> PostDetail | None:
         post: Post | None = None
