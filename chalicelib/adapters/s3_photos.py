@@ -15,6 +15,14 @@ from chalicelib.services.storage import PresignedPost
 _USED = "state=used"
 
 
+def invalidate(region: str, distribution: str, paths: list[str]) -> None:
+    """Tell the CloudFront distribution to forget these paths (photos under /media/*, public copies under /data/*)."""
+    client("cloudfront", region).create_invalidation(
+        DistributionId=distribution,
+        InvalidationBatch={"Paths": {"Quantity": len(paths), "Items": paths}, "CallerReference": uuid.uuid4().hex},
+    )
+
+
 class S3PhotoStorage:
     """One bucket; the browser reaches it at `storage_url` when set (the local proxy), the public at `media_url`."""
 
@@ -96,7 +104,4 @@ class S3PhotoStorage:
     def invalidate(self, paths: list[str]) -> None:
         if not self.distribution or not paths:
             return
-        client("cloudfront", self.region).create_invalidation(
-            DistributionId=self.distribution,
-            InvalidationBatch={"Paths": {"Quantity": len(paths), "Items": paths}, "CallerReference": uuid.uuid4().hex},
-        )
+        invalidate(self.region, self.distribution, paths)

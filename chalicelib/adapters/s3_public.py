@@ -9,12 +9,12 @@ ETag is the MD5 of the body: SSE-S3, single part), since a write costs twelve ti
 from __future__ import annotations
 
 import hashlib
-import uuid
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.aws import client
+from chalicelib.adapters.s3_photos import invalidate
 from chalicelib.config import Settings
 
 CONTENT_TYPE = "application/json; charset=utf-8"
@@ -73,7 +73,4 @@ class S3PublicObjects:
     def invalidate(self, paths: list[str]) -> None:
         if not self.distribution or not paths:
             return
-        client("cloudfront", self.region).create_invalidation(
-            DistributionId=self.distribution,
-            InvalidationBatch={"Paths": {"Quantity": len(paths), "Items": paths}, "CallerReference": uuid.uuid4().hex},
-        )
+        invalidate(self.region, self.distribution, paths)
